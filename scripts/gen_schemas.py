@@ -1,0 +1,32 @@
+"""Write the JSON Schemas generated from the models into ``schemas/``.
+
+Run after changing a model: ``python scripts/gen_schemas.py``; a test fails when the
+committed files differ from what this script would write.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from eevidence import generated_schemas
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def render(schema: object) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def main() -> int:
+    out = ROOT / "schemas"
+    out.mkdir(exist_ok=True)
+    for name, schema in generated_schemas().items():
+        (out / name).write_text(render(schema), encoding="utf-8")
+        print(f"wrote schemas/{name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

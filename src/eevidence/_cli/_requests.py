@@ -1,0 +1,283 @@
+"""``eevidence new``, ``validate`` and ``schema``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from eevidence._codec import (
+    REQUEST_ADAPTER,
+    canonical_bytes,
+    load_document,
+    parse_request,
+    write_atomic,
+)
+from eevidence._models import AuthorityProfile, new_request_id
+from eevidence._schemas import generated_schemas
+from eevidence._spec import parse_identifier_spec, parse_legal_basis_spec, parse_window_spec
+from eevidence._vocab import DATA_CATEGORIES, REQUEST_KINDS, SUBSCRIBER_DETAILS
+from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, pretty_json_bytes, print_json
+from eevidence.errors import InputError, Problem, RequestValidationError
+
+__all__ = ["register"]
+
+
+def _kind(text: str) -> str:
+    kind = text.replace("-", "_")
+    if kind not in REQUEST_KINDS:
+        raise argparse.ArgumentTypeError(f"unknown kind {text!r}; expected one of {REQUEST_KINDS}")
+    return kind
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "new",
+        help="build a request from options",
+        description="Build a request from options and write it as JSON. Nothing is written "
+        "when the request is invalid.",
+    )
+    p.add_argument("kind", type=_kind, metavar="KIND", help=" | ".join(REQUEST_KINDS))
+    p.add_argument("--authority", required=True, metavar="FILE", help="authority profile (JSON/YAML)")
+    p.add_argument("--provider", required=True, metavar="ID", help="addressee provider id, e.g. meta")
+    g = p.add_argument_group("case")
+    g.add_argument("--case", required=True, metavar="REF", help="case reference")
+    g.add_argument("--offence", required=True, metavar="TEXT", help="offence description")
+    g.add_argument("--offence-category", required=True, metavar="CATEGORY")
+    g.add_argument("--terrorism", action="store_true", help="the case is terrorism-related")
+    g.add_argument("--facts", required=True, metavar="TEXT", help="short summary of the facts")
+    g.add_argument("--statute", required=True, metavar="TEXT", help="statutory citation")
+    g.add_argument("--max-penalty", metavar="TEXT")
+    g.add_argument("--max-penalty-years", type=int, metavar="N")
+    g = p.add_argument_group("what is asked")
+    g.add_argument("--legal-basis", action="append", default=[], metavar="INSTRUMENT[:ARTICLE]")
+    g.add_argument(
+        "--identifier", action="append", default=[], metavar="TYPE[/SERVICE]:VALUE[@FROM/TO]"
+    )
+    g.add_argument("--data", action="append", default=[], metavar="CATEGORY", choices=DATA_CATEGORIES)
+    g.add_argument(
+        "--subscriber-detail", action="append", default=[], metavar="D", choices=SUBSCRIBER_DETAILS
+    )
+    g.add_argument("--data-description", metavar="TEXT")
+    g.add_argument("--period", metavar="FROM/TO", help="period of interest")
+    g.add_argument("--relation", required=True, metavar="TEXT", help="relation to the offence")
+    g.add_argument("--necessity", required=True, metavar="TEXT", help="necessity and proportionality")
+    g.add_argument("--non-disclosure", metavar="REASON", help="ask the provider not to notify the user")
+    g.add_argument("--non-disclosure-days", type=int, metavar="N")
+    g.add_argument("--language", metavar="TAG", help="BCP 47 tag (default: the authority profile's)")
+    g.add_argument("--attachment", action="append", default=[], metavar="KIND:FILENAME")
+    g = p.add_argument_group("emergency (emergency_disclosure, eu_production_order)")
+    g.add_argument("--threat", metavar="TEXT", help="nature of the threat")
+    g.add_argument("--why-now", metavar="TEXT", help="why disclosure without delay averts it")
+    g.add_argument("--persons-at-risk", metavar="TEXT")
+    g.add_argument("--imminence", metavar="TEXT")
+    g = p.add_argument_group("preservation and extension")
+    g.add_argument("--preservation-days", type=int, metavar="N")
+    g.add_argument("--custodian", metavar="TEXT", help="what is known about the custodian")
+    g.add_argument("--mla-to-follow", action="store_true", help="a mutual assistance request will follow")
+    g.add_argument("--original-request", metavar="ID")
+    g.add_argument("--provider-reference", metavar="REF")
+    g.add_argument("--current-expiry", metavar="DATETIME")
+    g.add_argument("--extension-days", type=int, metavar="N")
+    g = p.add_argument_group("orders (EU, Second Protocol art. 7)")
+    g.add_argument("--issuing-authority", metavar="FILE")
+    g.add_argument("--validating-authority", metavar="FILE")
+    g.add_argument("--enforcing-authority", metavar="FILE")
+    g.add_argument("--establishment", metavar="TEXT", help="designated establishment / legal representative")
+    g.add_argument("--provider-address", metavar="TEXT")
+    g = p.add_argument_group("output")
+    g.add_argument("--id", metavar="UUID", help="request id (default: a new random UUID)")
+    g.add_argument("--created-at", metavar="DATETIME", help="creation time (default: now, UTC)")
+    g.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output)")
+    g.add_argument("--canonical", action="store_true", help="write canonical bytes instead of pretty JSON")
+    p.set_defaults(handler=_cmd_new)
+
+    p = sub.add_parser(
+        "validate",
+        help="validate request files (JSON or YAML)",
+        description="Validate request files and list every problem with its JSON path. "
+        "Exit 0 when all are valid, 1 otherwise.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.set_defaults(handler=_cmd_validate)
+
+    p = sub.add_parser("schema", help="print or write the JSON Schemas")
+    p.add_argument("name", nargs="?", metavar="NAME", help="schema file name (default: list them)")
+    p.add_argument("-o", "--output-dir", metavar="DIR", help="write every schema into DIR")
+    p.set_defaults(handler=_cmd_schema)
+
+
+def _load_object(path: str, option: str) -> Any:
+    doc = load_document(path)
+    if not isinstance(doc, dict):
+        raise InputError("expected a JSON object", source=path, problems=[Problem("$", option)])
+    return doc
+
+
+def build_document(args: argparse.Namespace, *, now: datetime) -> dict[str, Any]:
+    """The request JSON described by ``eevidence new`` options (not yet validated)."""
+    profile_doc = _load_object(args.authority, "--authority")
+    try:
+        profile = AuthorityProfile.model_validate_json(json.dumps(profile_doc))
+    except ValueError as exc:
+        raise InputError(f"invalid authority profile: {exc}", source=args.authority) from None
+    legal = [parse_legal_basis_spec(s) for s in args.legal_basis] or [
+        lb.model_dump(mode="json", exclude_none=True) for lb in profile.legal_basis
+    ]
+    case: dict[str, Any] = {
+        "reference": args.case,
+        "offence_description": args.offence,
+        "offence_category": args.offence_category,
+        "terrorism_related": bool(args.terrorism),
+        "summary_of_facts": args.facts,
+        "statutory_citation": args.statute,
+    }
+    if args.max_penalty is not None:
+        case["maximum_penalty"] = args.max_penalty
+    if args.max_penalty_years is not None:
+        case["maximum_penalty_years"] = args.max_penalty_years
+    data: dict[str, Any] = {"categories": args.data}
+    if args.subscriber_detail:
+        data["subscriber_details"] = args.subscriber_detail
+    if args.data_description:
+        data["description"] = args.data_description
+    doc: dict[str, Any] = {
+        "schema_version": 1,
+        "kind": args.kind,
+        "id": args.id or new_request_id(),
+        "created_at": args.created_at or now.isoformat(),
+        "authority": profile.authority.model_dump(mode="json", exclude_none=True),
+        "case": case,
+        "legal_basis": legal,
+        "provider": args.provider,
+        "identifiers": [parse_identifier_spec(s) for s in args.identifier],
+        "data": data,
+        "justification": {
+            "relation_to_offence": args.relation,
+            "necessity_and_proportionality": args.necessity,
+        },
+        "language": args.language or profile.language,
+    }
+    if args.period:
+        doc["period"] = parse_window_spec(args.period)
+    if args.non_disclosure:
+        conf: dict[str, Any] = {"reason": args.non_disclosure}
+        if args.non_disclosure_days is not None:
+            conf["duration_days"] = args.non_disclosure_days
+        doc["confidentiality"] = conf
+    elif args.non_disclosure_days is not None:
+        raise CliUsageError("--non-disclosure-days needs --non-disclosure REASON")
+    attachments = []
+    for spec in args.attachment:
+        kind, sep, name = spec.partition(":")
+        if not sep:
+            raise CliUsageError(f"--attachment {spec!r}: expected KIND:FILENAME")
+        attachments.append({"name": name, "kind": kind})
+    if attachments:
+        doc["attachments"] = attachments
+    emergency = {
+        k: v
+        for k, v in {
+            "threat_nature": args.threat,
+            "why_without_delay": args.why_now,
+            "persons_at_risk": args.persons_at_risk,
+            "imminence": args.imminence,
+        }.items()
+        if v is not None
+    }
+    if emergency or args.kind == "emergency_disclosure":
+        doc["emergency"] = emergency
+    optional = {
+        "preservation_days": args.preservation_days,
+        "custodian_information": args.custodian,
+        "mla_to_follow": True if args.mla_to_follow else None,
+        "original_request_id": args.original_request,
+        "provider_reference": args.provider_reference,
+        "current_expiry": args.current_expiry,
+        "extension_days": args.extension_days,
+        "addressee_establishment": args.establishment,
+        "provider_address": args.provider_address,
+    }
+    doc.update({k: v for k, v in optional.items() if v is not None})
+    for option, key in (
+        (args.issuing_authority, "issuing_authority"),
+        (args.validating_authority, "validating_authority"),
+        (args.enforcing_authority, "enforcing_authority"),
+    ):
+        if option is not None:
+            doc[key] = _load_object(option, "--" + key.replace("_", "-"))
+    return doc
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    doc = build_document(args, now=datetime.now(UTC).replace(microsecond=0))
+    request = parse_request(doc, source="command line")
+    if args.canonical:
+        out = canonical_bytes(request)
+    else:
+        out = pretty_json_bytes(REQUEST_ADAPTER.dump_python(request, mode="json", exclude_none=True))
+    if args.output:
+        write_atomic(args.output, out)
+        print(f"wrote {request.kind} request {request.id} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(out)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def validate_files(files: list[str]) -> list[dict[str, Any]]:
+    """One result per file: ``{file, valid, kind, id, message, problems}``."""
+    results: list[dict[str, Any]] = []
+    for name in files:
+        try:
+            doc = load_document(name)
+            request = parse_request(doc, source=name)
+        except RequestValidationError as exc:
+            results.append({"file": name, "valid": False, **_err(exc)})
+        except InputError as exc:
+            results.append({"file": name, "valid": False, **_err(exc)})
+        else:
+            results.append({"file": name, "valid": True, "kind": request.kind, "id": request.id})
+    return results
+
+
+def _err(exc: InputError) -> dict[str, Any]:
+    return {"message": str(exc.args[0]), "problems": [p.to_dict() for p in exc.problems]}
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    results = validate_files(args.files)
+    if args.json:
+        print_json({"valid": all(r["valid"] for r in results), "files": results})
+    else:
+        for r in results:
+            if r["valid"]:
+                print(f"ok       {r['file']}  ({r['kind']} {r['id']})")
+            else:
+                print(f"INVALID  {r['file']}: {r['message']}")
+                for prob in r["problems"]:
+                    print(f"    {prob['path']}: {prob['message']}")
+    return EXIT_OK if all(r["valid"] for r in results) else EXIT_INVALID
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    schemas = generated_schemas()
+    if args.output_dir:
+        out = Path(args.output_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, schema in schemas.items():
+            write_atomic(out / name, pretty_json_bytes(schema))
+            print(f"wrote {out / name}", file=sys.stderr)
+        return EXIT_OK
+    if args.name is None:
+        for name in schemas:
+            print(name)
+        return EXIT_OK
+    if args.name not in schemas:
+        raise CliUsageError(f"unknown schema {args.name!r}; expected one of {sorted(schemas)}")
+    print_json(schemas[args.name])
+    return EXIT_OK

@@ -1,0 +1,79 @@
+"""The error family of eevidence.
+
+Every exception the library raises on purpose derives from :class:`EEvidenceError`.
+Families are grouped by who must act:
+
+* :class:`InputError` - the caller gave data that is malformed or incomplete (fix the input);
+* :class:`ConfigurationError` - the environment (files, directories, options) is wrong.
+
+Third-party exceptions (pydantic, json, yaml) are wrapped at the boundary, so callers only
+ever need to catch this module's classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "ConfigurationError",
+    "EEvidenceError",
+    "InputError",
+    "Problem",
+    "RequestValidationError",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input: where (a JSON path such as ``$.identifiers[0].value``) and why."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
+
+
+class EEvidenceError(Exception):
+    """Root of every error raised by eevidence."""
+
+    def diagnostics(self) -> str:
+        """A human-readable explanation, suitable for printing on a terminal."""
+        return str(self)
+
+
+class ConfigurationError(EEvidenceError):
+    """A file, directory or option the library was pointed at is missing or unusable."""
+
+
+class InputError(EEvidenceError):
+    """Data given to the library is malformed or incomplete.
+
+    ``source`` names the file or stream the data came from (``<input>`` when unknown);
+    ``problems`` lists every problem found, each with the JSON path of the field concerned.
+    """
+
+    def __init__(self, message: str, *, source: str = "<input>", problems: Iterable[Problem] = ()):
+        self.source = source
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(message)
+
+    def diagnostics(self) -> str:
+        lines = [f"{self.source}: {self.args[0]}"]
+        lines.extend(f"  {p.path}: {p.message}" for p in self.problems)
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "message": str(self.args[0]),
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+class RequestValidationError(InputError):
+    """A request document does not satisfy the request model."""
