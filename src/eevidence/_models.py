@@ -30,7 +30,6 @@ from eevidence._types import (
     RequestId,
     Seq,
     Sha256Hex,
-    ShortText,
     Text,
     Url,
     UtcDatetime,
@@ -339,7 +338,9 @@ class DataRequested(_Model):
         if len(set(self.subscriber_details)) != len(self.subscriber_details):
             raise ValueError("a subscriber detail is listed twice")
         if self.subscriber_details and "subscriber" not in self.categories:
-            raise ValueError("subscriber_details given but 'subscriber' is not a requested category")
+            raise ValueError(
+                "subscriber_details given but 'subscriber' is not a requested category"
+            )
         if "other" in self.subscriber_details and self.other_subscriber_details is None:
             raise ValueError("subscriber detail 'other' needs other_subscriber_details")
         return self
@@ -528,7 +529,7 @@ class EuPreservationOrder(_EuOrder):
 
 
 class Protocol2Art7Order(_RequestBase):
-    """Order for subscriber information (Second Additional Protocol to the Budapest Convention, art. 7)."""
+    """Subscriber-information order (Second Additional Protocol, CETS 224, art. 7)."""
 
     kind: Literal["protocol2_art7_order"]
     issuing_authority: IssuingAuthority

@@ -99,5 +99,7 @@ def _validator(name: str) -> Draft202012Validator:
 def schema_problems(document: Any, schema: str = "request.schema.json") -> list[Problem]:
     """Every error of ``document`` against a published schema, each with its JSON path."""
     validator = _validator(schema)
-    errors = sorted(validator.iter_errors(document), key=lambda e: (list(map(str, e.path)), e.message))
+    errors = sorted(
+        validator.iter_errors(document), key=lambda e: (list(map(str, e.path)), e.message)
+    )
     return [Problem(e.json_path, e.message) for e in errors]

@@ -31,7 +31,9 @@ def _bad(option: str, text: str, why: str) -> InputError:
 def parse_window_spec(text: str, *, option: str = "--period") -> dict[str, str]:
     start, sep, end = text.partition("/")
     if not sep or not start or not end:
-        raise _bad(option, text, "expected START/END, e.g. 2026-09-01T00:00:00Z/2026-10-01T00:00:00Z")
+        raise _bad(
+            option, text, "expected START/END, e.g. 2026-09-01T00:00:00Z/2026-10-01T00:00:00Z"
+        )
     return {"start": start, "end": end}
 
 
@@ -52,7 +54,9 @@ def parse_identifier_spec(text: str, *, option: str = "--identifier") -> dict[st
         raise _bad(option, text, "expected TYPE:VALUE, e.g. email:name@example.com")
     typ, _, service = head.partition("/")
     if typ not in IDENTIFIER_TYPES:
-        raise _bad(option, text, f"unknown identifier type {typ!r}; expected one of {IDENTIFIER_TYPES}")
+        raise _bad(
+            option, text, f"unknown identifier type {typ!r}; expected one of {IDENTIFIER_TYPES}"
+        )
     value, when = rest, None
     m = _WINDOW_TAIL.search(rest)
     if m:
@@ -64,7 +68,9 @@ def parse_identifier_spec(text: str, *, option: str = "--identifier") -> dict[st
         if port is not None:
             out["port"] = port
         if when is None:
-            raise _bad(option, text, "an IP address needs the moment it was used: ip_address:ADDR@TIME")
+            raise _bad(
+                option, text, "an IP address needs the moment it was used: ip_address:ADDR@TIME"
+            )
         out["timestamp"] = when
     else:
         out["value"] = value
@@ -78,7 +84,9 @@ def parse_identifier_spec(text: str, *, option: str = "--identifier") -> dict[st
 def parse_legal_basis_spec(text: str, *, option: str = "--legal-basis") -> dict[str, str]:
     instrument, _, article = text.partition(":")
     if instrument not in INSTRUMENTS:
-        raise _bad(option, text, f"unknown instrument {instrument!r}; expected one of {INSTRUMENTS}")
+        raise _bad(
+            option, text, f"unknown instrument {instrument!r}; expected one of {INSTRUMENTS}"
+        )
     out = {"instrument": instrument}
     if article:
         out["article"] = article

@@ -18,7 +18,8 @@ from pydantic import AfterValidator, AwareDatetime, Field, Strict, WithJsonSchem
 T = TypeVar("T")
 
 _DATETIME_PATTERN = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+    r"(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
 )
 _TEXT_PATTERN = r"\S"
 
@@ -82,7 +83,8 @@ CountryCode = Annotated[
     _schema(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code."),
 ]
 
-_EMAIL = r"[^@\s]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+_DNS_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_EMAIL = rf"[^@\s]+@{_DNS_LABEL}(?:\.{_DNS_LABEL})+"
 Email = Annotated[
     str,
     Field(max_length=320),
@@ -210,9 +212,13 @@ def _network(value: str) -> str:
     try:
         ipaddress.ip_network(value, strict=True)
     except ValueError as exc:
-        raise ValueError(f"expected an IP range in CIDR form such as '203.0.113.0/24': {exc}") from None
+        raise ValueError(
+            f"expected an IP range in CIDR form such as '203.0.113.0/24': {exc}"
+        ) from None
     if "/" not in value:
-        raise ValueError(f"expected an IP range in CIDR form such as '203.0.113.0/24', got {value!r}")
+        raise ValueError(
+            f"expected an IP range in CIDR form such as '203.0.113.0/24', got {value!r}"
+        )
     return value
 
 

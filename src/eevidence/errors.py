@@ -26,7 +26,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with an input: where (a JSON path such as ``$.identifiers[0].value``) and why."""
+    """One thing wrong with an input: where (a JSON path, ``$.identifiers[0].value``) and why."""
 
     path: str
     message: str

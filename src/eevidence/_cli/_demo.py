@@ -9,10 +9,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from eevidence._cli._common import EXIT_INVALID, EXIT_OK
 from eevidence._codec import canonical_bytes, read_request, write_atomic
 from eevidence._resources import data_dir
 from eevidence._schemas import schema_problems
-from eevidence._cli._common import EXIT_INVALID, EXIT_OK
 
 __all__ = ["register"]
 

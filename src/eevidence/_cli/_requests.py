@@ -9,6 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from eevidence._cli._common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    CliUsageError,
+    pretty_json_bytes,
+    print_json,
+)
 from eevidence._codec import (
     REQUEST_ADAPTER,
     canonical_bytes,
@@ -20,7 +27,6 @@ from eevidence._models import AuthorityProfile, new_request_id
 from eevidence._schemas import generated_schemas
 from eevidence._spec import parse_identifier_spec, parse_legal_basis_spec, parse_window_spec
 from eevidence._vocab import DATA_CATEGORIES, REQUEST_KINDS, SUBSCRIBER_DETAILS
-from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, pretty_json_bytes, print_json
 from eevidence.errors import InputError, Problem, RequestValidationError
 
 __all__ = ["register"]
@@ -41,8 +47,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "when the request is invalid.",
     )
     p.add_argument("kind", type=_kind, metavar="KIND", help=" | ".join(REQUEST_KINDS))
-    p.add_argument("--authority", required=True, metavar="FILE", help="authority profile (JSON/YAML)")
-    p.add_argument("--provider", required=True, metavar="ID", help="addressee provider id, e.g. meta")
+    p.add_argument(
+        "--authority", required=True, metavar="FILE", help="authority profile (JSON/YAML)"
+    )
+    p.add_argument(
+        "--provider", required=True, metavar="ID", help="addressee provider id, e.g. meta"
+    )
     g = p.add_argument_group("case")
     g.add_argument("--case", required=True, metavar="REF", help="case reference")
     g.add_argument("--offence", required=True, metavar="TEXT", help="offence description")
@@ -57,17 +67,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g.add_argument(
         "--identifier", action="append", default=[], metavar="TYPE[/SERVICE]:VALUE[@FROM/TO]"
     )
-    g.add_argument("--data", action="append", default=[], metavar="CATEGORY", choices=DATA_CATEGORIES)
+    g.add_argument(
+        "--data", action="append", default=[], metavar="CATEGORY", choices=DATA_CATEGORIES
+    )
     g.add_argument(
         "--subscriber-detail", action="append", default=[], metavar="D", choices=SUBSCRIBER_DETAILS
     )
     g.add_argument("--data-description", metavar="TEXT")
     g.add_argument("--period", metavar="FROM/TO", help="period of interest")
     g.add_argument("--relation", required=True, metavar="TEXT", help="relation to the offence")
-    g.add_argument("--necessity", required=True, metavar="TEXT", help="necessity and proportionality")
-    g.add_argument("--non-disclosure", metavar="REASON", help="ask the provider not to notify the user")
+    g.add_argument(
+        "--necessity", required=True, metavar="TEXT", help="necessity and proportionality"
+    )
+    g.add_argument(
+        "--non-disclosure", metavar="REASON", help="ask the provider not to notify the user"
+    )
     g.add_argument("--non-disclosure-days", type=int, metavar="N")
-    g.add_argument("--language", metavar="TAG", help="BCP 47 tag (default: the authority profile's)")
+    g.add_argument(
+        "--language", metavar="TAG", help="BCP 47 tag (default: the authority profile's)"
+    )
     g.add_argument("--attachment", action="append", default=[], metavar="KIND:FILENAME")
     g = p.add_argument_group("emergency (emergency_disclosure, eu_production_order)")
     g.add_argument("--threat", metavar="TEXT", help="nature of the threat")
@@ -77,7 +95,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g = p.add_argument_group("preservation and extension")
     g.add_argument("--preservation-days", type=int, metavar="N")
     g.add_argument("--custodian", metavar="TEXT", help="what is known about the custodian")
-    g.add_argument("--mla-to-follow", action="store_true", help="a mutual assistance request will follow")
+    g.add_argument(
+        "--mla-to-follow", action="store_true", help="a mutual assistance request will follow"
+    )
     g.add_argument("--original-request", metavar="ID")
     g.add_argument("--provider-reference", metavar="REF")
     g.add_argument("--current-expiry", metavar="DATETIME")
@@ -86,13 +106,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g.add_argument("--issuing-authority", metavar="FILE")
     g.add_argument("--validating-authority", metavar="FILE")
     g.add_argument("--enforcing-authority", metavar="FILE")
-    g.add_argument("--establishment", metavar="TEXT", help="designated establishment / legal representative")
+    g.add_argument(
+        "--establishment", metavar="TEXT", help="designated establishment / legal representative"
+    )
     g.add_argument("--provider-address", metavar="TEXT")
     g = p.add_argument_group("output")
     g.add_argument("--id", metavar="UUID", help="request id (default: a new random UUID)")
     g.add_argument("--created-at", metavar="DATETIME", help="creation time (default: now, UTC)")
     g.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output)")
-    g.add_argument("--canonical", action="store_true", help="write canonical bytes instead of pretty JSON")
+    g.add_argument(
+        "--canonical", action="store_true", help="write canonical bytes instead of pretty JSON"
+    )
     p.set_defaults(handler=_cmd_new)
 
     p = sub.add_parser(
@@ -219,7 +243,9 @@ def _cmd_new(args: argparse.Namespace) -> int:
     if args.canonical:
         out = canonical_bytes(request)
     else:
-        out = pretty_json_bytes(REQUEST_ADAPTER.dump_python(request, mode="json", exclude_none=True))
+        out = pretty_json_bytes(
+            REQUEST_ADAPTER.dump_python(request, mode="json", exclude_none=True)
+        )
     if args.output:
         write_atomic(args.output, out)
         print(f"wrote {request.kind} request {request.id} to {args.output}", file=sys.stderr)
