@@ -1,6 +1,6 @@
 """Write the JSON Schemas generated from the models into ``schemas/``.
 
-Run after changing a model: ``python scripts/gen_schemas.py``; a test fails when the
+Run after changing a model: ``python scripts/gen_schemas.py [OUT_DIR]``; a test fails when the
 committed files differ from what this script would write.
 """
 
@@ -19,14 +19,14 @@ def render(schema: object) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
-def main() -> int:
-    out = ROOT / "schemas"
+def main(argv: list[str]) -> int:
+    out = Path(argv[1]) if len(argv) > 1 else ROOT / "schemas"
     out.mkdir(exist_ok=True)
     for name, schema in generated_schemas().items():
         (out / name).write_text(render(schema), encoding="utf-8")
-        print(f"wrote schemas/{name}")
+        print(f"wrote {out / name}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv))

@@ -97,7 +97,7 @@ def _message(err: ErrorDetails) -> str:
         )
     if typ == "union_tag_not_found":
         ctx = err.get("ctx") or {}
-        return f"required field {ctx.get('discriminator', 'kind')} is missing"
+        return f"required field {str(ctx.get('discriminator', 'kind')).strip(chr(39))} is missing"
     if typ == "literal_error":
         return msg.replace("Input should be", "expected")
     return msg
@@ -105,9 +105,16 @@ def _message(err: ErrorDetails) -> str:
 
 def problems_from_validation_error(exc: ValidationError, document: object) -> list[Problem]:
     """Every error of a pydantic validation, as problems with JSON paths into ``document``."""
+    found = [
+        (json_path(_document_loc(err["loc"], document)), err)
+        for err in exc.errors(include_url=False)
+    ]
     problems = []
-    for err in exc.errors(include_url=False):
-        path = json_path(_document_loc(err["loc"], document))
+    for path, err in found:
+        # A failing item is dropped before the length check, so pydantic then also reports the
+        # sequence as too short: noise when the item's own error is already listed.
+        if err["type"] == "too_short" and any(p.startswith(path + "[") for p, _ in found):
+            continue
         problems.append(Problem(path, _message(err)))
     return problems
 

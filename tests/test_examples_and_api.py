@@ -1,0 +1,133 @@
+"""Examples run, the demo runs, the public surface is deliberate, helpers behave."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import eevidence as ee
+from eevidence._cli import build_parser, main
+from eevidence._codec import json_path
+from tests.helpers import ROOT
+
+
+def test_python_example_builds_a_valid_preservation(tmp_path: Path) -> None:
+    out = tmp_path / "pres.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "build_preservation.py"), str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    request = ee.read_request(out)
+    assert isinstance(request, ee.PreservationRequest)
+    assert out.read_bytes() == ee.canonical_bytes(request)
+    raw = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "build_preservation.py")], capture_output=True
+    )
+    assert ee.parse_request(raw.stdout).kind == "preservation"
+
+
+def test_demo_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "demo finished" in out
+    written = sorted((tmp_path / "requests").glob("*.json"))
+    assert len(written) == 7
+    for path in written:
+        assert path.read_bytes() == ee.canonical_bytes(ee.read_request(path))
+
+
+def test_console_script_entry_point(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "eevidence",
+            "validate",
+            str(ROOT / "examples" / "requests" / "preservation.json"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("ok")
+
+
+def test_all_is_sorted_and_complete() -> None:
+    names = ee.__all__  # its order is enforced by ruff (RUF022)
+    assert len(set(names)) == len(names)
+    public = {n for n in vars(ee) if not n.startswith("_")} - {
+        "errors",
+    }
+    modules = {n for n, v in vars(ee).items() if type(v).__name__ == "module"}
+    assert set(names) - {"__version__"} == public - modules
+
+
+def test_version_matches_pyproject() -> None:
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert meta["project"]["version"] == ee.__version__
+
+
+def test_errors_share_one_root() -> None:
+    for cls in (ee.InputError, ee.RequestValidationError, ee.ConfigurationError):
+        assert issubclass(cls, ee.EEvidenceError)
+    assert ee.EEvidenceError("x").diagnostics() == "x"
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [((), "$"), (("a", 0, "b"), "$.a[0].b"), (("odd key",), '$["odd key"]')],
+)
+def test_json_path(parts: tuple[str | int, ...], expected: str) -> None:
+    assert json_path(parts) == expected
+
+
+def test_write_atomic_failure_leaves_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "missing-dir" / "x.json"
+    with pytest.raises(ee.InputError, match="cannot write"):
+        ee.write_atomic(target, b"{}")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    (ro / "x.json").mkdir()  # a directory where the file should go: rename fails
+    with pytest.raises(ee.InputError, match="cannot write"):
+        ee.write_atomic(ro / "x.json", b"{}")
+    assert [p.name for p in ro.iterdir()] == ["x.json"]
+    ee.write_atomic(tmp_path / "ok.json", b"{}", mode=0o600)
+    assert (tmp_path / "ok.json").read_bytes() == b"{}"
+    assert os.stat(tmp_path / "ok.json").st_mode & 0o777 == 0o600
+
+
+def test_large_documents_are_refused(tmp_path: Path) -> None:
+    from eevidence._codec import MAX_DOCUMENT_BYTES
+
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (MAX_DOCUMENT_BYTES + 1))
+    with pytest.raises(ee.InputError, match="larger than"):
+        ee.read_request(big)
+    big_yaml = tmp_path / "big.yaml"
+    big_yaml.write_bytes(b" " * (MAX_DOCUMENT_BYTES + 1))
+    with pytest.raises(ee.InputError, match="larger than"):
+        ee.load_document(big_yaml)
+
+
+def test_shipped_data_dirs_exist() -> None:
+    from eevidence._resources import data_dir
+
+    assert (data_dir("schemas") / "request.schema.json").is_file()
+    assert len(list(data_dir("examples").glob("*.json"))) == 7
+
+
+def test_readme_mentions_every_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert len(sub.choices) >= 4
+    for command in sub.choices:
+        assert f"eevidence {command}" in readme, command
