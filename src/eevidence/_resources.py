@@ -14,11 +14,12 @@ from eevidence.errors import ConfigurationError
 
 __all__ = ["data_dir"]
 
-DataName = Literal["schemas", "providers", "examples"]
+DataName = Literal["schemas", "providers", "examples", "law"]
 _CHECKOUT: Final[dict[str, str]] = {
     "schemas": "schemas",
     "providers": "providers",
     "examples": "examples/requests",
+    "law": "law",
 }
 
 

@@ -13,19 +13,19 @@ ever need to catch this module's classes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "ConfigurationError",
     "EEvidenceError",
     "InputError",
     "Problem",
+    "ProfileError",
     "RequestValidationError",
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with an input: where (a JSON path, ``$.identifiers[0].value``) and why."""
 
     path: str
@@ -77,3 +77,17 @@ class InputError(EEvidenceError):
 
 class RequestValidationError(InputError):
     """A request document does not satisfy the request model."""
+
+
+class ProfileError(InputError):
+    """A provider profile does not satisfy the profile model; ``origin`` names the file."""
+
+    def __init__(self, origin: str, problems: Iterable[tuple[str, str]]) -> None:
+        found = tuple(Problem(path, message) for path, message in problems)
+        self.origin = origin
+        n = len(found)
+        super().__init__(
+            f"invalid provider profile ({n} problem{'s' if n != 1 else ''})",
+            source=origin,
+            problems=found,
+        )

@@ -1,0 +1,354 @@
+"""The shipped provider profiles (``providers/*.json``) and the profile model that reads them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eevidence._profiles import (
+    ProfileError,
+    ProviderProfile,
+    load_profile_bytes,
+)
+from eevidence._vocab import DATA_CATEGORIES, IDENTIFIER_TYPES, REQUEST_KINDS
+from eevidence.errors import EEvidenceError
+
+ROOT = Path(__file__).resolve().parents[1]
+PROVIDERS = ROOT / "providers"
+FILES = sorted(PROVIDERS.glob("*.json"))
+
+EXPECTED_IDS = {
+    "airbnb",
+    "amazon",
+    "apple",
+    "cloudflare",
+    "discord",
+    "dropbox",
+    "google",
+    "linkedin",
+    "meta",
+    "microsoft",
+    "reddit",
+    "signal",
+    "snap",
+    "telegram",
+    "tiktok",
+    "uber",
+    "whatsapp",
+    "x",
+    "yahoo",
+}
+
+# Facts that shared/providers-research.md marks "(secondary)": they must rest only on sources
+# with "secondary": true, and nothing else may.
+SECONDARY_ONLY = {
+    "whatsapp": {"$.channels[0]"},
+    "google": {
+        "$.request_kinds.preservation_extension",
+        "$.request_kinds.voluntary_disclosure",
+        "$.preservation.initial_days",
+        "$.preservation.extension_days",
+        "$.preservation.max_extensions",
+        "$.foreign_access.subscriber",
+        "$.foreign_access.user_identification",
+        "$.foreign_access.traffic",
+    },
+    "microsoft": {
+        "$.channels[0]",
+        "$.user_notice.policy",
+        "$.user_notice.non_disclosure",
+        "$.remarks[0]",
+    },
+    "apple": {
+        "$.channels[0]",
+        "$.channels[1]",
+        "$.channels[2]",
+        "$.identifiers.email",
+        "$.identifiers.imei",
+        "$.identifiers.account_id",
+        "$.identifiers.mac_address",
+        "$.emergency.criteria",
+        "$.remarks[1]",
+    },
+    "discord": {
+        "$.request_kinds.preservation",
+        "$.identifiers.account_id",
+        "$.identifiers.username",
+        "$.identifiers.email",
+        "$.user_notice.policy",
+        "$.user_notice.non_disclosure",
+    },
+    "telegram": {"$.channels[1]"},
+    "amazon": {"$.remarks[1]"},
+}
+
+LEGAL_URLS = (
+    "https://www.law.cornell.edu/uscode/text/18/",
+    "https://eur-lex.europa.eu/eli/reg/2023/1543/oj",
+)
+
+
+def _load(path: Path) -> ProviderProfile:
+    return load_profile_bytes(path.read_bytes(), origin=str(path))
+
+
+def _by_id(provider_id: str) -> ProviderProfile:
+    return _load(PROVIDERS / f"{provider_id}.json")
+
+
+@pytest.fixture(scope="module")
+def profiles() -> dict[str, ProviderProfile]:
+    return {path.stem: _load(path) for path in FILES}
+
+
+def test_every_expected_provider_is_shipped() -> None:
+    assert {path.stem for path in FILES} == EXPECTED_IDS
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_file_parses_and_id_matches_file_name(path: Path) -> None:
+    profile = _load(path)
+    assert profile.id == path.stem
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_every_known_statement_cites_an_existing_source(path: Path) -> None:
+    profile = _load(path)
+    for where, item in profile.iter_sourced():
+        if getattr(item, "status", "known") == "known":
+            assert item.sources, where
+        for ref in item.sources:
+            assert ref in profile.sources, f"{where}: {ref}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_every_source_is_cited_and_dated_consistently(path: Path) -> None:
+    profile = _load(path)
+    cited = {ref for _, item in profile.iter_sourced() for ref in item.sources}
+    assert set(profile.sources) == cited, "a source is defined but never cited"
+    for source in profile.sources.values():
+        assert source.read <= profile.last_reviewed
+        if source.published != "undated":
+            assert source.published <= source.read
+        if source.kind == "legal":
+            assert source.url is not None
+            assert source.url.startswith(LEGAL_URLS)
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_unknowns_are_explicit(path: Path) -> None:
+    raw: dict[str, Any] = json.loads(path.read_bytes())
+    assert set(raw["request_kinds"]) == set(REQUEST_KINDS)
+    assert set(raw["identifiers"]) == set(IDENTIFIER_TYPES)
+    assert set(raw["foreign_access"]) == set(DATA_CATEGORIES)
+    profile = _load(path)
+    for where, fact in profile.iter_facts():
+        if not fact.known:
+            assert fact.value is None, where
+    # Every field of the model is written out: nothing falls back to a default silently.
+    for name in ProviderProfile.model_fields:
+        assert name in raw, name
+    for part in ("preservation", "emergency", "user_notice"):
+        field = ProviderProfile.model_fields[part].annotation
+        assert isinstance(field, type)
+        for name, info in field.model_fields.items():
+            assert name in raw[part] or not info.is_required(), f"{part}.{name}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_secondary_facts_rest_only_on_secondary_sources(path: Path) -> None:
+    profile = _load(path)
+    items = dict(profile.iter_sourced())
+    expected = SECONDARY_ONLY.get(profile.id, set())
+    for where in expected:
+        assert profile.is_secondary(items[where]), where
+    actual = {where for where, item in items.items() if profile.is_secondary(item)}
+    assert actual == expected
+
+
+def test_files_are_formatted_as_json_objects_with_a_final_newline() -> None:
+    for path in FILES:
+        text = path.read_text(encoding="utf-8")
+        assert text.endswith("}\n"), path.name
+        assert isinstance(json.loads(text), dict)
+
+
+# -- helpers a checker uses ---------------------------------------------------------------------
+
+
+def test_snap_preservation_depends_on_the_requester() -> None:
+    snap = _by_id("snap")
+    us = snap.preservation_terms("US")
+    assert (us.initial_days, us.extension_days, us.max_extensions) == (90, 90, 1)
+    foreign = snap.preservation_terms("FR")
+    assert (foreign.initial_days, foreign.extension_days, foreign.max_extensions) == (365, 180, 1)
+    assert snap.preservation_days() == 90
+    assert snap.accepts_identifier("ip_address") is False
+    assert snap.accepts_identifier("username") is True
+    assert snap.accepts_identifier("imei") is None
+    first = snap.channels_for("emergency_disclosure")[0]
+    assert first.name == "Law Enforcement Emergency Response Form"
+
+
+def test_unknown_and_secondary_facts_give_none_unless_asked() -> None:
+    meta = _by_id("meta")
+    assert meta.accepts_kind("preservation") is True
+    assert meta.accepts_kind("preservation_extension") is None
+    assert meta.foreign_route("subscriber") is None
+    assert meta.foreign_route("content") == "mla_or_cloud_act"
+    google = _by_id("google")
+    assert google.preservation_days() is None
+    assert google.preservation_days(include_secondary=True) == 90
+    assert google.foreign_route("subscriber") is None
+    assert google.foreign_route("subscriber", include_secondary=True) == "domestic_process"
+    apple = _by_id("apple")
+    assert apple.channels_for("emergency_disclosure") == ()
+    assert apple.channels_for("emergency_disclosure", include_secondary=True)[0].address == (
+        "exigent@apple.com"
+    )
+
+
+def test_reddit_retention_and_languages() -> None:
+    reddit = _by_id("reddit")
+    assert reddit.retention[0].deleted_after_days == 100
+    assert reddit.value(reddit.languages) == ("en", "nl")
+    required = reddit.required_for("preservation")
+    assert required is not None
+    assert {"letterhead", "signature", "date_range"} <= required
+    assert reddit.required_for("emergency_disclosure") is None
+    assert reddit.preservation_terms().extension_notice_days == 7
+
+
+def test_end_to_end_encrypted_content_is_not_available() -> None:
+    for provider_id in ("whatsapp", "signal", "telegram"):
+        assert _by_id(provider_id).foreign_route("content") == "not_available"
+
+
+def test_eu_orders_cite_the_regulation() -> None:
+    for path in FILES:
+        profile = _load(path)
+        fact = profile.request_kinds["eu_production_order"]
+        if fact.known:
+            assert "eu-2023-1543" in fact.sources
+            assert profile.sources["eu-2023-1543"].kind == "legal"
+
+
+# -- negative vectors -----------------------------------------------------------------------------
+
+
+def _meta_raw() -> dict[str, Any]:
+    raw: dict[str, Any] = json.loads((PROVIDERS / "meta.json").read_bytes())
+    return raw
+
+
+def _problems(raw: dict[str, Any]) -> ProfileError:
+    with pytest.raises(ProfileError) as info:
+        load_profile_bytes(json.dumps(raw).encode(), origin="bad/meta.json")
+    assert info.value.origin == "bad/meta.json"
+    assert info.value.diagnostics().startswith("bad/meta.json: invalid provider profile")
+    return info.value
+
+
+def test_known_fact_without_sources_is_refused_with_its_path() -> None:
+    raw = _meta_raw()
+    raw["preservation"]["initial_days"]["sources"] = []
+    error = _problems(raw)
+    assert error.problems == (
+        ("$.preservation.initial_days", "a known fact needs at least one source id"),
+    )
+    assert "$.preservation.initial_days: a known fact" in error.diagnostics()
+
+
+def test_source_id_that_does_not_exist_is_refused_with_its_path() -> None:
+    raw = _meta_raw()
+    raw["preservation"]["initial_days"]["sources"] = ["meta-guidelines", "nowhere"]
+    raw["channels"][0]["sources"] = ["nowhere-else"]
+    error = _problems(raw)
+    assert error.problems == (
+        ("$.channels[0].sources[0]", "unknown source id 'nowhere-else'"),
+        ("$.preservation.initial_days.sources[1]", "unknown source id 'nowhere'"),
+    )
+
+
+def test_unknown_field_is_refused() -> None:
+    raw = _meta_raw()
+    raw["preservation"]["notes"] = "x"
+    raw["colour"] = "blue"
+    paths = {path for path, _ in _problems(raw).problems}
+    assert paths == {"$.preservation.notes", "$.colour"}
+
+
+def test_unknown_fact_with_a_value_and_known_fact_without_one_are_refused() -> None:
+    raw = _meta_raw()
+    raw["languages"] = {"status": "unknown", "value": ["en"]}
+    raw["headquarters"] = {"status": "known", "sources": ["meta-guidelines"]}
+    assert dict(_problems(raw).problems) == {
+        "$.languages": "an unknown fact must have value null",
+        "$.headquarters": "a known fact needs a value",
+    }
+
+
+def test_missing_fact_and_missing_map_entry_are_refused() -> None:
+    raw = _meta_raw()
+    del raw["languages"]
+    del raw["identifiers"]["imei"]
+    problems = dict(_problems(raw).problems)
+    assert problems["$.languages"] == "Field required"
+    assert problems["$.identifiers"].startswith("missing entries for imei")
+
+
+def test_bad_values_are_reported_where_they_are() -> None:
+    raw = _meta_raw()
+    raw["id"] = "Meta!"
+    raw["foreign_access"]["content"]["value"] = "ask nicely"
+    raw["sources"]["meta-guidelines"]["published"] = "2026-02-30"
+    raw["preservation"]["initial_days"]["value"] = 90.0
+    paths = {path for path, _ in _problems(raw).problems}
+    assert paths == {
+        "$.id",
+        "$.foreign_access.content.value",
+        "$.sources['meta-guidelines'].published",
+        "$.preservation.initial_days.value",
+    }
+
+
+def test_invalid_json_is_reported_at_the_root() -> None:
+    with pytest.raises(ProfileError) as info:
+        load_profile_bytes(b"{not json", origin="x.json")
+    assert info.value.problems[0][0] == "$"
+    assert isinstance(info.value, EEvidenceError)
+
+
+def test_source_rules_are_enforced() -> None:
+    raw = _meta_raw()
+    del raw["sources"]["meta-guidelines"]["url"]
+    raw["sources"]["eu-2023-1543"]["secondary"] = True
+    assert dict(_problems(raw).problems) == {
+        "$.sources['meta-guidelines']": "a source needs a url or a document",
+        "$.sources['eu-2023-1543']": "a legal source must be the text of the law itself",
+    }
+
+
+def test_one_preservation_variant_per_group_of_requesters() -> None:
+    raw = _meta_raw()
+    variant = {"requesters": "non_us", "initial_days": 30, "sources": ["meta-guidelines"]}
+    raw["preservation"]["variants"] = [variant, variant]
+    assert dict(_problems(raw).problems) == {
+        "$.preservation.variants": "at most one variant per group of requesters"
+    }
+
+
+def test_required_for_merges_general_and_kind_specific_elements() -> None:
+    x = _by_id("x")
+    general = x.required_for("voluntary_disclosure")
+    emergency = x.required_for("emergency_disclosure")
+    assert general == frozenset(
+        ("letterhead", "official_email_domain", "data_categories", "justification")
+    )
+    assert emergency is not None
+    assert {"person_at_risk", "letterhead"} <= emergency
+    assert x.cited(x.preservation.initial_days)[0].title == "X: Guidelines for law enforcement"
+    assert "$.languages" not in x.unknowns()
