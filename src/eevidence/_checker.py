@@ -26,6 +26,7 @@ from eevidence._models import (
     TimeWindow,
 )
 from eevidence._profiles import Fact, ProviderProfile
+from eevidence.errors import InputError
 
 __all__ = ["PUBLIC_WEBMAIL_DOMAINS", "check"]
 
@@ -99,7 +100,7 @@ def check(
 ) -> CheckReport:
     """Check ``request`` against ``provider``'s profile at time ``now`` (aware datetime)."""
     if now.tzinfo is None:
-        raise ValueError("now must be an aware datetime")
+        raise InputError("now must be an aware datetime (with a UTC offset)", source="check")
     ctx = _Ctx(request, provider, law or law_facts())
     if request.provider != provider.id:
         ctx.add(

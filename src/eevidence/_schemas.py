@@ -14,6 +14,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from eevidence._codec import REQUEST_ADAPTER
 from eevidence._models import AuthorityProfile
+from eevidence._profiles import ProviderProfile
 from eevidence.errors import Problem
 
 __all__ = ["SCHEMA_FILES", "generated_schemas", "schema_problems"]
@@ -27,6 +28,7 @@ SCHEMA_FILES: Final[dict[str, tuple[str, str]]] = {
         "urn:eevidence:schema:authority-profile:1",
         "eevidence authority profile",
     ),
+    "provider.schema.json": ("urn:eevidence:schema:provider:1", "eevidence provider profile"),
 }
 
 
@@ -34,6 +36,7 @@ def _adapters() -> dict[str, TypeAdapter[Any] | type[BaseModel]]:
     return {
         "request.schema.json": REQUEST_ADAPTER,
         "authority-profile.schema.json": AuthorityProfile,
+        "provider.schema.json": ProviderProfile,
     }
 
 

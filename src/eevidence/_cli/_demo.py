@@ -9,9 +9,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from eevidence._checker import check
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK
 from eevidence._codec import canonical_bytes, read_request, write_atomic
+from eevidence._providers import load_providers
 from eevidence._resources import data_dir
+from eevidence._route import advise_routes
 from eevidence._schemas import schema_problems
 
 __all__ = ["register"]
@@ -55,6 +58,24 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"sha256={digest[:16]}...  {len(request.identifiers)} identifier(s)"
         )
     print(f"  canonical request files written to {out / 'requests'}")
+
+    _step("2. check each request against its provider's requirement profile")
+    registry = load_providers()
+    now = max(read_request(p).created_at for p in examples)
+    for path in examples:
+        request = read_request(path)
+        report = check(request, registry.get(request.provider), now=now)
+        counts = report.to_dict()["counts"]
+        print(
+            f"  {'ok' if report.ok else 'ERRORS':<6} {request.kind:<24} to {request.provider:<9}"
+            f" {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)"
+            + (f"  [{', '.join(sorted(report.codes()))}]" if report.findings else "")
+        )
+    print("  details: eevidence check FILE")
+
+    _step("3. route advice: a French authority asking Meta for content")
+    for route in advise_routes("FR", registry.get("meta"), ["content"], emergency=False, now=now):
+        print(f"  {route.verdict:<8} {route.name}")
     if failures:
         print(f"eevidence demo: {failures} example(s) do not match the schema", file=sys.stderr)
         return EXIT_INVALID

@@ -1,0 +1,215 @@
+"""``eevidence providers``, ``check`` and ``route``."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import Any
+
+from eevidence._checker import check
+from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
+from eevidence._codec import read_request
+from eevidence._profiles import Fact, ProviderProfile
+from eevidence._providers import PROVIDERS_ENV, ProviderRegistry, load_providers
+from eevidence._route import advise_routes
+from eevidence._vocab import DATA_CATEGORIES
+from eevidence.errors import InputError
+
+__all__ = ["register"]
+
+
+def _providers_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--providers-dir",
+        metavar="DIR",
+        help=f"extra provider profiles, replacing shipped ones with the same id "
+        f"(default: ${PROVIDERS_ENV})",
+    )
+
+
+def _now_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--now", metavar="DATETIME", help="check as of this time (default: now)")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("providers", help="list or show provider requirement profiles")
+    psub = p.add_subparsers(dest="providers_command", metavar="ACTION", required=True)
+    q = psub.add_parser("list", help="one line per provider")
+    q.add_argument("--json", action="store_true")
+    _providers_option(q)
+    q.set_defaults(handler=_cmd_list)
+    q = psub.add_parser("show", help="a provider's profile, every fact with its source")
+    q.add_argument("provider_id", metavar="ID")
+    q.add_argument("--json", action="store_true", help="print the profile as JSON")
+    _providers_option(q)
+    q.set_defaults(handler=_cmd_show)
+
+    p = sub.add_parser(
+        "check",
+        help="check requests against the addressee's profile",
+        description="Check each request against its provider's profile. Exit 0 when no "
+        "request has an error finding, 1 otherwise.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--provider", metavar="ID", help="check against this provider instead")
+    p.add_argument("--json", action="store_true")
+    _providers_option(p)
+    _now_option(p)
+    p.set_defaults(handler=_cmd_check)
+
+    p = sub.add_parser(
+        "route",
+        help="which routes can obtain the data",
+        description="List the routes that can work for a requesting country, a provider and "
+        "the data categories wanted, most promising first.",
+    )
+    p.add_argument("--from", dest="country", required=True, metavar="CC", help="requesting country")
+    p.add_argument("--provider", required=True, metavar="ID")
+    p.add_argument(
+        "--data", action="append", required=True, choices=DATA_CATEGORIES, metavar="CATEGORY"
+    )
+    p.add_argument("--emergency", action="store_true", help="imminent risk to life")
+    p.add_argument("--json", action="store_true")
+    _providers_option(p)
+    _now_option(p)
+    p.set_defaults(handler=_cmd_route)
+
+
+def _registry(args: argparse.Namespace) -> ProviderRegistry:
+    return load_providers(args.providers_dir)
+
+
+def _now(args: argparse.Namespace) -> datetime:
+    if not args.now:
+        return datetime.now(UTC)
+    try:
+        now = datetime.fromisoformat(args.now)
+    except ValueError:
+        raise CliUsageError(f"--now {args.now!r}: expected an ISO 8601 date-time") from None
+    if now.tzinfo is None:
+        raise CliUsageError("--now needs an explicit UTC offset, e.g. 2026-11-22T10:00:00Z")
+    return now
+
+
+def _summary(p: ProviderProfile) -> dict[str, Any]:
+    eu = p.value(p.eu_establishment)
+    return {
+        "id": p.id,
+        "name": p.name,
+        "headquarters": p.value(p.headquarters),
+        "eu_establishment": eu.name if eu else None,
+        "preservation_days": p.preservation_days(),
+        "languages": list(p.value(p.languages) or ()),
+        "last_reviewed": p.last_reviewed.isoformat(),
+        "unknown_facts": len(p.unknowns()),
+    }
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    registry = _registry(args)
+    rows = [_summary(p) for p in registry]
+    if args.json:
+        print_json(rows)
+        return EXIT_OK
+    print(f"{'id':<11} {'name':<34} {'HQ':<3} {'EU entity':<28} {'pres.':>5}  reviewed")
+    for r in rows:
+        print(
+            f"{r['id']:<11} {r['name'][:34]:<34} {r['headquarters'] or '?':<3} "
+            f"{(r['eu_establishment'] or '?')[:28]:<28} {r['preservation_days'] or '?':>5}  "
+            f"{r['last_reviewed']}"
+        )
+    print(f"\n{len(rows)} providers; '?' = not stated in the sources read")
+    return EXIT_OK
+
+
+def _fact_line(p: ProviderProfile, name: str, fact: Fact[Any]) -> str:
+    if not fact.known:
+        value = "unknown"
+    else:
+        v = fact.value
+        value = ", ".join(map(str, v)) if isinstance(v, tuple) else str(v)
+        if p.is_secondary(fact):
+            value += "  [secondary source]"
+    refs = ", ".join(fact.sources)
+    return f"  {name:<38} {value}" + (f"  ({refs})" if refs else "")
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    p = _registry(args).get(args.provider_id)
+    if args.json:
+        print_json(p.model_dump(mode="json"))
+        return EXIT_OK
+    print(f"{p.name} ({p.id}), last reviewed {p.last_reviewed.isoformat()}")
+    for path, fact in p.iter_facts():
+        print(_fact_line(p, path.removeprefix("$."), fact))
+    print("channels:")
+    for c in p.channels:
+        print(f"  {c.kind:<8} {c.name}  {c.url or c.address or ''}  ({', '.join(c.sources)})")
+    print("sources:")
+    for key, s in p.sources.items():
+        flag = " [secondary]" if s.secondary else ""
+        print(f"  {key}: {s.title}, {s.url or s.document} (read {s.read.isoformat()}){flag}")
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    registry = _registry(args)
+    now = _now(args)
+    reports: list[dict[str, Any]] = []
+    failed = False
+    for name in args.files:
+        try:
+            request = read_request(name)
+            profile = registry.get(args.provider or request.provider)
+        except InputError as exc:
+            failed = True
+            reports.append({"file": name, "ok": False, "error": exc.to_dict()})
+            if not args.json:
+                print(f"INVALID  {exc.diagnostics()}")
+            continue
+        report = check(request, profile, now=now)
+        failed |= not report.ok
+        reports.append({"file": name, **report.to_dict()})
+        if not args.json:
+            counts = report.to_dict()["counts"]
+            status = "ok" if report.ok else "ERRORS"
+            print(
+                f"{status:<7} {name}  ({request.kind} to {profile.id}: {counts['error']} error(s), "
+                f"{counts['warning']} warning(s), {counts['info']} note(s))"
+            )
+            for f in report.findings:
+                print(f"  {f.severity.upper():<7} {f.code} {f.path}: {f.message}")
+                print(f"          -> {f.action}")
+                print(f"          source: {f.source}")
+    if args.json:
+        print_json({"ok": not failed, "reports": reports})
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _cmd_route(args: argparse.Namespace) -> int:
+    country = args.country.upper()
+    if len(country) != 2 or not country.isalpha():
+        raise CliUsageError(f"--from {args.country!r}: expected an ISO 3166-1 alpha-2 code")
+    profile = _registry(args).get(args.provider)
+    routes = advise_routes(country, profile, args.data, emergency=args.emergency, now=_now(args))
+    if args.json:
+        print_json(
+            {
+                "from": country,
+                "provider": profile.id,
+                "data": args.data,
+                "emergency": args.emergency,
+                "routes": [r.to_dict() for r in routes],
+            }
+        )
+        return EXIT_OK
+    print(f"Routes for {country} to obtain {', '.join(args.data)} from {profile.name}:")
+    for r in routes:
+        covers = ", ".join(r.covers) or "-"
+        print(f"\n  [{r.verdict.upper():<8}] {r.name}  (covers: {covers}; clock: {r.clock})")
+        for why in r.why:
+            print(f"      - {why}")
+        prepare = [x for x in r.prepare if x]
+        if prepare and r.verdict != "no":
+            print("      prepare: " + "; ".join(prepare))
+    return EXIT_OK
