@@ -5,6 +5,7 @@ Protocol, Regulation (EU) 2023/1543), canonical bytes for signing, JSON Schemas 
 validation with a precise path for every problem.
 """
 
+from eevidence._checker import check
 from eevidence._codec import (
     canonical_bytes,
     canonical_json_bytes,
@@ -13,6 +14,7 @@ from eevidence._codec import (
     read_request,
     write_atomic,
 )
+from eevidence._findings import CheckReport, Finding
 from eevidence._models import (
     AccountIdIdentifier,
     AttachmentRef,
@@ -50,6 +52,9 @@ from eevidence._models import (
     VoluntaryDisclosureRequest,
     new_request_id,
 )
+from eevidence._profiles import ProviderProfile
+from eevidence._providers import ProviderRegistry, load_providers
+from eevidence._route import Route, advise_routes
 from eevidence._schemas import generated_schemas, schema_problems
 from eevidence._version import __version__
 from eevidence._vocab import (
@@ -69,6 +74,7 @@ from eevidence.errors import (
     EEvidenceError,
     InputError,
     Problem,
+    ProfileError,
     RequestValidationError,
 )
 
@@ -82,6 +88,7 @@ __all__ = [
     "AttachmentRef",
     "AuthorityProfile",
     "Case",
+    "CheckReport",
     "Confidentiality",
     "ConfigurationError",
     "Contact",
@@ -95,6 +102,7 @@ __all__ = [
     "EnforcingAuthority",
     "EuPreservationOrder",
     "EuProductionOrder",
+    "Finding",
     "Identifier",
     "IdentifierType",
     "ImeiIdentifier",
@@ -111,11 +119,15 @@ __all__ = [
     "PreservationExtensionRequest",
     "PreservationRequest",
     "Problem",
+    "ProfileError",
     "Protocol2Art7Order",
+    "ProviderProfile",
+    "ProviderRegistry",
     "Request",
     "RequestKind",
     "RequestValidationError",
     "RequestingAuthority",
+    "Route",
     "SubscriberDetail",
     "TimeWindow",
     "UrlIdentifier",
@@ -123,10 +135,13 @@ __all__ = [
     "ValidatingAuthority",
     "VoluntaryDisclosureRequest",
     "__version__",
+    "advise_routes",
     "canonical_bytes",
     "canonical_json_bytes",
+    "check",
     "generated_schemas",
     "load_document",
+    "load_providers",
     "new_request_id",
     "parse_request",
     "read_request",

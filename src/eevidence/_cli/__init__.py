@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -50,6 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except EEvidenceError as exc:
         print(f"eevidence: {exc.diagnostics()}", file=sys.stderr)
+        return EXIT_INVALID
+    except BrokenPipeError:
+        # the reader went away (``eevidence ... | head``): stop quietly, as other tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return EXIT_INVALID
     except KeyboardInterrupt:
         print("eevidence: interrupted", file=sys.stderr)
