@@ -19,7 +19,9 @@ __all__ = [
     "ConfigurationError",
     "EEvidenceError",
     "InputError",
+    "IntegrityError",
     "Problem",
+    "ProofError",
     "ProfileError",
     "RequestValidationError",
 ]
@@ -91,3 +93,11 @@ class ProfileError(InputError):
             source=origin,
             problems=found,
         )
+
+
+class IntegrityError(EEvidenceError):
+    """Data failed an integrity check: a proof, a hash chain or a signature does not hold."""
+
+
+class ProofError(IntegrityError):
+    """A Merkle inclusion or consistency proof does not verify."""

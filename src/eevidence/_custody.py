@@ -1,0 +1,384 @@
+"""The chain of custody: signed, hash-chained entries under an RFC 9162 Merkle tree.
+
+Each :class:`CustodyEntry` records who (actor, role) did what (action) to which object
+(its id and its SHA-256 digest at that moment), when (UTC), where, with which tool, and for
+a transfer from whom to whom. Entries are numbered from 0; each carries the SHA-256 of the
+previous entry's canonical bytes (``prev_hash``; 64 zeros for the first) and a signature
+by the actor's key over the DSSE pre-authentication encoding of its canonical body (every
+field but the signature), with the payload type :data:`ENTRY_PAYLOAD_TYPE`.
+
+The Merkle tree's leaves are the entries' full canonical bytes (signature included), so a
+signed checkpoint (:mod:`eevidence._note`) pins the whole history up to its size.
+
+:func:`verify_chain` finds every break: an edited entry (its signature or the next
+``prev_hash`` fails), a deleted, inserted or reordered entry (numbering and links), an
+unknown or untrusted key, and, against a saved checkpoint, a truncated log or a rewritten
+history (the first ``size`` entries no longer give the checkpoint's root).
+
+Pure: entries, keys and ``now`` in; entries and reports out. Storage is elsewhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any, Final, Literal, Protocol
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from eevidence._codec import canonical_json_bytes, problems_from_validation_error
+from eevidence._merkle import MerkleTree, leaf_hash
+from eevidence._note import Checkpoint
+from eevidence._version import __version__
+from eevidence.errors import InputError
+
+__all__ = [
+    "ENTRY_PAYLOAD_TYPE",
+    "GENESIS",
+    "ChainBreak",
+    "ChainReport",
+    "CustodyAction",
+    "CustodyEntry",
+    "EntrySigner",
+    "PublicKey",
+    "append_entry",
+    "entries_from_jsonl",
+    "entries_to_jsonl",
+    "key_id",
+    "pae",
+    "verify_chain",
+]
+
+ENTRY_PAYLOAD_TYPE: Final = "application/vnd.eevidence.custody-entry+json;version=1"
+GENESIS: Final = "0" * 64
+
+CustodyAction = Literal[
+    "request_created",
+    "request_checked",
+    "request_signed",
+    "request_submitted",
+    "request_acknowledged",
+    "status_changed",
+    "evidence_received",
+    "evidence_verified",
+    "evidence_accessed",
+    "transferred",
+    "exported",
+    "note",
+]
+
+PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
+
+_Hex64 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+_Text = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class EntrySigner(Protocol):
+    """What the custody log needs from a signer: its key id, its public key, a signature."""
+
+    @property
+    def keyid(self) -> str: ...
+
+    def sign(self, data: bytes) -> bytes: ...
+
+
+def pae(payload_type: str, payload: bytes) -> bytes:
+    """DSSE pre-authentication encoding: ``DSSEv1 SP len(type) SP type SP len(body) SP body``."""
+    t = payload_type.encode()
+    return b"DSSEv1 %d %s %d %s" % (len(t), t, len(payload), payload)
+
+
+def key_id(public_key: PublicKey) -> str:
+    """SHA-256 (hex) of the DER SubjectPublicKeyInfo: the id of a key, computed, not read."""
+    der = public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(der).hexdigest()
+
+
+def _verify_signature(public_key: PublicKey, signature: bytes, data: bytes) -> bool:
+    try:
+        if isinstance(public_key, ed25519.Ed25519PublicKey):
+            public_key.verify(signature, data)
+        elif isinstance(public_key, ec.EllipticCurvePublicKey):
+            public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+        else:
+            public_key.verify(
+                signature,
+                data,
+                padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
+                hashes.SHA256(),
+            )
+    except InvalidSignature:
+        return False
+    return True
+
+
+class CustodyEntry(BaseModel):
+    """One signed entry of the custody log."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+
+    seq: Annotated[int, Field(ge=0)]
+    at: datetime
+    actor: _Text
+    role: _Text
+    action: CustodyAction
+    object_id: _Text
+    object_sha256: _Hex64 | None = None
+    location: _Text | None = None
+    tool: _Text = "eevidence"
+    tool_version: _Text = __version__
+    transfer_from: _Text | None = None
+    transfer_to: _Text | None = None
+    note: _Text | None = None
+    prev_hash: _Hex64
+    keyid: _Hex64
+    signature: Annotated[str, Field(min_length=1, max_length=2048)]
+
+    def body_bytes(self) -> bytes:
+        """The canonical bytes of every field but the signature: what is signed."""
+        return canonical_json_bytes(self._doc(with_signature=False))
+
+    def canonical(self) -> bytes:
+        """The canonical bytes of the whole entry: the Merkle leaf and the chain link."""
+        return canonical_json_bytes(self._doc(with_signature=True))
+
+    def entry_hash(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()
+
+    def _doc(self, *, with_signature: bool) -> dict[str, Any]:
+        doc = self.model_dump(mode="json", exclude_none=True)
+        doc["at"] = _utc_text(self.at)
+        if not with_signature:
+            doc.pop("signature")
+        return doc
+
+
+def _utc_text(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def append_entry(
+    previous: CustodyEntry | None,
+    signer: EntrySigner,
+    *,
+    at: datetime,
+    actor: str,
+    role: str,
+    action: CustodyAction,
+    object_id: str,
+    object_sha256: str | None = None,
+    location: str | None = None,
+    transfer_from: str | None = None,
+    transfer_to: str | None = None,
+    note: str | None = None,
+    tool: str = "eevidence",
+    tool_version: str = __version__,
+) -> CustodyEntry:
+    """The next entry after ``previous`` (``None`` for the first), signed by ``signer``."""
+    if at.tzinfo is None:
+        raise InputError("custody time must carry a UTC offset", source="custody entry")
+    if action == "transferred" and not (transfer_from and transfer_to):
+        raise InputError(
+            "a transfer needs both transfer_from and transfer_to", source="custody entry"
+        )
+    fields: dict[str, Any] = {
+        "seq": 0 if previous is None else previous.seq + 1,
+        "at": datetime.fromisoformat(_utc_text(at)),
+        "actor": actor,
+        "role": role,
+        "action": action,
+        "object_id": object_id,
+        "object_sha256": object_sha256,
+        "location": location,
+        "tool": tool,
+        "tool_version": tool_version,
+        "transfer_from": transfer_from,
+        "transfer_to": transfer_to,
+        "note": note,
+        "prev_hash": GENESIS if previous is None else previous.entry_hash(),
+        "keyid": signer.keyid,
+        "signature": "-",
+    }
+    try:
+        unsigned = CustodyEntry(**fields)
+    except ValidationError as exc:
+        raise InputError(
+            "invalid custody entry",
+            source="custody entry",
+            problems=problems_from_validation_error(exc, fields),
+        ) from None
+    sig = signer.sign(pae(ENTRY_PAYLOAD_TYPE, unsigned.body_bytes()))
+    return unsigned.model_copy(update={"signature": base64.b64encode(sig).decode()})
+
+
+# -- JSON Lines --------------------------------------------------------------------------------
+
+
+def entries_to_jsonl(entries: Iterable[CustodyEntry]) -> bytes:
+    """One canonical entry per line."""
+    return b"".join(e.canonical() + b"\n" for e in entries)
+
+
+def entries_from_jsonl(data: bytes, *, source: str = "<custody log>") -> list[CustodyEntry]:
+    """Parse JSON Lines written by :func:`entries_to_jsonl` (each line checked)."""
+    out: list[CustodyEntry] = []
+    for n, line in enumerate(data.splitlines(), start=1):
+        if not line.strip():
+            continue
+        doc: Any = None
+        try:
+            doc = json.loads(line)
+            if isinstance(doc, dict) and isinstance(doc.get("at"), str):
+                doc["at"] = datetime.fromisoformat(doc["at"])
+            out.append(CustodyEntry.model_validate(doc))
+        except (ValueError, ValidationError) as exc:
+            problems = (
+                problems_from_validation_error(exc, doc) if isinstance(exc, ValidationError) else ()
+            )
+            raise InputError(
+                f"line {n}: not a custody entry ({'see problems' if problems else exc})",
+                source=source,
+                problems=problems,
+            ) from None
+    return out
+
+
+# -- verification ------------------------------------------------------------------------------
+
+BreakKind = Literal[
+    "bad_signature",
+    "unknown_key",
+    "broken_link",
+    "bad_sequence",
+    "time_reversed",
+    "truncated",
+    "rewritten",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainBreak:
+    seq: int | None
+    kind: BreakKind
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "kind": self.kind, "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    size: int
+    root: bytes
+    breaks: tuple[ChainBreak, ...] = field(default_factory=tuple)
+    signatures_checked: bool = True
+    checkpoint_size: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "size": self.size,
+            "root": base64.b64encode(self.root).decode(),
+            "root_hex": self.root.hex(),
+            "signatures_checked": self.signatures_checked,
+            "checkpoint_size": self.checkpoint_size,
+            "breaks": [b.to_dict() for b in self.breaks],
+        }
+
+
+def verify_chain(
+    entries: Sequence[CustodyEntry],
+    trusted: Mapping[str, PublicKey] | Iterable[PublicKey],
+    *,
+    checkpoint: Checkpoint | None = None,
+    check_signatures: bool = True,
+) -> ChainReport:
+    """Check links, numbering, times and signatures, and the tree against ``checkpoint``.
+
+    ``trusted`` holds the public keys allowed to sign; their ids are computed here from the
+    keys themselves (a mapping's own keys are ignored), never taken from the entries.
+    """
+    keys = {key_id(k): k for k in (trusted.values() if isinstance(trusted, Mapping) else trusted)}
+    breaks: list[ChainBreak] = []
+    tree = MerkleTree()
+    prev_hash = GENESIS
+    prev_at: datetime | None = None
+    for position, entry in enumerate(entries):
+        data = entry.canonical()
+        tree.append_hash(leaf_hash(data))
+        if entry.seq != position:
+            breaks.append(
+                ChainBreak(
+                    entry.seq,
+                    "bad_sequence",
+                    f"entry at position {position} is numbered {entry.seq} "
+                    "(an entry was deleted, inserted or moved)",
+                )
+            )
+        if entry.prev_hash != prev_hash:
+            breaks.append(
+                ChainBreak(
+                    entry.seq,
+                    "broken_link",
+                    "prev_hash does not match the entry before it "
+                    "(that entry was edited, deleted or moved)",
+                )
+            )
+        if prev_at is not None and entry.at < prev_at:
+            breaks.append(ChainBreak(entry.seq, "time_reversed", "earlier than the entry before"))
+        if check_signatures:
+            key = keys.get(entry.keyid)
+            if key is None:
+                breaks.append(
+                    ChainBreak(entry.seq, "unknown_key", "signed by a key that is not trusted")
+                )
+            else:
+                try:
+                    sig = base64.b64decode(entry.signature, validate=True)
+                except binascii.Error:
+                    sig = b""
+                if not _verify_signature(key, sig, pae(ENTRY_PAYLOAD_TYPE, entry.body_bytes())):
+                    breaks.append(
+                        ChainBreak(
+                            entry.seq, "bad_signature", "signature does not verify (entry edited)"
+                        )
+                    )
+        prev_hash = hashlib.sha256(data).hexdigest()
+        prev_at = entry.at
+    if checkpoint is not None:
+        if checkpoint.size > len(tree):
+            breaks.append(
+                ChainBreak(
+                    None,
+                    "truncated",
+                    f"the checkpoint covers {checkpoint.size} entries, the log has {len(tree)}",
+                )
+            )
+        elif tree.root(checkpoint.size) != checkpoint.root:
+            breaks.append(
+                ChainBreak(
+                    None,
+                    "rewritten",
+                    f"the first {checkpoint.size} entries do not give the checkpoint's root",
+                )
+            )
+    return ChainReport(
+        len(tree),
+        tree.root(),
+        tuple(breaks),
+        check_signatures,
+        checkpoint.size if checkpoint else None,
+    )

@@ -1,0 +1,257 @@
+"""Signed checkpoints (C2SP signed-note, tlog-checkpoint) and the custody chain."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+import eevidence as ee
+from eevidence._custody import (
+    ChainReport,
+    CustodyEntry,
+    append_entry,
+    entries_from_jsonl,
+    entries_to_jsonl,
+    key_id,
+    verify_chain,
+)
+from eevidence._merkle import MerkleTree, leaf_hash
+from eevidence._note import (
+    Checkpoint,
+    NoteVerifier,
+    open_note,
+    parse_checkpoint,
+    sign_checkpoint,
+    sign_note,
+    verifier_key,
+)
+from eevidence.errors import IntegrityError
+
+# golang.org/x/mod/sumdb/note: the reference example of the signed-note format.
+GO_SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
+GO_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+GO_TEXT = (
+    "If you think cryptography is the answer to your problem,\n"
+    "then you don't know what your problem is.\n"
+)
+GO_NOTE = (
+    GO_TEXT + "\n\u2014 PeterNeumann "
+    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+)
+NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+
+
+def go_key() -> Ed25519PrivateKey:
+    raw = base64.b64decode(GO_SKEY.split("+", 4)[4])
+    assert raw[0] == 1
+    return Ed25519PrivateKey.from_private_bytes(raw[1:])
+
+
+def test_signed_note_matches_the_reference_vector() -> None:
+    key = go_key()
+    assert sign_note(GO_TEXT, [("PeterNeumann", key)]) == GO_NOTE
+    assert verifier_key("PeterNeumann", key).encode() == GO_VKEY
+    assert open_note(GO_NOTE, [NoteVerifier.decode(GO_VKEY)]) == GO_TEXT
+    assert open_note(GO_NOTE.encode(), [NoteVerifier.decode(GO_VKEY)]) == GO_TEXT
+
+
+def test_signed_note_rejections() -> None:
+    v = NoteVerifier.decode(GO_VKEY)
+    with pytest.raises(IntegrityError, match="does not verify"):
+        open_note(GO_NOTE.replace("cryptography", "cryptographY"), [v])
+    other = verifier_key("PeterNeumann", Ed25519PrivateKey.generate())
+    with pytest.raises(IntegrityError, match="no signature by a trusted key"):
+        open_note(GO_NOTE, [other])
+    renamed = NoteVerifier("Someone", v.public_key)
+    with pytest.raises(IntegrityError, match="no signature by a trusted key"):
+        open_note(GO_NOTE, [renamed])
+    for bad in [GO_TEXT, GO_NOTE.replace("\u2014", "-"), GO_NOTE.replace("x08go", "x08g!")]:
+        with pytest.raises(ee.InputError):
+            open_note(bad, [v])
+    with pytest.raises(ee.InputError, match="UTF-8"):
+        open_note(b"\xff\xfe", [v])
+    for key in [GO_VKEY.replace("c74f20a3", "c74f20a4"), "a+b", "x+zz+!!", GO_VKEY[:-4] + "AAAA"]:
+        with pytest.raises(ee.InputError):
+            NoteVerifier.decode(key)
+    with pytest.raises(ee.InputError, match="key name"):
+        verifier_key("two words", go_key())
+    with pytest.raises(ee.InputError, match="newline"):
+        sign_note("no newline", [("k", go_key())])
+    with pytest.raises(ee.InputError, match="at least one"):
+        sign_note(GO_TEXT, [])
+
+
+def test_checkpoint_round_trip_and_rejections() -> None:
+    key = Ed25519PrivateKey.generate()
+    tree = MerkleTree.from_leaves([b"a", b"b", b"c"])
+    cp = Checkpoint("eevidence.example/custody/fr-pj", 3, tree.root(), ("Timestamp: 1",))
+    note = sign_checkpoint(cp, [("eevidence.example/custody/fr-pj", key)])
+    lines = note.split("\n")
+    assert lines[:4] == [cp.origin, "3", base64.b64encode(tree.root()).decode(), "Timestamp: 1"]
+    trusted = [verifier_key("eevidence.example/custody/fr-pj", key)]
+    assert parse_checkpoint(note, trusted, origin=cp.origin) == cp
+    with pytest.raises(IntegrityError, match="origin"):
+        parse_checkpoint(note, trusted, origin="elsewhere")
+    for broken in [
+        note.replace("\n3\n", "\n03\n", 1),
+        note.replace("\n3\n", "\nthree\n", 1),
+        cp.origin + "\n3\n\n\u2014 x AAAA\n",
+    ]:
+        with pytest.raises((ee.InputError, IntegrityError)):
+            parse_checkpoint(broken, trusted)
+    with pytest.raises(ee.InputError):
+        Checkpoint("", 1, tree.root()).text()
+    with pytest.raises(ee.InputError):
+        Checkpoint("o", 1, b"short").text()
+    with pytest.raises(ee.InputError):
+        Checkpoint("o", 1, tree.root(), ("",)).text()
+
+
+class Signer:
+    def __init__(self, key: Ed25519PrivateKey | ec.EllipticCurvePrivateKey) -> None:
+        self.key = key
+
+    @property
+    def keyid(self) -> str:
+        return key_id(self.key.public_key())
+
+    def sign(self, data: bytes) -> bytes:
+        if isinstance(self.key, ec.EllipticCurvePrivateKey):
+            from cryptography.hazmat.primitives import hashes
+
+            return self.key.sign(data, ec.ECDSA(hashes.SHA256()))
+        return self.key.sign(data)
+
+
+def chain(n: int, signer: Signer) -> list[CustodyEntry]:
+    out: list[CustodyEntry] = []
+    previous = None
+    for i in range(n):
+        previous = append_entry(
+            previous,
+            signer,
+            at=NOW + timedelta(minutes=i),
+            actor="Lt. Claire Martin",
+            role="investigator",
+            action="evidence_received" if i % 2 else "request_created",
+            object_id=f"obj-{i}",
+            object_sha256=f"{i:064x}",
+            location="evidence store A",
+            note=f"step {i}",
+        )
+        out.append(previous)
+    return out
+
+
+def kinds(report: ChainReport) -> list[tuple[int | None, str]]:
+    return [(b.seq, b.kind) for b in report.breaks]
+
+
+@pytest.fixture
+def signer() -> Signer:
+    return Signer(Ed25519PrivateKey.generate())
+
+
+def test_intact_chain_verifies(signer: Signer) -> None:
+    entries = chain(6, signer)
+    report = verify_chain(entries, [signer.key.public_key()])
+    assert report.ok
+    assert report.size == 6
+    assert report.root == MerkleTree(leaf_hash(e.canonical()) for e in entries).root()
+    assert report.to_dict()["ok"] is True
+    assert entries[0].prev_hash == "0" * 64
+    assert entries[1].prev_hash == entries[0].entry_hash()
+
+
+def test_edited_entry_is_found(signer: Signer) -> None:
+    entries = chain(5, signer)
+    entries[2] = entries[2].model_copy(update={"note": "nothing happened"})
+    assert kinds(verify_chain(entries, [signer.key.public_key()])) == [
+        (2, "bad_signature"),
+        (3, "broken_link"),
+    ]
+
+
+def test_deleted_inserted_and_reordered_entries_are_found(signer: Signer) -> None:
+    entries = chain(5, signer)
+    keys = [signer.key.public_key()]
+    deleted = verify_chain(entries[:2] + entries[3:], keys)
+    assert (3, "broken_link") in kinds(deleted)
+    assert (3, "bad_sequence") in kinds(deleted)
+    swapped = [entries[0], entries[2], entries[1], entries[3], entries[4]]
+    found = kinds(verify_chain(swapped, keys))
+    assert (2, "bad_sequence") in found
+    assert (1, "broken_link") in found
+    assert (1, "time_reversed") in found
+    inserted = entries[:2] + chain(1, signer) + entries[2:]
+    assert (0, "bad_sequence") in kinds(verify_chain(inserted, keys))
+
+
+def test_untrusted_key_and_unchecked_signatures(signer: Signer) -> None:
+    entries = chain(3, signer)
+    stranger = Ed25519PrivateKey.generate().public_key()
+    report = verify_chain(entries, [stranger])
+    assert {k for _, k in kinds(report)} == {"unknown_key"}
+    # a mapping's own keys are not trusted: the id is computed from the key
+    report = verify_chain(entries, {entries[0].keyid: stranger})
+    assert {k for _, k in kinds(report)} == {"unknown_key"}
+    assert verify_chain(entries, [], check_signatures=False).ok
+
+
+def test_ecdsa_signer(signer: Signer) -> None:
+    ecdsa = Signer(ec.generate_private_key(ec.SECP256R1()))
+    entries = chain(2, ecdsa)
+    assert verify_chain(entries, [ecdsa.key.public_key()]).ok
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    assert not verify_chain(entries, [rsa_key.public_key()]).ok
+
+
+def test_checkpoint_detects_truncation_and_rewritten_history(signer: Signer) -> None:
+    entries = chain(6, signer)
+    keys = [signer.key.public_key()]
+    saved = Checkpoint("log", 4, verify_chain(entries[:4], keys).root)
+    assert verify_chain(entries, keys, checkpoint=saved).ok
+    assert kinds(verify_chain(entries[:3], keys, checkpoint=saved)) == [(None, "truncated")]
+    # a consistent, validly signed history that differs from entry 2 on
+    rewritten = entries[:2]
+    for i in range(2, 6):
+        rewritten.append(
+            append_entry(
+                rewritten[-1],
+                signer,
+                at=NOW + timedelta(minutes=i),
+                actor="x",
+                role="y",
+                action="note",
+                object_id=f"obj-{i}",
+            )
+        )
+    assert verify_chain(rewritten, keys).ok
+    assert kinds(verify_chain(rewritten, keys, checkpoint=saved)) == [(None, "rewritten")]
+
+
+def test_jsonl_round_trip_and_errors(signer: Signer) -> None:
+    entries = chain(3, signer)
+    data = entries_to_jsonl(entries)
+    assert data.count(b"\n") == 3
+    assert entries_from_jsonl(data + b"\n") == entries
+    with pytest.raises(ee.InputError, match="line 2"):
+        entries_from_jsonl(data.replace(b'"seq":1', b'"seq":-1'))
+    with pytest.raises(ee.InputError, match="line 1"):
+        entries_from_jsonl(b"{broken\n")
+
+
+def test_append_rejections(signer: Signer) -> None:
+    with pytest.raises(ee.InputError, match="UTC offset"):
+        append_entry(
+            None, signer, at=datetime(2026, 1, 1), actor="a", role="r", action="note", object_id="o"
+        )
+    with pytest.raises(ee.InputError, match="transfer"):
+        append_entry(None, signer, at=NOW, actor="a", role="r", action="transferred", object_id="o")
+    with pytest.raises(ee.InputError) as info:
+        append_entry(None, signer, at=NOW, actor="", role="r", action="note", object_id="o")
+    assert info.value.problems[0].path == "$.actor"
