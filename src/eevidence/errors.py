@@ -21,8 +21,8 @@ __all__ = [
     "InputError",
     "IntegrityError",
     "Problem",
-    "ProofError",
     "ProfileError",
+    "ProofError",
     "RequestValidationError",
 ]
 
