@@ -255,3 +255,22 @@ def test_append_rejections(signer: Signer) -> None:
     with pytest.raises(ee.InputError) as info:
         append_entry(None, signer, at=NOW, actor="", role="r", action="note", object_id="o")
     assert info.value.problems[0].path == "$.actor"
+
+
+def test_stored_lines_parallel_signature_check_and_malformed_line(
+    signer: Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import eevidence._custody as custody
+
+    entries = chain(8, signer)
+    lines = [e.canonical() for e in entries]
+    monkeypatch.setattr(custody, "_PARALLEL_MIN", 1)
+    keys = [signer.key.public_key()]
+    assert custody.verify_lines(lines, keys, workers=2).ok
+    lines[5] = lines[5].replace(b"step 5", b"step 6")
+    found = kinds(custody.verify_lines(lines, keys, workers=2))
+    assert found == [(5, "bad_signature"), (6, "broken_link")]
+    lines[3] = b"not json"
+    found = kinds(custody.verify_lines(lines, keys))
+    assert (3, "malformed") in found
+    assert (4, "broken_link") in found

@@ -24,7 +24,9 @@ import base64
 import binascii
 import hashlib
 import json
+import multiprocessing
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final, Literal, Protocol
@@ -32,11 +34,15 @@ from typing import Annotated, Any, Final, Literal, Protocol
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    PublicFormat,
+    load_der_public_key,
+)
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from eevidence._codec import canonical_json_bytes, problems_from_validation_error
-from eevidence._merkle import MerkleTree, leaf_hash
+from eevidence._merkle import EMPTY_ROOT, node_hash
 from eevidence._note import Checkpoint
 from eevidence._version import __version__
 from eevidence.errors import InputError
@@ -56,6 +62,7 @@ __all__ = [
     "key_id",
     "pae",
     "verify_chain",
+    "verify_lines",
 ]
 
 ENTRY_PAYLOAD_TYPE: Final = "application/vnd.eevidence.custody-entry+json;version=1"
@@ -262,6 +269,7 @@ BreakKind = Literal[
     "time_reversed",
     "truncated",
     "rewritten",
+    "malformed",
 ]
 
 
@@ -305,69 +313,96 @@ def verify_chain(
     *,
     checkpoint: Checkpoint | None = None,
     check_signatures: bool = True,
+    workers: int = 1,
 ) -> ChainReport:
     """Check links, numbering, times and signatures, and the tree against ``checkpoint``.
 
     ``trusted`` holds the public keys allowed to sign; their ids are computed here from the
     keys themselves (a mapping's own keys are ignored), never taken from the entries.
     """
-    keys = {key_id(k): k for k in (trusted.values() if isinstance(trusted, Mapping) else trusted)}
+    return verify_lines(
+        [e.canonical() for e in entries],
+        trusted,
+        checkpoint=checkpoint,
+        check_signatures=check_signatures,
+        workers=workers,
+    )
+
+
+def verify_lines(
+    lines: Sequence[bytes],
+    trusted: Mapping[str, PublicKey] | Iterable[PublicKey],
+    *,
+    checkpoint: Checkpoint | None = None,
+    check_signatures: bool = True,
+    workers: int = 1,
+) -> ChainReport:
+    """:func:`verify_chain` over stored canonical lines (JSON Lines export, store rows).
+
+    The bytes as stored are the Merkle leaves and the chain links, so any change to a
+    stored line, even in whitespace, breaks the chain. Memory beyond the lines is O(log n):
+    the root is folded as the lines stream past. Signature checks, the costly part, run in
+    ``workers`` processes when there are many entries.
+    """
+    key_list = list(trusted.values() if isinstance(trusted, Mapping) else trusted)
     breaks: list[ChainBreak] = []
-    tree = MerkleTree()
+    stack: list[tuple[int, bytes]] = []
+    checkpoint_root: bytes | None = None
     prev_hash = GENESIS
-    prev_at: datetime | None = None
-    for position, entry in enumerate(entries):
-        data = entry.canonical()
-        tree.append_hash(leaf_hash(data))
-        if entry.seq != position:
+    prev_at = ""
+    sha256 = hashlib.sha256
+    for position, line in enumerate(lines):
+        if checkpoint is not None and position == checkpoint.size:
+            checkpoint_root = _fold(stack)
+        size, node = 1, sha256(b"\x00" + line).digest()
+        while stack and stack[-1][0] == size:
+            node = sha256(b"\x01" + stack.pop()[1] + node).digest()
+            size *= 2
+        stack.append((size, node))
+        try:
+            doc = json.loads(line)
+            seq, link, at = doc["seq"], doc["prev_hash"], doc["at"]
+        except (ValueError, KeyError, TypeError):
+            breaks.append(ChainBreak(position, "malformed", "not a custody entry"))
+            prev_hash = sha256(line).hexdigest()
+            continue
+        if seq != position:
             breaks.append(
                 ChainBreak(
-                    entry.seq,
+                    seq,
                     "bad_sequence",
-                    f"entry at position {position} is numbered {entry.seq} "
+                    f"entry at position {position} is numbered {seq} "
                     "(an entry was deleted, inserted or moved)",
                 )
             )
-        if entry.prev_hash != prev_hash:
+        if link != prev_hash:
             breaks.append(
                 ChainBreak(
-                    entry.seq,
+                    seq,
                     "broken_link",
                     "prev_hash does not match the entry before it "
                     "(that entry was edited, deleted or moved)",
                 )
             )
-        if prev_at is not None and entry.at < prev_at:
-            breaks.append(ChainBreak(entry.seq, "time_reversed", "earlier than the entry before"))
-        if check_signatures:
-            key = keys.get(entry.keyid)
-            if key is None:
-                breaks.append(
-                    ChainBreak(entry.seq, "unknown_key", "signed by a key that is not trusted")
-                )
-            else:
-                try:
-                    sig = base64.b64decode(entry.signature, validate=True)
-                except binascii.Error:
-                    sig = b""
-                if not _verify_signature(key, sig, pae(ENTRY_PAYLOAD_TYPE, entry.body_bytes())):
-                    breaks.append(
-                        ChainBreak(
-                            entry.seq, "bad_signature", "signature does not verify (entry edited)"
-                        )
-                    )
-        prev_hash = hashlib.sha256(data).hexdigest()
-        prev_at = entry.at
+        if at < prev_at:  # canonical UTC text with fixed precision sorts as time
+            breaks.append(ChainBreak(seq, "time_reversed", "earlier than the entry before"))
+        prev_hash = sha256(line).hexdigest()
+        prev_at = at
+    size = len(lines)
+    root = _fold(stack)
+    if check_signatures:
+        breaks.extend(_check_signatures(lines, key_list, workers))
+        breaks.sort(key=lambda b: -1 if b.seq is None else b.seq)
     if checkpoint is not None:
-        if checkpoint.size > len(tree):
+        if checkpoint.size > size:
             breaks.append(
                 ChainBreak(
                     None,
                     "truncated",
-                    f"the checkpoint covers {checkpoint.size} entries, the log has {len(tree)}",
+                    f"the checkpoint covers {checkpoint.size} entries, the log has {size}",
                 )
             )
-        elif tree.root(checkpoint.size) != checkpoint.root:
+        elif (root if checkpoint_root is None else checkpoint_root) != checkpoint.root:
             breaks.append(
                 ChainBreak(
                     None,
@@ -376,9 +411,70 @@ def verify_chain(
                 )
             )
     return ChainReport(
-        len(tree),
-        tree.root(),
-        tuple(breaks),
-        check_signatures,
-        checkpoint.size if checkpoint else None,
+        size, root, tuple(breaks), check_signatures, checkpoint.size if checkpoint else None
     )
+
+
+def _fold(stack: list[tuple[int, bytes]]) -> bytes:
+    if not stack:
+        return EMPTY_ROOT
+    node = stack[-1][1]
+    for _, left in reversed(stack[:-1]):
+        node = node_hash(left, node)
+    return node
+
+
+_PARALLEL_MIN: Final = 20_000
+
+
+def _check_signatures(
+    lines: Sequence[bytes], keys: Sequence[PublicKey], workers: int
+) -> list[ChainBreak]:
+    if workers <= 1 or len(lines) < _PARALLEL_MIN:
+        return _signature_breaks(list(lines), keys)
+    ders = [k.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo) for k in keys]
+    step = -(-len(lines) // (workers * 4))
+    out: list[ChainBreak] = []
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [
+            pool.submit(_signature_breaks_der, list(lines[i : i + step]), ders)
+            for i in range(0, len(lines), step)
+        ]
+        for future in futures:
+            out.extend(future.result())
+    return out
+
+
+def _signature_breaks_der(lines: list[bytes], ders: list[bytes]) -> list[ChainBreak]:
+    keys: list[PublicKey] = []
+    for der in ders:
+        key = load_der_public_key(der)
+        if isinstance(key, ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey):
+            keys.append(key)
+    return _signature_breaks(lines, keys)
+
+
+def _signature_breaks(lines: list[bytes], keys: Sequence[PublicKey]) -> list[ChainBreak]:
+    by_id = {key_id(k): k for k in keys}
+    out: list[ChainBreak] = []
+    for line in lines:
+        try:
+            doc = json.loads(line)
+            keyid, sig_text = doc.pop("keyid"), doc.pop("signature")
+            seq = doc["seq"]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue  # reported as malformed by the chain pass
+        key = by_id.get(keyid)
+        if key is None:
+            out.append(ChainBreak(seq, "unknown_key", "signed by a key that is not trusted"))
+            continue
+        doc["keyid"] = keyid
+        try:
+            sig = base64.b64decode(sig_text, validate=True)
+            body = canonical_json_bytes(doc)
+        except (binascii.Error, TypeError, InputError):
+            sig, body = b"", b""
+        if not body or not _verify_signature(key, sig, pae(ENTRY_PAYLOAD_TYPE, body)):
+            out.append(ChainBreak(seq, "bad_signature", "signature does not verify (entry edited)"))
+    return out
