@@ -14,7 +14,18 @@ from eevidence._codec import (
     read_request,
     write_atomic,
 )
+from eevidence._custody import (
+    ChainBreak,
+    ChainReport,
+    CustodyEntry,
+    append_entry,
+    entries_from_jsonl,
+    entries_to_jsonl,
+    verify_chain,
+    verify_lines,
+)
 from eevidence._findings import CheckReport, Finding
+from eevidence._merkle import MerkleTree, verify_consistency, verify_inclusion
 from eevidence._models import (
     AccountIdIdentifier,
     AttachmentRef,
@@ -52,6 +63,7 @@ from eevidence._models import (
     VoluntaryDisclosureRequest,
     new_request_id,
 )
+from eevidence._note import Checkpoint, NoteVerifier, parse_checkpoint, sign_checkpoint
 from eevidence._profiles import ProviderProfile
 from eevidence._providers import ProviderRegistry, load_providers
 from eevidence._route import Route, advise_routes
@@ -73,8 +85,10 @@ from eevidence.errors import (
     ConfigurationError,
     EEvidenceError,
     InputError,
+    IntegrityError,
     Problem,
     ProfileError,
+    ProofError,
     RequestValidationError,
 )
 
@@ -88,10 +102,14 @@ __all__ = [
     "AttachmentRef",
     "AuthorityProfile",
     "Case",
+    "ChainBreak",
+    "ChainReport",
     "CheckReport",
+    "Checkpoint",
     "Confidentiality",
     "ConfigurationError",
     "Contact",
+    "CustodyEntry",
     "DataCategory",
     "DataRequested",
     "DomainIdentifier",
@@ -108,18 +126,22 @@ __all__ = [
     "ImeiIdentifier",
     "InputError",
     "Instrument",
+    "IntegrityError",
     "IpAddressIdentifier",
     "IpRangeIdentifier",
     "IssuingAuthority",
     "Justification",
     "LegalBasis",
     "MacAddressIdentifier",
+    "MerkleTree",
+    "NoteVerifier",
     "Officer",
     "PhoneIdentifier",
     "PreservationExtensionRequest",
     "PreservationRequest",
     "Problem",
     "ProfileError",
+    "ProofError",
     "Protocol2Art7Order",
     "ProviderProfile",
     "ProviderRegistry",
@@ -136,15 +158,24 @@ __all__ = [
     "VoluntaryDisclosureRequest",
     "__version__",
     "advise_routes",
+    "append_entry",
     "canonical_bytes",
     "canonical_json_bytes",
     "check",
+    "entries_from_jsonl",
+    "entries_to_jsonl",
     "generated_schemas",
     "load_document",
     "load_providers",
     "new_request_id",
+    "parse_checkpoint",
     "parse_request",
     "read_request",
     "schema_problems",
+    "sign_checkpoint",
+    "verify_chain",
+    "verify_consistency",
+    "verify_inclusion",
+    "verify_lines",
     "write_atomic",
 ]
