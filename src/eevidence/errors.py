@@ -16,12 +16,16 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 __all__ = [
+    "ConcurrentUpdateError",
     "ConfigurationError",
     "EEvidenceError",
     "InputError",
+    "LifecycleError",
     "Problem",
     "ProfileError",
     "RequestValidationError",
+    "StoreError",
+    "UnknownRequestError",
 ]
 
 
@@ -91,3 +95,19 @@ class ProfileError(InputError):
             source=origin,
             problems=found,
         )
+
+
+class LifecycleError(InputError):
+    """An event that the request lifecycle does not allow (illegal transition, bad details)."""
+
+
+class UnknownRequestError(InputError):
+    """A request id that the tracking store does not hold."""
+
+
+class StoreError(ConfigurationError):
+    """The tracking store cannot be opened or used (unreachable, newer schema, corrupt)."""
+
+
+class ConcurrentUpdateError(StoreError):
+    """Another writer kept changing the same request; the update was not applied."""
