@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
@@ -77,31 +77,46 @@ def terms_for(request: Request, profile: ProviderProfile | None, law: LawFacts) 
         return Terms(response_hours=hours, basis="Regulation (EU) 2023/1543 art. 10")
     if request.kind not in PRESERVATION_KINDS:
         return Terms()
-    if profile is not None:
-        published = profile.preservation_terms(request.authority.country)
-        if published.initial_days is not None:
-            return Terms(
-                preservation_days=published.initial_days,
-                extension_days=published.extension_days,
-                max_extensions=published.max_extensions,
-                extension_notice_days=published.extension_notice_days,
-                basis=f"provider profile {profile.id}",
-            )
     instruments = {basis.instrument for basis in request.legal_basis}
+    law_terms = Terms(basis="no published terms")
     if "us_18_usc_2703f" in instruments:
         us = law.us_18_usc_2703f
-        return Terms(
+        law_terms = Terms(
             preservation_days=us.initial_days,
             extension_days=us.extension_days,
             max_extensions=us.max_extensions,
             basis="18 U.S.C. 2703(f)",
         )
-    if "budapest_art29" in instruments:
-        return Terms(
+    elif "budapest_art29" in instruments:
+        law_terms = Terms(
             preservation_days=law.budapest_art29.minimum_days,
             basis="Budapest Convention art. 29(7) (minimum period)",
         )
-    return Terms(basis="no published terms")
+    if profile is None:
+        return law_terms
+    published = profile.preservation_terms(request.authority.country)
+    if all(v is None for v in astuple(published)):
+        return law_terms
+    # What the provider publishes wins; the statute fills what it does not say.
+    merged = Terms(
+        preservation_days=_first(published.initial_days, law_terms.preservation_days),
+        extension_days=_first(published.extension_days, law_terms.extension_days),
+        max_extensions=_first(published.max_extensions, law_terms.max_extensions),
+        extension_notice_days=published.extension_notice_days,
+    )
+    basis = f"provider profile {profile.id}"
+    if law_terms.preservation_days is not None and merged != replace(
+        merged,
+        preservation_days=published.initial_days,
+        extension_days=published.extension_days,
+        max_extensions=published.max_extensions,
+    ):
+        basis += f", completed by {law_terms.basis}"
+    return replace(merged, basis=basis)
+
+
+def _first(*values: int | None) -> int | None:
+    return next((v for v in values if v is not None), None)
 
 
 @dataclass(frozen=True, slots=True)
