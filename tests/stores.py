@@ -57,8 +57,18 @@ def pg_server() -> Iterator[str]:
     port = _free_port()
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
     started = subprocess.run(
-        [*prefix, str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(log), "-o", options]
-        + ["start"],
+        [
+            *prefix,
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(log),
+            "-o",
+            options,
+            "start",
+        ],
         capture_output=True,
         text=True,
     )

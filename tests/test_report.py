@@ -10,7 +10,7 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
-def row(
+def row(  # noqa: PLR0917 - a compact table of test rows
     provider: str = "meta",
     kind: str = "voluntary_disclosure",
     outcome: str = "disclosed",

@@ -14,7 +14,9 @@ from eevidence._codec import (
     read_request,
     write_atomic,
 )
+from eevidence._deadlines import Deadline, deadlines_of, due_within, terms_for, to_ics
 from eevidence._findings import CheckReport, Finding
+from eevidence._lifecycle import Event, Terms, Tracked, allowed_events, apply_event
 from eevidence._models import (
     AccountIdIdentifier,
     AttachmentRef,
@@ -54,8 +56,10 @@ from eevidence._models import (
 )
 from eevidence._profiles import ProviderProfile
 from eevidence._providers import ProviderRegistry, load_providers
+from eevidence._report import OutcomeRow, build_report
 from eevidence._route import Route, advise_routes
 from eevidence._schemas import generated_schemas, schema_problems
+from eevidence._store import PostgresStore, SqliteStore, Store, open_store
 from eevidence._version import __version__
 from eevidence._vocab import (
     DATA_CATEGORIES,
@@ -70,12 +74,16 @@ from eevidence._vocab import (
     SubscriberDetail,
 )
 from eevidence.errors import (
+    ConcurrentUpdateError,
     ConfigurationError,
     EEvidenceError,
     InputError,
+    LifecycleError,
     Problem,
     ProfileError,
     RequestValidationError,
+    StoreError,
+    UnknownRequestError,
 )
 
 __all__ = [
@@ -89,11 +97,13 @@ __all__ = [
     "AuthorityProfile",
     "Case",
     "CheckReport",
+    "ConcurrentUpdateError",
     "Confidentiality",
     "ConfigurationError",
     "Contact",
     "DataCategory",
     "DataRequested",
+    "Deadline",
     "DomainIdentifier",
     "EEvidenceError",
     "EmailIdentifier",
@@ -102,6 +112,7 @@ __all__ = [
     "EnforcingAuthority",
     "EuPreservationOrder",
     "EuProductionOrder",
+    "Event",
     "Finding",
     "Identifier",
     "IdentifierType",
@@ -113,9 +124,12 @@ __all__ = [
     "IssuingAuthority",
     "Justification",
     "LegalBasis",
+    "LifecycleError",
     "MacAddressIdentifier",
     "Officer",
+    "OutcomeRow",
     "PhoneIdentifier",
+    "PostgresStore",
     "PreservationExtensionRequest",
     "PreservationRequest",
     "Problem",
@@ -128,23 +142,37 @@ __all__ = [
     "RequestValidationError",
     "RequestingAuthority",
     "Route",
+    "SqliteStore",
+    "Store",
+    "StoreError",
     "SubscriberDetail",
+    "Terms",
     "TimeWindow",
+    "Tracked",
+    "UnknownRequestError",
     "UrlIdentifier",
     "UsernameIdentifier",
     "ValidatingAuthority",
     "VoluntaryDisclosureRequest",
     "__version__",
     "advise_routes",
+    "allowed_events",
+    "apply_event",
+    "build_report",
     "canonical_bytes",
     "canonical_json_bytes",
     "check",
+    "deadlines_of",
+    "due_within",
     "generated_schemas",
     "load_document",
     "load_providers",
     "new_request_id",
+    "open_store",
     "parse_request",
     "read_request",
     "schema_problems",
+    "terms_for",
+    "to_ics",
     "write_atomic",
 ]

@@ -33,8 +33,8 @@ channel takes signed packages). Further rules:
   one computed from the terms (preservation period, extension period). When the terms are
   unknown the expiry must be given.
 * ``extension_requested`` is refused once the terms' maximum number of extensions is used.
-* Event times are aware, not in the future (``now`` is a parameter), and never earlier
-  than the previous event.
+* Event times are aware and not in the future (``now`` is a parameter); a change of state
+  is never earlier than the previous change of state (notes may be recorded late).
 """
 
 from __future__ import annotations
@@ -384,10 +384,11 @@ def apply_event(tracked: Tracked, event: Event, *, now: datetime) -> Tracked:
     at = as_utc(event.at, "event time")
     if at > now + timedelta(minutes=5):
         raise LifecycleError(f"event time {_iso(at)} is in the future", source=tracked.id)
-    if tracked.events and at < tracked.events[-1].at:
+    changes = [e for e in tracked.events if e.name != "noted"]
+    if event.name != "noted" and changes and at < changes[-1].at:
         raise LifecycleError(
-            f"event time {_iso(at)} is before the previous event "
-            f"({_iso(tracked.events[-1].at)}); events are recorded in order",
+            f"event time {_iso(at)} is before the previous change of state "
+            f"({_iso(changes[-1].at)}); state changes are recorded in order",
             source=tracked.id,
         )
     why = _allowed(tracked, event.name)

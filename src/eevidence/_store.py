@@ -432,6 +432,11 @@ class SqliteStore(_SqlStore):
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fresh = not self.path.exists()
             self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot create the store {self.path}: {exc.strerror}") from exc
+        try:
             if fresh:
                 self.path.chmod(0o600)  # notes and provider references are case information
             self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
@@ -439,11 +444,13 @@ class SqliteStore(_SqlStore):
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.Error as exc:
+            self._conn.close()
             raise StoreError(
                 f"cannot open the store {self.path}: {exc} (is it an eevidence store?)"
             ) from exc
-        except OSError as exc:
-            raise StoreError(f"cannot create the store {self.path}: {exc.strerror}") from exc
+        except BaseException:
+            self._conn.close()
+            raise
 
     @property
     def location(self) -> str:
@@ -538,6 +545,9 @@ class PostgresStore(_SqlStore):
         except psycopg.Error as exc:
             self._conn.close()
             raise StoreError(f"cannot use the store {self._where}: {exc}") from exc
+        except BaseException:
+            self._conn.close()
+            raise
 
     @property
     def location(self) -> str:
