@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from eevidence._report import OutcomeRow, build_report, format_report
+from eevidence._lifecycle import Terms
+from eevidence._report import OutcomeRow, build_report, format_report, outcome_of, outcome_row
+from tests.test_lifecycle import NOW as LATER
+from tests.test_lifecycle import run, tracked
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -16,19 +19,10 @@ def row(  # noqa: PLR0917 - a compact table of test rows
     outcome: str = "disclosed",
     answer_h: float | None = None,
     disclose_h: float | None = None,
-    expires: datetime | None = None,
+    lapsed: bool = False,
     reason: str | None = None,
 ) -> OutcomeRow:
-    return OutcomeRow(
-        provider,
-        kind,
-        outcome,
-        T0,
-        T0 + timedelta(hours=answer_h) if answer_h is not None else None,
-        T0 + timedelta(hours=disclose_h) if disclose_h is not None else None,
-        expires,
-        reason,
-    )
+    return OutcomeRow(provider, kind, outcome, answer_h, disclose_h, lapsed, reason)
 
 
 def test_report_groups_and_statistics() -> None:
@@ -37,10 +31,10 @@ def test_report_groups_and_statistics() -> None:
         row(outcome="rejected", answer_h=50, reason="no legal process"),
         row(outcome="rejected", answer_h=60, reason="no legal process"),
         row(outcome="rejected", answer_h=70, reason="account not found"),
-        row("google", "preservation", "expired", answer_h=1),
-        row("google", "preservation", "preserved", answer_h=2, expires=NOW - timedelta(days=1)),
-        row("google", "preservation", "extended", answer_h=3, expires=NOW + timedelta(days=1)),
-        OutcomeRow("google", "preservation", "draft", None, None, None, None, None),
+        row("google", "preservation", "expired", answer_h=1, lapsed=True),
+        row("google", "preservation", "preserved", answer_h=2, lapsed=True),
+        row("google", "preservation", "extended", answer_h=3),
+        OutcomeRow("google", "preservation", "draft", None, None, False, None),
     ]
     report = build_report(rows, now=NOW)
     assert report["requests"] == 17
@@ -70,3 +64,22 @@ def test_empty_report() -> None:
     report = build_report([], now=NOW)
     assert report["groups"] == []
     assert format_report(report).splitlines()[-1] == "0 request(s)"
+
+
+def test_outcome_row_of_a_tracked_request() -> None:
+    t = run(tracked(), "submitted", "acknowledged", "preserved")
+    r = outcome_row(t, now=LATER)
+    assert (r.outcome, r.answer_hours, r.disclosure_hours, r.lapsed) == (
+        "preserved",
+        1.0,
+        None,
+        True,
+    )
+    assert not outcome_row(t, now=t.events[-1].at).lapsed
+    assert outcome_row(run(t, "expired"), now=LATER).lapsed
+    d = run(tracked("voluntary_disclosure", terms=Terms()), "submitted")
+    d = run(d, "disclosed", partial=True)
+    assert outcome_of(d) == "disclosed_partial"
+    d = run(d, "disclosed")
+    assert outcome_of(d) == "disclosed"
+    assert outcome_row(d, now=LATER).disclosure_hours == 1.0

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from eevidence._deadlines import deadlines_of
 from eevidence._lifecycle import Event, Terms, Tracked
+from eevidence._report import outcome_row
 from eevidence._store import (
     SCHEMA_VERSION,
     PostgresStore,
@@ -121,25 +123,50 @@ def test_listing_deadlines_and_report(store: AnyStore) -> None:
 
     assert [t.id for t in store.list_requests(open_only=True)] == [open_one.id, lapsed.id, other.id]
     assert len(store.list_requests()) == 4
-    due = store.due_before(T0 + timedelta(days=10))
-    assert [t.id for t in due] == [open_one.id]  # acknowledgement due after 7 days
-    due = store.due_before(T0 + timedelta(days=91))
-    assert [t.id for t in due] == [open_one.id, lapsed.id]
+    due = store.deadlines_before(T0 + timedelta(days=10))
+    assert [(d.request_id, d.kind) for d in due] == [(open_one.id, "acknowledgement_due")]
+    assert due[0].due == T0 + timedelta(hours=1, days=7)
+    due = store.deadlines_before(T0 + timedelta(days=91))
+    assert [(d.request_id, d.kind) for d in due] == [
+        (open_one.id, "acknowledgement_due"),
+        (lapsed.id, "act_before_expiry"),
+        (lapsed.id, "preservation_expires"),
+    ]
+    assert due == sorted(
+        (d for t in store.list_requests() for d in deadlines_of(t)), key=lambda d: d.due
+    )
+    store.record(open_one.id, ev("acknowledged", 30), now=NOW)
+    assert [d.request_id for d in store.deadlines_before(T0 + timedelta(days=91))] == [
+        lapsed.id
+    ] * 2
 
-    rows = store.outcome_rows()
+    rows = store.outcome_rows(now=NOW)
     assert sorted(r.outcome for r in rows) == [
+        "acknowledged",
         "disclosed_partial",
         "preserved",
         "rejected",
-        "submitted",
     ]
     by_outcome = {r.outcome: r for r in rows}
     assert by_outcome["rejected"].reject_reason == "no valid process"
-    assert by_outcome["rejected"].responded_at == T0 + timedelta(hours=25)
-    assert by_outcome["disclosed_partial"].disclosed_at == T0 + timedelta(hours=49)
-    assert by_outcome["preserved"].expires_at == T0 + timedelta(hours=3, days=90)
-    assert {r.provider for r in store.outcome_rows(provider="google")} == {"google"}
-    since = store.outcome_rows(since=T0 + timedelta(minutes=3))
+    assert by_outcome["rejected"].answer_hours == pytest.approx(24, abs=0.001)
+    assert by_outcome["disclosed_partial"].disclosure_hours == pytest.approx(48, abs=0.001)
+    assert by_outcome["acknowledged"].answer_hours == pytest.approx(29, abs=0.001)
+    assert by_outcome["acknowledged"].disclosure_hours is None
+    assert by_outcome["preserved"].lapsed  # expired at T0 + 90 days, still recorded as preserved
+    for days, expected in ((90, set()), (91, {"preserved"})):
+        later = store.outcome_rows(now=T0 + timedelta(days=days))
+        assert {r.outcome for r in later if r.lapsed} == expected
+    # SQL computes what the pure function computes
+    pure = {r.outcome: r for r in (outcome_row(t, now=NOW) for t in store.list_requests())}
+    assert set(pure) == set(by_outcome)
+    for outcome, expected_row in pure.items():
+        got = by_outcome[outcome]
+        assert (got.lapsed, got.reject_reason) == (expected_row.lapsed, expected_row.reject_reason)
+        assert got.answer_hours == pytest.approx(expected_row.answer_hours, abs=0.001)
+        assert got.disclosure_hours == pytest.approx(expected_row.disclosure_hours, abs=0.001)
+    assert {r.provider for r in store.outcome_rows(now=NOW, provider="google")} == {"google"}
+    since = store.outcome_rows(now=NOW, since=T0 + timedelta(minutes=3))
     assert sorted(r.kind for r in since) == ["voluntary_disclosure", "voluntary_disclosure"]
     assert store.verify() == []
 
@@ -152,6 +179,12 @@ def test_verify_finds_a_tampered_row(store: AnyStore) -> None:
             store._sql("UPDATE requests SET state = ? WHERE id = ?"), ("draft", make().id)
         )
     assert store.verify() == [f"{make().id}: derived columns do not match the history"]
+    with store._transaction():
+        store._execute("DELETE FROM deadlines")
+    assert store.verify() == [
+        f"{make().id}: derived columns do not match the history",
+        f"{make().id}: deadlines do not match the history",
+    ]
 
 
 def test_schema_is_versioned(store_spec: str) -> None:

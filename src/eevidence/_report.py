@@ -15,26 +15,66 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
-from eevidence._lifecycle import as_utc
+from eevidence._lifecycle import Tracked, as_utc
 
-__all__ = ["OutcomeRow", "build_report", "format_report"]
+__all__ = [
+    "LIVE_PRESERVATION",
+    "OutcomeRow",
+    "build_report",
+    "format_report",
+    "outcome_of",
+    "outcome_row",
+]
 
-_LIVE_PRESERVATION = frozenset({"preserved", "extension_requested", "extended"})
+LIVE_PRESERVATION: Final = ("preserved", "extension_requested", "extended")
 
 
 class OutcomeRow(NamedTuple):
-    """What the report needs of one tracked request (a store returns these)."""
+    """What the report needs of one tracked request (stores compute these in SQL)."""
 
     provider: str
     kind: str
     outcome: str
-    submitted_at: datetime | None
-    responded_at: datetime | None
-    disclosed_at: datetime | None
-    expires_at: datetime | None
+    """The state, with a partial disclosure as ``disclosed_partial``."""
+    answer_hours: float | None
+    """Hours from submission to the provider's first answer."""
+    disclosure_hours: float | None
+    """Hours from submission to the first disclosure."""
+    lapsed: bool
+    """A preservation recorded as expired, or still preserved past its expiry."""
     reject_reason: str | None
+
+
+def outcome_of(tracked: Tracked) -> str:
+    if tracked.state == "disclosed":
+        last = tracked.last("disclosed")
+        if last is not None and last.partial:
+            return "disclosed_partial"
+    return tracked.state
+
+
+def _hours_between(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds() / 3600
+
+
+def outcome_row(tracked: Tracked, *, now: datetime) -> OutcomeRow:
+    """The report row of one tracked request (what the stores' query computes)."""
+    outcome = outcome_of(tracked)
+    expires = tracked.expires
+    return OutcomeRow(
+        tracked.provider,
+        tracked.kind,
+        outcome,
+        _hours_between(tracked.submitted_at, tracked.responded_at),
+        _hours_between(tracked.submitted_at, tracked.disclosed_at),
+        outcome == "expired"
+        or (outcome in LIVE_PRESERVATION and expires is not None and expires < as_utc(now)),
+        tracked.reject_reason,
+    )
 
 
 @dataclass
@@ -75,19 +115,11 @@ def build_report(rows: Iterable[OutcomeRow], *, now: datetime) -> dict[str, Any]
         group.outcomes[row.outcome] += 1
         if row.reject_reason is not None:
             group.reasons[row.reject_reason] += 1
-        if row.submitted_at is not None:
-            if row.responded_at is not None:
-                group.to_answer.append((row.responded_at - row.submitted_at).total_seconds() / 3600)
-            if row.disclosed_at is not None:
-                group.to_disclosure.append(
-                    (row.disclosed_at - row.submitted_at).total_seconds() / 3600
-                )
-        if row.outcome == "expired" or (
-            row.outcome in _LIVE_PRESERVATION
-            and row.expires_at is not None
-            and row.expires_at < now
-        ):
-            group.lapsed += 1
+        if row.answer_hours is not None:
+            group.to_answer.append(row.answer_hours)
+        if row.disclosure_hours is not None:
+            group.to_disclosure.append(row.disclosure_hours)
+        group.lapsed += row.lapsed
     out = []
     for (provider, kind), g in sorted(groups.items()):
         out.append(

@@ -29,9 +29,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from eevidence._deadlines import next_due
+from eevidence._deadlines import Deadline, deadlines_of
 from eevidence._lifecycle import PRESERVATION_KINDS, Event, Tracked, apply_event, as_utc
-from eevidence._report import OutcomeRow
+from eevidence._report import LIVE_PRESERVATION, OutcomeRow, outcome_of
 from eevidence.errors import (
     ConcurrentUpdateError,
     LifecycleError,
@@ -68,7 +68,6 @@ MIGRATIONS: Final[tuple[tuple[int, tuple[str, ...]], ...]] = (
                 responded_at {_TS},
                 disclosed_at {_TS},
                 expires_at {_TS},
-                next_due {_TS},
                 reject_reason TEXT,
                 follows TEXT REFERENCES requests (id),
                 facts TEXT NOT NULL
@@ -79,7 +78,17 @@ MIGRATIONS: Final[tuple[tuple[int, tuple[str, ...]], ...]] = (
                 body TEXT NOT NULL,
                 PRIMARY KEY (request_id, seq)
             )""",
-            "CREATE INDEX requests_next_due ON requests (next_due) WHERE next_due IS NOT NULL",
+            f"""CREATE TABLE deadlines (
+                request_id TEXT NOT NULL REFERENCES requests (id),
+                kind TEXT NOT NULL,
+                due {_TS} NOT NULL,
+                provider TEXT NOT NULL,
+                request_kind TEXT NOT NULL,
+                basis TEXT NOT NULL,
+                note TEXT NOT NULL,
+                PRIMARY KEY (request_id, kind)
+            )""",
+            "CREATE INDEX deadlines_due ON deadlines (due)",
             "CREATE INDEX requests_provider ON requests (provider, created_at)",
             "CREATE INDEX requests_created ON requests (created_at)",
         ),
@@ -90,8 +99,7 @@ SCHEMA_VERSION: Final = MIGRATIONS[-1][0]
 
 _RETRIES: Final = 60
 _COLUMNS: Final = (
-    "state, outcome, version, submitted_at, responded_at, disclosed_at, expires_at, next_due, "
-    "reject_reason"
+    "state, outcome, version, submitted_at, responded_at, disclosed_at, expires_at, reject_reason"
 )
 
 
@@ -108,20 +116,12 @@ class Store(Protocol):
     def get(self, request_id: str) -> Tracked: ...
     def record(self, request_id: str, event: Event, *, now: datetime) -> Tracked: ...
     def list_requests(self, *, open_only: bool = False) -> list[Tracked]: ...
-    def due_before(self, horizon: datetime) -> list[Tracked]: ...
+    def deadlines_before(self, horizon: datetime) -> list[Deadline]: ...
     def outcome_rows(
-        self, *, provider: str | None = None, since: datetime | None = None
+        self, *, now: datetime, provider: str | None = None, since: datetime | None = None
     ) -> list[OutcomeRow]: ...
     def verify(self) -> list[str]: ...
     def close(self) -> None: ...
-
-
-def _outcome(tracked: Tracked) -> str:
-    if tracked.state == "disclosed":
-        last = tracked.last("disclosed")
-        if last is not None and last.partial:
-            return "disclosed_partial"
-    return tracked.state
 
 
 class _SqlStore(ABC):
@@ -200,15 +200,32 @@ class _SqlStore(ABC):
     def _derived(self, tracked: Tracked) -> tuple[Any, ...]:
         return (
             tracked.state,
-            _outcome(tracked),
+            outcome_of(tracked),
             tracked.version,
             self._ts_in(tracked.submitted_at),
             self._ts_in(tracked.responded_at),
             self._ts_in(tracked.disclosed_at),
             self._ts_in(tracked.expires),
-            self._ts_in(next_due(tracked)),
             tracked.reject_reason,
         )
+
+    def _deadline_rows(self, tracked: Tracked) -> list[tuple[Any, ...]]:
+        return [
+            (d.request_id, d.kind, self._ts_in(d.due), d.provider, d.request_kind, d.basis, d.note)
+            for d in deadlines_of(tracked)
+        ]
+
+    _INSERT_DEADLINE: Final = (
+        "INSERT INTO deadlines (request_id, kind, due, provider, request_kind, basis, note) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
+
+    def _write_deadlines(self, tracked: Tracked, *, replace: bool) -> None:
+        if replace:
+            self._execute(self._sql("DELETE FROM deadlines WHERE request_id = ?"), (tracked.id,))
+        rows = self._deadline_rows(tracked)
+        if rows:
+            self._executemany(self._sql(self._INSERT_DEADLINE), rows)
 
     def _insert_rows(self, tracked: Tracked) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
         row = (
@@ -228,8 +245,8 @@ class _SqlStore(ABC):
 
     _INSERT: Final = (
         "INSERT INTO requests (id, kind, provider, created_at, follows, facts, state, outcome, "
-        "version, submitted_at, responded_at, disclosed_at, expires_at, next_due, reject_reason) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "version, submitted_at, responded_at, disclosed_at, expires_at, reject_reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     _INSERT_EVENT: Final = "INSERT INTO events (request_id, seq, body) VALUES (?, ?, ?)"
 
@@ -265,18 +282,22 @@ class _SqlStore(ABC):
             self._execute(self._sql(self._INSERT), row)
             if events:
                 self._executemany(self._sql(self._INSERT_EVENT), events)
+            self._write_deadlines(tracked, replace=False)
 
     def add_many(self, tracked: Sequence[Tracked]) -> None:
         """Bulk import in one transaction (no follow-up checks; used to load data)."""
-        rows, events = [], []
+        rows, events, deadlines = [], [], []
         for t in tracked:
             row, evs = self._insert_rows(t)
             rows.append(row)
             events.extend(evs)
+            deadlines.extend(self._deadline_rows(t))
         with self._transaction():
             self._executemany(self._sql(self._INSERT), rows)
             if events:
                 self._executemany(self._sql(self._INSERT_EVENT), events)
+            if deadlines:
+                self._executemany(self._sql(self._INSERT_DEADLINE), deadlines)
 
     def record(self, request_id: str, event: Event, *, now: datetime) -> Tracked:
         """Append ``event`` to the request's history; retried while other writers interfere."""
@@ -293,7 +314,7 @@ class _SqlStore(ABC):
 
     _UPDATE: Final = (
         "UPDATE requests SET state = ?, outcome = ?, version = ?, submitted_at = ?, "
-        "responded_at = ?, disclosed_at = ?, expires_at = ?, next_due = ?, reject_reason = ? "
+        "responded_at = ?, disclosed_at = ?, expires_at = ?, reject_reason = ? "
         "WHERE id = ? AND version = ?"
     )
 
@@ -309,6 +330,7 @@ class _SqlStore(ABC):
                 self._sql(self._INSERT_EVENT),
                 (after.id, after.version, json.dumps(after.events[-1].to_dict(), sort_keys=True)),
             )
+            self._write_deadlines(after, replace=True)
         return True
 
     # -- reads --------------------------------------------------------------------------------
@@ -355,22 +377,35 @@ class _SqlStore(ABC):
             )
             return self._load([(r[0], r[1]) for r in rows])
 
-    def due_before(self, horizon: datetime) -> list[Tracked]:
-        """Requests with a deadline at or before ``horizon`` (index on ``next_due``)."""
-        with self._transaction(write=False):
-            rows = self._execute(
-                self._sql(
-                    "SELECT id, facts FROM requests WHERE next_due IS NOT NULL AND next_due <= ? "
-                    "ORDER BY next_due"
-                ),
-                (self._ts_in(as_utc(horizon, "horizon")),),
-            )
-            return self._load([(r[0], r[1]) for r in rows])
+    def deadlines_before(self, horizon: datetime) -> list[Deadline]:
+        """Open deadlines due at or before ``horizon``, most urgent first (index on ``due``)."""
+        rows = self._execute(
+            self._sql(
+                "SELECT request_id, provider, request_kind, kind, due, basis, note FROM deadlines "
+                "WHERE due <= ? ORDER BY due, request_id, kind"
+            ),
+            (self._ts_in(as_utc(horizon, "horizon")),),
+        )
+        return [
+            Deadline(r, p, rk, k, self._ts_required(due), b, n) for r, p, rk, k, due, b, n in rows
+        ]
+
+    def _ts_required(self, value: Any) -> datetime:
+        out = self._ts_out(value)
+        if out is None:
+            raise StoreError(f"the store {self.location} holds a deadline without a time")
+        return out
+
+    @abstractmethod
+    def _hours(self, start: str, end: str) -> str:
+        """SQL for the hours between two timestamp columns (NULL if either is NULL)."""
 
     def outcome_rows(
-        self, *, provider: str | None = None, since: datetime | None = None
+        self, *, now: datetime, provider: str | None = None, since: datetime | None = None
     ) -> list[OutcomeRow]:
-        where, params = ["1 = 1"], []
+        """One :class:`OutcomeRow` per request; durations and lapses are computed in SQL."""
+        live = ", ".join(f"'{state}'" for state in LIVE_PRESERVATION)
+        where, params = ["1 = 1"], [self._ts_in(as_utc(now, "now"))]
         if provider is not None:
             where.append("provider = ?")
             params.append(provider)
@@ -378,13 +413,16 @@ class _SqlStore(ABC):
             where.append("created_at >= ?")
             params.append(self._ts_in(as_utc(since, "since")))
         sql = (
-            "SELECT provider, kind, outcome, submitted_at, responded_at, disclosed_at, "  # noqa: S608
-            f"expires_at, reject_reason FROM requests WHERE {' AND '.join(where)}"
+            "SELECT provider, kind, outcome, "  # noqa: S608 - no value is formatted in
+            f"{self._hours('submitted_at', 'responded_at')}, "
+            f"{self._hours('submitted_at', 'disclosed_at')}, "
+            f"CASE WHEN outcome = 'expired' OR (outcome IN ({live}) AND expires_at < ?) "
+            "THEN 1 ELSE 0 END, reject_reason "
+            f"FROM requests WHERE {' AND '.join(where)}"
         )
-        ts = self._ts_out
         return [
-            OutcomeRow(p, k, o, ts(s), ts(r), ts(d), ts(e), reason)
-            for p, k, o, s, r, d, e, reason in self._execute(self._sql(sql), params)
+            OutcomeRow(p, k, o, a, d, bool(lapsed), reason)
+            for p, k, o, a, d, lapsed, reason in self._execute(self._sql(sql), params)
         ]
 
     def verify(self) -> list[str]:
@@ -399,6 +437,11 @@ class _SqlStore(ABC):
                 )
             }
             loaded = {t.id: t for t in self._load([(r[0], r[1]) for r in rows])}
+            stored_deadlines: dict[str, set[tuple[Any, ...]]] = {}
+            for d in self._execute(
+                "SELECT request_id, kind, due, provider, request_kind, basis, note FROM deadlines"
+            ):
+                stored_deadlines.setdefault(d[0], set()).add(tuple(d))
         for row in rows:
             tracked = loaded[row[0]]
             n, top = counts.get(row[0], (0, 0))
@@ -406,6 +449,9 @@ class _SqlStore(ABC):
                 problems.append(f"{row[0]}: event numbers have gaps")
             if tuple(row[2:]) != self._derived(tracked):
                 problems.append(f"{row[0]}: derived columns do not match the history")
+            if stored_deadlines.pop(row[0], set()) != set(self._deadline_rows(tracked)):
+                problems.append(f"{row[0]}: deadlines do not match the history")
+        problems.extend(f"{orphan}: deadlines without a request" for orphan in stored_deadlines)
         return problems
 
 
@@ -490,6 +536,9 @@ class SqliteStore(_SqlStore):
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
         )
         return bool(rows)
+
+    def _hours(self, start: str, end: str) -> str:
+        return f"(julianday({end}) - julianday({start})) * 24.0"
 
     def _ts_in(self, value: datetime | None) -> str | None:
         # Fixed width, so text order is time order.
@@ -580,6 +629,9 @@ class PostgresStore(_SqlStore):
     def _table_exists(self, name: str) -> bool:
         rows = self._execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
         return bool(rows[0][0])
+
+    def _hours(self, start: str, end: str) -> str:
+        return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)::float8"
 
     def _ts_in(self, value: datetime | None) -> datetime | None:
         return None if value is None else value.astimezone(UTC)

@@ -12,7 +12,7 @@ from typing import Any
 
 from eevidence._cli._common import EXIT_OK, CliUsageError, print_json
 from eevidence._codec import read_request, write_atomic
-from eevidence._deadlines import deadlines_of, due_within, parse_within, terms_for, to_ics
+from eevidence._deadlines import deadlines_of, parse_within, terms_for, to_ics
 from eevidence._law import law_facts
 from eevidence._lifecycle import EVENTS, Event, Tracked
 from eevidence._models import Request
@@ -287,7 +287,7 @@ def _cmd_deadlines(args: argparse.Namespace) -> int:
         raise CliUsageError(str(exc)) from None
     store = _store(args)
     try:
-        due = due_within(store.due_before(now + within), now=now, within=within)
+        due = store.deadlines_before(now + within)
     finally:
         store.close()
     if args.ics:
@@ -319,7 +319,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     since = _time(args.since, "--since") if args.since else None
     store = _store(args)
     try:
-        rows = store.outcome_rows(provider=args.provider, since=since)
+        rows = store.outcome_rows(now=now, provider=args.provider, since=since)
     finally:
         store.close()
     report = build_report(rows, now=now)
@@ -360,7 +360,7 @@ def demo_step(out: Path, examples: list[Path]) -> None:
             event = Event(name, start + timedelta(hours=hours), "demo", **details)  # type: ignore[arg-type]
             tracked = store.record(request.id, event, now=now)
             print(f"  {request.kind:<22} -> {tracked.state}{_expiry_text(tracked)}")
-        due = due_within(store.due_before(now + horizon), now=now, within=horizon)
+        due = store.deadlines_before(now + horizon)
         print(f"  as of {_short(now)}, due within {horizon.days} days:")
         for d in due:
             print(f"    {_short(d.due)}  {d.kind:<21} {d.request_kind} to {d.provider}")
