@@ -24,7 +24,9 @@ from eevidence._custody import (
     verify_chain,
     verify_lines,
 )
+from eevidence._deadlines import Deadline, deadlines_of, due_within, terms_for, to_ics
 from eevidence._findings import CheckReport, Finding
+from eevidence._lifecycle import Event, Terms, Tracked, allowed_events, apply_event
 from eevidence._merkle import MerkleTree, verify_consistency, verify_inclusion
 from eevidence._models import (
     AccountIdIdentifier,
@@ -66,8 +68,10 @@ from eevidence._models import (
 from eevidence._note import Checkpoint, NoteVerifier, parse_checkpoint, sign_checkpoint
 from eevidence._profiles import ProviderProfile
 from eevidence._providers import ProviderRegistry, load_providers
+from eevidence._report import OutcomeRow, build_report
 from eevidence._route import Route, advise_routes
 from eevidence._schemas import generated_schemas, schema_problems
+from eevidence._store import PostgresStore, SqliteStore, Store, open_store
 from eevidence._version import __version__
 from eevidence._vocab import (
     DATA_CATEGORIES,
@@ -82,14 +86,18 @@ from eevidence._vocab import (
     SubscriberDetail,
 )
 from eevidence.errors import (
+    ConcurrentUpdateError,
     ConfigurationError,
     EEvidenceError,
     InputError,
     IntegrityError,
+    LifecycleError,
     Problem,
     ProfileError,
     ProofError,
     RequestValidationError,
+    StoreError,
+    UnknownRequestError,
 )
 
 __all__ = [
@@ -106,12 +114,14 @@ __all__ = [
     "ChainReport",
     "CheckReport",
     "Checkpoint",
+    "ConcurrentUpdateError",
     "Confidentiality",
     "ConfigurationError",
     "Contact",
     "CustodyEntry",
     "DataCategory",
     "DataRequested",
+    "Deadline",
     "DomainIdentifier",
     "EEvidenceError",
     "EmailIdentifier",
@@ -120,6 +130,7 @@ __all__ = [
     "EnforcingAuthority",
     "EuPreservationOrder",
     "EuProductionOrder",
+    "Event",
     "Finding",
     "Identifier",
     "IdentifierType",
@@ -132,11 +143,14 @@ __all__ = [
     "IssuingAuthority",
     "Justification",
     "LegalBasis",
+    "LifecycleError",
     "MacAddressIdentifier",
     "MerkleTree",
     "NoteVerifier",
     "Officer",
+    "OutcomeRow",
     "PhoneIdentifier",
+    "PostgresStore",
     "PreservationExtensionRequest",
     "PreservationRequest",
     "Problem",
@@ -150,29 +164,43 @@ __all__ = [
     "RequestValidationError",
     "RequestingAuthority",
     "Route",
+    "SqliteStore",
+    "Store",
+    "StoreError",
     "SubscriberDetail",
+    "Terms",
     "TimeWindow",
+    "Tracked",
+    "UnknownRequestError",
     "UrlIdentifier",
     "UsernameIdentifier",
     "ValidatingAuthority",
     "VoluntaryDisclosureRequest",
     "__version__",
     "advise_routes",
+    "allowed_events",
     "append_entry",
+    "apply_event",
+    "build_report",
     "canonical_bytes",
     "canonical_json_bytes",
     "check",
+    "deadlines_of",
+    "due_within",
     "entries_from_jsonl",
     "entries_to_jsonl",
     "generated_schemas",
     "load_document",
     "load_providers",
     "new_request_id",
+    "open_store",
     "parse_checkpoint",
     "parse_request",
     "read_request",
     "schema_problems",
     "sign_checkpoint",
+    "terms_for",
+    "to_ics",
     "verify_chain",
     "verify_consistency",
     "verify_inclusion",

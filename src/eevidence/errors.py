@@ -16,14 +16,18 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 __all__ = [
+    "ConcurrentUpdateError",
     "ConfigurationError",
     "EEvidenceError",
     "InputError",
     "IntegrityError",
+    "LifecycleError",
     "Problem",
     "ProfileError",
     "ProofError",
     "RequestValidationError",
+    "StoreError",
+    "UnknownRequestError",
 ]
 
 
@@ -101,3 +105,19 @@ class IntegrityError(EEvidenceError):
 
 class ProofError(IntegrityError):
     """A Merkle inclusion or consistency proof does not verify."""
+
+
+class LifecycleError(InputError):
+    """An event that the request lifecycle does not allow (illegal transition, bad details)."""
+
+
+class UnknownRequestError(InputError):
+    """A request id that the tracking store does not hold."""
+
+
+class StoreError(ConfigurationError):
+    """The tracking store cannot be opened or used (unreachable, newer schema, corrupt)."""
+
+
+class ConcurrentUpdateError(StoreError):
+    """Another writer kept changing the same request; the update was not applied."""

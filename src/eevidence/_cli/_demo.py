@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from eevidence._checker import check
+from eevidence._cli import _tracking
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK
 from eevidence._codec import canonical_bytes, read_request, write_atomic
 from eevidence._providers import load_providers
@@ -76,6 +77,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     _step("3. route advice: a French authority asking Meta for content")
     for route in advise_routes("FR", registry.get("meta"), ["content"], emergency=False, now=now):
         print(f"  {route.verdict:<8} {route.name}")
+
+    _step("4. track requests on the embedded store: events, deadlines, calendar")
+    _tracking.demo_step(out, examples)
     if failures:
         print(f"eevidence demo: {failures} example(s) do not match the schema", file=sys.stderr)
         return EXIT_INVALID
