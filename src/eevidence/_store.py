@@ -23,12 +23,13 @@ import random
 import sqlite3
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from eevidence._custody import CustodyEntry, entries_from_jsonl
 from eevidence._deadlines import Deadline, deadlines_of
 from eevidence._lifecycle import PRESERVATION_KINDS, Event, Tracked, apply_event, as_utc
 from eevidence._report import LIVE_PRESERVATION, OutcomeRow, outcome_of
@@ -93,6 +94,25 @@ MIGRATIONS: Final[tuple[tuple[int, tuple[str, ...]], ...]] = (
             "CREATE INDEX requests_created ON requests (created_at)",
         ),
     ),
+    (
+        2,
+        (
+            # the custody log: one canonical entry per row, numbered from 0, append-only
+            """CREATE TABLE custody (
+                seq INTEGER PRIMARY KEY,
+                line TEXT NOT NULL,
+                entry_hash TEXT NOT NULL,
+                object_id TEXT NOT NULL
+            )""",
+            "CREATE INDEX custody_object ON custody (object_id, seq)",
+            # signed checkpoints over the log, by the size they cover
+            """CREATE TABLE checkpoints (
+                size INTEGER PRIMARY KEY,
+                note TEXT NOT NULL,
+                timestamp_token TEXT
+            )""",
+        ),
+    ),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1][0]
 """The schema version this release writes."""
@@ -122,6 +142,15 @@ class Store(Protocol):
     ) -> list[OutcomeRow]: ...
     def verify(self) -> list[str]: ...
     def close(self) -> None: ...
+    def append_custody(
+        self, build: Callable[[CustodyEntry | None], CustodyEntry]
+    ) -> CustodyEntry: ...
+    def custody_lines(self, *, object_id: str | None = None) -> list[bytes]: ...
+    def custody_size(self) -> int: ...
+    def save_checkpoint(
+        self, size: int, note: str, timestamp_token: bytes | None = None
+    ) -> None: ...
+    def checkpoints(self) -> list[tuple[int, str, bytes | None]]: ...
 
 
 class _SqlStore(ABC):
@@ -454,6 +483,66 @@ class _SqlStore(ABC):
         problems.extend(f"{orphan}: deadlines without a request" for orphan in stored_deadlines)
         return problems
 
+    # -- custody log --------------------------------------------------------------------------
+
+    @abstractmethod
+    def _lock_custody(self) -> None:
+        """Serialise custody appenders inside the current write transaction."""
+
+    def append_custody(self, build: Callable[[CustodyEntry | None], CustodyEntry]) -> CustodyEntry:
+        """Append ``build(last entry)`` to the custody log, one appender at a time.
+
+        ``build`` receives the current last entry (``None`` for an empty log) inside the
+        write transaction, so concurrent appenders form one linear chain: none forks it,
+        none is lost. A writer killed here leaves the log as it was.
+        """
+        with self._transaction():
+            self._lock_custody()
+            rows = self._execute("SELECT line FROM custody ORDER BY seq DESC LIMIT 1")
+            last = entries_from_jsonl(rows[0][0].encode(), source=self.location) if rows else []
+            entry = build(last[0] if last else None)
+            expected = last[0].seq + 1 if last else 0
+            if entry.seq != expected:
+                raise StoreError(f"custody entry {entry.seq} does not follow the log ({expected})")
+            self._execute(
+                self._sql(
+                    "INSERT INTO custody (seq, line, entry_hash, object_id) VALUES (?, ?, ?, ?)"
+                ),
+                (entry.seq, entry.canonical().decode(), entry.entry_hash(), entry.object_id),
+            )
+        return entry
+
+    def custody_lines(self, *, object_id: str | None = None) -> list[bytes]:
+        """The stored canonical entries in order (all, or those about ``object_id``)."""
+        with self._transaction(write=False):
+            if object_id is None:
+                rows = self._execute("SELECT line FROM custody ORDER BY seq")
+            else:
+                rows = self._execute(
+                    self._sql("SELECT line FROM custody WHERE object_id = ? ORDER BY seq"),
+                    (object_id,),
+                )
+        return [r[0].encode() for r in rows]
+
+    def custody_size(self) -> int:
+        rows = self._execute("SELECT count(*) FROM custody")
+        return int(rows[0][0])
+
+    def save_checkpoint(self, size: int, note: str, timestamp_token: bytes | None = None) -> None:
+        """Keep a signed checkpoint (and its RFC 3161 token); one per log size."""
+        token = None if timestamp_token is None else timestamp_token.hex()
+        with self._transaction():
+            self._execute(self._sql("DELETE FROM checkpoints WHERE size = ?"), (size,))
+            self._execute(
+                self._sql("INSERT INTO checkpoints (size, note, timestamp_token) VALUES (?, ?, ?)"),
+                (size, note, token),
+            )
+
+    def checkpoints(self) -> list[tuple[int, str, bytes | None]]:
+        """Saved checkpoints, smallest first: (size, signed note, timestamp token)."""
+        rows = self._execute("SELECT size, note, timestamp_token FROM checkpoints ORDER BY size")
+        return [(int(r[0]), r[1], None if r[2] is None else bytes.fromhex(r[2])) for r in rows]
+
 
 # ---------------------------------------------------------------------------------------------
 # SQLite
@@ -529,6 +618,9 @@ class SqliteStore(_SqlStore):
         self._conn.execute("COMMIT")
 
     def _lock_schema(self) -> None:
+        """BEGIN IMMEDIATE already holds the write lock."""
+
+    def _lock_custody(self) -> None:
         """BEGIN IMMEDIATE already holds the write lock."""
 
     def _table_exists(self, name: str) -> bool:
@@ -625,6 +717,9 @@ class PostgresStore(_SqlStore):
 
     def _lock_schema(self) -> None:
         self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._LOCK_KEY,))
+
+    def _lock_custody(self) -> None:
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._LOCK_KEY + 1,))
 
     def _table_exists(self, name: str) -> bool:
         rows = self._execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
