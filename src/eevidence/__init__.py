@@ -25,6 +25,7 @@ from eevidence._custody import (
     verify_lines,
 )
 from eevidence._findings import CheckReport, Finding
+from eevidence._letter import LANGUAGES as LETTER_LANGUAGES
 from eevidence._merkle import MerkleTree, verify_consistency, verify_inclusion
 from eevidence._models import (
     AccountIdIdentifier,
@@ -66,6 +67,8 @@ from eevidence._models import (
 from eevidence._note import Checkpoint, NoteVerifier, parse_checkpoint, sign_checkpoint
 from eevidence._profiles import ProviderProfile
 from eevidence._providers import ProviderRegistry, load_providers
+from eevidence._render import FORMATS as LETTER_FORMATS
+from eevidence._render import render_letter
 from eevidence._route import Route, advise_routes
 from eevidence._schemas import generated_schemas, schema_problems
 from eevidence._version import __version__
@@ -89,6 +92,7 @@ from eevidence.errors import (
     Problem,
     ProfileError,
     ProofError,
+    RenderError,
     RequestValidationError,
 )
 
@@ -96,6 +100,8 @@ __all__ = [
     "DATA_CATEGORIES",
     "IDENTIFIER_TYPES",
     "INSTRUMENTS",
+    "LETTER_FORMATS",
+    "LETTER_LANGUAGES",
     "REQUEST_KINDS",
     "SUBSCRIBER_DETAILS",
     "AccountIdIdentifier",
@@ -145,6 +151,7 @@ __all__ = [
     "Protocol2Art7Order",
     "ProviderProfile",
     "ProviderRegistry",
+    "RenderError",
     "Request",
     "RequestKind",
     "RequestValidationError",
@@ -171,6 +178,7 @@ __all__ = [
     "parse_checkpoint",
     "parse_request",
     "read_request",
+    "render_letter",
     "schema_problems",
     "sign_checkpoint",
     "verify_chain",

@@ -23,6 +23,7 @@ __all__ = [
     "Problem",
     "ProfileError",
     "ProofError",
+    "RenderError",
     "RequestValidationError",
 ]
 
@@ -101,3 +102,8 @@ class IntegrityError(EEvidenceError):
 
 class ProofError(IntegrityError):
     """A Merkle inclusion or consistency proof does not verify."""
+
+
+class RenderError(InputError):
+    """A letter cannot be rendered: unsupported language or format, a missing catalogue entry,
+    an unreadable logo or font."""
