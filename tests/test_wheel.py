@@ -42,6 +42,9 @@ def test_wheel_contains_data(wheel: Path) -> None:
     assert "eevidence/py.typed" in names
     assert "eevidence/_data/schemas/request.schema.json" in names
     assert sum(n.startswith("eevidence/_data/examples/") for n in names) == 7
+    assert {f"eevidence/_data/catalogues/{lang}.json" for lang in ("en", "fr", "es", "ar")} <= names
+    assert "eevidence/_data/fonts/OFL.txt" in names
+    assert "eevidence/_data/fonts/NotoNaskhArabic-Regular.ttf" in names
     providers = {p.name for p in (ROOT / "providers").glob("*.json")}
     assert {
         n.rsplit("/", 1)[1] for n in names if n.startswith("eevidence/_data/providers/")
@@ -84,3 +87,6 @@ def test_installed_wheel_runs_the_demo_away_from_the_checkout(wheel: Path, tmp_p
     assert module_file.startswith(str(target))
     assert examples_dir.startswith(str(target))
     assert "demo finished" in proc.stdout
+    # the letter step used the fonts and catalogues shipped in the wheel
+    for lang in ("en", "fr", "es", "ar"):
+        assert (tmp_path / "demo" / "letters" / f"preservation.{lang}.pdf").is_file()

@@ -26,6 +26,7 @@ from eevidence._custody import (
 )
 from eevidence._deadlines import Deadline, deadlines_of, due_within, terms_for, to_ics
 from eevidence._findings import CheckReport, Finding
+from eevidence._letter import LANGUAGES as LETTER_LANGUAGES
 from eevidence._lifecycle import Event, Terms, Tracked, allowed_events, apply_event
 from eevidence._merkle import MerkleTree, verify_consistency, verify_inclusion
 from eevidence._models import (
@@ -68,6 +69,8 @@ from eevidence._models import (
 from eevidence._note import Checkpoint, NoteVerifier, parse_checkpoint, sign_checkpoint
 from eevidence._profiles import ProviderProfile
 from eevidence._providers import ProviderRegistry, load_providers
+from eevidence._render import FORMATS as LETTER_FORMATS
+from eevidence._render import render_letter
 from eevidence._report import OutcomeRow, build_report
 from eevidence._route import Route, advise_routes
 from eevidence._schemas import generated_schemas, schema_problems
@@ -95,6 +98,7 @@ from eevidence.errors import (
     Problem,
     ProfileError,
     ProofError,
+    RenderError,
     RequestValidationError,
     StoreError,
     UnknownRequestError,
@@ -104,6 +108,8 @@ __all__ = [
     "DATA_CATEGORIES",
     "IDENTIFIER_TYPES",
     "INSTRUMENTS",
+    "LETTER_FORMATS",
+    "LETTER_LANGUAGES",
     "REQUEST_KINDS",
     "SUBSCRIBER_DETAILS",
     "AccountIdIdentifier",
@@ -159,6 +165,7 @@ __all__ = [
     "Protocol2Art7Order",
     "ProviderProfile",
     "ProviderRegistry",
+    "RenderError",
     "Request",
     "RequestKind",
     "RequestValidationError",
@@ -197,6 +204,7 @@ __all__ = [
     "parse_checkpoint",
     "parse_request",
     "read_request",
+    "render_letter",
     "schema_problems",
     "sign_checkpoint",
     "terms_for",

@@ -1,4 +1,5 @@
-"""Locate data shipped with the package (schemas, provider profiles, example requests).
+"""Locate data shipped with the package (schemas, provider profiles, example requests,
+letter catalogues and fonts).
 
 In an installed wheel the files live under ``eevidence/_data/``; in a source checkout
 (editable install) they are read from the repository's top-level folders.
@@ -14,12 +15,14 @@ from eevidence.errors import ConfigurationError
 
 __all__ = ["data_dir"]
 
-DataName = Literal["schemas", "providers", "examples", "law"]
+DataName = Literal["schemas", "providers", "examples", "law", "catalogues", "fonts"]
 _CHECKOUT: Final[dict[str, str]] = {
     "schemas": "schemas",
     "providers": "providers",
     "examples": "examples/requests",
     "law": "law",
+    "catalogues": "catalogues",
+    "fonts": "fonts",
 }
 
 

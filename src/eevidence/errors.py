@@ -25,6 +25,7 @@ __all__ = [
     "Problem",
     "ProfileError",
     "ProofError",
+    "RenderError",
     "RequestValidationError",
     "StoreError",
     "UnknownRequestError",
@@ -121,3 +122,8 @@ class StoreError(ConfigurationError):
 
 class ConcurrentUpdateError(StoreError):
     """Another writer kept changing the same request; the update was not applied."""
+
+
+class RenderError(InputError):
+    """A letter cannot be rendered: unsupported language or format, a missing catalogue entry,
+    an unreadable logo or font."""

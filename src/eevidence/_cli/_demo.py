@@ -78,7 +78,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for route in advise_routes("FR", registry.get("meta"), ["content"], emergency=False, now=now):
         print(f"  {route.verdict:<8} {route.name}")
 
-    _step("4. track requests on the embedded store: events, deadlines, calendar")
+    _step("4. render the preservation request as a letter (PDF)")
+    from eevidence._cli import _render  # noqa: PLC0415 - the letter step's own module
+
+    _render.demo_step(out, data_dir("examples") / "preservation.json")
+
+    _step("5. track requests on the embedded store: events, deadlines, calendar")
     _tracking.demo_step(out, examples)
     if failures:
         print(f"eevidence demo: {failures} example(s) do not match the schema", file=sys.stderr)

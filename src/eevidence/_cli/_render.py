@@ -1,0 +1,104 @@
+"""``eevidence render``: a request as a formal letter (PDF, HTML or plain text)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from eevidence._cli._common import EXIT_OK, CliUsageError
+from eevidence._codec import load_document, read_request, write_atomic
+from eevidence._letter import LANGUAGES
+from eevidence._models import AuthorityProfile, Request
+from eevidence._providers import load_providers
+from eevidence._render import FORMATS, render_letter
+from eevidence.errors import InputError, Problem
+
+__all__ = ["demo_step", "provider_display_name", "register"]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "render",
+        help="render a request as a letter: PDF, HTML or plain text, in en, fr, es or ar",
+        description="Render a request as a formal letter laid out like the model forms. The "
+        "same request and options always give the same bytes.",
+    )
+    p.add_argument("file", metavar="FILE", help="request file (JSON or YAML)")
+    p.add_argument("--format", choices=FORMATS, default="pdf", help="output format (default pdf)")
+    p.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="letter language (default: the request's language when supported, else en)",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write")
+    p.add_argument(
+        "--authority",
+        metavar="PROFILE",
+        help="authority profile whose name, unit and address make the letterhead",
+    )
+    p.add_argument("--logo", metavar="IMAGE", help="PNG or JPEG logo for the letterhead")
+    p.set_defaults(handler=_cmd_render)
+
+
+def default_language(request: Request) -> str:
+    """The request's language when a catalogue exists for it (``fr-BE`` -> ``fr``), else en."""
+    primary = request.language.split("-")[0].lower()
+    return primary if primary in LANGUAGES else "en"
+
+
+def provider_display_name(provider_id: str) -> str:
+    """The addressee's name from the provider registry, or the id when it is not registered."""
+    registry = load_providers()
+    return registry.profiles[provider_id].name if provider_id in registry.profiles else provider_id
+
+
+def _authority(path: str) -> AuthorityProfile:
+    doc = load_document(path)
+    try:
+        return AuthorityProfile.model_validate_json(json.dumps(doc))
+    except ValueError as exc:
+        raise InputError(
+            "invalid authority profile", source=path, problems=[Problem("$", str(exc))]
+        ) from None
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    request = read_request(args.file)
+    lang = args.lang or default_language(request)
+    authority = _authority(args.authority) if args.authority else None
+    logo: bytes | None = None
+    if args.logo:
+        try:
+            logo = Path(args.logo).read_bytes()
+        except OSError as exc:
+            raise CliUsageError(f"cannot read the logo {args.logo}: {exc.strerror}") from None
+    data = render_letter(
+        request,
+        fmt=args.format,
+        lang=lang,
+        authority=authority,
+        provider_name=provider_display_name(request.provider),
+        logo=logo,
+    )
+    write_atomic(args.output, data)
+    print(f"{args.output}: {args.format} letter in {lang}, {len(data)} bytes", file=sys.stderr)
+    return EXIT_OK
+
+
+def demo_step(out: Path, example: Path) -> Path:
+    """Render ``example`` to PDF in its language (and to text) in ``out``; print what was done."""
+    request = read_request(example)
+    lang = default_language(request)
+    name = provider_display_name(request.provider)
+    target = out / "letters" / f"{example.stem}.{lang}.pdf"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pdf = render_letter(request, fmt="pdf", lang=lang, provider_name=name)
+    write_atomic(target, pdf)
+    print(f"  {request.kind} to {name}: {target} ({len(pdf)} bytes, {lang})")
+    for other in ("fr", "es", "ar"):
+        path = target.with_name(f"{example.stem}.{other}.pdf")
+        write_atomic(path, render_letter(request, fmt="pdf", lang=other, provider_name=name))
+        print(f"  same letter in {other}: {path}")
+    return target

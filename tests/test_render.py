@@ -1,0 +1,562 @@
+"""Request letters: catalogues, content in every kind, language and format, determinism, safety."""
+
+from __future__ import annotations
+
+import ast
+import io
+import json
+import re
+import struct
+import xml.etree.ElementTree as ET
+import zlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any, get_args
+
+import pypdf
+import pytest
+
+from eevidence import parse_request
+from eevidence._cli import main
+from eevidence._letter import LANGUAGES, Catalogue, build_letter, catalogue, format_datetime
+from eevidence._models import (
+    AttachmentKind,
+    AuthorityProfile,
+    IssuingAuthorityType,
+    OffenceCategory,
+    Request,
+    ValidatingAuthorityType,
+)
+from eevidence._render import FORMATS, render_letter
+from eevidence._vocab import (
+    DATA_CATEGORIES,
+    IDENTIFIER_TYPES,
+    INSTRUMENTS,
+    REQUEST_KINDS,
+    SUBSCRIBER_DETAILS,
+)
+from eevidence.errors import RenderError
+from tests.helpers import EXAMPLES, ROOT, example_doc
+
+KINDS = sorted(p.stem for p in EXAMPLES.glob("*.json"))
+ENUM_KEYS = {
+    "kind",
+    "type",
+    "instrument",
+    "categories",
+    "subscriber_details",
+    "offence_category",
+    "language",
+    "schema_version",
+    "country",
+}
+"""Fields whose values are translated (or shown as codes), so they are checked separately."""
+_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+_ARABIC = re.compile("[\u0600-\u06ff]")
+
+
+def _request(name: str, **changes: Any) -> Request:
+    doc = example_doc(name)
+    doc.update(changes)
+    return parse_request(doc)
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def _squash(text: str) -> str:
+    """Text without white space or bidirectional marks: wrapped lines compare equal."""
+    return re.sub(r"[\s\u200e\u200f\u202a-\u202e\u2066-\u2069]+", "", text)
+
+
+def _runs(label: str) -> list[str]:
+    """A label's runs of one writing direction, squashed. In a right-to-left line a PDF holds
+    mixed runs in visual order, each run's letters in logical order."""
+    parts = re.findall(r"[\u0600-\u06ff][\u0600-\u06ff\s]*|[^\u0600-\u06ff]+", label)
+    return [p for p in (_squash(x).strip("()") for x in parts) if p]
+
+
+def _expected(request: Request) -> list[str]:
+    """Every value of the request that a letter must show as written: identifiers, dates,
+    references, names, user text, numbers."""
+    out: list[str] = []
+
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif key in ENUM_KEYS or isinstance(value, bool) or value is None:
+            return
+        elif isinstance(value, str) and _DATETIME.match(value):
+            out.append(format_datetime(datetime.fromisoformat(value)))
+        else:
+            out.append(str(value))
+
+    walk(request.model_dump(mode="json"), "")
+    return out
+
+
+# --------------------------------------------------------------------------- catalogues
+
+
+def test_every_language_has_every_entry_with_the_same_placeholders() -> None:
+    english = catalogue("en")
+    for lang in LANGUAGES:
+        other = catalogue(lang)
+        assert other.keys() == english.keys(), (lang, other.keys() ^ english.keys())
+        for key in sorted(english.keys()):
+            assert other.entries[key].strip(), (lang, key)
+            assert other.placeholders(key) == english.placeholders(key), (lang, key)
+
+
+def _keys_used_by_code() -> tuple[set[str], set[str]]:
+    """Literal catalogue keys and f-string key prefixes used in the letter model's source."""
+    tree = ast.parse((ROOT / "src" / "eevidence" / "_letter.py").read_text(encoding="utf-8"))
+    literal: set[str] = set()
+    prefixes: set[str] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        if node.func.id != "t" or not node.args:
+            continue
+        arg = node.args[0]
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            literal.add(arg.value)
+        elif isinstance(arg, ast.JoinedStr):
+            head = arg.values[0]
+            assert isinstance(head, ast.Constant)
+            prefixes.add(str(head.value))
+    return literal, prefixes
+
+
+def test_every_key_the_code_uses_exists_in_every_language() -> None:
+    literal, prefixes = _keys_used_by_code()
+    authority_types = set(get_args(IssuingAuthorityType)) | set(get_args(ValidatingAuthorityType))
+    families: dict[str, tuple[str, ...]] = {
+        "kind.": REQUEST_KINDS,
+        "intro.": REQUEST_KINDS,
+        "instrument.": INSTRUMENTS,
+        "identifier.": IDENTIFIER_TYPES,
+        "category.": DATA_CATEGORIES,
+        "subscriber.": SUBSCRIBER_DETAILS,
+        "offence.": get_args(OffenceCategory),
+        "attachment.": get_args(AttachmentKind),
+        "authority.": tuple(sorted(authority_types)),
+    }
+    assert prefixes == set(families), "a new key family needs its vocabulary listed here"
+    assert len(literal) > 80
+    needed = literal | {prefix + value for prefix, values in families.items() for value in values}
+    for lang in LANGUAGES:
+        missing = needed - catalogue(lang).keys()
+        assert not missing, (lang, sorted(missing))
+
+
+def test_a_missing_label_is_an_error_not_a_blank() -> None:
+    partial = Catalogue("xx", {"field.name": "Name"})
+    assert partial("field.name") == "Name"
+    with pytest.raises(RenderError, match=re.escape("'field.email'")) as info:
+        partial("field.email")
+    assert "catalogues/xx.json" in info.value.diagnostics()
+
+
+def test_a_letter_with_a_label_missing_from_its_catalogue_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    entries = dict(catalogue("fr").entries)
+    del entries["section.justification"]
+    monkeypatch.setattr("eevidence._letter.catalogue", lambda lang: Catalogue(lang, entries))
+    with pytest.raises(RenderError, match=re.escape("section.justification")):
+        build_letter(_request("preservation"), lang="fr")
+
+
+def test_unknown_language_and_format_are_refused() -> None:
+    request = _request("preservation")
+    with pytest.raises(RenderError, match="no letter catalogue for language 'de'"):
+        render_letter(request, fmt="txt", lang="de")
+    with pytest.raises(RenderError, match="unknown letter format 'docx'"):
+        render_letter(request, fmt="docx", lang="en")
+
+
+def test_a_broken_catalogue_file_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "fr.json").write_text('["not", "an", "object"]', encoding="utf-8")
+    (tmp_path / "es.json").write_text("{", encoding="utf-8")
+    monkeypatch.setattr("eevidence._letter.data_dir", lambda name: tmp_path)
+    catalogue.cache_clear()
+    try:
+        with pytest.raises(RenderError, match="not an object of strings"):
+            catalogue("fr")
+        with pytest.raises(RenderError, match="cannot read the catalogue"):
+            catalogue("es")
+    finally:
+        catalogue.cache_clear()
+
+
+# --------------------------------------------------------------------------- content
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", KINDS)
+def test_every_kind_in_every_language_shows_every_value(name: str, lang: str) -> None:
+    request = _request(name)
+    expected = _expected(request)
+    t = catalogue(lang)
+    labels = [t(f"kind.{request.kind}"), t("section.identifiers"), t("section.justification")]
+    labels += [t(f"identifier.{i.type}") for i in request.identifiers]
+    labels += [t(f"category.{c}") for c in request.data.categories]
+    for fmt in FORMATS:
+        data = render_letter(request, fmt=fmt, lang=lang)
+        text = _pdf_text(data) if fmt == "pdf" else data.decode("utf-8")
+        if fmt == "html":
+            text = re.sub(r"<[^>]+>", " ", text).replace("&#x27;", "'").replace("&amp;", "&")
+        flat = _squash(text)
+        missing = [v for v in expected if _squash(v) not in flat]
+        assert not missing, (fmt, missing)
+        absent = [part for label in labels for part in _runs(label) if part not in flat]
+        assert not absent, (fmt, absent)
+
+
+def test_the_letter_has_the_model_form_sections_of_each_kind() -> None:
+    t = catalogue("en")
+
+    def titles(name: str) -> list[str]:
+        return [s.title for s in build_letter(_request(name), lang="en").sections]
+
+    common = ["section.requesting_authority", "section.legal_basis", "section.case"]
+    common += ["section.identifiers", "section.data", "section.justification"]
+    for name in KINDS:
+        assert {t(k) for k in common} <= set(titles(name)), name
+    assert t("section.emergency") in titles("emergency-disclosure")
+    assert t("section.extension") in titles("preservation-extension")
+    eu = titles("eu-production-order")
+    assert eu.index(t("section.issuing_authority")) == 0
+    assert t("section.addressee_eu") in eu
+    assert t("section.subsequent_request") in titles("eu-preservation-order")
+    assert t("section.confidentiality") in titles("preservation")
+    p2 = build_letter(_request("protocol2-art7-order"), lang="en")
+    assert p2.signatures[0].title == t("signature.issuing_authority")
+
+
+def test_optional_parts_appear_only_when_given() -> None:
+    doc = example_doc("eu-production-order")
+    doc["validating_authority"] = {
+        "type": "judge",
+        "name": "Tribunal judiciaire de Paris",
+        "country": "FR",
+        "representative": "Juge Anne Roux",
+        "email": "anne.roux@justice.example.fr",
+        "phone": "+33144320000",
+        "validated_at": "2026-11-16T08:00:00+01:00",
+    }
+    doc["emergency"] = {
+        "threat_nature": "A planned attack on 20 November",
+        "why_without_delay": "x",
+    }
+    letter = build_letter(parse_request(doc), lang="en")
+    titles = [s.title for s in letter.sections]
+    assert "Validating authority" in titles
+    assert "Emergency case" in titles
+    assert [s.title for s in letter.signatures] == [
+        "For the issuing authority",
+        "For the validating authority",
+    ]
+    assert "2026-11-16 08:00:00 UTC+01:00" in "\n".join(letter.texts())
+    voluntary = example_doc("voluntary-disclosure")
+    voluntary.pop("preservation_reference", None)
+    voluntary.pop("confidentiality", None)
+    titles = [s.title for s in build_letter(parse_request(voluntary), lang="en").sections]
+    assert "Earlier preservation" not in titles
+    assert "Confidentiality" not in titles
+    plain_order = example_doc("eu-production-order")
+    plain_order.pop("emergency", None)
+    assert "Emergency case" not in [
+        s.title for s in build_letter(parse_request(plain_order), lang="en").sections
+    ]
+
+
+def test_identifier_details_and_windows_are_shown() -> None:
+    doc = example_doc("preservation")
+    doc["identifiers"] = [
+        {
+            "type": "account_id",
+            "value": "1784523",
+            "service": "Facebook",
+            "note": "the main account",
+            "window": {"start": "2026-10-01T00:00:00Z", "end": "2026-10-02T00:00:00+02:00"},
+        },
+        {"type": "imei", "value": "490154203237518"},
+    ]
+    doc.pop("period")
+    text = render_letter(parse_request(doc), fmt="txt", lang="en").decode()
+    assert "Service: Facebook" in text
+    assert "Note: the main account" in text
+    assert "from 2026-10-01 00:00:00 UTC to 2026-10-02 00:00:00 UTC+02:00" in text
+    assert "Period of interest of the request" not in text
+
+
+def test_user_text_is_rendered_as_given_in_every_language() -> None:
+    facts = "Les faits : 3 messages envoyés le 2 novembre, « à 21 h »."
+    request = _request(
+        "preservation", case={**example_doc("preservation")["case"], "summary_of_facts": facts}
+    )
+    for lang in LANGUAGES:
+        assert facts in render_letter(request, fmt="txt", lang=lang).decode()
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def test_pdf_is_deterministic_with_fixed_metadata() -> None:
+    request = _request("preservation")
+    for lang in LANGUAGES:
+        for fmt in FORMATS:
+            assert render_letter(request, fmt=fmt, lang=lang) == render_letter(
+                request, fmt=fmt, lang=lang
+            ), (fmt, lang)
+    data = render_letter(request, fmt="pdf", lang="en")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.creation_date == request.created_at
+    assert meta.title == "Request for the preservation of stored computer data"
+    other = render_letter(
+        _request("preservation", id="00000000-0000-4000-8000-000000000000"), fmt="pdf", lang="en"
+    )
+    ids = [pypdf.PdfReader(io.BytesIO(d)).trailer["/ID"] for d in (data, other)]
+    assert ids[0] != ids[1]
+
+
+def _to_unicode_maps(data: bytes) -> dict[str, dict[int, str]]:
+    """Per embedded font: glyph code -> the text it stands for (from the ToUnicode CMaps)."""
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    out: dict[str, dict[int, str]] = {}
+    for page in reader.pages:
+        resources: Any = page["/Resources"]
+        for ref in resources["/Font"].values():
+            font = ref.get_object()
+            cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+            mapping = out.setdefault(str(font["/BaseFont"]), {})
+            for code, uni in re.findall(r"<([0-9A-F]{4})> <([0-9A-F]+)>", cmap):
+                raw = bytes.fromhex(uni)
+                mapping[int(code, 16)] = raw.decode("utf-16-be")
+    return out
+
+
+def test_arabic_pdf_is_shaped_right_to_left_and_extracts_in_logical_order() -> None:
+    request = _request("preservation")
+    data = render_letter(request, fmt="pdf", lang="ar")
+    maps = _to_unicode_maps(data)
+    naskh = {k: v for k, v in maps.items() if "NotoNaskhArabic" in k and "Bold" not in k}
+    (glyphs,) = naskh.values()
+    # Shaping picks contextual forms: one Arabic letter is drawn by several glyphs
+    # (initial, medial, final, isolated), which all map back to the same character.
+    by_text: dict[str, int] = {}
+    for text in glyphs.values():
+        if _ARABIC.fullmatch(text):
+            by_text[text] = by_text.get(text, 0) + 1
+    assert max(by_text.values()) >= 3, by_text
+    text = _pdf_text(data)
+    t = catalogue("ar")
+    for key in ("kind.preservation", "section.identifiers", "sentence.confidentiality"):
+        assert t(key).rstrip(".") in text, key
+    # right to left: an Arabic label sits to the right of its value on the page
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    positions: dict[str, float] = {}
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        for word in ("PJ-44721", t("field.badge_number")):
+            if word in text and word not in positions:
+                positions[word] = float(tm[4]) * float(cm[0]) + float(cm[4])
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    assert positions[t("field.badge_number")] > positions["PJ-44721"]
+
+
+def test_latin_letters_do_not_embed_the_arabic_font() -> None:
+    fonts = _to_unicode_maps(render_letter(_request("preservation"), fmt="pdf", lang="fr"))
+    assert all("NotoSans" in name for name in fonts)
+    arabic_facts = "تم نشر الرسائل من الحساب المذكور"
+    case = {**example_doc("preservation")["case"], "summary_of_facts": arabic_facts}
+    data = render_letter(_request("preservation", case=case), fmt="pdf", lang="en")
+    assert any("NotoNaskhArabic" in name for name in _to_unicode_maps(data))
+    assert arabic_facts in _pdf_text(data)
+
+
+def test_long_text_flows_over_pages_and_long_words_are_broken() -> None:
+    long_text = " ".join(f"Sentence {i} of a very long summary of the facts." for i in range(350))
+    case = {**example_doc("preservation")["case"], "summary_of_facts": long_text}
+    justification = {
+        "relation_to_offence": "x" * 300,
+        "necessity_and_proportionality": " ".join(["Necessary and proportionate."] * 600),
+    }
+    identifiers = [{"type": "email", "value": f"user{i}@mail.example.com"} for i in range(80)]
+    request = _request(
+        "preservation", case=case, justification=justification, identifiers=identifiers
+    )
+    data = render_letter(request, fmt="pdf", lang="en")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) >= 8
+    text = _squash(_pdf_text(data))
+    # page footers come between the parts of a paragraph that flows over pages
+    body = _squash(re.sub(r"PJ-CT-2026-0147 · \S+ Page \d+ of \d+", "", _pdf_text(data)))
+    assert _squash(long_text) in body
+    assert "x" * 300 in text
+    assert all(f"user{i}@mail.example.com" in text for i in range(80))
+    # the identifier table's header row is repeated on the pages it continues on
+    assert _squash(_pdf_text(data)).count("No.TypeValue") >= 2
+
+
+def _png(width: int = 4, height: int = 2) -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    raw = b"".join(b"\x00" + b"\x10\x40\x90" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_letterhead_logo_and_authority_profile(lang: str) -> None:
+    profile = AuthorityProfile.model_validate_json(
+        (ROOT / "examples" / "authority.json").read_text(encoding="utf-8")
+    )
+    changed = profile.model_copy(
+        update={"authority": profile.authority.model_copy(update={"name": "Parquet national"})}
+    )
+    request = _request("preservation")
+    data = render_letter(request, fmt="pdf", lang=lang, authority=changed, logo=_png())
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages[0].images) == 1
+    assert _pdf_text(data).startswith("Parquet national")
+    html = render_letter(request, fmt="html", lang=lang, authority=changed, logo=_png())
+    assert b'src="data:image/png;base64,' in html
+    assert b"Parquet national" in html
+
+
+def test_a_bad_logo_is_refused() -> None:
+    request = _request("preservation")
+    with pytest.raises(RenderError, match="PNG or JPEG"):
+        render_letter(request, fmt="html", lang="en", logo=b"GIF89a")
+    with pytest.raises(RenderError, match="cannot be read"):
+        render_letter(request, fmt="pdf", lang="en", logo=b"\x89PNG\r\n\x1a\nbroken")
+    jpeg_like = b"\xff\xd8\xff\xe0" + b"\x00" * 20
+    assert b"data:image/jpeg;base64," in render_letter(
+        request, fmt="html", lang="en", logo=jpeg_like
+    )
+
+
+# --------------------------------------------------------------------------- HTML and text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_html_is_well_formed_self_contained_and_directional(lang: str) -> None:
+    for name in KINDS:
+        html = render_letter(_request(name), fmt="html", lang=lang).decode("utf-8")
+        assert html.startswith("<!DOCTYPE html>\n")
+        root = ET.fromstring(html.split("\n", 1)[1])  # noqa: S314 - our own output
+        assert root.tag == "html"
+        assert root.get("lang") == lang
+        assert root.get("dir") == ("rtl" if lang == "ar" else "ltr")
+        assert not re.search(r"""(src|href)\s*=\s*["'](?!data:)""", html)
+        assert "url(" not in html
+        assert "@import" not in html
+
+
+def test_html_escapes_user_text() -> None:
+    attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    case = {
+        **example_doc("preservation")["case"],
+        "summary_of_facts": attack,
+        "reference": "R&D <1>",
+    }
+    html = render_letter(_request("preservation", case=case), fmt="html", lang="en").decode()
+    assert "<script" not in html
+    assert "<img" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "R&amp;D &lt;1&gt;" in html
+    ET.fromstring(html.split("\n", 1)[1])  # noqa: S314 - our own output
+
+
+def test_text_letter_layout() -> None:
+    text = render_letter(_request("preservation"), fmt="txt", lang="en").decode()
+    lines = text.splitlines()
+    assert lines[0] == "Police Judiciaire (fictional example)"
+    assert "Request for the preservation of stored computer data" in lines
+    assert "1. Requesting authority" in lines
+    assert all(len(line) <= 78 for line in lines if " " in line.strip())
+    assert "Signature: ______________________" in lines
+    assert lines[-1] == "PJ-CT-2026-0147 · 3f1c2a6e-1b7d-4c9a-9e0f-5a2b7c8d9e01"
+    none = render_letter(_request("emergency-disclosure"), fmt="txt", lang="es").decode()
+    assert "Documentos adjuntos" in none
+    assert "Ninguno" in none
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_render_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    example = EXAMPLES / "preservation.json"
+    out = tmp_path / "letter.pdf"
+    assert main(["render", str(example), "-o", str(out)]) == 0
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert "pdf letter in en" in capsys.readouterr().err
+    html = tmp_path / "letter.html"
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(_png())
+    args = ["render", str(example), "--format", "html", "--lang", "ar", "-o", str(html)]
+    args += ["--authority", str(ROOT / "examples" / "authority.json"), "--logo", str(logo)]
+    assert main(args) == 0
+    assert 'dir="rtl"' in html.read_text(encoding="utf-8")
+    assert "Meta" in html.read_text(encoding="utf-8")
+
+
+def test_render_command_defaults_to_the_request_language(tmp_path: Path) -> None:
+    doc = example_doc("preservation")
+    doc["language"] = "fr-BE"
+    doc["provider"] = "unlisted-provider"
+    source = tmp_path / "request.json"
+    source.write_text(json.dumps(doc), encoding="utf-8")
+    out = tmp_path / "letter.txt"
+    assert main(["render", str(source), "--format", "txt", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "Demande de conservation de données informatiques stockées" in text
+    assert "Fournisseur de services: unlisted-provider" in text
+    doc["language"] = "de"
+    source.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["render", str(source), "--format", "txt", "-o", str(out)]) == 0
+    assert "Request for the preservation" in out.read_text(encoding="utf-8")
+
+
+def test_render_command_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    example = str(EXAMPLES / "preservation.json")
+    out = str(tmp_path / "x.pdf")
+    assert main(["render", example, "-o", out, "--logo", str(tmp_path / "missing.png")]) == 2
+    assert "cannot read the logo" in capsys.readouterr().err
+    bad = tmp_path / "authority.json"
+    bad.write_text('{"schema_version": 1}', encoding="utf-8")
+    assert main(["render", example, "-o", out, "--authority", str(bad)]) == 1
+    assert "invalid authority profile" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["render", example, "-o", out, "--lang", "de"])
+    assert exit_info.value.code == 2
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_demo_renders_the_example_letter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    assert "render the preservation request as a letter" in capsys.readouterr().out
+    for lang in LANGUAGES:
+        assert (tmp_path / "letters" / f"preservation.{lang}.pdf").read_bytes().startswith(b"%PDF")
