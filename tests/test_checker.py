@@ -159,7 +159,7 @@ def test_preservation_longer_than_granted() -> None:
 
 
 def test_extension_rules() -> None:
-    base = {"provider": "tiktok"}
+    base: dict[str, Any] = {"provider": "tiktok"}
     report = run(request("preservation-extension", extension_days=120, **base), profile("tiktok"))
     assert paths(report, "EE141") == ["$.extension_days"]
     report = run(request("preservation-extension", extension_number=2, **base), profile("tiktok"))

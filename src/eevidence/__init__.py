@@ -5,6 +5,7 @@ Protocol, Regulation (EU) 2023/1543), canonical bytes for signing, JSON Schemas 
 validation with a precise path for every problem.
 """
 
+from eevidence._bag import PackageLimits
 from eevidence._codec import (
     canonical_bytes,
     canonical_json_bytes,
@@ -12,6 +13,22 @@ from eevidence._codec import (
     parse_request,
     read_request,
     write_atomic,
+)
+from eevidence._keys import (
+    KEY_TYPES,
+    KeySigner,
+    KeyType,
+    Signer,
+    TrustedKey,
+    TrustStore,
+    generate_private_key,
+    key_id,
+    load_private_key,
+    load_public_key,
+    load_trust_store,
+    public_key_pem,
+    write_private_key,
+    write_public_key,
 )
 from eevidence._models import (
     AccountIdIdentifier,
@@ -50,6 +67,18 @@ from eevidence._models import (
     VoluntaryDisclosureRequest,
     new_request_id,
 )
+from eevidence._package import (
+    FileResult,
+    PackageInfo,
+    SignatureResult,
+    StructuralProblem,
+    VerificationReport,
+    build_package,
+    inspect_package,
+    package_report,
+    sign_package,
+    verify_package,
+)
 from eevidence._schemas import generated_schemas, schema_problems
 from eevidence._version import __version__
 from eevidence._vocab import (
@@ -68,14 +97,18 @@ from eevidence.errors import (
     ConfigurationError,
     EEvidenceError,
     InputError,
+    PackageError,
+    PackageVerificationError,
     Problem,
     RequestValidationError,
+    SigningKeyError,
 )
 
 __all__ = [
     "DATA_CATEGORIES",
     "IDENTIFIER_TYPES",
     "INSTRUMENTS",
+    "KEY_TYPES",
     "REQUEST_KINDS",
     "SUBSCRIBER_DETAILS",
     "AccountIdIdentifier",
@@ -95,6 +128,7 @@ __all__ = [
     "EnforcingAuthority",
     "EuPreservationOrder",
     "EuProductionOrder",
+    "FileResult",
     "Identifier",
     "IdentifierType",
     "ImeiIdentifier",
@@ -104,9 +138,15 @@ __all__ = [
     "IpRangeIdentifier",
     "IssuingAuthority",
     "Justification",
+    "KeySigner",
+    "KeyType",
     "LegalBasis",
     "MacAddressIdentifier",
     "Officer",
+    "PackageError",
+    "PackageInfo",
+    "PackageLimits",
+    "PackageVerificationError",
     "PhoneIdentifier",
     "PreservationExtensionRequest",
     "PreservationRequest",
@@ -116,20 +156,40 @@ __all__ = [
     "RequestKind",
     "RequestValidationError",
     "RequestingAuthority",
+    "SignatureResult",
+    "Signer",
+    "SigningKeyError",
+    "StructuralProblem",
     "SubscriberDetail",
     "TimeWindow",
+    "TrustStore",
+    "TrustedKey",
     "UrlIdentifier",
     "UsernameIdentifier",
     "ValidatingAuthority",
+    "VerificationReport",
     "VoluntaryDisclosureRequest",
     "__version__",
+    "build_package",
     "canonical_bytes",
     "canonical_json_bytes",
+    "generate_private_key",
     "generated_schemas",
+    "inspect_package",
+    "key_id",
     "load_document",
+    "load_private_key",
+    "load_public_key",
+    "load_trust_store",
     "new_request_id",
+    "package_report",
     "parse_request",
+    "public_key_pem",
     "read_request",
     "schema_problems",
+    "sign_package",
+    "verify_package",
     "write_atomic",
+    "write_private_key",
+    "write_public_key",
 ]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from eevidence._checker import check
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK
+from eevidence._cli._package import demo_step
 from eevidence._codec import canonical_bytes, read_request, write_atomic
 from eevidence._providers import load_providers
 from eevidence._resources import data_dir
@@ -76,6 +77,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     _step("3. route advice: a French authority asking Meta for content")
     for route in advise_routes("FR", registry.get("meta"), ["content"], emergency=False, now=now):
         print(f"  {route.verdict:<8} {route.name}")
+    _step("4. build, sign and verify the preservation request package")
+    failures += not demo_step(out, data_dir("examples") / "preservation.json", now)
     if failures:
         print(f"eevidence demo: {failures} example(s) do not match the schema", file=sys.stderr)
         return EXIT_INVALID

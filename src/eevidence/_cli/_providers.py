@@ -93,13 +93,14 @@ def _now(args: argparse.Namespace) -> datetime:
 
 def _summary(p: ProviderProfile) -> dict[str, Any]:
     eu = p.value(p.eu_establishment)
+    languages: tuple[str, ...] | None = p.value(p.languages)
     return {
         "id": p.id,
         "name": p.name,
         "headquarters": p.value(p.headquarters),
         "eu_establishment": eu.name if eu else None,
         "preservation_days": p.preservation_days(),
-        "languages": list(p.value(p.languages) or ()),
+        "languages": list(languages or ()),
         "last_reviewed": p.last_reviewed.isoformat(),
         "unknown_facts": len(p.unknowns()),
     }
