@@ -261,7 +261,7 @@ class ZipReader:
                 raise PackageError(f"symbolic link {name!r}", code="symlink", source=src)
             if info.is_dir():
                 continue
-            if mode and not stat.S_ISREG(mode):
+            if stat.S_IFMT(mode) not in (0, stat.S_IFREG):  # 0: no type recorded (DOS, writestr)
                 raise PackageError(f"special file {name!r}", code="special_file", source=src)
             if info.flag_bits & 0x1:
                 raise PackageError(f"encrypted entry {name!r}", code="encrypted_entry", source=src)

@@ -166,6 +166,8 @@ class VerificationReport:
     def reasons(self) -> list[str]:
         """Why the report is not ok, one short line per reason (empty when ok)."""
         out = [f"{p.code}: {p.message}" for p in self.problems]
+        if self.form is None:
+            return out  # the package could not be read: nothing else was evaluated
         out += [f"{f.status}: {f.path}" for f in self.files if f.status != "ok"]
         out += [f"signature {s.index} {s.status}" for s in self.signatures if s.status != "valid"]
         if not self.signed:
