@@ -123,9 +123,7 @@ def _rename(golden: bytes, old: str, new: str) -> bytes:
     root = _root(entries)
     out: Entries = []
     for info, data in entries:
-        if info.filename == root + old:
-            info = _info(root + new)
-        out.append((info, data))
+        out.append((_info(root + new) if info.filename == root + old else info, data))
     return write_entries(out)
 
 

@@ -21,7 +21,7 @@ import struct
 import threading
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -404,7 +404,7 @@ def default_workers() -> int:
 
 def hash_entries(
     reader: Reader,
-    wanted: dict[str, tuple[str, ...]],
+    wanted: Mapping[str, Sequence[str]],
     *,
     workers: int | None = None,
     progress: ProgressCallback | None = None,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal, Protocol, runtime_checkable
@@ -353,8 +353,8 @@ class TrustStore:
     def __contains__(self, keyid: object) -> bool:
         return keyid in self._keys
 
-    def keys(self) -> list[TrustedKey]:
-        return list(self._keys.values())
+    def __iter__(self) -> Iterator[TrustedKey]:
+        return iter(list(self._keys.values()))
 
     def candidates(self, hint: str | None) -> list[TrustedKey]:
         """Every trusted key, the one whose id equals ``hint`` first (a hint is never trusted)."""
