@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -37,11 +38,13 @@ from eevidence._bag import (
     HASH_ALGORITHMS,
     PackageLimits,
     Reader,
+    default_workers,
     encode_path,
     hash_entries,
     parse_bag_info,
     parse_manifest,
     reading,
+    thread_buffer,
 )
 from eevidence._codec import canonical_bytes, write_atomic
 from eevidence._dsse import Envelope, EnvelopeSignature
@@ -322,7 +325,7 @@ class _Writer:
 
 def _copy_hash(src: Path, dst: IO[bytes], size: int, progress: Progress | None) -> str:
     h = hashlib.sha256()
-    buf = memoryview(bytearray(CHUNK))
+    buf = thread_buffer()
     copied = 0
     try:
         with src.open("rb", buffering=0) as fh:
@@ -401,20 +404,37 @@ def _write_package(
     writer.write_bytes("bag-info.txt", tags["bag-info.txt"])
     writer.write_bytes("bagit.txt", BAGIT_TXT)
     digests: dict[str, str] = {}
-    for item in sorted(items, key=lambda i: i.rel):
+
+    def copy(item: _PayloadItem) -> tuple[str, str]:
+        assert item.path is not None  # noqa: S101 - only file items are copied
+        digest = writer.write_file(item.rel, item.path, item.size, progress)
+        if item.digest and item.digest != digest:
+            raise PackageError(
+                f"attachment {item.path.name!r} does not match the sha256 the request gives for it",
+                code="attachment_digest_mismatch",
+                source=str(item.path),
+            )
+        return item.rel, digest
+
+    files = [i for i in items if i.data is None]
+    for item in items:
         if item.data is not None:
-            writer.write_bytes(item.rel, item.data)
             digests[item.rel] = hashlib.sha256(item.data).hexdigest()
-        else:
-            assert item.path is not None  # noqa: S101
-            digests[item.rel] = writer.write_file(item.rel, item.path, item.size, progress)
-            if item.digest and item.digest != digests[item.rel]:
-                raise PackageError(
-                    f"attachment {item.path.name!r} does not match the sha256 the request "
-                    "gives for it",
-                    code="attachment_digest_mismatch",
-                    source=str(item.path),
-                )
+    if isinstance(writer, _DirWriter) and len(files) > 1:
+        # Directory form: copy and hash files concurrently, largest first.
+        for item in sorted(items, key=lambda i: i.rel):
+            if item.data is not None:
+                writer.write_bytes(item.rel, item.data)
+        files.sort(key=lambda i: (-i.size, i.rel))
+        with ThreadPoolExecutor(max_workers=default_workers()) as pool:
+            digests.update(pool.map(copy, files))
+    else:
+        # Zip form: entries are written one after the other, in sorted order.
+        for item in sorted(items, key=lambda i: i.rel):
+            if item.data is not None:
+                writer.write_bytes(item.rel, item.data)
+            else:
+                digests.update([copy(item)])
     tags["manifest-sha256.txt"] = _manifest(digests)
     writer.write_bytes("manifest-sha256.txt", tags["manifest-sha256.txt"])
     writer.write_bytes(SIZES_FILE, tags[SIZES_FILE])
