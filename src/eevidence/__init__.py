@@ -5,6 +5,7 @@ Protocol, Regulation (EU) 2023/1543), canonical bytes for signing, JSON Schemas 
 validation with a precise path for every problem.
 """
 
+from eevidence._bag import PackageLimits
 from eevidence._checker import check
 from eevidence._codec import (
     canonical_bytes,
@@ -26,6 +27,22 @@ from eevidence._custody import (
 )
 from eevidence._deadlines import Deadline, deadlines_of, due_within, terms_for, to_ics
 from eevidence._findings import CheckReport, Finding
+from eevidence._keys import (
+    KEY_TYPES,
+    KeySigner,
+    KeyType,
+    Signer,
+    TrustedKey,
+    TrustStore,
+    generate_private_key,
+    key_id,
+    load_private_key,
+    load_public_key,
+    load_trust_store,
+    public_key_pem,
+    write_private_key,
+    write_public_key,
+)
 from eevidence._letter import LANGUAGES as LETTER_LANGUAGES
 from eevidence._lifecycle import Event, Terms, Tracked, allowed_events, apply_event
 from eevidence._merkle import MerkleTree, verify_consistency, verify_inclusion
@@ -67,6 +84,18 @@ from eevidence._models import (
     new_request_id,
 )
 from eevidence._note import Checkpoint, NoteVerifier, parse_checkpoint, sign_checkpoint
+from eevidence._package import (
+    FileResult,
+    PackageInfo,
+    SignatureResult,
+    StructuralProblem,
+    VerificationReport,
+    build_package,
+    inspect_package,
+    package_report,
+    sign_package,
+    verify_package,
+)
 from eevidence._profiles import ProviderProfile
 from eevidence._providers import ProviderRegistry, load_providers
 from eevidence._render import FORMATS as LETTER_FORMATS
@@ -95,11 +124,14 @@ from eevidence.errors import (
     InputError,
     IntegrityError,
     LifecycleError,
+    PackageError,
+    PackageVerificationError,
     Problem,
     ProfileError,
     ProofError,
     RenderError,
     RequestValidationError,
+    SigningKeyError,
     StoreError,
     UnknownRequestError,
 )
@@ -108,6 +140,7 @@ __all__ = [
     "DATA_CATEGORIES",
     "IDENTIFIER_TYPES",
     "INSTRUMENTS",
+    "KEY_TYPES",
     "LETTER_FORMATS",
     "LETTER_LANGUAGES",
     "REQUEST_KINDS",
@@ -137,6 +170,7 @@ __all__ = [
     "EuPreservationOrder",
     "EuProductionOrder",
     "Event",
+    "FileResult",
     "Finding",
     "Identifier",
     "IdentifierType",
@@ -148,6 +182,8 @@ __all__ = [
     "IpRangeIdentifier",
     "IssuingAuthority",
     "Justification",
+    "KeySigner",
+    "KeyType",
     "LegalBasis",
     "LifecycleError",
     "MacAddressIdentifier",
@@ -155,6 +191,10 @@ __all__ = [
     "NoteVerifier",
     "Officer",
     "OutcomeRow",
+    "PackageError",
+    "PackageInfo",
+    "PackageLimits",
+    "PackageVerificationError",
     "PhoneIdentifier",
     "PostgresStore",
     "PreservationExtensionRequest",
@@ -171,23 +211,31 @@ __all__ = [
     "RequestValidationError",
     "RequestingAuthority",
     "Route",
+    "SignatureResult",
+    "Signer",
+    "SigningKeyError",
     "SqliteStore",
     "Store",
     "StoreError",
+    "StructuralProblem",
     "SubscriberDetail",
     "Terms",
     "TimeWindow",
     "Tracked",
+    "TrustStore",
+    "TrustedKey",
     "UnknownRequestError",
     "UrlIdentifier",
     "UsernameIdentifier",
     "ValidatingAuthority",
+    "VerificationReport",
     "VoluntaryDisclosureRequest",
     "__version__",
     "advise_routes",
     "allowed_events",
     "append_entry",
     "apply_event",
+    "build_package",
     "build_report",
     "canonical_bytes",
     "canonical_json_bytes",
@@ -196,22 +244,34 @@ __all__ = [
     "due_within",
     "entries_from_jsonl",
     "entries_to_jsonl",
+    "generate_private_key",
     "generated_schemas",
+    "inspect_package",
+    "key_id",
     "load_document",
+    "load_private_key",
     "load_providers",
+    "load_public_key",
+    "load_trust_store",
     "new_request_id",
     "open_store",
+    "package_report",
     "parse_checkpoint",
     "parse_request",
+    "public_key_pem",
     "read_request",
     "render_letter",
     "schema_problems",
     "sign_checkpoint",
+    "sign_package",
     "terms_for",
     "to_ics",
     "verify_chain",
     "verify_consistency",
     "verify_inclusion",
     "verify_lines",
+    "verify_package",
     "write_atomic",
+    "write_private_key",
+    "write_public_key",
 ]
