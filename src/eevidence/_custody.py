@@ -258,6 +258,9 @@ class ChainReport:
     breaks: tuple[ChainBreak, ...] = field(default_factory=tuple)
     signatures_checked: bool = True
     checkpoint_size: int | None = None
+    notices: tuple[ChainBreak, ...] = field(default_factory=tuple)
+    """Oddities that break nothing: an entry timed before the one it follows (clock skew
+    between workstations appending to a shared store can cause it)."""
 
     @property
     def ok(self) -> bool:
@@ -272,6 +275,7 @@ class ChainReport:
             "signatures_checked": self.signatures_checked,
             "checkpoint_size": self.checkpoint_size,
             "breaks": [b.to_dict() for b in self.breaks],
+            "notices": [b.to_dict() for b in self.notices],
         }
 
 
@@ -314,6 +318,7 @@ def verify_lines(
     """
     key_list = list(trusted.values() if isinstance(trusted, Mapping) else trusted)
     breaks: list[ChainBreak] = []
+    notices: list[ChainBreak] = []
     stack: list[tuple[int, bytes]] = []
     checkpoint_root: bytes | None = None
     prev_hash = GENESIS
@@ -353,7 +358,7 @@ def verify_lines(
                 )
             )
         if at < prev_at:  # canonical UTC text with fixed precision sorts as time
-            breaks.append(ChainBreak(seq, "time_reversed", "earlier than the entry before"))
+            notices.append(ChainBreak(seq, "time_reversed", "earlier than the entry before"))
         prev_hash = sha256(line).hexdigest()
         prev_at = at
     size = len(lines)
@@ -379,7 +384,12 @@ def verify_lines(
                 )
             )
     return ChainReport(
-        size, root, tuple(breaks), check_signatures, checkpoint.size if checkpoint else None
+        size,
+        root,
+        tuple(breaks),
+        check_signatures,
+        checkpoint.size if checkpoint else None,
+        tuple(notices),
     )
 
 

@@ -89,6 +89,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     _step("6. track requests on the embedded store: events, deadlines, calendar")
     _tracking.demo_step(out, examples)
+
+    _step("7. chain of custody: signed entries, evidence intake, checkpoint, verification")
+    from eevidence._cli import _custody  # noqa: PLC0415 - the custody step's own module
+
+    failures += not _custody.demo_step(out, data_dir("examples") / "preservation.json", now)
     if failures:
         print(f"eevidence demo: {failures} example(s) do not match the schema", file=sys.stderr)
         return EXIT_INVALID

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import hashlib
 import logging
 import os
 from datetime import UTC, date, datetime, time, timedelta
@@ -11,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from eevidence._cli._common import EXIT_OK, CliUsageError, print_json
-from eevidence._codec import read_request, write_atomic
+from eevidence._cli._custody_hook import record_for
+from eevidence._codec import canonical_bytes, read_request, write_atomic
+from eevidence._custody import CustodyAction
 from eevidence._deadlines import deadlines_of, parse_within, terms_for, to_ics
 from eevidence._law import law_facts
 from eevidence._lifecycle import EVENTS, Event, Tracked
@@ -27,6 +30,12 @@ __all__ = ["demo_step", "register", "tracked_from_request"]
 log = logging.getLogger(__name__)
 
 STORE_ENV = "EEVIDENCE_STORE"
+_CUSTODY_ACTIONS: dict[str, CustodyAction] = {
+    "checked": "request_checked",
+    "signed": "request_signed",
+    "submitted": "request_submitted",
+    "acknowledged": "request_acknowledged",
+}
 
 
 def _common(p: argparse.ArgumentParser, *, json_option: bool = True) -> None:
@@ -192,6 +201,15 @@ def _cmd_add(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
         tracked = _add(store, request, args.follows)
+        record_for(
+            args,
+            store,
+            "request_created",
+            f"request/{request.id}",
+            now=_now(args),
+            object_sha256=hashlib.sha256(canonical_bytes(request)).hexdigest(),
+            note=f"tracking started: {request.kind} to {request.provider}",
+        )
     finally:
         store.close()
     if args.json:
@@ -218,6 +236,14 @@ def _cmd_event(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
         tracked = store.record(args.id, event, now=now)
+        record_for(
+            args,
+            store,
+            _CUSTODY_ACTIONS.get(args.event, "status_changed"),
+            f"request/{args.id}",
+            now=now,
+            note=f"{args.event}" + (f", provider reference {args.ref}" if args.ref else ""),
+        )
     finally:
         store.close()
     log.info("recorded %s", args.event)
