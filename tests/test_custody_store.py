@@ -162,3 +162,20 @@ def test_appender_killed_mid_append_leaves_a_chain_that_verifies(store_spec: str
     store.append_custody(step(Signer(), "evidence/1", "after", NOW + timedelta(days=1)))
     assert verify_lines(store.custody_lines(), [Signer().key.public_key()]).ok
     store.close()
+
+
+def test_batch_append_chains_inside_one_transaction(store: AnyStore) -> None:
+    signer = Signer()
+    first = store.append_custody(step(signer, "o", "one"))
+    batch = store.append_custody_many([step(signer, "o", f"b{i}") for i in range(5)])
+    assert [e.seq for e in batch] == [1, 2, 3, 4, 5]
+    assert batch[0].prev_hash == first.entry_hash()
+    assert store.append_custody_many([]) == []
+    assert verify_lines(store.custody_lines(), [signer.key.public_key()]).ok
+
+    def forked(previous: CustodyEntry | None) -> CustodyEntry:
+        return batch[2]  # an entry that is already in the log
+
+    with pytest.raises(StoreError, match="does not follow"):
+        store.append_custody_many([step(signer, "o", "x"), forked])
+    assert store.custody_size() == 6  # the whole batch was refused

@@ -56,6 +56,7 @@ __all__ = [
 
 WORKSTATION_KEY: Final = "custody-key.pem"
 _log = logging.getLogger(__name__)
+_IMPORT_BATCH: Final = 5_000
 
 
 def workstation_signer(directory: str | os.PathLike[str]) -> KeySigner:
@@ -195,8 +196,8 @@ def import_jsonl(store: Store, data: bytes, trusted: Iterable[PublicKey], *, sou
         raise InputError(
             "the store already has a custody log; import into an empty store", source=source
         )
-    for entry in entries:
-        store.append_custody(_fixed(entry))
+    for i in range(0, len(entries), _IMPORT_BATCH):
+        store.append_custody_many([_fixed(e) for e in entries[i : i + _IMPORT_BATCH]])
     return len(entries)
 
 

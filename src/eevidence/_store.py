@@ -145,6 +145,9 @@ class Store(Protocol):
     def append_custody(
         self, build: Callable[[CustodyEntry | None], CustodyEntry]
     ) -> CustodyEntry: ...
+    def append_custody_many(
+        self, builds: Sequence[Callable[[CustodyEntry | None], CustodyEntry]]
+    ) -> list[CustodyEntry]: ...
     def custody_lines(self, *, object_id: str | None = None) -> list[bytes]: ...
     def custody_size(self) -> int: ...
     def save_checkpoint(
@@ -496,21 +499,38 @@ class _SqlStore(ABC):
         write transaction, so concurrent appenders form one linear chain: none forks it,
         none is lost. A writer killed here leaves the log as it was.
         """
+        return self.append_custody_many([build])[-1]
+
+    def append_custody_many(
+        self, builds: Sequence[Callable[[CustodyEntry | None], CustodyEntry]]
+    ) -> list[CustodyEntry]:
+        """Append several entries in one transaction (each ``build`` gets the one before)."""
+        if not builds:
+            return []
+        out: list[CustodyEntry] = []
         with self._transaction():
             self._lock_custody()
             rows = self._execute("SELECT line FROM custody ORDER BY seq DESC LIMIT 1")
             last = entries_from_jsonl(rows[0][0].encode(), source=self.location) if rows else []
-            entry = build(last[0] if last else None)
-            expected = last[0].seq + 1 if last else 0
-            if entry.seq != expected:
-                raise StoreError(f"custody entry {entry.seq} does not follow the log ({expected})")
-            self._execute(
+            previous = last[0] if last else None
+            for build in builds:
+                entry = build(previous)
+                expected = previous.seq + 1 if previous else 0
+                if entry.seq != expected or (
+                    previous is not None and entry.prev_hash != previous.entry_hash()
+                ):
+                    raise StoreError(
+                        f"custody entry {entry.seq} does not follow the log (next is {expected})"
+                    )
+                out.append(entry)
+                previous = entry
+            self._executemany(
                 self._sql(
                     "INSERT INTO custody (seq, line, entry_hash, object_id) VALUES (?, ?, ?, ?)"
                 ),
-                (entry.seq, entry.canonical().decode(), entry.entry_hash(), entry.object_id),
+                [(e.seq, e.canonical().decode(), e.entry_hash(), e.object_id) for e in out],
             )
-        return entry
+        return out
 
     def custody_lines(self, *, object_id: str | None = None) -> list[bytes]:
         """The stored canonical entries in order (all, or those about ``object_id``)."""
