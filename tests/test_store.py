@@ -20,7 +20,7 @@ import pytest
 
 from eevidence._deadlines import deadlines_of
 from eevidence._lifecycle import Event, Terms, Tracked
-from eevidence._report import outcome_row
+from eevidence._report import aggregate, build_report, outcome_row
 from eevidence._store import (
     SCHEMA_VERSION,
     PostgresStore,
@@ -165,6 +165,15 @@ def test_listing_deadlines_and_report(store: AnyStore) -> None:
         assert (got.lapsed, got.reject_reason) == (expected_row.lapsed, expected_row.reject_reason)
         assert got.answer_hours == pytest.approx(expected_row.answer_hours, abs=0.001)
         assert got.disclosure_hours == pytest.approx(expected_row.disclosure_hours, abs=0.001)
+    # the grouped query gives what grouping the rows in Python gives
+    for kw in ({}, {"provider": "google"}, {"since": T0 + timedelta(minutes=3)}):
+        grouped = store.outcome_groups(now=NOW, **kw)
+        expected_groups = aggregate(store.outcome_rows(now=NOW, **kw))
+        assert build_report(grouped, now=NOW) == build_report(expected_groups, now=NOW)
+        assert set(grouped) == set(expected_groups)
+    assert set(store.outcome_groups(now=NOW, provider="google")) == {
+        ("google", "voluntary_disclosure")
+    }
     assert {r.provider for r in store.outcome_rows(now=NOW, provider="google")} == {"google"}
     since = store.outcome_rows(now=NOW, since=T0 + timedelta(minutes=3))
     assert sorted(r.kind for r in since) == ["voluntary_disclosure", "voluntary_disclosure"]

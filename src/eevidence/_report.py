@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, NamedTuple
 
@@ -21,7 +21,10 @@ from eevidence._lifecycle import Tracked, as_utc
 
 __all__ = [
     "LIVE_PRESERVATION",
+    "GroupStats",
+    "Groups",
     "OutcomeRow",
+    "aggregate",
     "build_report",
     "format_report",
     "outcome_of",
@@ -78,40 +81,27 @@ def outcome_row(tracked: Tracked, *, now: datetime) -> OutcomeRow:
 
 
 @dataclass
-class _Group:
-    outcomes: Counter[str]
-    reasons: Counter[str]
-    to_answer: list[float]
-    to_disclosure: list[float]
+class GroupStats:
+    """What the report keeps of one provider and request kind (stores aggregate in SQL)."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+    to_answer: list[float] = field(default_factory=list)
+    to_disclosure: list[float] = field(default_factory=list)
     lapsed: int = 0
 
 
-def _nearest_rank(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+Groups = dict[tuple[str, str], GroupStats]
+"""Statistics by ``(provider, kind)``."""
 
 
-def _hours(values: Sequence[float]) -> dict[str, Any]:
-    if not values:
-        return {"n": 0, "median_hours": None, "p90_hours": None}
-    return {
-        "n": len(values),
-        "median_hours": round(_nearest_rank(values, 0.5), 1),
-        "p90_hours": round(_nearest_rank(values, 0.9), 1),
-    }
-
-
-def build_report(rows: Iterable[OutcomeRow], *, now: datetime) -> dict[str, Any]:
-    """The report as a JSON-ready dict: ``groups`` sorted by provider then kind."""
-    now = as_utc(now, "now")
-    groups: dict[tuple[str, str], _Group] = {}
-    total = 0
+def aggregate(rows: Iterable[OutcomeRow]) -> Groups:
+    """Group per-request rows by provider and kind."""
+    groups: Groups = {}
     for row in rows:
-        total += 1
-        key = (row.provider, row.kind)
-        group = groups.get(key)
+        group = groups.get((row.provider, row.kind))
         if group is None:
-            group = groups[key] = _Group(Counter(), Counter(), [], [])
+            group = groups[row.provider, row.kind] = GroupStats()
         group.outcomes[row.outcome] += 1
         if row.reject_reason is not None:
             group.reasons[row.reject_reason] += 1
@@ -120,23 +110,45 @@ def build_report(rows: Iterable[OutcomeRow], *, now: datetime) -> dict[str, Any]
         if row.disclosure_hours is not None:
             group.to_disclosure.append(row.disclosure_hours)
         group.lapsed += row.lapsed
-    out = []
-    for (provider, kind), g in sorted(groups.items()):
-        out.append(
-            {
-                "provider": provider,
-                "kind": kind,
-                "requests": sum(g.outcomes.values()),
-                "outcomes": dict(sorted(g.outcomes.items())),
-                "time_to_answer": _hours(g.to_answer),
-                "time_to_disclosure": _hours(g.to_disclosure),
-                "rejection_reasons": dict(g.reasons.most_common()),
-                "lapsed_preservations": g.lapsed,
-            }
-        )
+    return groups
+
+
+def _nearest_rank(ordered: Sequence[float], q: float) -> float:
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def _hours(values: Sequence[float]) -> dict[str, Any]:
+    if not values:
+        return {"n": 0, "median_hours": None, "p90_hours": None}
+    ordered = sorted(values)
+    return {
+        "n": len(ordered),
+        "median_hours": round(_nearest_rank(ordered, 0.5), 1),
+        "p90_hours": round(_nearest_rank(ordered, 0.9), 1),
+    }
+
+
+def build_report(data: Iterable[OutcomeRow] | Groups, *, now: datetime) -> dict[str, Any]:
+    """The report as a JSON-ready dict (``groups`` sorted by provider then kind), from
+    per-request rows or from statistics a store already grouped."""
+    now = as_utc(now, "now")
+    groups = data if isinstance(data, dict) else aggregate(data)
+    out = [
+        {
+            "provider": provider,
+            "kind": kind,
+            "requests": sum(g.outcomes.values()),
+            "outcomes": dict(sorted(g.outcomes.items())),
+            "time_to_answer": _hours(g.to_answer),
+            "time_to_disclosure": _hours(g.to_disclosure),
+            "rejection_reasons": dict(sorted(g.reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "lapsed_preservations": g.lapsed,
+        }
+        for (provider, kind), g in sorted(groups.items())
+    ]
     return {
         "generated_at": now.isoformat().replace("+00:00", "Z"),
-        "requests": total,
+        "requests": sum(g["requests"] for g in out),
         "groups": out,
     }
 

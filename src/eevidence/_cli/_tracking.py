@@ -319,7 +319,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     since = _time(args.since, "--since") if args.since else None
     store = _store(args)
     try:
-        rows = store.outcome_rows(now=now, provider=args.provider, since=since)
+        rows = store.outcome_groups(now=now, provider=args.provider, since=since)
     finally:
         store.close()
     report = build_report(rows, now=now)
