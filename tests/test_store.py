@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from eevidence._deadlines import deadlines_of
-from eevidence._lifecycle import Event, Terms, Tracked
+from eevidence._lifecycle import Event, Terms, Tracked, apply_event
 from eevidence._report import aggregate, build_report, outcome_row
 from eevidence._store import (
     SCHEMA_VERSION,
@@ -414,3 +414,52 @@ def test_postgres_database_per_test(pg_server: str) -> None:
     assert store._ts_out("2026-01-01T00:00:00+00:00") == datetime(2026, 1, 1, tzinfo=UTC)
     assert store._ts_out(None) is None
     store.close()
+
+
+def test_a_stale_write_is_detected_and_retried(
+    store_spec: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writer A reads, writer B commits, A's write must fail its version check and retry."""
+    a, b = open_store(store_spec), open_store(store_spec)
+    a.add(make())
+    cls = type(a)
+    original_get, original_write = cls.get, cls._write_event
+    writes: list[bool] = []
+
+    def get_then_interfere(self: AnyStore, request_id: str) -> Tracked:
+        tracked = original_get(self, request_id)
+        if self is a and not writes:
+            b.record(request_id, ev("noted", 1, note="from b"), now=NOW)
+        return tracked
+
+    def counted_write(self: AnyStore, before: Tracked, after: Tracked) -> bool:
+        ok = original_write(self, before, after)
+        writes.append(ok)
+        return ok
+
+    monkeypatch.setattr(cls, "get", get_then_interfere)
+    monkeypatch.setattr(cls, "_write_event", counted_write)
+    result = a.record(make().id, ev("submitted", 2), now=NOW)
+    assert writes == [True, False, True]  # b's note, a's stale write, a's retry
+    assert [(e.name, e.note) for e in result.events] == [("noted", "from b"), ("submitted", None)]
+    assert a.verify() == []
+    a.close()
+    b.close()
+
+
+def test_import_with_history(store: AnyStore) -> None:
+    t = make()
+    for name, hours in (("submitted", 1), ("preserved", 2)):
+        t = apply_event(t, ev(name, hours), now=NOW)
+    other = Tracked.from_dict({**t.to_dict(), "id": "other"})
+    store.add(t)
+    store.add_many([other])
+    assert store.get(t.id) == t
+    assert store.get("other").events == t.events
+    assert len(store.deadlines_before(NOW)) == 4
+    assert store.verify() == []
+    with store._transaction():
+        store._execute(
+            store._sql("DELETE FROM events WHERE request_id = ? AND seq = 1"), ("other",)
+        )
+    assert "other: event numbers have gaps" in store.verify()

@@ -108,7 +108,15 @@ def test_follow_up_and_extension_link(tmp_path: Path, capsys: pytest.CaptureFixt
     path = tmp_path / "disclosure.json"
     path.write_text(json.dumps(doc))
     code, out, _ = cli(capsys, "track", "add", str(path), "--follows", PRESERVATION, "--json", *s)
-    assert json.loads(out)["follows"] == PRESERVATION
+    follow_up = json.loads(out)
+    assert follow_up["follows"] == PRESERVATION
+    code, out, _ = cli(capsys, "status", follow_up["id"], *s)
+    assert f"follows {PRESERVATION}" in out
+    code, out, _ = cli(
+        capsys, "track", "event", follow_up["id"], "submitted", "--at", "2026-11-19", "--json", *s
+    )
+    assert code == 0
+    assert json.loads(out)["state"] == "submitted"
 
 
 def test_extension_of_untracked_preservation_is_not_linked(
