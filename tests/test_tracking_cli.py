@@ -163,7 +163,14 @@ def test_bad_input_is_one_line_and_changes_nothing(
     assert "pw" not in err
     opened = open_store(store)
     assert opened.get(PRESERVATION).version == 0
+    with opened._transaction():
+        opened._execute("INSERT INTO schema_version (version, applied_at) VALUES (99, 'later')")
     opened.close()
+    code, _, err = cli(capsys, "status", *s)
+    assert code == 1
+    assert "written by a newer eevidence (schema version 99" in err
+    assert "upgrade eevidence, or use another store (--store)" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_store_from_environment(
@@ -176,6 +183,9 @@ def test_store_from_environment(
     monkeypatch.setenv("EEVIDENCE_STORE", str(tmp_path / "other.sqlite3"))
     code, out, _ = cli(capsys, "status", "--all")
     assert out.strip() == "0 request(s)"
+    home_store = str(tmp_path / "home" / "tracking.sqlite3")
+    code, out, _ = cli(capsys, "--store", home_store, "status", "--all")
+    assert "1 request(s)" in out
     code, out, _ = cli(
         capsys,
         "track",

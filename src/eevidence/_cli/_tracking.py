@@ -130,7 +130,7 @@ def _now(args: argparse.Namespace) -> datetime:
 
 
 def _store(args: argparse.Namespace) -> SqliteStore | Any:
-    spec = args.store or os.environ.get(STORE_ENV) or None
+    spec = args.store or getattr(args, "global_store", None) or os.environ.get(STORE_ENV) or None
     return open_store(spec)
 
 
