@@ -463,3 +463,16 @@ def test_import_with_history(store: AnyStore) -> None:
             store._sql("DELETE FROM events WHERE request_id = ? AND seq = 1"), ("other",)
         )
     assert "other: event numbers have gaps" in store.verify()
+
+
+def test_driver_errors_become_store_errors(store: AnyStore) -> None:
+    store.add(make())
+    with store._transaction():
+        store._execute("DROP TABLE events")
+    with pytest.raises(StoreError, match=r"the store .* failed: .*events"):
+        store.get(make().id)
+    # the failed transaction was rolled back: the connection still works
+    assert [r.outcome for r in store.outcome_rows(now=NOW)] == ["draft"]
+    with pytest.raises(StoreError, match="failed"):
+        store.add_many([make(2), make(2)])  # same id twice in one import
+    assert len(store.outcome_rows(now=NOW)) == 1

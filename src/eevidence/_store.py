@@ -213,7 +213,8 @@ class _SqlStore(ABC):
                 )
 
     def schema_version(self) -> int:
-        rows = self._execute("SELECT max(version) FROM schema_version")
+        with self._transaction(write=False):
+            rows = self._execute("SELECT max(version) FROM schema_version")
         return int(rows[0][0] or 0)
 
     # -- writes -------------------------------------------------------------------------------
@@ -295,15 +296,17 @@ class _SqlStore(ABC):
     def add(self, tracked: Tracked) -> None:
         """Start tracking ``tracked`` (refused if its id is already tracked)."""
         with self._transaction():
-            if self._execute(self._sql("SELECT 1 FROM requests WHERE id = ?"), (tracked.id,)):
+            self._check_follows(tracked)
+            row, events = self._insert_rows(tracked)
+            # ON CONFLICT: a concurrent add of the same id is refused the same way.
+            if not self._execute_count(
+                self._sql(self._INSERT + " ON CONFLICT (id) DO NOTHING"), row
+            ):
                 raise LifecycleError(
                     "this request is already tracked; record what happened with "
                     "eevidence track event",
                     source=tracked.id,
                 )
-            self._check_follows(tracked)
-            row, events = self._insert_rows(tracked)
-            self._execute(self._sql(self._INSERT), row)
             if events:
                 self._executemany(self._sql(self._INSERT_EVENT), events)
             self._write_deadlines(tracked, replace=False)
@@ -404,13 +407,14 @@ class _SqlStore(ABC):
 
     def deadlines_before(self, horizon: datetime) -> list[Deadline]:
         """Open deadlines due at or before ``horizon``, most urgent first (index on ``due``)."""
-        rows = self._execute(
-            self._sql(
-                "SELECT request_id, provider, request_kind, kind, due, basis, note FROM deadlines "
-                "WHERE due <= ? ORDER BY due, request_id, kind"
-            ),
-            (self._ts_in(as_utc(horizon, "horizon")),),
-        )
+        with self._transaction(write=False):
+            rows = self._execute(
+                self._sql(
+                    "SELECT request_id, provider, request_kind, kind, due, basis, note "
+                    "FROM deadlines WHERE due <= ? ORDER BY due, request_id, kind"
+                ),
+                (self._ts_in(as_utc(horizon, "horizon")),),
+            )
         return [
             Deadline(r, p, rk, k, self._ts_required(due), b, n) for r, p, rk, k, due, b, n in rows
         ]
@@ -445,11 +449,11 @@ class _SqlStore(ABC):
             "SELECT provider, kind, outcome, answer_hours, disclosure_hours, "  # noqa: S608
             f"{self._LAPSED}, reject_reason FROM requests WHERE {where}"
         )
+        with self._transaction(write=False):
+            rows = self._execute(self._sql(sql), [self._ts_in(as_utc(now, "now")), *params])
         return [
             OutcomeRow(p, k, o, a, d, bool(lapsed), reason)
-            for p, k, o, a, d, lapsed, reason in self._execute(
-                self._sql(sql), [self._ts_in(as_utc(now, "now")), *params]
-            )
+            for p, k, o, a, d, lapsed, reason in rows
         ]
 
     def outcome_groups(
@@ -596,10 +600,17 @@ class SqliteStore(_SqlStore):
             raise StoreError(f"the store {self.path} is busy or unusable: {exc}") from exc
         try:
             yield
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise StoreError(f"the store {self.path} failed: {exc}") from exc
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
-        self._conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
 
     def _lock_schema(self) -> None:
         """BEGIN IMMEDIATE already holds the write lock."""
@@ -689,10 +700,16 @@ class PostgresStore(_SqlStore):
 
     @contextmanager
     def _transaction(self, *, write: bool = True) -> Iterator[None]:
-        with self._conn.transaction():
-            if not write:
-                self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            yield
+        import psycopg  # noqa: PLC0415 - already loaded by __init__
+
+        try:
+            with self._conn.transaction():
+                if not write:
+                    self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                yield
+        except psycopg.Error as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(f"the store {self._where} failed: {first}") from exc
 
     def _lock_schema(self) -> None:
         self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._LOCK_KEY,))
