@@ -5,12 +5,12 @@ a partial disclosure is counted apart), the median and 90th percentile of the ti
 submission to the provider's first answer (acknowledgement, preservation, disclosure or
 refusal) and to the first disclosure, the rejection reasons with their counts, and the
 preservations that lapsed (recorded as expired, or still preserved past their expiry).
-Percentiles use the nearest-rank method on the requests that have both times.
+Percentiles use the nearest-rank method (rank ceil(p * n)) on the requests that have
+both times.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,11 +24,13 @@ __all__ = [
     "GroupStats",
     "Groups",
     "OutcomeRow",
+    "Spread",
     "aggregate",
     "build_report",
     "format_report",
     "outcome_of",
     "outcome_row",
+    "spread",
 ]
 
 LIVE_PRESERVATION: Final = ("preserved", "extension_requested", "extended")
@@ -80,14 +82,36 @@ def outcome_row(tracked: Tracked, *, now: datetime) -> OutcomeRow:
     )
 
 
+class Spread(NamedTuple):
+    """How many durations, their median and 90th percentile (nearest rank), in hours."""
+
+    n: int
+    median: float
+    p90: float
+
+
+def nearest_rank_index(n: int, percent: int) -> int:
+    """1-based rank of the ``percent``-th percentile of ``n`` sorted values (nearest rank):
+    ceil(percent * n / 100). Stores compute the same rank in SQL."""
+    return max(1, (percent * n + 99) // 100)
+
+
+def spread(values: Sequence[float]) -> Spread | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    n = len(ordered)
+    return Spread(n, ordered[nearest_rank_index(n, 50) - 1], ordered[nearest_rank_index(n, 90) - 1])
+
+
 @dataclass
 class GroupStats:
     """What the report keeps of one provider and request kind (stores aggregate in SQL)."""
 
     outcomes: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
-    to_answer: list[float] = field(default_factory=list)
-    to_disclosure: list[float] = field(default_factory=list)
+    answer: Spread | None = None
+    disclosure: Spread | None = None
     lapsed: int = 0
 
 
@@ -98,33 +122,34 @@ Groups = dict[tuple[str, str], GroupStats]
 def aggregate(rows: Iterable[OutcomeRow]) -> Groups:
     """Group per-request rows by provider and kind."""
     groups: Groups = {}
+    durations: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
     for row in rows:
-        group = groups.get((row.provider, row.kind))
+        key = (row.provider, row.kind)
+        group = groups.get(key)
         if group is None:
-            group = groups[row.provider, row.kind] = GroupStats()
+            group = groups[key] = GroupStats()
+            durations[key] = ([], [])
         group.outcomes[row.outcome] += 1
         if row.reject_reason is not None:
             group.reasons[row.reject_reason] += 1
         if row.answer_hours is not None:
-            group.to_answer.append(row.answer_hours)
+            durations[key][0].append(row.answer_hours)
         if row.disclosure_hours is not None:
-            group.to_disclosure.append(row.disclosure_hours)
+            durations[key][1].append(row.disclosure_hours)
         group.lapsed += row.lapsed
+    for key, (answer, disclosure) in durations.items():
+        groups[key].answer = spread(answer)
+        groups[key].disclosure = spread(disclosure)
     return groups
 
 
-def _nearest_rank(ordered: Sequence[float], q: float) -> float:
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-
-def _hours(values: Sequence[float]) -> dict[str, Any]:
-    if not values:
+def _hours(value: Spread | None) -> dict[str, Any]:
+    if value is None:
         return {"n": 0, "median_hours": None, "p90_hours": None}
-    ordered = sorted(values)
     return {
-        "n": len(ordered),
-        "median_hours": round(_nearest_rank(ordered, 0.5), 1),
-        "p90_hours": round(_nearest_rank(ordered, 0.9), 1),
+        "n": value.n,
+        "median_hours": round(value.median, 1),
+        "p90_hours": round(value.p90, 1),
     }
 
 
@@ -139,8 +164,8 @@ def build_report(data: Iterable[OutcomeRow] | Groups, *, now: datetime) -> dict[
             "kind": kind,
             "requests": sum(g.outcomes.values()),
             "outcomes": dict(sorted(g.outcomes.items())),
-            "time_to_answer": _hours(g.to_answer),
-            "time_to_disclosure": _hours(g.to_disclosure),
+            "time_to_answer": _hours(g.answer),
+            "time_to_disclosure": _hours(g.disclosure),
             "rejection_reasons": dict(sorted(g.reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
             "lapsed_preservations": g.lapsed,
         }
