@@ -282,7 +282,10 @@ def test_writer_killed_between_and_during_commits(store_spec: str) -> None:
         assert p.stdout is not None
         written = 0
         while written < 15:
-            written = int(p.stdout.readline())
+            line = p.stdout.readline()
+            if not line:  # the writer died on its own: show why
+                pytest.fail(p.communicate(timeout=30)[1])
+            written = int(line)
         time.sleep(0.01 * (written % 7))
         p.send_signal(signal.SIGKILL)
         p.communicate(timeout=30)
