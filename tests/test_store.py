@@ -500,3 +500,28 @@ def test_percentiles_ranked_in_sql_match_python(store: AnyStore) -> None:
     expected = aggregate(store.outcome_rows(now=NOW))
     assert grouped == expected
     assert all(g.answer is not None and g.answer.n > 10 for g in grouped.values())
+
+
+def test_pending_migrations_are_applied_on_open(
+    store_spec: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = open_store(store_spec)
+    first.add(make())
+    first.close()
+    import eevidence._store as store_module
+
+    later = (
+        *store_module.MIGRATIONS,
+        (SCHEMA_VERSION + 1, ("CREATE TABLE later_feature (x INTEGER)",)),
+    )
+    monkeypatch.setattr(store_module, "MIGRATIONS", later)
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    upgraded = open_store(store_spec)
+    assert upgraded.schema_version() == SCHEMA_VERSION + 1
+    with upgraded._transaction():
+        assert upgraded._execute("SELECT count(*) FROM later_feature")[0][0] == 0
+    assert upgraded.get(make().id) == make()  # data kept
+    upgraded.close()
+    monkeypatch.undo()
+    with pytest.raises(StoreError, match="written by a newer eevidence"):
+        open_store(store_spec)
