@@ -237,7 +237,12 @@ def _cmd_log(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _record_cmd(args: argparse.Namespace, action: CustodyAction, **extra: str) -> int:
+def _record_cmd(
+    args: argparse.Namespace,
+    action: CustodyAction,
+    transfer_from: str | None = None,
+    transfer_to: str | None = None,
+) -> int:
     store = _store(args)
     try:
         entry = record_for(
@@ -249,7 +254,8 @@ def _record_cmd(args: argparse.Namespace, action: CustodyAction, **extra: str) -
             object_sha256=_digest(args),
             note=args.note,
             location=args.location,
-            **extra,
+            transfer_from=transfer_from,
+            transfer_to=transfer_to,
         )
     finally:
         store.close()
