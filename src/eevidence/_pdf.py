@@ -32,6 +32,9 @@ from eevidence.errors import RenderError
 
 __all__ = ["render_pdf"]
 
+_NEEDS_SHAPING: Final = re.compile(
+    "[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\u200e\u200f\u2066-\u2069]"
+)
 _ARABIC: Final = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _FONT_FILES: Final = {
     ("sans", ""): "NotoSans-Regular.ttf",
@@ -48,7 +51,11 @@ _HEAD_FILL: Final = (232, 232, 232)
 _RULE: Final = 170
 _TEXT: Final = 17
 _GREY_TEXT: Final = 90
-_SHAPING_TABLES: Final = ("GDEF", "GPOS", "GSUB")
+_UNEMBEDDED_TABLES: Final = ("GDEF", "GPOS", "GSUB", "name", "post", "gasp")
+"""Tables a document's font copy goes without: HarfBuzz reads the layout tables from the
+font file, fpdf2 drops them from the PDF anyway, and a CIDFontType2 program in a PDF needs
+no name, post or gasp table (fpdf2 took the font's name and metrics from the prototype).
+Not parsing them halves the time fpdf2 spends subsetting a font for each document."""
 _WIDTH_CACHE_MAX: Final = 100_000
 _widths: dict[tuple[tuple[str, ...], str, bool, bool, float, str], float] = {}
 """Word widths by (fonts, family, shaping, bold, size, word), shared by all documents."""
@@ -112,7 +119,7 @@ class _Writer:
         self.rtl = rtl
         self.align = Align.R if rtl else Align.L
         self.bottom = pdf.h - _BOTTOM
-        self._shaping = bool(pdf.text_shaping)
+        self._shaping_state = pdf.text_shaping
         self.families = pdf.families
         self._font: tuple[str, bool, float] | None = None
         self.current = "sans"
@@ -123,8 +130,12 @@ class _Writer:
     # ---------------------------------------------------------------- fonts and widths
 
     def use(self, text: str) -> None:
-        arabic = "naskh" in self.families and _ARABIC.search(text) is not None
+        """Choose the family (and whether to shape) for ``text``. Text without Arabic
+        letters or direction marks is neither shaped nor reordered: it needs neither, and
+        fpdf2's bidirectional algorithm is the slowest step of an Arabic letter."""
+        arabic = "naskh" in self.families and _NEEDS_SHAPING.search(text) is not None
         self.current = "naskh" if arabic else "sans"
+        self.pdf.text_shaping = self._shaping_state if arabic else None
 
     def font(self, bold: bool, size: float) -> None:
         if self._font != (self.current, bold, size):
@@ -134,10 +145,11 @@ class _Writer:
     def width(self, word: str, bold: bool, size: float) -> float:
         """The width of ``word``, measured on a page-less twin document (measuring on the
         document itself would write font changes into its pages)."""
-        key = (self.families, self.current, self._shaping, bold, size, word)
+        shaping = self.pdf.text_shaping is not None
+        key = (self.families, self.current, shaping, bold, size, word)
         found = _widths.get(key)
         if found is None:
-            ruler = _ruler(self.families, self._shaping)
+            ruler = _ruler(self.families, shaping)
             ruler.set_font(self.current, "B" if bold else "", size)
             found = float(ruler.get_string_width(word))
             if len(_widths) >= _WIDTH_CACHE_MAX:
@@ -300,7 +312,7 @@ class _Writer:
                     widest = max(widest, self.width(line, bold, size))
                 for word in text.split():
                     longest = max(longest, self.width(word, bold, size))
-            minimum.append(min(longest, 38.0) + 2 * _PAD_X + 0.5)
+            minimum.append(min(longest, 60.0) + 2 * _PAD_X + 0.5)
             natural.append(max(min(widest, 70.0) + 2 * _PAD_X + 0.5, minimum[-1]))
         page = float(self.pdf.epw)
         if sum(natural) <= page:
@@ -359,7 +371,7 @@ def _font_for(pdf: FPDF, family: str, style: str) -> TTFFont:
     font.biggest_size_pt = 0
     ttfont = ttLib.TTFont(io.BytesIO(data), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
     ttfont.setGlyphOrder(prototype.ttfont.getGlyphOrder())
-    for table in _SHAPING_TABLES:  # HarfBuzz reads these from the file; the PDF drops them
+    for table in _UNEMBEDDED_TABLES:
         if table in ttfont:
             del ttfont[table]
     font.ttfont = ttfont
@@ -430,6 +442,8 @@ def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
         for line in sig.lines:
             out.paragraph(line, size=9.5)
         out.paragraph(f"{label_date}: {date}", size=9.5)
+    out.use(letter.page_label)  # shaping on again for Arabic footers
+    pdf.text_shaping = out._shaping_state
     pdf.footers()
     try:
         return bytes(pdf.output())
