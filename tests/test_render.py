@@ -560,3 +560,16 @@ def test_demo_renders_the_example_letter(
     assert "render the preservation request as a letter" in capsys.readouterr().out
     for lang in LANGUAGES:
         assert (tmp_path / "letters" / f"preservation.{lang}.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_letters_rendered_in_threads_equal_sequential_ones() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [(name, lang) for name in KINDS[:3] for lang in ("en", "ar")]
+
+    def one(job: tuple[str, str]) -> bytes:
+        return render_letter(_request(job[0]), fmt="pdf", lang=job[1])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(one, jobs))
+    assert threaded == [one(job) for job in jobs]

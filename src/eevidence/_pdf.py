@@ -13,6 +13,7 @@ import copy
 import hashlib
 import io
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -57,6 +58,8 @@ font file, fpdf2 drops them from the PDF anyway, and a CIDFontType2 program in a
 no name, post or gasp table (fpdf2 took the font's name and metrics from the prototype).
 Not parsing them halves the time fpdf2 spends subsetting a font for each document."""
 _WIDTH_CACHE_MAX: Final = 100_000
+_RULER_LOCK: Final = threading.RLock()
+"""Guards the shared fonts while they are parsed and the ruler while it measures."""
 _widths: dict[tuple[tuple[str, ...], str, bool, bool, float, str], float] = {}
 """Word widths by (fonts, family, shaping, bold, size, word), shared by all documents."""
 
@@ -149,9 +152,10 @@ class _Writer:
         key = (self.families, self.current, shaping, bold, size, word)
         found = _widths.get(key)
         if found is None:
-            ruler = _ruler(self.families, shaping)
-            ruler.set_font(self.current, "B" if bold else "", size)
-            found = float(ruler.get_string_width(word))
+            with _RULER_LOCK:  # the ruler's current font is shared state
+                ruler = _ruler(self.families, shaping)
+                ruler.set_font(self.current, "B" if bold else "", size)
+                found = float(ruler.get_string_width(word))
             if len(_widths) >= _WIDTH_CACHE_MAX:
                 _widths.clear()
             _widths[key] = found
@@ -326,9 +330,19 @@ class _Writer:
         return [m + spare * e / sum(extra) for m, e in zip(minimum, extra, strict=True)]
 
 
-@cache
-def _font_data(family: str, style: str) -> tuple[bytes, TTFFont]:
-    """The font file's bytes and a parsed fpdf2 font, made once per process."""
+_FONTS: dict[tuple[str, str], tuple[bytes, list[str], TTFFont]] = {}
+
+
+def _font_data(family: str, style: str) -> tuple[bytes, list[str], TTFFont]:
+    """The font file's bytes, glyph order and a parsed fpdf2 font, made once per process."""
+    with _RULER_LOCK:
+        found = _FONTS.get((family, style))
+        if found is None:
+            found = _FONTS[family, style] = _load_font(family, style)
+        return found
+
+
+def _load_font(family: str, style: str) -> tuple[bytes, list[str], TTFFont]:
     path = data_dir("fonts") / _FONT_FILES[family, style]
     try:
         data = path.read_bytes()
@@ -338,12 +352,15 @@ def _font_data(family: str, style: str) -> tuple[bytes, TTFFont]:
         raise RenderError(f"cannot load the PDF font {path}: {exc}", source=str(path)) from exc
     font = prototype.fonts[f"{family}{style}"]
     assert isinstance(font, TTFFont)  # noqa: S101 - add_font of a .ttf file makes one
-    return data, font
+    order = list(font.ttfont.getGlyphOrder())
+    font.ttfont.close()  # every document reads its own copy from ``data``
+    return data, order, font
 
 
 @cache
 def _ruler(families: tuple[str, ...], shaping: bool) -> FPDF:
-    """A page-less document with the same fonts, used only to measure text."""
+    """A page-less document with the same fonts, used only to measure text (called with
+    ``_RULER_LOCK`` held, so it is made once)."""
     ruler = FPDF()
     for family in families:
         for style in ("", "B"):
@@ -362,7 +379,7 @@ def _font_for(pdf: FPDF, family: str, style: str) -> TTFFont:
     Parsing a font costs more than laying out a whole letter; this is what fpdf2's own
     ``__deepcopy__`` of a font shares, plus a fresh, lazily read ``TTFont``.
     """
-    data, prototype = _font_data(family, style)
+    data, order, prototype = _font_data(family, style)
     font: TTFFont = copy.copy(prototype)
     font.i = len(pdf.fonts) + 1
     font.cw = dict(prototype.cw)
@@ -370,12 +387,16 @@ def _font_for(pdf: FPDF, family: str, style: str) -> TTFFont:
     font.missing_glyphs = []
     font.biggest_size_pt = 0
     ttfont = ttLib.TTFont(io.BytesIO(data), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
-    ttfont.setGlyphOrder(prototype.ttfont.getGlyphOrder())
+    ttfont.setGlyphOrder(order)
     for table in _UNEMBEDDED_TABLES:
         if table in ttfont:
             del ttfont[table]
     font.ttfont = ttfont
     font.subset = SubsetMap(font)
+    # Objects that fpdf2 changes while it writes or shapes a document are the document's own:
+    # the font descriptor (it receives an object number) and the HarfBuzz font (its size).
+    font.desc = copy.copy(prototype.desc)
+    font._hbfont = None
     return font
 
 
