@@ -538,6 +538,22 @@ def test_render_command_defaults_to_the_request_language(tmp_path: Path) -> None
     assert "Request for the preservation" in out.read_text(encoding="utf-8")
 
 
+def test_render_command_takes_the_logo_from_the_authority_profile(tmp_path: Path) -> None:
+    profile = json.loads((ROOT / "examples" / "authority.json").read_text(encoding="utf-8"))
+    profile["logo"] = "logo.png"
+    (tmp_path / "authority.json").write_text(json.dumps(profile), encoding="utf-8")
+    example = str(EXAMPLES / "preservation.json")
+    out = tmp_path / "letter.pdf"
+    args = ["render", example, "-o", str(out), "--authority", str(tmp_path / "authority.json")]
+    assert main(args) == 1  # the logo file is not there yet
+    (tmp_path / "logo.png").write_bytes(_png())
+    assert main(args) == 0
+    assert len(pypdf.PdfReader(out).pages[0].images) == 1
+    profile["logo"] = "../logo.png"
+    (tmp_path / "authority.json").write_text(json.dumps(profile), encoding="utf-8")
+    assert main(args) == 1  # a path, not a file name: refused by the profile model
+
+
 def test_render_command_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     example = str(EXAMPLES / "preservation.json")
     out = str(tmp_path / "x.pdf")

@@ -38,7 +38,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="PROFILE",
         help="authority profile whose name, unit and address make the letterhead",
     )
-    p.add_argument("--logo", metavar="IMAGE", help="PNG or JPEG logo for the letterhead")
+    p.add_argument(
+        "--logo",
+        metavar="IMAGE",
+        help="PNG or JPEG logo for the letterhead (default: the profile's logo, if any)",
+    )
     p.set_defaults(handler=_cmd_render)
 
 
@@ -74,6 +78,17 @@ def _cmd_render(args: argparse.Namespace) -> int:
             logo = Path(args.logo).read_bytes()
         except OSError as exc:
             raise CliUsageError(f"cannot read the logo {args.logo}: {exc.strerror}") from None
+    elif authority is not None and authority.logo is not None:
+        # a plain file name (the model refuses directories), read beside the profile
+        path = Path(args.authority).parent / authority.logo
+        try:
+            logo = path.read_bytes()
+        except OSError as exc:
+            raise InputError(
+                f"cannot read the profile's logo {path}: {exc.strerror}",
+                source=args.authority,
+                problems=[Problem("$.logo", "the file must sit beside the profile")],
+            ) from None
     data = render_letter(
         request,
         fmt=args.format,
