@@ -411,6 +411,20 @@ def test_long_text_flows_over_pages_and_long_words_are_broken() -> None:
     assert _squash(_pdf_text(data)).count("No.TypeValue") >= 2
 
 
+def test_characters_the_fonts_cannot_draw_are_refused_for_pdf_only() -> None:
+    facts = "Nguyễn Thị Hạnh, Ádám, Ɓello Ɗanjuma, Ελένη, Пётр Иванов met 张伟 🙂"
+    case = {**example_doc("preservation")["case"], "summary_of_facts": facts}
+    request = _request("preservation", case=case)
+    with pytest.raises(RenderError, match=r"'张' \(U\+5F20\).*render this request as HTML"):
+        render_letter(request, fmt="pdf", lang="en")
+    assert facts in render_letter(request, fmt="html", lang="en").decode()
+    drawable = facts.replace(" met 张伟 🙂", "")
+    case["summary_of_facts"] = drawable
+    for lang in ("en", "ar"):
+        data = render_letter(_request("preservation", case=case), fmt="pdf", lang=lang)
+        assert _squash(drawable) in _squash(_pdf_text(data))
+
+
 def _png(width: int = 4, height: int = 2) -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
         crc = zlib.crc32(kind + body) & 0xFFFFFFFF

@@ -405,6 +405,7 @@ def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
     texts = letter.texts()
     arabic = letter.rtl or any(_ARABIC.search(t) for t in texts)
     families = ("naskh", "sans") if letter.rtl else ("sans", "naskh") if arabic else ("sans",)
+    _check_coverage(texts, families)
     doc_id = hashlib.sha256("\x1f".join([letter.lang, *texts]).encode("utf-8")).hexdigest()[:32]
     pdf = _Pdf(letter, families, doc_id.upper())
     for family in families:
@@ -470,6 +471,27 @@ def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
         return bytes(pdf.output())
     except FPDFException as exc:  # pragma: no cover - fpdf2 refused its own layout
         raise RenderError(f"the PDF could not be produced: {exc}", source="pdf") from exc
+
+
+_CONTROLS: Final = frozenset("\n\t\u200e\u200f\u2066\u2067\u2068\u2069")
+"""Characters the layout or the bidirectional algorithm consume; they need no glyph."""
+
+
+def _check_coverage(texts: Sequence[str], families: tuple[str, ...]) -> None:
+    """Refuse text the shipped fonts cannot draw (a PDF with empty boxes for a name would
+    be worse than no PDF)."""
+    covered: set[int] = set()
+    for family in families:
+        covered.update(_font_data(family, "")[2].cmap)
+    missing = sorted({c for t in texts for c in t if ord(c) not in covered} - _CONTROLS)
+    if missing:
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        raise RenderError(
+            f"the PDF fonts (Latin, Greek, Cyrillic, Arabic) cannot draw {shown}{more}; "
+            "render this request as HTML or text",
+            source="pdf",
+        )
 
 
 def _paragraph_block(out: _Writer, block: Paragraph) -> None:
