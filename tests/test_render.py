@@ -603,3 +603,20 @@ def test_letters_rendered_in_threads_equal_sequential_ones() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         threaded = list(pool.map(one, jobs))
     assert threaded == [one(job) for job in jobs]
+
+
+def test_embedded_font_programs_are_complete_truetype_fonts() -> None:
+    from fontTools.ttLib import TTFont
+
+    data = render_letter(_request("preservation"), fmt="pdf", lang="ar")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    resources: Any = reader.pages[0]["/Resources"]
+    programs = 0
+    for ref in resources["/Font"].values():
+        descendant = ref.get_object()["/DescendantFonts"][0].get_object()
+        program = descendant["/FontDescriptor"].get_object()["/FontFile2"].get_object()
+        font = TTFont(io.BytesIO(program.get_data()))
+        assert {"head", "hhea", "loca", "maxp", "glyf", "hmtx"} <= set(font.keys())
+        assert font["maxp"].numGlyphs == len(font.getGlyphOrder()) > 1
+        programs += 1
+    assert programs == 4

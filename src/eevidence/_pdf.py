@@ -17,7 +17,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 from fontTools import ttLib
 from fpdf import FPDF
@@ -52,11 +52,12 @@ _HEAD_FILL: Final = (232, 232, 232)
 _RULE: Final = 170
 _TEXT: Final = 17
 _GREY_TEXT: Final = 90
-_UNEMBEDDED_TABLES: Final = ("GDEF", "GPOS", "GSUB", "name", "post", "gasp")
+_UNEMBEDDED_TABLES: Final = ("GDEF", "GPOS", "GSUB", "name", "post", "gasp", "cmap", "OS/2")
 """Tables a document's font copy goes without: HarfBuzz reads the layout tables from the
-font file, fpdf2 drops them from the PDF anyway, and a CIDFontType2 program in a PDF needs
-no name, post or gasp table (fpdf2 took the font's name and metrics from the prototype).
-Not parsing them halves the time fpdf2 spends subsetting a font for each document."""
+font file and fpdf2 drops them from the PDF anyway; a TrueType program of a CIDFontType2
+font needs no name, post, gasp, cmap or OS/2 table (PDF 1.7, 9.9: glyphs are found through
+the CIDToGIDMap; fpdf2 took the font's name and metrics from the prototype). Not parsing
+and subsetting them takes two thirds off the time fpdf2 spends on a font per document."""
 _WIDTH_CACHE_MAX: Final = 100_000
 _RULER_LOCK: Final = threading.RLock()
 """Guards the shared fonts while they are parsed and the ruler while it measures."""
@@ -330,10 +331,23 @@ class _Writer:
         return [m + spare * e / sum(extra) for m, e in zip(minimum, extra, strict=True)]
 
 
-_FONTS: dict[tuple[str, str], tuple[bytes, list[str], TTFFont]] = {}
+class _CopyOnRead(dict[str, Any]):
+    """The glyphs of a shared, already split ``glyf`` table; reading one gives a copy.
+
+    fontTools' subsetter reads the glyphs it keeps and then edits them in place (component
+    ids, trimming), so each document edits its own copies and the shared glyphs stay as
+    they were. Splitting the table afresh for every document cost more than the rest of
+    the font work together."""
+
+    def __getitem__(self, name: str) -> Any:
+        return copy.copy(super().__getitem__(name))
 
 
-def _font_data(family: str, style: str) -> tuple[bytes, list[str], TTFFont]:
+_Shared = tuple[bytes, list[str], dict[str, Any], TTFFont]
+_FONTS: dict[tuple[str, str], _Shared] = {}
+
+
+def _font_data(family: str, style: str) -> _Shared:
     """The font file's bytes, glyph order and a parsed fpdf2 font, made once per process."""
     with _RULER_LOCK:
         found = _FONTS.get((family, style))
@@ -342,7 +356,7 @@ def _font_data(family: str, style: str) -> tuple[bytes, list[str], TTFFont]:
         return found
 
 
-def _load_font(family: str, style: str) -> tuple[bytes, list[str], TTFFont]:
+def _load_font(family: str, style: str) -> _Shared:
     path = data_dir("fonts") / _FONT_FILES[family, style]
     try:
         data = path.read_bytes()
@@ -353,8 +367,9 @@ def _load_font(family: str, style: str) -> tuple[bytes, list[str], TTFFont]:
     font = prototype.fonts[f"{family}{style}"]
     assert isinstance(font, TTFFont)  # noqa: S101 - add_font of a .ttf file makes one
     order = list(font.ttfont.getGlyphOrder())
+    glyphs = dict(font.ttfont["glyf"].glyphs)
     font.ttfont.close()  # every document reads its own copy from ``data``
-    return data, order, font
+    return data, order, glyphs, font
 
 
 @cache
@@ -379,7 +394,7 @@ def _font_for(pdf: FPDF, family: str, style: str) -> TTFFont:
     Parsing a font costs more than laying out a whole letter; this is what fpdf2's own
     ``__deepcopy__`` of a font shares, plus a fresh, lazily read ``TTFont``.
     """
-    data, order, prototype = _font_data(family, style)
+    data, order, glyphs, prototype = _font_data(family, style)
     font: TTFFont = copy.copy(prototype)
     font.i = len(pdf.fonts) + 1
     font.cw = dict(prototype.cw)
@@ -388,6 +403,11 @@ def _font_for(pdf: FPDF, family: str, style: str) -> TTFFont:
     font.biggest_size_pt = 0
     ttfont = ttLib.TTFont(io.BytesIO(data), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
     ttfont.setGlyphOrder(order)
+    glyf: Any = ttLib.newTable("glyf")
+    glyf.glyphOrder = list(order)
+    glyf.glyphs = _CopyOnRead(glyphs)
+    glyf._reverseGlyphOrder = {}
+    ttfont["glyf"] = glyf
     for table in _UNEMBEDDED_TABLES:
         if table in ttfont:
             del ttfont[table]
@@ -482,7 +502,7 @@ def _check_coverage(texts: Sequence[str], families: tuple[str, ...]) -> None:
     be worse than no PDF)."""
     covered: set[int] = set()
     for family in families:
-        covered.update(_font_data(family, "")[2].cmap)
+        covered.update(_font_data(family, "")[3].cmap)
     missing = sorted({c for t in texts for c in t if ord(c) not in covered} - _CONTROLS)
     if missing:
         shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:10])
