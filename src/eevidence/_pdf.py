@@ -343,7 +343,7 @@ class _CopyOnRead(dict[str, Any]):
         return copy.copy(super().__getitem__(name))
 
 
-_Shared = tuple[bytes, list[str], dict[str, Any], TTFFont]
+_Shared = tuple[bytes, list[str], dict[str, Any], dict[str, tuple[int, int]], TTFFont]
 _FONTS: dict[tuple[str, str], _Shared] = {}
 
 
@@ -368,8 +368,9 @@ def _load_font(family: str, style: str) -> _Shared:
     assert isinstance(font, TTFFont)  # noqa: S101 - add_font of a .ttf file makes one
     order = list(font.ttfont.getGlyphOrder())
     glyphs = dict(font.ttfont["glyf"].glyphs)
+    metrics = dict(font.ttfont["hmtx"].metrics)
     font.ttfont.close()  # every document reads its own copy from ``data``
-    return data, order, glyphs, font
+    return data, order, glyphs, metrics, font
 
 
 @cache
@@ -394,7 +395,7 @@ def _font_for(pdf: FPDF, family: str, style: str) -> TTFFont:
     Parsing a font costs more than laying out a whole letter; this is what fpdf2's own
     ``__deepcopy__`` of a font shares, plus a fresh, lazily read ``TTFont``.
     """
-    data, order, glyphs, prototype = _font_data(family, style)
+    data, order, glyphs, metrics, prototype = _font_data(family, style)
     font: TTFFont = copy.copy(prototype)
     font.i = len(pdf.fonts) + 1
     font.cw = dict(prototype.cw)
@@ -408,6 +409,9 @@ def _font_for(pdf: FPDF, family: str, style: str) -> TTFFont:
     glyf.glyphs = _CopyOnRead(glyphs)
     glyf._reverseGlyphOrder = {}
     ttfont["glyf"] = glyf
+    hmtx: Any = ttLib.newTable("hmtx")
+    hmtx.metrics = dict(metrics)  # the subsetter replaces the dict; its values are tuples
+    ttfont["hmtx"] = hmtx
     for table in _UNEMBEDDED_TABLES:
         if table in ttfont:
             del ttfont[table]
@@ -502,7 +506,7 @@ def _check_coverage(texts: Sequence[str], families: tuple[str, ...]) -> None:
     be worse than no PDF)."""
     covered: set[int] = set()
     for family in families:
-        covered.update(_font_data(family, "")[3].cmap)
+        covered.update(_font_data(family, "")[4].cmap)
     missing = sorted({c for t in texts for c in t if ord(c) not in covered} - _CONTROLS)
     if missing:
         shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:10])
