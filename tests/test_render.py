@@ -620,3 +620,11 @@ def test_embedded_font_programs_are_complete_truetype_fonts() -> None:
         assert font["maxp"].numGlyphs == len(font.getGlyphOrder()) > 1
         programs += 1
     assert programs == 4
+
+
+def test_pdf_text_with_pdf_syntax_characters_round_trips() -> None:
+    tricky = r"Paths C:\temp\(x) and (unbalanced ( parens) \ backslash % percent <hex> [brackets]"
+    case = {**example_doc("preservation")["case"], "summary_of_facts": tricky}
+    for lang in ("en", "ar"):
+        data = render_letter(_request("preservation", case=case), fmt="pdf", lang=lang)
+        assert _squash(tricky) in _squash(_pdf_text(data)), lang

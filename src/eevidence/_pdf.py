@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.enums import Align
+from fpdf.enums import Align, PDFResourceType
 from fpdf.errors import FPDFException
 from fpdf.fonts import SubsetMap, TTFFont
 from PIL import Image
@@ -208,9 +208,37 @@ class _Writer:
         line's font defined (otherwise viewers drop the glyphs).
         """
         pdf = self.pdf
+        if pdf.text_shaping is None:
+            self._plain(width, height, line)
+            return
         if len(self.families) > 1:
             _select_font(pdf)
         pdf.cell(width, height, line, align=self.align)
+
+    def _plain(self, width: float, height: float, line: str) -> None:
+        """Write a line that needs neither shaping nor reordering (no Arabic, one font: the
+        coverage check put all its characters in Noto Sans) as one text object, the way
+        fpdf2's ``cell()`` places it, at a fraction of its cost. It sits in q/Q, so the
+        font it selects does not leak to the lines fpdf2 writes."""
+        pdf = self.pdf
+        font = pdf.current_font
+        assert isinstance(font, TTFFont)  # noqa: S101 - only the shipped TrueType fonts
+        size_pt = pdf.font_size_pt
+        k = pdf.k
+        font.biggest_size_pt = max(font.biggest_size_pt, size_pt)
+        text_width = sum(font.cw[ord(c)] for c in line) * size_pt * 0.001 / k
+        dx = width - pdf.c_margin - text_width if self.rtl else pdf.c_margin
+        codes = (font.subset.pick(ord(c)) for c in line)
+        mapped = "".join(chr(code) for code in codes if code)
+        if mapped:
+            x = (pdf.x + dx) * k
+            y = (pdf.h - pdf.y - 0.5 * height - 0.3 * pdf.font_size) * k
+            pdf._out(
+                f"q BT {x:.2f} {y:.2f} Td /F{font.i} {size_pt:.2f} Tf "
+                f"({font.escape_text(mapped)}) Tj ET Q"
+            )
+            pdf._resource_catalog.add(PDFResourceType.FONT, font.i, pdf.page)
+        pdf.x += width
 
     # ---------------------------------------------------------------- pages
 
