@@ -183,10 +183,12 @@ def test_deleted_inserted_and_reordered_entries_are_found(signer: Signer) -> Non
     assert (3, "broken_link") in kinds(deleted)
     assert (3, "bad_sequence") in kinds(deleted)
     swapped = [entries[0], entries[2], entries[1], entries[3], entries[4]]
-    found = kinds(verify_chain(swapped, keys))
+    report = verify_chain(swapped, keys)
+    found = kinds(report)
     assert (2, "bad_sequence") in found
     assert (1, "broken_link") in found
-    assert (1, "time_reversed") in found
+    assert [(n.seq, n.kind) for n in report.notices] == [(1, "time_reversed")]
+    assert report.to_dict()["notices"][0]["kind"] == "time_reversed"
     inserted = entries[:2] + chain(1, signer) + entries[2:]
     assert (0, "bad_sequence") in kinds(verify_chain(inserted, keys))
 

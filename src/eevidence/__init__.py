@@ -5,6 +5,7 @@ Protocol, Regulation (EU) 2023/1543), canonical bytes for signing, JSON Schemas 
 validation with a precise path for every problem.
 """
 
+from eevidence._bag import PackageLimits
 from eevidence._checker import check
 from eevidence._codec import (
     canonical_bytes,
@@ -24,8 +25,26 @@ from eevidence._custody import (
     verify_chain,
     verify_lines,
 )
+from eevidence._deadlines import Deadline, deadlines_of, due_within, terms_for, to_ics
 from eevidence._findings import CheckReport, Finding
+from eevidence._keys import (
+    KEY_TYPES,
+    KeySigner,
+    KeyType,
+    Signer,
+    TrustedKey,
+    TrustStore,
+    generate_private_key,
+    key_id,
+    load_private_key,
+    load_public_key,
+    load_trust_store,
+    public_key_pem,
+    write_private_key,
+    write_public_key,
+)
 from eevidence._letter import LANGUAGES as LETTER_LANGUAGES
+from eevidence._lifecycle import Event, Terms, Tracked, allowed_events, apply_event
 from eevidence._merkle import MerkleTree, verify_consistency, verify_inclusion
 from eevidence._models import (
     AccountIdIdentifier,
@@ -65,12 +84,26 @@ from eevidence._models import (
     new_request_id,
 )
 from eevidence._note import Checkpoint, NoteVerifier, parse_checkpoint, sign_checkpoint
+from eevidence._package import (
+    FileResult,
+    PackageInfo,
+    SignatureResult,
+    StructuralProblem,
+    VerificationReport,
+    build_package,
+    inspect_package,
+    package_report,
+    sign_package,
+    verify_package,
+)
 from eevidence._profiles import ProviderProfile
 from eevidence._providers import ProviderRegistry, load_providers
 from eevidence._render import FORMATS as LETTER_FORMATS
 from eevidence._render import render_letter
+from eevidence._report import OutcomeRow, build_report
 from eevidence._route import Route, advise_routes
 from eevidence._schemas import generated_schemas, schema_problems
+from eevidence._store import PostgresStore, SqliteStore, Store, open_store
 from eevidence._version import __version__
 from eevidence._vocab import (
     DATA_CATEGORIES,
@@ -85,21 +118,29 @@ from eevidence._vocab import (
     SubscriberDetail,
 )
 from eevidence.errors import (
+    ConcurrentUpdateError,
     ConfigurationError,
     EEvidenceError,
     InputError,
     IntegrityError,
+    LifecycleError,
+    PackageError,
+    PackageVerificationError,
     Problem,
     ProfileError,
     ProofError,
     RenderError,
     RequestValidationError,
+    SigningKeyError,
+    StoreError,
+    UnknownRequestError,
 )
 
 __all__ = [
     "DATA_CATEGORIES",
     "IDENTIFIER_TYPES",
     "INSTRUMENTS",
+    "KEY_TYPES",
     "LETTER_FORMATS",
     "LETTER_LANGUAGES",
     "REQUEST_KINDS",
@@ -112,12 +153,14 @@ __all__ = [
     "ChainReport",
     "CheckReport",
     "Checkpoint",
+    "ConcurrentUpdateError",
     "Confidentiality",
     "ConfigurationError",
     "Contact",
     "CustodyEntry",
     "DataCategory",
     "DataRequested",
+    "Deadline",
     "DomainIdentifier",
     "EEvidenceError",
     "EmailIdentifier",
@@ -126,6 +169,8 @@ __all__ = [
     "EnforcingAuthority",
     "EuPreservationOrder",
     "EuProductionOrder",
+    "Event",
+    "FileResult",
     "Finding",
     "Identifier",
     "IdentifierType",
@@ -137,12 +182,21 @@ __all__ = [
     "IpRangeIdentifier",
     "IssuingAuthority",
     "Justification",
+    "KeySigner",
+    "KeyType",
     "LegalBasis",
+    "LifecycleError",
     "MacAddressIdentifier",
     "MerkleTree",
     "NoteVerifier",
     "Officer",
+    "OutcomeRow",
+    "PackageError",
+    "PackageInfo",
+    "PackageLimits",
+    "PackageVerificationError",
     "PhoneIdentifier",
+    "PostgresStore",
     "PreservationExtensionRequest",
     "PreservationRequest",
     "Problem",
@@ -157,33 +211,67 @@ __all__ = [
     "RequestValidationError",
     "RequestingAuthority",
     "Route",
+    "SignatureResult",
+    "Signer",
+    "SigningKeyError",
+    "SqliteStore",
+    "Store",
+    "StoreError",
+    "StructuralProblem",
     "SubscriberDetail",
+    "Terms",
     "TimeWindow",
+    "Tracked",
+    "TrustStore",
+    "TrustedKey",
+    "UnknownRequestError",
     "UrlIdentifier",
     "UsernameIdentifier",
     "ValidatingAuthority",
+    "VerificationReport",
     "VoluntaryDisclosureRequest",
     "__version__",
     "advise_routes",
+    "allowed_events",
     "append_entry",
+    "apply_event",
+    "build_package",
+    "build_report",
     "canonical_bytes",
     "canonical_json_bytes",
     "check",
+    "deadlines_of",
+    "due_within",
     "entries_from_jsonl",
     "entries_to_jsonl",
+    "generate_private_key",
     "generated_schemas",
+    "inspect_package",
+    "key_id",
     "load_document",
+    "load_private_key",
     "load_providers",
+    "load_public_key",
+    "load_trust_store",
     "new_request_id",
+    "open_store",
+    "package_report",
     "parse_checkpoint",
     "parse_request",
+    "public_key_pem",
     "read_request",
     "render_letter",
     "schema_problems",
     "sign_checkpoint",
+    "sign_package",
+    "terms_for",
+    "to_ics",
     "verify_chain",
     "verify_consistency",
     "verify_inclusion",
     "verify_lines",
+    "verify_package",
     "write_atomic",
+    "write_private_key",
+    "write_public_key",
 ]

@@ -31,9 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final, Literal, Protocol
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
     PublicFormat,
@@ -42,6 +40,8 @@ from cryptography.hazmat.primitives.serialization import (
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from eevidence._codec import canonical_json_bytes, problems_from_validation_error
+from eevidence._dsse import pae
+from eevidence._keys import PublicKey, key_id, verify_signature
 from eevidence._merkle import EMPTY_ROOT, node_hash
 from eevidence._note import Checkpoint
 from eevidence._version import __version__
@@ -83,8 +83,6 @@ CustodyAction = Literal[
     "note",
 ]
 
-PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
-
 _Hex64 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 _Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
@@ -96,36 +94,6 @@ class EntrySigner(Protocol):
     def keyid(self) -> str: ...
 
     def sign(self, data: bytes) -> bytes: ...
-
-
-def pae(payload_type: str, payload: bytes) -> bytes:
-    """DSSE pre-authentication encoding: ``DSSEv1 SP len(type) SP type SP len(body) SP body``."""
-    t = payload_type.encode()
-    return b"DSSEv1 %d %s %d %s" % (len(t), t, len(payload), payload)
-
-
-def key_id(public_key: PublicKey) -> str:
-    """SHA-256 (hex) of the DER SubjectPublicKeyInfo: the id of a key, computed, not read."""
-    der = public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-    return hashlib.sha256(der).hexdigest()
-
-
-def _verify_signature(public_key: PublicKey, signature: bytes, data: bytes) -> bool:
-    try:
-        if isinstance(public_key, ed25519.Ed25519PublicKey):
-            public_key.verify(signature, data)
-        elif isinstance(public_key, ec.EllipticCurvePublicKey):
-            public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
-        else:
-            public_key.verify(
-                signature,
-                data,
-                padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
-                hashes.SHA256(),
-            )
-    except InvalidSignature:
-        return False
-    return True
 
 
 class CustodyEntry(BaseModel):
@@ -290,6 +258,9 @@ class ChainReport:
     breaks: tuple[ChainBreak, ...] = field(default_factory=tuple)
     signatures_checked: bool = True
     checkpoint_size: int | None = None
+    notices: tuple[ChainBreak, ...] = field(default_factory=tuple)
+    """Oddities that break nothing: an entry timed before the one it follows (clock skew
+    between workstations appending to a shared store can cause it)."""
 
     @property
     def ok(self) -> bool:
@@ -304,6 +275,7 @@ class ChainReport:
             "signatures_checked": self.signatures_checked,
             "checkpoint_size": self.checkpoint_size,
             "breaks": [b.to_dict() for b in self.breaks],
+            "notices": [b.to_dict() for b in self.notices],
         }
 
 
@@ -346,6 +318,7 @@ def verify_lines(
     """
     key_list = list(trusted.values() if isinstance(trusted, Mapping) else trusted)
     breaks: list[ChainBreak] = []
+    notices: list[ChainBreak] = []
     stack: list[tuple[int, bytes]] = []
     checkpoint_root: bytes | None = None
     prev_hash = GENESIS
@@ -385,7 +358,7 @@ def verify_lines(
                 )
             )
         if at < prev_at:  # canonical UTC text with fixed precision sorts as time
-            breaks.append(ChainBreak(seq, "time_reversed", "earlier than the entry before"))
+            notices.append(ChainBreak(seq, "time_reversed", "earlier than the entry before"))
         prev_hash = sha256(line).hexdigest()
         prev_at = at
     size = len(lines)
@@ -411,7 +384,12 @@ def verify_lines(
                 )
             )
     return ChainReport(
-        size, root, tuple(breaks), check_signatures, checkpoint.size if checkpoint else None
+        size,
+        root,
+        tuple(breaks),
+        check_signatures,
+        checkpoint.size if checkpoint else None,
+        tuple(notices),
     )
 
 
@@ -475,6 +453,6 @@ def _signature_breaks(lines: list[bytes], keys: Sequence[PublicKey]) -> list[Cha
             body = canonical_json_bytes(doc)
         except (binascii.Error, TypeError, InputError):
             sig, body = b"", b""
-        if not body or not _verify_signature(key, sig, pae(ENTRY_PAYLOAD_TYPE, body)):
+        if not body or not verify_signature(key, sig, pae(ENTRY_PAYLOAD_TYPE, body)):
             out.append(ChainBreak(seq, "bad_signature", "signature does not verify (entry edited)"))
     return out

@@ -24,7 +24,7 @@ import base64
 import binascii
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -32,6 +32,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from eevidence._keys import Signer
 from eevidence.errors import InputError, IntegrityError
 
 __all__ = [
@@ -100,9 +101,10 @@ class NoteVerifier:
         return verifier
 
 
-def verifier_key(name: str, private_key: Ed25519PrivateKey) -> NoteVerifier:
-    """The verifier for notes signed by ``private_key`` under ``name``."""
-    return NoteVerifier(_check_name(name), private_key.public_key())
+def verifier_key(name: str, key: NoteKey | Ed25519PublicKey) -> NoteVerifier:
+    """The verifier for notes signed by ``key`` (or its public key) under ``name``."""
+    public = key if isinstance(key, Ed25519PublicKey) else _key_parts(key)[0]
+    return NoteVerifier(_check_name(name), public)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,14 +130,28 @@ class Checkpoint:
         return "\n".join(lines) + "\n"
 
 
-def sign_checkpoint(
-    checkpoint: Checkpoint, signers: Sequence[tuple[str, Ed25519PrivateKey]]
-) -> str:
+def sign_checkpoint(checkpoint: Checkpoint, signers: Sequence[tuple[str, NoteKey]]) -> str:
     """The signed note: the checkpoint text, a blank line, one signature line per signer."""
     return sign_note(checkpoint.text(), signers)
 
 
-def sign_note(text: str, signers: Sequence[tuple[str, Ed25519PrivateKey]]) -> str:
+NoteKey = Ed25519PrivateKey | Signer
+"""An Ed25519 private key, or a signer (key file, hardware) whose public key is Ed25519."""
+
+
+def _key_parts(key: NoteKey) -> tuple[Ed25519PublicKey, Callable[[bytes], bytes]]:
+    if isinstance(key, Ed25519PrivateKey):
+        return key.public_key(), key.sign
+    public = key.public_key
+    if not isinstance(public, Ed25519PublicKey):
+        raise InputError(
+            "checkpoints are signed with Ed25519 keys (signed-note algorithm 1); "
+            "generate one with: eevidence keys generate --type ed25519"
+        )
+    return public, key.sign
+
+
+def sign_note(text: str, signers: Sequence[tuple[str, NoteKey]]) -> str:
     """A C2SP signed note over ``text`` (non-empty, ending with a newline)."""
     if not signers:
         raise InputError("a signed note needs at least one signer")
@@ -143,8 +159,9 @@ def sign_note(text: str, signers: Sequence[tuple[str, Ed25519PrivateKey]]) -> st
         raise InputError("note text must end with a newline and contain no blank line")
     lines = []
     for name, key in signers:
-        khash = _key_hash(_check_name(name), _raw_public(key.public_key()))
-        sig = key.sign(text.encode())
+        public, sign = _key_parts(key)
+        khash = _key_hash(_check_name(name), _raw_public(public))
+        sig = sign(text.encode())
         lines.append(f"{_DASH} {name} {base64.b64encode(khash + sig).decode()}\n")
     return text + "\n" + "".join(lines)
 

@@ -16,15 +16,22 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 __all__ = [
+    "ConcurrentUpdateError",
     "ConfigurationError",
     "EEvidenceError",
     "InputError",
     "IntegrityError",
+    "LifecycleError",
+    "PackageError",
+    "PackageVerificationError",
     "Problem",
     "ProfileError",
     "ProofError",
     "RenderError",
     "RequestValidationError",
+    "SigningKeyError",
+    "StoreError",
+    "UnknownRequestError",
 ]
 
 
@@ -104,6 +111,60 @@ class ProofError(IntegrityError):
     """A Merkle inclusion or consistency proof does not verify."""
 
 
+class LifecycleError(InputError):
+    """An event that the request lifecycle does not allow (illegal transition, bad details)."""
+
+
+class UnknownRequestError(InputError):
+    """A request id that the tracking store does not hold."""
+
+
+class StoreError(ConfigurationError):
+    """The tracking store cannot be opened or used (unreachable, newer schema, corrupt)."""
+
+
+class ConcurrentUpdateError(StoreError):
+    """Another writer kept changing the same request; the update was not applied."""
+
+
 class RenderError(InputError):
     """A letter cannot be rendered: unsupported language or format, a missing catalogue entry,
     an unreadable logo or font."""
+
+
+class SigningKeyError(InputError):
+    """A key file cannot be read, written or used (wrong passphrase, unsupported type...)."""
+
+
+class PackageError(InputError):
+    """A package cannot be built or read: unsafe or malformed structure, bad inputs.
+
+    ``code`` names the reason in a stable, machine-readable way (``path_traversal``,
+    ``symlink``, ``zip_bomb``, ``duplicate_entry``...).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "malformed",
+        source: str = "<input>",
+        problems: Iterable[Problem] = (),
+    ) -> None:
+        self.code = code
+        super().__init__(message, source=source, problems=problems)
+
+
+class PackageVerificationError(PackageError):
+    """A package failed verification; ``report`` is the full verification report."""
+
+    def __init__(self, report: object, *, source: str, reasons: Iterable[str]) -> None:
+        self.report = report
+        found = tuple(reasons)
+        super().__init__(
+            "package verification failed: "
+            + "; ".join(found[:5])
+            + (f" (+{len(found) - 5} more)" if len(found) > 5 else ""),
+            code="verification_failed",
+            source=source,
+        )

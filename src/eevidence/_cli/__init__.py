@@ -13,14 +13,22 @@ import os
 import sys
 from collections.abc import Sequence
 
-from eevidence._cli import _demo, _providers, _render, _requests
+from eevidence._cli import (
+    _custody,
+    _demo,
+    _package,
+    _providers,
+    _render,
+    _requests,
+    _tracking,
+)
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CliUsageError
 from eevidence._version import __version__
 from eevidence.errors import EEvidenceError
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
-_GROUPS = (_requests, _providers, _render, _demo)
+_GROUPS = (_requests, _providers, _render, _package, _tracking, _custody, _demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,7 +10,9 @@ import tempfile
 from pathlib import Path
 
 from eevidence._checker import check
+from eevidence._cli import _tracking
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK
+from eevidence._cli._package import demo_step
 from eevidence._codec import canonical_bytes, read_request, write_atomic
 from eevidence._providers import load_providers
 from eevidence._resources import data_dir
@@ -81,6 +83,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from eevidence._cli import _render  # noqa: PLC0415 - the letter step's own module
 
     _render.demo_step(out, data_dir("examples") / "preservation.json")
+
+    _step("5. build, sign and verify the preservation request package")
+    failures += not demo_step(out, data_dir("examples") / "preservation.json", now)
+
+    _step("6. track requests on the embedded store: events, deadlines, calendar")
+    _tracking.demo_step(out, examples)
+
+    _step("7. chain of custody: signed entries, evidence intake, checkpoint, verification")
+    from eevidence._cli import _custody  # noqa: PLC0415 - the custody step's own module
+
+    failures += not _custody.demo_step(out, data_dir("examples") / "preservation.json", now)
     if failures:
         print(f"eevidence demo: {failures} example(s) do not match the schema", file=sys.stderr)
         return EXIT_INVALID

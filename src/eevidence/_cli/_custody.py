@@ -1,0 +1,564 @@
+"""``eevidence custody`` and ``eevidence evidence``: the chain of custody, kept in the store.
+
+Every entry is signed: with ``--key FILE`` (or ``$EEVIDENCE_KEY``; passphrase from
+``$EEVIDENCE_PASSPHRASE`` or a prompt), else with the workstation's custody key, created
+on first use next to the default store. :func:`record_for` is what the other commands
+(``track add``, ``track event``) call to record what they did.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from eevidence._case import custody_to_case
+from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
+from eevidence._cli._custody_hook import key_dir, record_for, signer_for
+from eevidence._cli._package import _passphrase_options, _progress
+from eevidence._cli._tracking import _common, _now, _store
+from eevidence._codec import write_atomic
+from eevidence._custody import CustodyAction, CustodyEntry, entries_from_jsonl, entries_to_jsonl
+from eevidence._custody_log import (
+    checkpoint_log,
+    import_jsonl,
+    record,
+    verify_log,
+    workstation_signer,
+)
+from eevidence._evidence import check_file, ingest_file, sha256_file
+from eevidence._keys import PublicKey, load_public_key, load_trust_store
+from eevidence._note import NoteVerifier, parse_checkpoint
+from eevidence._store import SqliteStore
+from eevidence._timestamp import TimestampAuthority, request_timestamp
+from eevidence.errors import ConfigurationError, InputError
+
+__all__ = ["demo_step", "register"]
+
+_log = logging.getLogger(__name__)
+_ACTIONS: tuple[str, ...] = CustodyAction.__args__  # type: ignore[attr-defined]
+
+
+def _who(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--key",
+        metavar="FILE",
+        help="signing key (default: $EEVIDENCE_KEY, else the workstation custody key)",
+    )
+    _passphrase_options(p)
+    p.add_argument("--actor", metavar="NAME", help="who acts (default: $EEVIDENCE_ACTOR or user)")
+    p.add_argument("--role", metavar="ROLE", help="their role (default: $EEVIDENCE_ROLE or user)")
+
+
+def _trust(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--trust",
+        metavar="DIR",
+        help="directory of trusted public keys (PEM); default: the workstation custody key",
+    )
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("custody", help="the chain of custody: log, verify, checkpoint, export")
+    csub = p.add_subparsers(dest="custody_command", metavar="ACTION", required=True)
+
+    q = csub.add_parser("log", help="the custody entries, oldest first")
+    q.add_argument("object_id", nargs="?", metavar="OBJECT", help="only entries about this object")
+    _common(q)
+    q.set_defaults(handler=_cmd_log)
+
+    q = csub.add_parser("record", help="record an action on an object")
+    q.add_argument("action", choices=_ACTIONS, metavar="ACTION", help=" | ".join(_ACTIONS))
+    q.add_argument("object_id", metavar="OBJECT", help="request/ID, evidence/..., package/...")
+    _object_options(q)
+    q.set_defaults(handler=_cmd_record)
+
+    q = csub.add_parser("transfer", help="record a hand-over of an object")
+    q.add_argument("object_id", metavar="OBJECT")
+    q.add_argument("--from", dest="transfer_from", required=True, metavar="WHO")
+    q.add_argument("--to", dest="transfer_to", required=True, metavar="WHO")
+    _object_options(q)
+    q.set_defaults(handler=_cmd_transfer)
+
+    q = csub.add_parser(
+        "checkpoint",
+        help="sign a checkpoint over the whole log (C2SP tlog-checkpoint)",
+        description="Sign the log's size and Merkle root with an Ed25519 key, keep the signed "
+        "note in the store and write it to a file. With --tsa, also get an RFC 3161 timestamp.",
+    )
+    q.add_argument("--origin", default="eevidence/custody", help="the log's name (one word)")
+    q.add_argument("-o", "--output", metavar="FILE", help="also write the signed checkpoint here")
+    q.add_argument("--tsa", metavar="URL", help="RFC 3161 timestamping authority")
+    q.add_argument(
+        "--tsa-root",
+        metavar="PEM",
+        action="append",
+        default=[],
+        help="trusted root certificate of the TSA (repeatable)",
+    )
+    _common(q)
+    _who(q)
+    q.set_defaults(handler=_cmd_checkpoint)
+
+    q = csub.add_parser(
+        "verify",
+        help="verify the whole chain: links, signatures, Merkle tree, checkpoints",
+        description="Exit 0 only when every entry links to the one before, every signature is "
+        "by a trusted key, and every kept (or given) checkpoint still matches the log.",
+    )
+    _trust(q)
+    q.add_argument("--checkpoint", metavar="FILE", help="a saved signed checkpoint to check")
+    q.add_argument("--no-signatures", action="store_true", help="skip signature checks")
+    q.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N")
+    _common(q)
+    q.set_defaults(handler=_cmd_verify)
+
+    q = csub.add_parser("export", help="write the log as JSON Lines or CASE/UCO JSON-LD")
+    q.add_argument("--format", choices=("jsonl", "case"), default="jsonl")
+    q.add_argument("-o", "--output", metavar="FILE", required=True)
+    q.add_argument("--name", default="eevidence-custody", help="log name used in the export")
+    _common(q, json_option=False)
+    _who(q)
+    q.set_defaults(handler=_cmd_export)
+
+    q = csub.add_parser("import", help="load an exported JSON Lines log into an empty store")
+    q.add_argument("file", metavar="FILE")
+    _trust(q)
+    _common(q, json_option=False)
+    q.set_defaults(handler=_cmd_import)
+
+    p = sub.add_parser("evidence", help="take in evidence files and re-check them later")
+    esub = p.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
+    q = esub.add_parser(
+        "ingest",
+        help="hash received files and record them in the custody log",
+        description="Hash each file as it is read (one pass, bounded memory), record an "
+        "evidence_received entry with its SHA-256, and with --keep-in keep a read-only copy.",
+    )
+    q.add_argument("files", nargs="+", metavar="FILE")
+    q.add_argument("--request", required=True, metavar="ID", help="the request it answers")
+    q.add_argument("--keep-in", metavar="DIR", help="evidence folder for read-only copies")
+    q.add_argument("--location", metavar="TEXT", help="where the originals are held")
+    q.add_argument("--note", metavar="TEXT")
+    q.add_argument("--quiet", action="store_true", help="no progress bar")
+    _common(q)
+    _who(q)
+    q.set_defaults(handler=_cmd_ingest)
+
+    q = esub.add_parser(
+        "verify",
+        help="re-hash recorded evidence files; report changed or missing ones",
+        description="Exit 0 only when every recorded file is present and unchanged.",
+    )
+    q.add_argument("--request", metavar="ID", help="only evidence for this request")
+    q.add_argument("--no-record", action="store_true", help="do not record the check")
+    q.add_argument("--quiet", action="store_true", help="no progress bar")
+    _common(q)
+    _who(q)
+    q.set_defaults(handler=_cmd_evidence_verify)
+
+
+def _object_options(q: argparse.ArgumentParser) -> None:
+    digest = q.add_mutually_exclusive_group()
+    digest.add_argument("--file", metavar="FILE", help="hash this file as the object's state")
+    digest.add_argument("--sha256", metavar="HEX", help="the object's SHA-256, if known")
+    q.add_argument("--location", metavar="TEXT", help="where the object is")
+    q.add_argument("--note", metavar="TEXT")
+    _common(q)
+    _who(q)
+
+
+# -- signers and trust -------------------------------------------------------------------------
+
+
+def _trusted(args: argparse.Namespace) -> list[PublicKey]:
+    if args.trust:
+        return [k.public_key for k in load_trust_store(args.trust)]
+    pub = key_dir() / "custody-key.pub.pem"
+    if not pub.exists():
+        raise ConfigurationError(
+            "no --trust directory given and no workstation custody key exists yet "
+            f"({pub}): name the directory of the public keys that signed the log"
+        )
+    return [load_public_key(pub)]
+
+
+def _digest(args: argparse.Namespace) -> str | None:
+    if args.file:
+        path = Path(args.file)
+        if not path.is_file():
+            raise InputError("not a regular file (or not found)", source=args.file)
+        return sha256_file(path)[0]
+    if args.sha256:
+        value = args.sha256.lower()
+        if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+            raise CliUsageError("--sha256 needs 64 hexadecimal digits")
+        return str(value)
+    return None
+
+
+def _entry_line(e: CustodyEntry) -> str:
+    extra = f" {e.transfer_from} -> {e.transfer_to}" if e.action == "transferred" else ""
+    digest = f" sha256={e.object_sha256[:16]}..." if e.object_sha256 else ""
+    note = f"  ({e.note})" if e.note else ""
+    return (
+        f"{e.seq:>6} {e.at.isoformat(timespec='seconds')} {e.action:<20} {e.object_id}"
+        f"{digest}{extra}  by {e.actor} [{e.role}]{note}"
+    )
+
+
+# -- custody commands --------------------------------------------------------------------------
+
+
+def _cmd_log(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        lines = store.custody_lines(object_id=args.object_id)
+    finally:
+        store.close()
+    entries = entries_from_jsonl(b"\n".join(lines), source=store.location)
+    if args.json:
+        print_json([json.loads(e.canonical()) for e in entries])
+        return EXIT_OK
+    for e in entries:
+        print(_entry_line(e))
+    print(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} in {store.location}")
+    return EXIT_OK
+
+
+def _record_cmd(args: argparse.Namespace, action: CustodyAction, **extra: str) -> int:
+    store = _store(args)
+    try:
+        entry = record_for(
+            args,
+            store,
+            action,
+            args.object_id,
+            now=_now(args),
+            object_sha256=_digest(args),
+            note=args.note,
+            location=args.location,
+            **extra,
+        )
+    finally:
+        store.close()
+    if args.json:
+        print_json(json.loads(entry.canonical()))
+    else:
+        print(_entry_line(entry))
+    return EXIT_OK
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    return _record_cmd(args, args.action)
+
+
+def _cmd_transfer(args: argparse.Namespace) -> int:
+    return _record_cmd(
+        args, "transferred", transfer_from=args.transfer_from, transfer_to=args.transfer_to
+    )
+
+
+def _cmd_checkpoint(args: argparse.Namespace) -> int:
+    signer = signer_for(args)
+    store = _store(args)
+    try:
+        token = None
+        checkpoint, note = checkpoint_log(store, args.origin, signer)
+        if args.tsa:
+            if not args.tsa_root:
+                raise CliUsageError("--tsa needs at least one --tsa-root certificate")
+            roots = [_certificate(p) for p in args.tsa_root]
+            with httpx.Client(timeout=30.0) as client:
+                token, when = request_timestamp(
+                    note.encode(), args.tsa, TimestampAuthority(roots), client=client
+                )
+            store.save_checkpoint(checkpoint.size, note, token)
+    finally:
+        store.close()
+    if args.output:
+        write_atomic(args.output, note.encode())
+        if token is not None:
+            write_atomic(f"{args.output}.tsr", token)
+    if args.json:
+        print_json(
+            {
+                "origin": checkpoint.origin,
+                "size": checkpoint.size,
+                "root": checkpoint.root.hex(),
+                "note": note,
+                "timestamped": token is not None,
+            }
+        )
+    else:
+        sys.stdout.write(note)
+        if token is not None:
+            print(f"timestamped by {args.tsa} at {when.isoformat()}")
+    return EXIT_OK
+
+
+def _certificate(path: str) -> x509.Certificate:
+    try:
+        data = Path(path).read_bytes()
+        return x509.load_pem_x509_certificate(data)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"not a PEM certificate: {exc}", source=path) from None
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    trusted = _trusted(args)
+    given = None
+    if args.checkpoint:
+        try:
+            text = Path(args.checkpoint).read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", source=args.checkpoint) from None
+        origin = text.split(b"\n", 1)[0].decode("utf-8", "replace")
+        verifiers = [NoteVerifier(origin, k) for k in trusted if isinstance(k, Ed25519PublicKey)]
+        given = parse_checkpoint(text, verifiers, source=args.checkpoint)
+    store = _store(args)
+    try:
+        report, kept = verify_log(
+            store,
+            trusted,
+            checkpoint=given,
+            check_signatures=not args.no_signatures,
+            workers=max(1, args.workers),
+        )
+    finally:
+        store.close()
+    ok = report.ok and not kept
+    if args.json:
+        out: dict[str, Any] = report.to_dict()
+        out["ok"] = ok
+        out["kept_checkpoints"] = [b.to_dict() for b in kept]
+        out["store"] = store.location
+        print_json(out)
+    else:
+        state = "VERIFIED" if ok else "FAILED"
+        print(
+            f"{state}: {report.size} entries, root {report.root.hex()[:16]}..., "
+            f"signatures {'checked' if report.signatures_checked else 'NOT checked'}"
+            + (f", checkpoint at {report.checkpoint_size}" if given else "")
+        )
+        for b in (*report.breaks, *kept):
+            where = f"entry {b.seq}" if b.seq is not None else "log"
+            print(f"  {b.kind:<14} {where}: {b.detail}")
+        for n in report.notices:
+            print(f"  note: entry {n.seq}: {n.detail}")
+    return EXIT_OK if ok else EXIT_INVALID
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        lines = store.custody_lines()
+        entries = entries_from_jsonl(b"\n".join(lines), source=store.location)
+        if args.format == "jsonl":
+            data = entries_to_jsonl(entries)
+        else:
+            doc = custody_to_case(entries, log_name=args.name)
+            data = (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
+        write_atomic(args.output, data)
+        record_for(
+            args,
+            store,
+            "exported",
+            f"custody/{args.name}",
+            now=_now(args),
+            object_sha256=_sha256(data),
+            note=f"{len(entries)} entries as {args.format} to {Path(args.output).name}",
+        )
+    finally:
+        store.close()
+    print(f"wrote {len(entries)} entries as {args.format} to {args.output}")
+    return EXIT_OK
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", source=args.file) from None
+    trusted = _trusted(args)
+    store = _store(args)
+    try:
+        n = import_jsonl(store, data, trusted, source=args.file)
+    finally:
+        store.close()
+    print(f"imported {n} verified entries into {store.location}")
+    return EXIT_OK
+
+
+# -- evidence ----------------------------------------------------------------------------------
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    now = _now(args)
+    sizes = []
+    for f in args.files:
+        p = Path(f)
+        if not p.is_file():
+            raise InputError("not a regular file (or not found)", source=f)
+        sizes.append(p.stat().st_size)
+    bar = _progress(sum(sizes), args.quiet)
+    store = _store(args)
+    results = []
+    try:
+        for f in args.files:
+            got = ingest_file(f, request_id=args.request, keep_in=args.keep_in, progress=bar)
+            entry = record_for(
+                args,
+                store,
+                "evidence_received",
+                f"evidence/{args.request}/{got.name}",
+                now=now,
+                object_sha256=got.sha256,
+                location=got.kept or args.location or str(Path(got.source).resolve()),
+                note=args.note,
+            )
+            results.append({**dataclasses.asdict(got), "custody_entry": entry.seq})
+    finally:
+        if bar is not None:
+            bar.finish()
+        store.close()
+    if args.json:
+        print_json(results)
+    else:
+        for r in results:
+            kept = f" kept as {r['kept']}" if r["kept"] else ""
+            print(f"  {r['sha256']}  {r['size']:>12,} B  {r['name']}{kept}")
+        print(f"{len(results)} file(s) recorded for request {args.request}")
+    return EXIT_OK
+
+
+def _cmd_evidence_verify(args: argparse.Namespace) -> int:
+    now = _now(args)
+    store = _store(args)
+    try:
+        entries = entries_from_jsonl(b"\n".join(store.custody_lines()), source=store.location)
+        latest: dict[str, tuple[str, str]] = {}  # object -> (kept where, sha256 when received)
+        for e in entries:
+            if e.action == "evidence_received" and e.object_sha256 and e.location:
+                latest[e.object_id] = (e.location, e.object_sha256)
+        if args.request:
+            prefix = f"evidence/{args.request}/"
+            latest = {k: v for k, v in latest.items() if k.startswith(prefix)}
+        total = sum(Path(loc).stat().st_size for loc, _ in latest.values() if Path(loc).is_file())
+        bar = _progress(total, args.quiet)
+        checks = []
+        for object_id, (location, expected) in sorted(latest.items()):
+            result = check_file(location, expected, progress=bar)
+            checks.append({"object": object_id, **result.to_dict()})
+            if not args.no_record:
+                record_for(
+                    args,
+                    store,
+                    "evidence_verified",
+                    object_id,
+                    now=now,
+                    object_sha256=result.found_sha256,
+                    location=location,
+                    note=f"re-hashed: {result.status}",
+                )
+        if bar is not None:
+            bar.finish()
+    finally:
+        store.close()
+    bad = [c for c in checks if c["status"] != "ok"]
+    if args.json:
+        print_json({"ok": not bad, "files": checks})
+    else:
+        for c in checks:
+            print(f"  {str(c['status']).upper():<10} {c['object']}  ({c['path']})")
+        print(f"{len(checks) - len(bad)} of {len(checks)} file(s) unchanged")
+    return EXIT_OK if not bad else EXIT_INVALID
+
+
+def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
+    """Record the example's custody in the demo store, checkpoint it, verify the chain."""
+    from eevidence._codec import canonical_bytes, read_request  # noqa: PLC0415
+
+    request = read_request(request_path)
+    keys = out / "custody"
+    signer = workstation_signer(keys)
+    store = SqliteStore(out / "tracking.sqlite3")
+    try:
+        if store.custody_size() == 0:
+            package = sorted((out / "package").glob("*.zip"))
+            sample = out / "custody" / "provider-return-sample.csv"
+            write_atomic(sample, b"account,created,last_login_ip\nsample,2024-01-01,198.51.100.7\n")
+            received = ingest_file(sample, request_id=request.id, keep_in=out / "evidence")
+            steps: list[tuple[CustodyAction, str, str | None, dict[str, str]]] = [
+                (
+                    "request_created",
+                    f"request/{request.id}",
+                    _sha256(canonical_bytes(request)),
+                    {},
+                ),
+                (
+                    "request_signed",
+                    f"package/{package[0].name}" if package else f"package/{request.id}",
+                    _sha256(package[0].read_bytes()) if package else None,
+                    {},
+                ),
+                ("request_submitted", f"request/{request.id}", None, {"note": "portal upload"}),
+                (
+                    "evidence_received",
+                    f"evidence/{request.id}/{received.name}",
+                    received.sha256,
+                    {"location": received.kept or ""},
+                ),
+                (
+                    "transferred",
+                    f"evidence/{request.id}/{received.name}",
+                    received.sha256,
+                    {"transfer_from": "Lt. Claire Martin", "transfer_to": "Digital forensics lab"},
+                ),
+            ]
+            for i, (action, object_id, digest, extra) in enumerate(steps):
+                entry = record(
+                    store,
+                    signer,
+                    now=now + timedelta(minutes=i),
+                    actor="Lt. Claire Martin",
+                    role="investigator",
+                    action=action,
+                    object_id=object_id,
+                    object_sha256=digest,
+                    **extra,
+                )
+                print(f"  {_entry_line(entry)}")
+            checkpoint, note = checkpoint_log(store, "eevidence.demo/custody", signer)
+            write_atomic(out / "custody" / "checkpoint.txt", note.encode())
+            print(
+                f"  signed checkpoint: size {checkpoint.size}, {out / 'custody' / 'checkpoint.txt'}"
+            )
+        report, kept = verify_log(store, [signer.public_key])
+        entries = entries_from_jsonl(b"\n".join(store.custody_lines()), source=store.location)
+    finally:
+        store.close()
+    case = custody_to_case(entries, log_name="eevidence-demo")
+    write_atomic(out / "custody" / "custody.case.jsonld", json.dumps(case, indent=2).encode())
+    ok = report.ok and not kept
+    print(
+        f"  chain {'VERIFIED' if ok else 'FAILED'}: {report.size} entries, links, signatures, "
+        f"Merkle root {report.root.hex()[:16]}... and the kept checkpoint"
+    )
+    print(f"  CASE/UCO export: {out / 'custody' / 'custody.case.jsonld'}")
+    return ok

@@ -1,0 +1,370 @@
+"""``eevidence keys`` and ``eevidence package``: keys, signed packages, verification."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from eevidence._bag import PackageLimits
+from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
+from eevidence._codec import read_request
+from eevidence._keys import (
+    KEY_TYPES,
+    KeySigner,
+    generate_private_key,
+    key_id,
+    load_private_key,
+    load_trust_store,
+    write_private_key,
+    write_public_key,
+)
+from eevidence._package import (
+    build_package,
+    inspect_package,
+    package_report,
+    sign_package,
+)
+
+__all__ = ["demo_step", "register"]
+
+PASSPHRASE_ENV = "EEVIDENCE_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
+PROGRESS_MIN_BYTES = 64 << 20
+
+
+def _passphrase_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument(
+        "--passphrase-env",
+        metavar="VAR",
+        help=f"read the key passphrase from this environment variable (default: "
+        f"${PASSPHRASE_ENV} when set)",
+    )
+    g.add_argument(
+        "--passphrase-prompt", action="store_true", help="ask for the passphrase (not echoed)"
+    )
+
+
+def _passphrase(args: argparse.Namespace, *, confirm: bool = False) -> bytes | None:
+    if args.passphrase_prompt:
+        first = getpass.getpass("Key passphrase: ")
+        if confirm and getpass.getpass("Repeat passphrase: ") != first:
+            raise CliUsageError("the passphrases do not match")
+        return first.encode("utf-8") or None
+    var = args.passphrase_env or PASSPHRASE_ENV
+    value = os.environ.get(var)
+    if args.passphrase_env and value is None:
+        raise CliUsageError(f"environment variable {var} is not set")
+    return value.encode("utf-8") if value else None
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    k = sub.add_parser("keys", help="generate signing keys and export public keys")
+    ksub = k.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    q = ksub.add_parser(
+        "generate",
+        help="generate a private key (PKCS#8 PEM, mode 0600)",
+        description="Generate a private key. With a passphrase (environment variable or "
+        "prompt) the PEM is encrypted. The key id (SHA-256 of the public key) is printed.",
+    )
+    q.add_argument("--type", choices=KEY_TYPES, default="ed25519", help="default: ed25519")
+    q.add_argument("-o", "--output", required=True, metavar="KEY")
+    q.add_argument("--public", metavar="PUB", help="also write the public key here")
+    _passphrase_options(q)
+    q.set_defaults(handler=_cmd_generate)
+    q = ksub.add_parser(
+        "public", aliases=["export-public"], help="write the public key of a private key"
+    )
+    q.add_argument("key", metavar="KEY")
+    q.add_argument("-o", "--output", required=True, metavar="PUB")
+    _passphrase_options(q)
+    q.set_defaults(handler=_cmd_public)
+
+    p = sub.add_parser("package", help="build, sign, inspect and verify signed request packages")
+    psub = p.add_subparsers(dest="package_command", metavar="ACTION", required=True)
+    q = psub.add_parser(
+        "build",
+        help="build a signed BagIt package from a request",
+        description="Build a BagIt 1.0 package holding the request's canonical bytes and its "
+        "attachments, signed by every --key. OUT ending in .zip gives a deterministic zip; "
+        "otherwise a directory. OUT must not exist.",
+    )
+    q.add_argument("request", metavar="REQUEST")
+    q.add_argument("--key", action="append", required=True, metavar="KEY")
+    q.add_argument(
+        "--attach",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a file the request lists in its attachments",
+    )
+    q.add_argument(
+        "--document",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a rendered document (e.g. the letter) to include",
+    )
+    q.add_argument("-o", "--output", required=True, metavar="OUT")
+    q.add_argument("--now", metavar="DATETIME", help="package creation time (default: now)")
+    q.add_argument("--quiet", action="store_true", help="no progress bar")
+    _passphrase_options(q)
+    q.set_defaults(handler=_cmd_build)
+    q = psub.add_parser(
+        "sign",
+        help="add a co-signature (e.g. the validating authority's)",
+        description="Check the package's fixity, then add a signature by KEY to its envelope.",
+    )
+    q.add_argument("package", metavar="PATH")
+    q.add_argument("--key", required=True, metavar="KEY")
+    _passphrase_options(q)
+    q.set_defaults(handler=_cmd_sign)
+    q = psub.add_parser(
+        "verify",
+        help="verify fixity and signatures against a trust store",
+        description="Verify every file against the manifests and the envelope's signatures "
+        "against the trusted keys in --trust. Exit 0 only when everything holds and at least "
+        "--threshold distinct trusted keys signed.",
+    )
+    q.add_argument("package", metavar="PATH")
+    q.add_argument(
+        "--trust",
+        required=True,
+        metavar="DIR",
+        help="directory of trusted PEM public keys or certificates (or one file)",
+    )
+    q.add_argument("--threshold", type=int, default=1, metavar="N")
+    q.add_argument("--json", action="store_true", help="print the full report as JSON")
+    q.add_argument("--quiet", action="store_true", help="no progress bar")
+    q.set_defaults(handler=_cmd_verify)
+    q = psub.add_parser("inspect", help="show a package's metadata and files (no verification)")
+    q.add_argument("package", metavar="PATH")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=_cmd_inspect)
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    key = generate_private_key(args.type)
+    write_private_key(key, args.output, passphrase=_passphrase(args, confirm=True))
+    if args.public:
+        write_public_key(key, args.public)
+    print(f"{args.type} key {key_id(key.public_key())} written to {args.output}")
+    return EXIT_OK
+
+
+def _cmd_public(args: argparse.Namespace) -> int:
+    key = load_private_key(args.key, passphrase=_passphrase(args))
+    write_public_key(key, args.output)
+    print(f"public key {key_id(key.public_key())} written to {args.output}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- packages
+
+
+class _ProgressBar:
+    """A one-line progress bar on a terminal; thread-safe."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total = max(total, 1)
+        self.done = 0
+        self.stream = stream
+        self._lock = threading.Lock()
+        self._shown = -1
+
+    def __call__(self, n: int) -> None:
+        with self._lock:
+            self.done += n
+            pct = min(100, self.done * 100 // self.total)
+            if pct != self._shown:
+                self._shown = pct
+                bar = "#" * (pct // 4)
+                self.stream.write(f"\r  [{bar:<25}] {pct:3d}% of {self.total / 1e9:.2f} GB")
+                self.stream.flush()
+
+    def finish(self) -> None:
+        if self._shown >= 0:
+            self.stream.write("\n")
+
+
+def _progress(total: int, quiet: bool) -> _ProgressBar | None:
+    if quiet or total < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+        return None
+    return _ProgressBar(total, sys.stderr)
+
+
+def _parse_now(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliUsageError(f"--now: not an ISO 8601 date-time: {text!r}") from None
+    if value.tzinfo is None:
+        raise CliUsageError("--now needs a UTC offset, e.g. 2026-11-20T10:00:00Z")
+    return value
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    request = read_request(args.request)
+    passphrase = _passphrase(args)
+    signers = [KeySigner.from_file(k, passphrase=passphrase) for k in args.key]
+    total = sum(Path(f).stat().st_size for f in [*args.attach, *args.document] if Path(f).is_file())
+    bar = _progress(total, args.quiet)
+    out = build_package(
+        request,
+        args.output,
+        signers=signers,
+        now=_parse_now(args.now),
+        attachments=args.attach,
+        documents=args.document,
+        progress=bar,
+    )
+    if bar:
+        bar.finish()
+    print(
+        f"package {out} built, signed by {len(signers)} key(s): "
+        + ", ".join(s.keyid[:16] for s in signers)
+    )
+    return EXIT_OK
+
+
+def _cmd_sign(args: argparse.Namespace) -> int:
+    signer = KeySigner.from_file(args.key, passphrase=_passphrase(args))
+    env = sign_package(args.package, signer)
+    print(
+        f"signature by {signer.keyid[:16]} added; the package now has "
+        f"{len(env.signatures)} signature(s)"
+    )
+    return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    if args.threshold < 1:
+        raise CliUsageError("--threshold must be at least 1")
+    trust = load_trust_store(args.trust)
+    total = 0
+    if not args.quiet and sys.stderr.isatty():
+        try:
+            total = sum(s for _, s in inspect_package(args.package, limits=PackageLimits()).files)
+        except Exception:
+            total = 0
+    bar = _progress(total, args.quiet)
+    report = package_report(args.package, trust, threshold=args.threshold, progress=bar)
+    if bar:
+        bar.finish()
+    if args.json:
+        print_json(report.to_dict())
+        return EXIT_OK if report.ok else EXIT_INVALID
+    info = dict(report.info)
+    ok_files = sum(f.status == "ok" for f in report.files)
+    print(f"package {report.source} ({report.form or 'unreadable'})")
+    if info.get("External-Identifier"):
+        print(
+            f"  request {info.get('External-Identifier')} "
+            f"{info.get('EEvidence-Request-Kind', '')} to {info.get('EEvidence-Provider', '')}"
+        )
+    print(f"  files: {ok_files} of {len(report.files)} ok")
+    for s in report.signatures:
+        who = s.keyid or s.keyid_hint
+        print(f"  signature {s.index}: {s.status} ({who[:16]})")
+    print(
+        f"  policy: {len(report.valid_signers)} trusted signer(s), {report.threshold} "
+        f"required: {'met' if report.policy_met else 'NOT MET'}"
+    )
+    if report.ok:
+        print("VERIFIED: complete, unaltered and signed by trusted keys")
+        return EXIT_OK
+    print("NOT VERIFIED:")
+    for reason in report.reasons():
+        print(f"  - {reason}")
+    return EXIT_INVALID
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    info = inspect_package(args.package)
+    if args.json:
+        print_json(info.to_dict())
+        return EXIT_OK
+    print(f"package {info.source} ({info.form}) - not verified; use 'eevidence package verify'")
+    for label, value in info.info:
+        print(f"  {label}: {value}")
+    print(f"  {len(info.files)} file(s):")
+    for path, size in info.files:
+        print(f"    {size:>12}  {path}")
+    for hint in info.keyid_hints:
+        print(f"  signature key id (as written in the package): {hint}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def placeholder_pdf(text: str) -> bytes:
+    """A minimal one-page PDF showing ``text`` (ASCII), for demos and tests."""
+    safe = "".join(c for c in text if 32 <= ord(c) < 127 and c not in "()\\")
+    stream = f"BT /F1 12 Tf 72 720 Td ({safe}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i, obj)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
+    """Build, sign and verify the example preservation request package in ``out``."""
+    base = out / "package"
+    base.mkdir(parents=True, exist_ok=True)
+    key_path = base / "officer-key.pem"
+    if key_path.exists():
+        key_path.unlink()
+    key = generate_private_key("ed25519")
+    write_private_key(key, key_path)
+    trust_dir = base / "trust"
+    trust_dir.mkdir(exist_ok=True)
+    write_public_key(key, trust_dir / "officer.pem")
+    request = read_request(request_path)
+    attachments = []
+    for att in request.attachments:
+        target = base / "attachments" / att.name
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(placeholder_pdf(f"Example attachment {att.name} (placeholder)"))
+        attachments.append(target)
+    package = base / f"{request.kind}-{request.id[:8]}.zip"
+    if package.exists():
+        package.unlink()
+    signer = KeySigner(key)
+    build_package(request, package, signers=[signer], now=now, attachments=attachments)
+    print(f"  built {package} ({package.stat().st_size} bytes), signed by {signer.keyid[:16]}...")
+    trusted = load_trust_store(trust_dir)
+    report = package_report(package, trusted)
+    print(
+        f"  verify against {trust_dir}: {'VERIFIED' if report.ok else 'FAILED'} "
+        f"({len(report.files)} files, {len(report.valid_signers)} trusted signature(s))"
+    )
+    print(f"  try: eevidence package verify {package} --trust {trust_dir}")
+    return report.ok

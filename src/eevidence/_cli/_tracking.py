@@ -1,0 +1,396 @@
+"""``eevidence track``, ``status``, ``deadlines`` and ``report``: follow requests after sending."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import hashlib
+import logging
+import os
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from eevidence._cli._common import EXIT_OK, CliUsageError, print_json
+from eevidence._cli._custody_hook import record_for
+from eevidence._codec import canonical_bytes, read_request, write_atomic
+from eevidence._custody import CustodyAction
+from eevidence._deadlines import deadlines_of, parse_within, terms_for, to_ics
+from eevidence._law import law_facts
+from eevidence._lifecycle import EVENTS, Event, Tracked
+from eevidence._models import Request
+from eevidence._profiles import ProviderProfile
+from eevidence._providers import load_providers
+from eevidence._report import build_report, format_report
+from eevidence._store import SqliteStore, Store, open_store
+from eevidence.errors import InputError, UnknownRequestError
+
+__all__ = ["demo_step", "register", "tracked_from_request"]
+
+log = logging.getLogger(__name__)
+
+STORE_ENV = "EEVIDENCE_STORE"
+_CUSTODY_ACTIONS: dict[str, CustodyAction] = {
+    "checked": "request_checked",
+    "signed": "request_signed",
+    "submitted": "request_submitted",
+    "acknowledged": "request_acknowledged",
+}
+
+
+def _common(p: argparse.ArgumentParser, *, json_option: bool = True) -> None:
+    p.add_argument(
+        "--store",
+        metavar="PATH|URL",
+        help="SQLite file or postgresql:// URL (default: $EEVIDENCE_STORE, else "
+        "$EEVIDENCE_HOME/tracking.sqlite3, else the per-user data directory)",
+    )
+    p.add_argument("--now", metavar="DATETIME", help="act as of this time (default: now)")
+    if json_option:
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("track", help="track a request and record what happens to it")
+    tsub = p.add_subparsers(dest="track_command", metavar="ACTION", required=True)
+    q = tsub.add_parser(
+        "add",
+        help="start tracking a request file",
+        description="Start tracking a request (state draft). Its deadline terms are fixed now, "
+        "from the EU Regulation, the provider profile or the statute it rests on.",
+    )
+    q.add_argument("file", metavar="FILE", help="request (JSON or YAML)")
+    q.add_argument("--follows", metavar="ID", help="id of the preservation this request continues")
+    _common(q)
+    q.set_defaults(handler=_cmd_add)
+
+    q = tsub.add_parser(
+        "event",
+        help="record an event (submitted, acknowledged, preserved...)",
+        description="Record what happened to a tracked request. Events: " + ", ".join(EVENTS),
+    )
+    q.add_argument("id", metavar="ID", help="request id")
+    q.add_argument("event", metavar="EVENT", choices=EVENTS, help=" | ".join(EVENTS))
+    q.add_argument("--ref", metavar="R", help="the provider's reference number")
+    q.add_argument("--note", metavar="N", help="a free-text note")
+    q.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
+    q.add_argument(
+        "--expires",
+        metavar="DATE",
+        help="expiry stated by the provider (preserved, extended); a plain date means "
+        "00:00 UTC that day",
+    )
+    q.add_argument("--reason", metavar="TEXT", help="why the provider refused (rejected)")
+    q.add_argument("--partial", action="store_true", help="only part of the data was disclosed")
+    q.add_argument("--actor", metavar="NAME", help="who records the event (default: user name)")
+    _common(q)
+    q.set_defaults(handler=_cmd_event)
+
+    p = sub.add_parser("status", help="tracked requests and their state")
+    p.add_argument("id", nargs="?", metavar="ID", help="one request, with its history")
+    p.add_argument("--all", action="store_true", help="include final requests")
+    _common(p)
+    p.set_defaults(handler=_cmd_status)
+
+    p = sub.add_parser(
+        "deadlines",
+        help="what is due soon, most urgent first",
+        description="List deadlines due within a period (overdue ones included), most urgent "
+        "first: preservation expiries, extension reminders, EU production deadlines and "
+        "acknowledgements to chase.",
+    )
+    p.add_argument("--within", default="14d", metavar="DURATION", help="e.g. 14d, 36h, 2w")
+    p.add_argument("--ics", metavar="FILE", help="also write an iCalendar file")
+    _common(p)
+    p.set_defaults(handler=_cmd_deadlines)
+
+    p = sub.add_parser(
+        "report",
+        help="outcome report per provider and request kind",
+        description="Counts by outcome, time to answer and to disclosure (median, 90th "
+        "percentile), rejection reasons and lapsed preservations, per provider and kind.",
+    )
+    p.add_argument("--provider", metavar="ID", help="one provider only")
+    p.add_argument("--since", metavar="DATE", help="requests created on or after this date")
+    _common(p)
+    p.set_defaults(handler=_cmd_report)
+
+
+# -- option parsing ----------------------------------------------------------------------------
+
+
+def _time(text: str, option: str) -> datetime:
+    """An ISO date-time with offset, or a plain date (00:00 UTC)."""
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliUsageError(
+            f"{option} {text!r}: expected a date (2026-12-31) or a date-time with offset"
+        ) from None
+    if value.tzinfo is None:
+        raise CliUsageError(f"{option} needs an explicit UTC offset, e.g. 2026-11-22T10:00:00Z")
+    return value.astimezone(UTC)
+
+
+def _now(args: argparse.Namespace) -> datetime:
+    return _time(args.now, "--now") if args.now else datetime.now(UTC)
+
+
+def _store(args: argparse.Namespace) -> SqliteStore | Any:
+    spec = args.store or os.environ.get(STORE_ENV) or None
+    return open_store(spec)
+
+
+# -- library helpers used by the commands and the demo -----------------------------------------
+
+
+def tracked_from_request(
+    request: Request, profile: ProviderProfile | None, *, follows: str | None = None
+) -> Tracked:
+    """A new tracked request (state draft) with the deadline terms in force now."""
+    emergency = request.kind == "emergency_disclosure" or (
+        request.kind == "eu_production_order" and request.emergency is not None
+    )
+    return Tracked(
+        id=request.id,
+        kind=request.kind,
+        provider=request.provider,
+        country=request.authority.country,
+        created_at=request.created_at,
+        emergency=emergency,
+        terms=terms_for(request, profile, law_facts()),
+        follows=follows,
+    )
+
+
+def _add(store: Store, request: Request, follows: str | None) -> Tracked:
+    registry = load_providers()
+    profile = registry.profiles.get(request.provider)
+    if follows is None and request.kind == "preservation_extension":
+        try:
+            store.get(request.original_request_id)
+            follows = request.original_request_id
+        except UnknownRequestError:
+            follows = None
+    tracked = tracked_from_request(request, profile, follows=follows)
+    store.add(tracked)
+    log.info("tracking a %s request to %s", tracked.kind, tracked.provider)
+    return tracked
+
+
+def _line(t: Tracked) -> str:
+    due = deadlines_of(t)
+    nxt = f"{due[0].kind} {_short(due[0].due)}" if due else "-"
+    return (
+        f"{t.id}  {t.kind:<22} {t.provider:<10} {t.state:<19} "
+        f"ref={t.provider_ref or '-':<12} next={nxt}"
+    )
+
+
+def _short(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%MZ")
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    request = read_request(args.file)
+    store = _store(args)
+    try:
+        tracked = _add(store, request, args.follows)
+        record_for(
+            args,
+            store,
+            "request_created",
+            f"request/{request.id}",
+            now=_now(args),
+            object_sha256=hashlib.sha256(canonical_bytes(request)).hexdigest(),
+            note=f"tracking started: {request.kind} to {request.provider}",
+        )
+    finally:
+        store.close()
+    if args.json:
+        print_json(tracked.to_dict())
+    else:
+        print(f"tracking {tracked.id}: {tracked.kind} to {tracked.provider}, state draft")
+        if tracked.terms.basis:
+            print(f"  deadline terms: {tracked.terms.basis}")
+    return EXIT_OK
+
+
+def _cmd_event(args: argparse.Namespace) -> int:
+    now = _now(args)
+    event = Event(
+        name=args.event,
+        at=_time(args.at, "--at") if args.at else now,
+        actor=args.actor or _user(),
+        note=args.note,
+        ref=args.ref,
+        expires=_time(args.expires, "--expires") if args.expires else None,
+        reason=args.reason,
+        partial=args.partial,
+    )
+    store = _store(args)
+    try:
+        tracked = store.record(args.id, event, now=now)
+        record_for(
+            args,
+            store,
+            _CUSTODY_ACTIONS.get(args.event, "status_changed"),
+            f"request/{args.id}",
+            now=now,
+            note=f"{args.event}" + (f", provider reference {args.ref}" if args.ref else ""),
+        )
+    finally:
+        store.close()
+    log.info("recorded %s", args.event)
+    if args.json:
+        print_json(tracked.to_dict())
+    else:
+        print(f"{tracked.id}: {tracked.state}" + _expiry_text(tracked))
+    return EXIT_OK
+
+
+def _expiry_text(t: Tracked) -> str:
+    return f", preserved until {_short(t.expires)}" if t.expires else ""
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in this environment
+        return "unknown"
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        if args.id:
+            tracked = store.get(args.id)
+            if args.json:
+                print_json(
+                    {**tracked.to_dict(), "deadlines": [d.to_dict() for d in deadlines_of(tracked)]}
+                )
+                return EXIT_OK
+            print(_line(tracked))
+            if tracked.follows:
+                print(f"  follows {tracked.follows}")
+            for e in tracked.events:
+                extra = "".join(
+                    f" {k}={v}"
+                    for k, v in (
+                        ("ref", e.ref),
+                        ("expires", _short(e.expires) if e.expires else None),
+                        ("reason", e.reason),
+                        ("partial", "yes" if e.partial else None),
+                    )
+                    if v
+                )
+                print(f"  {_short(e.at)}  {e.name:<19} by {e.actor}{extra}")
+                if e.note:
+                    print(f"      {e.note}")
+            return EXIT_OK
+        items = store.list_requests(open_only=not args.all)
+    finally:
+        store.close()
+    if args.json:
+        print_json([t.to_dict() for t in items])
+    else:
+        for t in items:
+            print(_line(t))
+        print(f"{len(items)} request(s)" + ("" if args.all else " not final (--all for every one)"))
+    return EXIT_OK
+
+
+def _cmd_deadlines(args: argparse.Namespace) -> int:
+    now = _now(args)
+    try:
+        within = parse_within(args.within)
+    except InputError as exc:
+        raise CliUsageError(str(exc)) from None
+    store = _store(args)
+    try:
+        due = store.deadlines_before(now + within)
+    finally:
+        store.close()
+    if args.ics:
+        write_atomic(Path(args.ics), to_ics(due, now=now), mode=0o600)
+    if args.json:
+        print_json([d.to_dict(now) for d in due])
+        return EXIT_OK
+    for d in due:
+        left = d.due - now
+        when = "OVERDUE" if left < timedelta(0) else f"in {_duration(left)}"
+        print(
+            f"{_short(d.due)}  {when:<12} {d.kind:<21} {d.request_kind:<22} {d.provider:<10} "
+            f"{d.request_id}"
+        )
+    print(
+        f"{len(due)} deadline(s) within {args.within}"
+        + (f"; written to {args.ics}" if args.ics else "")
+    )
+    return EXIT_OK
+
+
+def _duration(value: timedelta) -> str:
+    hours = value.total_seconds() / 3600
+    return f"{hours / 24:.1f}d" if hours >= 48 else f"{hours:.0f}h"
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    now = _now(args)
+    since = _time(args.since, "--since") if args.since else None
+    store = _store(args)
+    try:
+        rows = store.outcome_rows(now=now, provider=args.provider, since=since)
+    finally:
+        store.close()
+    report = build_report(rows, now=now)
+    if args.json:
+        print_json(report)
+    else:
+        print(format_report(report))
+    return EXIT_OK
+
+
+# -- demo ----------------------------------------------------------------------------------------
+
+
+def demo_step(out: Path, examples: list[Path]) -> None:
+    """Track two example requests in an embedded store under ``out`` and list their deadlines."""
+    store = SqliteStore(out / "tracking.sqlite3")
+    try:
+        requests = {r.kind: r for r in (read_request(p) for p in examples)}
+        preservation, production = requests["preservation"], requests["eu_production_order"]
+        for request in (preservation, production):
+            try:
+                store.get(request.id)
+            except UnknownRequestError:
+                _add(store, request, None)
+        start = max(preservation.created_at, production.created_at)
+        now = start + timedelta(days=1)
+        horizon = timedelta(days=100)
+        # (request, event, details, hours after start, events the request has before it)
+        steps: list[tuple[Request, str, dict[str, Any], int, int]] = [
+            (preservation, "submitted", {}, 1, 0),
+            (preservation, "acknowledged", {"ref": "LE-0001"}, 2, 1),
+            (preservation, "preserved", {}, 3, 2),
+            (production, "submitted", {}, 4, 0),
+        ]
+        for request, name, details, hours, before in steps:
+            if store.get(request.id).version != before:
+                continue  # the demo already ran on this folder
+            event = Event(name, start + timedelta(hours=hours), "demo", **details)  # type: ignore[arg-type]
+            tracked = store.record(request.id, event, now=now)
+            print(f"  {request.kind:<22} -> {tracked.state}{_expiry_text(tracked)}")
+        due = store.deadlines_before(now + horizon)
+        print(f"  as of {_short(now)}, due within {horizon.days} days:")
+        for d in due:
+            print(f"    {_short(d.due)}  {d.kind:<21} {d.request_kind} to {d.provider}")
+        write_atomic(out / "deadlines.ics", to_ics(due, now=now))
+        print(f"  calendar: {out / 'deadlines.ics'}; store: {store.location}")
+    finally:
+        store.close()

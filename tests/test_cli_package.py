@@ -1,0 +1,183 @@
+"""The command line for keys and packages: exit codes, output, passphrases, progress."""
+
+from __future__ import annotations
+
+import io
+import json
+import stat
+from pathlib import Path
+
+import bagit
+import pytest
+
+import eevidence as ee
+from eevidence._cli import main
+from eevidence._cli._package import _ProgressBar, placeholder_pdf
+from tests.helpers import EXAMPLES
+from tests.package_vectors import ATTACHMENT, VECTORS
+
+REQUEST = str(EXAMPLES / "preservation.json")
+
+
+@pytest.fixture
+def setup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Path]:
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    officer = tmp_path / "officer.pem"
+    assert main(["keys", "generate", "-o", str(officer), "--public", str(trust / "o.pem")]) == 0
+    att = tmp_path / ATTACHMENT
+    att.write_bytes(placeholder_pdf("scan"))
+    capsys.readouterr()
+    return {"trust": trust, "officer": officer, "att": att, "dir": tmp_path}
+
+
+def test_build_verify_inspect(setup: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    out = setup["dir"] / "pkg.zip"
+    argv = ["package", "build", REQUEST, "--key", str(setup["officer"])]
+    argv += ["--attach", str(setup["att"]), "-o", str(out), "--now", "2026-11-20T10:00:00Z"]
+    assert main(argv) == 0
+    assert "built, signed by 1 key(s)" in capsys.readouterr().out
+    assert main(["package", "verify", str(out), "--trust", str(setup["trust"])]) == 0
+    text = capsys.readouterr().out
+    assert "VERIFIED" in text
+    assert "signature 0: valid" in text
+    assert "files: 6 of 6 ok" in text
+    assert main(["package", "verify", str(out), "--trust", str(setup["trust"]), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is True
+    assert report["policy"]["met"] is True
+    assert (
+        main(["package", "verify", str(out), "--trust", str(setup["trust"]), "--threshold", "2"])
+        == 1
+    )
+    text = capsys.readouterr().out
+    assert "NOT VERIFIED" in text
+    assert "threshold_not_met" in text
+    assert main(["package", "inspect", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "not verified" in text
+    assert "data/request.json" in text
+    assert "key id" in text
+    assert main(["package", "inspect", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["verified"] is False
+
+
+def test_cosign_with_passphrase_from_environment(
+    setup: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VALIDATOR_PASS", "s3cret-pass")
+    validator = setup["dir"] / "validator.pem"
+    argv = ["keys", "generate", "--type", "p256", "-o", str(validator), "--passphrase-env"]
+    assert main([*argv, "VALIDATOR_PASS"]) == 0
+    assert stat.S_IMODE(validator.stat().st_mode) == 0o600
+    assert b"ENCRYPTED" in validator.read_bytes()
+    pub = setup["trust"] / "v.pem"
+    assert (
+        main(
+            ["keys", "public", str(validator), "-o", str(pub), "--passphrase-env", "VALIDATOR_PASS"]
+        )
+        == 0
+    )
+    out = setup["dir"] / "pkg"
+    build = ["package", "build", REQUEST, "--key", str(setup["officer"]), "--attach"]
+    assert main([*build, str(setup["att"]), "-o", str(out), "--quiet"]) == 0
+    assert bagit.Bag(str(out)).validate()
+    assert main(["package", "sign", str(out), "--key", str(validator)]) == 1  # no passphrase
+    assert "encrypted" in capsys.readouterr().err
+    monkeypatch.setenv("EEVIDENCE_PASSPHRASE", "s3cret-pass")
+    assert main(["package", "sign", str(out), "--key", str(validator)]) == 0
+    assert "2 signature(s)" in capsys.readouterr().out
+    argv = ["package", "verify", str(out), "--trust", str(setup["trust"]), "--threshold", "2"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "s3cret" not in captured.out + captured.err
+
+
+def test_passphrase_prompt(
+    setup: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = iter(["pw-one", "pw-one", "a", "b", "pw-one"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    key = setup["dir"] / "p.pem"
+    assert main(["keys", "generate", "-o", str(key), "--passphrase-prompt"]) == 0
+    assert main(["keys", "generate", "-o", str(setup["dir"] / "q.pem"), "--passphrase-prompt"]) == 2
+    assert "do not match" in capsys.readouterr().err
+    pub = setup["dir"] / "p.pub"
+    assert main(["keys", "export-public", str(key), "-o", str(pub), "--passphrase-prompt"]) == 0
+    assert (
+        ee.key_id(ee.load_public_key(pub))
+        == ee.KeySigner.from_file(key, passphrase=b"pw-one").keyid
+    )
+
+
+def test_usage_errors(setup: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    pkg = str(VECTORS / "golden.zip")
+    assert main(["package", "verify", pkg, "--trust", str(setup["trust"]), "--threshold", "0"]) == 2
+    argv = ["package", "build", REQUEST, "--key", str(setup["officer"]), "-o", "x.zip"]
+    assert main([*argv, "--now", "yesterday"]) == 2
+    assert main([*argv, "--now", "2026-11-20T10:00:00"]) == 2
+    assert main([*argv, "--passphrase-env", "EEVIDENCE_TEST_UNSET_VAR"]) == 2
+    assert main(["package", "verify", pkg, "--trust", str(setup["dir"] / "none")]) == 1
+    assert "trust store" in capsys.readouterr().err
+
+
+def test_verify_failures_exit_1(setup: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    bomb = str(VECTORS / "negative" / "zip_bomb.zip")
+    assert main(["package", "verify", bomb, "--trust", str(VECTORS / "trust")]) == 1
+    text = capsys.readouterr().out
+    assert "unreadable" in text
+    assert "zip_bomb" in text
+    flipped = str(VECTORS / "negative" / "payload_byte_flipped.zip")
+    assert main(["package", "verify", flipped, "--trust", str(VECTORS / "trust"), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    (bad,) = [f for f in report["files"] if f["status"] != "ok"]
+    assert bad["path"] == "data/request.json"
+    assert bad["expected"] != bad["found"]
+    assert main(["package", "inspect", bomb]) == 1
+
+
+def test_progress_bar() -> None:
+    stream = io.StringIO()
+    bar = _ProgressBar(200, stream)
+    bar(100)
+    bar(1)  # same percentage: not redrawn
+    bar(99)
+    bar.finish()
+    text = stream.getvalue()
+    assert text.count("\r") == 2
+    assert " 50%" in text
+    assert "100%" in text
+    assert text.endswith("\n")
+
+
+def test_progress_bar_shown_on_a_terminal(
+    setup: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("eevidence._cli._package.PROGRESS_MIN_BYTES", 1)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
+    out = setup["dir"] / "p.zip"
+    argv = ["package", "build", REQUEST, "--key", str(setup["officer"])]
+    assert main([*argv, "--attach", str(setup["att"]), "-o", str(out)]) == 0
+    assert main(["package", "verify", str(out), "--trust", str(setup["trust"])]) == 0
+    assert (
+        main(
+            [
+                "package",
+                "verify",
+                str(VECTORS / "negative" / "zip_bomb.zip"),
+                "--trust",
+                str(setup["trust"]),
+            ]
+        )
+        == 1
+    )
+    assert "100%" in capsys.readouterr().err
+
+
+def test_placeholder_pdf_is_a_pdf() -> None:
+    pdf = placeholder_pdf("Hello (world) é")
+    assert pdf.startswith(b"%PDF-1.4")
+    assert pdf.rstrip().endswith(b"%%EOF")
+    assert b"(Hello world ) Tj" in pdf
+    xref = int(pdf.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    assert pdf[xref:].startswith(b"xref")

@@ -1,0 +1,235 @@
+"""``eevidence custody`` and ``eevidence evidence`` on both stores, and recording by ``track``."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from eevidence._cli import main
+from tests.helpers import ROOT
+
+EXAMPLES = ROOT / "examples" / "requests"
+NOW = "2026-11-24T10:00:00Z"
+PRESERVATION = json.loads((EXAMPLES / "preservation.json").read_text(encoding="utf-8"))["id"]
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_tracking_records_custody_and_the_chain_verifies(
+    store_spec: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    s = ("--store", store_spec, "--now", NOW)
+    assert cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)[0] == 0
+    assert cli(capsys, "track", "event", PRESERVATION, "submitted", "--ref", "LE-9", *s)[0] == 0
+    code, out, _ = cli(capsys, "custody", "log", *s, "--json")
+    assert code == 0
+    entries = json.loads(out)
+    assert [e["action"] for e in entries] == ["request_created", "request_submitted"]
+    assert entries[0]["object_id"] == f"request/{PRESERVATION}"
+    assert len(entries[0]["object_sha256"]) == 64
+    assert entries[1]["note"] == "submitted, provider reference LE-9"
+    evidence = tmp_path / "return.csv"
+    evidence.write_bytes(b"a,b\n1,2\n")
+    code, out, _ = cli(
+        capsys,
+        "custody",
+        "transfer",
+        "evidence/x",
+        "--from",
+        "A",
+        "--to",
+        "B",
+        "--file",
+        str(evidence),
+        "--actor",
+        "Sgt. Dupont",
+        "--role",
+        "custodian",
+        *s,
+    )
+    assert code == 0
+    assert "A -> B" in out
+    assert "Sgt. Dupont [custodian]" in out
+    code, out, _ = cli(capsys, "custody", "log", "evidence/x", *s)
+    assert "transferred" in out
+    assert "1 entry" in out
+    code, out, _ = cli(capsys, "custody", "verify", *s)
+    assert code == 0, out
+    assert out.startswith("VERIFIED: 3 entries")
+    code, out, _ = cli(capsys, "custody", "verify", *s, "--json", "--workers", "1")
+    report = json.loads(out)
+    assert report["ok"] is True
+    assert report["size"] == 3
+
+
+def _sqlite_edit(path: Path, seq: int, old: bytes, new: bytes) -> None:
+    with sqlite3.connect(path) as conn:
+        (line,) = conn.execute("SELECT line FROM custody WHERE seq = ?", (seq,)).fetchone()
+        conn.execute(
+            "UPDATE custody SET line = ? WHERE seq = ?",
+            (line.replace(old.decode(), new.decode()), seq),
+        )
+
+
+def test_checkpoint_and_tampering(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = tmp_path / "t.sqlite3"
+    s = ("--store", str(db), "--now", NOW)
+    for i in range(4):
+        assert (
+            cli(capsys, "custody", "record", "note", f"request/{i}", "--note", f"n{i}", *s)[0] == 0
+        )
+    cp = tmp_path / "cp.txt"
+    code, out, _ = cli(
+        capsys, "custody", "checkpoint", "--origin", "fr.pj/custody", "-o", str(cp), *s
+    )
+    assert code == 0
+    assert out.splitlines()[:2] == ["fr.pj/custody", "4"]
+    assert cp.read_text().startswith("fr.pj/custody\n4\n")
+    assert cli(capsys, "custody", "verify", "--checkpoint", str(cp), *s)[0] == 0
+    _sqlite_edit(db, 2, b'"n2"', b'"n2 (edited)"')
+    code, out, _ = cli(capsys, "custody", "verify", *s)
+    assert code == 1
+    assert "FAILED" in out
+    assert "bad_signature  entry 2" in out
+    assert "broken_link    entry 3" in out
+    assert "rewritten" in out  # the checkpoint kept in the store no longer matches
+    code, out, _ = cli(capsys, "custody", "verify", "--no-signatures", "--json", *s)
+    doc = json.loads(out)
+    assert doc["ok"] is False
+    assert {b["kind"] for b in doc["breaks"]} == {"broken_link"}
+
+
+def test_export_import_round_trip(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    s = ("--store", str(tmp_path / "a.sqlite3"), "--now", NOW)
+    for i in range(3):
+        cli(capsys, "custody", "record", "evidence_accessed", f"evidence/{i}", *s)
+    out_file = tmp_path / "log.jsonl"
+    code, out, _ = cli(capsys, "custody", "export", "--format", "jsonl", "-o", str(out_file), *s)
+    assert code == 0
+    assert out_file.read_bytes().count(b"\n") == 3
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    shutil.copy(Path(os.environ["EEVIDENCE_HOME"]) / "custody-key.pub.pem", trust / "ws.pem")
+    t = ("--store", str(tmp_path / "b.sqlite3"))
+    code, out, _ = cli(capsys, "custody", "import", str(out_file), "--trust", str(trust), *t)
+    assert code == 0, out
+    assert "imported 3 verified entries" in out
+    code, _, err = cli(capsys, "custody", "import", str(out_file), "--trust", str(trust), *t)
+    assert code == 1
+    assert "empty store" in err
+    tampered = tmp_path / "bad.jsonl"
+    tampered.write_bytes(out_file.read_bytes().replace(b"evidence/1", b"evidence/7"))
+    c = ("--store", str(tmp_path / "c.sqlite3"))
+    code, _, err = cli(capsys, "custody", "import", str(tampered), "--trust", str(trust), *c)
+    assert code == 1
+    assert "nothing was imported" in err
+    # the export itself was recorded: 3 entries + "exported"
+    code, out, _ = cli(capsys, "custody", "log", "--json", *s)
+    assert json.loads(out)[-1]["action"] == "exported"
+    case = tmp_path / "log.jsonld"
+    assert cli(capsys, "custody", "export", "--format", "case", "-o", str(case), *s)[0] == 0
+    graph = json.loads(case.read_text())["@graph"]
+    actions = [n for n in graph if n["@type"] == "case-investigation:InvestigativeAction"]
+    assert len(actions) == 4  # the entry recording this export follows it
+
+
+def test_own_key_with_passphrase_and_trust_dir(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, pub = tmp_path / "officer.pem", tmp_path / "trust" / "officer.pub.pem"
+    pub.parent.mkdir()
+    monkeypatch.setenv("EEVIDENCE_PASSPHRASE", "correct horse")
+    assert cli(capsys, "keys", "generate", "-o", str(key))[0] == 0
+    assert (key.stat().st_mode & 0o777) == 0o600
+    assert b"ENCRYPTED" in key.read_bytes()
+    assert cli(capsys, "keys", "public", str(key), "-o", str(pub))[0] == 0
+    s = ("--store", str(tmp_path / "s.sqlite3"), "--now", NOW)
+    assert cli(capsys, "custody", "record", "note", "request/1", "--key", str(key), *s)[0] == 0
+    assert cli(capsys, "custody", "verify", "--trust", str(pub.parent), *s)[0] == 0
+    # the workstation key did not sign it, so trusting only that key fails
+    cli(capsys, "custody", "record", "note", "request/2", *s)  # creates the workstation key
+    code, out, _ = cli(capsys, "custody", "verify", *s)
+    assert code == 1
+    assert "unknown_key    entry 0" in out
+    monkeypatch.setenv("EEVIDENCE_PASSPHRASE", "wrong")
+    code, _, err = cli(capsys, "custody", "record", "note", "request/3", "--key", str(key), *s)
+    assert code == 1
+    assert "passphrase" in err.lower()
+
+
+def test_checkpoint_needs_an_ed25519_key(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    key = tmp_path / "p256.pem"
+    assert cli(capsys, "keys", "generate", "--type", "p256", "-o", str(key))[0] == 0
+    s = ("--store", str(tmp_path / "s.sqlite3"), "--now", NOW)
+    code, _, err = cli(capsys, "custody", "checkpoint", "--key", str(key), *s)
+    assert code == 1
+    assert "Ed25519" in err
+
+
+def test_verify_without_any_trusted_key_is_explained(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = cli(capsys, "custody", "verify", "--store", str(tmp_path / "s.sqlite3"))
+    assert code == 1
+    assert "--trust" in err
+
+
+def test_evidence_ingest_and_verify(
+    store_spec: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    s = ("--store", store_spec, "--now", NOW)
+    files = []
+    for name, data in (("chat.json", b'{"m": 1}'), ("photo.jpg", os.urandom(300_000))):
+        (tmp_path / name).write_bytes(data)
+        files.append(str(tmp_path / name))
+    kept = tmp_path / "evidence"
+    code, out, _ = cli(
+        capsys,
+        "evidence",
+        "ingest",
+        *files,
+        "--request",
+        PRESERVATION,
+        "--keep-in",
+        str(kept),
+        "--json",
+        *s,
+    )
+    assert code == 0
+    got = json.loads(out)
+    assert [g["name"] for g in got] == ["chat.json", "photo.jpg"]
+    for g in got:
+        assert Path(g["kept"]).parent == kept / PRESERVATION
+        assert (Path(g["kept"]).stat().st_mode & 0o777) == 0o444
+    code, out, _ = cli(capsys, "evidence", "verify", "--request", PRESERVATION, *s)
+    assert code == 0
+    assert "2 of 2 file(s) unchanged" in out
+    changed = Path(got[0]["kept"])
+    changed.chmod(0o644)
+    changed.write_bytes(b'{"m": 2}')
+    Path(got[1]["kept"]).unlink()
+    code, out, _ = cli(capsys, "evidence", "verify", "--json", *s)
+    assert code == 1
+    status = {f["object"].rsplit("/", 1)[1]: f["status"] for f in json.loads(out)["files"]}
+    assert status == {"chat.json": "changed", "photo.jpg": "missing"}
+    code, out, _ = cli(capsys, "custody", "log", "--json", *s)
+    actions = [e["action"] for e in json.loads(out)]
+    assert actions.count("evidence_received") == 2
+    assert actions.count("evidence_verified") == 4
+    code, _, err = cli(capsys, "evidence", "ingest", str(tmp_path / "nope"), "--request", "r", *s)
+    assert code == 1
+    assert "nope" in err
+    code, _, err = cli(capsys, "evidence", "ingest", files[0], "--request", "../x", *s)
+    assert code == 1
+    assert "request id" in err

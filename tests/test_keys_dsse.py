@@ -1,0 +1,213 @@
+"""Keys, signers, trust stores and the DSSE envelope."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+import eevidence as ee
+from eevidence._dsse import Envelope, EnvelopeSignature, pae
+from eevidence._keys import key_type, verify_signature
+
+
+def test_pae_matches_the_dsse_specification_vector() -> None:
+    assert (
+        pae("http://example.com/HelloWorld", b"hello world")
+        == b"DSSEv1 29 http://example.com/HelloWorld 11 hello world"
+    )
+    assert pae("", b"") == b"DSSEv1 0  0 "
+    assert pae("t\u00e9", b"x") == b"DSSEv1 3 t\xc3\xa9 1 x"  # length in bytes, not characters
+
+
+@pytest.mark.parametrize("kind", ee.KEY_TYPES)
+def test_generate_write_load_sign_verify(tmp_path: Path, kind: ee.KeyType) -> None:
+    key = ee.generate_private_key(kind)
+    path = tmp_path / "k.pem"
+    ee.write_private_key(key, path, passphrase=b"correct horse")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert b"ENCRYPTED PRIVATE KEY" in path.read_bytes()
+    loaded = ee.load_private_key(path, passphrase=b"correct horse")
+    signer = ee.KeySigner(loaded)
+    assert isinstance(signer, ee.Signer)
+    assert key_type(signer.public_key) == kind
+    der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    assert signer.keyid == ee.key_id(key.public_key()) == hashlib.sha256(der).hexdigest()
+    sig = signer.sign(b"message")
+    assert verify_signature(signer.public_key, sig, b"message")
+    assert not verify_signature(signer.public_key, sig, b"messagE")
+    assert not verify_signature(signer.public_key, b"\x00" * len(sig), b"message")
+    assert signer.keyid[:16] in repr(signer)
+    pub = tmp_path / "k.pub.pem"
+    ee.write_public_key(loaded, pub)
+    assert ee.key_id(ee.load_public_key(pub)) == signer.keyid
+    assert ee.public_key_pem(loaded) == ee.public_key_pem(loaded.public_key())
+
+
+def test_rsa_uses_pss_3072() -> None:
+    key = ee.generate_private_key("rsa")
+    assert isinstance(key, rsa.RSAPrivateKey)
+    assert key.key_size == 3072
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    sig = ee.KeySigner(key).sign(b"m")
+    key.public_key().verify(
+        sig, b"m", padding.PSS(padding.MGF1(hashes.SHA256()), 32), hashes.SHA256()
+    )
+
+
+def test_private_key_errors(tmp_path: Path) -> None:
+    key = ee.generate_private_key()
+    plain = tmp_path / "plain.pem"
+    ee.write_private_key(key, plain)
+    assert b"BEGIN PRIVATE KEY" in plain.read_bytes()
+    with pytest.raises(ee.SigningKeyError, match="overwrite"):
+        ee.write_private_key(key, plain)
+    with pytest.raises(ee.SigningKeyError, match="not encrypted"):
+        ee.load_private_key(plain, passphrase=b"x")
+    enc = tmp_path / "enc.pem"
+    ee.write_private_key(key, enc, passphrase=b"secret")
+    with pytest.raises(ee.SigningKeyError, match="encrypted"):
+        ee.load_private_key(enc)
+    with pytest.raises(ee.SigningKeyError, match="wrong passphrase"):
+        ee.load_private_key(enc, passphrase=b"wrong")
+    with pytest.raises(ee.SigningKeyError, match="cannot read"):
+        ee.load_private_key(tmp_path / "absent.pem")
+    big = tmp_path / "big.pem"
+    big.write_bytes(b"x" * (1024 * 1024 + 1))
+    with pytest.raises(ee.SigningKeyError, match="too large"):
+        ee.load_private_key(big)
+    with pytest.raises(ee.SigningKeyError, match="cannot write"):
+        ee.write_private_key(key, tmp_path / "no" / "dir" / "k.pem")
+    with pytest.raises(ee.SigningKeyError, match="unknown key type"):
+        ee.generate_private_key("dsa")  # type: ignore[arg-type]
+    p384 = ec.generate_private_key(ec.SECP384R1())
+    weird = tmp_path / "p384.pem"
+    weird.write_bytes(
+        p384.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    with pytest.raises(ee.SigningKeyError, match="unsupported elliptic curve"):
+        ee.load_private_key(weird)
+    small = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505
+    with pytest.raises(ee.SigningKeyError, match="too short"):
+        ee.KeySigner(small)
+    from cryptography.hazmat.primitives.asymmetric import ed448
+
+    with pytest.raises(ee.SigningKeyError, match="unsupported key type"):
+        ee.KeySigner(ed448.Ed448PrivateKey.generate())  # type: ignore[arg-type]
+
+
+def _certificate(key: ec.EllipticCurvePrivateKey) -> bytes:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Validating authority (test)")])
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def test_trust_store_from_keys_and_certificates(tmp_path: Path) -> None:
+    a = ee.generate_private_key()
+    b = ec.generate_private_key(ec.SECP256R1())
+    store = tmp_path / "trust"
+    store.mkdir()
+    (store / "a.pem").write_bytes(ee.public_key_pem(a))
+    (store / "a-copy.pem").write_bytes(ee.public_key_pem(a))
+    (store / "b.crt").write_bytes(_certificate(b))
+    (store / "README.txt").write_text("ignored")
+    (store / "sub.pem").mkdir()
+    trust = ee.load_trust_store(store)
+    assert len(trust) == 2
+    assert ee.key_id(a.public_key()) in trust
+    assert ee.key_id(b.public_key()) in trust
+    (cert_key,) = [k for k in trust if k.certificate is not None]
+    assert cert_key.keyid == ee.key_id(b.public_key())
+    first = trust.candidates(ee.key_id(b.public_key()))[0]
+    assert first.keyid == ee.key_id(b.public_key())
+    single = ee.load_trust_store(store / "a.pem")
+    assert [k.keyid for k in single] == [ee.key_id(a.public_key())]
+
+
+def test_trust_store_errors(tmp_path: Path) -> None:
+    with pytest.raises(ee.ConfigurationError):
+        ee.load_trust_store(tmp_path / "absent")
+    with pytest.raises(ee.ConfigurationError, match="no PEM"):
+        ee.load_trust_store(tmp_path)
+    (tmp_path / "bad.pem").write_text(
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"
+    )
+    with pytest.raises(ee.SigningKeyError, match="not a readable PEM public key"):
+        ee.load_trust_store(tmp_path)
+    (tmp_path / "bad.pem").write_text(
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+    )
+    with pytest.raises(ee.SigningKeyError, match="certificate"):
+        ee.load_trust_store(tmp_path)
+
+
+# --------------------------------------------------------------------------- envelopes
+
+
+def _envelope_json(**override: object) -> bytes:
+    doc: dict[str, object] = {
+        "payload": base64.b64encode(b"p").decode(),
+        "payloadType": "t",
+        "signatures": [{"keyid": "k", "sig": base64.b64encode(b"s").decode()}],
+    }
+    doc.update(override)
+    return json.dumps(doc).encode()
+
+
+def test_envelope_round_trip() -> None:
+    env = Envelope.from_bytes(_envelope_json())
+    assert env == Envelope("t", b"p", (EnvelopeSignature("k", b"s"),))
+    assert Envelope.from_bytes(env.to_bytes()) == env
+    assert env.signed_bytes() == b"DSSEv1 1 t 1 p"
+    no_keyid = Envelope.from_bytes(_envelope_json(signatures=[{"sig": "AA=="}]))
+    assert no_keyid.signatures[0].keyid == ""
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff",
+        b"[]",
+        b"{",
+        _envelope_json(extra=1),
+        _envelope_json(payload=1),
+        _envelope_json(payload="***"),
+        _envelope_json(signatures={}),
+        _envelope_json(signatures=[{"keyid": "k"}]),
+        _envelope_json(signatures=[{"keyid": 1, "sig": "AA=="}]),
+        _envelope_json(signatures=[{"keyid": "k", "sig": "AA==", "cert": "x"}]),
+        _envelope_json(signatures=[{"sig": "AA=="}] * 65),
+        _envelope_json(payload="é"),
+        b" " * (16 * 1024 * 1024 + 1),
+    ],
+)
+def test_malformed_envelopes(data: bytes) -> None:
+    with pytest.raises(ee.PackageError) as exc:
+        Envelope.from_bytes(data)
+    assert exc.value.code == "bad_envelope"

@@ -1,0 +1,407 @@
+"""Both stores, one suite: every test here runs on SQLite and on a real PostgreSQL server.
+
+Includes two real processes recording events on the same request at once (no update may be
+lost) and a writer killed with SIGKILL, between commits and inside a transaction (the store
+must stay consistent and usable).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from eevidence._deadlines import deadlines_of
+from eevidence._lifecycle import Event, Terms, Tracked
+from eevidence._report import outcome_row
+from eevidence._store import (
+    SCHEMA_VERSION,
+    PostgresStore,
+    SqliteStore,
+    default_store_path,
+    open_store,
+)
+from eevidence.errors import (
+    ConcurrentUpdateError,
+    LifecycleError,
+    StoreError,
+    UnknownRequestError,
+)
+from tests.stores import new_database
+from tests.test_lifecycle import T0, US
+
+AnyStore = SqliteStore | PostgresStore
+NOW = T0 + timedelta(days=100)
+
+
+def make(
+    n: int = 1, kind: str = "preservation", provider: str = "meta", terms: Terms = US
+) -> Tracked:
+    return Tracked(
+        id=f"00000000-0000-4000-8000-{n:012d}",
+        kind=kind,  # type: ignore[arg-type]
+        provider=provider,
+        country="FR",
+        created_at=T0 + timedelta(minutes=n),
+        terms=terms,
+    )
+
+
+def ev(name: str, hours: float, **kw: object) -> Event:
+    return Event(name, T0 + timedelta(hours=hours), "officer", **kw)  # type: ignore[arg-type]
+
+
+def test_add_get_record_round_trip(store: AnyStore) -> None:
+    t = make()
+    store.add(t)
+    assert store.get(t.id) == t
+    store.record(t.id, ev("submitted", 1), now=NOW)
+    after = store.record(t.id, ev("preserved", 2, ref="LE-7", note="confirmed by email"), now=NOW)
+    assert after.state == "preserved"
+    again = store.get(t.id)
+    assert again == after
+    assert again.provider_ref == "LE-7"
+    assert again.expires == T0 + timedelta(hours=2, days=90)
+    assert store.verify() == []
+
+
+def test_unknown_and_duplicate(store: AnyStore) -> None:
+    with pytest.raises(UnknownRequestError, match="list them with: eevidence status"):
+        store.get("nope")
+    with pytest.raises(UnknownRequestError):
+        store.record("nope", ev("submitted", 1), now=NOW)
+    store.add(make())
+    with pytest.raises(LifecycleError, match="already tracked"):
+        store.add(make())
+
+
+def test_illegal_transition_leaves_store_unchanged(store: AnyStore) -> None:
+    t = make()
+    store.add(t)
+    store.record(t.id, ev("submitted", 1), now=NOW)
+    with pytest.raises(LifecycleError, match="cannot become extended"):
+        store.record(t.id, ev("extended", 2), now=NOW)
+    assert store.get(t.id).version == 1
+    assert store.verify() == []
+
+
+def test_follow_up_links(store: AnyStore) -> None:
+    preservation = make(1)
+    disclosure = make(2, kind="voluntary_disclosure", terms=Terms())
+    store.add(preservation)
+    store.add(disclosure)
+    with pytest.raises(UnknownRequestError, match="track the preservation first"):
+        store.add(Tracked.from_dict({**make(3).to_dict(), "follows": "missing"}))
+    with pytest.raises(LifecycleError, match="continues a preservation"):
+        store.add(Tracked.from_dict({**make(4).to_dict(), "follows": disclosure.id}))
+    follow = Tracked.from_dict(
+        {**make(5, kind="voluntary_disclosure").to_dict(), "follows": preservation.id}
+    )
+    store.add(follow)
+    assert store.get(follow.id).follows == preservation.id
+    assert [t.id for t in store.list_requests()] == [preservation.id, disclosure.id, follow.id]
+
+
+def test_listing_deadlines_and_report(store: AnyStore) -> None:
+    open_one, lapsed, rejected = make(1), make(2), make(3, kind="voluntary_disclosure")
+    other = make(4, provider="google", kind="voluntary_disclosure", terms=Terms())
+    store.add_many([open_one, lapsed, rejected, other])
+    store.record(open_one.id, ev("submitted", 1), now=NOW)
+    store.record(lapsed.id, ev("submitted", 1), now=NOW)
+    store.record(lapsed.id, ev("preserved", 3), now=NOW)
+    store.record(rejected.id, ev("submitted", 1), now=NOW)
+    store.record(rejected.id, ev("rejected", 25, reason="no valid process"), now=NOW)
+    store.record(other.id, ev("submitted", 1), now=NOW)
+    store.record(other.id, ev("disclosed", 49, partial=True), now=NOW)
+
+    assert [t.id for t in store.list_requests(open_only=True)] == [open_one.id, lapsed.id, other.id]
+    assert len(store.list_requests()) == 4
+    due = store.deadlines_before(T0 + timedelta(days=10))
+    assert [(d.request_id, d.kind) for d in due] == [(open_one.id, "acknowledgement_due")]
+    assert due[0].due == T0 + timedelta(hours=1, days=7)
+    due = store.deadlines_before(T0 + timedelta(days=91))
+    assert [(d.request_id, d.kind) for d in due] == [
+        (open_one.id, "acknowledgement_due"),
+        (lapsed.id, "act_before_expiry"),
+        (lapsed.id, "preservation_expires"),
+    ]
+    assert due == sorted(
+        (d for t in store.list_requests() for d in deadlines_of(t)), key=lambda d: d.due
+    )
+    store.record(open_one.id, ev("acknowledged", 30), now=NOW)
+    assert [d.request_id for d in store.deadlines_before(T0 + timedelta(days=91))] == [
+        lapsed.id
+    ] * 2
+
+    rows = store.outcome_rows(now=NOW)
+    assert sorted(r.outcome for r in rows) == [
+        "acknowledged",
+        "disclosed_partial",
+        "preserved",
+        "rejected",
+    ]
+    by_outcome = {r.outcome: r for r in rows}
+    assert by_outcome["rejected"].reject_reason == "no valid process"
+    assert by_outcome["rejected"].answer_hours == pytest.approx(24, abs=0.001)
+    assert by_outcome["disclosed_partial"].disclosure_hours == pytest.approx(48, abs=0.001)
+    assert by_outcome["acknowledged"].answer_hours == pytest.approx(29, abs=0.001)
+    assert by_outcome["acknowledged"].disclosure_hours is None
+    assert by_outcome["preserved"].lapsed  # expired at T0 + 90 days, still recorded as preserved
+    for days, expected in ((90, set()), (91, {"preserved"})):
+        later = store.outcome_rows(now=T0 + timedelta(days=days))
+        assert {r.outcome for r in later if r.lapsed} == expected
+    # SQL computes what the pure function computes
+    pure = {r.outcome: r for r in (outcome_row(t, now=NOW) for t in store.list_requests())}
+    assert set(pure) == set(by_outcome)
+    for outcome, expected_row in pure.items():
+        got = by_outcome[outcome]
+        assert (got.lapsed, got.reject_reason) == (expected_row.lapsed, expected_row.reject_reason)
+        assert got.answer_hours == pytest.approx(expected_row.answer_hours, abs=0.001)
+        assert got.disclosure_hours == pytest.approx(expected_row.disclosure_hours, abs=0.001)
+    assert {r.provider for r in store.outcome_rows(now=NOW, provider="google")} == {"google"}
+    since = store.outcome_rows(now=NOW, since=T0 + timedelta(minutes=3))
+    assert sorted(r.kind for r in since) == ["voluntary_disclosure", "voluntary_disclosure"]
+    assert store.verify() == []
+
+
+def test_verify_finds_a_tampered_row(store: AnyStore) -> None:
+    store.add(make())
+    store.record(make().id, ev("submitted", 1), now=NOW)
+    with store._transaction():
+        store._execute(
+            store._sql("UPDATE requests SET state = ? WHERE id = ?"), ("draft", make().id)
+        )
+    assert store.verify() == [f"{make().id}: derived columns do not match the history"]
+    with store._transaction():
+        store._execute("DELETE FROM deadlines")
+    assert store.verify() == [
+        f"{make().id}: derived columns do not match the history",
+        f"{make().id}: deadlines do not match the history",
+    ]
+
+
+def test_schema_is_versioned(store_spec: str) -> None:
+    first = open_store(store_spec)
+    assert first.schema_version() == SCHEMA_VERSION
+    first.close()
+    again = open_store(store_spec)  # opening twice applies nothing twice
+    assert again.schema_version() == SCHEMA_VERSION
+    with again._transaction():
+        again._execute(
+            again._sql("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)"),
+            (SCHEMA_VERSION + 1, "later"),
+        )
+    again.close()
+    with pytest.raises(StoreError, match=r"written by a newer eevidence .*upgrade eevidence"):
+        open_store(store_spec)
+
+
+def test_concurrent_updates_give_up_cleanly(
+    store: AnyStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.add(make())
+    monkeypatch.setattr("eevidence._store._RETRIES", 3)
+    monkeypatch.setattr(type(store), "_write_event", lambda self, before, after: False)
+    with pytest.raises(ConcurrentUpdateError, match="nothing was written"):
+        store.record(make().id, ev("submitted", 1), now=NOW)
+
+
+# -- real processes ------------------------------------------------------------------------------
+
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import datetime, timedelta, timezone
+    from eevidence._lifecycle import Event
+    from eevidence._store import open_store
+
+    spec, request_id, tag, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    store = open_store(spec)
+    at = datetime(2026, 11, 16, tzinfo=timezone.utc)
+    now = at + timedelta(days=1)
+    i = 0
+    while count < 0 or i < count:
+        store.record(request_id, Event("noted", at, tag, note=f"{tag}-{i}"), now=now)
+        i += 1
+        print(i, flush=True)
+    store.close()
+    """
+)
+
+
+def _writer(spec: str, request_id: str, tag: str, count: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", _WRITER, spec, request_id, tag, str(count)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_processes_lose_no_update(store_spec: str) -> None:
+    store = open_store(store_spec)
+    store.add(make())
+    n = 60
+    procs = [_writer(store_spec, make().id, tag, n) for tag in ("a", "b")]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    final = store.get(make().id)
+    assert final.version == 2 * n
+    notes = {e.note for e in final.events}
+    assert notes == {f"{tag}-{i}" for tag in ("a", "b") for i in range(n)}
+    # each writer's own events keep their order
+    for tag in ("a", "b"):
+        mine = [e.note for e in final.events if e.actor == tag]
+        assert mine == [f"{tag}-{i}" for i in range(n)]
+    assert store.verify() == []
+    store.close()
+
+
+def test_writer_killed_between_and_during_commits(store_spec: str) -> None:
+    store = open_store(store_spec)
+    store.add(make())
+    for _ in range(3):
+        p = _writer(store_spec, make().id, "w", -1)
+        assert p.stdout is not None
+        written = 0
+        while written < 15:
+            written = int(p.stdout.readline())
+        time.sleep(0.01 * (written % 7))
+        p.send_signal(signal.SIGKILL)
+        p.communicate(timeout=30)
+        assert p.returncode == -signal.SIGKILL
+        assert store.verify() == []
+    after = store.get(make().id)
+    assert after.version >= 45
+    assert [e.note for e in after.events] == [f"w-{i}" for run in _runs(after) for i in range(run)]
+    store.close()
+
+
+def _runs(t: Tracked) -> list[int]:
+    """Lengths of the three writers' runs (each restarts counting at 0)."""
+    runs: list[int] = []
+    for e in t.events:
+        if e.note == "w-0":
+            runs.append(0)
+        runs[-1] += 1
+    return runs
+
+
+_HALF_WRITTEN = textwrap.dedent(
+    """
+    import sys, time, json
+    from datetime import datetime, timedelta, timezone
+    from eevidence._lifecycle import Event, apply_event
+    from eevidence._store import open_store
+
+    store = open_store(sys.argv[1])
+    before = store.get(sys.argv[2])
+    at = datetime(2026, 11, 16, 1, tzinfo=timezone.utc)
+    after = apply_event(before, Event("submitted", at, "killed"), now=at)
+    with store._transaction():
+        store._execute_count(
+            store._sql(store._UPDATE), (*store._derived(after), after.id, before.version)
+        )
+        store._execute(
+            store._sql(store._INSERT_EVENT),
+            (after.id, after.version, json.dumps(after.events[-1].to_dict())),
+        )
+        print("written, not committed", flush=True)
+        time.sleep(120)
+    """
+)
+
+
+def test_writer_killed_inside_a_transaction_changes_nothing(store_spec: str) -> None:
+    store = open_store(store_spec)
+    store.add(make())
+    p = subprocess.Popen(
+        [sys.executable, "-c", _HALF_WRITTEN, store_spec, make().id],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert p.stdout is not None
+    line = p.stdout.readline()
+    if line != "written, not committed\n":
+        p.kill()
+        pytest.fail(p.communicate()[1])
+    os.kill(p.pid, signal.SIGKILL)
+    p.communicate(timeout=30)
+    assert store.get(make().id).version == 0
+    assert store.verify() == []
+    # the lock held by the dead writer is gone: the next write goes through
+    assert store.record(make().id, ev("submitted", 1), now=NOW).version == 1
+    store.close()
+
+
+# -- opening -------------------------------------------------------------------------------------
+
+
+def test_unreachable_postgresql_is_a_clear_error() -> None:
+    with pytest.raises(
+        StoreError, match=r"cannot reach PostgreSQL at .*check that the server"
+    ) as info:
+        PostgresStore("postgresql://user:secret@127.0.0.1:1/db", connect_timeout=2)
+    assert "secret" not in str(info.value)
+    assert "127.0.0.1:1/db" in str(info.value)
+
+
+def test_bad_url_is_redacted() -> None:
+    with pytest.raises(StoreError, match=r"postgresql://\(unreadable URL\)"):
+        open_store("postgresql://user:secret@host:notaport/db?x")
+
+
+def test_sqlite_file_is_private_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "store.sqlite3"
+    SqliteStore(path).close()
+    assert path.stat().st_mode & 0o777 == 0o600
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"not a database" * 100)
+    with pytest.raises(StoreError, match="is it an eevidence store"):
+        SqliteStore(junk)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreError, match="cannot create the store"):
+        SqliteStore(tmp_path / "file" / "store.sqlite3")
+
+
+def test_default_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EEVIDENCE_HOME", str(tmp_path / "home"))
+    assert default_store_path() == tmp_path / "home" / "tracking.sqlite3"
+    monkeypatch.delenv("EEVIDENCE_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_store_path() == tmp_path / "xdg" / "eevidence" / "tracking.sqlite3"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert default_store_path() == tmp_path / ".local" / "share" / "eevidence" / "tracking.sqlite3"
+    store = open_store(None)
+    assert store.location == str(default_store_path())
+    store.close()
+
+
+def test_busy_sqlite_store_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    holder = SqliteStore(path)
+    waiter = SqliteStore(path, timeout=0.1)
+    with holder._transaction(), pytest.raises(StoreError, match="busy"):
+        waiter.add(make())
+    holder.close()
+    waiter.close()
+
+
+def test_postgres_database_per_test(pg_server: str) -> None:
+    url = new_database(pg_server)
+    store = PostgresStore(url)
+    assert store.location.startswith("postgresql://127.0.0.1:")
+    assert store.location.endswith(url.rsplit("/", 1)[1])
+    assert store._ts_out("2026-01-01T00:00:00+00:00") == datetime(2026, 1, 1, tzinfo=UTC)
+    assert store._ts_out(None) is None
+    store.close()

@@ -1,0 +1,231 @@
+"""``eevidence track``, ``status``, ``deadlines`` and ``report`` from the command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from eevidence._cli import main
+from eevidence._store import open_store
+from tests.helpers import EXAMPLES, ROOT, example_doc
+
+PRESERVATION = "3f1c2a6e-1b7d-4c9a-9e0f-5a2b7c8d9e01"
+NOW = "2026-11-20T12:00:00Z"
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_full_flow(store_spec: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    s = ("--store", store_spec, "--now", NOW)
+    code, out, _ = cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)
+    assert code == 0
+    assert f"tracking {PRESERVATION}: preservation to meta, state draft" in out
+    assert "provider profile meta, completed by 18 U.S.C. 2703(f)" in out
+
+    steps = [
+        ("submitted", "--at", "2026-11-16T10:00:00Z"),
+        ("acknowledged", "--at", "2026-11-16T18:00:00+01:00", "--ref", "LE-55"),
+        ("preserved", "--at", "2026-11-17T09:00:00Z", "--expires", "2027-02-10"),
+        ("noted", "--note", "called the provider", "--actor", "desk officer"),
+    ]
+    for name, *rest in steps:
+        code, out, _ = cli(capsys, "track", "event", PRESERVATION, name, *rest, *s)
+        assert code == 0, out
+    assert "preserved until 2027-02-10 00:00Z" in out
+
+    code, out, _ = cli(capsys, "status", *s)
+    assert code == 0
+    assert PRESERVATION in out
+    assert "ref=LE-55" in out
+    assert "1 request(s) not final" in out
+    code, out, _ = cli(capsys, "status", PRESERVATION, *s)
+    assert "acknowledged        by" in out
+    assert "expires=2027-02-10 00:00Z" in out
+    assert "called the provider" in out
+    assert "by desk officer" in out
+    code, out, _ = cli(capsys, "status", PRESERVATION, "--json", *s)
+    data = json.loads(out)
+    assert data["state"] == "preserved"
+    assert [d["deadline"] for d in data["deadlines"]] == [
+        "act_before_expiry",
+        "preservation_expires",
+    ]
+    code, out, _ = cli(capsys, "status", "--json", "--all", *s)
+    assert [r["id"] for r in json.loads(out)] == [PRESERVATION]
+
+    # deadlines: nothing within 14 days of NOW, both within 90
+    code, out, _ = cli(capsys, "deadlines", *s)
+    assert out.strip() == "0 deadline(s) within 14d"
+    ics = tmp_path / "due.ics"
+    code, out, _ = cli(capsys, "deadlines", "--within", "90d", "--ics", str(ics), *s)
+    assert code == 0
+    assert "act_before_expiry" in out
+    assert out.index("act_before_expiry") < out.index("preservation_expires")
+    assert f"written to {ics}" in out
+    cal = icalendar.Calendar.from_ical(ics.read_bytes())
+    assert len(list(cal.walk("VEVENT"))) == 2
+    code, out, _ = cli(
+        capsys, "deadlines", "--json", "--store", store_spec, "--now", "2027-02-05T00:00:00Z"
+    )
+    due = json.loads(out)
+    assert [(d["deadline"], d["overdue"]) for d in due] == [
+        ("act_before_expiry", True),
+        ("preservation_expires", False),
+    ]
+
+    code, out, _ = cli(capsys, "report", *s)
+    assert code == 0
+    assert "meta" in out
+    assert "preserved 1" in out
+    code, out, _ = cli(
+        capsys, "report", "--json", "--provider", "meta", "--since", "2026-11-01", *s
+    )
+    report = json.loads(out)
+    assert report["groups"][0]["time_to_answer"]["median_hours"] == 7.0
+    code, out, _ = cli(capsys, "report", "--json", "--since", "2026-11-17", *s)
+    assert json.loads(out)["groups"] == []
+
+
+def test_follow_up_and_extension_link(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    s = ("--store", str(tmp_path / "t.sqlite3"), "--now", NOW)
+    assert cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)[0] == 0
+    code, out, _ = cli(
+        capsys, "track", "add", str(EXAMPLES / "preservation-extension.json"), "--json", *s
+    )
+    extension = json.loads(out)
+    assert code == 0
+    original = example_doc("preservation-extension")["original_request_id"]
+    assert extension["follows"] == (original if original == PRESERVATION else None)
+    doc = example_doc("voluntary-disclosure")
+    path = tmp_path / "disclosure.json"
+    path.write_text(json.dumps(doc))
+    code, out, _ = cli(capsys, "track", "add", str(path), "--follows", PRESERVATION, "--json", *s)
+    assert json.loads(out)["follows"] == PRESERVATION
+
+
+def test_extension_of_untracked_preservation_is_not_linked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = ("--store", str(tmp_path / "t.sqlite3"), "--now", NOW)
+    code, out, _ = cli(
+        capsys, "track", "add", str(EXAMPLES / "preservation-extension.json"), "--json", *s
+    )
+    assert code == 0
+    assert json.loads(out)["follows"] is None
+
+
+def test_bad_input_is_one_line_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = str(tmp_path / "t.sqlite3")
+    s = ("--store", store, "--now", NOW)
+    cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)
+    code, _, err = cli(capsys, "track", "event", "no-such-id", "submitted", *s)
+    assert code == 1
+    assert "no tracked request with this id; list them with: eevidence status" in err
+    assert len(err.strip().splitlines()) == 1
+    code, _, err = cli(capsys, "track", "event", PRESERVATION, "extended", *s)
+    assert code == 1
+    assert "cannot become extended (allowed now: checked, signed, submitted" in err
+    code, _, err = cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)
+    assert code == 1
+    assert "already tracked" in err
+    code, _, err = cli(capsys, "track", "event", PRESERVATION, "submitted", "--at", "yesterday", *s)
+    assert code == 2
+    assert "--at 'yesterday'" in err
+    code, _, err = cli(
+        capsys, "track", "event", PRESERVATION, "submitted", "--at", "2026-11-16T10:00", *s
+    )
+    assert code == 2
+    assert "explicit UTC offset" in err
+    code, _, err = cli(capsys, "deadlines", "--within", "soon", *s)
+    assert code == 2
+    assert "14d, 36h or 2w" in err
+    code, _, err = cli(capsys, "status", "--store", "postgresql://u:pw@127.0.0.1:1/x")
+    assert code == 1
+    assert "cannot reach PostgreSQL at postgresql://127.0.0.1:1/x" in err
+    assert "pw" not in err
+    opened = open_store(store)
+    assert opened.get(PRESERVATION).version == 0
+    opened.close()
+
+
+def test_store_from_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EEVIDENCE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("EEVIDENCE_STORE", raising=False)
+    assert cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"))[0] == 0
+    assert (tmp_path / "home" / "tracking.sqlite3").exists()
+    monkeypatch.setenv("EEVIDENCE_STORE", str(tmp_path / "other.sqlite3"))
+    code, out, _ = cli(capsys, "status", "--all")
+    assert out.strip() == "0 request(s)"
+    code, out, _ = cli(
+        capsys,
+        "track",
+        "event",
+        PRESERVATION,
+        "submitted",
+        "--store",
+        str(tmp_path / "home" / "tracking.sqlite3"),
+    )
+    assert code == 0
+    assert out.strip() == f"{PRESERVATION}: submitted"
+
+
+def test_info_logs_name_no_identifier(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    s = ("--store", str(tmp_path / "t.sqlite3"), "--now", NOW)
+    with caplog.at_level(logging.INFO, logger="eevidence"):
+        cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)
+        cli(capsys, "track", "event", PRESERVATION, "submitted", "--ref", "LE-1", *s)
+    messages = [m for m in caplog.messages if not m.startswith("created the workstation")]
+    assert messages == [
+        "tracking a preservation request to meta",
+        "custody entry 0: request_created",
+        "custody entry 1: request_submitted",
+        "recorded submitted",
+    ]
+    assert all(PRESERVATION not in m and "LE-1" not in m for m in caplog.messages)
+
+
+def test_demo_tracks_on_the_embedded_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = cli(capsys, "demo", "--out", str(tmp_path))
+    assert code == 0
+    assert "track requests on the embedded store" in out
+    assert "preservation           -> preserved, preserved until" in out
+    assert "production_due" in out
+    assert (tmp_path / "tracking.sqlite3").exists()
+    cal = icalendar.Calendar.from_ical((tmp_path / "deadlines.ics").read_bytes())
+    assert len(list(cal.walk("VEVENT"))) == 4
+    # running it again on the same folder does not record the events twice
+    code, out, _ = cli(capsys, "demo", "--out", str(tmp_path))
+    assert code == 0
+    assert "-> preserved" not in out
+    store = open_store(tmp_path / "tracking.sqlite3")
+    assert store.verify() == []
+    assert store.get(PRESERVATION).version == 3
+    store.close()
+
+
+def test_readme_documents_the_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in (
+        "eevidence track add",
+        "eevidence track event",
+        "eevidence status",
+        "eevidence deadlines",
+        "eevidence report",
+    ):
+        assert command in readme
