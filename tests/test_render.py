@@ -628,3 +628,37 @@ def test_pdf_text_with_pdf_syntax_characters_round_trips() -> None:
     for lang in ("en", "ar"):
         data = render_letter(_request("preservation", case=case), fmt="pdf", lang=lang)
         assert _squash(tricky) in _squash(_pdf_text(data)), lang
+
+
+def test_package_build_includes_the_letter_by_default(tmp_path: Path) -> None:
+    import zipfile
+
+    officer = tmp_path / "officer.pem"
+    assert main(["keys", "generate", "-o", str(officer), "--public", str(tmp_path / "o.pem")]) == 0
+    doc = example_doc("emergency-disclosure")
+    doc["language"] = "es"
+    source = tmp_path / "request.json"
+    source.write_text(json.dumps(doc), encoding="utf-8")
+    base = ["package", "build", str(source), "--key", str(officer), "--now", "2026-11-22T10:00:00Z"]
+
+    def letters(out: Path) -> dict[str, bytes]:
+        with zipfile.ZipFile(out) as zf:
+            return {
+                n.rsplit("/", 1)[1]: zf.read(n) for n in zf.namelist() if "/data/documents/" in n
+            }
+
+    assert main([*base, "-o", str(tmp_path / "a.zip")]) == 0
+    found = letters(tmp_path / "a.zip")
+    assert list(found) == ["letter.es.pdf"]
+    request = parse_request(doc)
+    expected = render_letter(
+        request, fmt="pdf", lang="es", provider_name="Meta (Facebook, Instagram)"
+    )
+    assert found["letter.es.pdf"] == expected
+    assert (
+        main([*base, "--letter-lang", "en", "--letter-lang", "es", "-o", str(tmp_path / "b.zip")])
+        == 0
+    )
+    assert sorted(letters(tmp_path / "b.zip")) == ["letter.en.pdf", "letter.es.pdf"]
+    assert main([*base, "--no-letter", "-o", str(tmp_path / "c.zip")]) == 0
+    assert letters(tmp_path / "c.zip") == {}

@@ -15,7 +15,7 @@ from eevidence._providers import load_providers
 from eevidence._render import FORMATS, render_letter
 from eevidence.errors import InputError, Problem
 
-__all__ = ["demo_step", "provider_display_name", "register"]
+__all__ = ["demo_step", "letter_documents", "provider_display_name", "register"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -100,6 +100,17 @@ def _cmd_render(args: argparse.Namespace) -> int:
     write_atomic(args.output, data)
     print(f"{args.output}: {args.format} letter in {lang}, {len(data)} bytes", file=sys.stderr)
     return EXIT_OK
+
+
+def letter_documents(request: Request, args: argparse.Namespace) -> list[tuple[str, bytes]]:
+    """The PDF letters ``package build`` puts into a package: the request's language, then
+    each ``--letter-lang``, as ``letter.<lang>.pdf``."""
+    langs = dict.fromkeys([default_language(request), *args.letter_lang])
+    name = provider_display_name(request.provider)
+    return [
+        (f"letter.{lang}.pdf", render_letter(request, fmt="pdf", lang=lang, provider_name=name))
+        for lang in langs
+    ]
 
 
 def demo_step(out: Path, example: Path) -> Path:
