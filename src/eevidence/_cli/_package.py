@@ -14,6 +14,7 @@ from typing import TextIO
 
 from eevidence._bag import PackageLimits
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
+from eevidence._cli._render import letter_documents
 from eevidence._codec import read_request
 from eevidence._keys import (
     KEY_TYPES,
@@ -25,6 +26,7 @@ from eevidence._keys import (
     write_private_key,
     write_public_key,
 )
+from eevidence._letter import LANGUAGES
 from eevidence._package import (
     build_package,
     inspect_package,
@@ -110,6 +112,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=[],
         metavar="FILE",
         help="a rendered document (e.g. the letter) to include",
+    )
+    q.add_argument(
+        "--letter-lang",
+        action="append",
+        default=[],
+        choices=LANGUAGES,
+        metavar="LANG",
+        help="also include the PDF letter in LANG (en, fr, es, ar); the letter in the "
+        "request's language is included by default",
+    )
+    q.add_argument(
+        "--no-letter", action="store_true", help="do not include the rendered PDF letter"
     )
     q.add_argument("-o", "--output", required=True, metavar="OUT")
     q.add_argument("--now", metavar="DATETIME", help="package creation time (default: now)")
@@ -228,7 +242,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         signers=signers,
         now=_parse_now(args.now),
         attachments=args.attach,
-        documents=args.document,
+        documents=[*args.document, *([] if args.no_letter else letter_documents(request, args))],
         progress=bar,
     )
     if bar:
