@@ -226,6 +226,10 @@ def test_evidence_ingest_and_verify(
     code, out, _ = cli(capsys, "custody", "log", "--json", *s)
     actions = [e["action"] for e in json.loads(out)]
     assert actions.count("evidence_received") == 2
+    code, out, _ = cli(capsys, "custody", "log", PRESERVATION, "--json", *s)
+    about = {e["object_id"].split("/")[0] for e in json.loads(out)}
+    assert about == {"evidence"}
+    assert len(json.loads(out)) == 6
     assert actions.count("evidence_verified") == 4
     code, _, err = cli(capsys, "evidence", "ingest", str(tmp_path / "nope"), "--request", "r", *s)
     assert code == 1
