@@ -10,8 +10,10 @@ Scenarios (the payload is generated once, in --work, default a temporary folder)
   many   10,000 files of 4 KiB (per-file overhead)
 
 Every measured operation runs in a fresh child process (warm page cache, after one
-unmeasured warm-up run); printed: the median and the best of --repeat runs, and the child's
-peak RSS (VmHWM). Ratios use the best runs, the least disturbed by other load on the machine.
+unmeasured warm-up run), the tools taking turns round after round; printed: the median and
+the best of --repeat runs, the CPU time per GB (all threads; stable when other load on the
+machine slows the wall clock) and the child's peak RSS (VmHWM). Speed ratios use the best
+runs, the least disturbed by other load.
 Compared on the same bytes: single-thread ``hashlib.sha256`` with a reused 1 MiB buffer,
 ``bagit.Bag(path).validate()`` (bagit-python 1.9, one process) on the package itself (a
 sha256-only bag) and on a bag of the same files made by bagit-python with its default
@@ -54,6 +56,7 @@ def _child(kind: str, path: str, extra: list[str]) -> None:
     elif kind != "hashlib":
         import eevidence as ee
 
+    cpu0 = time.process_time()
     start = time.perf_counter()
     if kind == "hashlib":
         import hashlib
@@ -88,18 +91,19 @@ def _child(kind: str, path: str, extra: list[str]) -> None:
         )
     else:
         raise SystemExit(f"unknown child {kind}")
-    print(f"{time.perf_counter() - start:.6f} {_peak_rss()}")
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu0
+    print(f"{wall:.6f} {cpu:.6f} {_peak_rss()}")
 
 
-def run_child(kind: str, path: Path, *extra: str) -> tuple[float, int]:
-    """(seconds, peak RSS in bytes) of one child run."""
+def run_child(kind: str, path: Path, *extra: str) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds of all threads, peak RSS in bytes) of one child run."""
     cmd = [sys.executable, __file__, "--child", kind, str(path), *extra]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = proc.communicate()
     if proc.returncode != 0:
         raise SystemExit(f"{kind} failed: {err.decode()}")
-    secs, rss = out.decode().split()[-2:]
-    return float(secs), int(rss)
+    wall, cpu, rss = out.decode().split()[-3:]
+    return float(wall), float(cpu), int(rss)
 
 
 # --------------------------------------------------------------------------- payloads
@@ -138,17 +142,30 @@ def make_payload(base: Path, scenario: str, big_mib: int) -> Path:
     return payload
 
 
-def measure(label: str, total: int, repeat: int, kind: str, path: Path, *extra: str) -> float:
-    run_child(kind, path, *extra)  # warm-up: page cache, imports
-    runs = [run_child(kind, path, *extra) for _ in range(repeat)]
-    secs = statistics.median(r[0] for r in runs)
-    best = min(r[0] for r in runs)
-    rss = max(r[1] for r in runs)
-    print(
-        f"  {label:<38} median {secs:7.3f} s {total / secs / 1e9:5.2f} GB/s, "
-        f"best {total / best / 1e9:5.2f} GB/s, peak RSS {rss / MIB:5.1f} MiB"
-    )
-    return total / best
+Spec = tuple[str, str, Path, tuple[str, ...]]  # label, child kind, path, extra arguments
+
+
+def measure(specs: list[Spec], total: int, repeat: int) -> list[tuple[float, float]]:
+    """Run every spec once per round, round after round (so background load hits all of them
+    alike); print median, best and peak RSS; return the best throughput of each."""
+    for _, kind, path, extra in specs:
+        run_child(kind, path, *extra)  # warm-up: page cache, imports
+    runs: list[list[tuple[float, float, int]]] = [[] for _ in specs]
+    for _ in range(repeat):
+        for i, (_, kind, path, extra) in enumerate(specs):
+            runs[i].append(run_child(kind, path, *extra))
+    rates = []
+    for (label, *_), got in zip(specs, runs, strict=True):
+        secs = statistics.median(r[0] for r in got)
+        best = min(r[0] for r in got)
+        cpu = min(r[1] for r in got)
+        rss = max(r[2] for r in got)
+        print(
+            f"  {label:<36} median {total / secs / 1e9:5.2f} GB/s, best {total / best / 1e9:5.2f}"
+            f" GB/s, CPU {cpu / total * 1e9:5.2f} s/GB, peak RSS {rss / MIB:5.1f} MiB"
+        )
+        rates.append((total / best, cpu))
+    return rates
 
 
 def scenario(base: Path, name: str, big_mib: int, repeat: int) -> None:
@@ -171,17 +188,13 @@ def scenario(base: Path, name: str, big_mib: int, repeat: int) -> None:
             shutil.rmtree(out)
         elif out.exists():
             out.unlink()
-        secs, rss = run_child("build", out, str(payload), str(keys / "k.pem"))
+        secs, _cpu, rss = run_child("build", out, str(payload), str(keys / "k.pem"))
         print(
             f"  build {out.suffix or 'directory':<32} once   {secs:7.3f} s "
             f"{total / secs / 1e9:5.2f} GB/s, peak RSS {rss / MIB:5.1f} MiB"
         )
     trust = str(keys / "trust")
     os.sync()  # let the builds' dirty pages reach the disk before anything is timed
-    h = measure("hashlib.sha256, one thread", total, repeat, "hashlib", out_dir / "data")
-    d = measure("eevidence verify (directory)", total, repeat, "eevidence", out_dir, trust)
-    z = measure("eevidence verify (zip)", total, repeat, "eevidence", out_zip, trust)
-    b = measure("bagit-python validate (sha256 bag)", total, repeat, "bagit", out_dir)
     default_bag = base / f"bagit-default-{name}"
     if not default_bag.exists():
         tmp = base / f".bagit-default-{name}"
@@ -191,11 +204,25 @@ def scenario(base: Path, name: str, big_mib: int, repeat: int) -> None:
         subprocess.run([sys.executable, "-c", code], check=True)
         tmp.rename(default_bag)
         os.sync()
-    bd = measure("bagit-python validate (default bag)", total, repeat, "bagit", default_bag)
-    print(f"  load average {os.getloadavg()[0]:.1f}; ratios of the best runs:")
+    h, d, z, b, bd = measure(
+        [
+            ("hashlib.sha256, one thread", "hashlib", out_dir / "data", ()),
+            ("eevidence verify (directory)", "eevidence", out_dir, (trust,)),
+            ("eevidence verify (zip)", "eevidence", out_zip, (trust,)),
+            ("bagit-python validate (sha256 bag)", "bagit", out_dir, ()),
+            ("bagit-python validate (default bag)", "bagit", default_bag, ()),
+        ],
+        total,
+        repeat,
+    )
+    print(f"  load average {os.getloadavg()[0]:.1f}; ratios (best wall-clock runs; CPU time):")
     print(
-        f"  directory/hashlib {d / h:.2f}, zip/hashlib {z / h:.2f}, "
-        f"directory/bagit-sha256 {d / b:.2f}, directory/bagit-default {d / bd:.2f}"
+        f"  speed  directory/hashlib {d[0] / h[0]:.2f}, zip/hashlib {z[0] / h[0]:.2f}, "
+        f"directory/bagit-sha256 {d[0] / b[0]:.2f}, directory/bagit-default {d[0] / bd[0]:.2f}"
+    )
+    print(
+        f"  CPU    hashlib/directory {h[1] / d[1]:.2f}, hashlib/zip {h[1] / z[1]:.2f}, "
+        f"bagit-default/directory {bd[1] / d[1]:.2f}"
     )
 
 
