@@ -754,3 +754,42 @@ def _read_everything(path: Path) -> ee.VerificationReport | None:
     with contextlib.suppress(_OWN):
         ee.sign_package(copy, ee.KeySigner(OUTSIDER))
     return report
+
+
+def test_other_tag_files_are_streamed_when_pinned_and_reported_when_not(
+    tmp_path: Path, trust: ee.TrustStore
+) -> None:
+    bag_dir = tmp_path / "bag"
+    bag_dir.mkdir()
+    (bag_dir / "a.txt").write_text("alpha")
+    bagit.make_bag(str(bag_dir), checksums=["sha256"])
+    (bag_dir / "custom-tag.txt").write_text("Custom: tag\n")
+    (bag_dir / "meta").mkdir()
+    (bag_dir / "meta" / "notes.txt").write_text("notes\n")
+    lines = "".join(
+        f"{hashlib.sha256((bag_dir / p).read_bytes()).hexdigest()}  {p}\n"
+        for p in ("custom-tag.txt", "meta/notes.txt")
+    )
+    with (bag_dir / "tagmanifest-sha256.txt").open("a") as fh:
+        fh.write(lines)
+    report = ee.package_report(bag_dir, trust)
+    assert report.fixity_ok, report.reasons()
+    statuses = {f.path: f.status for f in report.files}
+    assert statuses["custom-tag.txt"] == "ok"
+    assert statuses["meta/notes.txt"] == "ok"
+    (bag_dir / "meta" / "notes.txt").write_text("changed\n")
+    (bag_dir / "other").mkdir()
+    (bag_dir / "other" / "x.txt").write_text("x")
+    (bag_dir / "loose.txt").write_text("x")
+    (bag_dir / "tagmanifest-md5.txt").write_text("")
+    report = ee.package_report(bag_dir, trust)
+    bad = {f.path: f.status for f in report.files if f.status != "ok"}
+    assert bad == {
+        "meta/notes.txt": "digest_mismatch",
+        "other/x.txt": "unexpected",
+        "loose.txt": "unexpected",
+    }
+    assert [p.code for p in report.problems] == ["unsupported_algorithm"]
+    (bag_dir / "meta" / "notes.txt").unlink()
+    missing = {f.path: f.status for f in ee.package_report(bag_dir, trust).files}
+    assert missing["meta/notes.txt"] == "missing"

@@ -78,6 +78,10 @@ BAGIT_TXT: Final = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 ZIP_TIME: Final = (1980, 1, 1, 0, 0, 0)
 ZIP_FILE_MODE: Final = 0o100644 << 16
 _NAME_RE: Final = re.compile(f"^{_FILE_NAME}$")
+_READ_TAGS: Final = frozenset(
+    {"bagit.txt", "bag-info.txt", SIZES_FILE, SIGNATURE_FILE}
+    | {f"{kind}-{alg}.txt" for kind in ("manifest", "tagmanifest") for alg in HASH_ALGORITHMS}
+)
 
 Progress = Callable[[int], None]
 FileStatus = Literal[
@@ -533,6 +537,7 @@ class _Parsed:
     manifests: dict[str, dict[str, str]] = field(default_factory=dict)
     tagmanifests: dict[str, dict[str, str]] = field(default_factory=dict)
     tag_bytes: dict[str, bytes] = field(default_factory=dict)
+    top_level: list[str] = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)
     info: list[tuple[str, str]] = field(default_factory=list)
     envelope: Envelope | None = None
@@ -547,9 +552,16 @@ def _parse_tags(reader: Reader, limits: PackageLimits) -> _Parsed:
     entries = reader.entries()
     if "bagit.txt" not in entries:
         raise PackageError("no bagit.txt: not a BagIt bag", code="not_a_bag", source=reader.source)
+    # Only the tag files this format reads are loaded (each under the size limit); any other
+    # top-level file is hashed as a stream if a tag manifest pins it, else reported.
     for name in sorted(entries):
-        if "/" not in name:
+        if "/" in name:
+            continue
+        parsed.top_level.append(name)
+        if name in _READ_TAGS:
             parsed.tag_bytes[name] = reader.read_bytes(name, limits.max_tag_file_size)
+        elif name.startswith(("manifest-", "tagmanifest-")) and name.endswith(".txt"):
+            parsed.problem("unsupported_algorithm", f"{name}: only sha256 and sha512")
     declaration, _ = parse_bag_info(parsed.tag_bytes["bagit.txt"])
     decl = dict(declaration)
     if decl.get("BagIt-Version") not in {"1.0", "0.97"}:
@@ -562,10 +574,7 @@ def _parse_tags(reader: Reader, limits: PackageLimits) -> _Parsed:
             ("tagmanifest-", parsed.tagmanifests),
         ):
             if name.startswith(prefix) and name.endswith(".txt"):
-                alg = name[len(prefix) : -4]
-                if alg not in HASH_ALGORITHMS:
-                    parsed.problem("unsupported_algorithm", f"{name}: only sha256 and sha512")
-                    continue
+                alg = name[len(prefix) : -4]  # one of HASH_ALGORITHMS (see _READ_TAGS)
                 found, problems = parse_manifest(data, alg, name=name)
                 for p in problems:
                     parsed.problem("malformed_manifest", p)
@@ -622,17 +631,30 @@ def _check_files(
     # Tag files: every file outside data/ must be pinned by a tag manifest, except the tag
     # manifests themselves and the signature envelope (which signs the sha256 tag manifest).
     pinned: set[str] = set()
+    streamed: dict[str, list[tuple[str, str]]] = {}
     for alg, listed in parsed.tagmanifests.items():
         for path, expected in sorted(listed.items()):
             pinned.add(path)
             data = parsed.tag_bytes.get(path)
-            if data is None:
+            if data is not None:
+                found = hashlib.new(alg, data).hexdigest()
+                status: FileStatus = "ok" if found == expected else "digest_mismatch"
+                results.append(FileResult(path, status, alg, expected, found))
+            elif path in entries:
+                streamed.setdefault(path, []).append((alg, expected))
+            else:
                 results.append(FileResult(path, "missing", alg, expected))
-                continue
-            found = hashlib.new(alg, data).hexdigest()
-            status: FileStatus = "ok" if found == expected else "digest_mismatch"
+    tag_hashes = hash_entries(reader, {p: [a for a, _ in v] for p, v in streamed.items()})
+    for path, checks in sorted(streamed.items()):
+        outcome = tag_hashes[path]
+        if isinstance(outcome, PackageError):
+            results.append(FileResult(path, "unreadable", found=str(outcome.args[0])))
+            continue
+        for alg, expected in checks:
+            found = outcome[0][alg]
+            status = "ok" if found == expected else "digest_mismatch"
             results.append(FileResult(path, status, alg, expected, found))
-    for name in sorted(parsed.tag_bytes):
+    for name in sorted(n for n in entries if not n.startswith("data/")):
         if name in pinned or name == SIGNATURE_FILE or name.startswith("tagmanifest-"):
             continue
         results.append(FileResult(name, "unexpected"))
@@ -641,7 +663,7 @@ def _check_files(
     for alg, listed in sorted(parsed.manifests.items()):
         for path in listed:
             listed_algs.setdefault(path, []).append(alg)
-    payload = {n for n in entries if "/" in n}
+    payload = {n for n in entries if n.startswith("data/")}
     for name in sorted(payload - listed_algs.keys()):
         results.append(FileResult(name, "unexpected"))
     wanted: dict[str, tuple[str, ...]] = {}
