@@ -793,3 +793,30 @@ def test_other_tag_files_are_streamed_when_pinned_and_reported_when_not(
     (bag_dir / "meta" / "notes.txt").unlink()
     missing = {f.path: f.status for f in ee.package_report(bag_dir, trust).files}
     assert missing["meta/notes.txt"] == "missing"
+
+
+def test_cosign_zip_with_a_wrong_crc_and_a_look_alike_attachment(
+    tmp_path: Path, trust: ee.TrustStore
+) -> None:
+    doc = json.loads((EXAMPLES / "preservation.json").read_text(encoding="utf-8"))
+    doc["attachments"][0]["name"] = "signature.dsse.json"
+    att = tmp_path / "signature.dsse.json"
+    att.write_bytes(b'{"not": "an envelope"}')
+    pkg = ee.build_package(
+        ee.parse_request(doc),
+        tmp_path / "p.zip",
+        signers=[ee.KeySigner(OFFICER)],
+        now=NOW,
+        attachments=[att],
+    )
+    data = bytearray(pkg.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = next(i for i in zf.infolist() if i.filename.endswith("data/request.json"))
+    data[info.header_offset + 14] ^= 0xFF  # CRC-32 in the local header
+    pkg.write_bytes(bytes(data))
+    ee.sign_package(pkg, ee.KeySigner(VALIDATOR))
+    assert ee.verify_package(pkg, trust, threshold=2).ok
+    with zipfile.ZipFile(pkg) as zf:
+        assert zf.testzip() is None  # the copy carries correct CRCs again
+        (inner,) = [n for n in zf.namelist() if n.endswith("attachments/signature.dsse.json")]
+        assert zf.read(inner) == b'{"not": "an envelope"}'

@@ -33,6 +33,7 @@ from eevidence.errors import PackageError
 __all__ = [
     "CHUNK",
     "HASH_ALGORITHMS",
+    "ZIP_ERRORS",
     "DirReader",
     "PackageLimits",
     "Reader",
@@ -50,7 +51,7 @@ HASH_ALGORITHMS: Final = ("sha256", "sha512")
 _HEX_LEN: Final = {"sha256": 64, "sha512": 128}
 _ZIP_METHODS: Final = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 # What zipfile, zlib and struct raise on corrupt archives; wrapped at this boundary.
-_ZIP_ERRORS: Final = (
+ZIP_ERRORS: Final = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
     zlib.error,
@@ -238,7 +239,7 @@ class ZipReader:
             self._size = os.fstat(self._fh.fileno()).st_size
             self._zip = zipfile.ZipFile(self._fh)
             infos = self._zip.infolist()
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             self.close()
             raise PackageError(
                 f"not a readable zip file: {exc}", code="not_a_package", source=self.source
@@ -309,7 +310,7 @@ class ZipReader:
             if info.compress_type == zipfile.ZIP_STORED and self._fh is not None:
                 return self._open_stored(info)
             return self._zip.open(info)
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise PackageError(
                 f"cannot read entry {name!r}: {exc}", code="corrupt_entry", source=self.source
             ) from None
@@ -339,10 +340,14 @@ class ZipReader:
             raise zipfile.BadZipFile("entry data runs past the end of the file")
         return io.BufferedReader(_Region(fd, offset, info.file_size), buffer_size=64 * 1024)
 
+    def member_name(self, name: str) -> str:
+        """The entry's name in the zip (with its top-level folder, if any)."""
+        return self._infos[name].filename
+
     def read_bytes(self, name: str, limit: int) -> bytes:
         try:
             return _read_limited(self, name, limit)
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise PackageError(
                 f"cannot read entry {name!r}: {exc}", code="corrupt_entry", source=self.source
             ) from None
@@ -482,7 +487,7 @@ def hash_entries(
                 return hash_stream(fh, wanted[name], progress)
         except PackageError as exc:
             return exc
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             return PackageError(
                 f"cannot read {name!r}: {exc}", code="corrupt_entry", source=reader.source
             )

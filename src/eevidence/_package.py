@@ -36,8 +36,10 @@ from typing import IO, Any, Final, Literal
 from eevidence._bag import (
     CHUNK,
     HASH_ALGORITHMS,
+    ZIP_ERRORS,
     PackageLimits,
     Reader,
+    ZipReader,
     default_workers,
     encode_path,
     hash_entries,
@@ -879,37 +881,41 @@ def sign_package(
                 source=str(p),
             )
         env = env.with_signature(EnvelopeSignature(new_keyid, signer.sign(env.signed_bytes())))
-        if reader.form == "directory":
+        if isinstance(reader, ZipReader):
+            _rewrite_zip(p, reader, env.to_bytes())
+        else:
             write_atomic(p / SIGNATURE_FILE, env.to_bytes())
-            return env
-    _rewrite_zip(p, env.to_bytes())
     return env
 
 
-def _rewrite_zip(path: Path, envelope: bytes) -> None:
-    """Copy a package zip entry by entry, replacing the signature envelope, then rename."""
+def _rewrite_zip(path: Path, reader: ZipReader, envelope: bytes) -> None:
+    """Copy a package zip file by file (in sorted order, as built), replacing the signature
+    envelope, then rename the copy over the original."""
     parent = path.parent if str(path.parent) else Path(".")
     fd, tmpname = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     try:
         with os.fdopen(fd, "w+b") as fh:
-            with zipfile.ZipFile(path) as src, zipfile.ZipFile(fh, "w", allowZip64=True) as dst:
-                for info in src.infolist():
-                    if info.is_dir():
-                        continue
-                    new = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            with zipfile.ZipFile(fh, "w", allowZip64=True) as dst:
+                for name, size in sorted(reader.entries().items()):
+                    new = zipfile.ZipInfo(reader.member_name(name), date_time=ZIP_TIME)
                     new.create_system = 3
                     new.external_attr = ZIP_FILE_MODE
-                    if info.filename.rsplit("/", 1)[-1] == SIGNATURE_FILE:
+                    if name == SIGNATURE_FILE:
                         dst.writestr(new, envelope)
                         continue
-                    new.file_size = info.file_size
-                    big = info.file_size > 0x7FFF0000
-                    with src.open(info) as r, dst.open(new, "w", force_zip64=big) as w:
+                    new.file_size = size
+                    big = size > 0x7FFF0000
+                    with reader.open(name) as r, dst.open(new, "w", force_zip64=big) as w:
                         shutil.copyfileobj(r, w, CHUNK)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmpname, 0o644)
         os.replace(tmpname, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmpname).unlink(missing_ok=True)
+        if isinstance(exc, ZIP_ERRORS) and not isinstance(exc, PackageError):
+            code = "unwritable" if isinstance(exc, OSError) else "corrupt_entry"
+            raise PackageError(
+                f"cannot rewrite the package: {exc}", code=code, source=str(path)
+            ) from None
         raise
