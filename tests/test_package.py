@@ -820,3 +820,12 @@ def test_cosign_zip_with_a_wrong_crc_and_a_look_alike_attachment(
         assert zf.testzip() is None  # the copy carries correct CRCs again
         (inner,) = [n for n in zf.namelist() if n.endswith("attachments/signature.dsse.json")]
         assert zf.read(inner) == b'{"not": "an envelope"}'
+
+
+def test_deeply_nested_directory_is_refused(tmp_path: Path, trust: ee.TrustStore) -> None:
+    root = tmp_path / "bag"
+    deep = root.joinpath("data", *["d"] * 40)
+    deep.mkdir(parents=True)
+    (root / "bagit.txt").write_text("BagIt-Version: 1.0\n")
+    report = ee.package_report(root, trust)
+    assert [p.code for p in report.problems] == ["too_deep"]

@@ -79,6 +79,7 @@ class PackageLimits:
     max_compression_ratio: int = 200
     ratio_floor: int = 1 << 20  # ratios only count for entries above 1 MiB
     max_tag_file_size: int = 64 << 20
+    max_depth: int = 32  # folder nesting inside a directory package
 
 
 # --------------------------------------------------------------------------- names
@@ -175,6 +176,12 @@ class DirReader:
         self._walk(root, "", names, limits)
 
     def _walk(self, directory: Path, prefix: str, names: _NameSet, limits: PackageLimits) -> None:
+        if prefix.count("/") > limits.max_depth:
+            raise PackageError(
+                f"folders nested deeper than {limits.max_depth} levels",
+                code="too_deep",
+                source=self.source,
+            )
         try:
             with os.scandir(directory) as it:
                 items = sorted(it, key=lambda e: e.name)
