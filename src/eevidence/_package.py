@@ -95,7 +95,7 @@ SignatureStatus = Literal["valid", "invalid", "unknown_key"]
 # --------------------------------------------------------------------------- reports
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileResult:
     """The fixity result of one file: expected and found values when they differ."""
 
@@ -113,7 +113,7 @@ class FileResult:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SignatureResult:
     """One signature of the envelope.
 
@@ -137,7 +137,7 @@ class SignatureResult:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StructuralProblem:
     code: str
     message: str
@@ -682,7 +682,7 @@ def _check_files(
         wanted[path] = tuple(algs)
     hashed = hash_entries(reader, wanted, workers=workers, progress=progress)
     for path in sorted(wanted):
-        outcome = hashed[path]
+        outcome = hashed.pop(path)
         if isinstance(outcome, PackageError):
             results.append(FileResult(path, "unreadable", found=str(outcome.args[0])))
             continue
@@ -694,7 +694,8 @@ def _check_files(
                 FileResult(path, "digest_mismatch", a, parsed.manifests[a][path], digests[a])
             )
         else:
-            results.append(FileResult(path, "ok", wanted[path][0], digests[wanted[path][0]]))
+            alg = wanted[path][0]
+            results.append(FileResult(path, "ok", alg, parsed.manifests[alg][path]))
     for path in sorted(set(parsed.sizes) - set(listed_algs)):
         parsed.problem("malformed_manifest", f"{SIZES_FILE} lists {path!r}, no manifest does")
     oxum = dict(parsed.info).get("Payload-Oxum")
