@@ -138,7 +138,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DIR",
         help="directory of trusted PEM public keys or certificates (or one file)",
     )
-    q.add_argument("--threshold", type=int, default=1, metavar="N")
+    q.add_argument(
+        "--threshold",
+        type=int,
+        default=1,
+        metavar="N",
+        help="distinct trusted keys that must have signed (default: 1)",
+    )
     q.add_argument("--json", action="store_true", help="print the full report as JSON")
     q.add_argument("--quiet", action="store_true", help="no progress bar")
     q.set_defaults(handler=_cmd_verify)
