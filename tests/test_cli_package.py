@@ -181,3 +181,16 @@ def test_placeholder_pdf_is_a_pdf() -> None:
     assert b"(Hello world ) Tj" in pdf
     xref = int(pdf.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
     assert pdf[xref:].startswith(b"xref")
+
+
+def test_demo_builds_cosigns_and_verifies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 signatures required: VERIFIED" in out
+    for role in ("officer", "validator"):
+        assert stat.S_IMODE((tmp_path / "package" / f"{role}-key.pem").stat().st_mode) == 0o600
+    (package,) = (tmp_path / "package").glob("*.zip")
+    trust = ee.load_trust_store(tmp_path / "package" / "trust")
+    assert ee.verify_package(package, trust, threshold=2).ok

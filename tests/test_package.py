@@ -754,3 +754,78 @@ def _read_everything(path: Path) -> ee.VerificationReport | None:
     with contextlib.suppress(_OWN):
         ee.sign_package(copy, ee.KeySigner(OUTSIDER))
     return report
+
+
+def test_other_tag_files_are_streamed_when_pinned_and_reported_when_not(
+    tmp_path: Path, trust: ee.TrustStore
+) -> None:
+    bag_dir = tmp_path / "bag"
+    bag_dir.mkdir()
+    (bag_dir / "a.txt").write_text("alpha")
+    bagit.make_bag(str(bag_dir), checksums=["sha256"])
+    (bag_dir / "custom-tag.txt").write_text("Custom: tag\n")
+    (bag_dir / "meta").mkdir()
+    (bag_dir / "meta" / "notes.txt").write_text("notes\n")
+    lines = "".join(
+        f"{hashlib.sha256((bag_dir / p).read_bytes()).hexdigest()}  {p}\n"
+        for p in ("custom-tag.txt", "meta/notes.txt")
+    )
+    with (bag_dir / "tagmanifest-sha256.txt").open("a") as fh:
+        fh.write(lines)
+    report = ee.package_report(bag_dir, trust)
+    assert report.fixity_ok, report.reasons()
+    statuses = {f.path: f.status for f in report.files}
+    assert statuses["custom-tag.txt"] == "ok"
+    assert statuses["meta/notes.txt"] == "ok"
+    (bag_dir / "meta" / "notes.txt").write_text("changed\n")
+    (bag_dir / "other").mkdir()
+    (bag_dir / "other" / "x.txt").write_text("x")
+    (bag_dir / "loose.txt").write_text("x")
+    (bag_dir / "tagmanifest-md5.txt").write_text("")
+    report = ee.package_report(bag_dir, trust)
+    bad = {f.path: f.status for f in report.files if f.status != "ok"}
+    assert bad == {
+        "meta/notes.txt": "digest_mismatch",
+        "other/x.txt": "unexpected",
+        "loose.txt": "unexpected",
+    }
+    assert [p.code for p in report.problems] == ["unsupported_algorithm"]
+    (bag_dir / "meta" / "notes.txt").unlink()
+    missing = {f.path: f.status for f in ee.package_report(bag_dir, trust).files}
+    assert missing["meta/notes.txt"] == "missing"
+
+
+def test_cosign_zip_with_a_wrong_crc_and_a_look_alike_attachment(
+    tmp_path: Path, trust: ee.TrustStore
+) -> None:
+    doc = json.loads((EXAMPLES / "preservation.json").read_text(encoding="utf-8"))
+    doc["attachments"][0]["name"] = "signature.dsse.json"
+    att = tmp_path / "signature.dsse.json"
+    att.write_bytes(b'{"not": "an envelope"}')
+    pkg = ee.build_package(
+        ee.parse_request(doc),
+        tmp_path / "p.zip",
+        signers=[ee.KeySigner(OFFICER)],
+        now=NOW,
+        attachments=[att],
+    )
+    data = bytearray(pkg.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = next(i for i in zf.infolist() if i.filename.endswith("data/request.json"))
+    data[info.header_offset + 14] ^= 0xFF  # CRC-32 in the local header
+    pkg.write_bytes(bytes(data))
+    ee.sign_package(pkg, ee.KeySigner(VALIDATOR))
+    assert ee.verify_package(pkg, trust, threshold=2).ok
+    with zipfile.ZipFile(pkg) as zf:
+        assert zf.testzip() is None  # the copy carries correct CRCs again
+        (inner,) = [n for n in zf.namelist() if n.endswith("attachments/signature.dsse.json")]
+        assert zf.read(inner) == b'{"not": "an envelope"}'
+
+
+def test_deeply_nested_directory_is_refused(tmp_path: Path, trust: ee.TrustStore) -> None:
+    root = tmp_path / "bag"
+    deep = root.joinpath("data", *["d"] * 40)
+    deep.mkdir(parents=True)
+    (root / "bagit.txt").write_text("BagIt-Version: 1.0\n")
+    report = ee.package_report(root, trust)
+    assert [p.code for p in report.problems] == ["too_deep"]

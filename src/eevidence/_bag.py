@@ -23,7 +23,6 @@ import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ from eevidence.errors import PackageError
 __all__ = [
     "CHUNK",
     "HASH_ALGORITHMS",
+    "ZIP_ERRORS",
     "DirReader",
     "PackageLimits",
     "Reader",
@@ -46,11 +46,12 @@ __all__ = [
 ]
 
 CHUNK: Final = 1024 * 1024
+SMALL_FILE: Final = 256 * 1024  # below this, hashing one file costs mostly Python overhead
 HASH_ALGORITHMS: Final = ("sha256", "sha512")
 _HEX_LEN: Final = {"sha256": 64, "sha512": 128}
 _ZIP_METHODS: Final = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 # What zipfile, zlib and struct raise on corrupt archives; wrapped at this boundary.
-_ZIP_ERRORS: Final = (
+ZIP_ERRORS: Final = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
     zlib.error,
@@ -78,27 +79,33 @@ class PackageLimits:
     max_compression_ratio: int = 200
     ratio_floor: int = 1 << 20  # ratios only count for entries above 1 MiB
     max_tag_file_size: int = 64 << 20
+    max_depth: int = 32  # folder nesting inside a directory package
 
 
 # --------------------------------------------------------------------------- names
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+_UNSAFE_CHARS = re.compile(r"[\x00\r\n]")
+_HEX = re.compile(r"[0-9a-f]+")
 
 
 def check_member_name(name: str, *, source: str) -> None:
     """Raise :class:`PackageError` unless ``name`` is a safe relative ``/``-separated path."""
-    if not name or "\x00" in name or any(c in name for c in "\r\n"):
+    if not name or _UNSAFE_CHARS.search(name):
         raise PackageError(f"unsafe entry name {name!r}", code="unsafe_path", source=source)
-    if name.startswith("/") or _DRIVE.match(name):
+    if name[0] == "/" or _DRIVE.match(name):
         raise PackageError(f"absolute path {name!r}", code="absolute_path", source=source)
     if "\\" in name:
         raise PackageError(f"backslash in entry name {name!r}", code="unsafe_path", source=source)
     parts = name.rstrip("/").split("/")
-    if any(p == ".." for p in parts):
+    if ".." in parts:
         raise PackageError(
             f"path escapes the package: {name!r}", code="path_traversal", source=source
         )
-    if any(p in {"", "."} for p in parts):
+    if "" in parts or "." in parts:
         raise PackageError(f"unsafe entry name {name!r}", code="unsafe_path", source=source)
 
 
@@ -163,11 +170,18 @@ class DirReader:
     def __init__(self, root: Path, limits: PackageLimits) -> None:
         self.root = root
         self.source = str(root)
+        self._root_text = os.fspath(root)
         self._entries: dict[str, int] = {}
         names = _NameSet(self.source)
         self._walk(root, "", names, limits)
 
     def _walk(self, directory: Path, prefix: str, names: _NameSet, limits: PackageLimits) -> None:
+        if prefix.count("/") > limits.max_depth:
+            raise PackageError(
+                f"folders nested deeper than {limits.max_depth} levels",
+                code="too_deep",
+                source=self.source,
+            )
         try:
             with os.scandir(directory) as it:
                 items = sorted(it, key=lambda e: e.name)
@@ -203,9 +217,9 @@ class DirReader:
     def open(self, name: str) -> IO[bytes]:
         if name not in self._entries:
             raise PackageError(f"no such file {name!r}", code="missing", source=self.source)
-        path = self.root.joinpath(*name.split("/"))
+        path = os.path.join(self._root_text, name)
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            fd = os.open(path, _OPEN_FLAGS)
         except OSError as exc:
             raise PackageError(
                 f"cannot open {name}: {exc.strerror or exc}", code="unreadable", source=self.source
@@ -232,7 +246,7 @@ class ZipReader:
             self._size = os.fstat(self._fh.fileno()).st_size
             self._zip = zipfile.ZipFile(self._fh)
             infos = self._zip.infolist()
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             self.close()
             raise PackageError(
                 f"not a readable zip file: {exc}", code="not_a_package", source=self.source
@@ -303,7 +317,7 @@ class ZipReader:
             if info.compress_type == zipfile.ZIP_STORED and self._fh is not None:
                 return self._open_stored(info)
             return self._zip.open(info)
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise PackageError(
                 f"cannot read entry {name!r}: {exc}", code="corrupt_entry", source=self.source
             ) from None
@@ -333,10 +347,14 @@ class ZipReader:
             raise zipfile.BadZipFile("entry data runs past the end of the file")
         return io.BufferedReader(_Region(fd, offset, info.file_size), buffer_size=64 * 1024)
 
+    def member_name(self, name: str) -> str:
+        """The entry's name in the zip (with its top-level folder, if any)."""
+        return self._infos[name].filename
+
     def read_bytes(self, name: str, limit: int) -> bytes:
         try:
             return _read_limited(self, name, limit)
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise PackageError(
                 f"cannot read entry {name!r}: {exc}", code="corrupt_entry", source=self.source
             ) from None
@@ -476,16 +494,49 @@ def hash_entries(
                 return hash_stream(fh, wanted[name], progress)
         except PackageError as exc:
             return exc
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             return PackageError(
                 f"cannot read {name!r}: {exc}", code="corrupt_entry", source=reader.source
             )
 
     n = workers or default_workers()
+    results: dict[str, tuple[dict[str, str], int] | PackageError] = {}
     if n == 1 or len(order) < 2:
-        return {name: one(name) for name in order}
-    with ThreadPoolExecutor(max_workers=n, thread_name_prefix="eevidence-hash") as pool:
-        return dict(zip(order, pool.map(one, order), strict=True))
+        for name in order:
+            results[name] = one(name)
+        return results
+    # Large files go to every thread (hashing releases the GIL); small files, whose cost is
+    # mostly Python overhead under the GIL, go to one thread only, so threads do not fight
+    # over the GIL for them. That thread joins the large files when it is done.
+    big = iter([name for name in order if sizes.get(name, 0) >= SMALL_FILE])
+    small = [name for name in order if sizes.get(name, 0) < SMALL_FILE]
+    lock = threading.Lock()
+    failures: list[BaseException] = []
+
+    def take() -> str | None:
+        with lock:
+            return next(big, None)
+
+    def work(first: list[str]) -> None:
+        try:
+            for name in first:
+                results[name] = one(name)
+            while (following := take()) is not None:
+                results[following] = one(following)
+        except BaseException as exc:  # pragma: no cover - re-raised in the caller
+            failures.append(exc)
+
+    threads = [
+        threading.Thread(target=work, args=(small if i == 0 else [],), name=f"eevidence-hash-{i}")
+        for i in range(n)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:  # pragma: no cover - only MemoryError and the like get here
+        raise failures[0]
+    return results
 
 
 # --------------------------------------------------------------------------- BagIt text files
@@ -524,7 +575,7 @@ def parse_manifest(data: bytes, algorithm: str, *, name: str) -> tuple[dict[str,
             problems.append(f"{name} line {lineno}: expected 'DIGEST PATH'")
             continue
         digest, raw = parts[0].lower(), _decode_path(parts[1].strip())
-        if len(digest) != width or any(c not in "0123456789abcdef" for c in digest):
+        if len(digest) != width or not _HEX.fullmatch(digest):
             problems.append(f"{name} line {lineno}: not a {algorithm} digest")
             continue
         try:

@@ -36,8 +36,10 @@ from typing import IO, Any, Final, Literal
 from eevidence._bag import (
     CHUNK,
     HASH_ALGORITHMS,
+    ZIP_ERRORS,
     PackageLimits,
     Reader,
+    ZipReader,
     default_workers,
     encode_path,
     hash_entries,
@@ -78,6 +80,10 @@ BAGIT_TXT: Final = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 ZIP_TIME: Final = (1980, 1, 1, 0, 0, 0)
 ZIP_FILE_MODE: Final = 0o100644 << 16
 _NAME_RE: Final = re.compile(f"^{_FILE_NAME}$")
+_READ_TAGS: Final = frozenset(
+    {"bagit.txt", "bag-info.txt", SIZES_FILE, SIGNATURE_FILE}
+    | {f"{kind}-{alg}.txt" for kind in ("manifest", "tagmanifest") for alg in HASH_ALGORITHMS}
+)
 
 Progress = Callable[[int], None]
 FileStatus = Literal[
@@ -89,7 +95,7 @@ SignatureStatus = Literal["valid", "invalid", "unknown_key"]
 # --------------------------------------------------------------------------- reports
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileResult:
     """The fixity result of one file: expected and found values when they differ."""
 
@@ -107,7 +113,7 @@ class FileResult:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SignatureResult:
     """One signature of the envelope.
 
@@ -131,7 +137,7 @@ class SignatureResult:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StructuralProblem:
     code: str
     message: str
@@ -533,6 +539,7 @@ class _Parsed:
     manifests: dict[str, dict[str, str]] = field(default_factory=dict)
     tagmanifests: dict[str, dict[str, str]] = field(default_factory=dict)
     tag_bytes: dict[str, bytes] = field(default_factory=dict)
+    top_level: list[str] = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)
     info: list[tuple[str, str]] = field(default_factory=list)
     envelope: Envelope | None = None
@@ -547,9 +554,16 @@ def _parse_tags(reader: Reader, limits: PackageLimits) -> _Parsed:
     entries = reader.entries()
     if "bagit.txt" not in entries:
         raise PackageError("no bagit.txt: not a BagIt bag", code="not_a_bag", source=reader.source)
+    # Only the tag files this format reads are loaded (each under the size limit); any other
+    # top-level file is hashed as a stream if a tag manifest pins it, else reported.
     for name in sorted(entries):
-        if "/" not in name:
+        if "/" in name:
+            continue
+        parsed.top_level.append(name)
+        if name in _READ_TAGS:
             parsed.tag_bytes[name] = reader.read_bytes(name, limits.max_tag_file_size)
+        elif name.startswith(("manifest-", "tagmanifest-")) and name.endswith(".txt"):
+            parsed.problem("unsupported_algorithm", f"{name}: only sha256 and sha512")
     declaration, _ = parse_bag_info(parsed.tag_bytes["bagit.txt"])
     decl = dict(declaration)
     if decl.get("BagIt-Version") not in {"1.0", "0.97"}:
@@ -562,10 +576,7 @@ def _parse_tags(reader: Reader, limits: PackageLimits) -> _Parsed:
             ("tagmanifest-", parsed.tagmanifests),
         ):
             if name.startswith(prefix) and name.endswith(".txt"):
-                alg = name[len(prefix) : -4]
-                if alg not in HASH_ALGORITHMS:
-                    parsed.problem("unsupported_algorithm", f"{name}: only sha256 and sha512")
-                    continue
+                alg = name[len(prefix) : -4]  # one of HASH_ALGORITHMS (see _READ_TAGS)
                 found, problems = parse_manifest(data, alg, name=name)
                 for p in problems:
                     parsed.problem("malformed_manifest", p)
@@ -622,17 +633,30 @@ def _check_files(
     # Tag files: every file outside data/ must be pinned by a tag manifest, except the tag
     # manifests themselves and the signature envelope (which signs the sha256 tag manifest).
     pinned: set[str] = set()
+    streamed: dict[str, list[tuple[str, str]]] = {}
     for alg, listed in parsed.tagmanifests.items():
         for path, expected in sorted(listed.items()):
             pinned.add(path)
             data = parsed.tag_bytes.get(path)
-            if data is None:
+            if data is not None:
+                found = hashlib.new(alg, data).hexdigest()
+                status: FileStatus = "ok" if found == expected else "digest_mismatch"
+                results.append(FileResult(path, status, alg, expected, found))
+            elif path in entries:
+                streamed.setdefault(path, []).append((alg, expected))
+            else:
                 results.append(FileResult(path, "missing", alg, expected))
-                continue
-            found = hashlib.new(alg, data).hexdigest()
-            status: FileStatus = "ok" if found == expected else "digest_mismatch"
+    tag_hashes = hash_entries(reader, {p: [a for a, _ in v] for p, v in streamed.items()})
+    for path, checks in sorted(streamed.items()):
+        outcome = tag_hashes[path]
+        if isinstance(outcome, PackageError):
+            results.append(FileResult(path, "unreadable", found=str(outcome.args[0])))
+            continue
+        for alg, expected in checks:
+            found = outcome[0][alg]
+            status = "ok" if found == expected else "digest_mismatch"
             results.append(FileResult(path, status, alg, expected, found))
-    for name in sorted(parsed.tag_bytes):
+    for name in sorted(n for n in entries if not n.startswith("data/")):
         if name in pinned or name == SIGNATURE_FILE or name.startswith("tagmanifest-"):
             continue
         results.append(FileResult(name, "unexpected"))
@@ -641,7 +665,7 @@ def _check_files(
     for alg, listed in sorted(parsed.manifests.items()):
         for path in listed:
             listed_algs.setdefault(path, []).append(alg)
-    payload = {n for n in entries if "/" in n}
+    payload = {n for n in entries if n.startswith("data/")}
     for name in sorted(payload - listed_algs.keys()):
         results.append(FileResult(name, "unexpected"))
     wanted: dict[str, tuple[str, ...]] = {}
@@ -658,7 +682,7 @@ def _check_files(
         wanted[path] = tuple(algs)
     hashed = hash_entries(reader, wanted, workers=workers, progress=progress)
     for path in sorted(wanted):
-        outcome = hashed[path]
+        outcome = hashed.pop(path)
         if isinstance(outcome, PackageError):
             results.append(FileResult(path, "unreadable", found=str(outcome.args[0])))
             continue
@@ -670,7 +694,8 @@ def _check_files(
                 FileResult(path, "digest_mismatch", a, parsed.manifests[a][path], digests[a])
             )
         else:
-            results.append(FileResult(path, "ok", wanted[path][0], digests[wanted[path][0]]))
+            alg = wanted[path][0]
+            results.append(FileResult(path, "ok", alg, parsed.manifests[alg][path]))
     for path in sorted(set(parsed.sizes) - set(listed_algs)):
         parsed.problem("malformed_manifest", f"{SIZES_FILE} lists {path!r}, no manifest does")
     oxum = dict(parsed.info).get("Payload-Oxum")
@@ -857,37 +882,41 @@ def sign_package(
                 source=str(p),
             )
         env = env.with_signature(EnvelopeSignature(new_keyid, signer.sign(env.signed_bytes())))
-        if reader.form == "directory":
+        if isinstance(reader, ZipReader):
+            _rewrite_zip(p, reader, env.to_bytes())
+        else:
             write_atomic(p / SIGNATURE_FILE, env.to_bytes())
-            return env
-    _rewrite_zip(p, env.to_bytes())
     return env
 
 
-def _rewrite_zip(path: Path, envelope: bytes) -> None:
-    """Copy a package zip entry by entry, replacing the signature envelope, then rename."""
+def _rewrite_zip(path: Path, reader: ZipReader, envelope: bytes) -> None:
+    """Copy a package zip file by file (in sorted order, as built), replacing the signature
+    envelope, then rename the copy over the original."""
     parent = path.parent if str(path.parent) else Path(".")
     fd, tmpname = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     try:
         with os.fdopen(fd, "w+b") as fh:
-            with zipfile.ZipFile(path) as src, zipfile.ZipFile(fh, "w", allowZip64=True) as dst:
-                for info in src.infolist():
-                    if info.is_dir():
-                        continue
-                    new = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            with zipfile.ZipFile(fh, "w", allowZip64=True) as dst:
+                for name, size in sorted(reader.entries().items()):
+                    new = zipfile.ZipInfo(reader.member_name(name), date_time=ZIP_TIME)
                     new.create_system = 3
                     new.external_attr = ZIP_FILE_MODE
-                    if info.filename.rsplit("/", 1)[-1] == SIGNATURE_FILE:
+                    if name == SIGNATURE_FILE:
                         dst.writestr(new, envelope)
                         continue
-                    new.file_size = info.file_size
-                    big = info.file_size > 0x7FFF0000
-                    with src.open(info) as r, dst.open(new, "w", force_zip64=big) as w:
+                    new.file_size = size
+                    big = size > 0x7FFF0000
+                    with reader.open(name) as r, dst.open(new, "w", force_zip64=big) as w:
                         shutil.copyfileobj(r, w, CHUNK)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmpname, 0o644)
         os.replace(tmpname, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmpname).unlink(missing_ok=True)
+        if isinstance(exc, ZIP_ERRORS) and not isinstance(exc, PackageError):
+            code = "unwritable" if isinstance(exc, OSError) else "corrupt_entry"
+            raise PackageError(
+                f"cannot rewrite the package: {exc}", code=code, source=str(path)
+            ) from None
         raise

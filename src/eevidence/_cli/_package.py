@@ -155,7 +155,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DIR",
         help="directory of trusted PEM public keys or certificates (or one file)",
     )
-    q.add_argument("--threshold", type=int, default=1, metavar="N")
+    q.add_argument(
+        "--threshold",
+        type=int,
+        default=1,
+        metavar="N",
+        help="distinct trusted keys that must have signed (default: 1)",
+    )
     q.add_argument("--json", action="store_true", help="print the full report as JSON")
     q.add_argument("--quiet", action="store_true", help="no progress bar")
     q.set_defaults(handler=_cmd_verify)
@@ -400,17 +406,23 @@ def placeholder_pdf(text: str) -> bytes:
 
 
 def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
-    """Build, sign and verify the example preservation request package in ``out``."""
+    """Build, co-sign and verify the example preservation request package in ``out``.
+
+    Two fresh Ed25519 keys (an issuing officer and a validating authority) are written to
+    ``out/package`` (mode 0600) with their public keys in ``out/package/trust``.
+    """
     base = out / "package"
-    base.mkdir(parents=True, exist_ok=True)
-    key_path = base / "officer-key.pem"
-    if key_path.exists():
-        key_path.unlink()
-    key = generate_private_key("ed25519")
-    write_private_key(key, key_path)
     trust_dir = base / "trust"
-    trust_dir.mkdir(exist_ok=True)
-    write_public_key(key, trust_dir / "officer.pem")
+    trust_dir.mkdir(parents=True, exist_ok=True)
+    signers = []
+    for role in ("officer", "validator"):
+        key_path = base / f"{role}-key.pem"
+        key_path.unlink(missing_ok=True)
+        key = generate_private_key("ed25519")
+        write_private_key(key, key_path)
+        write_public_key(key, trust_dir / f"{role}.pem")
+        signers.append(KeySigner(key))
+    officer, validator = signers
     request = read_request(request_path)
     attachments = []
     for att in request.attachments:
@@ -419,16 +431,19 @@ def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
         target.write_bytes(placeholder_pdf(f"Example attachment {att.name} (placeholder)"))
         attachments.append(target)
     package = base / f"{request.kind}-{request.id[:8]}.zip"
-    if package.exists():
-        package.unlink()
-    signer = KeySigner(key)
-    build_package(request, package, signers=[signer], now=now, attachments=attachments)
-    print(f"  built {package} ({package.stat().st_size} bytes), signed by {signer.keyid[:16]}...")
-    trusted = load_trust_store(trust_dir)
-    report = package_report(package, trusted)
+    package.unlink(missing_ok=True)
+    build_package(request, package, signers=[officer], now=now, attachments=attachments)
     print(
-        f"  verify against {trust_dir}: {'VERIFIED' if report.ok else 'FAILED'} "
-        f"({len(report.files)} files, {len(report.valid_signers)} trusted signature(s))"
+        f"  built {package} ({package.stat().st_size} bytes), signed by the officer's key "
+        f"{officer.keyid[:16]}..."
     )
-    print(f"  try: eevidence package verify {package} --trust {trust_dir}")
+    sign_package(package, validator)
+    print(f"  co-signed by the validating authority's key {validator.keyid[:16]}...")
+    report = package_report(package, load_trust_store(trust_dir), threshold=2)
+    print(
+        f"  verify against {trust_dir}, 2 signatures required: "
+        f"{'VERIFIED' if report.ok else 'FAILED'} ({len(report.files)} files, "
+        f"{len(report.valid_signers)} trusted signature(s))"
+    )
+    print(f"  try: eevidence package verify {package} --trust {trust_dir} --threshold 2")
     return report.ok
