@@ -298,3 +298,60 @@ def test_package_signing_and_checks_are_recorded(
     cli(capsys, "keys", "public", str(second), "-o", str(trust / "b.pem"))
     shutil.copy(Path(os.environ["EEVIDENCE_HOME"]) / "custody-key.pub.pem", trust / "ws.pem")
     assert cli(capsys, "custody", "verify", "--trust", str(trust), *store[:2])[0] == 0
+
+
+def test_track_add_takes_a_signed_package(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    key, other = tmp_path / "officer.pem", tmp_path / "other.pem"
+    cli(capsys, "keys", "generate", "-o", str(key))
+    cli(capsys, "keys", "generate", "-o", str(other))
+    trust, wrong = tmp_path / "trust", tmp_path / "wrong"
+    trust.mkdir()
+    wrong.mkdir()
+    cli(capsys, "keys", "public", str(key), "-o", str(trust / "officer.pem"))
+    cli(capsys, "keys", "public", str(other), "-o", str(wrong / "other.pem"))
+    attachment = tmp_path / "screenshot-profile.pdf"
+    attachment.write_bytes(b"%PDF-1.4 sample")
+    pkg = tmp_path / "p.zip"
+    code, out, _ = cli(
+        capsys,
+        "package",
+        "build",
+        str(EXAMPLES / "preservation.json"),
+        "--key",
+        str(key),
+        "--attach",
+        str(attachment),
+        "-o",
+        str(pkg),
+        "--no-record",
+    )
+    assert code == 0, out
+    s = ("--store", str(tmp_path / "s.sqlite3"), "--now", NOW)
+    code, _, err = cli(capsys, "track", "add", str(pkg), "--trust", str(wrong), *s)
+    assert code == 1
+    assert "does not verify" in err
+    code, out, _ = cli(capsys, "track", "add", str(pkg), "--trust", str(trust), *s)
+    assert code == 0, out
+    assert f"tracking {PRESERVATION}" in out
+    code, _, err = cli(
+        capsys,
+        "track",
+        "add",
+        str(EXAMPLES / "voluntary-disclosure.json"),
+        "--trust",
+        str(trust),
+        *s,
+    )
+    assert code == 2
+    assert "packages only" in err
+    broken = tmp_path / "broken.zip"
+    data = bytearray(pkg.read_bytes())
+    at = data.find(b'"kind":"preservation"')
+    assert at > 0
+    data[at] ^= 1
+    broken.write_bytes(bytes(data))
+    code, _, err = cli(capsys, "track", "add", str(broken), "--store", str(tmp_path / "t.sqlite3"))
+    assert code == 1
+    assert "does not verify" in err

@@ -13,7 +13,7 @@ from typing import Any
 
 from eevidence._cli._common import EXIT_OK, CliUsageError, print_json
 from eevidence._cli._custody_hook import record_for
-from eevidence._codec import canonical_bytes, read_request, write_atomic
+from eevidence._codec import canonical_bytes, parse_request, read_request, write_atomic
 from eevidence._custody import CustodyAction
 from eevidence._deadlines import deadlines_of, parse_within, terms_for, to_ics
 from eevidence._law import law_facts
@@ -59,8 +59,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Start tracking a request (state draft). Its deadline terms are fixed now, "
         "from the EU Regulation, the provider profile or the statute it rests on.",
     )
-    q.add_argument("file", metavar="FILE", help="request (JSON or YAML)")
+    q.add_argument(
+        "file", metavar="FILE|PACKAGE", help="request (JSON or YAML) or signed package (zip, dir)"
+    )
     q.add_argument("--follows", metavar="ID", help="id of the preservation this request continues")
+    q.add_argument(
+        "--trust",
+        metavar="DIR",
+        help="for a package: trusted public keys; its signatures must verify (default: only "
+        "its fixity is checked)",
+    )
     _common(q)
     q.set_defaults(handler=_cmd_add)
 
@@ -196,8 +204,37 @@ def _short(value: datetime) -> str:
 # -- commands ------------------------------------------------------------------------------------
 
 
+def _is_package(path: Path) -> bool:
+    return (path.is_dir() and (path / "bagit.txt").is_file()) or (
+        path.is_file() and path.suffix.lower() == ".zip"
+    )
+
+
+def _request_from_package(path: Path, trust: str | None) -> Request:
+    """The request inside a package, once the package's fixity (and signatures) hold."""
+    from eevidence._bag import reading  # noqa: PLC0415 - only for packages
+    from eevidence._keys import TrustStore, load_trust_store  # noqa: PLC0415
+    from eevidence._package import package_report  # noqa: PLC0415
+
+    store = load_trust_store(trust) if trust else TrustStore()
+    report = package_report(path, store)
+    if not report.fixity_ok or (trust and not report.policy_met):
+        raise InputError(
+            "the package does not verify: " + "; ".join(report.reasons()), source=str(path)
+        )
+    with reading(path) as reader:
+        data = reader.read_bytes("data/request.json", 16 * 1024 * 1024)
+    return parse_request(data, source=f"{path}:data/request.json")
+
+
 def _cmd_add(args: argparse.Namespace) -> int:
-    request = read_request(args.file)
+    path = Path(args.file)
+    if _is_package(path):
+        request = _request_from_package(path, args.trust)
+    elif args.trust:
+        raise CliUsageError("--trust applies to packages only")
+    else:
+        request = read_request(args.file)
     store = _store(args)
     try:
         tracked = _add(store, request, args.follows)
