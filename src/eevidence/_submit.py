@@ -632,7 +632,6 @@ class ApiChannel:
             headers={
                 "Content-Type": content_type,
                 "Idempotency-Key": outgoing.idempotency_key,
-                "Digest": f"sha-256={outgoing.sha256}",
             },
         )
         status = parse_answer(response.content, source=str(url))
