@@ -615,11 +615,12 @@ def test_credentials_from_environment_and_private_file(tmp_path: Path) -> None:
     assert creds.smtp.password is not None
     assert "pw" not in repr(creds)  # secrets never print
     assert str(creds.smtp.password) == "Secret('***')"
-    anyone = load_credentials(tmp_path / "none.toml", environ={"EEVIDENCE_API_TOKEN": "t"})
+    with pytest.raises(ee.CredentialsError, match="does not exist"):
+        load_credentials(tmp_path / "none.toml", environ={})
+    anyone = load_credentials(environ={"EEVIDENCE_API_TOKEN": "t"})
     assert anyone.token("whatever").reveal() == "t"  # type: ignore[union-attr]
     assert anyone.smtp is None
     env = load_credentials(
-        tmp_path / "none.toml",
         environ={
             "EEVIDENCE_SMTP_HOST": "h",
             "EEVIDENCE_SMTP_FROM": "f@x",
@@ -738,3 +739,19 @@ def test_ssl_context_default_verifies() -> None:
     channel = EmailChannel(settings, "t@x")
     assert channel._context.verify_mode == ssl.CERT_REQUIRED
     assert channel._context.check_hostname
+
+
+def test_a_status_the_lifecycle_refuses_is_logged_not_raised(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = ee.SqliteStore(tmp_path / "t.sqlite3")
+    tracked = ee.Tracked("req-1", "preservation", "meta", "FR", NOW)  # no preservation terms
+    store.add(tracked)
+    store.record("req-1", ee.Event("submitted", NOW, "a"), now=NOW)
+    tracked = store.get("req-1")
+    status = ProviderStatus("P-1", "preserved", "preserved")
+    events = apply_status(store, tracked, status, now=NOW, actor="a")
+    assert [e.name for e in events] == ["acknowledged"]  # then "preserved" needs an expiry
+    assert store.get("req-1").state == "acknowledged"
+    assert "provider status preserved not recorded for req-1" in caplog.text
+    store.close()

@@ -36,8 +36,9 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     providers = tmp_path / "providers"
     write_profile(providers, [{"kind": "api", "name": "LE API", "url": API}])
     monkeypatch.setenv("EEVIDENCE_PROVIDERS", str(providers))
+    for name in ("EEVIDENCE_CREDENTIALS", "EEVIDENCE_API_TOKEN", "EEVIDENCE_SMTP_HOST"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("EEVIDENCE_API_TOKEN_META", TOKEN)
-    monkeypatch.setenv("EEVIDENCE_CREDENTIALS", str(tmp_path / "no-credentials.toml"))
     return {
         "store": tmp_path / "t.sqlite3",
         "package": build_test_package(tmp_path / "pkg"),

@@ -55,6 +55,7 @@ from eevidence._store import Store, default_store_path
 from eevidence.errors import (
     CredentialsError,
     InputError,
+    LifecycleError,
     MalformedAnswerError,
     SubmissionError,
 )
@@ -924,7 +925,10 @@ def load_credentials(
     from``. A file that group or others may read is refused.
     """
     env = os.environ if environ is None else environ
-    file = Path(path or env.get(CREDENTIALS_ENV) or default_credentials_path())
+    given = path or env.get(CREDENTIALS_ENV)
+    file = Path(given or default_credentials_path())
+    if given and not file.exists():
+        raise CredentialsError("the credentials file does not exist", source=str(file))
     doc = _read_private_file(file)
     tokens: dict[str, Secret] = {}
     api = doc.get("api", {})
@@ -1041,8 +1045,15 @@ def apply_status(
 ) -> list[Event]:
     """Record what a provider status changes for ``tracked``; a status that does not fit the
     request's state (an older state, a preservation answer to a disclosure...) records
-    nothing."""
-    events = _events_for(tracked, status, at=now, actor=actor, note="provider status")
-    for event in events:
-        store.record(tracked.id, event, now=now)
-    return events
+    nothing. A status the lifecycle refuses (``preserved`` without an expiry when the terms
+    are unknown) is logged and stops there; the events recorded before it are answered."""
+    recorded: list[Event] = []
+    for event in _events_for(tracked, status, at=now, actor=actor, note="provider status"):
+        try:
+            store.record(tracked.id, event, now=now)
+        except LifecycleError as exc:
+            # e.g. "preserved" without an expiry while the preservation terms are unknown
+            log.warning("provider status %s not recorded for %s: %s", event.name, tracked.id, exc)
+            break
+        recorded.append(event)
+    return recorded
