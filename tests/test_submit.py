@@ -101,7 +101,7 @@ def test_load_outgoing_reads_the_exact_bytes(tmp_path: Path) -> None:
     assert out.data == path.read_bytes()
     assert out.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert out.request.kind == "eu_production_order"
-    assert [n for n, _ in out.documents] == ["letter.pdf"]
+    assert out.documents == ("letter.pdf",)
     # the idempotency key is stable for the same package, and differs for another package
     assert load_outgoing(path).idempotency_key == out.idempotency_key
     other = load_outgoing(build_test_package(tmp_path / "again"))
@@ -122,6 +122,24 @@ def test_load_outgoing_refuses_a_damaged_or_untrusted_package(tmp_path: Path) ->
     data[i + 1] = ord("C")
     path.write_bytes(bytes(data))
     with pytest.raises(ee.InputError, match="does not verify"):
+        load_outgoing(path)
+
+
+def test_a_package_changed_during_verification_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eevidence._package import package_report as real
+
+    path = build_test_package(tmp_path)
+
+    def tamper(p: Path, trust: ee.TrustStore, **kw: Any) -> ee.VerificationReport:
+        report = real(p, trust, **kw)
+        with path.open("ab") as fh:
+            fh.write(b"appended")
+        return report
+
+    monkeypatch.setattr("eevidence._submit.package_report", tamper)
+    with pytest.raises(ee.InputError, match="changed while it was being verified"):
         load_outgoing(path)
 
 
@@ -559,6 +577,9 @@ def test_portal_bundle_and_confirmation(tmp_path: Path) -> None:
         ["CHECKLIST.txt", out.name, "letter.pdf"]
     )
     assert (bundle / out.name).read_bytes() == out.data
+    assert (bundle / "letter.pdf").read_bytes() == (
+        tmp_path / "documents" / "letter.pdf"
+    ).read_bytes()
     if os.name == "posix":
         assert (bundle / out.name).stat().st_mode & 0o077 == 0
     text = (bundle / "CHECKLIST.txt").read_text()

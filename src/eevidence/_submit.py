@@ -28,9 +28,11 @@ import logging
 import os
 import random
 import re
+import shutil
 import smtplib
 import ssl
 import stat
+import tempfile
 import time
 import tomllib
 import uuid
@@ -44,7 +46,7 @@ from urllib.parse import quote
 
 import httpx
 
-from eevidence._bag import PackageLimits, reading
+from eevidence._bag import PackageLimits, Reader, reading
 from eevidence._codec import canonical_json_bytes, parse_request, write_atomic
 from eevidence._keys import TrustStore
 from eevidence._lifecycle import PRESERVATION_KINDS, Event, Tracked, allowed_events, as_utc
@@ -131,8 +133,8 @@ class OutgoingPackage:
     sha256: str
     request: Request
     request_bytes: bytes = field(repr=False)
-    documents: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
-    """Rendered documents (letters) found under ``data/documents/``: (file name, bytes)."""
+    documents: tuple[str, ...] = ()
+    """Rendered documents (letters) in the package: their names under ``data/documents/``."""
 
     @property
     def name(self) -> str:
@@ -145,6 +147,12 @@ class OutgoingPackage:
         return str(uuid.uuid5(_KEY_NAMESPACE, f"{self.request.id}\n{self.sha256}"))
 
 
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    """Inode, size, modification and change times: any write to the file changes them."""
+    st = path.stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
 def load_outgoing(
     path: str | os.PathLike[str],
     *,
@@ -154,7 +162,8 @@ def load_outgoing(
     """Read a package (zip form) for sending; refuse it unless its fixity holds.
 
     With ``trust`` the signatures must also verify against it. The bytes sent are the bytes
-    checked: the file is hashed before and after verification and must not change.
+    checked: they are read once, and the file must not have been written to (inode, size,
+    modification and change times) by the end of the verification.
     """
     p = Path(path)
     if p.is_dir():
@@ -163,6 +172,7 @@ def load_outgoing(
             source=str(p),
         )
     try:
+        before = _identity(p)
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the package: {exc.strerror or exc}", source=str(p)) from None
@@ -179,11 +189,11 @@ def load_outgoing(
     with reading(p, limits) as reader:
         request_bytes = reader.read_bytes("data/request.json", 16 << 20)
         documents = tuple(
-            (name.removeprefix("data/documents/"), reader.read_bytes(name, 64 << 20))
+            name.removeprefix("data/documents/")
             for name in sorted(reader.entries())
-            if name.startswith("data/documents/")
+            if name.startswith("data/documents/") and name.count("/") == 2
         )
-    if hashlib.sha256(p.read_bytes()).hexdigest() != digest:
+    if _identity(p) != before or len(data) != before[1]:
         raise InputError("the package changed while it was being verified", source=str(p))
     request = parse_request(request_bytes, source=f"{p}:data/request.json")
     return OutgoingPackage(p, data, digest, request, request_bytes, documents)
@@ -801,7 +811,7 @@ class PortalChannel:
             lines.append(f"  {'Non-disclosure:':<22} yes ({r.confidentiality.reason})")
         lines += ["", "Files to upload:"]
         lines.append(f"  - {outgoing.name}  (SHA-256 {outgoing.sha256})")
-        lines += [f"  - {name}" for name, _ in outgoing.documents]
+        lines += [f"  - {name}" for name in outgoing.documents]
         lines += [
             "",
             "When the portal has accepted the upload, record it with the reference it gives:",
@@ -814,9 +824,11 @@ class PortalChannel:
         as_utc(now, "now")
         bundle = self.out_dir
         bundle.mkdir(parents=True, exist_ok=True)
+        if outgoing.documents:  # first: the package and checklist win a clash of names
+            with reading(outgoing.path) as reader:
+                for name in outgoing.documents:
+                    _copy_out(reader, f"data/documents/{name}", bundle / name)
         write_atomic(bundle / outgoing.name, outgoing.data, mode=0o600)
-        for name, data in outgoing.documents:
-            write_atomic(bundle / Path(name).name, data, mode=0o600)
         write_atomic(bundle / "CHECKLIST.txt", self.checklist(outgoing).encode(), mode=0o600)
         return SubmissionReceipt(
             "portal",
@@ -826,6 +838,19 @@ class PortalChannel:
             str(bundle),
             detail=f"upload bundle for {self.channel.name}",
         )
+
+
+def _copy_out(reader: Reader, member: str, target: Path) -> None:
+    """Stream one package member to ``target`` (mode 0600) through a temporary file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, reader.open(member) as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def confirm_portal(outgoing: OutgoingPackage, ref: str, *, portal: str) -> SubmissionReceipt:
