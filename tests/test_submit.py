@@ -593,8 +593,10 @@ def test_portal_bundle_and_confirmation(tmp_path: Path) -> None:
     confirmed = confirm_portal(out, " 1234567 ", portal=str(channel.url))
     assert confirmed.submitted
     assert confirmed.status.ref == "1234567"
-    with pytest.raises(ee.MalformedAnswerError):
+    with pytest.raises(ee.InputError, match="empty"):
         confirm_portal(out, "  ", portal="p")
+    with pytest.raises(ee.MalformedAnswerError, match="control characters"):
+        confirm_portal(out, "A\x07B", portal="p")
 
 
 def test_pick_channel(tmp_path: Path, outgoing: OutgoingPackage) -> None:
@@ -661,6 +663,16 @@ def test_credentials_file_readable_by_others_is_refused(tmp_path: Path) -> None:
     file.chmod(0o640)
     with pytest.raises(ee.CredentialsError, match="readable by others"):
         load_credentials(None, environ={"EEVIDENCE_CREDENTIALS": str(file)})
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs chown")
+def test_credentials_file_of_another_user_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "credentials.toml"
+    file.write_text('[api.meta]\ntoken = "t"\n')
+    file.chmod(0o600)
+    os.chown(file, 65534, 65534)
+    with pytest.raises(ee.CredentialsError, match="belongs to another user"):
+        load_credentials(file, environ={})
 
 
 @pytest.mark.parametrize(

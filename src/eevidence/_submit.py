@@ -37,7 +37,7 @@ import time
 import tomllib
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -89,6 +89,7 @@ __all__ = [
     "parse_answer",
     "pick_channel",
     "record_submission",
+    "token_env_name",
 ]
 
 log = logging.getLogger(__name__)
@@ -662,11 +663,7 @@ class ApiChannel:
         url = self.status_url(ref)
         response, _ = self._exchange("GET", url, headers={})
         status = parse_answer(response.content, source=str(url), require_status=True)
-        return status if status.ref else ProviderStatus(ref, *_rest(status))
-
-
-def _rest(s: ProviderStatus) -> tuple[Any, ...]:
-    return (s.event, s.raw_status, s.reason, s.partial, s.expires)
+        return status if status.ref else replace(status, ref=ref)
 
 
 # --------------------------------------------------------------------------- the email channel
@@ -855,9 +852,9 @@ def _copy_out(reader: Reader, member: str, target: Path) -> None:
 
 def confirm_portal(outgoing: OutgoingPackage, ref: str, *, portal: str) -> SubmissionReceipt:
     """The user uploaded the package to the portal, which gave reference ``ref``."""
-    status = parse_answer(json.dumps({"reference": ref}).encode(), source="--confirm")
-    if status.ref is None:
+    if not ref.strip():
         raise InputError("the portal reference is empty", source="--confirm")
+    status = parse_answer(json.dumps({"reference": ref}).encode(), source="--confirm")
     return SubmissionReceipt(
         "portal", outgoing.request.id, outgoing.sha256, True, portal, ProviderStatus(status.ref)
     )
@@ -910,7 +907,8 @@ def default_credentials_path() -> Path:
     return default_store_path().parent / "credentials.toml"
 
 
-def _env_name(provider: str) -> str:
+def token_env_name(provider: str) -> str:
+    """The environment variable holding ``provider``'s API token."""
     return "EEVIDENCE_API_TOKEN_" + re.sub(r"[^A-Z0-9]", "_", provider.upper())
 
 

@@ -39,6 +39,7 @@ from eevidence._submit import (
     load_outgoing,
     pick_channel,
     record_submission,
+    token_env_name,
 )
 from eevidence.errors import CredentialsError, InputError, SubmissionError, UnknownRequestError
 
@@ -169,9 +170,9 @@ def _ensure_tracked(
 def _token_or_fail(creds: Credentials, provider: str) -> Any:
     token = creds.token(provider)
     if token is None:
-        env = "EEVIDENCE_API_TOKEN_" + provider.upper().replace("-", "_")
         raise CredentialsError(
-            f"no API token for {provider}: set {env} or add [api.{provider}] token to the "
+            f"no API token for {provider}: set {token_env_name(provider)} or add "
+            f"[api.{provider}] token to the "
             "credentials file"
         )
     return token
