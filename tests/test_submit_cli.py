@@ -301,3 +301,31 @@ def test_demo_writes_a_portal_bundle(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "upload bundle and checklist" in out
     assert "Idempotency-Key" in out
     assert (tmp_path / "submit" / "upload" / "CHECKLIST.txt").is_file()
+
+
+def test_poll_records_a_notification_saved_to_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "t.sqlite3"
+    package = build_test_package(tmp_path / "pkg", "voluntary-disclosure")
+    args = ["--store", str(store), "--now", NOW]
+    assert main(["submit", str(package), "--confirm", "MR-1", *args]) == 0
+    rid = ee.load_outgoing(package).request.id
+    answer = tmp_path / "answer.json"
+    answer.write_text(json.dumps({"reference": "MR-2", "status": "completed"}))
+    assert main(["poll", rid, "--answer", str(answer), *args]) == 1
+    assert "is about provider reference MR-2, request" in capsys.readouterr().err
+    answer.write_text(json.dumps({"reference": "MR-1", "status": "completed", "partial": True}))
+    assert main(["poll", rid, "--answer", str(answer), "--json", *args]) == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    assert result["events"] == ["disclosed"]
+    assert result["provider_status"]["partial"] is True
+    tracked = _tracked(store, rid)
+    assert tracked.state == "disclosed"
+    assert _custody(store, rid)[-1]["action"] == "status_changed"
+    answer.write_text(json.dumps({"status": "completed"}))
+    assert main(["poll", rid, "--answer", str(answer), *args]) == 0
+    assert "provider says completed; disclosed; state disclosed" in capsys.readouterr().out
+    assert main(["poll", "--answer", str(answer), *args]) == 2
+    assert main(["poll", rid, "--answer", str(tmp_path / "missing.json"), *args]) == 1
+    assert "cannot read" in capsys.readouterr().err

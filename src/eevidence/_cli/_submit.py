@@ -37,6 +37,7 @@ from eevidence._submit import (
     json_body,
     load_credentials,
     load_outgoing,
+    parse_answer,
     pick_channel,
     record_submission,
     token_env_name,
@@ -99,9 +100,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="For every open request sent to a provider with an API (or request ID), "
         "GET the provider's status for its reference and record what changed "
         "(acknowledged, preserved, disclosed, rejected) in the tracking store and the "
-        "custody log.",
+        "custody log. With --answer, read a status notification the provider sent "
+        "(JSON, saved to a file) instead of asking its API.",
     )
     p.add_argument("id", nargs="?", metavar="ID", help="one request (default: every open one)")
+    p.add_argument(
+        "--answer",
+        metavar="FILE",
+        help="a provider's status notification (JSON) for request ID, recorded as polled",
+    )
     _credentials_option(p)
     _common(p)
     p.set_defaults(handler=_cmd_poll)
@@ -274,7 +281,46 @@ def _api_of(profile: ProviderProfile | None, tracked: Tracked) -> Channel | None
     return next((c for c in profile.channels_for(tracked.kind) if c.kind == "api" and c.url), None)
 
 
+def _cmd_notified(args: argparse.Namespace) -> int:
+    if not args.id:
+        raise CliUsageError("--answer needs the request ID")
+    now = _now(args)
+    try:
+        body = Path(args.answer).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", source=args.answer) from None
+    status = parse_answer(body, source=args.answer, require_status=True)
+    store = _store(args)
+    try:
+        tracked = store.get(args.id)
+        if status.ref and tracked.provider_ref and status.ref != tracked.provider_ref:
+            raise InputError(
+                f"the answer is about provider reference {status.ref}, request {args.id} has "
+                f"{tracked.provider_ref}",
+                source=args.answer,
+            )
+        events = apply_status(store, tracked, status, now=now, actor=_actor())
+        _record_custody(args, store, tracked.id, events, now=now)
+        state = store.get(args.id).state
+    finally:
+        store.close()
+    result = {
+        "id": args.id,
+        "provider_status": status.to_dict(),
+        "events": [e.name for e in events],
+        "state": state,
+    }
+    if args.json:
+        print_json([result])
+    else:
+        changed = ", ".join(result["events"]) or "no change"
+        print(f"{args.id}: provider says {status.raw_status}; {changed}; state {state}")
+    return EXIT_OK
+
+
 def _cmd_poll(args: argparse.Namespace) -> int:
+    if args.answer is not None:
+        return _cmd_notified(args)
     now = _now(args)
     registry = load_providers()
     creds = load_credentials(args.credentials)
