@@ -434,6 +434,10 @@ def test_status_get(httpx_mock: HTTPXMock, sleeps: Sleeps) -> None:
         ),
         (b'{"status": "escalated to legal"}', ProviderStatus(None, None, "escalated to legal")),
         (b"  ", ProviderStatus()),
+        (
+            b'{"status": "Rejected\\u001b[31m"}',
+            ProviderStatus(None, None, "Rejected [31m"),
+        ),
     ],
 )
 def test_parse_answer_is_tolerant_of_names(body: bytes, expected: ProviderStatus) -> None:

@@ -342,6 +342,8 @@ def parse_answer(
         raise MalformedAnswerError(
             f"the status is a {type(raw).__name__}, not a text", source=source
         )
+    if raw is not None:
+        raw = _CONTROL.sub(" ", raw).strip()[:200]
     if raw is None and require_status:
         raise MalformedAnswerError("the answer has no status", source=source)
     event = _STATUS_WORDS.get(_norm(raw)) if raw else None
