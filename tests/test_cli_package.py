@@ -41,7 +41,7 @@ def test_build_verify_inspect(setup: dict[str, Path], capsys: pytest.CaptureFixt
     text = capsys.readouterr().out
     assert "VERIFIED" in text
     assert "signature 0: valid" in text
-    assert "files: 6 of 6 ok" in text
+    assert "files: 7 of 7 ok" in text  # with the letter, data/documents/letter.en.pdf
     assert main(["package", "verify", str(out), "--trust", str(setup["trust"]), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is True

@@ -226,6 +226,10 @@ def test_evidence_ingest_and_verify(
     code, out, _ = cli(capsys, "custody", "log", "--json", *s)
     actions = [e["action"] for e in json.loads(out)]
     assert actions.count("evidence_received") == 2
+    code, out, _ = cli(capsys, "custody", "log", PRESERVATION, "--json", *s)
+    about = {e["object_id"].split("/")[0] for e in json.loads(out)}
+    assert about == {"evidence"}
+    assert len(json.loads(out)) == 6
     assert actions.count("evidence_verified") == 4
     code, _, err = cli(capsys, "evidence", "ingest", str(tmp_path / "nope"), "--request", "r", *s)
     assert code == 1
@@ -233,3 +237,64 @@ def test_evidence_ingest_and_verify(
     code, _, err = cli(capsys, "evidence", "ingest", files[0], "--request", "../x", *s)
     assert code == 1
     assert "request id" in err
+
+
+def test_package_signing_and_checks_are_recorded(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    key = tmp_path / "officer.pem"
+    assert cli(capsys, "keys", "generate", "-o", str(key))[0] == 0
+    attachment = tmp_path / "screenshot-profile.pdf"  # listed by the example request
+    attachment.write_bytes(b"%PDF-1.4 sample")
+    store: tuple[str, ...] = ("--store", str(tmp_path / "s.sqlite3"), "--attach", str(attachment))
+    pkg = tmp_path / "p.zip"
+    code, out, _ = cli(
+        capsys,
+        "package",
+        "build",
+        str(EXAMPLES / "preservation.json"),
+        "--key",
+        str(key),
+        "-o",
+        str(pkg),
+        "--now",
+        NOW,
+        *store,
+    )
+    assert code == 0, out
+    assert "custody entry 0 recorded" in out
+    second = tmp_path / "second.pem"
+    cli(capsys, "keys", "generate", "-o", str(second))
+    assert cli(capsys, "package", "sign", str(pkg), "--key", str(second), *store[:2])[0] == 0
+    other = tmp_path / "q.zip"
+    code, out, _ = cli(
+        capsys,
+        "package",
+        "build",
+        str(EXAMPLES / "preservation.json"),
+        "--key",
+        str(key),
+        "-o",
+        str(other),
+        "--no-record",
+        *store,
+    )
+    assert "custody entry" not in out
+    code, out, _ = cli(
+        capsys, "check", str(EXAMPLES / "preservation.json"), "--record", "--now", NOW, *store[:2]
+    )
+    assert code == 0
+    code, out, _ = cli(capsys, "custody", "log", "--json", *store[:2])
+    entries = json.loads(out)
+    assert [e["action"] for e in entries] == ["request_signed", "request_signed", "request_checked"]
+    import hashlib
+
+    assert entries[1]["object_sha256"] == hashlib.sha256(pkg.read_bytes()).hexdigest()
+    assert entries[0]["object_id"] == "package/p.zip"
+    assert entries[0]["keyid"] != entries[1]["keyid"]  # each signer signs its own entry
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    cli(capsys, "keys", "public", str(key), "-o", str(trust / "a.pem"))
+    cli(capsys, "keys", "public", str(second), "-o", str(trust / "b.pem"))
+    shutil.copy(Path(os.environ["EEVIDENCE_HOME"]) / "custody-key.pub.pem", trust / "ws.pem")
+    assert cli(capsys, "custody", "verify", "--trust", str(trust), *store[:2])[0] == 0

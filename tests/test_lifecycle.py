@@ -128,6 +128,10 @@ def test_kind_rules() -> None:
     preservation = run(tracked(), "submitted")
     with pytest.raises(LifecycleError, match="track the follow-up request"):
         run(preservation, "disclosed")
+    with pytest.raises(LifecycleError, match="track the follow-up request"):
+        run(preservation, "preserved", "disclosed")
+    with pytest.raises(LifecycleError, match="only applies to preservation"):
+        run(disclosure, "acknowledged", "extended")
     assert "disclosed" in allowed_events(disclosure)
     assert "disclosed" not in allowed_events(preservation)
     assert {"preservation", "preservation_extension", "eu_preservation_order"} == PRESERVATION_KINDS

@@ -411,6 +411,20 @@ def test_long_text_flows_over_pages_and_long_words_are_broken() -> None:
     assert _squash(_pdf_text(data)).count("No.TypeValue") >= 2
 
 
+def test_characters_the_fonts_cannot_draw_are_refused_for_pdf_only() -> None:
+    facts = "Nguyễn Thị Hạnh, Ádám, Ɓello Ɗanjuma, Ελένη, Пётр Иванов met 张伟 🙂"
+    case = {**example_doc("preservation")["case"], "summary_of_facts": facts}
+    request = _request("preservation", case=case)
+    with pytest.raises(RenderError, match=r"'张' \(U\+5F20\).*render this request as HTML"):
+        render_letter(request, fmt="pdf", lang="en")
+    assert facts in render_letter(request, fmt="html", lang="en").decode()
+    drawable = facts.replace(" met 张伟 🙂", "")
+    case["summary_of_facts"] = drawable
+    for lang in ("en", "ar"):
+        data = render_letter(_request("preservation", case=case), fmt="pdf", lang=lang)
+        assert _squash(drawable) in _squash(_pdf_text(data))
+
+
 def _png(width: int = 4, height: int = 2) -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
         crc = zlib.crc32(kind + body) & 0xFFFFFFFF
@@ -538,6 +552,22 @@ def test_render_command_defaults_to_the_request_language(tmp_path: Path) -> None
     assert "Request for the preservation" in out.read_text(encoding="utf-8")
 
 
+def test_render_command_takes_the_logo_from_the_authority_profile(tmp_path: Path) -> None:
+    profile = json.loads((ROOT / "examples" / "authority.json").read_text(encoding="utf-8"))
+    profile["logo"] = "logo.png"
+    (tmp_path / "authority.json").write_text(json.dumps(profile), encoding="utf-8")
+    example = str(EXAMPLES / "preservation.json")
+    out = tmp_path / "letter.pdf"
+    args = ["render", example, "-o", str(out), "--authority", str(tmp_path / "authority.json")]
+    assert main(args) == 1  # the logo file is not there yet
+    (tmp_path / "logo.png").write_bytes(_png())
+    assert main(args) == 0
+    assert len(pypdf.PdfReader(out).pages[0].images) == 1
+    profile["logo"] = "../logo.png"
+    (tmp_path / "authority.json").write_text(json.dumps(profile), encoding="utf-8")
+    assert main(args) == 1  # a path, not a file name: refused by the profile model
+
+
 def test_render_command_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     example = str(EXAMPLES / "preservation.json")
     out = str(tmp_path / "x.pdf")
@@ -560,3 +590,75 @@ def test_demo_renders_the_example_letter(
     assert "render the preservation request as a letter" in capsys.readouterr().out
     for lang in LANGUAGES:
         assert (tmp_path / "letters" / f"preservation.{lang}.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_letters_rendered_in_threads_equal_sequential_ones() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [(name, lang) for name in KINDS[:3] for lang in ("en", "ar")]
+
+    def one(job: tuple[str, str]) -> bytes:
+        return render_letter(_request(job[0]), fmt="pdf", lang=job[1])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(one, jobs))
+    assert threaded == [one(job) for job in jobs]
+
+
+def test_embedded_font_programs_are_complete_truetype_fonts() -> None:
+    from fontTools.ttLib import TTFont
+
+    data = render_letter(_request("preservation"), fmt="pdf", lang="ar")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    resources: Any = reader.pages[0]["/Resources"]
+    programs = 0
+    for ref in resources["/Font"].values():
+        descendant = ref.get_object()["/DescendantFonts"][0].get_object()
+        program = descendant["/FontDescriptor"].get_object()["/FontFile2"].get_object()
+        font = TTFont(io.BytesIO(program.get_data()))
+        assert {"head", "hhea", "loca", "maxp", "glyf", "hmtx"} <= set(font.keys())
+        assert font["maxp"].numGlyphs == len(font.getGlyphOrder()) > 1
+        programs += 1
+    assert programs == 4
+
+
+def test_pdf_text_with_pdf_syntax_characters_round_trips() -> None:
+    tricky = r"Paths C:\temp\(x) and (unbalanced ( parens) \ backslash % percent <hex> [brackets]"
+    case = {**example_doc("preservation")["case"], "summary_of_facts": tricky}
+    for lang in ("en", "ar"):
+        data = render_letter(_request("preservation", case=case), fmt="pdf", lang=lang)
+        assert _squash(tricky) in _squash(_pdf_text(data)), lang
+
+
+def test_package_build_includes_the_letter_by_default(tmp_path: Path) -> None:
+    import zipfile
+
+    officer = tmp_path / "officer.pem"
+    assert main(["keys", "generate", "-o", str(officer), "--public", str(tmp_path / "o.pem")]) == 0
+    doc = example_doc("emergency-disclosure")
+    doc["language"] = "es"
+    source = tmp_path / "request.json"
+    source.write_text(json.dumps(doc), encoding="utf-8")
+    base = ["package", "build", str(source), "--key", str(officer), "--now", "2026-11-22T10:00:00Z"]
+
+    def letters(out: Path) -> dict[str, bytes]:
+        with zipfile.ZipFile(out) as zf:
+            return {
+                n.rsplit("/", 1)[1]: zf.read(n) for n in zf.namelist() if "/data/documents/" in n
+            }
+
+    assert main([*base, "-o", str(tmp_path / "a.zip")]) == 0
+    found = letters(tmp_path / "a.zip")
+    assert list(found) == ["letter.es.pdf"]
+    request = parse_request(doc)
+    expected = render_letter(
+        request, fmt="pdf", lang="es", provider_name="Meta (Facebook, Instagram)"
+    )
+    assert found["letter.es.pdf"] == expected
+    assert (
+        main([*base, "--letter-lang", "en", "--letter-lang", "es", "-o", str(tmp_path / "b.zip")])
+        == 0
+    )
+    assert sorted(letters(tmp_path / "b.zip")) == ["letter.en.pdf", "letter.es.pdf"]
+    assert main([*base, "--no-letter", "-o", str(tmp_path / "c.zip")]) == 0
+    assert letters(tmp_path / "c.zip") == {}

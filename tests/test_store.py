@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from eevidence._deadlines import deadlines_of
-from eevidence._lifecycle import Event, Terms, Tracked
-from eevidence._report import outcome_row
+from eevidence._lifecycle import Event, Terms, Tracked, apply_event
+from eevidence._report import aggregate, build_report, outcome_row
 from eevidence._store import (
     SCHEMA_VERSION,
     PostgresStore,
@@ -165,6 +165,15 @@ def test_listing_deadlines_and_report(store: AnyStore) -> None:
         assert (got.lapsed, got.reject_reason) == (expected_row.lapsed, expected_row.reject_reason)
         assert got.answer_hours == pytest.approx(expected_row.answer_hours, abs=0.001)
         assert got.disclosure_hours == pytest.approx(expected_row.disclosure_hours, abs=0.001)
+    # the grouped query gives what grouping the rows in Python gives
+    for kw in ({}, {"provider": "google"}, {"since": T0 + timedelta(minutes=3)}):
+        grouped = store.outcome_groups(now=NOW, **kw)
+        expected_groups = aggregate(store.outcome_rows(now=NOW, **kw))
+        assert build_report(grouped, now=NOW) == build_report(expected_groups, now=NOW)
+        assert set(grouped) == set(expected_groups)
+    assert set(store.outcome_groups(now=NOW, provider="google")) == {
+        ("google", "voluntary_disclosure")
+    }
     assert {r.provider for r in store.outcome_rows(now=NOW, provider="google")} == {"google"}
     since = store.outcome_rows(now=NOW, since=T0 + timedelta(minutes=3))
     assert sorted(r.kind for r in since) == ["voluntary_disclosure", "voluntary_disclosure"]
@@ -273,7 +282,10 @@ def test_writer_killed_between_and_during_commits(store_spec: str) -> None:
         assert p.stdout is not None
         written = 0
         while written < 15:
-            written = int(p.stdout.readline())
+            line = p.stdout.readline()
+            if not line:  # the writer died on its own: show why
+                pytest.fail(p.communicate(timeout=30)[1])
+            written = int(line)
         time.sleep(0.01 * (written % 7))
         p.send_signal(signal.SIGKILL)
         p.communicate(timeout=30)
@@ -405,3 +417,111 @@ def test_postgres_database_per_test(pg_server: str) -> None:
     assert store._ts_out("2026-01-01T00:00:00+00:00") == datetime(2026, 1, 1, tzinfo=UTC)
     assert store._ts_out(None) is None
     store.close()
+
+
+def test_a_stale_write_is_detected_and_retried(
+    store_spec: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writer A reads, writer B commits, A's write must fail its version check and retry."""
+    a, b = open_store(store_spec), open_store(store_spec)
+    a.add(make())
+    cls = type(a)
+    original_get, original_write = cls.get, cls._write_event
+    writes: list[bool] = []
+
+    def get_then_interfere(self: AnyStore, request_id: str) -> Tracked:
+        tracked = original_get(self, request_id)
+        if self is a and not writes:
+            b.record(request_id, ev("noted", 1, note="from b"), now=NOW)
+        return tracked
+
+    def counted_write(self: AnyStore, before: Tracked, after: Tracked) -> bool:
+        ok = original_write(self, before, after)
+        writes.append(ok)
+        return ok
+
+    monkeypatch.setattr(cls, "get", get_then_interfere)
+    monkeypatch.setattr(cls, "_write_event", counted_write)
+    result = a.record(make().id, ev("submitted", 2), now=NOW)
+    assert writes == [True, False, True]  # b's note, a's stale write, a's retry
+    assert [(e.name, e.note) for e in result.events] == [("noted", "from b"), ("submitted", None)]
+    assert a.verify() == []
+    a.close()
+    b.close()
+
+
+def test_import_with_history(store: AnyStore) -> None:
+    t = make()
+    for name, hours in (("submitted", 1), ("preserved", 2)):
+        t = apply_event(t, ev(name, hours), now=NOW)
+    other = Tracked.from_dict({**t.to_dict(), "id": "other"})
+    store.add(t)
+    store.add_many([other])
+    assert store.get(t.id) == t
+    assert store.get("other").events == t.events
+    assert len(store.deadlines_before(NOW)) == 4
+    assert store.verify() == []
+    with store._transaction():
+        store._execute(
+            store._sql("DELETE FROM events WHERE request_id = ? AND seq = 1"), ("other",)
+        )
+    assert "other: event numbers have gaps" in store.verify()
+
+
+def test_driver_errors_become_store_errors(store: AnyStore) -> None:
+    store.add(make())
+    with store._transaction():
+        store._execute("DROP TABLE events")
+    with pytest.raises(StoreError, match=r"the store .* failed: .*events"):
+        store.get(make().id)
+    # the failed transaction was rolled back: the connection still works
+    assert [r.outcome for r in store.outcome_rows(now=NOW)] == ["draft"]
+    with pytest.raises(StoreError, match="failed"):
+        store.add_many([make(2), make(2)])  # same id twice in one import
+    assert len(store.outcome_rows(now=NOW)) == 1
+
+
+def test_percentiles_ranked_in_sql_match_python(store: AnyStore) -> None:
+    """Nearest-rank median and p90 computed by the store equal the pure computation."""
+    import random
+
+    rng = random.Random(3)  # noqa: S311 - test data
+    batch = []
+    for n in range(1, 48):
+        t = make(n, kind=rng.choice(["voluntary_disclosure", "emergency_disclosure"]))
+        t = apply_event(t, ev("submitted", 1), now=NOW)
+        if n % 5:
+            t = apply_event(t, ev("acknowledged", 1 + rng.uniform(0.1, 300)), now=NOW)
+        if n % 3:
+            t = apply_event(t, ev("disclosed", 400 + rng.uniform(0, 500)), now=NOW)
+        batch.append(t)
+    store.add_many(batch)
+    grouped = store.outcome_groups(now=NOW)
+    expected = aggregate(store.outcome_rows(now=NOW))
+    assert grouped == expected
+    assert all(g.answer is not None and g.answer.n > 10 for g in grouped.values())
+
+
+def test_pending_migrations_are_applied_on_open(
+    store_spec: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = open_store(store_spec)
+    first.add(make())
+    first.close()
+    import eevidence._store as store_module
+
+    later = (
+        *store_module.MIGRATIONS,
+        (SCHEMA_VERSION + 1, ("CREATE TABLE later_feature (x INTEGER)",)),
+    )
+    monkeypatch.setattr(store_module, "MIGRATIONS", later)
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    upgraded = open_store(store_spec)
+    assert upgraded.schema_version() == SCHEMA_VERSION + 1
+    with upgraded._transaction():
+        assert upgraded._execute("SELECT count(*) FROM later_feature")[0][0] == 0
+    assert upgraded.get(make().id) == make()  # data kept
+    upgraded.close()
+    monkeypatch.undo()
+    with pytest.raises(StoreError, match="written by a newer eevidence"):
+        open_store(store_spec)

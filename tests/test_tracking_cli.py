@@ -108,7 +108,15 @@ def test_follow_up_and_extension_link(tmp_path: Path, capsys: pytest.CaptureFixt
     path = tmp_path / "disclosure.json"
     path.write_text(json.dumps(doc))
     code, out, _ = cli(capsys, "track", "add", str(path), "--follows", PRESERVATION, "--json", *s)
-    assert json.loads(out)["follows"] == PRESERVATION
+    follow_up = json.loads(out)
+    assert follow_up["follows"] == PRESERVATION
+    code, out, _ = cli(capsys, "status", follow_up["id"], *s)
+    assert f"follows {PRESERVATION}" in out
+    code, out, _ = cli(
+        capsys, "track", "event", follow_up["id"], "submitted", "--at", "2026-11-19", "--json", *s
+    )
+    assert code == 0
+    assert json.loads(out)["state"] == "submitted"
 
 
 def test_extension_of_untracked_preservation_is_not_linked(
@@ -155,7 +163,14 @@ def test_bad_input_is_one_line_and_changes_nothing(
     assert "pw" not in err
     opened = open_store(store)
     assert opened.get(PRESERVATION).version == 0
+    with opened._transaction():
+        opened._execute("INSERT INTO schema_version (version, applied_at) VALUES (99, 'later')")
     opened.close()
+    code, _, err = cli(capsys, "status", *s)
+    assert code == 1
+    assert "written by a newer eevidence (schema version 99" in err
+    assert "upgrade eevidence, or use another store (--store)" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_store_from_environment(
@@ -168,6 +183,9 @@ def test_store_from_environment(
     monkeypatch.setenv("EEVIDENCE_STORE", str(tmp_path / "other.sqlite3"))
     code, out, _ = cli(capsys, "status", "--all")
     assert out.strip() == "0 request(s)"
+    home_store = str(tmp_path / "home" / "tracking.sqlite3")
+    code, out, _ = cli(capsys, "--store", home_store, "status", "--all")
+    assert "1 request(s)" in out
     code, out, _ = cli(
         capsys,
         "track",

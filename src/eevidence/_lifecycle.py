@@ -342,8 +342,6 @@ def _allowed(tracked: Tracked, name: EventName) -> str | None:
     state = tracked.state
     if tracked.terminal:
         return f"the request is {state}, which is final"
-    if name not in TRANSITIONS[state]:
-        return f"a request that is {state} cannot become {name}"
     preservation = tracked.kind in PRESERVATION_KINDS
     if name in _PRESERVATION_ONLY and not preservation:
         return f"{name!r} only applies to preservation requests, not {tracked.kind}"
@@ -352,6 +350,8 @@ def _allowed(tracked: Tracked, name: EventName) -> str | None:
             "a preservation is not disclosed: track the follow-up request "
             "(eevidence track add FILE --follows ID) and record the disclosure on it"
         )
+    if name not in TRANSITIONS[state]:
+        return f"a request that is {state} cannot become {name}"
     limit = tracked.terms.max_extensions
     if name == "extension_requested" and limit is not None and tracked.extensions >= limit:
         return f"no further extension: the terms ({tracked.terms.basis}) allow {limit}"

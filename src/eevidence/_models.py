@@ -567,3 +567,5 @@ class AuthorityProfile(_Model):
     """Default language of requests written by this authority."""
     legal_basis: Seq[LegalBasis] = ()
     """Default legal basis, used when a request names none."""
+    logo: FileName | None = None
+    """Letterhead logo for rendered letters: a PNG or JPEG file beside this profile."""

@@ -13,14 +13,15 @@ import copy
 import hashlib
 import io
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.enums import Align
+from fpdf.enums import Align, PDFResourceType
 from fpdf.errors import FPDFException
 from fpdf.fonts import SubsetMap, TTFFont
 from PIL import Image
@@ -32,6 +33,9 @@ from eevidence.errors import RenderError
 
 __all__ = ["render_pdf"]
 
+_NEEDS_SHAPING: Final = re.compile(
+    "[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\u200e\u200f\u2066-\u2069]"
+)
 _ARABIC: Final = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _FONT_FILES: Final = {
     ("sans", ""): "NotoSans-Regular.ttf",
@@ -48,8 +52,15 @@ _HEAD_FILL: Final = (232, 232, 232)
 _RULE: Final = 170
 _TEXT: Final = 17
 _GREY_TEXT: Final = 90
-_SHAPING_TABLES: Final = ("GDEF", "GPOS", "GSUB")
+_UNEMBEDDED_TABLES: Final = ("GDEF", "GPOS", "GSUB", "name", "post", "gasp", "cmap", "OS/2")
+"""Tables a document's font copy goes without: HarfBuzz reads the layout tables from the
+font file and fpdf2 drops them from the PDF anyway; a TrueType program of a CIDFontType2
+font needs no name, post, gasp, cmap or OS/2 table (PDF 1.7, 9.9: glyphs are found through
+the CIDToGIDMap; fpdf2 took the font's name and metrics from the prototype). Not parsing
+and subsetting them takes two thirds off the time fpdf2 spends on a font per document."""
 _WIDTH_CACHE_MAX: Final = 100_000
+_RULER_LOCK: Final = threading.RLock()
+"""Guards the shared fonts while they are parsed and the ruler while it measures."""
 _widths: dict[tuple[tuple[str, ...], str, bool, bool, float, str], float] = {}
 """Word widths by (fonts, family, shaping, bold, size, word), shared by all documents."""
 
@@ -112,7 +123,7 @@ class _Writer:
         self.rtl = rtl
         self.align = Align.R if rtl else Align.L
         self.bottom = pdf.h - _BOTTOM
-        self._shaping = bool(pdf.text_shaping)
+        self._shaping_state = pdf.text_shaping
         self.families = pdf.families
         self._font: tuple[str, bool, float] | None = None
         self.current = "sans"
@@ -123,8 +134,12 @@ class _Writer:
     # ---------------------------------------------------------------- fonts and widths
 
     def use(self, text: str) -> None:
-        arabic = "naskh" in self.families and _ARABIC.search(text) is not None
+        """Choose the family (and whether to shape) for ``text``. Text without Arabic
+        letters or direction marks is neither shaped nor reordered: it needs neither, and
+        fpdf2's bidirectional algorithm is the slowest step of an Arabic letter."""
+        arabic = "naskh" in self.families and _NEEDS_SHAPING.search(text) is not None
         self.current = "naskh" if arabic else "sans"
+        self.pdf.text_shaping = self._shaping_state if arabic else None
 
     def font(self, bold: bool, size: float) -> None:
         if self._font != (self.current, bold, size):
@@ -134,12 +149,14 @@ class _Writer:
     def width(self, word: str, bold: bool, size: float) -> float:
         """The width of ``word``, measured on a page-less twin document (measuring on the
         document itself would write font changes into its pages)."""
-        key = (self.families, self.current, self._shaping, bold, size, word)
+        shaping = self.pdf.text_shaping is not None
+        key = (self.families, self.current, shaping, bold, size, word)
         found = _widths.get(key)
         if found is None:
-            ruler = _ruler(self.families, self._shaping)
-            ruler.set_font(self.current, "B" if bold else "", size)
-            found = float(ruler.get_string_width(word))
+            with _RULER_LOCK:  # the ruler's current font is shared state
+                ruler = _ruler(self.families, shaping)
+                ruler.set_font(self.current, "B" if bold else "", size)
+                found = float(ruler.get_string_width(word))
             if len(_widths) >= _WIDTH_CACHE_MAX:
                 _widths.clear()
             _widths[key] = found
@@ -191,9 +208,37 @@ class _Writer:
         line's font defined (otherwise viewers drop the glyphs).
         """
         pdf = self.pdf
+        if pdf.text_shaping is None:
+            self._plain(width, height, line)
+            return
         if len(self.families) > 1:
             _select_font(pdf)
         pdf.cell(width, height, line, align=self.align)
+
+    def _plain(self, width: float, height: float, line: str) -> None:
+        """Write a line that needs neither shaping nor reordering (no Arabic, one font: the
+        coverage check put all its characters in Noto Sans) as one text object, the way
+        fpdf2's ``cell()`` places it, at a fraction of its cost. It sits in q/Q, so the
+        font it selects does not leak to the lines fpdf2 writes."""
+        pdf = self.pdf
+        font = pdf.current_font
+        assert isinstance(font, TTFFont)  # noqa: S101 - only the shipped TrueType fonts
+        size_pt = pdf.font_size_pt
+        k = pdf.k
+        font.biggest_size_pt = max(font.biggest_size_pt, size_pt)
+        text_width = sum(font.cw[ord(c)] for c in line) * size_pt * 0.001 / k
+        dx = width - pdf.c_margin - text_width if self.rtl else pdf.c_margin
+        codes = (font.subset.pick(ord(c)) for c in line)
+        mapped = "".join(chr(code) for code in codes if code)
+        if mapped:
+            x = (pdf.x + dx) * k
+            y = (pdf.h - pdf.y - 0.5 * height - 0.3 * pdf.font_size) * k
+            pdf._out(
+                f"q BT {x:.2f} {y:.2f} Td /F{font.i} {size_pt:.2f} Tf "
+                f"({font.escape_text(mapped)}) Tj ET Q"
+            )
+            pdf._resource_catalog.add(PDFResourceType.FONT, font.i, pdf.page)
+        pdf.x += width
 
     # ---------------------------------------------------------------- pages
 
@@ -300,7 +345,7 @@ class _Writer:
                     widest = max(widest, self.width(line, bold, size))
                 for word in text.split():
                     longest = max(longest, self.width(word, bold, size))
-            minimum.append(min(longest, 38.0) + 2 * _PAD_X + 0.5)
+            minimum.append(min(longest, 60.0) + 2 * _PAD_X + 0.5)
             natural.append(max(min(widest, 70.0) + 2 * _PAD_X + 0.5, minimum[-1]))
         page = float(self.pdf.epw)
         if sum(natural) <= page:
@@ -314,9 +359,32 @@ class _Writer:
         return [m + spare * e / sum(extra) for m, e in zip(minimum, extra, strict=True)]
 
 
-@cache
-def _font_data(family: str, style: str) -> tuple[bytes, TTFFont]:
-    """The font file's bytes and a parsed fpdf2 font, made once per process."""
+class _CopyOnRead(dict[str, Any]):
+    """The glyphs of a shared, already split ``glyf`` table; reading one gives a copy.
+
+    fontTools' subsetter reads the glyphs it keeps and then edits them in place (component
+    ids, trimming), so each document edits its own copies and the shared glyphs stay as
+    they were. Splitting the table afresh for every document cost more than the rest of
+    the font work together."""
+
+    def __getitem__(self, name: str) -> Any:
+        return copy.copy(super().__getitem__(name))
+
+
+_Shared = tuple[bytes, list[str], dict[str, Any], dict[str, tuple[int, int]], TTFFont]
+_FONTS: dict[tuple[str, str], _Shared] = {}
+
+
+def _font_data(family: str, style: str) -> _Shared:
+    """The font file's bytes, glyph order and a parsed fpdf2 font, made once per process."""
+    with _RULER_LOCK:
+        found = _FONTS.get((family, style))
+        if found is None:
+            found = _FONTS[family, style] = _load_font(family, style)
+        return found
+
+
+def _load_font(family: str, style: str) -> _Shared:
     path = data_dir("fonts") / _FONT_FILES[family, style]
     try:
         data = path.read_bytes()
@@ -326,12 +394,17 @@ def _font_data(family: str, style: str) -> tuple[bytes, TTFFont]:
         raise RenderError(f"cannot load the PDF font {path}: {exc}", source=str(path)) from exc
     font = prototype.fonts[f"{family}{style}"]
     assert isinstance(font, TTFFont)  # noqa: S101 - add_font of a .ttf file makes one
-    return data, font
+    order = list(font.ttfont.getGlyphOrder())
+    glyphs = dict(font.ttfont["glyf"].glyphs)
+    metrics = dict(font.ttfont["hmtx"].metrics)
+    font.ttfont.close()  # every document reads its own copy from ``data``
+    return data, order, glyphs, metrics, font
 
 
 @cache
 def _ruler(families: tuple[str, ...], shaping: bool) -> FPDF:
-    """A page-less document with the same fonts, used only to measure text."""
+    """A page-less document with the same fonts, used only to measure text (called with
+    ``_RULER_LOCK`` held, so it is made once)."""
     ruler = FPDF()
     for family in families:
         for style in ("", "B"):
@@ -350,7 +423,7 @@ def _font_for(pdf: FPDF, family: str, style: str) -> TTFFont:
     Parsing a font costs more than laying out a whole letter; this is what fpdf2's own
     ``__deepcopy__`` of a font shares, plus a fresh, lazily read ``TTFont``.
     """
-    data, prototype = _font_data(family, style)
+    data, order, glyphs, metrics, prototype = _font_data(family, style)
     font: TTFFont = copy.copy(prototype)
     font.i = len(pdf.fonts) + 1
     font.cw = dict(prototype.cw)
@@ -358,12 +431,24 @@ def _font_for(pdf: FPDF, family: str, style: str) -> TTFFont:
     font.missing_glyphs = []
     font.biggest_size_pt = 0
     ttfont = ttLib.TTFont(io.BytesIO(data), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
-    ttfont.setGlyphOrder(prototype.ttfont.getGlyphOrder())
-    for table in _SHAPING_TABLES:  # HarfBuzz reads these from the file; the PDF drops them
+    ttfont.setGlyphOrder(order)
+    glyf: Any = ttLib.newTable("glyf")
+    glyf.glyphOrder = list(order)
+    glyf.glyphs = _CopyOnRead(glyphs)
+    glyf._reverseGlyphOrder = {}
+    ttfont["glyf"] = glyf
+    hmtx: Any = ttLib.newTable("hmtx")
+    hmtx.metrics = dict(metrics)  # the subsetter replaces the dict; its values are tuples
+    ttfont["hmtx"] = hmtx
+    for table in _UNEMBEDDED_TABLES:
         if table in ttfont:
             del ttfont[table]
     font.ttfont = ttfont
     font.subset = SubsetMap(font)
+    # Objects that fpdf2 changes while it writes or shapes a document are the document's own:
+    # the font descriptor (it receives an object number) and the HarfBuzz font (its size).
+    font.desc = copy.copy(prototype.desc)
+    font._hbfont = None
     return font
 
 
@@ -372,6 +457,7 @@ def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
     texts = letter.texts()
     arabic = letter.rtl or any(_ARABIC.search(t) for t in texts)
     families = ("naskh", "sans") if letter.rtl else ("sans", "naskh") if arabic else ("sans",)
+    _check_coverage(texts, families)
     doc_id = hashlib.sha256("\x1f".join([letter.lang, *texts]).encode("utf-8")).hexdigest()[:32]
     pdf = _Pdf(letter, families, doc_id.upper())
     for family in families:
@@ -430,11 +516,34 @@ def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
         for line in sig.lines:
             out.paragraph(line, size=9.5)
         out.paragraph(f"{label_date}: {date}", size=9.5)
+    out.use(letter.page_label)  # shaping on again for Arabic footers
+    pdf.text_shaping = out._shaping_state
     pdf.footers()
     try:
         return bytes(pdf.output())
     except FPDFException as exc:  # pragma: no cover - fpdf2 refused its own layout
         raise RenderError(f"the PDF could not be produced: {exc}", source="pdf") from exc
+
+
+_CONTROLS: Final = frozenset("\n\t\u200e\u200f\u2066\u2067\u2068\u2069")
+"""Characters the layout or the bidirectional algorithm consume; they need no glyph."""
+
+
+def _check_coverage(texts: Sequence[str], families: tuple[str, ...]) -> None:
+    """Refuse text the shipped fonts cannot draw (a PDF with empty boxes for a name would
+    be worse than no PDF)."""
+    covered: set[int] = set()
+    for family in families:
+        covered.update(_font_data(family, "")[4].cmap)
+    missing = sorted({c for t in texts for c in t if ord(c) not in covered} - _CONTROLS)
+    if missing:
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        raise RenderError(
+            f"the PDF fonts (Latin, Greek, Cyrillic, Arabic) cannot draw {shown}{more}; "
+            "render this request as HTML or text",
+            source="pdf",
+        )
 
 
 def _paragraph_block(out: _Writer, block: Paragraph) -> None:

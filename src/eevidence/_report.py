@@ -5,15 +5,15 @@ a partial disclosure is counted apart), the median and 90th percentile of the ti
 submission to the provider's first answer (acknowledgement, preservation, disclosure or
 refusal) and to the first disclosure, the rejection reasons with their counts, and the
 preservations that lapsed (recorded as expired, or still preserved past their expiry).
-Percentiles use the nearest-rank method on the requests that have both times.
+Percentiles use the nearest-rank method (rank ceil(p * n)) on the requests that have
+both times.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, NamedTuple
 
@@ -21,11 +21,16 @@ from eevidence._lifecycle import Tracked, as_utc
 
 __all__ = [
     "LIVE_PRESERVATION",
+    "GroupStats",
+    "Groups",
     "OutcomeRow",
+    "Spread",
+    "aggregate",
     "build_report",
     "format_report",
     "outcome_of",
     "outcome_row",
+    "spread",
 ]
 
 LIVE_PRESERVATION: Final = ("preserved", "extension_requested", "extended")
@@ -77,66 +82,98 @@ def outcome_row(tracked: Tracked, *, now: datetime) -> OutcomeRow:
     )
 
 
+class Spread(NamedTuple):
+    """How many durations, their median and 90th percentile (nearest rank), in hours."""
+
+    n: int
+    median: float
+    p90: float
+
+
+def nearest_rank_index(n: int, percent: int) -> int:
+    """1-based rank of the ``percent``-th percentile of ``n`` sorted values (nearest rank):
+    ceil(percent * n / 100). Stores compute the same rank in SQL."""
+    return max(1, (percent * n + 99) // 100)
+
+
+def spread(values: Sequence[float]) -> Spread | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    n = len(ordered)
+    return Spread(n, ordered[nearest_rank_index(n, 50) - 1], ordered[nearest_rank_index(n, 90) - 1])
+
+
 @dataclass
-class _Group:
-    outcomes: Counter[str]
-    reasons: Counter[str]
-    to_answer: list[float]
-    to_disclosure: list[float]
+class GroupStats:
+    """What the report keeps of one provider and request kind (stores aggregate in SQL)."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+    answer: Spread | None = None
+    disclosure: Spread | None = None
     lapsed: int = 0
 
 
-def _nearest_rank(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+Groups = dict[tuple[str, str], GroupStats]
+"""Statistics by ``(provider, kind)``."""
 
 
-def _hours(values: Sequence[float]) -> dict[str, Any]:
-    if not values:
-        return {"n": 0, "median_hours": None, "p90_hours": None}
-    return {
-        "n": len(values),
-        "median_hours": round(_nearest_rank(values, 0.5), 1),
-        "p90_hours": round(_nearest_rank(values, 0.9), 1),
-    }
-
-
-def build_report(rows: Iterable[OutcomeRow], *, now: datetime) -> dict[str, Any]:
-    """The report as a JSON-ready dict: ``groups`` sorted by provider then kind."""
-    now = as_utc(now, "now")
-    groups: dict[tuple[str, str], _Group] = {}
-    total = 0
+def aggregate(rows: Iterable[OutcomeRow]) -> Groups:
+    """Group per-request rows by provider and kind."""
+    groups: Groups = {}
+    durations: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
     for row in rows:
-        total += 1
         key = (row.provider, row.kind)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = _Group(Counter(), Counter(), [], [])
+            group = groups[key] = GroupStats()
+            durations[key] = ([], [])
         group.outcomes[row.outcome] += 1
         if row.reject_reason is not None:
             group.reasons[row.reject_reason] += 1
         if row.answer_hours is not None:
-            group.to_answer.append(row.answer_hours)
+            durations[key][0].append(row.answer_hours)
         if row.disclosure_hours is not None:
-            group.to_disclosure.append(row.disclosure_hours)
+            durations[key][1].append(row.disclosure_hours)
         group.lapsed += row.lapsed
-    out = []
-    for (provider, kind), g in sorted(groups.items()):
-        out.append(
-            {
-                "provider": provider,
-                "kind": kind,
-                "requests": sum(g.outcomes.values()),
-                "outcomes": dict(sorted(g.outcomes.items())),
-                "time_to_answer": _hours(g.to_answer),
-                "time_to_disclosure": _hours(g.to_disclosure),
-                "rejection_reasons": dict(g.reasons.most_common()),
-                "lapsed_preservations": g.lapsed,
-            }
-        )
+    for key, (answer, disclosure) in durations.items():
+        groups[key].answer = spread(answer)
+        groups[key].disclosure = spread(disclosure)
+    return groups
+
+
+def _hours(value: Spread | None) -> dict[str, Any]:
+    if value is None:
+        return {"n": 0, "median_hours": None, "p90_hours": None}
+    return {
+        "n": value.n,
+        "median_hours": round(value.median, 1),
+        "p90_hours": round(value.p90, 1),
+    }
+
+
+def build_report(data: Iterable[OutcomeRow] | Groups, *, now: datetime) -> dict[str, Any]:
+    """The report as a JSON-ready dict (``groups`` sorted by provider then kind), from
+    per-request rows or from statistics a store already grouped."""
+    now = as_utc(now, "now")
+    groups = data if isinstance(data, dict) else aggregate(data)
+    out = [
+        {
+            "provider": provider,
+            "kind": kind,
+            "requests": sum(g.outcomes.values()),
+            "outcomes": dict(sorted(g.outcomes.items())),
+            "time_to_answer": _hours(g.answer),
+            "time_to_disclosure": _hours(g.disclosure),
+            "rejection_reasons": dict(sorted(g.reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "lapsed_preservations": g.lapsed,
+        }
+        for (provider, kind), g in sorted(groups.items())
+    ]
     return {
         "generated_at": now.isoformat().replace("+00:00", "Z"),
-        "requests": total,
+        "requests": sum(g["requests"] for g in out),
         "groups": out,
     }
 

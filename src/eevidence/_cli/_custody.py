@@ -74,7 +74,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     csub = p.add_subparsers(dest="custody_command", metavar="ACTION", required=True)
 
     q = csub.add_parser("log", help="the custody entries, oldest first")
-    q.add_argument("object_id", nargs="?", metavar="OBJECT", help="only entries about this object")
+    q.add_argument(
+        "object_id",
+        nargs="?",
+        metavar="OBJECT|ID",
+        help="only entries about this object (request/ID, evidence/ID/NAME...), or, for a "
+        "request id, about the request and the evidence received for it",
+    )
     _common(q)
     q.set_defaults(handler=_cmd_log)
 
@@ -223,11 +229,20 @@ def _entry_line(e: CustodyEntry) -> str:
 
 def _cmd_log(args: argparse.Namespace) -> int:
     store = _store(args)
+    wanted: str | None = args.object_id
+    by_request = wanted is not None and "/" not in wanted
     try:
-        lines = store.custody_lines(object_id=args.object_id)
+        lines = store.custody_lines(object_id=None if by_request else wanted)
     finally:
         store.close()
     entries = entries_from_jsonl(b"\n".join(lines), source=store.location)
+    if by_request:
+        entries = [
+            e
+            for e in entries
+            if e.object_id in (wanted, f"request/{wanted}")
+            or e.object_id.startswith(f"evidence/{wanted}/")
+        ]
     if args.json:
         print_json([json.loads(e.canonical()) for e in entries])
         return EXIT_OK
@@ -237,7 +252,12 @@ def _cmd_log(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _record_cmd(args: argparse.Namespace, action: CustodyAction, **extra: str) -> int:
+def _record_cmd(
+    args: argparse.Namespace,
+    action: CustodyAction,
+    transfer_from: str | None = None,
+    transfer_to: str | None = None,
+) -> int:
     store = _store(args)
     try:
         entry = record_for(
@@ -249,7 +269,8 @@ def _record_cmd(args: argparse.Namespace, action: CustodyAction, **extra: str) -
             object_sha256=_digest(args),
             note=args.note,
             location=args.location,
-            **extra,
+            transfer_from=transfer_from,
+            transfer_to=transfer_to,
         )
     finally:
         store.close()

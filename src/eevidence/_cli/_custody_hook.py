@@ -66,12 +66,13 @@ def record_for(
     location: str | None = None,
     transfer_from: str | None = None,
     transfer_to: str | None = None,
+    signer: KeySigner | None = None,
 ) -> CustodyEntry:
     """Record ``action`` in ``store``'s custody log for a command that just did it."""
     actor, role = _actor(args)
     return record(
         store,
-        signer_for(args),
+        signer or signer_for(args),
         now=now,
         actor=actor,
         role=role,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import hashlib
 import os
 import sys
 import threading
@@ -13,6 +14,7 @@ from typing import TextIO
 
 from eevidence._bag import PackageLimits
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
+from eevidence._cli._render import letter_documents
 from eevidence._codec import read_request
 from eevidence._keys import (
     KEY_TYPES,
@@ -24,6 +26,7 @@ from eevidence._keys import (
     write_private_key,
     write_public_key,
 )
+from eevidence._letter import LANGUAGES
 from eevidence._package import (
     build_package,
     inspect_package,
@@ -110,10 +113,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FILE",
         help="a rendered document (e.g. the letter) to include",
     )
+    q.add_argument(
+        "--letter-lang",
+        action="append",
+        default=[],
+        choices=LANGUAGES,
+        metavar="LANG",
+        help="also include the PDF letter in LANG (en, fr, es, ar); the letter in the "
+        "request's language is included by default",
+    )
+    q.add_argument(
+        "--no-letter", action="store_true", help="do not include the rendered PDF letter"
+    )
     q.add_argument("-o", "--output", required=True, metavar="OUT")
     q.add_argument("--now", metavar="DATETIME", help="package creation time (default: now)")
     q.add_argument("--quiet", action="store_true", help="no progress bar")
     _passphrase_options(q)
+    _record_options(q)
     q.set_defaults(handler=_cmd_build)
     q = psub.add_parser(
         "sign",
@@ -123,6 +139,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("package", metavar="PATH")
     q.add_argument("--key", required=True, metavar="KEY")
     _passphrase_options(q)
+    _record_options(q)
     q.set_defaults(handler=_cmd_sign)
     q = psub.add_parser(
         "verify",
@@ -225,11 +242,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
         signers=signers,
         now=_parse_now(args.now),
         attachments=args.attach,
-        documents=args.document,
+        documents=[*args.document, *([] if args.no_letter else letter_documents(request, args))],
         progress=bar,
     )
     if bar:
         bar.finish()
+    _record_signing(
+        args, signers[0], Path(out), f"request {request.id} packaged, {len(signers)} signature(s)"
+    )
     print(
         f"package {out} built, signed by {len(signers)} key(s): "
         + ", ".join(s.keyid[:16] for s in signers)
@@ -237,9 +257,53 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _record_options(q: argparse.ArgumentParser) -> None:
+    q.add_argument(
+        "--store",
+        metavar="PATH|URL",
+        help="custody log to record the signing in (default: the tracking store)",
+    )
+    q.add_argument("--no-record", action="store_true", help="do not record it in the custody log")
+
+
+def _package_digest(path: Path) -> str:
+    """SHA-256 of a zip package, or of a directory package's tag manifest (which pins it)."""
+    target = path / "tagmanifest-sha256.txt" if path.is_dir() else path
+    digest = hashlib.sha256()
+    with target.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _record_signing(args: argparse.Namespace, signer: KeySigner, path: Path, note: str) -> None:
+    """Record the signing in the custody log, signed by the same key as the package."""
+    if args.no_record:
+        return
+    from eevidence._cli._custody_hook import record_for  # noqa: PLC0415 - avoids an import cycle
+    from eevidence._cli._tracking import _store  # noqa: PLC0415
+
+    store = _store(args)
+    try:
+        entry = record_for(
+            args,
+            store,
+            "request_signed",
+            f"package/{path.name}",
+            now=_parse_now(getattr(args, "now", None)),
+            object_sha256=_package_digest(path),
+            note=note,
+            signer=signer,
+        )
+    finally:
+        store.close()
+    print(f"custody entry {entry.seq} recorded in {store.location}")
+
+
 def _cmd_sign(args: argparse.Namespace) -> int:
     signer = KeySigner.from_file(args.key, passphrase=_passphrase(args))
     env = sign_package(args.package, signer)
+    _record_signing(args, signer, Path(args.package), f"co-signature by {signer.keyid[:16]}")
     print(
         f"signature by {signer.keyid[:16]} added; the package now has "
         f"{len(env.signatures)} signature(s)"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
 from eevidence._checker import check
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
-from eevidence._codec import read_request
+from eevidence._codec import canonical_bytes, read_request
+from eevidence._findings import CheckReport
+from eevidence._models import Request
 from eevidence._profiles import Fact, ProviderProfile
 from eevidence._providers import PROVIDERS_ENV, ProviderRegistry, load_providers
 from eevidence._route import advise_routes
@@ -53,6 +56,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--provider", metavar="ID", help="check against this provider instead")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="record each check (request_checked) in the custody log of the tracking store",
+    )
+    p.add_argument("--store", metavar="PATH|URL", help="tracking store for --record")
     _providers_option(p)
     _now_option(p)
     p.set_defaults(handler=_cmd_check)
@@ -170,6 +179,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             continue
         report = check(request, profile, now=now)
         failed |= not report.ok
+        if args.record:
+            _record_check(args, request, report, now)
         reports.append({"file": name, **report.to_dict()})
         if not args.json:
             counts = report.to_dict()["counts"]
@@ -185,6 +196,29 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"ok": not failed, "reports": reports})
     return EXIT_INVALID if failed else EXIT_OK
+
+
+def _record_check(
+    args: argparse.Namespace, request: Request, report: CheckReport, now: datetime
+) -> None:
+    from eevidence._cli._custody_hook import record_for  # noqa: PLC0415 - avoids an import cycle
+    from eevidence._cli._tracking import _store  # noqa: PLC0415
+
+    counts = report.to_dict()["counts"]
+    store = _store(args)
+    try:
+        record_for(
+            args,
+            store,
+            "request_checked",
+            f"request/{request.id}",
+            now=now,
+            object_sha256=hashlib.sha256(canonical_bytes(request)).hexdigest(),
+            note=f"checked against {report.provider}: {counts['error']} error(s), "
+            f"{counts['warning']} warning(s)",
+        )
+    finally:
+        store.close()
 
 
 def _cmd_route(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from eevidence._providers import load_providers
 from eevidence._render import FORMATS, render_letter
 from eevidence.errors import InputError, Problem
 
-__all__ = ["demo_step", "provider_display_name", "register"]
+__all__ = ["demo_step", "letter_documents", "provider_display_name", "register"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,7 +38,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="PROFILE",
         help="authority profile whose name, unit and address make the letterhead",
     )
-    p.add_argument("--logo", metavar="IMAGE", help="PNG or JPEG logo for the letterhead")
+    p.add_argument(
+        "--logo",
+        metavar="IMAGE",
+        help="PNG or JPEG logo for the letterhead (default: the profile's logo, if any)",
+    )
     p.set_defaults(handler=_cmd_render)
 
 
@@ -74,6 +78,17 @@ def _cmd_render(args: argparse.Namespace) -> int:
             logo = Path(args.logo).read_bytes()
         except OSError as exc:
             raise CliUsageError(f"cannot read the logo {args.logo}: {exc.strerror}") from None
+    elif authority is not None and authority.logo is not None:
+        # a plain file name (the model refuses directories), read beside the profile
+        path = Path(args.authority).parent / authority.logo
+        try:
+            logo = path.read_bytes()
+        except OSError as exc:
+            raise InputError(
+                f"cannot read the profile's logo {path}: {exc.strerror}",
+                source=args.authority,
+                problems=[Problem("$.logo", "the file must sit beside the profile")],
+            ) from None
     data = render_letter(
         request,
         fmt=args.format,
@@ -85,6 +100,17 @@ def _cmd_render(args: argparse.Namespace) -> int:
     write_atomic(args.output, data)
     print(f"{args.output}: {args.format} letter in {lang}, {len(data)} bytes", file=sys.stderr)
     return EXIT_OK
+
+
+def letter_documents(request: Request, args: argparse.Namespace) -> list[tuple[str, bytes]]:
+    """The PDF letters ``package build`` puts into a package: the request's language, then
+    each ``--letter-lang``, as ``letter.<lang>.pdf``."""
+    langs = dict.fromkeys([default_language(request), *args.letter_lang])
+    name = provider_display_name(request.provider)
+    return [
+        (f"letter.{lang}.pdf", render_letter(request, fmt="pdf", lang=lang, provider_name=name))
+        for lang in langs
+    ]
 
 
 def demo_step(out: Path, example: Path) -> Path:

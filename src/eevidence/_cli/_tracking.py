@@ -139,7 +139,7 @@ def _now(args: argparse.Namespace) -> datetime:
 
 
 def _store(args: argparse.Namespace) -> SqliteStore | Any:
-    spec = args.store or os.environ.get(STORE_ENV) or None
+    spec = args.store or getattr(args, "global_store", None) or os.environ.get(STORE_ENV) or None
     return open_store(spec)
 
 
@@ -345,7 +345,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     since = _time(args.since, "--since") if args.since else None
     store = _store(args)
     try:
-        rows = store.outcome_rows(now=now, provider=args.provider, since=since)
+        rows = store.outcome_groups(now=now, provider=args.provider, since=since)
     finally:
         store.close()
     report = build_report(rows, now=now)
