@@ -18,10 +18,12 @@ from typing import NamedTuple
 __all__ = [
     "ConcurrentUpdateError",
     "ConfigurationError",
+    "CredentialsError",
     "EEvidenceError",
     "InputError",
     "IntegrityError",
     "LifecycleError",
+    "MalformedAnswerError",
     "PackageError",
     "PackageVerificationError",
     "Problem",
@@ -31,6 +33,7 @@ __all__ = [
     "RequestValidationError",
     "SigningKeyError",
     "StoreError",
+    "SubmissionError",
     "UnknownRequestError",
 ]
 
@@ -168,3 +171,33 @@ class PackageVerificationError(PackageError):
             code="verification_failed",
             source=source,
         )
+
+
+class SubmissionError(EEvidenceError):
+    """Sending a request to a provider failed (network, TLS, refusal, an unusable answer).
+
+    ``source`` names where it went (a URL, a mail server). Nothing is recorded in the
+    lifecycle when this is raised.
+    """
+
+    def __init__(self, message: str, *, source: str = "<provider>") -> None:
+        self.source = source
+        super().__init__(message)
+
+    def diagnostics(self) -> str:
+        return f"{self.source}: {self.args[0]}"
+
+
+class MalformedAnswerError(SubmissionError):
+    """A provider's answer cannot be understood (not JSON, a reference that is not a text...)."""
+
+
+class CredentialsError(ConfigurationError):
+    """Credentials are missing, unreadable, or kept in a file that others may read."""
+
+    def __init__(self, message: str, *, source: str = "<credentials>") -> None:
+        self.source = source
+        super().__init__(message)
+
+    def diagnostics(self) -> str:
+        return f"{self.source}: {self.args[0]}"

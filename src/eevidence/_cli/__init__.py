@@ -20,6 +20,7 @@ from eevidence._cli import (
     _providers,
     _render,
     _requests,
+    _submit,
     _tracking,
 )
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CliUsageError
@@ -28,7 +29,7 @@ from eevidence.errors import EEvidenceError
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
-_GROUPS = (_requests, _providers, _render, _package, _tracking, _custody, _demo)
+_GROUPS = (_requests, _providers, _render, _package, _tracking, _custody, _submit, _demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -94,6 +94,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from eevidence._cli import _custody  # noqa: PLC0415 - the custody step's own module
 
     failures += not _custody.demo_step(out, data_dir("examples") / "preservation.json", now)
+
+    _step("8. submission: portal upload bundle and checklist, API body")
+    from eevidence._cli import _submit  # noqa: PLC0415 - the submission step's own module
+
+    _submit.demo_step(out)
     if failures:
         print(f"eevidence demo: {failures} example(s) do not match the schema", file=sys.stderr)
         return EXIT_INVALID

@@ -1,0 +1,408 @@
+"""``eevidence submit`` and ``poll``: send packages to providers and follow their answers."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
+from eevidence._cli._custody_hook import ACTOR_ENV, record_for, user
+from eevidence._cli._tracking import _common, _now, _store, tracked_from_request
+from eevidence._codec import canonical_bytes
+from eevidence._custody import CustodyAction
+from eevidence._keys import load_trust_store
+from eevidence._lifecycle import Event, Tracked, allowed_events
+from eevidence._profiles import Channel, ProviderProfile
+from eevidence._providers import load_providers
+from eevidence._store import Store
+from eevidence._submit import (
+    BODY_FORMATS,
+    CHANNEL_KINDS,
+    ApiChannel,
+    ChannelName,
+    Credentials,
+    EmailChannel,
+    OutgoingPackage,
+    PortalChannel,
+    SubmissionChannel,
+    SubmissionReceipt,
+    apply_status,
+    confirm_portal,
+    default_http_client,
+    json_body,
+    load_credentials,
+    load_outgoing,
+    parse_answer,
+    pick_channel,
+    record_submission,
+    token_env_name,
+)
+from eevidence.errors import CredentialsError, InputError, SubmissionError, UnknownRequestError
+
+__all__ = ["demo_step", "register"]
+
+log = logging.getLogger(__name__)
+
+_CUSTODY: dict[str, CustodyAction] = {
+    "submitted": "request_submitted",
+    "acknowledged": "request_acknowledged",
+}
+
+
+def _credentials_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--credentials",
+        metavar="FILE",
+        help="TOML file with API tokens and mail settings, readable only by you (default: "
+        "$EEVIDENCE_CREDENTIALS, else credentials.toml next to the default store); "
+        "environment variables EEVIDENCE_API_TOKEN_<PROVIDER> and EEVIDENCE_SMTP_* win",
+    )
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "submit",
+        help="send a signed package to its provider (API, email or portal bundle)",
+        description="Send a package (zip form) to the provider named in its request, through "
+        "the first usable channel of the provider's profile or the one given. The package's "
+        "fixity is checked first (and its signatures with --trust). A successful submission "
+        "is recorded in the tracking store (submitted, acknowledged with the provider's "
+        "reference) and in the custody log. For a portal, an upload bundle and checklist are "
+        "written; run again with --confirm REF once the portal has accepted the upload.",
+    )
+    p.add_argument("package", metavar="PACKAGE", help="the package zip")
+    p.add_argument("--channel", choices=CHANNEL_KINDS, help="default: from the provider profile")
+    p.add_argument(
+        "--format",
+        choices=sorted(BODY_FORMATS),
+        default="json",
+        help="API body format (default: json)",
+    )
+    p.add_argument("--out", metavar="DIR", help="portal: folder for the upload bundle")
+    p.add_argument(
+        "--confirm",
+        metavar="REF",
+        help="portal: the upload was accepted with this reference; record the submission",
+    )
+    p.add_argument("--trust", metavar="DIR", help="also verify the signatures against these keys")
+    _credentials_option(p)
+    _common(p)
+    p.set_defaults(handler=_cmd_submit)
+
+    p = sub.add_parser(
+        "poll",
+        help="ask providers' APIs for the status of submitted requests",
+        description="For every open request sent to a provider with an API (or request ID), "
+        "GET the provider's status for its reference and record what changed "
+        "(acknowledged, preserved, disclosed, rejected) in the tracking store and the "
+        "custody log. With --answer, read a status notification the provider sent "
+        "(JSON, saved to a file) instead of asking its API.",
+    )
+    p.add_argument("id", nargs="?", metavar="ID", help="one request (default: every open one)")
+    p.add_argument(
+        "--answer",
+        metavar="FILE",
+        help="a provider's status notification (JSON) for request ID, recorded as polled",
+    )
+    _credentials_option(p)
+    _common(p)
+    p.set_defaults(handler=_cmd_poll)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _actor() -> str:
+    return os.environ.get(ACTOR_ENV) or user()
+
+
+def _record_custody(
+    args: argparse.Namespace,
+    store: Store,
+    request_id: str,
+    events: list[Event],
+    *,
+    now: datetime,
+    package_sha256: str | None = None,
+) -> None:
+    for e in events:
+        details: list[str] = [e.name]
+        if e.note:
+            details.append(e.note)
+        if e.ref:
+            details.append(f"provider reference {e.ref}")
+        if e.reason:
+            details.append(f"reason: {e.reason}")
+        record_for(
+            args,
+            store,
+            _CUSTODY.get(e.name, "status_changed"),
+            f"request/{request_id}",
+            now=now,
+            object_sha256=package_sha256 if e.name == "submitted" else None,
+            note=", ".join(details),
+        )
+
+
+def _ensure_tracked(
+    args: argparse.Namespace,
+    store: Store,
+    outgoing: OutgoingPackage,
+    profile: ProviderProfile,
+    now: datetime,
+) -> Tracked:
+    request = outgoing.request
+    try:
+        return store.get(request.id)
+    except UnknownRequestError:
+        tracked = tracked_from_request(request, profile)
+        store.add(tracked)
+        record_for(
+            args,
+            store,
+            "request_created",
+            f"request/{request.id}",
+            now=now,
+            object_sha256=hashlib.sha256(canonical_bytes(request)).hexdigest(),
+            note=f"tracking started on submission: {request.kind} to {request.provider}",
+        )
+        return tracked
+
+
+def _token_or_fail(creds: Credentials, provider: str) -> Any:
+    token = creds.token(provider)
+    if token is None:
+        raise CredentialsError(
+            f"no API token for {provider}: set {token_env_name(provider)} or add "
+            f"[api.{provider}] token to the "
+            "credentials file"
+        )
+    return token
+
+
+def _api_channel(
+    channel: Channel, provider: str, creds: Credentials, fmt: str, client: Any
+) -> ApiChannel:
+    assert channel.url is not None  # noqa: S101 - pick_channel only returns api channels with a URL
+    return ApiChannel(
+        str(channel.url),
+        token=_token_or_fail(creds, provider),
+        client=client,
+        body=BODY_FORMATS.get(fmt, json_body),
+    )
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+def _cmd_submit(args: argparse.Namespace) -> int:
+    if args.confirm is not None and args.channel not in (None, "portal"):
+        raise CliUsageError("--confirm records a portal upload; use it with --channel portal")
+    now = _now(args)
+    trust = load_trust_store(args.trust) if args.trust else None
+    outgoing = load_outgoing(args.package, trust=trust)
+    request = outgoing.request
+    profile = load_providers().get(request.provider)
+    wanted: ChannelName | None = "portal" if args.confirm is not None else args.channel
+    channel = pick_channel(profile, request, wanted)
+    store = _store(args)
+    try:
+        tracked = _ensure_tracked(args, store, outgoing, profile, now)
+        if "submitted" not in allowed_events(tracked):
+            ref = f" (provider reference {tracked.provider_ref})" if tracked.provider_ref else ""
+            raise InputError(
+                f"request {request.id} is {tracked.state}{ref}; it is not submitted again",
+                source=str(args.package),
+            )
+        receipt = _send(args, outgoing, profile, channel, now)
+        events: list[Event] = []
+        if receipt.submitted:
+            events = record_submission(store, receipt, now=now, actor=_actor())
+            _record_custody(
+                args, store, request.id, events, now=now, package_sha256=outgoing.sha256
+            )
+        state = store.get(request.id).state
+    finally:
+        store.close()
+    if args.json:
+        print_json({**receipt.to_dict(), "state": state, "events": [e.name for e in events]})
+        return EXIT_OK
+    if not receipt.submitted:
+        print(f"upload bundle for {channel.name} written to {receipt.destination}")
+        print(f"  follow {Path(receipt.destination) / 'CHECKLIST.txt'}, then run:")
+        print(f"  eevidence submit {args.package} --channel portal --confirm REFERENCE")
+        return EXIT_OK
+    print(f"{request.id}: submitted via {receipt.channel} to {receipt.destination}")
+    if receipt.status.ref:
+        print(f"  provider reference {receipt.status.ref}")
+    if receipt.status.raw_status:
+        print(f"  provider status {receipt.status.raw_status}")
+    print(f"  state {state}; package sha256 {outgoing.sha256}")
+    return EXIT_OK
+
+
+def _send(
+    args: argparse.Namespace,
+    outgoing: OutgoingPackage,
+    profile: ProviderProfile,
+    channel: Channel,
+    now: datetime,
+) -> SubmissionReceipt:
+    if args.confirm is not None:
+        return confirm_portal(outgoing, args.confirm, portal=str(channel.url or channel.name))
+    if channel.kind in ("portal", "web_form"):
+        out = (
+            Path(args.out) if args.out else outgoing.path.with_name(f"{outgoing.path.stem}-upload")
+        )
+        return PortalChannel(channel, out).submit(outgoing, now=now)
+    creds = load_credentials(args.credentials)
+    if channel.kind == "email":
+        if creds.smtp is None:
+            raise CredentialsError(
+                "no mail server configured: set EEVIDENCE_SMTP_HOST and EEVIDENCE_SMTP_FROM "
+                "or [smtp] in the credentials file"
+            )
+        assert channel.address is not None  # noqa: S101 - pick_channel checked it
+        sender: SubmissionChannel = EmailChannel(creds.smtp, channel.address)
+        return sender.submit(outgoing, now=now)
+    with default_http_client() as client:
+        api = _api_channel(channel, profile.id, creds, args.format, client)
+        return api.submit(outgoing, now=now)
+
+
+def _api_of(profile: ProviderProfile | None, tracked: Tracked) -> Channel | None:
+    if profile is None:
+        return None
+    return next((c for c in profile.channels_for(tracked.kind) if c.kind == "api" and c.url), None)
+
+
+def _cmd_notified(args: argparse.Namespace) -> int:
+    if not args.id:
+        raise CliUsageError("--answer needs the request ID")
+    now = _now(args)
+    try:
+        body = Path(args.answer).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", source=args.answer) from None
+    status = parse_answer(body, source=args.answer, require_status=True)
+    store = _store(args)
+    try:
+        tracked = store.get(args.id)
+        if status.ref and tracked.provider_ref and status.ref != tracked.provider_ref:
+            raise InputError(
+                f"the answer is about provider reference {status.ref}, request {args.id} has "
+                f"{tracked.provider_ref}",
+                source=args.answer,
+            )
+        events = apply_status(store, tracked, status, now=now, actor=_actor())
+        _record_custody(args, store, tracked.id, events, now=now)
+        state = store.get(args.id).state
+    finally:
+        store.close()
+    result = {
+        "id": args.id,
+        "provider_status": status.to_dict(),
+        "events": [e.name for e in events],
+        "state": state,
+    }
+    if args.json:
+        print_json([result])
+    else:
+        changed = ", ".join(result["events"]) or "no change"
+        print(f"{args.id}: provider says {status.raw_status}; {changed}; state {state}")
+    return EXIT_OK
+
+
+def _cmd_poll(args: argparse.Namespace) -> int:
+    if args.answer is not None:
+        return _cmd_notified(args)
+    now = _now(args)
+    registry = load_providers()
+    creds = load_credentials(args.credentials)
+    results: list[dict[str, Any]] = []
+    failed = 0
+    store = _store(args)
+    try:
+        targets = [store.get(args.id)] if args.id else store.list_requests(open_only=True)
+        with default_http_client() as client:
+            for tracked in targets:
+                channel = _api_of(registry.profiles.get(tracked.provider), tracked)
+                skip = (
+                    "final state"
+                    if tracked.terminal
+                    else "no provider API"
+                    if channel is None
+                    else "not submitted"
+                    if tracked.submitted_at is None
+                    else "no provider reference yet"
+                    if tracked.provider_ref is None
+                    else None
+                )
+                if skip is not None or channel is None or tracked.provider_ref is None:
+                    results.append({"id": tracked.id, "skipped": skip})
+                    continue
+                try:
+                    api = _api_channel(channel, tracked.provider, creds, "json", client)
+                    status = api.status(tracked.provider_ref)
+                except SubmissionError as exc:
+                    failed += 1
+                    results.append({"id": tracked.id, "error": exc.diagnostics()})
+                    continue
+                events = apply_status(store, tracked, status, now=now, actor=_actor())
+                _record_custody(args, store, tracked.id, events, now=now)
+                results.append(
+                    {
+                        "id": tracked.id,
+                        "provider_status": status.to_dict(),
+                        "events": [e.name for e in events],
+                        "state": store.get(tracked.id).state,
+                    }
+                )
+    finally:
+        store.close()
+    if args.json:
+        print_json(results)
+    else:
+        for r in results:
+            if "skipped" in r:
+                print(f"{r['id']}: skipped ({r['skipped']})")
+            elif "error" in r:
+                print(f"{r['id']}: FAILED {r['error']}")
+            else:
+                changed = ", ".join(r["events"]) or "no change"
+                raw = r["provider_status"]["raw_status"]
+                print(f"{r['id']}: provider says {raw}; {changed}; state {r['state']}")
+        print(f"{len(results)} request(s) polled, {failed} failed")
+    if args.id and results and "skipped" in results[0]:
+        return EXIT_INVALID
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+# -- demo ----------------------------------------------------------------------------------------
+
+
+def demo_step(out: Path) -> None:
+    """Write a portal upload bundle for the demo's preservation package, and show the body
+    the API channel would send."""
+    packages = sorted((out / "package").glob("preservation-*.zip"))
+    if not packages:
+        print("  no package to submit (the package step did not run)")
+        return
+    outgoing = load_outgoing(packages[0])
+    profile = load_providers().get(outgoing.request.provider)
+    channel = pick_channel(profile, outgoing.request, "portal")
+    receipt = PortalChannel(channel, out / "submit" / "upload").submit(
+        outgoing, now=outgoing.request.created_at
+    )
+    body, content_type = json_body(outgoing)
+    print(f"  {profile.name} takes {outgoing.request.kind} requests via {channel.name}")
+    print(f"  upload bundle and checklist: {receipt.destination}")
+    print(
+        f"  an API submission would POST {len(body)} bytes of {content_type} with "
+        f"Idempotency-Key {outgoing.idempotency_key}"
+    )
