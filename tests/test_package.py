@@ -754,3 +754,16 @@ def _read_everything(path: Path) -> ee.VerificationReport | None:
     with contextlib.suppress(_OWN):
         ee.sign_package(copy, ee.KeySigner(OUTSIDER))
     return report
+
+
+def test_signing_a_zip_with_a_damaged_crc_is_a_package_error(tmp_path: Path) -> None:
+    # Found by test_fuzz_mutated_packages: one flipped bit in a stored entry's CRC-32
+    # leaves every verified byte intact, but zipfile refuses the entry while re-writing.
+    data = bytearray(GOLDEN.read_bytes())
+    data[955_985_067_304_441_801_080_829 % len(data)] ^= 1
+    path = tmp_path / "crc.zip"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ee.PackageError, match="cannot rewrite the package zip"):
+        ee.sign_package(path, ee.KeySigner(OUTSIDER))
+    assert path.read_bytes() == bytes(data)  # left as it was
+    assert not list(tmp_path.glob(".crc.zip.*"))

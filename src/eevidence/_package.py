@@ -26,6 +26,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -888,6 +889,13 @@ def _rewrite_zip(path: Path, envelope: bytes) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmpname, 0o644)
         os.replace(tmpname, path)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        # zipfile checks each entry's CRC-32 while copying, which reading the package does
+        # not rely on: a damaged CRC surfaces here, as a package error, never as zipfile's.
+        Path(tmpname).unlink(missing_ok=True)
+        raise PackageError(
+            f"cannot rewrite the package zip: {exc}", code="malformed", source=str(path)
+        ) from None
     except BaseException:
         Path(tmpname).unlink(missing_ok=True)
         raise

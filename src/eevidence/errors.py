@@ -19,6 +19,7 @@ __all__ = [
     "ConcurrentUpdateError",
     "ConfigurationError",
     "EEvidenceError",
+    "Hi1Error",
     "InputError",
     "IntegrityError",
     "LifecycleError",
@@ -168,3 +169,8 @@ class PackageVerificationError(PackageError):
             code="verification_failed",
             source=source,
         )
+
+
+class Hi1Error(InputError):
+    """An ETSI TS 103 120 (HI-1) message cannot be written or read: malformed XML, a DTD,
+    a document whose checksum fails, or fields that disagree with the embedded request."""

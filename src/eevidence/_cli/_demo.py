@@ -94,6 +94,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from eevidence._cli import _custody  # noqa: PLC0415 - the custody step's own module
 
     failures += not _custody.demo_step(out, data_dir("examples") / "preservation.json", now)
+
+    _step("8. ETSI TS 103 120 (HI-1): export the EU production order, import it back")
+    from eevidence._cli import _etsi  # noqa: PLC0415 - the HI-1 step's own module
+
+    _etsi.demo_step(out, data_dir("examples") / "eu-production-order.json")
     if failures:
         print(f"eevidence demo: {failures} example(s) do not match the schema", file=sys.stderr)
         return EXIT_INVALID
