@@ -4,6 +4,7 @@ tampered, foreign and hostile messages are refused with a reason."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import importlib.util
 import json
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 import eevidence as ee
@@ -28,6 +31,7 @@ from eevidence._hi1 import (
 )
 from eevidence.errors import Hi1Error, InputError
 from tests.helpers import EXAMPLES, example_doc
+from tests.test_canonical import requests
 
 NOW = datetime(2026, 11, 24, 10, 0, 0, 123456, tzinfo=UTC)
 TX = "c02358b2-76cf-4ba4-a8eb-f6436ccaea2e"
@@ -40,8 +44,8 @@ NAMES = sorted(p.stem for p in EXAMPLES.glob("*.json"))
 # --------------------------------------------------------------------------- the oracle
 
 
-@pytest.fixture(scope="session")
-def xsd() -> etree.XMLSchema:
+@functools.cache
+def _schema() -> etree.XMLSchema:
     """The official 1.15.1 XSDs from the ts103120 wheel, behind a wrapper that imports each
     namespace with its file (they import each other without schemaLocation)."""
     spec = importlib.util.find_spec("ts103120")  # located, never imported (3.12-only deps)
@@ -59,6 +63,11 @@ def xsd() -> etree.XMLSchema:
         + "</xs:schema>"
     )
     return etree.XMLSchema(etree.fromstring(wrapper.encode()))
+
+
+@pytest.fixture
+def xsd() -> etree.XMLSchema:
+    return _schema()
 
 
 def assert_valid(schema: etree.XMLSchema, data: bytes) -> None:
@@ -81,6 +90,10 @@ def export(request: ee.Request, **kw: Any) -> bytes:
 
 def request_of(doc: dict[str, Any]) -> ee.Request:
     return ee.parse_request(doc)
+
+
+_FUZZ_REQUEST = ee.read_request(EXAMPLES / "emergency-disclosure.json")
+_FUZZ_BASE = export(_FUZZ_REQUEST, document=PDF)
 
 
 def test_the_oracle_rejects_what_the_standard_forbids(xsd: etree.XMLSchema) -> None:
@@ -266,11 +279,90 @@ def test_long_texts_and_line_breaks_survive(xsd: etree.XMLSchema) -> None:
     assert from_hi1_xml(data) == request
 
 
-def test_text_xml_cannot_carry_is_refused() -> None:
+def test_characters_xml_cannot_carry_are_replaced_in_the_readable_copy(
+    xsd: etree.XMLSchema,
+) -> None:
     doc = example_doc("preservation")
     doc["case"]["summary_of_facts"] = "bell \x07 here"
-    with pytest.raises(Hi1Error, match="control character"):
-        export(request_of(doc))
+    doc["case"]["reference"] = "REF\x00-1"
+    request = request_of(doc)
+    data = export(request)
+    assert_valid(xsd, data)
+    assert "bell \ufffd here".encode() in data
+    assert "<auth:AuthorisationReference>REF\ufffd-1<".encode() in data
+    assert from_hi1_xml(data) == request  # the embedded request keeps the text as written
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(requests())
+def test_random_requests_export_valid_messages_that_round_trip(request: ee.Request) -> None:
+    schema = _schema()
+    data = export(request)
+    assert_valid(schema, data)
+    assert from_hi1_xml(data) == request
+    assert export(from_hi1_xml(data)) == data
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 2**64), st.integers(1, 255)), min_size=1, max_size=4),
+    st.one_of(st.none(), st.integers(0, 2**64)),
+)
+def test_mutated_messages_raise_only_our_errors(
+    flips: list[tuple[int, int]], cut: int | None
+) -> None:
+    data = bytearray(_FUZZ_BASE)
+    for pos, xor in flips:
+        data[pos % len(data)] ^= xor
+    if cut is not None:
+        data = data[: cut % len(data)]
+    try:
+        message = read_hi1(bytes(data))
+    except InputError:
+        return
+    json.dumps(message.summary())
+    try:
+        request = from_hi1_xml(bytes(data))
+    except InputError:
+        return
+    # a mutation that left the request standing touched nothing the import relies on
+    assert request == _FUZZ_REQUEST
+
+
+def test_stray_text_and_foreign_elements_are_refused() -> None:
+    data = export(ee.read_request(EXAMPLES / "preservation.json"))
+    stray = data.replace(b"</SenderIdentifier>", b"</SenderIdentifier>note", 1)
+    with pytest.raises(Hi1Error) as err:
+        from_hi1_xml(stray)
+    assert err.value.problems[-1].path.endswith("SenderIdentifier[1]/following-text()")
+    foreign = data.replace(b"<task:Value>", b'<x:Value xmlns:x="urn:x">', 1).replace(
+        b"</task:Value>", b"</x:Value>", 1
+    )
+    with pytest.raises(Hi1Error) as err:
+        from_hi1_xml(foreign)
+    assert any("{urn:x}Value" in p.path for p in err.value.problems)
+    inner = data.replace(b"<Header>", b"<Header>text", 1)
+    with pytest.raises(Hi1Error) as err:
+        from_hi1_xml(inner)
+    assert any(p.path.endswith("Header[1]/text()") for p in err.value.problems)
+    rooted = data.replace(b"<Header>", b"root text<Header>", 1)
+    with pytest.raises(Hi1Error) as err:
+        from_hi1_xml(rooted)
+    assert any(p.path == "HI1Message/text()" for p in err.value.problems)
+    attributed = data.replace(b"<Header>", b'<Header id="1">', 1)
+    with pytest.raises(Hi1Error) as err:
+        from_hi1_xml(attributed)
+    assert any(p.path.endswith("Header[1]/@id") for p in err.value.problems)
+    on_root = data.replace(b"<HI1Message ", b'<HI1Message id="1" ', 1)
+    with pytest.raises(Hi1Error) as err:
+        from_hi1_xml(on_root)
+    assert [p.path for p in err.value.problems] == ["HI1Message/@id"]
+
+
+def test_deep_nesting_is_refused() -> None:
+    deep = f'<HI1Message xmlns="{CORE}">'.encode() + b"<a>" * 40 + b"</a>" * 40 + b"</HI1Message>"
+    with pytest.raises(Hi1Error, match="nested deeper"):
+        read_hi1(deep)
 
 
 # --------------------------------------------------------------------------- arguments
@@ -315,7 +407,7 @@ def test_a_changed_field_is_refused_with_its_path() -> None:
         from_hi1_xml(changed)
     paths = [p.path for p in err.value.problems]
     assert len(paths) == 3  # one task per data category for that identifier
-    assert all(p.endswith("/RequestValue[1]/Value[1]") for p in paths)
+    assert all(p.endswith("/task:RequestValue[1]/task:Value[1]") for p in paths)
     assert "'x'" in err.value.diagnostics()
 
 

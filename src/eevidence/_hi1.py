@@ -71,6 +71,8 @@ PROFILE_OWNER: Final = "eevidence"
 PROFILE_VERSION: Final = "1"
 MAX_MESSAGE_BYTES: Final = 64 * 1024 * 1024
 """Largest message read (documents travel base64-encoded inside it)."""
+MAX_DEPTH: Final = 32
+"""Deepest element nesting read (eevidence's own messages go 11 levels deep)."""
 
 CORE: Final = "http://uri.etsi.org/03120/common/2019/10/Core"
 COMMON: Final = "http://uri.etsi.org/03120/common/2016/02/Common"
@@ -267,19 +269,22 @@ class _Letter:
 # --------------------------------------------------------------------------- formatting
 
 
-def _xml_text(value: str, where: str) -> str:
-    if _NOT_XML.search(value):
-        raise Hi1Error(f"{where} holds a control character that XML cannot carry")
-    return value
+def _xml_text(value: str) -> str:
+    """``value`` with the characters XML 1.0 cannot carry replaced by U+FFFD.
+
+    Only the readable copy in the XML loses them: the embedded request keeps the text as
+    written, and import re-derives the same replacement, so the round trip still holds.
+    """
+    return _NOT_XML.sub("\ufffd", value)
 
 
-def _long(value: str, where: str) -> str:
-    value = _xml_text(value, where)
+def _long(value: str) -> str:
+    value = _xml_text(value)
     return value if len(value) <= _LONG else value[: _LONG - 1] + "\u2026"
 
 
-def _short(value: str, where: str) -> str:
-    value = _xml_text(value, where)
+def _short(value: str) -> str:
+    value = _xml_text(value)
     return value if len(value) <= 255 else value[:254] + "\u2026"
 
 
@@ -373,7 +378,7 @@ def _hi1_object(
     obj.set(f"{{{XSI}}}type", xsi_type)
     _b.el(obj, CORE, "ObjectIdentifier", object_id)
     _b.el(obj, CORE, "CountryCode", owner.country)
-    _b.el(obj, CORE, "OwnerIdentifier", _short(owner.unique_id, "sender identifier"))
+    _b.el(obj, CORE, "OwnerIdentifier", _short(owner.unique_id))
     if associated is not None:
         _b.el(_b.el(obj, CORE, "AssociatedObjects"), CORE, "AssociatedObject", associated)
     return obj
@@ -395,16 +400,16 @@ def _approval(
     node = _b.el(parent, AUTH, "AuthorisationApprovalDetails")
     _b.el(node, COMMON, "ApprovalType", kind)
     if reference is not None:
-        _b.el(node, COMMON, "ApprovalReference", _long(reference, "approval reference"))
+        _b.el(node, COMMON, "ApprovalReference", _long(reference))
     approver = _b.el(node, COMMON, "ApproverDetails")
-    _b.el(approver, COMMON, "ApproverName", _long(name, "approver name"))
+    _b.el(approver, COMMON, "ApproverName", _long(name))
     if role is not None:
-        _b.el(approver, COMMON, "ApproverRole", _long(role, "approver role"))
+        _b.el(approver, COMMON, "ApproverRole", _long(role))
     contact = _b.el(approver, COMMON, "ApproverContactDetails")
     if contact_name is not None:
-        _b.el(contact, COMMON, "ApproverAlternateName", _long(contact_name, "approver"))
+        _b.el(contact, COMMON, "ApproverAlternateName", _long(contact_name))
     if len(email) <= 255:
-        _b.el(contact, COMMON, "ApproverEmailAddress", _xml_text(email, "approver email"))
+        _b.el(contact, COMMON, "ApproverEmailAddress", _xml_text(email))
     _b.el(contact, COMMON, "ApproverPhoneNumber", phone.lstrip("+"))
     if timestamp is not None:
         _b.el(node, COMMON, "ApprovalTimestamp", _qualified(timestamp))
@@ -463,7 +468,7 @@ def _manual_information(request: Request) -> str:
     emergency = getattr(request, "emergency", None)
     if emergency is not None:
         lines.append(f"Emergency: {emergency.threat_nature} {emergency.why_without_delay}")
-    return _long("\n".join(lines), "request text")
+    return _long("\n".join(lines))
 
 
 def _authorisation(
@@ -471,7 +476,7 @@ def _authorisation(
 ) -> str:
     auth_id = request.id
     obj = _hi1_object(actions, _q(AUTH, "AuthorisationObject"), auth_id, sender, None)
-    _b.el(obj, AUTH, "AuthorisationReference", _long(request.case.reference, "case reference"))
+    _b.el(obj, AUTH, "AuthorisationReference", _long(request.case.reference))
     if isinstance(request, EuProductionOrder):
         _b.entry(obj, AUTH, "AuthorisationLegalType", (ETSI, "EPOCLegalType", "EPOC"))
         priority = "EightHours" if request.emergency is not None else "TenDaysASAP"
@@ -528,7 +533,7 @@ def _authorisation(
     category = (OURS, "OffenceCategory", request.case.offence_category)
     _b.entry(obj, AUTH, "AuthorisationTypeOfCase", category)
     entity = getattr(request, "issuing_authority", None) or request.authority
-    _b.el(obj, AUTH, "AuthorisationLegalEntity", _short(entity.name, "authority name"))
+    _b.el(obj, AUTH, "AuthorisationLegalEntity", _short(entity.name))
     return auth_id
 
 
@@ -574,7 +579,7 @@ def _tasks(actions: ET.Element, request: Request, sender: Hi1Endpoint, auth_id: 
             fmt = _b.el(rv, TASK, "FormatType")
             _b.el(fmt, TASK, "FormatOwner", owner)
             _b.el(fmt, TASK, "FormatName", name)
-            _b.el(rv, TASK, "Value", _long(value, "identifier"))
+            _b.el(rv, TASK, "Value", _long(value))
             if category == "subscriber" and request.data.subscriber_details:
                 sub = _b.el(details, TASK, "Subtype")
                 for detail in request.data.subscriber_details:
@@ -599,12 +604,12 @@ def _document(
     obj = _hi1_object(
         actions, _q(DOC, "DocumentObject"), _object_id(request, "document", role), sender, auth_id
     )
-    _b.el(obj, DOC, "DocumentReference", _long(request.case.reference, "case reference"))
-    _b.el(obj, DOC, "DocumentName", _long(name, "document name"))
+    _b.el(obj, DOC, "DocumentReference", _long(request.case.reference))
+    _b.el(obj, DOC, "DocumentName", _long(name))
     _b.entry(obj, DOC, "DocumentType", document_type)
     body = _b.el(obj, DOC, "DocumentBody")
     _b.el(body, DOC, "Contents", base64.b64encode(contents).decode("ascii"))
-    _b.el(body, DOC, "ContentType", _short(content_type, "content type"))
+    _b.el(body, DOC, "ContentType", _short(content_type))
     _b.el(body, DOC, "Checksum", hashlib.sha256(contents).hexdigest())
     _b.el(body, DOC, "ChecksumType", CHECKSUM_TYPE)
 
@@ -754,6 +759,8 @@ def _parse_xml(data: bytes, source: str) -> ET.Element:
         pending[prefix or ""] = uri
 
     def start(name: str, attrs: dict[str, str]) -> None:
+        if len(scopes) >= MAX_DEPTH:
+            raise Hi1Error(f"elements nested deeper than {MAX_DEPTH} levels", source=source)
         scopes.append(dict(pending))
         pending.clear()
         resolved: dict[str, str] = {}
@@ -781,6 +788,8 @@ def _parse_xml(data: bytes, source: str) -> ET.Element:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
         raise Hi1Error(f"not well-formed XML: {exc}", source=source) from None
+    except (LookupError, ValueError) as exc:  # an unknown or broken declared encoding
+        raise Hi1Error(f"cannot decode the XML: {exc}", source=source) from None
     return builder.close()
 
 
@@ -978,20 +987,30 @@ def read_hi1(data: bytes, *, source: str = "<input>") -> Hi1Message:
 
 
 def _leaves(root: ET.Element) -> Iterator[tuple[str, str]]:
-    """(path, text) of every element and attribute of the payload, in document order."""
-    payload = root.find(_q(CORE, "Payload"))
-    if payload is None:
-        return
+    """(path, text) of every element, attribute and stray text, in document order."""
+
+    def name(tag: str) -> str:
+        if not tag.startswith("{"):
+            return tag
+        ns, _, local = tag[1:].partition("}")
+        prefix = _PREFIXES.get(ns)
+        if prefix is None:
+            return tag
+        return f"{prefix}:{local}" if prefix else local
 
     def walk(node: ET.Element, path: str) -> Iterator[tuple[str, str]]:
         counts: dict[str, int] = {}
         for child in node:
             counts[child.tag] = counts.get(child.tag, 0) + 1
             local = child.tag.rpartition("}")[2]
-            here = f"{path}/{local}[{counts[child.tag]}]"
+            here = f"{path}/{name(child.tag)}[{counts[child.tag]}]"
             for key, value in sorted(child.attrib.items()):
-                yield f"{here}/@{key.rpartition('}')[2]}", value
+                yield f"{here}/@{name(key)}", value
+            if (child.tail or "").strip():  # stray text between elements
+                yield f"{here}/following-text()", child.tail or ""
             if len(child):
+                if (child.text or "").strip():
+                    yield f"{here}/text()", child.text or ""
                 yield from walk(child, here)
             else:
                 text = child.text or ""
@@ -999,7 +1018,11 @@ def _leaves(root: ET.Element) -> Iterator[tuple[str, str]]:
                     text = "".join(text.split())
                 yield here, text
 
-    yield from walk(payload, "Payload")
+    for key, value in sorted(root.attrib.items()):
+        yield f"HI1Message/@{name(key)}", value
+    if (root.text or "").strip():
+        yield "HI1Message/text()", root.text or ""
+    yield from walk(root, "HI1Message")
 
 
 def _expected_root(message: Hi1Message, request: Request, letter: _Letter | None) -> ET.Element:
