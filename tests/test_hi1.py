@@ -184,6 +184,68 @@ def test_eu_orders_use_the_epoc_dictionaries() -> None:
     assert preservation.documents[0].document_type == ("ETSI", "EPOCDocumentType", "Form2")
 
 
+def test_validated_emergency_order_carries_both_approvals(xsd: etree.XMLSchema) -> None:
+    doc = example_doc("eu-production-order")
+    doc["issuing_authority"]["type"] = "public_prosecutor"
+    doc["issuing_authority"].pop("file_reference")
+    doc["validating_authority"] = {
+        "type": "judge",
+        "name": "Tribunal judiciaire de Paris",
+        "country": "FR",
+        "representative": "Juge Marc Petit",
+        "email": "cabinet.petit@justice.example.fr",
+        "phone": "+33144000020",
+        "validated_at": "2026-11-22T10:15:30.5+01:00",
+    }
+    doc["emergency"] = {
+        "threat_nature": "A planned attack on a public event on 28 November 2026.",
+        "why_without_delay": "The data identifies the person preparing the attack.",
+    }
+    doc.pop("confidentiality")
+    doc["enforcing_authority"].pop("notified_at")
+    request = request_of(doc)
+    data = export(request)
+    assert_valid(xsd, data)
+    assert from_hi1_xml(data) == request
+    root = etree.fromstring(data)
+    common = "http://uri.etsi.org/03120/common/2016/02/Common"
+    approvals = root.findall(f".//{{{AUTH}}}AuthorisationApprovalDetails")
+    assert [a.findtext(f"{{{common}}}ApprovalType") for a in approvals] == [
+        "IssuingAuthority",
+        "ValidatingAuthority",
+    ]
+    assert approvals[0].findtext(f"{{{common}}}ApprovalIsEmergency") == "true"
+    assert approvals[1].findtext(f"{{{common}}}ApprovalTimestamp") == "2026-11-22T09:15:30Z"
+    roles = root.findall(f".//{{{common}}}ApproverRole")
+    assert [r.text for r in roles] == ["PublicProsecutor", "JudgeCourtOrInvestigatingJudge"]
+    (auth,) = read_hi1(data).authorisations
+    assert auth.priority == ("ETSI", "EPOCPriority", "EightHours")
+    assert auth.flags == (("ETSI", "AuthorisationFlag", "IsEmergency"),)
+
+
+def test_no_flags_no_period_no_optional_contacts(xsd: etree.XMLSchema) -> None:
+    doc = example_doc("voluntary-disclosure")
+    doc.pop("confidentiality", None)
+    doc.pop("period", None)
+    doc["authority"]["officer"]["email"] = "a" * 250 + "@police.example.fr"
+    request = request_of(doc)
+    data = export(request)
+    assert_valid(xsd, data)
+    assert b"AuthorisationFlags" not in data
+    assert b"AuthorisationTimespan" not in data
+    assert b"ApproverEmailAddress" not in data  # longer than the 255 characters it allows
+    assert from_hi1_xml(data) == request
+
+
+def test_declared_encodings(xsd: etree.XMLSchema) -> None:
+    request = ee.read_request(EXAMPLES / "preservation.json")
+    data = export(request)
+    latin = data.decode("utf-8").replace('encoding="UTF-8"', 'encoding="ISO-8859-1"')
+    assert from_hi1_xml(latin.encode("latin-1")) == request
+    with pytest.raises(Hi1Error, match="decode"):
+        read_hi1(data.replace(b'encoding="UTF-8"', b'encoding="NO-SUCH-8"'))
+
+
 def test_preservation_expiration_from_the_days_asked() -> None:
     doc = example_doc("preservation")
     doc["preservation_days"] = 30
