@@ -9,6 +9,8 @@ import hashlib
 import importlib.util
 import json
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,7 @@ from eevidence._hi1 import (
     to_hi1_xml,
 )
 from eevidence.errors import Hi1Error, InputError
-from tests.helpers import EXAMPLES, example_doc
+from tests.helpers import EXAMPLES, ROOT, example_doc
 from tests.test_canonical import requests
 
 NOW = datetime(2026, 11, 24, 10, 0, 0, 123456, tzinfo=UTC)
@@ -735,3 +737,32 @@ def test_provider_with_known_seat_is_the_default_receiver() -> None:
             assert default_receiver(request_of(doc)) == Hi1Endpoint(seat, profile.id)
             return
     pytest.fail("no provider profile states its seat")
+
+
+# --------------------------------------------------------------------------- golden messages
+
+VECTORS = Path(__file__).parent / "vectors" / "hi1"
+
+
+def test_golden_messages_are_current(tmp_path: Path) -> None:
+    """The committed messages are exactly what the export writes today."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_hi1_vectors.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    fresh = sorted(p.name for p in tmp_path.glob("*.xml"))
+    assert fresh == sorted(p.name for p in VECTORS.glob("*.xml"))
+    assert len(fresh) == len(NAMES)
+    for name in fresh:
+        assert (tmp_path / name).read_bytes() == (VECTORS / name).read_bytes(), (
+            f"{name} changed: if on purpose, run python scripts/gen_hi1_vectors.py"
+        )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_golden_messages_validate_and_import(xsd: etree.XMLSchema, name: str) -> None:
+    data = (VECTORS / f"{name}.xml").read_bytes()
+    assert_valid(xsd, data)
+    assert from_hi1_xml(data) == ee.read_request(EXAMPLES / f"{name}.json")
