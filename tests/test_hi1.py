@@ -766,3 +766,112 @@ def test_golden_messages_validate_and_import(xsd: etree.XMLSchema, name: str) ->
     data = (VECTORS / f"{name}.xml").read_bytes()
     assert_valid(xsd, data)
     assert from_hi1_xml(data) == ee.read_request(EXAMPLES / f"{name}.json")
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+def _foreign_with(values: list[tuple[str, str, str]], extra: str = "") -> bytes:
+    rv = "".join(
+        f"<task:RequestValue><task:FormatType><task:FormatOwner>{o}</task:FormatOwner>"
+        f"<task:FormatName>{n}</task:FormatName></task:FormatType>"
+        f"<task:Value>{v}</task:Value></task:RequestValue>"
+        for o, n, v in values
+    )
+    text = FOREIGN.decode()
+    start = text.index("<task:RequestValues>") + len("<task:RequestValues>")
+    end = text.index("</task:RequestValues>")
+    text = text[:start] + rv + text[end:]
+    return text.replace("<task:RequestValues>", extra + "<task:RequestValues>").encode()
+
+
+def test_draft_from_a_foreign_message(xsd: etree.XMLSchema) -> None:
+    data = _foreign_with(
+        [
+            ("ETSI", "InternationalE164", "442079460223"),
+            ("ETSI", "IMEI", "49015420323751"),
+            ("ETSI", "IPv6Address", "2001:0db8:0000:0000:0000:0000:0000:0001"),
+            ("ETSI", "IPv4CIDR", "198.51.100.0/24"),
+            ("ETSI", "IMSI", "234150999999999"),
+            ("ETSI", "IPv4Address", "not-an-address"),
+            ("ETSI", "EmailAddress", "a@example.org"),
+            ("ETSI", "MACAddress", "00:1a:2b:3c:4d:5e"),
+            ("ETSI", "ServiceAccessIdentifier", "night_fall"),
+            ("eevidence", "URL", "https://social.example/x"),
+            ("eevidence", "DomainName", "example.org"),
+            ("ETSI", "IMEICheckDigit", "490154203237518"),
+        ],
+        extra="<task:StartTime>2026-10-01T00:00:00Z</task:StartTime>"
+        "<task:EndTime>2026-10-02T00:00:00Z</task:EndTime>"
+        "<task:ObservedTime>2026-10-01T12:00:00Z</task:ObservedTime>",
+    )
+    assert_valid(xsd, data)
+    draft, notes = ee.hi1_draft(read_hi1(data))
+    window = {"start": "2026-10-01T00:00:00Z", "end": "2026-10-02T00:00:00Z"}
+    assert draft["kind"] == "voluntary_disclosure"
+    assert "provider" not in draft  # "TestRPS" is no provider id
+    assert draft["data"] == {"categories": ["subscriber"]}
+    assert draft["identifiers"] == [
+        {"type": "phone", "value": "+442079460223", "window": window},
+        {"type": "imei", "value": "490154203237518", "window": window},
+        {
+            "type": "ip_address",
+            "value": "2001:db8::1",
+            "timestamp": "2026-10-01T12:00:00Z",
+            "window": window,
+        },
+        {"type": "ip_range", "value": "198.51.100.0/24", "window": window},
+        {"type": "email", "value": "a@example.org", "window": window},
+        {"type": "mac_address", "value": "00:1a:2b:3c:4d:5e", "window": window},
+        {"type": "account_id", "value": "night_fall", "window": window},
+        {"type": "url", "value": "https://social.example/x", "window": window},
+        {"type": "domain", "value": "example.org", "window": window},
+    ]
+    assert len(notes) == 2
+    assert "ETSI/IMSI" in notes[0]
+    assert "ETSI/IPv4Address" in notes[1]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_draft_of_an_eevidence_message_keeps_what_hi1_carries(name: str) -> None:
+    request = ee.read_request(EXAMPLES / f"{name}.json")
+    draft, notes = ee.hi1_draft(read_hi1((VECTORS / f"{name}.xml").read_bytes()))
+    assert notes == []
+    assert draft["id"] == request.id
+    assert draft["case"] == {"reference": request.case.reference}
+    assert draft["provider"] == "provider"  # the receiver the vectors were written for
+    assert draft["data"] == {"categories": list(request.data.categories)}
+    assert len(draft["identifiers"]) == len(request.identifiers)  # type: ignore[arg-type]
+    expected_kind = {
+        "preservation_extension": "preservation",
+        "protocol2_art7_order": "voluntary_disclosure",
+    }.get(request.kind, request.kind)
+    assert draft["kind"] == expected_kind
+    if request.kind == "preservation":
+        assert draft["preservation_days"] == request.preservation_days
+    with pytest.raises(InputError):
+        ee.parse_request(draft)  # HI-1 has no officer, justification or language
+
+
+def test_cli_draft(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    msg = tmp_path / "foreign.xml"
+    msg.write_bytes(_foreign_with([("ETSI", "IMSI", "234150999999999")]))
+    out = tmp_path / "draft.json"
+    assert main(["import", "etsi", str(msg), "--draft", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "note: task" in err
+    assert "draft to complete" in err
+    assert "$.authority" in err
+    assert json.loads(out.read_text(encoding="utf-8"))["kind"] == "voluntary_disclosure"
+    assert main(["import", "etsi", str(VECTORS / "preservation.xml"), "--draft"]) == 0
+    assert json.loads(capsys.readouterr().out)["preservation_days"] == 90
+
+
+def test_draft_that_is_complete(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    request = ee.read_request(EXAMPLES / "preservation.json")
+    full = json.loads(ee.canonical_bytes(request))
+    monkeypatch.setattr("eevidence._cli._etsi.hi1_draft", lambda message: (full, []))
+    assert main(["import", "etsi", str(VECTORS / "preservation.xml"), "--draft"]) == 0
+    assert "complete, valid request" in capsys.readouterr().err

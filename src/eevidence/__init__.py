@@ -34,6 +34,7 @@ from eevidence._hi1 import (
     Hi1Message,
     Hi1Task,
     from_hi1_xml,
+    hi1_draft,
     read_hi1,
     to_hi1_xml,
 )
@@ -264,6 +265,7 @@ __all__ = [
     "from_hi1_xml",
     "generate_private_key",
     "generated_schemas",
+    "hi1_draft",
     "inspect_package",
     "key_id",
     "load_document",

@@ -15,7 +15,9 @@ A request becomes one ``HI1Message`` whose payload ``CREATE``s, in this order:
 
 Import reads a message (no DTDs, no entities), checks every document checksum, takes the
 embedded request and re-derives the HI-1 payload from it: a message whose visible fields
-say anything else than its embedded request is refused, field by field.
+say anything else than its embedded request is refused, field by field. A message from
+another system carries no request document: :func:`hi1_draft` gives what its fields say in
+the request format, for a person to complete.
 
 Writing needs only the standard library; the tests validate every export against the
 official XSDs (version 1.15.1) with lxml. Dictionary values and format names follow the
@@ -61,6 +63,7 @@ __all__ = [
     "Hi1Message",
     "Hi1Task",
     "from_hi1_xml",
+    "hi1_draft",
     "read_hi1",
     "to_hi1_xml",
 ]
@@ -1094,3 +1097,134 @@ def _differences(
         if path not in want
     )
     return problems
+
+
+# --------------------------------------------------------------------------- drafts
+
+_CATEGORIES: Final = {v: k for k, v in _REQUEST_TYPES.items()}
+_PROVIDER_ID: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
+def _luhn_digit(digits: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return str((10 - total % 10) % 10)
+
+
+def _identifier(
+    owner: str, name: str, value: str, observed: str | None
+) -> dict[str, object] | None:
+    """A request identifier from an HI-1 request value, or None when there is no equivalent."""
+    try:
+        if owner == ETSI and name in {"EmailAddress", "InternationalizedEmailAddress"}:
+            return {"type": "email", "value": value}
+        if owner == ETSI and name == "InternationalE164":
+            return {"type": "phone", "value": "+" + value}
+        if owner == ETSI and name in {"IPv4Address", "IPv6Address"}:
+            out: dict[str, object] = {
+                "type": "ip_address",
+                "value": str(ipaddress.ip_address(value)),
+            }
+            if observed is not None:
+                out["timestamp"] = observed
+            return out
+        if owner == ETSI and name in {"IPv4CIDR", "IPv6CIDR"}:
+            return {"type": "ip_range", "value": str(ipaddress.ip_network(value, strict=False))}
+    except ValueError:
+        return None
+    if owner == ETSI and name == "IMEICheckDigit":
+        return {"type": "imei", "value": value}
+    if owner == ETSI and name == "IMEI" and value.isdigit() and len(value) == 14:
+        return {"type": "imei", "value": value + _luhn_digit(value)}
+    if owner == ETSI and name == "MACAddress":
+        return {"type": "mac_address", "value": value}
+    if owner == ETSI and name == "ServiceAccessIdentifier":
+        return {"type": "account_id", "value": value}
+    if owner == OURS and name == "URL":
+        return {"type": "url", "value": value}
+    if owner == OURS and name == "DomainName":
+        return {"type": "domain", "value": value}
+    return None
+
+
+def _kind(message: Hi1Message) -> str:
+    legal = message.authorisations[0].legal_type if message.authorisations else None
+    if legal == (ETSI, "EPOCLegalType", "EPOCPR"):
+        return "eu_preservation_order"
+    if legal == (ETSI, "EPOCLegalType", "EPOC"):
+        return "eu_production_order"
+    if any(t.kind == "LP" for t in message.tasks):
+        return "preservation"
+    flags = message.authorisations[0].flags if message.authorisations else ()
+    if (ETSI, "AuthorisationFlag", "IsEmergency") in flags:
+        return "emergency_disclosure"
+    return "voluntary_disclosure"
+
+
+def hi1_draft(message: Hi1Message) -> tuple[dict[str, object], list[str]]:
+    """What an HI-1 message says, in the request format, for a person to complete.
+
+    Returns the draft (a JSON object; ``parse_request`` lists what is still missing, such as
+    the requesting authority, justification and language, which HI-1 does not carry) and
+    notes on the request values that have no request identifier type (they are left out).
+    """
+    draft: dict[str, object] = {"schema_version": 1, "kind": _kind(message)}
+    notes: list[str] = []
+    auth = message.authorisations[0] if message.authorisations else None
+    if auth is not None:
+        if _UUID.fullmatch(auth.object_id):
+            draft["id"] = auth.object_id
+        if auth.created:
+            draft["created_at"] = auth.created
+        if auth.reference:
+            draft["case"] = {"reference": auth.reference}
+        if auth.start and auth.end:
+            draft["period"] = {"start": auth.start, "end": auth.end}
+        if auth.legal_type is not None:
+            owner, name, value = auth.legal_type
+            if (owner, name) == (ETSI, "EPOCLegalType"):
+                draft["legal_basis"] = [{"instrument": "eu_2023_1543"}]
+            elif (owner, name) == (OURS, "LegalInstrument"):
+                draft["legal_basis"] = [{"instrument": value}]
+    provider = message.receiver.unique_id
+    if _PROVIDER_ID.fullmatch(provider):
+        draft["provider"] = provider
+    identifiers: list[dict[str, object]] = []
+    categories: list[str] = []
+    for task in message.tasks:
+        if task.request_type is not None and task.request_type[:2] == (ETSI, "RequestType"):
+            category = _CATEGORIES.get(task.request_type[2])
+            if category is not None and category not in categories:
+                categories.append(category)
+        for owner, name, value in task.values:
+            ident = _identifier(owner, name, value, task.observed)
+            if ident is None:
+                notes.append(f"task {task.object_id}: no identifier type for {owner}/{name}")
+                continue
+            if (
+                task.start
+                and task.end
+                and (task.start, task.end)
+                != (
+                    None if auth is None else auth.start,
+                    None if auth is None else auth.end,
+                )
+            ):
+                ident["window"] = {"start": task.start, "end": task.end}
+            if ident not in identifiers:
+                identifiers.append(ident)
+    if identifiers:
+        draft["identifiers"] = identifiers
+    if categories:
+        draft["data"] = {"categories": categories}
+    expirations = {t.desired_expiration for t in message.tasks if t.desired_expiration}
+    if draft["kind"] == "preservation" and len(expirations) == 1 and auth and auth.created:
+        try:
+            days = datetime.fromisoformat(expirations.pop()) - datetime.fromisoformat(auth.created)
+        except ValueError:
+            days = timedelta(0)
+        if days.days >= 1 and days == timedelta(days=days.days):
+            draft["preservation_days"] = days.days
+    return draft, notes

@@ -8,8 +8,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from eevidence._cli._common import EXIT_OK, CliUsageError, pretty_json_bytes, print_json
-from eevidence._codec import REQUEST_ADAPTER, read_request, write_atomic
-from eevidence._hi1 import MAX_MESSAGE_BYTES, Hi1Endpoint, from_hi1_xml, read_hi1, to_hi1_xml
+from eevidence._codec import REQUEST_ADAPTER, parse_request, read_request, write_atomic
+from eevidence._hi1 import (
+    MAX_MESSAGE_BYTES,
+    Hi1Endpoint,
+    from_hi1_xml,
+    hi1_draft,
+    read_hi1,
+    to_hi1_xml,
+)
 from eevidence._models import Request
 from eevidence._providers import load_providers
 from eevidence.errors import InputError
@@ -67,12 +74,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Read an HI1Message written by 'eevidence export etsi': check every "
         "document checksum and that the message's fields are exactly those of the request "
         "it carries, then write the request. --summary shows what any HI-1 request message "
-        "holds, without importing it.",
+        "holds, without importing it; --draft turns a message from another system into a request "
+        "draft to complete.",
     )
     q.add_argument("file", metavar="MSG.xml", help="message file")
     q.add_argument("-o", "--output", metavar="REQUEST.json", help="write the request here")
-    q.add_argument(
+    mode = q.add_mutually_exclusive_group()
+    mode.add_argument(
         "--summary", action="store_true", help="print the message's contents as JSON instead"
+    )
+    mode.add_argument(
+        "--draft",
+        action="store_true",
+        help="for messages from other systems: write what the message says as a request "
+        "draft to complete, and list what is missing",
     )
     q.set_defaults(handler=_cmd_import)
 
@@ -142,6 +157,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if args.summary:
         print_json(read_hi1(data, source=args.file).summary())
         return EXIT_OK
+    if args.draft:
+        return _draft(args, data)
     request = from_hi1_xml(data, source=args.file)
     out = pretty_json_bytes(REQUEST_ADAPTER.dump_python(request, mode="json"))
     if args.output:
@@ -149,6 +166,24 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"{args.output}: {request.kind} request {request.id}", file=sys.stderr)
     else:
         sys.stdout.write(out.decode("utf-8"))
+    return EXIT_OK
+
+
+def _draft(args: argparse.Namespace, data: bytes) -> int:
+    draft, notes = hi1_draft(read_hi1(data, source=args.file))
+    out = pretty_json_bytes(draft)
+    if args.output:
+        write_atomic(args.output, out)
+    else:
+        sys.stdout.write(out.decode("utf-8"))
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    try:
+        parse_request(draft, source=args.output or "<draft>")
+    except InputError as exc:
+        print(f"draft to complete: {exc.diagnostics()}", file=sys.stderr)
+    else:
+        print("the draft is a complete, valid request", file=sys.stderr)
     return EXIT_OK
 
 
