@@ -34,7 +34,7 @@ import ipaddress
 import re
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Final, Literal
 from xml.etree import ElementTree as ET
@@ -125,8 +125,8 @@ _ETSI_EMAIL: Final = re.compile(
 )
 _COUNTRY: Final = re.compile(r"[A-Z]{2}")
 _UUID: Final = re.compile(r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}")
-# Characters XML 1.0 cannot carry at all (even escaped).
-_NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry at all (even escaped), and lone surrogates (not UTF-8).
+_NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ENTITIES: Final = {"\r": "&#13;"}  # a raw CR would be read back as a line feed
 _NS_IDS: Final = uuid.UUID("6f1d0a52-8f3c-5d0e-9a55-3b1f2c7e4d10")
 
@@ -252,10 +252,10 @@ class Hi1Message:
         }
 
 
-def _plain(obj: object) -> dict[str, object]:
+def _plain(obj: Hi1Authorisation | Hi1Task | Hi1Document) -> dict[str, object]:
     out: dict[str, object] = {}
-    for name in obj.__dataclass_fields__:  # type: ignore[attr-defined]
-        value = getattr(obj, name)
+    for f in fields(obj):
+        value = getattr(obj, f.name)
         if isinstance(value, tuple):
             value = [list(v) if isinstance(v, tuple) else v for v in value]
         out[name] = value
