@@ -258,7 +258,7 @@ def _plain(obj: Hi1Authorisation | Hi1Task | Hi1Document) -> dict[str, object]:
         value = getattr(obj, f.name)
         if isinstance(value, tuple):
             value = [list(v) if isinstance(v, tuple) else v for v in value]
-        out[name] = value
+        out[f.name] = value
     return out
 
 
