@@ -12,6 +12,7 @@ import os
 import random
 import smtplib
 import ssl
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -792,3 +793,26 @@ def test_a_status_the_lifecycle_refuses_is_logged_not_raised(
     assert store.get("req-1").state == "acknowledged"
     assert "provider status preserved not recorded for req-1" in caplog.text
     store.close()
+
+
+def test_hi1_body_is_a_valid_ts_103_120_message_with_the_letter(
+    httpx_mock: HTTPXMock, tmp_path: Path, sleeps: Sleeps
+) -> None:
+    from tests.test_hi1 import _schema, assert_valid
+
+    outgoing = load_outgoing(build_test_package(tmp_path, letter=True))
+    assert outgoing.documents
+    httpx_mock.add_response(url=PRODUCTION, json={"reference": "R-X"})
+    with httpx.Client() as client:
+        _api(sleeps, client, body=BODY_FORMATS["xml"]).submit(outgoing, now=NOW)
+    (sent,) = httpx_mock.get_requests()
+    assert sent.headers["Content-Type"] == "application/xml"
+    assert_valid(_schema(), sent.content)
+    assert ee.from_hi1_xml(sent.content) == outgoing.request
+    assert outgoing.idempotency_key.encode() in sent.content  # the HI-1 transaction id
+    letter_digest = hashlib.sha256(
+        zipfile.ZipFile(outgoing.path).read(
+            next(n for n in zipfile.ZipFile(outgoing.path).namelist() if "/documents/" in n)
+        )
+    ).hexdigest()
+    assert letter_digest.encode() in sent.content.lower()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import io
 import json
 import logging
 import os
@@ -36,6 +37,7 @@ import tempfile
 import time
 import tomllib
 import uuid
+import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -48,6 +50,7 @@ import httpx
 
 from eevidence._bag import PackageLimits, Reader, reading
 from eevidence._codec import canonical_json_bytes, parse_request, write_atomic
+from eevidence._hi1 import Hi1Endpoint, to_hi1_xml
 from eevidence._keys import TrustStore
 from eevidence._lifecycle import PRESERVATION_KINDS, Event, Tracked, allowed_events, as_utc
 from eevidence._models import Request
@@ -428,8 +431,36 @@ def json_body(outgoing: OutgoingPackage) -> tuple[bytes, str]:
     return canonical_json_bytes(doc), "application/json"
 
 
+def hi1_body(outgoing: OutgoingPackage) -> tuple[bytes, str]:
+    """The ETSI TS 103 120 ``HI1Message`` body, with the package's first letter as its document.
+
+    The transaction id is derived from the idempotency key, so every attempt to send the same
+    package is the same HI-1 transaction. The receiver's country is not recorded per provider
+    for HI-1 endpoints, so the user-assigned code ``ZZ`` ("unspecified") stands for it.
+    """
+    request = outgoing.request
+    letter = None
+    if outgoing.documents:
+        with zipfile.ZipFile(io.BytesIO(outgoing.data)) as zf:
+            wanted = f"data/documents/{outgoing.documents[0]}"
+            name = next((n for n in zf.namelist() if n.endswith("/" + wanted)), None)
+            letter = zf.read(name) if name else None
+    unit = request.authority.unit or request.authority.name
+    body = to_hi1_xml(
+        request,
+        sender=Hi1Endpoint(request.authority.country, unit),
+        receiver=Hi1Endpoint("ZZ", request.provider),
+        now=datetime.now(UTC),
+        transaction_id=outgoing.idempotency_key,
+        document=letter,
+        document_name=outgoing.documents[0] if letter else "request.pdf",
+    )
+    return body, "application/xml"
+
+
 BODY_FORMATS: dict[str, BodyBuilder] = {
     "json": json_body,
+    "xml": hi1_body,
 }
 """Body formats of the API channel by name (``--format``); a new format is one entry here."""
 

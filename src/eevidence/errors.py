@@ -20,6 +20,7 @@ __all__ = [
     "ConfigurationError",
     "CredentialsError",
     "EEvidenceError",
+    "Hi1Error",
     "InputError",
     "IntegrityError",
     "LifecycleError",
@@ -201,3 +202,8 @@ class CredentialsError(ConfigurationError):
 
     def diagnostics(self) -> str:
         return f"{self.source}: {self.args[0]}"
+
+
+class Hi1Error(InputError):
+    """An ETSI TS 103 120 (HI-1) message cannot be written or read: malformed XML, a DTD,
+    a document whose checksum fails, or fields that disagree with the embedded request."""

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from eevidence._cli import (
     _custody,
     _demo,
+    _etsi,
     _package,
     _providers,
     _render,
@@ -29,7 +30,17 @@ from eevidence.errors import EEvidenceError
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
-_GROUPS = (_requests, _providers, _render, _package, _tracking, _custody, _submit, _demo)
+_GROUPS = (
+    _requests,
+    _providers,
+    _render,
+    _package,
+    _tracking,
+    _custody,
+    _etsi,
+    _submit,
+    _demo,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

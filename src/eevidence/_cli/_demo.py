@@ -95,7 +95,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     failures += not _custody.demo_step(out, data_dir("examples") / "preservation.json", now)
 
-    _step("8. submission: portal upload bundle and checklist, API body")
+    _step("8. ETSI TS 103 120 (HI-1): export the EU production order, import it back")
+    from eevidence._cli import _etsi  # noqa: PLC0415 - the HI-1 step's own module
+
+    _etsi.demo_step(out, data_dir("examples") / "eu-production-order.json")
+
+    _step("9. submission: portal upload bundle and checklist, API body")
     from eevidence._cli import _submit  # noqa: PLC0415 - the submission step's own module
 
     _submit.demo_step(out)
