@@ -194,3 +194,22 @@ def test_demo_builds_cosigns_and_verifies(
     (package,) = (tmp_path / "package").glob("*.zip")
     trust = ee.load_trust_store(tmp_path / "package" / "trust")
     assert ee.verify_package(package, trust, threshold=2).ok
+
+
+def test_keys_never_overwrite_and_leave_nothing_half_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key, pub = tmp_path / "k.pem", tmp_path / "trust.pem"
+    assert main(["keys", "generate", "-o", str(key), "--public", str(pub)]) == 0
+    before = pub.read_bytes()
+    other = tmp_path / "other.pem"
+    assert main(["keys", "generate", "-o", str(other), "--public", str(pub)]) == 1
+    assert "overwrite" in capsys.readouterr().err
+    assert pub.read_bytes() == before
+    assert not other.exists()
+    assert main(["keys", "public", str(key), "-o", str(pub)]) == 1
+    assert pub.read_bytes() == before
+    assert main(["keys", "generate", "-o", str(other), "--public", str(tmp_path / "no" / "p")]) == 1
+    assert not other.exists()
+    assert main(["keys", "generate", "-o", str(key), "--public", str(tmp_path / "new.pem")]) == 1
+    assert not (tmp_path / "new.pem").exists()  # the private key existed: nothing written

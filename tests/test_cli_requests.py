@@ -281,3 +281,22 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert info.value.code == 0
     assert ee.__version__ in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"), [("[]", "an array"), ("null", "null"), ('"x"', "a string"), ("3", "a number")]
+)
+def test_json_that_is_not_an_object_is_one_clear_error(
+    text: str, kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(text, encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    assert f"expected an object, got {kind}" in capsys.readouterr().out
+    assert main(["check", str(path)]) == 1
+    assert main(["render", str(path), "-o", str(tmp_path / "x.pdf")]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "must be a JSON object" in err
+    with pytest.raises(ee.RequestValidationError, match="JSON object"):
+        ee.read_request(path)

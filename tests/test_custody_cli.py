@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+import eevidence as ee
 from eevidence._cli import main
+from eevidence._evidence import ingest_file
 from tests.helpers import ROOT
 
 EXAMPLES = ROOT / "examples" / "requests"
@@ -172,6 +174,7 @@ def test_checkpoint_needs_an_ed25519_key(
     key = tmp_path / "p256.pem"
     assert cli(capsys, "keys", "generate", "--type", "p256", "-o", str(key))[0] == 0
     s = ("--store", str(tmp_path / "s.sqlite3"), "--now", NOW)
+    assert cli(capsys, "custody", "record", "note", "request/1", *s)[0] == 0
     code, _, err = cli(capsys, "custody", "checkpoint", "--key", str(key), *s)
     assert code == 1
     assert "Ed25519" in err
@@ -190,6 +193,13 @@ def test_evidence_ingest_and_verify(
 ) -> None:
     s = ("--store", store_spec, "--now", NOW)
     files = []
+    (tmp_path / "chat.json").write_bytes(b"{}")
+    code, _, err = cli(
+        capsys, "evidence", "ingest", str(tmp_path / "chat.json"), "--request", PRESERVATION, *s
+    )
+    assert code == 1
+    assert "track it first" in err
+    assert cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)[0] == 0
     for name, data in (("chat.json", b'{"m": 1}'), ("photo.jpg", os.urandom(300_000))):
         (tmp_path / name).write_bytes(data)
         files.append(str(tmp_path / name))
@@ -226,17 +236,20 @@ def test_evidence_ingest_and_verify(
     code, out, _ = cli(capsys, "custody", "log", "--json", *s)
     actions = [e["action"] for e in json.loads(out)]
     assert actions.count("evidence_received") == 2
+    assert actions[0] == "request_created"
     code, out, _ = cli(capsys, "custody", "log", PRESERVATION, "--json", *s)
     about = {e["object_id"].split("/")[0] for e in json.loads(out)}
-    assert about == {"evidence"}
-    assert len(json.loads(out)) == 6
+    assert about == {"evidence", "request"}
+    assert len(json.loads(out)) == 7
     assert actions.count("evidence_verified") == 4
     code, _, err = cli(capsys, "evidence", "ingest", str(tmp_path / "nope"), "--request", "r", *s)
     assert code == 1
     assert "nope" in err
     code, _, err = cli(capsys, "evidence", "ingest", files[0], "--request", "../x", *s)
     assert code == 1
-    assert "request id" in err
+    assert "track it first" in err
+    with pytest.raises(ee.InputError, match="request id"):
+        ingest_file(files[0], request_id="../x", keep_in=tmp_path / "k")
 
 
 def test_package_signing_and_checks_are_recorded(

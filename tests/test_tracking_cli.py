@@ -181,8 +181,13 @@ def test_store_from_environment(
     assert cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"))[0] == 0
     assert (tmp_path / "home" / "tracking.sqlite3").exists()
     monkeypatch.setenv("EEVIDENCE_STORE", str(tmp_path / "other.sqlite3"))
+    code, out, err = cli(capsys, "status", "--all")  # a store that does not exist: not created
+    assert code == 1
+    assert f"no store at {tmp_path / 'other.sqlite3'}" in err
+    assert not (tmp_path / "other.sqlite3").exists()
+    assert cli(capsys, "track", "add", str(EXAMPLES / "voluntary-disclosure.json"))[0] == 0
     code, out, _ = cli(capsys, "status", "--all")
-    assert out.strip() == "0 request(s)"
+    assert out.strip().endswith("1 request(s)")
     home_store = str(tmp_path / "home" / "tracking.sqlite3")
     code, out, _ = cli(capsys, "--store", home_store, "status", "--all")
     assert "1 request(s)" in out

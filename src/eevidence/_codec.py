@@ -156,12 +156,13 @@ def parse_request(data: bytes | str | Mapping[str, Any], *, source: str = "<inpu
     Raises :class:`RequestValidationError` listing every problem (with JSON paths), or
     :class:`InputError` when the input is not JSON at all.
     """
-    document = data if isinstance(data, Mapping) else _decode_json(data, source)
+    raw = isinstance(data, bytes | bytearray | str)
+    document = _decode_json(data, source) if raw else data  # type: ignore[arg-type]
     if not isinstance(document, Mapping):
         raise RequestValidationError(
             "a request must be a JSON object",
             source=source,
-            problems=[Problem("$", f"expected an object, got {type(document).__name__}")],
+            problems=[Problem("$", f"expected an object, got {_kind_of(document)}")],
         )
     try:
         # Round-trip through JSON so Python-mode strictness does not differ from JSON input.
@@ -245,7 +246,21 @@ def _walk(value: Any) -> Any:
 
 def read_request(path: str | os.PathLike[str]) -> Request:
     """Read and validate a request file (JSON or YAML)."""
-    return parse_request(load_document(path), source=str(path))
+    document = load_document(path)
+    if not isinstance(document, Mapping):
+        raise RequestValidationError(
+            "a request must be a JSON object",
+            source=str(path),
+            problems=[Problem("$", f"expected an object, got {_kind_of(document)}")],
+        )
+    return parse_request(document, source=str(path))
+
+
+def _kind_of(value: object) -> str:
+    names = {list: "an array", str: "a string", bool: "a boolean", int: "a number"}
+    if value is None:
+        return "null"
+    return names.get(type(value), type(value).__name__)
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644) -> None:

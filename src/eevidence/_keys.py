@@ -221,8 +221,14 @@ def public_key_pem(key: PrivateKey | PublicKey) -> bytes:
 
 
 def write_public_key(key: PrivateKey | PublicKey, path: str | os.PathLike[str]) -> None:
-    """Write the public key of ``key`` as PEM (mode 0644, atomically)."""
-    write_atomic(path, public_key_pem(key))
+    """Write the public key of ``key`` as PEM (mode 0644, atomically).
+
+    An existing file is never overwritten: a trust store's keys are not replaced by mistake.
+    """
+    target = Path(path)
+    if target.exists() or target.is_symlink():
+        raise SigningKeyError("refusing to overwrite an existing file", source=str(target))
+    write_atomic(target, public_key_pem(key))
 
 
 def _load_public_from_pem(data: bytes, source: str) -> tuple[PublicKey, x509.Certificate | None]:

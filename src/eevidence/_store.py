@@ -667,8 +667,15 @@ def default_store_path() -> Path:
 class SqliteStore(_SqlStore):
     """The embedded store: one SQLite file (WAL journal, waits up to ``timeout`` for locks)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, timeout: float = 30.0, create: bool = True
+    ) -> None:
         self.path = Path(path)
+        if not create and not self.path.exists():
+            raise StoreError(
+                f"no store at {self.path}: nothing has been tracked there yet "
+                "(check --store or $EEVIDENCE_STORE)"
+            )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fresh = not self.path.exists()
@@ -853,11 +860,17 @@ class PostgresStore(_SqlStore):
         return datetime.fromisoformat(value)
 
 
-def open_store(spec: str | os.PathLike[str] | None = None) -> SqliteStore | PostgresStore:
-    """A store from ``--store``: a ``postgresql://`` URL, a SQLite file, or the default file."""
+def open_store(
+    spec: str | os.PathLike[str] | None = None, *, create: bool = True
+) -> SqliteStore | PostgresStore:
+    """A store from ``--store``: a ``postgresql://`` URL, a SQLite file, or the default file.
+
+    With ``create=False`` (commands that only read) a SQLite file that does not exist is an
+    error rather than a new, empty store.
+    """
     if spec is None:
-        return SqliteStore(default_store_path())
+        return SqliteStore(default_store_path(), create=create)
     text = os.fspath(spec)
     if text.startswith(("postgresql://", "postgres://")):
         return PostgresStore(text)
-    return SqliteStore(text)
+    return SqliteStore(text, create=create)

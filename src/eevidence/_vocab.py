@@ -17,7 +17,7 @@ RequestKind = Literal[
     "eu_preservation_order",
     "protocol2_art7_order",
 ]
-"""Kinds of request (domain brief section 2)."""
+"""Kinds of request (see the table in the README)."""
 
 IdentifierType = Literal[
     "email",

@@ -42,7 +42,7 @@ from eevidence._keys import PublicKey, load_public_key, load_trust_store
 from eevidence._note import NoteVerifier, parse_checkpoint
 from eevidence._store import SqliteStore
 from eevidence._timestamp import TimestampAuthority, request_timestamp
-from eevidence.errors import ConfigurationError, InputError
+from eevidence.errors import ConfigurationError, InputError, UnknownRequestError
 
 __all__ = ["demo_step", "register"]
 
@@ -228,7 +228,7 @@ def _entry_line(e: CustodyEntry) -> str:
 
 
 def _cmd_log(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = _store(args, create=False)
     wanted: str | None = args.object_id
     by_request = wanted is not None and "/" not in wanted
     try:
@@ -293,7 +293,7 @@ def _cmd_transfer(args: argparse.Namespace) -> int:
 
 def _cmd_checkpoint(args: argparse.Namespace) -> int:
     signer = signer_for(args)
-    store = _store(args)
+    store = _store(args, create=False)
     try:
         token = None
         checkpoint, note = checkpoint_log(store, args.origin, signer)
@@ -348,7 +348,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         origin = text.split(b"\n", 1)[0].decode("utf-8", "replace")
         verifiers = [NoteVerifier(origin, k) for k in trusted if isinstance(k, Ed25519PublicKey)]
         given = parse_checkpoint(text, verifiers, source=args.checkpoint)
-    store = _store(args)
+    store = _store(args, create=False)
     try:
         report, kept = verify_log(
             store,
@@ -382,7 +382,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = _store(args, create=False)
     try:
         lines = store.custody_lines()
         entries = entries_from_jsonl(b"\n".join(lines), source=store.location)
@@ -437,8 +437,17 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         if not p.is_file():
             raise InputError("not a regular file (or not found)", source=f)
         sizes.append(p.stat().st_size)
-    bar = _progress(sum(sizes), args.quiet)
     store = _store(args)
+    try:
+        store.get(args.request)
+    except UnknownRequestError:
+        store.close()
+        raise UnknownRequestError(
+            "evidence is recorded against a tracked request; track it first "
+            "(eevidence track add REQUEST)",
+            source=args.request,
+        ) from None
+    bar = _progress(sum(sizes), args.quiet)
     results = []
     try:
         for f in args.files:
@@ -470,7 +479,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 def _cmd_evidence_verify(args: argparse.Namespace) -> int:
     now = _now(args)
-    store = _store(args)
+    store = _store(args, create=False)
     try:
         entries = entries_from_jsonl(b"\n".join(store.custody_lines()), source=store.location)
         latest: dict[str, tuple[str, str]] = {}  # object -> (kept where, sha256 when received)

@@ -176,9 +176,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _cmd_generate(args: argparse.Namespace) -> int:
     key = generate_private_key(args.type)
-    write_private_key(key, args.output, passphrase=_passphrase(args, confirm=True))
-    if args.public:
+    if args.public:  # the public key first: a failure then leaves no private key behind
         write_public_key(key, args.public)
+    try:
+        write_private_key(key, args.output, passphrase=_passphrase(args, confirm=True))
+    except BaseException:
+        if args.public:
+            Path(args.public).unlink(missing_ok=True)
+        raise
     print(f"{args.type} key {key_id(key.public_key())} written to {args.output}")
     return EXIT_OK
 
@@ -418,6 +423,7 @@ def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
     for role in ("officer", "validator"):
         key_path = base / f"{role}-key.pem"
         key_path.unlink(missing_ok=True)
+        (trust_dir / f"{role}.pem").unlink(missing_ok=True)  # the demo's own keys, renewed
         key = generate_private_key("ed25519")
         write_private_key(key, key_path)
         write_public_key(key, trust_dir / f"{role}.pem")

@@ -21,6 +21,7 @@ from eevidence._codec import (
     canonical_bytes,
     load_document,
     parse_request,
+    read_request,
     write_atomic,
 )
 from eevidence._models import AuthorityProfile, new_request_id
@@ -261,7 +262,9 @@ def validate_files(files: list[str]) -> list[dict[str, Any]]:
     for name in files:
         try:
             doc = load_document(name)
-            request = parse_request(doc, source=name)
+            request = (
+                read_request(name) if not isinstance(doc, dict) else parse_request(doc, source=name)
+            )
         except RequestValidationError as exc:
             results.append({"file": name, "valid": False, **_err(exc)})
         except InputError as exc:

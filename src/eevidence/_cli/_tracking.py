@@ -146,9 +146,15 @@ def _now(args: argparse.Namespace) -> datetime:
     return _time(args.now, "--now") if args.now else datetime.now(UTC)
 
 
-def _store(args: argparse.Namespace) -> SqliteStore | Any:
-    spec = args.store or getattr(args, "global_store", None) or os.environ.get(STORE_ENV) or None
-    return open_store(spec)
+def _store(args: argparse.Namespace, *, create: bool = True) -> SqliteStore | Any:
+    """The store named by ``--store`` (or the default); ``create=False`` for read-only use."""
+    spec = (
+        getattr(args, "store", None)
+        or getattr(args, "global_store", None)
+        or os.environ.get(STORE_ENV)
+        or None
+    )
+    return open_store(spec, create=create)
 
 
 # -- library helpers used by the commands and the demo -----------------------------------------
@@ -270,7 +276,7 @@ def _cmd_event(args: argparse.Namespace) -> int:
         reason=args.reason,
         partial=args.partial,
     )
-    store = _store(args)
+    store = _store(args, create=False)
     try:
         tracked = store.record(args.id, event, now=now)
         record_for(
@@ -303,7 +309,7 @@ def _user() -> str:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = _store(args, create=False)
     try:
         if args.id:
             tracked = store.get(args.id)
@@ -348,7 +354,7 @@ def _cmd_deadlines(args: argparse.Namespace) -> int:
         within = parse_within(args.within)
     except InputError as exc:
         raise CliUsageError(str(exc)) from None
-    store = _store(args)
+    store = _store(args, create=False)
     try:
         due = store.deadlines_before(now + within)
     finally:
@@ -380,7 +386,7 @@ def _duration(value: timedelta) -> str:
 def _cmd_report(args: argparse.Namespace) -> int:
     now = _now(args)
     since = _time(args.since, "--since") if args.since else None
-    store = _store(args)
+    store = _store(args, create=False)
     try:
         rows = store.outcome_groups(now=now, provider=args.provider, since=since)
     finally:
