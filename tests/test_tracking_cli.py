@@ -113,7 +113,17 @@ def test_follow_up_and_extension_link(tmp_path: Path, capsys: pytest.CaptureFixt
     code, out, _ = cli(capsys, "status", follow_up["id"], *s)
     assert f"follows {PRESERVATION}" in out
     code, out, _ = cli(
-        capsys, "track", "event", follow_up["id"], "submitted", "--at", "2026-11-19", "--json", *s
+        capsys,
+        "track",
+        "event",
+        follow_up["id"],
+        "submitted",
+        "--at",
+        "2026-11-21",
+        "--json",
+        *s,
+        "--now",
+        "2026-11-21T12:00:00Z",
     )
     assert code == 0
     assert json.loads(out)["state"] == "submitted"
@@ -252,3 +262,17 @@ def test_readme_documents_the_commands() -> None:
         "eevidence report",
     ):
         assert command in readme
+
+
+def test_event_before_the_request_existed_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = ("--store", str(tmp_path / "t.sqlite3"), "--now", NOW)
+    assert cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)[0] == 0
+    code, _, err = cli(
+        capsys, "track", "event", PRESERVATION, "submitted", "--at", "2020-01-01", *s
+    )
+    assert code == 1
+    assert "before the request was created" in err
+    code, out, _ = cli(capsys, "status", PRESERVATION, "--json", *s)
+    assert json.loads(out)["state"] == "draft"

@@ -50,6 +50,7 @@ from eevidence.errors import InputError
 __all__ = [
     "ENTRY_PAYLOAD_TYPE",
     "GENESIS",
+    "BreakKind",
     "ChainBreak",
     "ChainReport",
     "CustodyAction",

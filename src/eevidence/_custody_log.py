@@ -23,6 +23,7 @@ from typing import Final
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from eevidence._custody import (
+    BreakKind,
     ChainBreak,
     ChainReport,
     CustodyAction,
@@ -158,8 +159,14 @@ def verify_log(
                     break  # an origin that is not a valid key name: no signature can match
         try:
             saved = parse_checkpoint(note, verifiers, source=f"checkpoint at size {size}")
-        except (InputError, IntegrityError) as exc:
-            problems.append(ChainBreak(None, "rewritten", f"kept checkpoint {size}: {exc}"))
+        except IntegrityError as exc:
+            kind: BreakKind = (
+                "unknown_key" if "no signature by a trusted" in str(exc) else ("rewritten")
+            )
+            problems.append(ChainBreak(None, kind, f"kept checkpoint {size}: {exc}"))
+            continue
+        except InputError as exc:
+            problems.append(ChainBreak(None, "malformed", f"kept checkpoint {size}: {exc}"))
             continue
         if saved.size > len(lines):
             problems.append(

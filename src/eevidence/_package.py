@@ -253,8 +253,10 @@ def _collect(
     missing = sorted(n for n in declared if n.casefold() not in seen)
     if missing:
         raise PackageError(
-            f"the request lists attachments that were not given: {', '.join(missing)}",
+            f"the request lists attachments that were not given: {', '.join(missing)} "
+            "(give each with --attach FILE)",
             code="missing_attachment",
+            source=f"request {request.id}",
         )
     seen_docs: set[str] = set()
     for doc in documents:

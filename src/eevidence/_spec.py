@@ -68,6 +68,13 @@ def parse_identifier_spec(text: str, *, option: str = "--identifier") -> dict[st
         if port is not None:
             out["port"] = port
         if when is None:
+            if "@" in rest:
+                raise _bad(
+                    option,
+                    text,
+                    f"cannot read the time {rest.rsplit('@', 1)[1]!r}: give a date-time with a "
+                    "UTC offset, e.g. ip_address:203.0.113.5@2026-11-02T21:14:07+01:00",
+                )
             raise _bad(
                 option, text, "an IP address needs the moment it was used: ip_address:ADDR@TIME"
             )

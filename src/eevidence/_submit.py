@@ -963,9 +963,14 @@ def _read_private_file(path: Path) -> dict[str, Any]:
             raise CredentialsError("the credentials file belongs to another user", source=str(path))
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except tomllib.TOMLDecodeError as exc:
+        # the parser's message gives the position only (line, column), never the contents
         raise CredentialsError(
-            f"the credentials file is not valid TOML: {type(exc).__name__}", source=str(path)
+            f"the credentials file is not valid TOML: {exc}", source=str(path)
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CredentialsError(
+            f"the credentials file cannot be read: {type(exc).__name__}", source=str(path)
         ) from None
 
 

@@ -65,7 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # -v / -vv concern eevidence's own messages; other libraries stay at warnings
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.verbose:
+        logging.getLogger("eevidence").setLevel(level)
     try:
         code: int = args.handler(args)
     except CliUsageError as exc:

@@ -293,6 +293,12 @@ def _cmd_transfer(args: argparse.Namespace) -> int:
 
 def _cmd_checkpoint(args: argparse.Namespace) -> int:
     signer = signer_for(args)
+    if not isinstance(signer.public_key, Ed25519PublicKey):
+        raise InputError(
+            "checkpoints are signed with Ed25519 keys (signed-note algorithm 1); generate one "
+            "with: eevidence keys generate --type ed25519",
+            source=args.key or os.environ.get("EEVIDENCE_KEY") or "signing key",
+        )
     store = _store(args, create=False)
     try:
         token = None
@@ -378,6 +384,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             print(f"  {b.kind:<14} {where}: {b.detail}")
         for n in report.notices:
             print(f"  note: entry {n.seq}: {n.detail}")
+        if any(b.kind == "unknown_key" for b in (*report.breaks, *kept)):
+            print(
+                "  hint: entries or checkpoints signed with other keys (package signers, "
+                "--key) verify only when their public keys are in --trust DIR"
+            )
     return EXIT_OK if ok else EXIT_INVALID
 
 

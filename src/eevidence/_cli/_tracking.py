@@ -23,7 +23,7 @@ from eevidence._profiles import ProviderProfile
 from eevidence._providers import load_providers
 from eevidence._report import build_report, format_report
 from eevidence._store import SqliteStore, Store, open_store
-from eevidence.errors import InputError, UnknownRequestError
+from eevidence.errors import InputError, LifecycleError, UnknownRequestError
 
 __all__ = ["demo_step", "register", "tracked_from_request"]
 
@@ -225,8 +225,12 @@ def _request_from_package(path: Path, trust: str | None) -> Request:
     store = load_trust_store(trust) if trust else TrustStore()
     report = package_report(path, store)
     if not report.fixity_ok or (trust and not report.policy_met):
+        reasons = report.reasons()
+        if not trust:  # signatures were not judged: name only what fixity found
+            reasons = [r for r in reasons if "signature" not in r and "threshold" not in r]
         raise InputError(
-            "the package does not verify: " + "; ".join(report.reasons()), source=str(path)
+            "the package does not verify: " + "; ".join(reasons or report.reasons()),
+            source=str(path),
         )
     with reading(path) as reader:
         data = reader.read_bytes("data/request.json", 16 * 1024 * 1024)
@@ -278,6 +282,13 @@ def _cmd_event(args: argparse.Namespace) -> int:
     )
     store = _store(args, create=False)
     try:
+        created = store.get(args.id).created_at
+        if event.at < created:
+            raise LifecycleError(
+                f"event time {event.at.isoformat()} is before the request was created "
+                f"({created.isoformat()}); check --at / --now",
+                source=args.id,
+            )
         tracked = store.record(args.id, event, now=now)
         record_for(
             args,
