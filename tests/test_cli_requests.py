@@ -300,3 +300,17 @@ def test_json_that_is_not_an_object_is_one_clear_error(
     assert "must be a JSON object" in err
     with pytest.raises(ee.RequestValidationError, match="JSON object"):
         ee.read_request(path)
+
+
+def test_new_warns_about_a_provider_without_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [a if a != "meta" else "acme-mail" for a in NEW_ARGS]
+    assert "acme-mail" in args
+    out = tmp_path / "req.json"
+    assert main(["new", "preservation", *args, "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "no profile for provider 'acme-mail'" in err
+    assert ee.read_request(out).provider == "acme-mail"
+    assert main(["new", "preservation", *NEW_ARGS, "-o", str(tmp_path / "b.json")]) == 0
+    assert "warning" not in capsys.readouterr().err

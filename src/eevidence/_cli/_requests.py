@@ -25,6 +25,7 @@ from eevidence._codec import (
     write_atomic,
 )
 from eevidence._models import AuthorityProfile, new_request_id
+from eevidence._providers import load_providers
 from eevidence._schemas import generated_schemas
 from eevidence._spec import parse_identifier_spec, parse_legal_basis_spec, parse_window_spec
 from eevidence._vocab import DATA_CATEGORIES, REQUEST_KINDS, SUBSCRIBER_DETAILS
@@ -241,6 +242,14 @@ def build_document(args: argparse.Namespace, *, now: datetime) -> dict[str, Any]
 def _cmd_new(args: argparse.Namespace) -> int:
     doc = build_document(args, now=datetime.now(UTC).replace(microsecond=0))
     request = parse_request(doc, source="command line")
+    known = load_providers().ids()
+    if request.provider not in known:
+        print(
+            f"eevidence: warning: no profile for provider {request.provider!r}; "
+            "`eevidence check` needs one (known: " + ", ".join(known) + "; add your own with "
+            "--providers-dir or $EEVIDENCE_PROVIDERS)",
+            file=sys.stderr,
+        )
     if args.canonical:
         out = canonical_bytes(request)
     else:
