@@ -46,7 +46,8 @@ _GROUPS = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eevidence",
-        description="Cross-border electronic-evidence requests: build, validate, check, sign.",
+        description="Cross-border electronic-evidence requests: build, check, render, sign, "
+        "submit, track, and keep the chain of custody.",
     )
     parser.add_argument("--version", action="version", version=f"eevidence {__version__}")
     parser.add_argument(
