@@ -63,11 +63,23 @@ def test_console_script_entry_point(tmp_path: Path) -> None:
 def test_all_is_sorted_and_complete() -> None:
     names = ee.__all__  # its order is enforced by ruff (RUF022)
     assert len(set(names)) == len(names)
-    public = {n for n in vars(ee) if not n.startswith("_")} - {
-        "errors",
-    }
-    modules = {n for n, v in vars(ee).items() if type(v).__name__ == "module"}
-    assert set(names) - {"__version__"} == public - modules
+    public = {n for n in dir(ee) if not n.startswith("_")} - {"annotations", "importlib", "errors"}
+    modules = {n for n in public if type(getattr(ee, n)).__name__ == "module"}
+    assert set(names) - {"__version__"} == public - modules - {"TYPE_CHECKING", "Any"}
+    for name in names:
+        assert getattr(ee, name) is not None  # every public name resolves
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = ee.nope
+
+
+def test_import_is_cheap() -> None:
+    code = (
+        "import sys, eevidence; "
+        "heavy = [m for m in ('pydantic', 'httpx', 'fpdf', 'psycopg', 'jsonschema') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_version_matches_pyproject() -> None:
@@ -131,3 +143,30 @@ def test_readme_mentions_every_command() -> None:
     assert len(sub.choices) >= 4
     for command in sub.choices:
         assert f"eevidence {command}" in readme, command
+
+
+def test_command_table_matches_the_parser() -> None:
+    from eevidence._cli import COMMANDS
+
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(sub.choices) == set(COMMANDS)
+    for command, module in COMMANDS.items():
+        only = build_parser(command)
+        (one,) = [a for a in only._actions if isinstance(a, argparse._SubParsersAction)]
+        assert command in one.choices, (command, module)
+
+
+def test_a_command_loads_only_its_own_stack(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from eevidence._cli import main\n"
+        "main(['validate', sys.argv[1]])\n"
+        "print(sorted(m for m in ('fpdf', 'httpx', 'psycopg', 'lxml', 'uharfbuzz') "
+        "if m in sys.modules))\n"
+    )
+    example = str(ROOT / "examples" / "requests" / "preservation.json")
+    out = subprocess.run(
+        [sys.executable, "-c", code, example], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -3,170 +3,347 @@
 Typed request models (UNODC model forms, US SCA, Budapest Convention and its Second
 Protocol, Regulation (EU) 2023/1543), canonical bytes for signing, JSON Schemas and
 validation with a precise path for every problem.
+
+Public names are imported on first use, so ``import eevidence`` stays cheap for programs
+and commands that need only part of the library.
 """
 
-from eevidence._bag import PackageLimits
-from eevidence._checker import check
-from eevidence._codec import (
-    canonical_bytes,
-    canonical_json_bytes,
-    load_document,
-    parse_request,
-    read_request,
-    write_atomic,
-)
-from eevidence._custody import (
-    ChainBreak,
-    ChainReport,
-    CustodyEntry,
-    append_entry,
-    entries_from_jsonl,
-    entries_to_jsonl,
-    verify_chain,
-    verify_lines,
-)
-from eevidence._deadlines import Deadline, deadlines_of, due_within, terms_for, to_ics
-from eevidence._findings import CheckReport, Finding
-from eevidence._hi1 import (
-    Hi1Authorisation,
-    Hi1Document,
-    Hi1Endpoint,
-    Hi1Message,
-    Hi1Task,
-    from_hi1_xml,
-    hi1_draft,
-    read_hi1,
-    to_hi1_xml,
-)
-from eevidence._keys import (
-    KEY_TYPES,
-    KeySigner,
-    KeyType,
-    Signer,
-    TrustedKey,
-    TrustStore,
-    generate_private_key,
-    key_id,
-    load_private_key,
-    load_public_key,
-    load_trust_store,
-    public_key_pem,
-    write_private_key,
-    write_public_key,
-)
-from eevidence._letter import LANGUAGES as LETTER_LANGUAGES
-from eevidence._lifecycle import Event, Terms, Tracked, allowed_events, apply_event
-from eevidence._merkle import MerkleTree, verify_consistency, verify_inclusion
-from eevidence._models import (
-    AccountIdIdentifier,
-    AttachmentRef,
-    AuthorityProfile,
-    Case,
-    Confidentiality,
-    Contact,
-    DataRequested,
-    DomainIdentifier,
-    EmailIdentifier,
-    EmergencyDetails,
-    EmergencyDisclosureRequest,
-    EnforcingAuthority,
-    EuPreservationOrder,
-    EuProductionOrder,
-    Identifier,
-    ImeiIdentifier,
-    IpAddressIdentifier,
-    IpRangeIdentifier,
-    IssuingAuthority,
-    Justification,
-    LegalBasis,
-    MacAddressIdentifier,
-    Officer,
-    PhoneIdentifier,
-    PreservationExtensionRequest,
-    PreservationRequest,
-    Protocol2Art7Order,
-    Request,
-    RequestingAuthority,
-    TimeWindow,
-    UrlIdentifier,
-    UsernameIdentifier,
-    ValidatingAuthority,
-    VoluntaryDisclosureRequest,
-    new_request_id,
-)
-from eevidence._note import Checkpoint, NoteVerifier, parse_checkpoint, sign_checkpoint
-from eevidence._package import (
-    FileResult,
-    PackageInfo,
-    SignatureResult,
-    StructuralProblem,
-    VerificationReport,
-    build_package,
-    inspect_package,
-    package_report,
-    sign_package,
-    verify_package,
-)
-from eevidence._profiles import ProviderProfile
-from eevidence._providers import ProviderRegistry, load_providers
-from eevidence._render import FORMATS as LETTER_FORMATS
-from eevidence._render import render_letter
-from eevidence._report import OutcomeRow, build_report
-from eevidence._route import Route, advise_routes
-from eevidence._schemas import generated_schemas, schema_problems
-from eevidence._store import PostgresStore, SqliteStore, Store, open_store
-from eevidence._submit import (
-    ApiChannel,
-    Credentials,
-    EmailChannel,
-    OutgoingPackage,
-    PortalChannel,
-    ProviderStatus,
-    RetryPolicy,
-    Secret,
-    SmtpSettings,
-    SubmissionChannel,
-    SubmissionReceipt,
-    load_credentials,
-    load_outgoing,
-    parse_answer,
-    record_submission,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from eevidence._version import __version__
-from eevidence._vocab import (
-    DATA_CATEGORIES,
-    IDENTIFIER_TYPES,
-    INSTRUMENTS,
-    REQUEST_KINDS,
-    SUBSCRIBER_DETAILS,
-    DataCategory,
-    IdentifierType,
-    Instrument,
-    RequestKind,
-    SubscriberDetail,
-)
-from eevidence.errors import (
-    ConcurrentUpdateError,
-    ConfigurationError,
-    CredentialsError,
-    EEvidenceError,
-    Hi1Error,
-    InputError,
-    IntegrityError,
-    LifecycleError,
-    MalformedAnswerError,
-    PackageError,
-    PackageVerificationError,
-    Problem,
-    ProfileError,
-    ProofError,
-    RenderError,
-    RequestValidationError,
-    SigningKeyError,
-    StoreError,
-    SubmissionError,
-    UnknownRequestError,
-)
+
+if TYPE_CHECKING:
+    from eevidence._bag import PackageLimits
+    from eevidence._checker import check
+    from eevidence._codec import (
+        canonical_bytes,
+        canonical_json_bytes,
+        load_document,
+        parse_request,
+        read_request,
+        write_atomic,
+    )
+    from eevidence._custody import (
+        ChainBreak,
+        ChainReport,
+        CustodyEntry,
+        append_entry,
+        entries_from_jsonl,
+        entries_to_jsonl,
+        verify_chain,
+        verify_lines,
+    )
+    from eevidence._deadlines import Deadline, deadlines_of, due_within, terms_for, to_ics
+    from eevidence._findings import CheckReport, Finding
+    from eevidence._hi1 import (
+        Hi1Authorisation,
+        Hi1Document,
+        Hi1Endpoint,
+        Hi1Message,
+        Hi1Task,
+        from_hi1_xml,
+        hi1_draft,
+        read_hi1,
+        to_hi1_xml,
+    )
+    from eevidence._keys import (
+        KEY_TYPES,
+        KeySigner,
+        KeyType,
+        Signer,
+        TrustedKey,
+        TrustStore,
+        generate_private_key,
+        key_id,
+        load_private_key,
+        load_public_key,
+        load_trust_store,
+        public_key_pem,
+        write_private_key,
+        write_public_key,
+    )
+    from eevidence._letter import LANGUAGES as LETTER_LANGUAGES
+    from eevidence._lifecycle import Event, Terms, Tracked, allowed_events, apply_event
+    from eevidence._merkle import MerkleTree, verify_consistency, verify_inclusion
+    from eevidence._models import (
+        AccountIdIdentifier,
+        AttachmentRef,
+        AuthorityProfile,
+        Case,
+        Confidentiality,
+        Contact,
+        DataRequested,
+        DomainIdentifier,
+        EmailIdentifier,
+        EmergencyDetails,
+        EmergencyDisclosureRequest,
+        EnforcingAuthority,
+        EuPreservationOrder,
+        EuProductionOrder,
+        Identifier,
+        ImeiIdentifier,
+        IpAddressIdentifier,
+        IpRangeIdentifier,
+        IssuingAuthority,
+        Justification,
+        LegalBasis,
+        MacAddressIdentifier,
+        Officer,
+        PhoneIdentifier,
+        PreservationExtensionRequest,
+        PreservationRequest,
+        Protocol2Art7Order,
+        Request,
+        RequestingAuthority,
+        TimeWindow,
+        UrlIdentifier,
+        UsernameIdentifier,
+        ValidatingAuthority,
+        VoluntaryDisclosureRequest,
+        new_request_id,
+    )
+    from eevidence._note import Checkpoint, NoteVerifier, parse_checkpoint, sign_checkpoint
+    from eevidence._package import (
+        FileResult,
+        PackageInfo,
+        SignatureResult,
+        StructuralProblem,
+        VerificationReport,
+        build_package,
+        inspect_package,
+        package_report,
+        sign_package,
+        verify_package,
+    )
+    from eevidence._profiles import ProviderProfile
+    from eevidence._providers import ProviderRegistry, load_providers
+    from eevidence._render import FORMATS as LETTER_FORMATS
+    from eevidence._render import render_letter
+    from eevidence._report import OutcomeRow, build_report
+    from eevidence._route import Route, advise_routes
+    from eevidence._schemas import generated_schemas, schema_problems
+    from eevidence._store import PostgresStore, SqliteStore, Store, open_store
+    from eevidence._submit import (
+        ApiChannel,
+        Credentials,
+        EmailChannel,
+        OutgoingPackage,
+        PortalChannel,
+        ProviderStatus,
+        RetryPolicy,
+        Secret,
+        SmtpSettings,
+        SubmissionChannel,
+        SubmissionReceipt,
+        load_credentials,
+        load_outgoing,
+        parse_answer,
+        record_submission,
+    )
+    from eevidence._vocab import (
+        DATA_CATEGORIES,
+        IDENTIFIER_TYPES,
+        INSTRUMENTS,
+        REQUEST_KINDS,
+        SUBSCRIBER_DETAILS,
+        DataCategory,
+        IdentifierType,
+        Instrument,
+        RequestKind,
+        SubscriberDetail,
+    )
+    from eevidence.errors import (
+        ConcurrentUpdateError,
+        ConfigurationError,
+        CredentialsError,
+        EEvidenceError,
+        Hi1Error,
+        InputError,
+        IntegrityError,
+        LifecycleError,
+        MalformedAnswerError,
+        PackageError,
+        PackageVerificationError,
+        Problem,
+        ProfileError,
+        ProofError,
+        RenderError,
+        RequestValidationError,
+        SigningKeyError,
+        StoreError,
+        SubmissionError,
+        UnknownRequestError,
+    )
+
+_LAZY: dict[str, tuple[str, str]] = {
+    "AccountIdIdentifier": ("eevidence._models", "AccountIdIdentifier"),
+    "ApiChannel": ("eevidence._submit", "ApiChannel"),
+    "AttachmentRef": ("eevidence._models", "AttachmentRef"),
+    "AuthorityProfile": ("eevidence._models", "AuthorityProfile"),
+    "Case": ("eevidence._models", "Case"),
+    "ChainBreak": ("eevidence._custody", "ChainBreak"),
+    "ChainReport": ("eevidence._custody", "ChainReport"),
+    "CheckReport": ("eevidence._findings", "CheckReport"),
+    "Checkpoint": ("eevidence._note", "Checkpoint"),
+    "ConcurrentUpdateError": ("eevidence.errors", "ConcurrentUpdateError"),
+    "Confidentiality": ("eevidence._models", "Confidentiality"),
+    "ConfigurationError": ("eevidence.errors", "ConfigurationError"),
+    "Contact": ("eevidence._models", "Contact"),
+    "Credentials": ("eevidence._submit", "Credentials"),
+    "CredentialsError": ("eevidence.errors", "CredentialsError"),
+    "CustodyEntry": ("eevidence._custody", "CustodyEntry"),
+    "DATA_CATEGORIES": ("eevidence._vocab", "DATA_CATEGORIES"),
+    "DataCategory": ("eevidence._vocab", "DataCategory"),
+    "DataRequested": ("eevidence._models", "DataRequested"),
+    "Deadline": ("eevidence._deadlines", "Deadline"),
+    "DomainIdentifier": ("eevidence._models", "DomainIdentifier"),
+    "EEvidenceError": ("eevidence.errors", "EEvidenceError"),
+    "EmailChannel": ("eevidence._submit", "EmailChannel"),
+    "EmailIdentifier": ("eevidence._models", "EmailIdentifier"),
+    "EmergencyDetails": ("eevidence._models", "EmergencyDetails"),
+    "EmergencyDisclosureRequest": ("eevidence._models", "EmergencyDisclosureRequest"),
+    "EnforcingAuthority": ("eevidence._models", "EnforcingAuthority"),
+    "EuPreservationOrder": ("eevidence._models", "EuPreservationOrder"),
+    "EuProductionOrder": ("eevidence._models", "EuProductionOrder"),
+    "Event": ("eevidence._lifecycle", "Event"),
+    "FileResult": ("eevidence._package", "FileResult"),
+    "Finding": ("eevidence._findings", "Finding"),
+    "Hi1Authorisation": ("eevidence._hi1", "Hi1Authorisation"),
+    "Hi1Document": ("eevidence._hi1", "Hi1Document"),
+    "Hi1Endpoint": ("eevidence._hi1", "Hi1Endpoint"),
+    "Hi1Error": ("eevidence.errors", "Hi1Error"),
+    "Hi1Message": ("eevidence._hi1", "Hi1Message"),
+    "Hi1Task": ("eevidence._hi1", "Hi1Task"),
+    "IDENTIFIER_TYPES": ("eevidence._vocab", "IDENTIFIER_TYPES"),
+    "INSTRUMENTS": ("eevidence._vocab", "INSTRUMENTS"),
+    "Identifier": ("eevidence._models", "Identifier"),
+    "IdentifierType": ("eevidence._vocab", "IdentifierType"),
+    "ImeiIdentifier": ("eevidence._models", "ImeiIdentifier"),
+    "InputError": ("eevidence.errors", "InputError"),
+    "Instrument": ("eevidence._vocab", "Instrument"),
+    "IntegrityError": ("eevidence.errors", "IntegrityError"),
+    "IpAddressIdentifier": ("eevidence._models", "IpAddressIdentifier"),
+    "IpRangeIdentifier": ("eevidence._models", "IpRangeIdentifier"),
+    "IssuingAuthority": ("eevidence._models", "IssuingAuthority"),
+    "Justification": ("eevidence._models", "Justification"),
+    "KEY_TYPES": ("eevidence._keys", "KEY_TYPES"),
+    "KeySigner": ("eevidence._keys", "KeySigner"),
+    "KeyType": ("eevidence._keys", "KeyType"),
+    "LETTER_FORMATS": ("eevidence._render", "FORMATS"),
+    "LETTER_LANGUAGES": ("eevidence._letter", "LANGUAGES"),
+    "LegalBasis": ("eevidence._models", "LegalBasis"),
+    "LifecycleError": ("eevidence.errors", "LifecycleError"),
+    "MacAddressIdentifier": ("eevidence._models", "MacAddressIdentifier"),
+    "MalformedAnswerError": ("eevidence.errors", "MalformedAnswerError"),
+    "MerkleTree": ("eevidence._merkle", "MerkleTree"),
+    "NoteVerifier": ("eevidence._note", "NoteVerifier"),
+    "Officer": ("eevidence._models", "Officer"),
+    "OutcomeRow": ("eevidence._report", "OutcomeRow"),
+    "OutgoingPackage": ("eevidence._submit", "OutgoingPackage"),
+    "PackageError": ("eevidence.errors", "PackageError"),
+    "PackageInfo": ("eevidence._package", "PackageInfo"),
+    "PackageLimits": ("eevidence._bag", "PackageLimits"),
+    "PackageVerificationError": ("eevidence.errors", "PackageVerificationError"),
+    "PhoneIdentifier": ("eevidence._models", "PhoneIdentifier"),
+    "PortalChannel": ("eevidence._submit", "PortalChannel"),
+    "PostgresStore": ("eevidence._store", "PostgresStore"),
+    "PreservationExtensionRequest": ("eevidence._models", "PreservationExtensionRequest"),
+    "PreservationRequest": ("eevidence._models", "PreservationRequest"),
+    "Problem": ("eevidence.errors", "Problem"),
+    "ProfileError": ("eevidence.errors", "ProfileError"),
+    "ProofError": ("eevidence.errors", "ProofError"),
+    "Protocol2Art7Order": ("eevidence._models", "Protocol2Art7Order"),
+    "ProviderProfile": ("eevidence._profiles", "ProviderProfile"),
+    "ProviderRegistry": ("eevidence._providers", "ProviderRegistry"),
+    "ProviderStatus": ("eevidence._submit", "ProviderStatus"),
+    "REQUEST_KINDS": ("eevidence._vocab", "REQUEST_KINDS"),
+    "RenderError": ("eevidence.errors", "RenderError"),
+    "Request": ("eevidence._models", "Request"),
+    "RequestKind": ("eevidence._vocab", "RequestKind"),
+    "RequestValidationError": ("eevidence.errors", "RequestValidationError"),
+    "RequestingAuthority": ("eevidence._models", "RequestingAuthority"),
+    "RetryPolicy": ("eevidence._submit", "RetryPolicy"),
+    "Route": ("eevidence._route", "Route"),
+    "SUBSCRIBER_DETAILS": ("eevidence._vocab", "SUBSCRIBER_DETAILS"),
+    "Secret": ("eevidence._submit", "Secret"),
+    "SignatureResult": ("eevidence._package", "SignatureResult"),
+    "Signer": ("eevidence._keys", "Signer"),
+    "SigningKeyError": ("eevidence.errors", "SigningKeyError"),
+    "SmtpSettings": ("eevidence._submit", "SmtpSettings"),
+    "SqliteStore": ("eevidence._store", "SqliteStore"),
+    "Store": ("eevidence._store", "Store"),
+    "StoreError": ("eevidence.errors", "StoreError"),
+    "StructuralProblem": ("eevidence._package", "StructuralProblem"),
+    "SubmissionChannel": ("eevidence._submit", "SubmissionChannel"),
+    "SubmissionError": ("eevidence.errors", "SubmissionError"),
+    "SubmissionReceipt": ("eevidence._submit", "SubmissionReceipt"),
+    "SubscriberDetail": ("eevidence._vocab", "SubscriberDetail"),
+    "Terms": ("eevidence._lifecycle", "Terms"),
+    "TimeWindow": ("eevidence._models", "TimeWindow"),
+    "Tracked": ("eevidence._lifecycle", "Tracked"),
+    "TrustStore": ("eevidence._keys", "TrustStore"),
+    "TrustedKey": ("eevidence._keys", "TrustedKey"),
+    "UnknownRequestError": ("eevidence.errors", "UnknownRequestError"),
+    "UrlIdentifier": ("eevidence._models", "UrlIdentifier"),
+    "UsernameIdentifier": ("eevidence._models", "UsernameIdentifier"),
+    "ValidatingAuthority": ("eevidence._models", "ValidatingAuthority"),
+    "VerificationReport": ("eevidence._package", "VerificationReport"),
+    "VoluntaryDisclosureRequest": ("eevidence._models", "VoluntaryDisclosureRequest"),
+    "advise_routes": ("eevidence._route", "advise_routes"),
+    "allowed_events": ("eevidence._lifecycle", "allowed_events"),
+    "append_entry": ("eevidence._custody", "append_entry"),
+    "apply_event": ("eevidence._lifecycle", "apply_event"),
+    "build_package": ("eevidence._package", "build_package"),
+    "build_report": ("eevidence._report", "build_report"),
+    "canonical_bytes": ("eevidence._codec", "canonical_bytes"),
+    "canonical_json_bytes": ("eevidence._codec", "canonical_json_bytes"),
+    "check": ("eevidence._checker", "check"),
+    "deadlines_of": ("eevidence._deadlines", "deadlines_of"),
+    "due_within": ("eevidence._deadlines", "due_within"),
+    "entries_from_jsonl": ("eevidence._custody", "entries_from_jsonl"),
+    "entries_to_jsonl": ("eevidence._custody", "entries_to_jsonl"),
+    "from_hi1_xml": ("eevidence._hi1", "from_hi1_xml"),
+    "generate_private_key": ("eevidence._keys", "generate_private_key"),
+    "generated_schemas": ("eevidence._schemas", "generated_schemas"),
+    "hi1_draft": ("eevidence._hi1", "hi1_draft"),
+    "inspect_package": ("eevidence._package", "inspect_package"),
+    "key_id": ("eevidence._keys", "key_id"),
+    "load_credentials": ("eevidence._submit", "load_credentials"),
+    "load_document": ("eevidence._codec", "load_document"),
+    "load_outgoing": ("eevidence._submit", "load_outgoing"),
+    "load_private_key": ("eevidence._keys", "load_private_key"),
+    "load_providers": ("eevidence._providers", "load_providers"),
+    "load_public_key": ("eevidence._keys", "load_public_key"),
+    "load_trust_store": ("eevidence._keys", "load_trust_store"),
+    "new_request_id": ("eevidence._models", "new_request_id"),
+    "open_store": ("eevidence._store", "open_store"),
+    "package_report": ("eevidence._package", "package_report"),
+    "parse_answer": ("eevidence._submit", "parse_answer"),
+    "parse_checkpoint": ("eevidence._note", "parse_checkpoint"),
+    "parse_request": ("eevidence._codec", "parse_request"),
+    "public_key_pem": ("eevidence._keys", "public_key_pem"),
+    "read_hi1": ("eevidence._hi1", "read_hi1"),
+    "read_request": ("eevidence._codec", "read_request"),
+    "record_submission": ("eevidence._submit", "record_submission"),
+    "render_letter": ("eevidence._render", "render_letter"),
+    "schema_problems": ("eevidence._schemas", "schema_problems"),
+    "sign_checkpoint": ("eevidence._note", "sign_checkpoint"),
+    "sign_package": ("eevidence._package", "sign_package"),
+    "terms_for": ("eevidence._deadlines", "terms_for"),
+    "to_hi1_xml": ("eevidence._hi1", "to_hi1_xml"),
+    "to_ics": ("eevidence._deadlines", "to_ics"),
+    "verify_chain": ("eevidence._custody", "verify_chain"),
+    "verify_consistency": ("eevidence._merkle", "verify_consistency"),
+    "verify_inclusion": ("eevidence._merkle", "verify_inclusion"),
+    "verify_lines": ("eevidence._custody", "verify_lines"),
+    "verify_package": ("eevidence._package", "verify_package"),
+    "write_atomic": ("eevidence._codec", "write_atomic"),
+    "write_private_key": ("eevidence._keys", "write_private_key"),
+    "write_public_key": ("eevidence._keys", "write_public_key"),
+}
 
 __all__ = [
     "DATA_CATEGORIES",
@@ -335,3 +512,18 @@ __all__ = [
     "write_private_key",
     "write_public_key",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name the first time it is used."""
+    try:
+        module, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'eevidence' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -3,47 +3,82 @@
 Exit codes: 0 success; 1 invalid input, failed check or verification; 2 usage error.
 Each command group lives in its own module exposing ``register(subparsers)``; the chosen
 command's handler returns the exit code. Library errors are caught once, here.
+
+Only the module of the command being run is imported (:data:`COMMANDS`), so a command pays
+for what it uses: ``package verify`` does not load the PDF, HTTP or database stacks.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
-from eevidence._cli import (
-    _custody,
-    _demo,
-    _etsi,
-    _package,
-    _providers,
-    _render,
-    _requests,
-    _submit,
-    _tracking,
-)
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CliUsageError
 from eevidence._version import __version__
 from eevidence.errors import EEvidenceError
 
-__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+__all__ = ["COMMANDS", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 _GROUPS = (
-    _requests,
-    _providers,
-    _render,
-    _package,
-    _tracking,
-    _custody,
-    _etsi,
-    _submit,
-    _demo,
+    "_requests",
+    "_providers",
+    "_render",
+    "_package",
+    "_tracking",
+    "_custody",
+    "_etsi",
+    "_submit",
+    "_demo",
 )
+COMMANDS: dict[str, str] = {
+    "new": "_requests",
+    "validate": "_requests",
+    "schema": "_requests",
+    "providers": "_providers",
+    "check": "_providers",
+    "route": "_providers",
+    "render": "_render",
+    "keys": "_package",
+    "package": "_package",
+    "track": "_tracking",
+    "status": "_tracking",
+    "deadlines": "_tracking",
+    "report": "_tracking",
+    "custody": "_custody",
+    "evidence": "_custody",
+    "export": "_etsi",
+    "import": "_etsi",
+    "submit": "_submit",
+    "poll": "_submit",
+    "demo": "_demo",
+}
+"""Which module registers each command (a test checks this against the full parser)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _group(name: str) -> ModuleType:
+    return importlib.import_module(f"eevidence._cli.{name}")
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command named in ``argv`` (skipping the global options), if any."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--store":
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``command``, only that command's group is loaded and registered."""
     parser = argparse.ArgumentParser(
         prog="eevidence",
         description="Cross-border electronic-evidence requests: build, check, render, sign, "
@@ -57,14 +92,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--store", dest="global_store", metavar="PATH|URL", help="tracking store (see: status -h)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for group in _GROUPS:
-        group.register(sub)
+    groups = [COMMANDS[command]] if command in COMMANDS else list(_GROUPS)
+    for group in groups:
+        _group(group).register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_of(arguments))
+    args = parser.parse_args(arguments)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     # -v / -vv concern eevidence's own messages; other libraries stay at warnings
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
