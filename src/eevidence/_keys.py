@@ -27,7 +27,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
-from eevidence._codec import write_atomic
+from eevidence._fs import write_atomic
 from eevidence.errors import ConfigurationError, SigningKeyError
 
 __all__ = [

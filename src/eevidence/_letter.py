@@ -15,7 +15,7 @@ import string
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Final, Literal
+from typing import Final
 
 from eevidence._models import (
     AccountIdIdentifier,
@@ -39,6 +39,7 @@ from eevidence._models import (
     VoluntaryDisclosureRequest,
 )
 from eevidence._resources import data_dir
+from eevidence._vocab import LETTER_LANGUAGES as LANGUAGES
 from eevidence.errors import RenderError
 
 __all__ = [
@@ -55,8 +56,6 @@ __all__ = [
     "format_datetime",
 ]
 
-Language = Literal["en", "fr", "es", "ar"]
-LANGUAGES: Final[tuple[Language, ...]] = ("en", "fr", "es", "ar")
 RTL_LANGUAGES: Final[frozenset[str]] = frozenset({"ar"})
 
 

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, Final, Literal
+from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
 from eevidence._bag import (
     CHUNK,
@@ -48,13 +48,14 @@ from eevidence._bag import (
     reading,
     thread_buffer,
 )
-from eevidence._codec import canonical_bytes, write_atomic
 from eevidence._dsse import Envelope, EnvelopeSignature
+from eevidence._fs import FILE_NAME, write_atomic
 from eevidence._keys import Signer, TrustStore, key_id, verify_signature
-from eevidence._models import Request
-from eevidence._types import _FILE_NAME
 from eevidence._version import __version__
 from eevidence.errors import InputError, PackageError, PackageVerificationError
+
+if TYPE_CHECKING:
+    from eevidence._models import Request
 
 __all__ = [
     "PAYLOAD_TYPE",
@@ -79,7 +80,7 @@ SIZES_FILE: Final = "payload-sizes.txt"
 BAGIT_TXT: Final = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 ZIP_TIME: Final = (1980, 1, 1, 0, 0, 0)
 ZIP_FILE_MODE: Final = 0o100644 << 16
-_NAME_RE: Final = re.compile(f"^{_FILE_NAME}$")
+_NAME_RE: Final = re.compile(f"^{FILE_NAME}$")
 _READ_TAGS: Final = frozenset(
     {"bagit.txt", "bag-info.txt", SIZES_FILE, SIGNATURE_FILE}
     | {f"{kind}-{alg}.txt" for kind in ("manifest", "tagmanifest") for alg in HASH_ALGORITHMS}
@@ -234,6 +235,8 @@ def _collect(
     attachments: Sequence[str | os.PathLike[str]],
     documents: Sequence[str | os.PathLike[str] | tuple[str, bytes]],
 ) -> list[_PayloadItem]:
+    from eevidence._codec import canonical_bytes  # noqa: PLC0415 - verification stays light
+
     items = [_PayloadItem("data/request.json", data=canonical_bytes(request))]
     declared = {a.name: a for a in request.attachments}
     seen: set[str] = set()

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AwareDatetime, Field, Strict, WithJsonSchema
 
+from eevidence._fs import FILE_NAME
+
 T = TypeVar("T")
 
 _DATETIME_PATTERN = (
@@ -127,7 +129,7 @@ Sha256Hex = Annotated[
     _schema(pattern=f"^{_HEX64}$", description="SHA-256 digest, lower-case hex."),
 ]
 
-_FILE_NAME = r"[A-Za-z0-9][A-Za-z0-9._ -]{0,254}"
+_FILE_NAME = FILE_NAME
 
 
 def _safe_file_name(value: str) -> str:

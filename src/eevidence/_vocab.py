@@ -70,3 +70,7 @@ IDENTIFIER_TYPES: Final[tuple[str, ...]] = get_args(IdentifierType)
 DATA_CATEGORIES: Final[tuple[str, ...]] = get_args(DataCategory)
 SUBSCRIBER_DETAILS: Final[tuple[str, ...]] = get_args(SubscriberDetail)
 INSTRUMENTS: Final[tuple[str, ...]] = get_args(Instrument)
+
+LetterLanguage = Literal["en", "fr", "es", "ar"]
+"""Languages request letters are rendered in."""
+LETTER_LANGUAGES: Final[tuple[LetterLanguage, ...]] = get_args(LetterLanguage)

@@ -14,8 +14,6 @@ from typing import TextIO
 
 from eevidence._bag import PackageLimits
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
-from eevidence._cli._render import letter_documents
-from eevidence._codec import read_request
 from eevidence._keys import (
     KEY_TYPES,
     KeySigner,
@@ -26,13 +24,13 @@ from eevidence._keys import (
     write_private_key,
     write_public_key,
 )
-from eevidence._letter import LANGUAGES
 from eevidence._package import (
     build_package,
     inspect_package,
     package_report,
     sign_package,
 )
+from eevidence._vocab import LETTER_LANGUAGES as LANGUAGES
 
 __all__ = ["demo_step", "register"]
 
@@ -242,6 +240,9 @@ def _parse_now(text: str | None) -> datetime:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from eevidence._cli._render import letter_documents  # noqa: PLC0415 - build only
+    from eevidence._codec import read_request  # noqa: PLC0415
+
     request = read_request(args.request)
     passphrase = _passphrase(args)
     signers = [KeySigner.from_file(k, passphrase=passphrase) for k in args.key]
@@ -429,6 +430,8 @@ def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
         write_public_key(key, trust_dir / f"{role}.pem")
         signers.append(KeySigner(key))
     officer, validator = signers
+    from eevidence._codec import read_request  # noqa: PLC0415
+
     request = read_request(request_path)
     attachments = []
     for att in request.attachments:
