@@ -245,37 +245,31 @@ def _requesting_authority(t: Catalogue, a: RequestingAuthority) -> Section:
     )
 
 
+def _authority_rows(
+    t: Catalogue, a: IssuingAuthority | ValidatingAuthority
+) -> list[tuple[str, str | None]]:
+    """The rows an issuing and a validating authority share (Annex I / II, section B)."""
+    return [
+        (t("field.authority_type"), t(f"authority.{a.type}")),
+        (t("field.name"), a.name),
+        (t("field.country"), a.country),
+        (t("field.representative"), a.representative),
+        (t("field.email"), a.email),
+        (t("field.phone"), a.phone),
+    ]
+
+
 def _issuing_authority(t: Catalogue, a: IssuingAuthority) -> Section:
     return Section(
         t("section.issuing_authority"),
-        (
-            _rows(
-                (t("field.authority_type"), t(f"authority.{a.type}")),
-                (t("field.name"), a.name),
-                (t("field.country"), a.country),
-                (t("field.representative"), a.representative),
-                (t("field.email"), a.email),
-                (t("field.phone"), a.phone),
-                (t("field.file_reference"), a.file_reference),
-            ),
-        ),
+        (_rows(*_authority_rows(t, a), (t("field.file_reference"), a.file_reference)),),
     )
 
 
 def _validating_authority(t: Catalogue, a: ValidatingAuthority) -> Section:
     return Section(
         t("section.validating_authority"),
-        (
-            _rows(
-                (t("field.authority_type"), t(f"authority.{a.type}")),
-                (t("field.name"), a.name),
-                (t("field.country"), a.country),
-                (t("field.representative"), a.representative),
-                (t("field.email"), a.email),
-                (t("field.phone"), a.phone),
-                (t("field.validated_at"), _when(t, a.validated_at)),
-            ),
-        ),
+        (_rows(*_authority_rows(t, a), (t("field.validated_at"), _when(t, a.validated_at))),),
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import hashlib
 import os
 import sys
 import threading
@@ -280,12 +279,9 @@ def _record_options(q: argparse.ArgumentParser) -> None:
 
 def _package_digest(path: Path) -> str:
     """SHA-256 of a zip package, or of a directory package's tag manifest (which pins it)."""
-    target = path / "tagmanifest-sha256.txt" if path.is_dir() else path
-    digest = hashlib.sha256()
-    with target.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    from eevidence._evidence import sha256_file  # noqa: PLC0415 - recording only
+
+    return sha256_file(path / "tagmanifest-sha256.txt" if path.is_dir() else path)[0]
 
 
 def _record_signing(args: argparse.Namespace, signer: KeySigner, path: Path, note: str) -> None:
