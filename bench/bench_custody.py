@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from eevidence._custody import append_entry, key_id, verify_lines
-from eevidence._merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
+from eevidence.crypto._merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
+from eevidence.custody._entries import append_entry, key_id, verify_lines
 
 
 class Signer:

@@ -22,9 +22,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench.bench_store import throwaway_postgres
-from eevidence._custody import CustodyEntry, append_entry, verify_lines
-from eevidence._keys import KeySigner
-from eevidence._store import PostgresStore, SqliteStore
+from eevidence.crypto._keys import KeySigner
+from eevidence.custody._entries import CustodyEntry, append_entry, verify_lines
+from eevidence.tracking.store._store import PostgresStore, SqliteStore
 
 START = datetime(2026, 11, 24, 9, tzinfo=UTC)
 BATCH = 100

@@ -28,9 +28,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from eevidence._lifecycle import Event, Terms, Tracked, apply_event
-from eevidence._report import build_report
-from eevidence._store import PostgresStore, SqliteStore
+from eevidence.tracking._lifecycle import Event, Terms, Tracked, apply_event
+from eevidence.tracking._outcomes import build_report
+from eevidence.tracking.store._store import PostgresStore, SqliteStore
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 PROVIDERS = [

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import eevidence as ee  # noqa: E402
-from eevidence._submit import ApiChannel, EmailChannel, Secret, SmtpSettings  # noqa: E402
+from eevidence.submit._submit import ApiChannel, EmailChannel, Secret, SmtpSettings  # noqa: E402
 from tests.submit_helpers import (  # noqa: E402
     NOW,
     SMTP_PASSWORD,

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 import eevidence as ee
-from eevidence._checker import check
-from eevidence._findings import RULES, CheckReport
-from eevidence._profiles import ProviderProfile, load_profile_bytes
+from eevidence.provider._profiles import ProviderProfile, load_profile_bytes
+from eevidence.provider.checker._findings import RULES, CheckReport
+from eevidence.provider.checker._rules import check
 from tests.helpers import ROOT, example_doc
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -352,6 +352,6 @@ def test_catalogue_is_consistent() -> None:
 
 
 def test_findings_doc_does_not_drift() -> None:
-    from eevidence._findings import findings_markdown
+    from eevidence.provider.checker._findings import findings_markdown
 
     assert (ROOT / "docs" / "findings.md").read_text(encoding="utf-8") == findings_markdown()

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from eevidence._custody import CustodyEntry, append_entry, key_id, verify_lines
-from eevidence._note import Checkpoint, parse_checkpoint, sign_checkpoint, verifier_key
-from eevidence._store import PostgresStore, SqliteStore, open_store
+from eevidence.crypto._note import Checkpoint, parse_checkpoint, sign_checkpoint, verifier_key
+from eevidence.custody._entries import CustodyEntry, append_entry, key_id, verify_lines
 from eevidence.errors import StoreError
+from eevidence.tracking.store._store import PostgresStore, SqliteStore, open_store
 
 AnyStore = SqliteStore | PostgresStore
 SEED = bytes(range(32))
@@ -89,8 +89,8 @@ _APPENDER = textwrap.dedent(
     import sys
     from datetime import datetime, timezone
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from eevidence._custody import append_entry, key_id
-    from eevidence._store import open_store
+    from eevidence.custody._entries import append_entry, key_id
+    from eevidence.tracking.store._store import open_store
 
     spec, tag, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))

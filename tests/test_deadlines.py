@@ -10,7 +10,10 @@ import pytest
 
 from eevidence import parse_request
 from eevidence._cli._tracking import tracked_from_request
-from eevidence._deadlines import (
+from eevidence.errors import InputError
+from eevidence.provider._law import law_facts
+from eevidence.provider._registry import load_providers
+from eevidence.tracking._deadlines import (
     ACK_DAYS,
     REMINDER_DAYS,
     Deadline,
@@ -21,10 +24,7 @@ from eevidence._deadlines import (
     terms_for,
     to_ics,
 )
-from eevidence._law import law_facts
-from eevidence._lifecycle import Event, Terms, Tracked, apply_event
-from eevidence._providers import load_providers
-from eevidence.errors import InputError
+from eevidence.tracking._lifecycle import Event, Terms, Tracked, apply_event
 from tests.helpers import example_doc
 from tests.test_lifecycle import NOW, T0, US, run, tracked
 

@@ -13,7 +13,7 @@ import pytest
 
 import eevidence as ee
 from eevidence._cli import build_parser, main
-from eevidence._codec import json_path
+from eevidence.request._codec import json_path
 from tests.helpers import ROOT
 
 
@@ -117,7 +117,7 @@ def test_write_atomic_failure_leaves_nothing(tmp_path: Path) -> None:
 
 
 def test_large_documents_are_refused(tmp_path: Path) -> None:
-    from eevidence._codec import MAX_DOCUMENT_BYTES
+    from eevidence.request._codec import MAX_DOCUMENT_BYTES
 
     big = tmp_path / "big.json"
     big.write_bytes(b" " * (MAX_DOCUMENT_BYTES + 1))
@@ -130,7 +130,7 @@ def test_large_documents_are_refused(tmp_path: Path) -> None:
 
 
 def test_shipped_data_dirs_exist() -> None:
-    from eevidence._resources import data_dir
+    from eevidence._internal.resources import data_dir
 
     assert (data_dir("schemas") / "request.schema.json").is_file()
     assert len(list(data_dir("examples").glob("*.json"))) == 7

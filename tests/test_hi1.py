@@ -22,7 +22,8 @@ from lxml import etree
 
 import eevidence as ee
 from eevidence._cli import main
-from eevidence._hi1 import (
+from eevidence.errors import Hi1Error, InputError
+from eevidence.hi1._hi1 import (
     AUTH,
     CORE,
     TASK,
@@ -31,7 +32,6 @@ from eevidence._hi1 import (
     read_hi1,
     to_hi1_xml,
 )
-from eevidence.errors import Hi1Error, InputError
 from tests.helpers import EXAMPLES, ROOT, example_doc
 from tests.test_canonical import requests
 
@@ -619,7 +619,7 @@ def test_hostile_and_broken_messages_are_refused(data: bytes, reason: str) -> No
 
 
 def test_oversized_message_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("eevidence._hi1.MAX_MESSAGE_BYTES", 10)
+    monkeypatch.setattr("eevidence.hi1._hi1.MAX_MESSAGE_BYTES", 10)
     with pytest.raises(Hi1Error, match="larger than"):
         read_hi1(b"<HI1Message>  </HI1Message>")
 

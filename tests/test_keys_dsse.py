@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 import eevidence as ee
-from eevidence._dsse import Envelope, EnvelopeSignature, pae
-from eevidence._keys import key_type, verify_signature
+from eevidence.crypto._dsse import Envelope, EnvelopeSignature, pae
+from eevidence.crypto._keys import key_type, verify_signature
 
 
 def test_pae_matches_the_dsse_specification_vector() -> None:

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eevidence._lifecycle import (
+from eevidence.errors import InputError, LifecycleError
+from eevidence.tracking._lifecycle import (
     EVENTS,
     PRESERVATION_KINDS,
     STATES,
@@ -20,7 +21,6 @@ from eevidence._lifecycle import (
     allowed_events,
     apply_event,
 )
-from eevidence.errors import InputError, LifecycleError
 
 T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 NOW = T0 + timedelta(days=400)

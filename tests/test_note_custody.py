@@ -10,17 +10,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import eevidence as ee
-from eevidence._custody import (
-    ChainReport,
-    CustodyEntry,
-    append_entry,
-    entries_from_jsonl,
-    entries_to_jsonl,
-    key_id,
-    verify_chain,
-)
-from eevidence._merkle import MerkleTree, leaf_hash
-from eevidence._note import (
+from eevidence.crypto._merkle import MerkleTree, leaf_hash
+from eevidence.crypto._note import (
     Checkpoint,
     NoteVerifier,
     open_note,
@@ -28,6 +19,15 @@ from eevidence._note import (
     sign_checkpoint,
     sign_note,
     verifier_key,
+)
+from eevidence.custody._entries import (
+    ChainReport,
+    CustodyEntry,
+    append_entry,
+    entries_from_jsonl,
+    entries_to_jsonl,
+    key_id,
+    verify_chain,
 )
 from eevidence.errors import IntegrityError
 
@@ -262,7 +262,7 @@ def test_append_rejections(signer: Signer) -> None:
 def test_stored_lines_parallel_signature_check_and_malformed_line(
     signer: Signer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import eevidence._custody as custody
+    import eevidence.custody._entries as custody
 
     entries = chain(8, signer)
     lines = [e.canonical() for e in entries]

@@ -17,9 +17,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import eevidence as ee
-from eevidence._bag import DirReader, ZipReader, check_member_name, hash_entries, parse_manifest
-from eevidence._dsse import Envelope
-from eevidence._package import PAYLOAD_TYPE, SIGNATURE_FILE
+from eevidence.crypto._dsse import Envelope
+from eevidence.package._bag import (
+    DirReader,
+    ZipReader,
+    check_member_name,
+    hash_entries,
+    parse_manifest,
+)
+from eevidence.package._package import PAYLOAD_TYPE, SIGNATURE_FILE
 from tests.helpers import EXAMPLES
 from tests.package_vectors import (
     ATTACHMENT,
@@ -204,7 +210,7 @@ def test_keyid_hint_is_not_trusted(tmp_path: Path, attachment: Path, trust: ee.T
     env = Envelope.from_bytes((pkg / SIGNATURE_FILE).read_bytes())
     officer_id = ee.key_id(OFFICER.public_key())
     forged = ee.KeySigner(OUTSIDER).sign(env.signed_bytes())
-    from eevidence._dsse import EnvelopeSignature
+    from eevidence.crypto._dsse import EnvelopeSignature
 
     relabelled = Envelope(
         env.payload_type,
@@ -647,7 +653,7 @@ def test_local_header_must_match_the_central_directory(
 
 
 def test_truncated_zip_entry_data(tmp_path: Path) -> None:
-    from eevidence._bag import _Region
+    from eevidence.package._bag import _Region
 
     path = tmp_path / "f"
     path.write_bytes(b"abc")

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from eevidence._profiles import (
+from eevidence.errors import EEvidenceError
+from eevidence.provider._profiles import (
     ProfileError,
     ProviderProfile,
     load_profile_bytes,
 )
-from eevidence._vocab import DATA_CATEGORIES, IDENTIFIER_TYPES, REQUEST_KINDS
-from eevidence.errors import EEvidenceError
+from eevidence.request._vocab import DATA_CATEGORIES, IDENTIFIER_TYPES, REQUEST_KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 PROVIDERS = ROOT / "providers"

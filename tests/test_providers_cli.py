@@ -10,7 +10,7 @@ import pytest
 
 import eevidence as ee
 from eevidence._cli import main
-from eevidence._providers import PROVIDERS_ENV, load_profile_file, load_providers
+from eevidence.provider._registry import PROVIDERS_ENV, load_profile_file, load_providers
 from tests.helpers import ROOT, example_doc
 
 NOW = "--now=2026-11-22T10:00:00Z"

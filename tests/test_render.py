@@ -18,8 +18,16 @@ import pytest
 
 from eevidence import parse_request
 from eevidence._cli import main
-from eevidence._letter import LANGUAGES, Catalogue, build_letter, catalogue, format_datetime
-from eevidence._models import (
+from eevidence.errors import RenderError
+from eevidence.letter._document import (
+    LANGUAGES,
+    Catalogue,
+    build_letter,
+    catalogue,
+    format_datetime,
+)
+from eevidence.letter._render import FORMATS, render_letter
+from eevidence.request._models import (
     AttachmentKind,
     AuthorityProfile,
     IssuingAuthorityType,
@@ -27,15 +35,13 @@ from eevidence._models import (
     Request,
     ValidatingAuthorityType,
 )
-from eevidence._render import FORMATS, render_letter
-from eevidence._vocab import (
+from eevidence.request._vocab import (
     DATA_CATEGORIES,
     IDENTIFIER_TYPES,
     INSTRUMENTS,
     REQUEST_KINDS,
     SUBSCRIBER_DETAILS,
 )
-from eevidence.errors import RenderError
 from tests.helpers import EXAMPLES, ROOT, example_doc
 
 KINDS = sorted(p.stem for p in EXAMPLES.glob("*.json"))
@@ -115,7 +121,9 @@ def test_every_language_has_every_entry_with_the_same_placeholders() -> None:
 
 def _keys_used_by_code() -> tuple[set[str], set[str]]:
     """Literal catalogue keys and f-string key prefixes used in the letter model's source."""
-    tree = ast.parse((ROOT / "src" / "eevidence" / "_letter.py").read_text(encoding="utf-8"))
+    tree = ast.parse(
+        (ROOT / "src" / "eevidence" / "letter" / "_document.py").read_text(encoding="utf-8")
+    )
     literal: set[str] = set()
     prefixes: set[str] = set()
     for node in ast.walk(tree):
@@ -168,7 +176,9 @@ def test_a_letter_with_a_label_missing_from_its_catalogue_fails(
 ) -> None:
     entries = dict(catalogue("fr").entries)
     del entries["section.justification"]
-    monkeypatch.setattr("eevidence._letter.catalogue", lambda lang: Catalogue(lang, entries))
+    monkeypatch.setattr(
+        "eevidence.letter._document.catalogue", lambda lang: Catalogue(lang, entries)
+    )
     with pytest.raises(RenderError, match=re.escape("section.justification")):
         build_letter(_request("preservation"), lang="fr")
 
@@ -186,7 +196,7 @@ def test_a_broken_catalogue_file_is_reported(
 ) -> None:
     (tmp_path / "fr.json").write_text('["not", "an", "object"]', encoding="utf-8")
     (tmp_path / "es.json").write_text("{", encoding="utf-8")
-    monkeypatch.setattr("eevidence._letter.data_dir", lambda name: tmp_path)
+    monkeypatch.setattr("eevidence.letter._document.data_dir", lambda name: tmp_path)
     catalogue.cache_clear()
     try:
         with pytest.raises(RenderError, match="not an object of strings"):

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from eevidence._lifecycle import Terms
-from eevidence._report import OutcomeRow, build_report, format_report, outcome_of, outcome_row
+from eevidence.tracking._lifecycle import Terms
+from eevidence.tracking._outcomes import (
+    OutcomeRow,
+    build_report,
+    format_report,
+    outcome_of,
+    outcome_row,
+)
 from tests.test_lifecycle import NOW as LATER
 from tests.test_lifecycle import run, tracked
 

@@ -18,21 +18,21 @@ from pathlib import Path
 
 import pytest
 
-from eevidence._deadlines import deadlines_of
-from eevidence._lifecycle import Event, Terms, Tracked, apply_event
-from eevidence._report import aggregate, build_report, outcome_row
-from eevidence._store import (
-    SCHEMA_VERSION,
-    PostgresStore,
-    SqliteStore,
-    default_store_path,
-    open_store,
-)
 from eevidence.errors import (
     ConcurrentUpdateError,
     LifecycleError,
     StoreError,
     UnknownRequestError,
+)
+from eevidence.tracking._deadlines import deadlines_of
+from eevidence.tracking._lifecycle import Event, Terms, Tracked, apply_event
+from eevidence.tracking._outcomes import aggregate, build_report, outcome_row
+from eevidence.tracking.store._store import (
+    SCHEMA_VERSION,
+    PostgresStore,
+    SqliteStore,
+    default_store_path,
+    open_store,
 )
 from tests.stores import new_database
 from tests.test_lifecycle import T0, US
@@ -216,7 +216,7 @@ def test_concurrent_updates_give_up_cleanly(
     store: AnyStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store.add(make())
-    monkeypatch.setattr("eevidence._store._RETRIES", 3)
+    monkeypatch.setattr("eevidence.tracking.store._store._RETRIES", 3)
     monkeypatch.setattr(type(store), "_write_event", lambda self, before, after: False)
     with pytest.raises(ConcurrentUpdateError, match="nothing was written"):
         store.record(make().id, ev("submitted", 1), now=NOW)
@@ -228,8 +228,8 @@ _WRITER = textwrap.dedent(
     """
     import sys
     from datetime import datetime, timedelta, timezone
-    from eevidence._lifecycle import Event
-    from eevidence._store import open_store
+    from eevidence.tracking._lifecycle import Event
+    from eevidence.tracking.store._store import open_store
 
     spec, request_id, tag, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     store = open_store(spec)
@@ -311,8 +311,8 @@ _HALF_WRITTEN = textwrap.dedent(
     """
     import sys, time, json
     from datetime import datetime, timedelta, timezone
-    from eevidence._lifecycle import Event, apply_event
-    from eevidence._store import open_store
+    from eevidence.tracking._lifecycle import Event, apply_event
+    from eevidence.tracking.store._store import open_store
 
     store = open_store(sys.argv[1])
     before = store.get(sys.argv[2])
@@ -508,7 +508,7 @@ def test_pending_migrations_are_applied_on_open(
     first = open_store(store_spec)
     first.add(make())
     first.close()
-    import eevidence._store as store_module
+    import eevidence.tracking.store._store as store_module
 
     later = (
         *store_module.MIGRATIONS,

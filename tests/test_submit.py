@@ -23,7 +23,7 @@ from pytest_httpx import HTTPXMock
 
 import eevidence as ee
 from eevidence._cli._tracking import tracked_from_request
-from eevidence._submit import (
+from eevidence.submit._submit import (
     BODY_FORMATS,
     ApiChannel,
     EmailChannel,
@@ -129,7 +129,7 @@ def test_load_outgoing_refuses_a_damaged_or_untrusted_package(tmp_path: Path) ->
 def test_a_package_changed_during_verification_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from eevidence._package import package_report as real
+    from eevidence.package._package import package_report as real
 
     path = build_test_package(tmp_path)
 
@@ -139,7 +139,7 @@ def test_a_package_changed_during_verification_is_refused(
             fh.write(b"appended")
         return report
 
-    monkeypatch.setattr("eevidence._submit.package_report", tamper)
+    monkeypatch.setattr("eevidence.submit._submit.package_report", tamper)
     with pytest.raises(ee.InputError, match="changed while it was being verified"):
         load_outgoing(path)
 

@@ -71,7 +71,7 @@ def test_installed_wheel_runs_the_demo_away_from_the_checkout(wheel: Path, tmp_p
     assert proc.returncode == 0, proc.stderr
     env = {**os.environ, "PYTHONPATH": str(target), "PYTHONSAFEPATH": "1"}
     code = (
-        "import eevidence, eevidence._resources as r, sys;"
+        "import eevidence, eevidence._internal.resources as r, sys;"
         "print(eevidence.__file__); print(r.data_dir('examples'));"
         "from eevidence._cli import main; sys.exit(main(['demo', '--out', sys.argv[1]]))"
     )

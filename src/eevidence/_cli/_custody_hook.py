@@ -14,10 +14,10 @@ from datetime import datetime
 from pathlib import Path
 
 from eevidence._cli._package import _passphrase
-from eevidence._custody import CustodyAction, CustodyEntry
-from eevidence._custody_log import record, workstation_signer
-from eevidence._keys import KeySigner
-from eevidence._store import Store, default_store_path
+from eevidence.crypto._keys import KeySigner
+from eevidence.custody._entries import CustodyAction, CustodyEntry
+from eevidence.custody._log import record, workstation_signer
+from eevidence.tracking.store._store import Store, default_store_path
 
 __all__ = ["ACTOR_ENV", "KEY_ENV", "ROLE_ENV", "key_dir", "record_for", "signer_for", "user"]
 

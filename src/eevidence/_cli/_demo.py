@@ -9,15 +9,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from eevidence._checker import check
 from eevidence._cli import _tracking
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK
 from eevidence._cli._package import demo_step
-from eevidence._codec import canonical_bytes, read_request, write_atomic
-from eevidence._providers import load_providers
-from eevidence._resources import data_dir
-from eevidence._route import advise_routes
-from eevidence._schemas import schema_problems
+from eevidence._internal.resources import data_dir
+from eevidence.provider._registry import load_providers
+from eevidence.provider.checker._rules import check
+from eevidence.provider.routes._advice import advise_routes
+from eevidence.request._codec import canonical_bytes, read_request, write_atomic
+from eevidence.request._schemas import schema_problems
 
 __all__ = ["register"]
 

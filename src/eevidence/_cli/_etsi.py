@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from eevidence._cli._common import EXIT_OK, CliUsageError, pretty_json_bytes, print_json
-from eevidence._codec import REQUEST_ADAPTER, parse_request, read_request, write_atomic
-from eevidence._hi1 import (
+from eevidence.errors import InputError
+from eevidence.hi1._hi1 import (
     MAX_MESSAGE_BYTES,
     Hi1Endpoint,
     from_hi1_xml,
@@ -17,9 +17,9 @@ from eevidence._hi1 import (
     read_hi1,
     to_hi1_xml,
 )
-from eevidence._models import Request
-from eevidence._providers import load_providers
-from eevidence.errors import InputError
+from eevidence.provider._registry import load_providers
+from eevidence.request._codec import REQUEST_ADAPTER, parse_request, read_request, write_atomic
+from eevidence.request._models import Request
 
 __all__ = ["default_receiver", "default_sender", "demo_step", "register"]
 

@@ -7,16 +7,16 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from eevidence._checker import check
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
-from eevidence._codec import canonical_bytes, read_request
-from eevidence._findings import CheckReport
-from eevidence._models import Request
-from eevidence._profiles import Fact, ProviderProfile
-from eevidence._providers import PROVIDERS_ENV, ProviderRegistry, load_providers
-from eevidence._route import advise_routes
-from eevidence._vocab import DATA_CATEGORIES
 from eevidence.errors import InputError
+from eevidence.provider._profiles import Fact, ProviderProfile
+from eevidence.provider._registry import PROVIDERS_ENV, ProviderRegistry, load_providers
+from eevidence.provider.checker._findings import CheckReport
+from eevidence.provider.checker._rules import check
+from eevidence.provider.routes._advice import advise_routes
+from eevidence.request._codec import canonical_bytes, read_request
+from eevidence.request._models import Request
+from eevidence.request._vocab import DATA_CATEGORIES
 
 __all__ = ["register"]
 

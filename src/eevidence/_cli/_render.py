@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 from eevidence._cli._common import EXIT_OK, CliUsageError
-from eevidence._codec import load_document, read_request, write_atomic
-from eevidence._letter import LANGUAGES
-from eevidence._models import AuthorityProfile, Request
-from eevidence._providers import load_providers
-from eevidence._render import FORMATS, render_letter
 from eevidence.errors import InputError, Problem
+from eevidence.letter._document import LANGUAGES
+from eevidence.letter._render import FORMATS, render_letter
+from eevidence.provider._registry import load_providers
+from eevidence.request._codec import load_document, read_request, write_atomic
+from eevidence.request._models import AuthorityProfile, Request
 
 __all__ = ["demo_step", "letter_documents", "provider_display_name", "register"]
 

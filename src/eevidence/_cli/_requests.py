@@ -16,7 +16,9 @@ from eevidence._cli._common import (
     pretty_json_bytes,
     print_json,
 )
-from eevidence._codec import (
+from eevidence.errors import InputError, Problem, RequestValidationError
+from eevidence.provider._registry import load_providers
+from eevidence.request._codec import (
     REQUEST_ADAPTER,
     canonical_bytes,
     load_document,
@@ -24,12 +26,10 @@ from eevidence._codec import (
     read_request,
     write_atomic,
 )
-from eevidence._models import AuthorityProfile, new_request_id
-from eevidence._providers import load_providers
-from eevidence._schemas import generated_schemas
-from eevidence._spec import parse_identifier_spec, parse_legal_basis_spec, parse_window_spec
-from eevidence._vocab import DATA_CATEGORIES, REQUEST_KINDS, SUBSCRIBER_DETAILS
-from eevidence.errors import InputError, Problem, RequestValidationError
+from eevidence.request._models import AuthorityProfile, new_request_id
+from eevidence.request._schemas import generated_schemas
+from eevidence.request._spec import parse_identifier_spec, parse_legal_basis_spec, parse_window_spec
+from eevidence.request._vocab import DATA_CATEGORIES, REQUEST_KINDS, SUBSCRIBER_DETAILS
 
 __all__ = ["register"]
 

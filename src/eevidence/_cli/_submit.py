@@ -13,14 +13,13 @@ from typing import Any
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
 from eevidence._cli._custody_hook import ACTOR_ENV, record_for, user
 from eevidence._cli._tracking import _common, _now, _store, tracked_from_request
-from eevidence._codec import canonical_bytes
-from eevidence._custody import CustodyAction
-from eevidence._keys import load_trust_store
-from eevidence._lifecycle import Event, Tracked, allowed_events
-from eevidence._profiles import Channel, ProviderProfile
-from eevidence._providers import load_providers
-from eevidence._store import Store
-from eevidence._submit import (
+from eevidence.crypto._keys import load_trust_store
+from eevidence.custody._entries import CustodyAction
+from eevidence.errors import CredentialsError, InputError, SubmissionError, UnknownRequestError
+from eevidence.provider._profiles import Channel, ProviderProfile
+from eevidence.provider._registry import load_providers
+from eevidence.request._codec import canonical_bytes
+from eevidence.submit._submit import (
     BODY_FORMATS,
     CHANNEL_KINDS,
     ApiChannel,
@@ -42,7 +41,8 @@ from eevidence._submit import (
     record_submission,
     token_env_name,
 )
-from eevidence.errors import CredentialsError, InputError, SubmissionError, UnknownRequestError
+from eevidence.tracking._lifecycle import Event, Tracked, allowed_events
+from eevidence.tracking.store._store import Store
 
 __all__ = ["demo_step", "register"]
 

@@ -1,0 +1,389 @@
+"""Signing keys, signers and trust stores.
+
+Every call into ``cryptography``'s hazmat layer lives in this module:
+
+* keys are Ed25519 (default), ECDSA P-256 or RSA-PSS 3072, stored as PKCS#8 PEM, optionally
+  encrypted with a passphrase, and written with mode 0600 through a temporary file;
+* a key id is the SHA-256 (hex) of the DER ``SubjectPublicKeyInfo`` of the public key: it is
+  computed from the key itself, never read from anywhere;
+* :class:`Signer` is the small interface a hardware or remote signer implements
+  (``sign(bytes) -> bytes``, ``public_key``, ``keyid``); :class:`KeySigner` is the file-based one;
+* :class:`TrustStore` holds the public keys a verifier accepts, loaded from PEM public keys or
+  X.509 certificates in a directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal, Protocol, runtime_checkable
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+
+from eevidence._internal.fs import write_atomic
+from eevidence.errors import ConfigurationError, SigningKeyError
+
+__all__ = [
+    "KEY_TYPES",
+    "KeySigner",
+    "KeyType",
+    "PrivateKey",
+    "PublicKey",
+    "Signer",
+    "TrustStore",
+    "TrustedKey",
+    "generate_private_key",
+    "key_id",
+    "key_type",
+    "load_private_key",
+    "load_public_key",
+    "load_trust_store",
+    "public_key_pem",
+    "verify_signature",
+    "write_private_key",
+    "write_public_key",
+]
+
+KeyType = Literal["ed25519", "p256", "rsa"]
+KEY_TYPES: Final[tuple[KeyType, ...]] = ("ed25519", "p256", "rsa")
+RSA_BITS: Final = 3072
+MIN_RSA_BITS: Final = 2048
+MAX_KEY_FILE_BYTES: Final = 1024 * 1024
+
+PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
+
+_PSS: Final = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+
+
+# --------------------------------------------------------------------------- key ids, types
+
+
+def key_id(public_key: PublicKey) -> str:
+    """SHA-256 (lower-case hex) of the DER SubjectPublicKeyInfo of ``public_key``."""
+    der = public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return hashlib.sha256(der).hexdigest()
+
+
+def key_type(public_key: PublicKey) -> KeyType:
+    """The key type name of a supported public key."""
+    if isinstance(public_key, ed25519.Ed25519PublicKey):
+        return "ed25519"
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        return "p256"
+    return "rsa"
+
+
+def _check_supported(key: object, source: str) -> PublicKey:
+    """The public key of ``key`` if it is of a supported kind, else :class:`SigningKeyError`."""
+    public = key.public_key() if hasattr(key, "public_key") else key
+    if isinstance(public, ed25519.Ed25519PublicKey):
+        return public
+    if isinstance(public, ec.EllipticCurvePublicKey):
+        if not isinstance(public.curve, ec.SECP256R1):
+            raise SigningKeyError(f"unsupported elliptic curve {public.curve.name}", source=source)
+        return public
+    if isinstance(public, rsa.RSAPublicKey):
+        if public.key_size < MIN_RSA_BITS:
+            raise SigningKeyError(
+                f"RSA key of {public.key_size} bits is too short (minimum {MIN_RSA_BITS})",
+                source=source,
+            )
+        return public
+    raise SigningKeyError(
+        f"unsupported key type {type(public).__name__} (use ed25519, p256 or rsa)", source=source
+    )
+
+
+# --------------------------------------------------------------------------- private keys
+
+
+def generate_private_key(kind: KeyType = "ed25519") -> PrivateKey:
+    """A new private key: Ed25519 (default), ECDSA P-256 or RSA 3072 (signs with PSS)."""
+    if kind == "ed25519":
+        return ed25519.Ed25519PrivateKey.generate()
+    if kind == "p256":
+        return ec.generate_private_key(ec.SECP256R1())
+    if kind == "rsa":
+        return rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS)
+    raise SigningKeyError(f"unknown key type {kind!r}; expected one of {', '.join(KEY_TYPES)}")
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` with mode 0600 from the first byte on, through a temporary file."""
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise SigningKeyError(
+            f"cannot write key: {exc.strerror or exc}", source=str(path)
+        ) from None
+    try:
+        os.fchmod(fd, 0o600)  # mkstemp already creates 0600; make it explicit
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise SigningKeyError(
+                f"cannot write key: {exc.strerror or exc}", source=str(path)
+            ) from None
+        raise
+
+
+def write_private_key(
+    key: PrivateKey, path: str | os.PathLike[str], *, passphrase: bytes | None = None
+) -> None:
+    """Write ``key`` as PKCS#8 PEM (encrypted when ``passphrase`` is given), mode 0600.
+
+    An existing file is never overwritten: choose a new path.
+    """
+    target = Path(path)
+    if target.exists() or target.is_symlink():
+        raise SigningKeyError("refusing to overwrite an existing file", source=str(target))
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(passphrase)
+        if passphrase
+        else serialization.NoEncryption()
+    )
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
+    _write_private(target, pem)
+
+
+def _read_small(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_KEY_FILE_BYTES + 1)
+    except OSError as exc:
+        raise SigningKeyError(
+            f"cannot read key file: {exc.strerror or exc}", source=str(path)
+        ) from None
+    if len(data) > MAX_KEY_FILE_BYTES:
+        raise SigningKeyError("key file is too large", source=str(path))
+    return data
+
+
+def load_private_key(
+    path: str | os.PathLike[str], *, passphrase: bytes | None = None
+) -> PrivateKey:
+    """Read a PEM private key (PKCS#8 or traditional), decrypting it with ``passphrase``."""
+    p = Path(path)
+    data = _read_small(p)
+    try:
+        key = serialization.load_pem_private_key(data, password=passphrase or None)
+    except TypeError:
+        if passphrase:
+            raise SigningKeyError(
+                "the key is not encrypted but a passphrase was given", source=str(p)
+            ) from None
+        raise SigningKeyError("the key is encrypted: give its passphrase", source=str(p)) from None
+    except (ValueError, UnsupportedAlgorithm):
+        raise SigningKeyError(
+            "not a readable PEM private key (or wrong passphrase)", source=str(p)
+        ) from None
+    _check_supported(key, str(p))
+    if not isinstance(
+        key, ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+    ):  # pragma: no cover - _check_supported already refused other types
+        raise SigningKeyError("unsupported private key type", source=str(p))
+    return key
+
+
+# --------------------------------------------------------------------------- public keys
+
+
+def public_key_pem(key: PrivateKey | PublicKey) -> bytes:
+    """The SubjectPublicKeyInfo PEM of a key (a private key's public half)."""
+    public = (
+        key.public_key()
+        if isinstance(
+            key, ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+        )
+        else key
+    )
+    return public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def write_public_key(key: PrivateKey | PublicKey, path: str | os.PathLike[str]) -> None:
+    """Write the public key of ``key`` as PEM (mode 0644, atomically).
+
+    An existing file is never overwritten: a trust store's keys are not replaced by mistake.
+    """
+    target = Path(path)
+    if target.exists() or target.is_symlink():
+        raise SigningKeyError("refusing to overwrite an existing file", source=str(target))
+    write_atomic(target, public_key_pem(key))
+
+
+def _load_public_from_pem(data: bytes, source: str) -> tuple[PublicKey, x509.Certificate | None]:
+    if b"-----BEGIN CERTIFICATE-----" in data:
+        try:
+            cert = x509.load_pem_x509_certificate(data)
+        except ValueError:
+            raise SigningKeyError("not a readable PEM certificate", source=source) from None
+        try:
+            cert_key = cert.public_key()
+        except (ValueError, UnsupportedAlgorithm):
+            raise SigningKeyError("certificate has an unreadable key", source=source) from None
+        return _check_supported(cert_key, source), cert
+    try:
+        public = serialization.load_pem_public_key(data)
+    except (ValueError, UnsupportedAlgorithm):
+        raise SigningKeyError(
+            "not a readable PEM public key or certificate", source=source
+        ) from None
+    return _check_supported(public, source), None
+
+
+def load_public_key(path: str | os.PathLike[str]) -> PublicKey:
+    """Read a PEM public key or the key of a PEM X.509 certificate."""
+    p = Path(path)
+    return _load_public_from_pem(_read_small(p), str(p))[0]
+
+
+# --------------------------------------------------------------------------- signing
+
+
+def _sign(key: PrivateKey, data: bytes) -> bytes:
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return key.sign(data)
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return key.sign(data, ec.ECDSA(hashes.SHA256()))
+    return key.sign(data, _PSS, hashes.SHA256())
+
+
+def verify_signature(public_key: PublicKey, signature: bytes, data: bytes) -> bool:
+    """True when ``signature`` is a valid signature of ``data`` by ``public_key``.
+
+    Ed25519; ECDSA P-256 with SHA-256 (DER signature); RSA-PSS with SHA-256, MGF1-SHA-256 and
+    a 32-byte salt.
+    """
+    try:
+        if isinstance(public_key, ed25519.Ed25519PublicKey):
+            public_key.verify(signature, data)
+        elif isinstance(public_key, ec.EllipticCurvePublicKey):
+            public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+        else:
+            public_key.verify(signature, data, _PSS, hashes.SHA256())
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+@runtime_checkable
+class Signer(Protocol):
+    """Anything that can sign bytes with one key (a key file, a hardware token, a service)."""
+
+    @property
+    def public_key(self) -> PublicKey: ...
+
+    @property
+    def keyid(self) -> str: ...
+
+    def sign(self, data: bytes) -> bytes: ...
+
+
+class KeySigner:
+    """A :class:`Signer` backed by a private key held in memory."""
+
+    def __init__(self, private_key: PrivateKey) -> None:
+        self._key = private_key
+        self._public = _check_supported(private_key, "<key>")
+        self._keyid = key_id(self._public)
+
+    @classmethod
+    def from_file(
+        cls, path: str | os.PathLike[str], *, passphrase: bytes | None = None
+    ) -> KeySigner:
+        return cls(load_private_key(path, passphrase=passphrase))
+
+    @property
+    def public_key(self) -> PublicKey:
+        return self._public
+
+    @property
+    def keyid(self) -> str:
+        return self._keyid
+
+    def sign(self, data: bytes) -> bytes:
+        return _sign(self._key, data)
+
+    def __repr__(self) -> str:
+        return f"KeySigner(keyid={self._keyid[:16]}...)"
+
+
+# --------------------------------------------------------------------------- trust store
+
+
+@dataclass(frozen=True)
+class TrustedKey:
+    """A public key the verifier accepts, with its computed key id and where it came from."""
+
+    keyid: str
+    public_key: PublicKey
+    source: str
+    certificate: x509.Certificate | None = None
+
+
+class TrustStore:
+    """The keys a verifier accepts, indexed by key id computed from each key."""
+
+    def __init__(self, keys: Iterable[TrustedKey] = ()) -> None:
+        self._keys: dict[str, TrustedKey] = {}
+        for k in keys:
+            self._keys.setdefault(k.keyid, k)
+
+    @classmethod
+    def from_public_keys(cls, keys: Iterable[PublicKey]) -> TrustStore:
+        return cls(TrustedKey(key_id(k), k, "<memory>") for k in keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, keyid: object) -> bool:
+        return keyid in self._keys
+
+    def __iter__(self) -> Iterator[TrustedKey]:
+        return iter(list(self._keys.values()))
+
+    def candidates(self, hint: str | None) -> list[TrustedKey]:
+        """Every trusted key, the one whose id equals ``hint`` first (a hint is never trusted)."""
+        keys = list(self._keys.values())
+        keys.sort(key=lambda k: k.keyid != hint)
+        return keys
+
+
+def load_trust_store(path: str | os.PathLike[str]) -> TrustStore:
+    """Load every ``*.pem`` (public key or certificate) in a directory, or one PEM file."""
+    p = Path(path)
+    if p.is_file():
+        files = [p]
+    elif p.is_dir():
+        files = sorted(f for f in p.iterdir() if f.suffix.lower() in {".pem", ".crt", ".pub"})
+    else:
+        raise ConfigurationError(f"trust store {p} is neither a directory nor a file")
+    keys = []
+    for f in files:
+        if not f.is_file():
+            continue
+        public, cert = _load_public_from_pem(_read_small(f), str(f))
+        keys.append(TrustedKey(key_id(public), public, str(f), cert))
+    if not keys:
+        raise ConfigurationError(f"trust store {p} holds no PEM public key or certificate")
+    return TrustStore(keys)

@@ -1,0 +1,148 @@
+"""Evidence intake: hash what a provider returned as it is read, keep a read-only copy.
+
+:func:`ingest_file` streams a file once (1 MiB buffer, bounded memory), computing its
+SHA-256 and size and, when an evidence folder is given, writing a copy beside it at the
+same time (temporary file, ``fsync``, rename, then mode ``0444``). :func:`check_file`
+re-hashes a kept file and says whether it is unchanged, changed or gone.
+
+File names are never trusted as paths: only the base name is kept, prefixed with the
+first 16 hex digits of the digest, under ``<evidence folder>/<request id>/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+from eevidence.errors import InputError
+from eevidence.package._bag import thread_buffer
+
+__all__ = ["EvidenceCheck", "Received", "check_file", "ingest_file", "sha256_file"]
+
+Progress = Callable[[int], None]
+EvidenceStatus = Literal["ok", "changed", "missing", "unreadable"]
+_SAFE_ID: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """One received file: where it came from, where it is kept, its digest and size."""
+
+    name: str
+    source: str
+    kept: str | None
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceCheck:
+    path: str
+    status: EvidenceStatus
+    expected_sha256: str
+    found_sha256: str | None
+    size: int | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "status": self.status,
+            "expected_sha256": self.expected_sha256,
+            "found_sha256": self.found_sha256,
+            "size": self.size,
+        }
+
+
+def sha256_file(path: Path, *, progress: Progress | None = None) -> tuple[str, int]:
+    """SHA-256 (hex) and size of ``path``, read once in 1 MiB blocks."""
+    digest, size = hashlib.sha256(), 0
+    buf = thread_buffer()
+    with path.open("rb", buffering=0) as fh:
+        while n := fh.readinto(buf):
+            digest.update(buf[:n])
+            size += n
+            if progress is not None:
+                progress(n)
+    return digest.hexdigest(), size
+
+
+def _check_request_id(request_id: str) -> str:
+    if not request_id or not set(request_id) <= _SAFE_ID or request_id in {".", ".."}:
+        raise InputError(
+            "a request id for evidence may use letters, digits, '-', '_' and '.' only",
+            source=request_id,
+        )
+    return request_id
+
+
+def ingest_file(
+    path: str | os.PathLike[str],
+    *,
+    request_id: str,
+    keep_in: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+) -> Received:
+    """Hash ``path`` (and copy it into ``keep_in/<request_id>/`` while reading, if given)."""
+    src = Path(path)
+    name = src.name
+    if not src.is_file():
+        raise InputError("not a regular file (or not found)", source=str(src))
+    _check_request_id(request_id)
+    if keep_in is None:
+        try:
+            digest, size = sha256_file(src, progress=progress)
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", source=str(src)) from None
+        return Received(name, str(src), None, digest, size)
+    folder = Path(keep_in) / request_id
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", source=str(folder)) from None
+    h, size = hashlib.sha256(), 0
+    buf = thread_buffer()
+    try:
+        with src.open("rb", buffering=0) as fh, os.fdopen(fd, "wb") as out:
+            while n := fh.readinto(buf):
+                h.update(buf[:n])
+                out.write(buf[:n])
+                size += n
+                if progress is not None:
+                    progress(n)
+            out.flush()
+            os.fsync(out.fileno())
+        digest = h.hexdigest()
+        target = folder / f"{digest[:16]}-{name}"
+        if target.exists():
+            os.unlink(tmp)  # the same file was already kept (same digest, same name)
+        else:
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"cannot copy: {exc.strerror or exc}", source=str(src)) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Received(name, str(src), str(target), digest, size)
+
+
+def check_file(
+    path: str | os.PathLike[str], expected_sha256: str, *, progress: Progress | None = None
+) -> EvidenceCheck:
+    """Re-hash ``path``: ``ok``, ``changed``, ``missing`` or ``unreadable``."""
+    p = Path(path)
+    if not p.exists():
+        return EvidenceCheck(str(p), "missing", expected_sha256, None, None)
+    try:
+        digest, size = sha256_file(p, progress=progress)
+    except OSError:
+        return EvidenceCheck(str(p), "unreadable", expected_sha256, None, None)
+    status: EvidenceStatus = "ok" if digest == expected_sha256 else "changed"
+    return EvidenceCheck(str(p), status, expected_sha256, digest, size)

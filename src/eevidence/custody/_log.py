@@ -1,0 +1,221 @@
+"""The custody log kept in a store: recording, checkpoints, verification, import.
+
+The pure parts live in :mod:`eevidence.custody._entries` (entries, chain checks),
+:mod:`eevidence.crypto._merkle` and :mod:`eevidence.crypto._note`; this module joins them to a
+:class:`~eevidence.tracking.store._store.Store` and to signing keys.
+
+Every entry is signed. When no key is named, a per-workstation Ed25519 key is used,
+created on first use next to the default store (``custody-key.pem``, mode 0600, no
+passphrase); its public key is exported beside it (``custody-key.pub.pem``) so that a
+verifier can trust it. Agencies that sign with their own (possibly passphrase-protected)
+key name it with ``--key`` or ``EEVIDENCE_KEY``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Final
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from eevidence.crypto._keys import (
+    KeySigner,
+    PublicKey,
+    generate_private_key,
+    load_private_key,
+    write_private_key,
+    write_public_key,
+)
+from eevidence.crypto._merkle import leaf_hash, root_of
+from eevidence.crypto._note import (
+    Checkpoint,
+    NoteKey,
+    parse_checkpoint,
+    sign_checkpoint,
+    verifier_key,
+)
+from eevidence.custody._entries import (
+    BreakKind,
+    ChainBreak,
+    ChainReport,
+    CustodyAction,
+    CustodyEntry,
+    EntrySigner,
+    append_entry,
+    entries_from_jsonl,
+    verify_lines,
+)
+from eevidence.errors import InputError, IntegrityError
+from eevidence.tracking.store._store import Store
+
+__all__ = [
+    "WORKSTATION_KEY",
+    "checkpoint_log",
+    "import_jsonl",
+    "record",
+    "verify_log",
+    "workstation_signer",
+]
+
+WORKSTATION_KEY: Final = "custody-key.pem"
+_log = logging.getLogger(__name__)
+_IMPORT_BATCH: Final = 5_000
+
+
+def workstation_signer(directory: str | os.PathLike[str]) -> KeySigner:
+    """The workstation's custody key in ``directory`` (created, 0600, on first use)."""
+    folder = Path(directory)
+    path = folder / WORKSTATION_KEY
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key = generate_private_key("ed25519")
+        write_private_key(key, path)
+        write_public_key(key, folder / "custody-key.pub.pem")
+        _log.info("created the workstation custody key %s", path)
+    return KeySigner(load_private_key(path))
+
+
+def record(
+    store: Store,
+    signer: EntrySigner,
+    *,
+    now: datetime,
+    actor: str,
+    role: str,
+    action: CustodyAction,
+    object_id: str,
+    object_sha256: str | None = None,
+    location: str | None = None,
+    transfer_from: str | None = None,
+    transfer_to: str | None = None,
+    note: str | None = None,
+) -> CustodyEntry:
+    """Append one signed entry to the store's custody log."""
+
+    def build(previous: CustodyEntry | None) -> CustodyEntry:
+        return append_entry(
+            previous,
+            signer,
+            at=now,
+            actor=actor,
+            role=role,
+            action=action,
+            object_id=object_id,
+            object_sha256=object_sha256,
+            location=location,
+            transfer_from=transfer_from,
+            transfer_to=transfer_to,
+            note=note,
+        )
+
+    entry = store.append_custody(build)
+    _log.info("custody entry %d: %s", entry.seq, action)
+    _log.debug("custody entry %d concerns %s", entry.seq, object_id)
+    return entry
+
+
+def checkpoint_log(
+    store: Store, origin: str, key: NoteKey, *, timestamp_token: bytes | None = None
+) -> tuple[Checkpoint, str]:
+    """Sign a checkpoint over the whole log as it is now and keep it in the store."""
+    lines = store.custody_lines()
+    checkpoint = Checkpoint(origin, len(lines), root_of_lines(lines))
+    note = sign_checkpoint(checkpoint, [(origin, key)])
+    store.save_checkpoint(checkpoint.size, note, timestamp_token)
+    return checkpoint, note
+
+
+def root_of_lines(lines: Sequence[bytes]) -> bytes:
+    """The RFC 9162 root over stored entry lines."""
+    return root_of(leaf_hash(line) for line in lines)
+
+
+def verify_log(
+    store: Store,
+    trusted: Iterable[PublicKey],
+    *,
+    checkpoint: Checkpoint | None = None,
+    check_signatures: bool = True,
+    workers: int = 1,
+) -> tuple[ChainReport, list[ChainBreak]]:
+    """Check the stored log, and every checkpoint kept in the store, against ``trusted``.
+
+    A kept checkpoint counts only when its signature verifies with a trusted Ed25519 key
+    under its own origin; its root must still be the root of the first ``size`` entries.
+    Returns the chain report and the problems found with kept checkpoints.
+    """
+    keys = list(trusted)
+    lines = store.custody_lines()
+    report = verify_lines(
+        lines, keys, checkpoint=checkpoint, check_signatures=check_signatures, workers=workers
+    )
+    problems: list[ChainBreak] = []
+    for size, note, _token in store.checkpoints():
+        origin = note.split("\n", 1)[0]
+        verifiers = []
+        for k in keys:
+            if isinstance(k, Ed25519PublicKey):  # only Ed25519 keys sign notes
+                try:
+                    verifiers.append(verifier_key(origin, k))
+                except InputError:
+                    break  # an origin that is not a valid key name: no signature can match
+        try:
+            saved = parse_checkpoint(note, verifiers, source=f"checkpoint at size {size}")
+        except IntegrityError as exc:
+            kind: BreakKind = (
+                "unknown_key" if "no signature by a trusted" in str(exc) else ("rewritten")
+            )
+            problems.append(ChainBreak(None, kind, f"kept checkpoint {size}: {exc}"))
+            continue
+        except InputError as exc:
+            problems.append(ChainBreak(None, "malformed", f"kept checkpoint {size}: {exc}"))
+            continue
+        if saved.size > len(lines):
+            problems.append(
+                ChainBreak(
+                    None,
+                    "truncated",
+                    f"a kept checkpoint covers {saved.size} entries, the log has {len(lines)}",
+                )
+            )
+        elif root_of_lines(lines[: saved.size]) != saved.root:
+            problems.append(
+                ChainBreak(
+                    None,
+                    "rewritten",
+                    f"the first {saved.size} entries no longer give the root of the checkpoint "
+                    "kept for that size",
+                )
+            )
+    return report, problems
+
+
+def import_jsonl(store: Store, data: bytes, trusted: Iterable[PublicKey], *, source: str) -> int:
+    """Load an exported log into a store whose custody log is empty; every entry checked."""
+    entries = entries_from_jsonl(data, source=source)
+    lines = [e.canonical() for e in entries]
+    report = verify_lines(lines, list(trusted))
+    if not report.ok:
+        first = report.breaks[0]
+        raise IntegrityError(
+            f"{source}: the log does not verify ({len(report.breaks)} problem(s); first: "
+            f"entry {first.seq}: {first.kind}: {first.detail}); nothing was imported"
+        )
+    if store.custody_size():
+        raise InputError(
+            "the store already has a custody log; import into an empty store", source=source
+        )
+    for i in range(0, len(entries), _IMPORT_BATCH):
+        store.append_custody_many([_fixed(e) for e in entries[i : i + _IMPORT_BATCH]])
+    return len(entries)
+
+
+def _fixed(entry: CustodyEntry) -> Callable[[CustodyEntry | None], CustodyEntry]:
+    def build(previous: CustodyEntry | None) -> CustodyEntry:
+        return entry
+
+    return build

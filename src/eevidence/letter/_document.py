@@ -1,0 +1,606 @@
+"""The request letter as a document model: ordered sections of labelled rows, tables, paragraphs.
+
+``build_letter(request, lang=...)`` turns a request into a :class:`Letter` whose every
+label and fixed sentence comes from the language's catalogue (``catalogues/<lang>.json``,
+data, not code). The text, HTML and PDF renderers only lay this model out, so a letter
+says the same thing in every format. User-written text (summary of facts, justification)
+is carried as given, never translated. Pure: no clock, no I/O beyond reading the shipped
+catalogues once.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Final
+
+from eevidence._internal.resources import data_dir
+from eevidence.errors import RenderError
+from eevidence.request._models import (
+    AccountIdIdentifier,
+    AttachmentRef,
+    AuthorityProfile,
+    EmergencyDetails,
+    EmergencyDisclosureRequest,
+    EnforcingAuthority,
+    EuPreservationOrder,
+    EuProductionOrder,
+    IpAddressIdentifier,
+    IssuingAuthority,
+    PreservationExtensionRequest,
+    PreservationRequest,
+    Protocol2Art7Order,
+    Request,
+    RequestingAuthority,
+    TimeWindow,
+    UsernameIdentifier,
+    ValidatingAuthority,
+    VoluntaryDisclosureRequest,
+)
+from eevidence.request._vocab import LETTER_LANGUAGES as LANGUAGES
+
+__all__ = [
+    "LANGUAGES",
+    "Catalogue",
+    "Fields",
+    "Letter",
+    "Paragraph",
+    "Section",
+    "Signature",
+    "Table",
+    "build_letter",
+    "catalogue",
+    "format_datetime",
+]
+
+RTL_LANGUAGES: Final[frozenset[str]] = frozenset({"ar"})
+
+
+class Catalogue:
+    """The labels and fixed sentences of one language; a missing key is an error, never blank."""
+
+    def __init__(self, lang: str, entries: dict[str, str]) -> None:
+        self.lang = lang
+        self.entries = entries
+
+    def __call__(self, key: str, **values: str) -> str:
+        try:
+            text = self.entries[key]
+        except KeyError:
+            raise RenderError(
+                f"the {self.lang!r} catalogue has no entry {key!r}",
+                source=f"catalogues/{self.lang}.json",
+            ) from None
+        return text.format(**values) if values else text
+
+    def keys(self) -> frozenset[str]:
+        return frozenset(self.entries)
+
+    def placeholders(self, key: str) -> frozenset[str]:
+        """The ``{name}`` placeholders of one entry."""
+        return frozenset(
+            name for _, name, _, _ in string.Formatter().parse(self.entries[key]) if name
+        )
+
+
+@cache
+def catalogue(lang: str) -> Catalogue:
+    """The shipped catalogue of ``lang`` (one of :data:`LANGUAGES`)."""
+    if lang not in LANGUAGES:
+        raise RenderError(
+            f"no letter catalogue for language {lang!r}; available: {', '.join(LANGUAGES)}",
+            source="--lang",
+        )
+    path = data_dir("catalogues") / f"{lang}.json"
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RenderError(f"cannot read the catalogue {path}: {exc}", source=str(path)) from exc
+    if not isinstance(entries, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in entries.items()
+    ):
+        raise RenderError(f"the catalogue {path} is not an object of strings", source=str(path))
+    return Catalogue(lang, entries)
+
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Label / value rows. A value may hold several lines."""
+
+    rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+Block = Fields | Table | Paragraph
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A signature block: who signs, and the lines printed under the space for the signature."""
+
+    title: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Letter:
+    lang: str
+    rtl: bool
+    title: str
+    letterhead: tuple[str, ...]
+    """Authority name, unit and address, printed at the top."""
+    meta: tuple[tuple[str, str], ...]
+    """Date, case reference, request identifier."""
+    intro: str
+    sections: tuple[Section, ...]
+    signatures: tuple[Signature, ...]
+    signature_labels: tuple[str, str]
+    """Labels of the signature and date lines."""
+    closing: str
+    footer: str
+    """Reference line printed at the foot of every page."""
+    page_label: str
+    """Catalogue text with ``{page}`` and ``{pages}`` placeholders."""
+    request_id: str
+    created_at: datetime
+    keywords: tuple[str, ...] = field(default=())
+
+    def texts(self) -> list[str]:
+        """Every piece of text in reading order (used by the plain-text checks and tests)."""
+        out = [*self.letterhead, self.title]
+        out += [f"{k}: {v}" for k, v in self.meta]
+        out.append(self.intro)
+        for section in self.sections:
+            out.append(section.title)
+            for block in section.blocks:
+                if isinstance(block, Fields):
+                    out += [f"{k}: {v}" for k, v in block.rows]
+                elif isinstance(block, Table):
+                    out.append(" | ".join(block.header))
+                    out += [" | ".join(r) for r in block.rows]
+                else:
+                    out.append(block.text)
+        out.append(self.closing)
+        for sig in self.signatures:
+            out += [sig.title, *sig.lines]
+        return out
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def format_datetime(value: datetime) -> str:
+    """``2026-11-02 21:14:07 UTC+01:00``: the moment as written, with its offset."""
+    offset = value.strftime("%z")
+    zone = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
+    return f"{value.strftime('%Y-%m-%d %H:%M:%S')} {zone}"
+
+
+def _when(t: Catalogue, value: datetime) -> str:
+    """A date and time; in a right-to-left letter isolated as one left-to-right run, so the
+    bidirectional algorithm does not reorder its date, time and zone."""
+    text = format_datetime(value)
+    return f"\u2066{text}\u2069" if t.lang in RTL_LANGUAGES else text
+
+
+def _window(t: Catalogue, window: TimeWindow) -> str:
+    return t("window.from_to", start=_when(t, window.start), end=_when(t, window.end))
+
+
+def _yes_no(t: Catalogue, value: bool) -> str:
+    return t("value.yes") if value else t("value.no")
+
+
+def _rows(*rows: tuple[str, str | None]) -> Fields:
+    return Fields(tuple((k, v) for k, v in rows if v is not None and v != ""))
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _requesting_authority(t: Catalogue, a: RequestingAuthority) -> Section:
+    officer = a.officer
+    contact = a.contact_24_7
+    return Section(
+        t("section.requesting_authority"),
+        (
+            _rows(
+                (t("field.name"), a.name),
+                (t("field.unit"), a.unit),
+                (t("field.country"), a.country),
+                (t("field.address"), "\n".join(a.address)),
+                (t("field.officer"), officer.name),
+                (t("field.role"), officer.role),
+                (t("field.badge_number"), officer.badge_number),
+                (t("field.email"), officer.email),
+                (t("field.phone"), officer.phone),
+                (
+                    t("field.contact_24_7"),
+                    "\n".join(x for x in (contact.name, contact.phone, contact.email) if x),
+                ),
+            ),
+        ),
+    )
+
+
+def _authority_rows(
+    t: Catalogue, a: IssuingAuthority | ValidatingAuthority
+) -> list[tuple[str, str | None]]:
+    """The rows an issuing and a validating authority share (Annex I / II, section B)."""
+    return [
+        (t("field.authority_type"), t(f"authority.{a.type}")),
+        (t("field.name"), a.name),
+        (t("field.country"), a.country),
+        (t("field.representative"), a.representative),
+        (t("field.email"), a.email),
+        (t("field.phone"), a.phone),
+    ]
+
+
+def _issuing_authority(t: Catalogue, a: IssuingAuthority) -> Section:
+    return Section(
+        t("section.issuing_authority"),
+        (_rows(*_authority_rows(t, a), (t("field.file_reference"), a.file_reference)),),
+    )
+
+
+def _validating_authority(t: Catalogue, a: ValidatingAuthority) -> Section:
+    return Section(
+        t("section.validating_authority"),
+        (_rows(*_authority_rows(t, a), (t("field.validated_at"), _when(t, a.validated_at))),),
+    )
+
+
+def _enforcing_authority(t: Catalogue, a: EnforcingAuthority) -> Section:
+    notified = _when(t, a.notified_at) if a.notified_at else None
+    return Section(
+        t("section.enforcing_authority"),
+        (
+            _rows(
+                (t("field.name"), a.name),
+                (t("field.country"), a.country),
+                (t("field.notified_at"), notified),
+            ),
+        ),
+    )
+
+
+def _addressee(t: Catalogue, request: Request, provider_name: str) -> Section:
+    eu = isinstance(request, EuProductionOrder | EuPreservationOrder)
+    rows: list[tuple[str, str | None]] = [
+        (t("field.provider"), provider_name),
+        (t("field.provider_id"), request.provider),
+    ]
+    if isinstance(request, EuProductionOrder | EuPreservationOrder):
+        rows.append((t("field.establishment"), request.addressee_establishment))
+    if isinstance(request, PreservationRequest):
+        rows.append((t("field.custodian_information"), request.custodian_information))
+    if isinstance(request, Protocol2Art7Order):
+        rows.append((t("field.provider_address"), request.provider_address))
+    title = t("section.addressee_eu") if eu else t("section.addressee")
+    return Section(title, (_rows(*rows),))
+
+
+def _legal_basis(t: Catalogue, request: Request) -> Section:
+    rows = tuple(
+        (
+            str(i),
+            t(f"instrument.{b.instrument}"),
+            b.article or "",
+            b.citation or "",
+        )
+        for i, b in enumerate(request.legal_basis, 1)
+    )
+    header = (t("column.number"), t("field.instrument"), t("field.article"), t("field.citation"))
+    return Section(t("section.legal_basis"), (Table(header, rows),))
+
+
+def _case(t: Catalogue, request: Request) -> tuple[Section, Section]:
+    c = request.case
+    years = str(c.maximum_penalty_years) if c.maximum_penalty_years is not None else None
+    case = Section(
+        t("section.case"),
+        (
+            _rows(
+                (t("field.case_reference"), c.reference),
+                (t("field.offence"), c.offence_description),
+                (t("field.offence_category"), t(f"offence.{c.offence_category}")),
+                (t("field.terrorism_related"), _yes_no(t, c.terrorism_related)),
+                (t("field.statutory_citation"), c.statutory_citation),
+                (t("field.maximum_penalty"), c.maximum_penalty),
+                (t("field.maximum_penalty_years"), years),
+            ),
+        ),
+    )
+    return case, Section(t("section.summary_of_facts"), (Paragraph(c.summary_of_facts),))
+
+
+def _identifier_details(t: Catalogue, ident: object) -> str:
+    parts: list[str] = []
+    if isinstance(ident, UsernameIdentifier | AccountIdIdentifier) and ident.service:
+        parts.append(f"{t('detail.service')}: {ident.service}")
+    if isinstance(ident, IpAddressIdentifier):
+        if ident.port is not None:
+            parts.append(f"{t('detail.port')}: {ident.port}")
+        parts.append(f"{t('detail.observed_at')}: {_when(t, ident.timestamp)}")
+    note = getattr(ident, "note", None)
+    if note:
+        parts.append(f"{t('detail.note')}: {note}")
+    return "\n".join(parts)
+
+
+def _identifiers(t: Catalogue, request: Request) -> Section:
+    default = t("window.request_period") if request.period else ""
+    rows = tuple(
+        (
+            str(i),
+            t(f"identifier.{ident.type}"),
+            str(ident.value),
+            _identifier_details(t, ident),
+            _window(t, ident.window) if ident.window else default,
+        )
+        for i, ident in enumerate(request.identifiers, 1)
+    )
+    header = (
+        t("column.number"),
+        t("column.type"),
+        t("column.value"),
+        t("column.details"),
+        t("column.window"),
+    )
+    return Section(t("section.identifiers"), (Table(header, rows),))
+
+
+def _data(t: Catalogue, request: Request) -> Section:
+    d = request.data
+    details = "\n".join(t(f"subscriber.{s}") for s in d.subscriber_details)
+    return Section(
+        t("section.data"),
+        (
+            _rows(
+                (t("field.categories"), "\n".join(t(f"category.{c}") for c in d.categories)),
+                (t("field.subscriber_details"), details),
+                (t("field.other_subscriber_details"), d.other_subscriber_details),
+                (t("field.description"), d.description),
+                (t("field.period"), _window(t, request.period) if request.period else None),
+            ),
+        ),
+    )
+
+
+def _emergency(t: Catalogue, e: EmergencyDetails, title: str) -> Section:
+    return Section(
+        title,
+        (
+            _rows(
+                (t("field.threat_nature"), e.threat_nature),
+                (t("field.why_without_delay"), e.why_without_delay),
+                (t("field.persons_at_risk"), e.persons_at_risk),
+                (t("field.imminence"), e.imminence),
+            ),
+        ),
+    )
+
+
+def _kind_sections(t: Catalogue, request: Request) -> list[Section]:
+    if isinstance(request, PreservationRequest):
+        days = str(request.preservation_days) if request.preservation_days else None
+        mla = None if request.mla_to_follow is None else _yes_no(t, request.mla_to_follow)
+        return [
+            Section(
+                t("section.preservation"),
+                (
+                    _rows(
+                        (t("field.preservation_days"), days),
+                        (t("field.mla_to_follow"), mla),
+                        (
+                            t("field.notify_before_account_closure"),
+                            _yes_no(t, request.notify_before_account_closure),
+                        ),
+                    ),
+                ),
+            )
+        ]
+    if isinstance(request, PreservationExtensionRequest):
+        expiry = _when(t, request.current_expiry) if request.current_expiry else None
+        days = str(request.extension_days) if request.extension_days else None
+        return [
+            Section(
+                t("section.extension"),
+                (
+                    _rows(
+                        (t("field.original_request_id"), request.original_request_id),
+                        (t("field.provider_reference"), request.provider_reference),
+                        (t("field.current_expiry"), expiry),
+                        (t("field.extension_days"), days),
+                        (t("field.extension_number"), str(request.extension_number)),
+                    ),
+                ),
+            )
+        ]
+    if isinstance(request, VoluntaryDisclosureRequest):
+        if request.preservation_reference is None:
+            return []
+        return [
+            Section(
+                t("section.prior_preservation"),
+                (_rows((t("field.preservation_reference"), request.preservation_reference)),),
+            )
+        ]
+    if isinstance(request, EmergencyDisclosureRequest):
+        return [_emergency(t, request.emergency, t("section.emergency"))]
+    if isinstance(request, EuProductionOrder):
+        if request.emergency is None:
+            return []
+        return [_emergency(t, request.emergency, t("section.emergency_eu"))]
+    if isinstance(request, EuPreservationOrder) and request.subsequent_request:
+        return [Section(t("section.subsequent_request"), (Paragraph(request.subsequent_request),))]
+    return []
+
+
+def _justification(t: Catalogue, request: Request) -> Section:
+    j = request.justification
+    return Section(
+        t("section.justification"),
+        (
+            _rows(
+                (t("field.relation_to_offence"), j.relation_to_offence),
+                (t("field.necessity_and_proportionality"), j.necessity_and_proportionality),
+            ),
+        ),
+    )
+
+
+def _confidentiality(t: Catalogue, request: Request) -> Section | None:
+    c = request.confidentiality
+    if c is None:
+        return None
+    duration = str(c.duration_days) if c.duration_days else t("field.until_further_notice")
+    return Section(
+        t("section.confidentiality"),
+        (
+            Paragraph(t("sentence.confidentiality")),
+            _rows(
+                (t("field.confidentiality_reason"), c.reason),
+                (t("field.confidentiality_duration"), duration),
+            ),
+        ),
+    )
+
+
+def _attachments(t: Catalogue, attachments: tuple[AttachmentRef, ...]) -> Section:
+    if not attachments:
+        return Section(t("section.attachments"), (Paragraph(t("sentence.none")),))
+    header = (
+        t("column.number"),
+        t("column.file"),
+        t("column.kind"),
+        t("column.description"),
+        t("column.language"),
+        t("column.sha256"),
+    )
+    rows = tuple(
+        (
+            str(i),
+            a.name,
+            t(f"attachment.{a.kind}"),
+            a.description or "",
+            a.language or "",
+            a.sha256 or "",
+        )
+        for i, a in enumerate(attachments, 1)
+    )
+    return Section(t("section.attachments"), (Table(header, rows),))
+
+
+def _signatures(t: Catalogue, request: Request) -> tuple[Signature, ...]:
+    officer = request.authority.officer
+    sigs: list[Signature] = []
+    if isinstance(request, EuProductionOrder | EuPreservationOrder | Protocol2Art7Order):
+        ia = request.issuing_authority
+        sigs.append(Signature(t("signature.issuing_authority"), (ia.representative, ia.name)))
+        if isinstance(request, EuProductionOrder | EuPreservationOrder):
+            va = request.validating_authority
+            if va is not None:
+                sigs.append(
+                    Signature(t("signature.validating_authority"), (va.representative, va.name))
+                )
+    else:
+        sigs.append(
+            Signature(
+                t("signature.requesting_officer"),
+                (officer.name, officer.role, request.authority.name),
+            )
+        )
+    return tuple(sigs)
+
+
+def build_letter(
+    request: Request,
+    *,
+    lang: str,
+    provider_name: str | None = None,
+    authority: AuthorityProfile | None = None,
+) -> Letter:
+    """The letter for ``request`` in ``lang``.
+
+    ``provider_name`` is the addressee's display name (default: the provider id);
+    ``authority`` supplies the letterhead (default: the request's requesting authority).
+    """
+    t = catalogue(lang)
+    head = authority.authority if authority is not None else request.authority
+    provider = provider_name or request.provider
+    issuer = (
+        request.issuing_authority.name
+        if isinstance(request, EuProductionOrder | EuPreservationOrder | Protocol2Art7Order)
+        else request.authority.name
+    )
+    sections: list[Section] = []
+    if isinstance(request, EuProductionOrder | EuPreservationOrder | Protocol2Art7Order):
+        sections.append(_issuing_authority(t, request.issuing_authority))
+    if (
+        isinstance(request, EuProductionOrder | EuPreservationOrder)
+        and request.validating_authority is not None
+    ):
+        sections.append(_validating_authority(t, request.validating_authority))
+    sections.append(_requesting_authority(t, request.authority))
+    sections.append(_addressee(t, request, provider))
+    if (
+        isinstance(request, EuProductionOrder | EuPreservationOrder)
+        and request.enforcing_authority is not None
+    ):
+        sections.append(_enforcing_authority(t, request.enforcing_authority))
+    sections.append(_legal_basis(t, request))
+    sections.extend(_case(t, request))
+    sections.append(_identifiers(t, request))
+    sections.append(_data(t, request))
+    sections.extend(_kind_sections(t, request))
+    sections.append(_justification(t, request))
+    confidentiality = _confidentiality(t, request)
+    if confidentiality is not None:
+        sections.append(confidentiality)
+    sections.append(_attachments(t, tuple(request.attachments)))
+    return Letter(
+        lang=lang,
+        rtl=lang in RTL_LANGUAGES,
+        title=t(f"kind.{request.kind}"),
+        letterhead=(head.name, head.unit, *head.address),
+        meta=(
+            (t("meta.date"), _when(t, request.created_at)),
+            (t("meta.case_reference"), request.case.reference),
+            (t("meta.request_id"), request.id),
+            (t("meta.language"), request.language),
+        ),
+        intro=t(f"intro.{request.kind}", authority=issuer, provider=provider),
+        sections=tuple(sections),
+        signatures=_signatures(t, request),
+        signature_labels=(t("field.signature"), t("field.date")),
+        closing=t("sentence.closing"),
+        footer=f"{request.case.reference} · {request.id}",
+        page_label=t("meta.page", page="{page}", pages="{pages}"),
+        request_id=request.id,
+        created_at=request.created_at,
+        keywords=(request.kind, request.case.reference),
+    )

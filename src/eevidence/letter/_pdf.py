@@ -1,0 +1,572 @@
+"""The PDF layout of a request letter (A4, fpdf2, embedded Noto fonts).
+
+Lines are broken here, word by word with cached word widths, and each line is written
+as one fpdf2 cell: fpdf2 then applies the Unicode bidirectional algorithm and HarfBuzz
+shaping to the line. This keeps a letter at a few milliseconds of layout, where fpdf2's
+own table and multi-cell line breaking measured ten times slower. Arabic letters are
+mirrored: labels on the right, text aligned right, table columns in reverse order.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Final
+
+from fontTools import ttLib
+from fpdf import FPDF
+from fpdf.enums import Align, PDFResourceType
+from fpdf.errors import FPDFException
+from fpdf.fonts import SubsetMap, TTFFont
+from PIL import Image
+
+from eevidence._internal.resources import data_dir
+from eevidence.errors import RenderError
+from eevidence.letter._document import Fields, Letter, Paragraph, Table
+from eevidence.letter._render import image_mime
+
+__all__ = ["render_pdf"]
+
+_NEEDS_SHAPING: Final = re.compile(
+    "[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\u200e\u200f\u2066-\u2069]"
+)
+_ARABIC: Final = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_FONT_FILES: Final = {
+    ("sans", ""): "NotoSans-Regular.ttf",
+    ("sans", "B"): "NotoSans-Bold.ttf",
+    ("naskh", ""): "NotoNaskhArabic-Regular.ttf",
+    ("naskh", "B"): "NotoNaskhArabic-Bold.ttf",
+}
+_MARGIN: Final = 18.0
+_BOTTOM: Final = 18.0
+_PAD_X: Final = 1.5
+_PAD_Y: Final = 0.9
+_LABEL_FILL: Final = (244, 244, 244)
+_HEAD_FILL: Final = (232, 232, 232)
+_RULE: Final = 170
+_TEXT: Final = 17
+_GREY_TEXT: Final = 90
+_UNEMBEDDED_TABLES: Final = ("GDEF", "GPOS", "GSUB", "name", "post", "gasp", "cmap", "OS/2")
+"""Tables a document's font copy goes without: HarfBuzz reads the layout tables from the
+font file and fpdf2 drops them from the PDF anyway; a TrueType program of a CIDFontType2
+font needs no name, post, gasp, cmap or OS/2 table (PDF 1.7, 9.9: glyphs are found through
+the CIDToGIDMap; fpdf2 took the font's name and metrics from the prototype). Not parsing
+and subsetting them takes two thirds off the time fpdf2 spends on a font per document."""
+_WIDTH_CACHE_MAX: Final = 100_000
+_RULER_LOCK: Final = threading.RLock()
+"""Guards the shared fonts while they are parsed and the ruler while it measures."""
+_widths: dict[tuple[tuple[str, ...], str, bool, bool, float, str], float] = {}
+"""Word widths by (fonts, family, shaping, bold, size, word), shared by all documents."""
+
+
+@dataclass(frozen=True)
+class _Cell:
+    text: str
+    width: float
+    bold: bool = False
+    fill: tuple[int, int, int] | None = None
+
+
+class _Pdf(FPDF):
+    def __init__(self, letter: Letter, families: tuple[str, ...], doc_id: str) -> None:
+        super().__init__(format="A4", unit="mm")
+        self.letter = letter
+        self.families = families
+        self.family = families[0]
+        self.doc_id = doc_id
+
+    def file_id(self) -> str:
+        return f"<{self.doc_id}><{self.doc_id}>"
+
+    def footers(self) -> None:
+        """Write the reference and "page n of N" at the foot of every page, once N is known
+        (fpdf2's page-count alias cannot be shaped inside right-to-left text)."""
+        last = self.page
+        pages = self.pages_count
+        for number in range(1, pages + 1):
+            self.page = number
+            self.set_font(self.family, "", 7.5)
+            self.set_text_color(_GREY_TEXT)
+            self.set_fill_color(_GREY_TEXT)  # text in the fill colour keeps fpdf2 from wrapping
+            self.set_xy(_MARGIN, self.h - 12)
+            label = self.letter.page_label.replace("{page}", str(number))
+            label = label.replace("{pages}", str(pages))
+            width = self.epw / 2
+            first, second = (
+                (label, self.letter.footer) if self.letter.rtl else (self.letter.footer, label)
+            )
+            _select_font(self)
+            self.cell(width, 4, first, align=Align.L)
+            _select_font(self)
+            self.cell(width, 4, second, align=Align.R)
+        self.page = last
+
+
+def _select_font(pdf: FPDF) -> None:
+    """Select the current font in the page's content stream, outside any q/Q block."""
+    font = pdf.current_font
+    if font is not None:
+        pdf._out(f"BT /F{font.i} {pdf.font_size_pt:.2f} Tf ET")
+
+
+class _Writer:
+    """Measures, wraps and places text lines on the pages of one document."""
+
+    def __init__(self, pdf: _Pdf, rtl: bool) -> None:
+        self.pdf = pdf
+        self.rtl = rtl
+        self.align = Align.R if rtl else Align.L
+        self.bottom = pdf.h - _BOTTOM
+        self._shaping_state = pdf.text_shaping
+        self.families = pdf.families
+        self._font: tuple[str, bool, float] | None = None
+        self.current = "sans"
+        """Family of the text being measured or written: Noto Naskh Arabic for text with
+        Arabic letters (when the document has it), Noto Sans otherwise."""
+        self.header: tuple[list[_Cell], float, float] | None = None
+
+    # ---------------------------------------------------------------- fonts and widths
+
+    def use(self, text: str) -> None:
+        """Choose the family (and whether to shape) for ``text``. Text without Arabic
+        letters or direction marks is neither shaped nor reordered: it needs neither, and
+        fpdf2's bidirectional algorithm is the slowest step of an Arabic letter."""
+        arabic = "naskh" in self.families and _NEEDS_SHAPING.search(text) is not None
+        self.current = "naskh" if arabic else "sans"
+        self.pdf.text_shaping = self._shaping_state if arabic else None
+
+    def font(self, bold: bool, size: float) -> None:
+        if self._font != (self.current, bold, size):
+            self.pdf.set_font(self.current, "B" if bold else "", size)
+            self._font = (self.current, bold, size)
+
+    def width(self, word: str, bold: bool, size: float) -> float:
+        """The width of ``word``, measured on a page-less twin document (measuring on the
+        document itself would write font changes into its pages)."""
+        shaping = self.pdf.text_shaping is not None
+        key = (self.families, self.current, shaping, bold, size, word)
+        found = _widths.get(key)
+        if found is None:
+            with _RULER_LOCK:  # the ruler's current font is shared state
+                ruler = _ruler(self.families, shaping)
+                ruler.set_font(self.current, "B" if bold else "", size)
+                found = float(ruler.get_string_width(word))
+            if len(_widths) >= _WIDTH_CACHE_MAX:
+                _widths.clear()
+            _widths[key] = found
+        return found
+
+    def wrap(self, text: str, width: float, bold: bool, size: float) -> list[str]:
+        """Break ``text`` into lines no wider than ``width`` (logical order, words kept whole
+        unless a single word is wider than the line). Selects the family for ``text``."""
+        self.use(text)
+        space = self.width(" ", bold, size)
+        lines: list[str] = []
+        for para in text.split("\n"):
+            current: list[str] = []
+            used = 0.0
+            for word in para.split():
+                w = self.width(word, bold, size)
+                if w > width:
+                    if current:
+                        lines.append(" ".join(current))
+                    pieces = self._split_word(word, width, bold, size)
+                    lines.extend(pieces[:-1])
+                    current, used = [pieces[-1]], self.width(pieces[-1], bold, size)
+                    continue
+                extra = w + (space if current else 0.0)
+                if current and used + extra > width:
+                    lines.append(" ".join(current))
+                    current, used = [word], w
+                else:
+                    current.append(word)
+                    used += extra
+            lines.append(" ".join(current))
+        return lines
+
+    def _split_word(self, word: str, width: float, bold: bool, size: float) -> list[str]:
+        pieces: list[str] = []
+        start = 0
+        for end in range(1, len(word) + 1):
+            if end - start > 1 and self.width(word[start:end], bold, size) > width:
+                pieces.append(word[start : end - 1])
+                start = end - 1
+        pieces.append(word[start:])
+        return pieces
+
+    def cell(self, width: float, height: float, line: str) -> None:
+        """One line of text at the current position.
+
+        With a fallback font, fpdf2 may select the page's font inside a q/Q-wrapped text
+        object, where it is lost for the next line; selecting it again outside keeps every
+        line's font defined (otherwise viewers drop the glyphs).
+        """
+        pdf = self.pdf
+        if pdf.text_shaping is None:
+            self._plain(width, height, line)
+            return
+        if len(self.families) > 1:
+            _select_font(pdf)
+        pdf.cell(width, height, line, align=self.align)
+
+    def _plain(self, width: float, height: float, line: str) -> None:
+        """Write a line that needs neither shaping nor reordering (no Arabic, one font: the
+        coverage check put all its characters in Noto Sans) as one text object, the way
+        fpdf2's ``cell()`` places it, at a fraction of its cost. It sits in q/Q, so the
+        font it selects does not leak to the lines fpdf2 writes."""
+        pdf = self.pdf
+        font = pdf.current_font
+        assert isinstance(font, TTFFont)  # noqa: S101 - only the shipped TrueType fonts
+        size_pt = pdf.font_size_pt
+        k = pdf.k
+        font.biggest_size_pt = max(font.biggest_size_pt, size_pt)
+        text_width = sum(font.cw[ord(c)] for c in line) * size_pt * 0.001 / k
+        dx = width - pdf.c_margin - text_width if self.rtl else pdf.c_margin
+        codes = (font.subset.pick(ord(c)) for c in line)
+        mapped = "".join(chr(code) for code in codes if code)
+        if mapped:
+            x = (pdf.x + dx) * k
+            y = (pdf.h - pdf.y - 0.5 * height - 0.3 * pdf.font_size) * k
+            pdf._out(
+                f"q BT {x:.2f} {y:.2f} Td /F{font.i} {size_pt:.2f} Tf "
+                f"({font.escape_text(mapped)}) Tj ET Q"
+            )
+            pdf._resource_catalog.add(PDFResourceType.FONT, font.i, pdf.page)
+        pdf.x += width
+
+    # ---------------------------------------------------------------- pages
+
+    def new_page(self) -> None:
+        self.pdf.add_page()
+        self._font = None
+        self.pdf.set_y(_MARGIN)
+        if self.header is not None:
+            cells, size, lh = self.header
+            self.header = None
+            self.row(cells, size, lh)
+            self.header = (cells, size, lh)
+
+    def need(self, height: float) -> None:
+        if self.pdf.get_y() + height > self.bottom:
+            self.new_page()
+
+    # ---------------------------------------------------------------- blocks
+
+    def paragraph(self, text: str, *, size: float = 10, bold: bool = False) -> None:
+        lh = size * 0.5
+        for line in self.wrap(text, self.pdf.epw, bold, size):
+            self.need(lh)
+            self.font(bold, size)
+            self.pdf.set_x(_MARGIN)
+            self.cell(self.pdf.epw, lh, line)
+            self.pdf.ln(lh)
+
+    def row(self, cells: Sequence[_Cell], size: float, lh: float) -> None:
+        """One table row; cells are in visual order, left to right. A row taller than the
+        rest of the page moves to the next page, or is split when taller than a page."""
+        pdf = self.pdf
+        wrapped = [self.wrap(c.text, c.width - 2 * _PAD_X, c.bold, size) for c in cells]
+        total = max(len(lines) for lines in wrapped)
+        capacity = int((self.bottom - _MARGIN - 2 * _PAD_Y) // lh) - 4
+        start = 0
+        while start < total:
+            room = int((self.bottom - pdf.get_y() - 2 * _PAD_Y) // lh)
+            remaining = total - start
+            if room < remaining and (room < 1 or remaining <= capacity):
+                self.new_page()
+                continue
+            take = min(room, remaining)
+            y = pdf.get_y()
+            height = take * lh + 2 * _PAD_Y
+            x = _MARGIN
+            for cell, lines in zip(cells, wrapped, strict=True):
+                if cell.fill is not None:
+                    pdf.set_fill_color(*cell.fill)
+                    pdf.rect(x, y, cell.width, height, style="F")
+                    pdf.set_fill_color(_TEXT)
+                self.use(cell.text)
+                self.font(cell.bold, size)
+                for i, line in enumerate(lines[start : start + take]):
+                    pdf.set_xy(x + _PAD_X, y + _PAD_Y + i * lh)
+                    self.cell(cell.width - 2 * _PAD_X, lh, line)
+                x += cell.width
+            pdf.set_draw_color(_RULE)
+            pdf.line(_MARGIN, y + height, _MARGIN + pdf.epw, y + height)
+            pdf.set_y(y + height)
+            start += take
+
+    def fields(self, rows: Sequence[tuple[str, str]], size: float = 9.5) -> None:
+        label_w = self.pdf.epw * 0.33
+        value_w = self.pdf.epw - label_w
+        for label, value in rows:
+            cells = [
+                _Cell(label, label_w, bold=True, fill=_LABEL_FILL),
+                _Cell(value, value_w),
+            ]
+            self.row(cells[::-1] if self.rtl else cells, size, size * 0.5)
+        self.pdf.ln(2)
+
+    def table(
+        self, header: Sequence[str], rows: Sequence[Sequence[str]], size: float = 8.5
+    ) -> None:
+        widths = self._column_widths(header, rows, size)
+        order = list(range(len(header)))
+        if self.rtl:
+            order.reverse()
+        lh = size * 0.5
+        head = [_Cell(header[i], widths[i], bold=True, fill=_HEAD_FILL) for i in order]
+        self.need(3 * lh + 4 * _PAD_Y)
+        self.row(head, size, lh)
+        self.header = (head, size, lh)
+        for values in rows:
+            self.row([_Cell(values[i], widths[i]) for i in order], size, lh)
+        self.header = None
+        self.pdf.ln(2)
+
+    def _column_widths(
+        self, header: Sequence[str], rows: Sequence[Sequence[str]], size: float
+    ) -> list[float]:
+        """Natural width (widest line, capped) and minimum width (longest word, capped) of each
+        column; the page width is shared out between them."""
+        natural: list[float] = []
+        minimum: list[float] = []
+        for i, head in enumerate(header):
+            cells = [(head, True), *((r[i], False) for r in rows)]
+            widest = longest = 0.0
+            for text, bold in cells:
+                self.use(text)
+                for line in text.split("\n"):
+                    widest = max(widest, self.width(line, bold, size))
+                for word in text.split():
+                    longest = max(longest, self.width(word, bold, size))
+            minimum.append(min(longest, 60.0) + 2 * _PAD_X + 0.5)
+            natural.append(max(min(widest, 70.0) + 2 * _PAD_X + 0.5, minimum[-1]))
+        page = float(self.pdf.epw)
+        if sum(natural) <= page:
+            scale = page / sum(natural)
+            return [w * scale for w in natural]
+        if sum(minimum) >= page:
+            scale = page / sum(minimum)
+            return [w * scale for w in minimum]
+        spare = page - sum(minimum)
+        extra = [n - m for n, m in zip(natural, minimum, strict=True)]
+        return [m + spare * e / sum(extra) for m, e in zip(minimum, extra, strict=True)]
+
+
+class _CopyOnRead(dict[str, Any]):
+    """The glyphs of a shared, already split ``glyf`` table; reading one gives a copy.
+
+    fontTools' subsetter reads the glyphs it keeps and then edits them in place (component
+    ids, trimming), so each document edits its own copies and the shared glyphs stay as
+    they were. Splitting the table afresh for every document cost more than the rest of
+    the font work together."""
+
+    def __getitem__(self, name: str) -> Any:
+        return copy.copy(super().__getitem__(name))
+
+
+_Shared = tuple[bytes, list[str], dict[str, Any], dict[str, tuple[int, int]], TTFFont]
+_FONTS: dict[tuple[str, str], _Shared] = {}
+
+
+def _font_data(family: str, style: str) -> _Shared:
+    """The font file's bytes, glyph order and a parsed fpdf2 font, made once per process."""
+    with _RULER_LOCK:
+        found = _FONTS.get((family, style))
+        if found is None:
+            found = _FONTS[family, style] = _load_font(family, style)
+        return found
+
+
+def _load_font(family: str, style: str) -> _Shared:
+    path = data_dir("fonts") / _FONT_FILES[family, style]
+    try:
+        data = path.read_bytes()
+        prototype = FPDF()
+        prototype.add_font(family, style, str(path))
+    except (OSError, FPDFException) as exc:
+        raise RenderError(f"cannot load the PDF font {path}: {exc}", source=str(path)) from exc
+    font = prototype.fonts[f"{family}{style}"]
+    assert isinstance(font, TTFFont)  # noqa: S101 - add_font of a .ttf file makes one
+    order = list(font.ttfont.getGlyphOrder())
+    glyphs = dict(font.ttfont["glyf"].glyphs)
+    metrics = dict(font.ttfont["hmtx"].metrics)
+    font.ttfont.close()  # every document reads its own copy from ``data``
+    return data, order, glyphs, metrics, font
+
+
+@cache
+def _ruler(families: tuple[str, ...], shaping: bool) -> FPDF:
+    """A page-less document with the same fonts, used only to measure text (called with
+    ``_RULER_LOCK`` held, so it is made once)."""
+    ruler = FPDF()
+    for family in families:
+        for style in ("", "B"):
+            ruler.fonts[f"{family}{style}"] = _font_for(ruler, family, style)
+    if len(families) > 1:
+        ruler.set_fallback_fonts(list(families))
+    if shaping:
+        ruler.set_text_shaping(use_shaping_engine=True)
+    return ruler
+
+
+def _font_for(pdf: FPDF, family: str, style: str) -> TTFFont:
+    """A font for one document: the parsed prototype's metrics, with its own glyph subset and
+    its own fontTools object (fpdf2 subsets that object in place when it writes the file).
+
+    Parsing a font costs more than laying out a whole letter; this is what fpdf2's own
+    ``__deepcopy__`` of a font shares, plus a fresh, lazily read ``TTFont``.
+    """
+    data, order, glyphs, metrics, prototype = _font_data(family, style)
+    font: TTFFont = copy.copy(prototype)
+    font.i = len(pdf.fonts) + 1
+    font.cw = dict(prototype.cw)
+    font.glyph_ids = dict(prototype.glyph_ids)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    ttfont = ttLib.TTFont(io.BytesIO(data), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+    ttfont.setGlyphOrder(order)
+    glyf: Any = ttLib.newTable("glyf")
+    glyf.glyphOrder = list(order)
+    glyf.glyphs = _CopyOnRead(glyphs)
+    glyf._reverseGlyphOrder = {}
+    ttfont["glyf"] = glyf
+    hmtx: Any = ttLib.newTable("hmtx")
+    hmtx.metrics = dict(metrics)  # the subsetter replaces the dict; its values are tuples
+    ttfont["hmtx"] = hmtx
+    for table in _UNEMBEDDED_TABLES:
+        if table in ttfont:
+            del ttfont[table]
+    font.ttfont = ttfont
+    font.subset = SubsetMap(font)
+    # Objects that fpdf2 changes while it writes or shapes a document are the document's own:
+    # the font descriptor (it receives an object number) and the HarfBuzz font (its size).
+    font.desc = copy.copy(prototype.desc)
+    font._hbfont = None
+    return font
+
+
+def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
+    """The letter as an A4 PDF with embedded, subset fonts; the same letter gives the same bytes."""
+    texts = letter.texts()
+    arabic = letter.rtl or any(_ARABIC.search(t) for t in texts)
+    families = ("naskh", "sans") if letter.rtl else ("sans", "naskh") if arabic else ("sans",)
+    _check_coverage(texts, families)
+    doc_id = hashlib.sha256("\x1f".join([letter.lang, *texts]).encode("utf-8")).hexdigest()[:32]
+    pdf = _Pdf(letter, families, doc_id.upper())
+    for family in families:
+        for style in ("", "B"):
+            pdf.fonts[f"{family}{style}"] = _font_for(pdf, family, style)
+    if len(families) > 1:
+        pdf.set_fallback_fonts(list(families))
+    if arabic:
+        pdf.set_text_shaping(use_shaping_engine=True)
+    pdf.set_creation_date(letter.created_at)
+    pdf.set_creator("eevidence")
+    pdf.set_title(letter.title)
+    pdf.set_author(letter.letterhead[0])
+    pdf.set_subject(letter.footer)
+    pdf.set_keywords(list(letter.keywords))
+    pdf.set_lang(letter.lang)
+    pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
+    pdf.set_auto_page_break(False)
+    pdf.alias_nb_pages(None)  # type: ignore[arg-type]  # pages are counted in footers()
+    # Text colour and fill colour are kept equal while text is written: fpdf2 wraps a line
+    # whose colour differs from the fill colour in q/Q, which loses a font set inside it.
+    pdf.set_text_color(_TEXT)
+    pdf.set_fill_color(_TEXT)
+    out = _Writer(pdf, letter.rtl)
+    out.new_page()
+    _letterhead(out, letter, logo)
+    out.paragraph(letter.title, size=14, bold=True)
+    pdf.ln(2)
+    out.fields(letter.meta)
+    out.paragraph(letter.intro)
+    pdf.ln(2)
+    for n, section in enumerate(letter.sections, 1):
+        out.need(22)
+        pdf.ln(1)
+        # a right-to-left mark first keeps the number at the start of an Arabic heading
+        mark = "\u200f" if letter.rtl else ""
+        out.paragraph(f"{mark}{n}. {section.title}", size=11, bold=True)
+        pdf.ln(1)
+        for block in section.blocks:
+            if isinstance(block, Fields):
+                out.fields(block.rows)
+            elif isinstance(block, Table):
+                out.table(block.header, block.rows)
+            else:
+                _paragraph_block(out, block)
+    pdf.ln(2)
+    out.paragraph(letter.closing)
+    label_sig, label_date = letter.signature_labels
+    date = letter.created_at.strftime("%Y-%m-%d")
+    for sig in letter.signatures:
+        out.need(42)
+        pdf.ln(5)
+        out.paragraph(sig.title, bold=True)
+        pdf.ln(10)
+        out.paragraph(f"{label_sig}: ______________________________", size=9.5)
+        for line in sig.lines:
+            out.paragraph(line, size=9.5)
+        out.paragraph(f"{label_date}: {date}", size=9.5)
+    out.use(letter.page_label)  # shaping on again for Arabic footers
+    pdf.text_shaping = out._shaping_state
+    pdf.footers()
+    try:
+        return bytes(pdf.output())
+    except FPDFException as exc:  # pragma: no cover - fpdf2 refused its own layout
+        raise RenderError(f"the PDF could not be produced: {exc}", source="pdf") from exc
+
+
+_CONTROLS: Final = frozenset("\n\t\u200e\u200f\u2066\u2067\u2068\u2069")
+"""Characters the layout or the bidirectional algorithm consume; they need no glyph."""
+
+
+def _check_coverage(texts: Sequence[str], families: tuple[str, ...]) -> None:
+    """Refuse text the shipped fonts cannot draw (a PDF with empty boxes for a name would
+    be worse than no PDF)."""
+    covered: set[int] = set()
+    for family in families:
+        covered.update(_font_data(family, "")[4].cmap)
+    missing = sorted({c for t in texts for c in t if ord(c) not in covered} - _CONTROLS)
+    if missing:
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        raise RenderError(
+            f"the PDF fonts (Latin, Greek, Cyrillic, Arabic) cannot draw {shown}{more}; "
+            "render this request as HTML or text",
+            source="pdf",
+        )
+
+
+def _paragraph_block(out: _Writer, block: Paragraph) -> None:
+    out.paragraph(block.text, size=9.5)
+    out.pdf.ln(2)
+
+
+def _letterhead(out: _Writer, letter: Letter, logo: bytes | None) -> None:
+    pdf = out.pdf
+    if logo is not None:
+        image_mime(logo)
+        height = 16.0
+        try:
+            with Image.open(io.BytesIO(logo)) as image:
+                width = height * image.width / image.height
+            x = pdf.w - _MARGIN - width if letter.rtl else _MARGIN  # at the start of the line
+            pdf.image(io.BytesIO(logo), x=x, y=_MARGIN - 6, h=height)
+        except Exception as exc:  # fpdf2 and Pillow raise many kinds on a bad image
+            raise RenderError(f"the logo cannot be read: {exc}", source="logo") from exc
+        pdf.set_y(_MARGIN - 6 + height + 3)
+    for i, line in enumerate(letter.letterhead):
+        out.paragraph(line, size=12 if i == 0 else 9.5, bold=i == 0)
+    pdf.ln(2)
+    pdf.set_draw_color(60)
+    pdf.line(_MARGIN, pdf.get_y(), pdf.w - _MARGIN, pdf.get_y())
+    pdf.ln(5)

@@ -1,0 +1,205 @@
+"""Request letters as plain text, self-contained HTML and PDF, in English, French, Spanish, Arabic.
+
+All three formats lay out the same :class:`~eevidence.letter._document.Letter`, so their content is
+identical. Output is deterministic: the same request and options give the same bytes
+(the PDF's creation date is the request's ``created_at`` and its file identifier is
+derived from the content). PDF fonts (Noto Sans, Noto Naskh Arabic, SIL Open Font
+License 1.1) ship with the package; Arabic is shaped by HarfBuzz and laid out right to left.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from base64 import b64encode
+from typing import Final, Literal, get_args
+
+from eevidence.errors import RenderError
+from eevidence.letter._document import Fields, Letter, Table, build_letter
+from eevidence.request._models import AuthorityProfile, Request
+
+__all__ = [
+    "FORMATS",
+    "LetterFormat",
+    "image_mime",
+    "render_html",
+    "render_letter",
+    "render_text",
+]
+
+LetterFormat = Literal["pdf", "html", "txt"]
+FORMATS: Final[tuple[str, ...]] = get_args(LetterFormat)
+
+
+def render_letter(
+    request: Request,
+    *,
+    fmt: str,
+    lang: str,
+    authority: AuthorityProfile | None = None,
+    provider_name: str | None = None,
+    logo: bytes | None = None,
+) -> bytes:
+    """The letter for ``request`` as ``fmt`` (pdf, html or txt) in ``lang`` (en, fr, es, ar).
+
+    ``authority`` gives the letterhead (default: the request's requesting authority),
+    ``provider_name`` the addressee's display name (default: the provider id), ``logo``
+    a PNG or JPEG image printed in the letterhead of the PDF and HTML letters.
+    """
+    if fmt not in FORMATS:
+        raise RenderError(
+            f"unknown letter format {fmt!r}; available: {', '.join(FORMATS)}", source="--format"
+        )
+    letter = build_letter(request, lang=lang, provider_name=provider_name, authority=authority)
+    if fmt == "txt":
+        return render_text(letter)
+    if fmt == "html":
+        return render_html(letter, logo=logo)
+    from eevidence.letter._pdf import render_pdf  # noqa: PLC0415 - fpdf2 loads only for PDFs
+
+    return render_pdf(letter, logo=logo)
+
+
+# --------------------------------------------------------------------------- plain text
+
+_WIDTH: Final = 78
+
+
+def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
+    lines: list[str] = []
+    lead = indent if first is None else first
+    for para in text.split("\n"):
+        wrapped = textwrap.wrap(
+            para,
+            _WIDTH,
+            initial_indent=lead,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        lines += wrapped or [lead.rstrip()]
+        lead = indent
+    return lines
+
+
+def render_text(letter: Letter) -> bytes:
+    """The letter as UTF-8 plain text (for email bodies and web portals)."""
+    out: list[str] = [*letter.letterhead, ""]
+    out += [letter.title, "=" * min(len(letter.title), _WIDTH), ""]
+    out += [f"{k}: {v}" for k, v in letter.meta]
+    out += ["", *_wrap(letter.intro)]
+    for n, section in enumerate(letter.sections, 1):
+        heading = f"{n}. {section.title}"
+        out += ["", heading, "-" * min(len(heading), _WIDTH)]
+        for block in section.blocks:
+            if isinstance(block, Fields):
+                for label, value in block.rows:
+                    out += _wrap(value, "    ", f"{label}: ")
+            elif isinstance(block, Table):
+                for row in block.rows:
+                    out.append(f"[{row[0]}]")
+                    for head, cell in zip(block.header[1:], row[1:], strict=True):
+                        if cell:
+                            out += _wrap(cell, "      ", f"  {head}: ")
+            else:
+                out += _wrap(block.text)
+    out += ["", *_wrap(letter.closing)]
+    label_sig, label_date = letter.signature_labels
+    for sig in letter.signatures:
+        out += ["", sig.title, f"{label_sig}: ______________________", *sig.lines]
+        out.append(f"{label_date}: {letter.created_at.strftime('%Y-%m-%d')}")
+    out += ["", "--", letter.footer]
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+# --------------------------------------------------------------------------- HTML
+
+_CSS: Final = """
+@page { size: A4; margin: 18mm; }
+body { font-family: "Noto Sans", "Noto Naskh Arabic", Arial, sans-serif; font-size: 10.5pt;
+       color: #111; max-width: 180mm; margin: 0 auto; line-height: 1.4; }
+header { border-bottom: 1px solid #444; padding-bottom: 4mm; margin-bottom: 4mm; }
+header img { max-height: 20mm; float: inline-end; }
+header p { margin: 0; }
+header p.org { font-weight: bold; font-size: 12pt; }
+h1 { font-size: 14pt; margin: 4mm 0; }
+h2 { font-size: 11.5pt; margin: 5mm 0 2mm 0; border-bottom: 1px solid #bbb; }
+table { border-collapse: collapse; width: 100%; margin: 1mm 0 2mm 0; }
+th, td { border: 1px solid #bbb; padding: 1mm 2mm; vertical-align: top; text-align: start; }
+th { background: #eee; }
+table.fields th { width: 32%; background: #f6f6f6; }
+td { white-space: pre-line; overflow-wrap: anywhere; }
+.sig { margin-top: 8mm; page-break-inside: avoid; }
+.sig .line { margin-top: 12mm; }
+footer { margin-top: 8mm; font-size: 8.5pt; color: #555; border-top: 1px solid #bbb; }
+"""
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def image_mime(data: bytes) -> str:
+    """The media type of a logo image; only PNG and JPEG are accepted."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    raise RenderError("the logo must be a PNG or JPEG image", source="logo")
+
+
+def render_html(letter: Letter, *, logo: bytes | None = None) -> bytes:
+    """The letter as one self-contained, printable XHTML-compatible HTML5 file (UTF-8)."""
+    direction = "rtl" if letter.rtl else "ltr"
+    parts: list[str] = [
+        "<!DOCTYPE html>",
+        f'<html lang="{_e(letter.lang)}" dir="{direction}">',
+        "<head>",
+        '<meta charset="utf-8"/>',
+        f"<title>{_e(letter.title)} - {_e(letter.request_id)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+    ]
+    if logo is not None:
+        src = f"data:{image_mime(logo)};base64,{b64encode(logo).decode('ascii')}"
+        parts.append(f'<img src="{src}" alt=""/>')
+    for i, line in enumerate(letter.letterhead):
+        cls = ' class="org"' if i == 0 else ""
+        parts.append(f'<p{cls} dir="auto">{_e(line)}</p>')
+    parts += ["</header>", f"<h1>{_e(letter.title)}</h1>", '<table class="fields">']
+    parts += [
+        f'<tr><th scope="row">{_e(k)}</th><td dir="auto">{_e(v)}</td></tr>' for k, v in letter.meta
+    ]
+    parts += ["</table>", f"<p>{_e(letter.intro)}</p>"]
+    for n, section in enumerate(letter.sections, 1):
+        parts.append(f"<section><h2>{n}. {_e(section.title)}</h2>")
+        for block in section.blocks:
+            if isinstance(block, Fields):
+                parts.append('<table class="fields">')
+                parts += [
+                    f'<tr><th scope="row">{_e(k)}</th><td dir="auto">{_e(v)}</td></tr>'
+                    for k, v in block.rows
+                ]
+                parts.append("</table>")
+            elif isinstance(block, Table):
+                head = "".join(f'<th scope="col">{_e(h)}</th>' for h in block.header)
+                parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
+                for row in block.rows:
+                    cells = "".join(f'<td dir="auto">{_e(c)}</td>' for c in row)
+                    parts.append(f"<tr>{cells}</tr>")
+                parts.append("</tbody></table>")
+            else:
+                parts.append(f'<p dir="auto">{_e(block.text)}</p>')
+        parts.append("</section>")
+    parts.append(f"<p>{_e(letter.closing)}</p>")
+    label_sig, label_date = letter.signature_labels
+    date = letter.created_at.strftime("%Y-%m-%d")
+    for sig in letter.signatures:
+        parts.append(f'<div class="sig"><p><strong>{_e(sig.title)}</strong></p>')
+        parts.append(f'<p class="line">{_e(label_sig)}: ______________________</p>')
+        parts += [f'<p dir="auto">{_e(line)}</p>' for line in sig.lines]
+        parts.append(f"<p>{_e(label_date)}: {_e(date)}</p></div>")
+    parts += [f'<footer dir="auto">{_e(letter.footer)}</footer>', "</body>", "</html>"]
+    return ("\n".join(parts) + "\n").encode("utf-8")

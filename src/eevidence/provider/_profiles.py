@@ -1,0 +1,576 @@
+"""Provider requirement profiles: what a provider publishes about requests from foreign authorities.
+
+One profile per provider (``providers/<id>.json``). Every statement in a profile is a
+:class:`Fact` (or a sourced record such as a :class:`Channel`) that names the sources it
+rests on; what no source says is recorded as ``{"status": "unknown"}``, never guessed.
+
+The model is pure: :func:`load_profile_bytes` parses bytes and nothing here reads files.
+Helpers such as :meth:`ProviderProfile.accepts_kind` return ``None`` for "unknown" and,
+unless asked otherwise, treat a fact that rests only on secondary sources as unknown
+(third-party summaries must be checked before they become a rule).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Final, Generic, Literal, Self, TypeVar, get_args
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from eevidence.errors import ProfileError
+from eevidence.request._types import CountryCode, LanguageTag, Line, Seq, Text, Url
+from eevidence.request._vocab import (
+    DATA_CATEGORIES,
+    IDENTIFIER_TYPES,
+    REQUEST_KINDS,
+    DataCategory,
+    IdentifierType,
+    RequestKind,
+)
+
+__all__ = [
+    "ACCESS_ROUTES",
+    "REQUIRED_ELEMENTS",
+    "AccessRoute",
+    "Channel",
+    "ChannelKind",
+    "ChannelRequirement",
+    "Emergency",
+    "Entity",
+    "Fact",
+    "FactStatus",
+    "NoticePolicy",
+    "NoticeWaiver",
+    "Preservation",
+    "PreservationTerms",
+    "PreservationVariant",
+    "ProfileError",
+    "ProviderProfile",
+    "RegionalEntity",
+    "Remark",
+    "RequiredElement",
+    "RetentionRule",
+    "Source",
+    "SourceKind",
+    "UserNotice",
+    "load_profile_bytes",
+]
+
+T = TypeVar("T")
+V = TypeVar("V")
+
+_CONFIG: Final = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+# ---------------------------------------------------------------------------------------------
+# Vocabularies
+# ---------------------------------------------------------------------------------------------
+
+FactStatus = Literal["known", "unknown"]
+"""``known``: a source states it (value and source ids required); ``unknown``: no source read
+says it (value must be null; source ids may name the pages that were checked)."""
+
+SourceKind = Literal["provider", "legal"]
+"""``provider``: the provider's own statement (guidelines, FAQ, transparency report), possibly
+read through a third party (then ``secondary`` is true); ``legal``: a statute or regulation."""
+
+AccessRoute = Literal["voluntary", "domestic_process", "mla_or_cloud_act", "not_available"]
+"""What an authority outside the provider's home country needs, outside emergencies and outside
+an EU order, to obtain one data category:
+
+* ``voluntary``: a direct request from the authority is enough, no legal process;
+* ``domestic_process``: a direct request backed by valid legal process of the requesting country
+  (a subpoena or court-order equivalent);
+* ``mla_or_cloud_act``: mutual legal assistance, letters rogatory or an order under a CLOUD Act
+  agreement, i.e. process that binds the provider in its own country;
+* ``not_available``: the provider states it does not hold or cannot produce the data
+  (end-to-end encrypted content, records not kept).
+
+"Unknown" is not a route: it is the fact's ``status``. Emergency disclosure is described in
+:class:`Emergency`; EU orders (Reg. (EU) 2023/1543) in ``request_kinds``.
+"""
+
+ChannelKind = Literal["portal", "email", "api", "post", "web_form"]
+
+ChannelRequirement = Literal[
+    "official_email_domain",
+    "two_factor_auth",
+    "verified_agency",
+    "pdf_only",
+    "non_editable_documents",
+]
+"""Conditions a channel puts on whoever submits through it."""
+
+RequiredElement = Literal[
+    "official_email_domain",
+    "letterhead",
+    "signature",
+    "date",
+    "case_number",
+    "issuing_authority",
+    "officer_contact",
+    "officer_id",
+    "sworn_officer",
+    "sworn_statement",
+    "target_identifiers",
+    "data_categories",
+    "date_range",
+    "time_zone",
+    "legal_basis",
+    "statute_cited",
+    "offence",
+    "justification",
+    "person_at_risk",
+    "emergency_description",
+    "non_editable_document",
+    "pdf",
+    "addressee_entity",
+]
+"""Elements a provider says a valid request must contain (``officer_contact``: the requesting
+officer's name, direct phone and email; ``officer_id``: badge or id number; ``justification``:
+how the data sought relates to the investigation or emergency)."""
+
+NoticePolicy = Literal["prior_notice", "notice", "when_required_by_law"]
+"""``prior_notice``: users are told before disclosure; ``notice``: users are told (timing not
+stated); ``when_required_by_law``: only where the law requires it."""
+
+NoticeWaiver = Literal["legal_prohibition", "court_order", "stated_duration", "request_statement"]
+"""What stops the user being told: any legal prohibition, a court order (or equivalent), a
+non-disclosure order that states its duration or end date, or the request itself saying
+whether notice is allowed."""
+
+EntityBasis = Literal["user_location", "requester_location", "service", "unspecified"]
+"""What decides which entity answers: where the user is, where the requester is, or which
+service is concerned."""
+
+RequesterScope = Literal["us", "non_us"]
+
+ACCESS_ROUTES: Final[tuple[str, ...]] = get_args(AccessRoute)
+REQUIRED_ELEMENTS: Final[tuple[str, ...]] = get_args(RequiredElement)
+
+_SLUG = r"^[a-z0-9][a-z0-9-]*$"
+Slug = Annotated[str, Field(pattern=_SLUG, max_length=63)]
+"""A provider id or source id: lower-case letters, digits and '-'."""
+
+Region = Annotated[str, Field(pattern=r"^([A-Z]{2}|EEA|ROW)$")]
+"""Where users (or requesters) are: an ISO 3166-1 alpha-2 code, ``EU``, ``EEA`` or ``ROW``
+(everyone not covered by another listed entity)."""
+
+Days = Annotated[int, Field(ge=1, le=36_500)]
+Count = Annotated[int, Field(ge=0, le=100)]
+
+
+class _Model(BaseModel):
+    model_config = _CONFIG
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources and facts
+# ---------------------------------------------------------------------------------------------
+
+
+class Source(_Model):
+    """Where a fact comes from. ``url`` or ``document`` (or both) identify it."""
+
+    kind: SourceKind
+    title: Line
+    url: Url | None = None
+    document: Line | None = None
+    published: date | Literal["undated"]
+    read: date
+    secondary: bool
+    note: Text | None = None
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _published(cls, value: object) -> object:
+        # One clear message instead of one error per member of the union.
+        if value == "undated" or (isinstance(value, date) and not isinstance(value, datetime)):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise PydanticCustomError("published", "expected a date (YYYY-MM-DD) or 'undated'")
+
+    @model_validator(mode="after")
+    def _identified(self) -> Self:
+        if self.url is None and self.document is None:
+            raise PydanticCustomError("source_unidentified", "a source needs a url or a document")
+        if self.kind == "legal" and self.secondary:
+            raise PydanticCustomError(
+                "legal_secondary", "a legal source must be the text of the law itself"
+            )
+        return self
+
+
+class Fact(_Model, Generic[T]):
+    """One statement about a provider, with the ids of the sources that make it."""
+
+    status: FactStatus
+    value: T | None = None
+    sources: Seq[Slug] = ()
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _status_matches_value(self) -> Self:
+        if self.status == "known":
+            if self.value is None:
+                raise PydanticCustomError("fact_value", "a known fact needs a value")
+            if isinstance(self.value, tuple) and not self.value:
+                raise PydanticCustomError("fact_value", "a known list must not be empty")
+            if not self.sources:
+                raise PydanticCustomError(
+                    "fact_sources", "a known fact needs at least one source id"
+                )
+        elif self.value is not None:
+            raise PydanticCustomError("fact_value", "an unknown fact must have value null")
+        return self
+
+    @property
+    def known(self) -> bool:
+        return self.status == "known"
+
+
+class _Record(_Model):
+    """A sourced item of a list (a channel, an entity...): always a statement of some source."""
+
+    sources: Seq[Slug] = Field(min_length=1)
+    note: Text | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Profile parts
+# ---------------------------------------------------------------------------------------------
+
+
+class Entity(_Model):
+    """A legal entity; ``country`` is null when the sources do not say it."""
+
+    name: Line
+    country: CountryCode | None = None
+
+
+class RegionalEntity(_Record):
+    """An entity that answers requests (controller), and for whom."""
+
+    name: Line
+    country: CountryCode | None = None
+    basis: EntityBasis
+    regions: Seq[Region] = ()
+
+
+class Channel(_Record):
+    """A way to submit requests. ``kinds`` empty: the source does not limit it to some kinds."""
+
+    kind: ChannelKind
+    name: Line
+    url: Url | None = None
+    address: Line | None = None
+    kinds: Seq[RequestKind] = ()
+    requirements: Seq[ChannelRequirement] = ()
+
+
+class PreservationVariant(_Record):
+    """Preservation terms that the source gives for one group of requesters only."""
+
+    requesters: RequesterScope
+    initial_days: Days
+    extension_days: Days | None = None
+    max_extensions: Count | None = None
+    extension_notice_days: Days | None = None
+
+
+class Preservation(_Model):
+    """Default preservation terms (``variants`` override them for some requesters)."""
+
+    initial_days: Fact[Days]
+    extension_days: Fact[Days]
+    max_extensions: Fact[Count]
+    extension_notice_days: Fact[Days]
+    required_elements: Fact[Seq[RequiredElement]]
+    variants: Seq[PreservationVariant] = ()
+
+    @field_validator("variants")
+    @classmethod
+    def _one_variant_per_scope(
+        cls, value: tuple[PreservationVariant, ...]
+    ) -> tuple[PreservationVariant, ...]:
+        scopes = [v.requesters for v in value]
+        if len(scopes) != len(set(scopes)):
+            raise PydanticCustomError("variants", "at most one variant per group of requesters")
+        return value
+
+
+class Emergency(_Model):
+    criteria: Fact[Text]
+    required_elements: Fact[Seq[RequiredElement]]
+    available_24_7: Fact[bool]
+
+
+class UserNotice(_Model):
+    policy: Fact[NoticePolicy]
+    non_disclosure: Fact[Seq[NoticeWaiver]]
+    preservation_notified: Fact[bool]
+
+
+class RetentionRule(_Record):
+    """A published retention fact: ``kept`` false means the provider says it keeps none."""
+
+    data: Line
+    kept: bool
+    deleted_after_days: Days | None = None
+
+
+class Remark(_Record):
+    """A sourced statement that fits no field but matters to a requester."""
+
+    text: Text
+
+
+@dataclass(frozen=True, slots=True)
+class PreservationTerms:
+    """Preservation terms for one requester; ``None`` where unknown."""
+
+    initial_days: int | None
+    extension_days: int | None
+    max_extensions: int | None
+    extension_notice_days: int | None
+
+
+_COMPLETE_MAPS: Final[dict[str, tuple[str, ...]]] = {
+    "request_kinds": REQUEST_KINDS,
+    "identifiers": IDENTIFIER_TYPES,
+    "foreign_access": DATA_CATEGORIES,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# The profile
+# ---------------------------------------------------------------------------------------------
+
+
+class ProviderProfile(_Model):
+    """What one provider requires of a foreign authority, every statement with its sources."""
+
+    id: Slug
+    name: Line
+    last_reviewed: date
+    sources: dict[Slug, Source] = Field(min_length=1)
+    services: Fact[Seq[Line]]
+    headquarters: Fact[CountryCode]
+    eu_establishment: Fact[Entity]
+    entities: Seq[RegionalEntity]
+    channels: Seq[Channel]
+    request_kinds: dict[RequestKind, Fact[bool]]
+    identifiers: dict[IdentifierType, Fact[bool]]
+    preservation: Preservation
+    foreign_access: dict[DataCategory, Fact[AccessRoute]]
+    emergency: Emergency
+    user_notice: UserNotice
+    languages: Fact[Seq[LanguageTag]]
+    required_elements: Fact[Seq[RequiredElement]]
+    retention: Seq[RetentionRule]
+    remarks: Seq[Remark]
+
+    @field_validator("request_kinds", "identifiers", "foreign_access", mode="after")
+    @classmethod
+    def _every_key(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        keys = _COMPLETE_MAPS[str(info.field_name)]
+        missing = [k for k in keys if k not in value]
+        if missing:
+            raise PydanticCustomError(
+                "incomplete_map",
+                'missing entries for {missing}; write {"status": "unknown"} where the sources '
+                "say nothing",
+                {"missing": ", ".join(missing)},
+            )
+        return {k: value[k] for k in keys}
+
+    @model_validator(mode="after")
+    def _sources_resolve(self) -> Self:
+        problems = tuple(
+            (f"{path}.sources[{i}]", f"unknown source id {ref!r}")
+            for path, item in self.iter_sourced()
+            for i, ref in enumerate(item.sources)
+            if ref not in self.sources
+        )
+        if problems:
+            raise PydanticCustomError(
+                "source_reference",
+                "{count} source reference(s) do not resolve: {summary}",
+                {
+                    "count": len(problems),
+                    "summary": "; ".join(f"{p}: {m}" for p, m in problems),
+                    "problems": problems,
+                },
+            )
+        return self
+
+    # -- traversal -----------------------------------------------------------------------------
+
+    def iter_sourced(self) -> Iterator[tuple[str, Fact[Any] | _Record]]:
+        """Every fact and sourced record, with its JSON path (``$.preservation.initial_days``)."""
+        yield from _walk(self, "$")
+
+    def iter_facts(self) -> Iterator[tuple[str, Fact[Any]]]:
+        """Every :class:`Fact`, with its JSON path."""
+        for path, item in self.iter_sourced():
+            if isinstance(item, Fact):
+                yield path, item
+
+    def unknowns(self) -> tuple[str, ...]:
+        """JSON paths of the facts no source settles."""
+        return tuple(path for path, fact in self.iter_facts() if not fact.known)
+
+    def cited(self, item: Fact[Any] | _Record) -> tuple[Source, ...]:
+        return tuple(self.sources[ref] for ref in item.sources)
+
+    def is_secondary(self, item: Fact[Any] | _Record) -> bool:
+        """True when every source of a known fact (or record) is secondary."""
+        if isinstance(item, Fact) and not item.known:
+            return False
+        return all(self.sources[ref].secondary for ref in item.sources)
+
+    def value(self, fact: Fact[V], *, include_secondary: bool = False) -> V | None:
+        """The fact's value, or ``None`` if unknown (or resting only on secondary sources)."""
+        if not fact.known or (self.is_secondary(fact) and not include_secondary):
+            return None
+        return fact.value
+
+    # -- questions a checker asks --------------------------------------------------------------
+
+    def accepts_kind(self, kind: RequestKind, *, include_secondary: bool = False) -> bool | None:
+        return self.value(self.request_kinds[kind], include_secondary=include_secondary)
+
+    def accepts_identifier(
+        self, identifier: IdentifierType, *, include_secondary: bool = False
+    ) -> bool | None:
+        return self.value(self.identifiers[identifier], include_secondary=include_secondary)
+
+    def foreign_route(
+        self, category: DataCategory, *, include_secondary: bool = False
+    ) -> AccessRoute | None:
+        return self.value(self.foreign_access[category], include_secondary=include_secondary)
+
+    def preservation_terms(
+        self, requester_country: str | None = None, *, include_secondary: bool = False
+    ) -> PreservationTerms:
+        """Preservation terms for a requester in ``requester_country`` (default terms if None)."""
+        scope: RequesterScope | None = None
+        if requester_country is not None:
+            scope = "us" if requester_country == "US" else "non_us"
+        for variant in self.preservation.variants:
+            if variant.requesters == scope and (
+                include_secondary or not self.is_secondary(variant)
+            ):
+                return PreservationTerms(
+                    variant.initial_days,
+                    variant.extension_days,
+                    variant.max_extensions,
+                    variant.extension_notice_days,
+                )
+        p = self.preservation
+        return PreservationTerms(
+            self.value(p.initial_days, include_secondary=include_secondary),
+            self.value(p.extension_days, include_secondary=include_secondary),
+            self.value(p.max_extensions, include_secondary=include_secondary),
+            self.value(p.extension_notice_days, include_secondary=include_secondary),
+        )
+
+    def preservation_days(
+        self, requester_country: str | None = None, *, include_secondary: bool = False
+    ) -> int | None:
+        return self.preservation_terms(
+            requester_country, include_secondary=include_secondary
+        ).initial_days
+
+    def channels_for(
+        self, kind: RequestKind, *, include_secondary: bool = False
+    ) -> tuple[Channel, ...]:
+        """Channels named for ``kind`` first, then channels not limited to particular kinds."""
+        usable = [c for c in self.channels if include_secondary or not self.is_secondary(c)]
+        named = [c for c in usable if kind in c.kinds]
+        general = [c for c in usable if not c.kinds]
+        return (*named, *general)
+
+    def required_for(
+        self, kind: RequestKind, *, include_secondary: bool = False
+    ) -> frozenset[RequiredElement] | None:
+        """Elements a request of ``kind`` must contain (general plus kind-specific ones)."""
+        facts = [self.required_elements]
+        if kind in ("preservation", "preservation_extension"):
+            facts.append(self.preservation.required_elements)
+        elif kind == "emergency_disclosure":
+            facts.append(self.emergency.required_elements)
+        values = [self.value(f, include_secondary=include_secondary) for f in facts]
+        if all(v is None for v in values):
+            return None
+        return frozenset(e for v in values if v is not None for e in v)
+
+
+def _walk(node: object, path: str) -> Iterator[tuple[str, Fact[Any] | _Record]]:
+    if isinstance(node, Fact | _Record):
+        yield path, node
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            if name != "sources":
+                yield from _walk(getattr(node, name), f"{path}.{name}")
+    elif isinstance(node, tuple):
+        for i, item in enumerate(node):
+            yield from _walk(item, f"{path}[{i}]")
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            yield from _walk(item, _join(path, key))
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+# ---------------------------------------------------------------------------------------------
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _join(path: str, part: object) -> str:
+    if isinstance(part, int):
+        return f"{path}[{part}]"
+    text = str(part)
+    return f"{path}.{text}" if _IDENT.fullmatch(text) else f"{path}[{text!r}]"
+
+
+def _json_path(loc: tuple[int | str, ...]) -> str:
+    path = "$"
+    for part in loc:
+        path = _join(path, part)
+    return path
+
+
+def _problems(exc: ValidationError) -> tuple[tuple[str, str], ...]:
+    problems: list[tuple[str, str]] = []
+    for error in exc.errors(include_url=False):
+        nested = (error.get("ctx") or {}).get("problems")
+        if error["type"] == "source_reference" and nested:
+            problems.extend(nested)
+        else:
+            problems.append((_json_path(tuple(error["loc"])), error["msg"]))
+    return tuple(problems)
+
+
+def load_profile_bytes(data: bytes, *, origin: str) -> ProviderProfile:
+    """Parse and validate one profile from JSON bytes; raise :class:`ProfileError` if invalid."""
+    try:
+        return ProviderProfile.model_validate_json(data)
+    except ValidationError as exc:
+        raise ProfileError(origin, _problems(exc)) from None

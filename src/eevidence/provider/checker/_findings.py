@@ -1,0 +1,342 @@
+"""Findings of the request checker: stable codes, severities, a catalogue.
+
+The catalogue (:data:`RULES`) is the single list of every code the checker can emit;
+``docs/findings.md`` is generated from it (``scripts/gen_findings_doc.py``) and a test
+fails when the two drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+__all__ = ["RULES", "CheckReport", "Finding", "Rule", "Severity", "findings_markdown"]
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    severity: Severity
+    title: str
+    meaning: str
+    basis: str
+    """The legal rule or kind of provider fact the check rests on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing the checker found about a request."""
+
+    code: str
+    severity: Severity
+    path: str
+    """JSON path in the request the finding concerns (``$`` for the whole request)."""
+    message: str
+    action: str
+    """What to do about it."""
+    source: str
+    """The provider fact or legal rule it rests on, with its source and date."""
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "path": self.path,
+            "message": self.message,
+            "action": self.action,
+            "source": self.source,
+        }
+
+
+_ORDER: Final[dict[str, int]] = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """Every finding about one request against one provider profile."""
+
+    request_id: str
+    provider: str
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings and notes allowed)."""
+        return not any(f.severity == "error" for f in self.findings)
+
+    def by_severity(self, severity: Severity) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == severity)
+
+    def codes(self) -> set[str]:
+        return {f.code for f in self.findings}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "request_id": self.request_id,
+            "provider": self.provider,
+            "ok": self.ok,
+            "counts": {s: len(self.by_severity(s)) for s in ("error", "warning", "info")},
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def sort_findings(findings: list[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: (_ORDER[f.severity], f.code, f.path)))
+
+
+def _r(code: str, severity: Severity, title: str, meaning: str, basis: str) -> tuple[str, Rule]:
+    return code, Rule(code, severity, title, meaning, basis)
+
+
+RULES: Final[dict[str, Rule]] = dict(
+    [
+        _r(
+            "EE001",
+            "error",
+            "Provider mismatch",
+            "The request names another provider than the profile it is checked against.",
+            "Request structure",
+        ),
+        _r(
+            "EE101",
+            "error",
+            "Request kind not accepted",
+            "The provider's published policy does not list this kind of request.",
+            "Provider profile: accepted request kinds",
+        ),
+        _r(
+            "EE102",
+            "info",
+            "Acceptance of the request kind unknown",
+            "The provider's sources do not say whether it accepts this kind of request.",
+            "Provider profile: accepted request kinds (unknown)",
+        ),
+        _r(
+            "EE111",
+            "error",
+            "Identifier type not accepted",
+            "The provider says it cannot search by this type of identifier.",
+            "Provider profile: accepted identifier types",
+        ),
+        _r(
+            "EE112",
+            "info",
+            "Identifier types accepted unknown",
+            "The provider's sources do not list the identifiers it accepts.",
+            "Provider profile: accepted identifier types (unknown)",
+        ),
+        _r(
+            "EE121",
+            "error",
+            "Data category cannot be obtained through this route",
+            "For a foreign authority, the provider discloses this data category only through "
+            "another route (MLA, CLOUD Act agreement, EU order, emergency) or not at all.",
+            "Provider profile: data category requirements; 18 U.S.C. 2702",
+        ),
+        _r(
+            "EE122",
+            "warning",
+            "Data category needs domestic legal process",
+            "The provider discloses this category only on legal process valid in the "
+            "requesting country (court order or equivalent): attach it.",
+            "Provider profile: data category requirements",
+        ),
+        _r(
+            "EE123",
+            "info",
+            "Route for a data category unknown",
+            "The provider's sources do not say what a foreign authority needs for this category.",
+            "Provider profile: data category requirements (unknown)",
+        ),
+        _r(
+            "EE131",
+            "warning",
+            "Emergency details incomplete",
+            "An emergency request should say who is at risk and how imminent the harm is; "
+            "providers assess emergency requests on these facts.",
+            "UNODC emergency disclosure model form; provider emergency criteria",
+        ),
+        _r(
+            "EE132",
+            "info",
+            "Emergency channel",
+            "Where and how the provider takes emergency requests.",
+            "Provider profile: emergency channel",
+        ),
+        _r(
+            "EE141",
+            "error",
+            "Preservation longer than granted",
+            "The preservation (or extension) period asked exceeds what the provider or the "
+            "law grants.",
+            "Provider profile: preservation; 18 U.S.C. 2703(f); Reg. (EU) 2023/1543 art. 11",
+        ),
+        _r(
+            "EE142",
+            "error",
+            "Too many extensions",
+            "The provider or the law allows fewer extensions of a preservation.",
+            "Provider profile: preservation; 18 U.S.C. 2703(f)(2)",
+        ),
+        _r(
+            "EE143",
+            "warning",
+            "Extension asked late",
+            "The provider wants extension requests some days before expiry; the current "
+            "expiry is closer than that.",
+            "Provider profile: preservation (extension notice)",
+        ),
+        _r(
+            "EE144",
+            "error",
+            "Preservation already expired",
+            "The preservation to be extended expired before the request was made.",
+            "Request dates",
+        ),
+        _r(
+            "EE151",
+            "error",
+            "Period of interest in the future",
+            "The period (or an identifier's window or IP timestamp) lies after the request "
+            "time: providers disclose stored data only, not prospective data.",
+            "Stored-data instruments (18 U.S.C. 2703(f), Budapest art. 29, Reg. 2023/1543)",
+        ),
+        _r(
+            "EE152",
+            "warning",
+            "Period older than the provider keeps the data",
+            "The provider says it deletes this data after a period; older data is likely gone.",
+            "Provider profile: retention",
+        ),
+        _r(
+            "EE161",
+            "error",
+            "Language not accepted",
+            "The provider does not accept requests in this language: attach a translation "
+            "into an accepted language.",
+            "Provider profile: languages",
+        ),
+        _r(
+            "EE162",
+            "info",
+            "Accepted languages unknown",
+            "The provider's sources do not say which languages it accepts; English is the "
+            "safest choice.",
+            "Provider profile: languages (unknown)",
+        ),
+        _r(
+            "EE171",
+            "warning",
+            "Non-disclosure without a duration",
+            "The provider expects a non-disclosure request to state how long the user must "
+            "not be told.",
+            "Provider profile: user notification",
+        ),
+        _r(
+            "EE172",
+            "warning",
+            "No non-disclosure request",
+            "The provider notifies users of requests unless asked (and sometimes ordered) not "
+            "to; the request does not ask for non-disclosure.",
+            "Provider profile: user notification",
+        ),
+        _r(
+            "EE173",
+            "warning",
+            "Non-disclosure needs a court order",
+            "The provider honours non-disclosure only on a court order (or equivalent); no "
+            "court order is attached.",
+            "Provider profile: user notification",
+        ),
+        _r(
+            "EE181",
+            "error",
+            "EU order to a provider without an EU establishment",
+            "An EU order is addressed to the provider's designated establishment or legal "
+            "representative in the EU; none is recorded for this provider.",
+            "Reg. (EU) 2023/1543 art. 7; provider profile: EU establishment",
+        ),
+        _r(
+            "EE182",
+            "error",
+            "EU order before the Regulation applies",
+            "Regulation (EU) 2023/1543 applies from 18 August 2026.",
+            "Reg. (EU) 2023/1543 art. 34",
+        ),
+        _r(
+            "EE183",
+            "error",
+            "Issuing State not bound by the Regulation",
+            "Only EU Member States taking part in Regulation (EU) 2023/1543 (not Denmark) "
+            "can issue EU orders.",
+            "Reg. (EU) 2023/1543",
+        ),
+        _r(
+            "EE184",
+            "error",
+            "Enforcing authority not notified",
+            "A production order for traffic data (other than for identification) or content "
+            "data must be notified to the enforcing authority.",
+            "Reg. (EU) 2023/1543 art. 8",
+        ),
+        _r(
+            "EE185",
+            "warning",
+            "EU preservation period",
+            "An EU preservation order lasts 60 days, extendable by 30 days.",
+            "Reg. (EU) 2023/1543 art. 11",
+        ),
+        _r(
+            "EE191",
+            "warning",
+            "Preservation request lacks an art. 29(2) element",
+            "A preservation request should state what is known about the custodian or "
+            "location of the data and that a mutual assistance request will follow.",
+            "Budapest Convention art. 29(2)(d),(f)",
+        ),
+        _r(
+            "EE201",
+            "error",
+            "Official email address required",
+            "The provider accepts requests only from official government email domains; the "
+            "officer's address is on a public webmail domain.",
+            "Provider profile: required elements",
+        ),
+        _r(
+            "EE202",
+            "info",
+            "Required elements of a valid request",
+            "What the provider requires on every request (letterhead, signature, ...).",
+            "Provider profile: required elements",
+        ),
+        _r(
+            "EE211",
+            "warning",
+            "Second Protocol status not confirmed",
+            "Whether the Second Additional Protocol binds both States is not recorded; check "
+            "before relying on article 7.",
+            "CETS 224 art. 16",
+        ),
+    ]
+)
+
+
+def findings_markdown() -> str:
+    """The findings catalogue as Markdown (the content of ``docs/findings.md``)."""
+    lines = [
+        "# Findings catalogue",
+        "",
+        "Generated from `src/eevidence/provider/checker/_findings.py` by",
+        "`scripts/gen_findings_doc.py`; do not edit by hand. Codes are stable: a code is never",
+        "reused for another meaning.",
+        "",
+        "| code | severity | title | meaning | rests on |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in RULES.values():
+        lines.append(
+            f"| {rule.code} | {rule.severity} | {rule.title} | {rule.meaning} | {rule.basis} |"
+        )
+    return "\n".join(lines) + "\n"

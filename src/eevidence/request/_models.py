@@ -1,0 +1,571 @@
+"""Request models: every kind of cross-border request as a strict, frozen pydantic model.
+
+The structure follows the UNODC model forms (preservation, voluntary and emergency
+disclosure), Budapest Convention art. 29(2), and the EPOC / EPOC-PR certificates of
+Regulation (EU) 2023/1543 (Annex I and II). Models are values: they hold no clock and
+do no I/O. Rules that involve several fields live on the smallest model that holds them,
+so validation reports every broken field at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from eevidence.request._types import (
+    E164,
+    CountryCode,
+    DomainName,
+    Email,
+    FileName,
+    Imei,
+    IpAddress,
+    IpNetwork,
+    LanguageTag,
+    Line,
+    MacAddress,
+    ProviderId,
+    RequestId,
+    Seq,
+    Sha256Hex,
+    Text,
+    Url,
+    UtcDatetime,
+)
+from eevidence.request._vocab import DataCategory, Instrument, SubscriberDetail
+
+__all__ = [
+    "AccountIdIdentifier",
+    "AttachmentRef",
+    "AuthorityProfile",
+    "Case",
+    "Confidentiality",
+    "Contact",
+    "DataRequested",
+    "DomainIdentifier",
+    "EmailIdentifier",
+    "EmergencyDetails",
+    "EmergencyDisclosureRequest",
+    "EnforcingAuthority",
+    "EuPreservationOrder",
+    "EuProductionOrder",
+    "Identifier",
+    "ImeiIdentifier",
+    "IpAddressIdentifier",
+    "IpRangeIdentifier",
+    "IssuingAuthority",
+    "Justification",
+    "LegalBasis",
+    "MacAddressIdentifier",
+    "Officer",
+    "PhoneIdentifier",
+    "PreservationExtensionRequest",
+    "PreservationRequest",
+    "Protocol2Art7Order",
+    "Request",
+    "RequestingAuthority",
+    "TimeWindow",
+    "UrlIdentifier",
+    "UsernameIdentifier",
+    "ValidatingAuthority",
+    "VoluntaryDisclosureRequest",
+    "new_request_id",
+]
+
+MAX_ITEMS = 1000
+
+
+def new_request_id() -> str:
+    """A fresh request id (random UUID, lower case)."""
+    return str(uuid.uuid4())
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        strict=True,
+        use_attribute_docstrings=True,
+        validate_default=False,
+    )
+
+
+# --------------------------------------------------------------------------- parties
+
+
+class Contact(_Model):
+    """A way to reach a person or desk."""
+
+    phone: E164
+    """Direct phone number (E.164)."""
+    email: Email | None = None
+    """Email address."""
+    name: Line | None = None
+    """Name of the person or desk."""
+
+
+class Officer(_Model):
+    """The official who makes the request."""
+
+    name: Line
+    role: Line
+    """Rank or function, e.g. 'Detective Inspector'."""
+    email: Email
+    """Official (government-domain) email address."""
+    phone: E164
+    badge_number: Line | None = None
+
+
+class RequestingAuthority(_Model):
+    """The requesting authority (Budapest art. 29(2)(a); EPOC section A)."""
+
+    name: Line
+    country: CountryCode
+    unit: Line
+    officer: Officer
+    contact_24_7: Contact
+    """A contact reachable at any hour (24/7 network point of contact or duty desk)."""
+    address: Seq[Line] = ()
+
+
+IssuingAuthorityType = Literal[
+    "judge", "court", "investigating_judge", "public_prosecutor", "other_competent_authority"
+]
+ValidatingAuthorityType = Literal["judge", "court", "investigating_judge", "public_prosecutor"]
+
+
+class IssuingAuthority(_Model):
+    """The authority that issues an order (EPOC / EPOC-PR section A, Protocol art. 7(4))."""
+
+    type: IssuingAuthorityType
+    name: Line
+    country: CountryCode
+    representative: Line
+    """Name and function of the person who signs for the authority."""
+    email: Email
+    phone: E164
+    file_reference: Line | None = None
+
+
+class ValidatingAuthority(_Model):
+    """The judicial authority that validated an order (Reg. (EU) 2023/1543 art. 4)."""
+
+    type: ValidatingAuthorityType
+    name: Line
+    country: CountryCode
+    representative: Line
+    email: Email
+    phone: E164
+    validated_at: UtcDatetime
+
+
+class EnforcingAuthority(_Model):
+    """The authority of the enforcing State notified of the order (Reg. (EU) 2023/1543 art. 8)."""
+
+    name: Line
+    country: CountryCode
+    notified_at: UtcDatetime | None = None
+
+
+# --------------------------------------------------------------------------- case
+
+
+OffenceCategory = Literal[
+    "terrorism",
+    "terrorist_financing",
+    "organised_crime",
+    "cybercrime",
+    "child_sexual_exploitation",
+    "homicide",
+    "kidnapping",
+    "threat_to_life",
+    "drug_trafficking",
+    "human_trafficking",
+    "migrant_smuggling",
+    "arms_trafficking",
+    "fraud",
+    "money_laundering",
+    "corruption",
+    "other",
+]
+
+
+class Case(_Model):
+    """The case and the offence under investigation (Budapest art. 29(2)(b))."""
+
+    reference: Line
+    """The case or file number of the requesting authority."""
+    offence_description: Text
+    offence_category: OffenceCategory
+    terrorism_related: bool
+    summary_of_facts: Text
+    statutory_citation: Line
+    """The provision(s) of national law that define the offence."""
+    maximum_penalty: Line | None = None
+    """The maximum penalty in words, e.g. 'ten years' imprisonment'."""
+    maximum_penalty_years: Annotated[int, Field(ge=0, le=200)] | None = None
+    """Maximum custodial sentence in years (some instruments have thresholds)."""
+
+
+class LegalBasis(_Model):
+    """The instrument and provision the request rests on."""
+
+    instrument: Instrument
+    article: Line | None = None
+    """Article or section, e.g. '29' or '2703(f)'."""
+    citation: Line | None = None
+    """Full citation or national implementing provision."""
+
+
+# --------------------------------------------------------------------------- identifiers
+
+
+class TimeWindow(_Model):
+    """A half-open period [start, end) with explicit UTC offsets."""
+
+    start: UtcDatetime
+    end: UtcDatetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeWindow:
+        if self.end <= self.start:
+            raise ValueError("time window ends before or when it starts (end must be after start)")
+        return self
+
+
+class _IdentifierBase(_Model):
+    window: TimeWindow | None = None
+    """Period for which data about this identifier is wanted, when narrower than the request's."""
+    note: Text | None = None
+
+
+class EmailIdentifier(_IdentifierBase):
+    type: Literal["email"]
+    value: Email
+
+
+class PhoneIdentifier(_IdentifierBase):
+    type: Literal["phone"]
+    value: E164
+
+
+class UsernameIdentifier(_IdentifierBase):
+    type: Literal["username"]
+    value: Line
+    service: Line
+    """The service the user name belongs to, e.g. 'Instagram'."""
+
+
+class AccountIdIdentifier(_IdentifierBase):
+    type: Literal["account_id"]
+    value: Line
+    service: Line | None = None
+
+
+class UrlIdentifier(_IdentifierBase):
+    type: Literal["url"]
+    value: Url
+
+
+class IpAddressIdentifier(_IdentifierBase):
+    """An IP address is only meaningful with the moment it was used (and often the port)."""
+
+    type: Literal["ip_address"]
+    value: IpAddress
+    port: Annotated[int, Field(ge=0, le=65535)] | None = None
+    timestamp: UtcDatetime
+    """The moment the address was observed, with an explicit UTC offset."""
+
+
+class IpRangeIdentifier(_IdentifierBase):
+    type: Literal["ip_range"]
+    value: IpNetwork
+
+
+class ImeiIdentifier(_IdentifierBase):
+    type: Literal["imei"]
+    value: Imei
+
+
+class MacAddressIdentifier(_IdentifierBase):
+    type: Literal["mac_address"]
+    value: MacAddress
+
+
+class DomainIdentifier(_IdentifierBase):
+    type: Literal["domain"]
+    value: DomainName
+
+
+Identifier = Annotated[
+    Union[  # noqa: UP007 - pydantic discriminated unions read clearer this way
+        EmailIdentifier,
+        PhoneIdentifier,
+        UsernameIdentifier,
+        AccountIdIdentifier,
+        UrlIdentifier,
+        IpAddressIdentifier,
+        IpRangeIdentifier,
+        ImeiIdentifier,
+        MacAddressIdentifier,
+        DomainIdentifier,
+    ],
+    Field(discriminator="type"),
+]
+"""A typed target identifier, discriminated on ``type``."""
+
+
+# --------------------------------------------------------------------------- what is asked
+
+
+class DataRequested(_Model):
+    """Data categories asked for (Reg. (EU) 2023/1543 art. 3; EPOC Annex I section on data)."""
+
+    categories: Annotated[Seq[DataCategory], Field(min_length=1, max_length=4)]
+    subscriber_details: Annotated[Seq[SubscriberDetail], Field(max_length=8)] = ()
+    """EU sub-options of subscriber data; only with the 'subscriber' category."""
+    other_subscriber_details: Text | None = None
+    """What 'other' subscriber data means here; required when 'other' is chosen."""
+    description: Text | None = None
+    """Specific records wanted (e.g. 'login IP logs', 'messages sent to the account')."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DataRequested:
+        if len(set(self.categories)) != len(self.categories):
+            raise ValueError("a data category is listed twice")
+        if len(set(self.subscriber_details)) != len(self.subscriber_details):
+            raise ValueError("a subscriber detail is listed twice")
+        if self.subscriber_details and "subscriber" not in self.categories:
+            raise ValueError(
+                "subscriber_details given but 'subscriber' is not a requested category"
+            )
+        if "other" in self.subscriber_details and self.other_subscriber_details is None:
+            raise ValueError("subscriber detail 'other' needs other_subscriber_details")
+        return self
+
+
+class Justification(_Model):
+    """Why the data is needed (Budapest art. 29(2)(c),(e); EPOC grounds for necessity)."""
+
+    relation_to_offence: Text
+    """How the data relates to the offence."""
+    necessity_and_proportionality: Text
+
+
+class Confidentiality(_Model):
+    """A request that the provider not notify the user (non-disclosure)."""
+
+    reason: Text
+    duration_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    """How long the user must not be told; None means until the authority says otherwise."""
+
+
+class EmergencyDetails(_Model):
+    """The threat that justifies emergency handling (UNODC emergency form; 18 U.S.C. 2702(c)(4))."""
+
+    threat_nature: Text
+    """The nature of the threat to life or of serious physical injury."""
+    why_without_delay: Text
+    """Why disclosure without delay would avert it."""
+    persons_at_risk: Text | None = None
+    imminence: Text | None = None
+    """When the harm is expected to happen."""
+
+
+AttachmentKind = Literal[
+    "court_order", "warrant", "translation", "supporting_document", "screenshot", "other"
+]
+
+
+class AttachmentRef(_Model):
+    """A document that goes with the request (a file name inside the package)."""
+
+    name: FileName
+    kind: AttachmentKind
+    description: Text | None = None
+    sha256: Sha256Hex | None = None
+    language: LanguageTag | None = None
+
+
+# --------------------------------------------------------------------------- requests
+
+
+class _RequestBase(_Model):
+    schema_version: Literal[1] = 1
+    """Version of this request format."""
+    id: RequestId
+    created_at: UtcDatetime
+    authority: RequestingAuthority
+    case: Case
+    legal_basis: Annotated[Seq[LegalBasis], Field(min_length=1, max_length=10)]
+    provider: ProviderId
+    """Addressee: the id of a provider profile, e.g. 'meta'."""
+    identifiers: Annotated[Seq[Identifier], Field(min_length=1, max_length=MAX_ITEMS)]
+    data: DataRequested
+    period: TimeWindow | None = None
+    """Period of interest for the whole request."""
+    justification: Justification
+    confidentiality: Confidentiality | None = None
+    language: LanguageTag
+    """Language the request is written in (BCP 47)."""
+    attachments: Annotated[Seq[AttachmentRef], Field(max_length=MAX_ITEMS)] = ()
+
+    @model_validator(mode="after")
+    def _unique_attachments(self) -> _RequestBase:
+        names = [a.name.casefold() for a in self.attachments]
+        if len(set(names)) != len(names):
+            raise ValueError("two attachments have the same file name (case-insensitively)")
+        return self
+
+
+class PreservationRequest(_RequestBase):
+    """Keep specified data; nothing is handed over (18 U.S.C. 2703(f); Budapest art. 29)."""
+
+    kind: Literal["preservation"]
+    custodian_information: Text | None = None
+    """What is known about the custodian or location of the system (Budapest art. 29(2)(d))."""
+    mla_to_follow: bool | None = None
+    """Whether a mutual assistance request will follow (Budapest art. 29(2)(f))."""
+    preservation_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    """Preservation period asked for, in days."""
+    notify_before_account_closure: bool = False
+    """Ask to be contacted before the account is closed or deleted."""
+
+
+class PreservationExtensionRequest(_RequestBase):
+    """Extend a preservation already in place."""
+
+    kind: Literal["preservation_extension"]
+    original_request_id: RequestId
+    provider_reference: Line
+    """The reference the provider gave the original preservation."""
+    current_expiry: UtcDatetime | None = None
+    extension_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    extension_number: Annotated[int, Field(ge=1, le=100)] = 1
+    """1 for the first extension, 2 for the second, ..."""
+
+
+class VoluntaryDisclosureRequest(_RequestBase):
+    """Ask the provider to disclose data without compulsion (provider policy; 18 U.S.C. 2702)."""
+
+    kind: Literal["voluntary_disclosure"]
+    preservation_reference: Line | None = None
+    """Provider reference of an earlier preservation of the same data."""
+
+
+class EmergencyDisclosureRequest(_RequestBase):
+    """Disclosure now: imminent risk of death or serious physical injury."""
+
+    kind: Literal["emergency_disclosure"]
+    emergency: EmergencyDetails
+
+
+def _validation_needed(
+    issuer: IssuingAuthority, data: DataRequested, *, production: bool
+) -> str | None:
+    """Why Reg. (EU) 2023/1543 art. 4 requires validation of this order, or None."""
+    if issuer.type == "other_competent_authority":
+        return "an order issued by an 'other competent authority' must be validated (art. 4)"
+    heavy = {"traffic", "content"} & set(data.categories)
+    if production and heavy and issuer.type == "public_prosecutor":
+        return (
+            "a production order for traffic or content data issued by a public prosecutor must be "
+            "validated by a judge, court or investigating judge (art. 4(2))"
+        )
+    return None
+
+
+class _EuOrder(_RequestBase):
+    issuing_authority: IssuingAuthority
+    validating_authority: ValidatingAuthority | None = None
+    addressee_establishment: Line | None = None
+    """Designated establishment or legal representative the order is addressed to."""
+    enforcing_authority: EnforcingAuthority | None = None
+    """Enforcing authority notified (art. 8: traffic and content data)."""
+
+    def _check_validation(self, *, production: bool) -> None:
+        why = _validation_needed(self.issuing_authority, self.data, production=production)
+        if why and self.validating_authority is None:
+            raise ValueError(f"validating_authority is required: {why}")
+        heavy = {"traffic", "content"} & set(self.data.categories)
+        if (
+            production
+            and heavy
+            and self.validating_authority is not None
+            and self.validating_authority.type == "public_prosecutor"
+        ):
+            raise ValueError(
+                "a production order for traffic or content data must be validated by a judge, "
+                "court or investigating judge, not a public prosecutor (art. 4(2)(b))"
+            )
+
+
+class EuProductionOrder(_EuOrder):
+    """European Production Order Certificate (EPOC, Annex I of Regulation (EU) 2023/1543)."""
+
+    kind: Literal["eu_production_order"]
+    emergency: EmergencyDetails | None = None
+    """Present when the order is an emergency case (8-hour deadline, art. 10(4))."""
+
+    @model_validator(mode="after")
+    def _validated(self) -> EuProductionOrder:
+        self._check_validation(production=True)
+        return self
+
+
+class EuPreservationOrder(_EuOrder):
+    """European Preservation Order Certificate (EPOC-PR, Annex II of Regulation (EU) 2023/1543)."""
+
+    kind: Literal["eu_preservation_order"]
+    subsequent_request: Text | None = None
+    """The request for production that will follow (art. 11)."""
+
+    @model_validator(mode="after")
+    def _validated(self) -> EuPreservationOrder:
+        self._check_validation(production=False)
+        return self
+
+
+class Protocol2Art7Order(_RequestBase):
+    """Subscriber-information order (Second Additional Protocol, CETS 224, art. 7)."""
+
+    kind: Literal["protocol2_art7_order"]
+    issuing_authority: IssuingAuthority
+    provider_address: Text
+    """Name and address of the service provider (art. 7(4)(d))."""
+
+    @model_validator(mode="after")
+    def _subscriber_only(self) -> Protocol2Art7Order:
+        if tuple(self.data.categories) != ("subscriber",):
+            raise ValueError("an article 7 order can only ask for subscriber information")
+        return self
+
+
+Request = Annotated[
+    Union[  # noqa: UP007
+        PreservationRequest,
+        PreservationExtensionRequest,
+        VoluntaryDisclosureRequest,
+        EmergencyDisclosureRequest,
+        EuProductionOrder,
+        EuPreservationOrder,
+        Protocol2Art7Order,
+    ],
+    Field(discriminator="kind"),
+]
+"""Any request, discriminated on ``kind``."""
+
+
+class AuthorityProfile(_Model):
+    """A reusable file describing the requesting authority, used by ``eevidence new``."""
+
+    schema_version: Literal[1] = 1
+    authority: RequestingAuthority
+    language: LanguageTag = "en"
+    """Default language of requests written by this authority."""
+    legal_basis: Seq[LegalBasis] = ()
+    """Default legal basis, used when a request names none."""
+    logo: FileName | None = None
+    """Letterhead logo for rendered letters: a PNG or JPEG file beside this profile."""

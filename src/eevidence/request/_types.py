@@ -1,0 +1,246 @@
+"""Constrained scalar types used by the models.
+
+Each type validates with a readable message (the message names what was expected) and
+publishes an equivalent JSON Schema fragment, so raw JSON checked against ``schemas/``
+is held to the same rules as Python objects.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, AwareDatetime, Field, Strict, WithJsonSchema
+
+from eevidence._internal.fs import FILE_NAME
+
+T = TypeVar("T")
+
+_DATETIME_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+    r"(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+_TEXT_PATTERN = r"\S"
+
+
+def _schema(**kw: Any) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", **kw})
+
+
+def _check(pattern: str, what: str) -> AfterValidator:
+    rx = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not rx.fullmatch(value):
+            raise ValueError(f"{what}, got {value!r}")
+        return value
+
+    return AfterValidator(check)
+
+
+Seq = Annotated[tuple[T, ...], Strict(False)]
+"""An immutable sequence; accepts a list or tuple from Python and an array from JSON."""
+
+Text = Annotated[str, Field(min_length=1, max_length=20_000, pattern=_TEXT_PATTERN)]
+"""Free text written by a person; must contain at least one non-blank character."""
+
+ShortText = Annotated[str, Field(min_length=1, max_length=500, pattern=_TEXT_PATTERN)]
+"""A name, title, reference or similar single-line value."""
+
+
+def _no_newline(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line")
+    return value
+
+
+Line = Annotated[ShortText, AfterValidator(_no_newline)]
+
+
+def _utc_offset_present(value: datetime) -> datetime:
+    # AwareDatetime already refuses naive values; this keeps the schema and model in step.
+    return value
+
+
+UtcDatetime = Annotated[
+    AwareDatetime,
+    AfterValidator(_utc_offset_present),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": _DATETIME_PATTERN,
+            "description": "RFC 3339 date-time with an explicit UTC offset (Z or +hh:mm).",
+        }
+    ),
+]
+"""A date and time with an explicit UTC offset; naive datetimes are refused."""
+
+CountryCode = Annotated[
+    str,
+    _check(r"[A-Z]{2}", "expected an ISO 3166-1 alpha-2 country code such as 'FR'"),
+    _schema(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code."),
+]
+
+_DNS_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_EMAIL = rf"[^@\s]+@{_DNS_LABEL}(?:\.{_DNS_LABEL})+"
+Email = Annotated[
+    str,
+    Field(max_length=320),
+    _check(_EMAIL, "expected an email address such as 'name@agency.example'"),
+    _schema(pattern=f"^{_EMAIL}$", maxLength=320, description="Email address."),
+]
+
+_E164 = r"\+[1-9][0-9]{1,14}"
+E164 = Annotated[
+    str,
+    _check(_E164, "expected an E.164 phone number: '+', country code and number, up to 15 digits"),
+    _schema(pattern=f"^{_E164}$", description="Phone number in E.164 form, e.g. +33612345678."),
+]
+
+_BCP47 = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
+LanguageTag = Annotated[
+    str,
+    _check(_BCP47, "expected a BCP 47 language tag such as 'en' or 'pt-BR'"),
+    _schema(pattern=f"^{_BCP47}$", description="BCP 47 language tag."),
+]
+
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+RequestId = Annotated[
+    str,
+    _check(_UUID, "expected a lower-case UUID such as '0b6e6d1c-8a55-4f55-9a4e-1f0f6bb6d2a1'"),
+    _schema(pattern=f"^{_UUID}$", description="Stable request id (lower-case UUID)."),
+]
+
+_PROVIDER_ID = r"[a-z0-9][a-z0-9-]{0,62}"
+ProviderId = Annotated[
+    str,
+    _check(_PROVIDER_ID, "expected a provider id: lower-case letters, digits and '-'"),
+    _schema(pattern=f"^{_PROVIDER_ID}$", description="Provider profile id, e.g. 'meta'."),
+]
+
+_HEX64 = r"[0-9a-f]{64}"
+Sha256Hex = Annotated[
+    str,
+    _check(_HEX64, "expected 64 lower-case hexadecimal digits (a SHA-256 digest)"),
+    _schema(pattern=f"^{_HEX64}$", description="SHA-256 digest, lower-case hex."),
+]
+
+_FILE_NAME = FILE_NAME
+
+
+def _safe_file_name(value: str) -> str:
+    if value in {".", ".."} or value.endswith((".", " ")):
+        raise ValueError(f"not a safe file name: {value!r}")
+    return value
+
+
+FileName = Annotated[
+    str,
+    _check(_FILE_NAME, "expected a plain file name (letters, digits, '.', '_', '-', space)"),
+    AfterValidator(_safe_file_name),
+    _schema(pattern=f"^{_FILE_NAME}$", description="A file name without directories."),
+]
+
+_MAC = r"[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}"
+MacAddress = Annotated[
+    str,
+    _check(_MAC, "expected a MAC address such as '00:1A:2B:3C:4D:5E'"),
+    _schema(pattern=f"^{_MAC}$", description="IEEE 802 MAC-48 address."),
+]
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DOMAIN = rf"{_LABEL}(?:\.{_LABEL})+"
+DomainName = Annotated[
+    str,
+    Field(max_length=253),
+    _check(_DOMAIN, "expected a domain name such as 'example.org'"),
+    _schema(pattern=f"^{_DOMAIN}$", maxLength=253, description="DNS domain name."),
+]
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _imei(value: str) -> str:
+    if not re.fullmatch(r"[0-9]{15}", value):
+        raise ValueError(f"expected an IMEI of 15 digits, got {value!r}")
+    if not _luhn_ok(value):
+        raise ValueError(f"IMEI check digit is wrong (Luhn), got {value!r}")
+    return value
+
+
+Imei = Annotated[
+    str,
+    AfterValidator(_imei),
+    _schema(pattern=r"^[0-9]{15}$", description="IMEI, 15 digits with a Luhn check digit."),
+]
+
+
+def _ip(value: str) -> str:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise ValueError(f"expected an IPv4 or IPv6 address, got {value!r}") from None
+    return value
+
+
+IpAddress = Annotated[
+    str,
+    AfterValidator(_ip),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}],
+            "description": "IPv4 or IPv6 address.",
+        }
+    ),
+]
+
+
+def _network(value: str) -> str:
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(
+            f"expected an IP range in CIDR form such as '203.0.113.0/24': {exc}"
+        ) from None
+    if "/" not in value:
+        raise ValueError(
+            f"expected an IP range in CIDR form such as '203.0.113.0/24', got {value!r}"
+        )
+    return value
+
+
+IpNetwork = Annotated[
+    str,
+    AfterValidator(_network),
+    _schema(pattern=r"^[0-9A-Fa-f:.]+/[0-9]{1,3}$", description="IP range in CIDR notation."),
+]
+
+
+def _url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or any(c.isspace() for c in value):
+        raise ValueError(f"expected an http(s) URL, got {value!r}")
+    return value
+
+
+Url = Annotated[
+    str,
+    Field(max_length=4096),
+    AfterValidator(_url),
+    _schema(pattern=r"^https?://[^\s/]+\S*$", maxLength=4096, description="http or https URL."),
+]

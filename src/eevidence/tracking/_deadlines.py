@@ -1,0 +1,304 @@
+"""Deadlines of tracked requests, and an iCalendar (RFC 5545) writer for them. Pure: ``now``
+is a parameter and nothing here reads files or the clock.
+
+Terms are fixed when a request is tracked (:func:`terms_for`), from, in this order:
+
+* Regulation (EU) 2023/1543 for EU orders: preservation 60 days plus one extension of
+  30 (art. 11); production within 10 days, 8 hours in an emergency (art. 10);
+* the provider profile's published preservation terms for the requester's country;
+* 18 U.S.C. 2703(f) when the request rests on it: 90 days plus one 90-day extension;
+* Budapest Convention art. 29(7) (at least 60 days, no extension rule) when it rests on it.
+
+Deadlines derived from a tracked request (:func:`deadlines_of`):
+
+* ``preservation_expires``: the data may be deleted after this moment;
+* ``act_before_expiry``: the last day to ask for an extension (the provider's notice period,
+  else :data:`REMINDER_DAYS` before expiry), or to send the follow-up request when no
+  extension is left;
+* ``production_due``: an EU production order's deadline, counted from submission;
+* ``acknowledgement_due``: no answer from the provider after :data:`ACK_DAYS` days
+  (:data:`ACK_EMERGENCY_HOURS` hours for an emergency). This is a follow-up reminder of
+  this tool, not a legal deadline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import astuple, dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Literal
+
+from eevidence.errors import InputError
+from eevidence.provider._law import LawFacts
+from eevidence.provider._profiles import ProviderProfile
+from eevidence.request._models import Request
+from eevidence.tracking._lifecycle import PRESERVATION_KINDS, Terms, Tracked, as_utc
+
+__all__ = [
+    "ACK_DAYS",
+    "ACK_EMERGENCY_HOURS",
+    "REMINDER_DAYS",
+    "Deadline",
+    "DeadlineKind",
+    "deadlines_of",
+    "due_within",
+    "next_due",
+    "parse_within",
+    "terms_for",
+    "to_ics",
+]
+
+ACK_DAYS: Final = 7
+ACK_EMERGENCY_HOURS: Final = 24
+REMINDER_DAYS: Final = 14
+
+DeadlineKind = Literal[
+    "preservation_expires", "act_before_expiry", "production_due", "acknowledgement_due"
+]
+
+
+def terms_for(request: Request, profile: ProviderProfile | None, law: LawFacts) -> Terms:
+    """The deadline terms that apply to ``request`` when it is tracked."""
+    eu = law.eu_regulation_2023_1543
+    if request.kind == "eu_preservation_order":
+        return Terms(
+            preservation_days=eu.preservation_days,
+            extension_days=eu.preservation_extension_days,
+            max_extensions=1,
+            basis="Regulation (EU) 2023/1543 art. 11",
+        )
+    if request.kind == "eu_production_order":
+        hours = (
+            eu.emergency_deadline_hours
+            if request.emergency is not None
+            else eu.production_deadline_days * 24
+        )
+        return Terms(response_hours=hours, basis="Regulation (EU) 2023/1543 art. 10")
+    if request.kind not in PRESERVATION_KINDS:
+        return Terms()
+    instruments = {basis.instrument for basis in request.legal_basis}
+    law_terms = Terms(basis="no published terms")
+    if "us_18_usc_2703f" in instruments:
+        us = law.us_18_usc_2703f
+        law_terms = Terms(
+            preservation_days=us.initial_days,
+            extension_days=us.extension_days,
+            max_extensions=us.max_extensions,
+            basis="18 U.S.C. 2703(f)",
+        )
+    elif "budapest_art29" in instruments:
+        law_terms = Terms(
+            preservation_days=law.budapest_art29.minimum_days,
+            basis="Budapest Convention art. 29(7) (minimum period)",
+        )
+    if profile is None:
+        return law_terms
+    published = profile.preservation_terms(request.authority.country)
+    if all(v is None for v in astuple(published)):
+        return law_terms
+    # What the provider publishes wins; the statute fills what it does not say.
+    merged = Terms(
+        preservation_days=_first(published.initial_days, law_terms.preservation_days),
+        extension_days=_first(published.extension_days, law_terms.extension_days),
+        max_extensions=_first(published.max_extensions, law_terms.max_extensions),
+        extension_notice_days=published.extension_notice_days,
+    )
+    basis = f"provider profile {profile.id}"
+    if law_terms.preservation_days is not None and merged != replace(
+        merged,
+        preservation_days=published.initial_days,
+        extension_days=published.extension_days,
+        max_extensions=published.max_extensions,
+    ):
+        basis += f", completed by {law_terms.basis}"
+    return replace(merged, basis=basis)
+
+
+def _first(*values: int | None) -> int | None:
+    return next((v for v in values if v is not None), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """Something due on a tracked request."""
+
+    request_id: str
+    provider: str
+    request_kind: str
+    kind: DeadlineKind
+    due: datetime
+    basis: str
+    note: str
+
+    def to_dict(self, now: datetime | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "request_id": self.request_id,
+            "provider": self.provider,
+            "request_kind": self.request_kind,
+            "deadline": self.kind,
+            "due": _iso(self.due),
+            "basis": self.basis,
+            "note": self.note,
+        }
+        if now is not None:
+            data["overdue"] = self.due < as_utc(now, "now")
+        return data
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def deadlines_of(tracked: Tracked) -> list[Deadline]:
+    """Every open deadline of ``tracked``, earliest first (none once it is final)."""
+    if tracked.terminal:
+        return []
+    found: list[Deadline] = []
+
+    def add(kind: DeadlineKind, due: datetime, basis: str, note: str) -> None:
+        found.append(Deadline(tracked.id, tracked.provider, tracked.kind, kind, due, basis, note))
+
+    terms = tracked.terms
+    state = tracked.state
+    submitted = tracked.submitted_at
+    if state == "submitted" and submitted is not None:
+        delay = (
+            timedelta(hours=ACK_EMERGENCY_HOURS) if tracked.emergency else timedelta(days=ACK_DAYS)
+        )
+        add(
+            "acknowledgement_due",
+            submitted + delay,
+            "follow-up reminder",
+            "no answer from the provider yet: follow up",
+        )
+    if (
+        terms.response_hours is not None
+        and submitted is not None
+        and state in ("submitted", "acknowledged")
+    ):
+        add(
+            "production_due",
+            submitted + timedelta(hours=terms.response_hours),
+            terms.basis,
+            "the provider must have produced the data",
+        )
+    expires = tracked.expires
+    if expires is not None and state in ("preserved", "extension_requested", "extended"):
+        add("preservation_expires", expires, terms.basis, "preserved data may be deleted after")
+        left = None if terms.max_extensions is None else terms.max_extensions - tracked.extensions
+        notice = terms.extension_notice_days or REMINDER_DAYS
+        if state != "extension_requested":
+            if left is None or left > 0:
+                note = "request an extension or send the follow-up request"
+            else:
+                note = "no extension left: send the follow-up request"
+            add("act_before_expiry", expires - timedelta(days=notice), terms.basis, note)
+    found.sort(key=lambda d: d.due)
+    return found
+
+
+def next_due(tracked: Tracked) -> datetime | None:
+    """The earliest open deadline (stores index it to find what is due quickly)."""
+    found = deadlines_of(tracked)
+    return found[0].due if found else None
+
+
+def due_within(tracked: Iterable[Tracked], *, now: datetime, within: timedelta) -> list[Deadline]:
+    """Deadlines due before ``now + within`` (overdue ones included), most urgent first."""
+    horizon = as_utc(now, "now") + within
+    due = [d for t in tracked for d in deadlines_of(t) if d.due <= horizon]
+    due.sort(key=lambda d: (d.due, d.request_id, d.kind))
+    return due
+
+
+_WITHIN = re.compile(r"^\s*([0-9]{1,5})\s*([hdw])\s*$")
+
+
+def parse_within(text: str) -> timedelta:
+    """``14d``, ``36h`` or ``2w`` as a duration."""
+    match = _WITHIN.match(text)
+    if not match:
+        raise InputError(f"cannot read duration {text!r}: write it as 14d, 36h or 2w")
+    n, unit = int(match.group(1)), match.group(2)
+    return {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+
+
+# ---------------------------------------------------------------------------------------------
+# iCalendar
+# ---------------------------------------------------------------------------------------------
+
+_TITLES: Final[dict[str, str]] = {
+    "preservation_expires": "Preservation expires",
+    "act_before_expiry": "Extend or follow up before expiry",
+    "production_due": "Production due",
+    "acknowledgement_due": "No answer yet: follow up",
+}
+
+
+def _ics_text(value: str) -> str:
+    """Escape a TEXT value (RFC 5545 section 3.3.11)."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def _fold(line: str) -> bytes:
+    """Fold a content line at 75 octets, never inside a UTF-8 sequence (section 3.1)."""
+    data = line.encode("utf-8")
+    out = bytearray()
+    limit = 75
+    while len(data) > limit:
+        cut = limit
+        while cut > 0 and (data[cut] & 0xC0) == 0x80:
+            cut -= 1
+        out += data[:cut] + b"\r\n "
+        data = data[cut:]
+        limit = 74  # the leading space counts
+    out += data + b"\r\n"
+    return bytes(out)
+
+
+def _stamp(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def to_ics(deadlines: Sequence[Deadline], *, now: datetime) -> bytes:
+    """An iCalendar file with one event (and a one-day alarm) per deadline.
+
+    The output depends only on the arguments: UIDs derive from the request id and the
+    deadline kind, so importing a newer file updates the events instead of duplicating them.
+    """
+    stamp = _stamp(as_utc(now, "now"))
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//eevidence//deadlines//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+    ]
+    for d in deadlines:
+        summary = f"{_TITLES[d.kind]}: {d.request_kind} to {d.provider}"
+        description = f"{d.note}. Request {d.request_id}. Basis: {d.basis}."
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{d.request_id}-{d.kind}@eevidence",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART:{_stamp(d.due)}",
+            f"DTEND:{_stamp(d.due + timedelta(minutes=30))}",
+            f"SUMMARY:{_ics_text(summary)}",
+            f"DESCRIPTION:{_ics_text(description)}",
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            f"DESCRIPTION:{_ics_text(summary)}",
+            "TRIGGER:-P1D",
+            "END:VALARM",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return b"".join(_fold(line) for line in lines)

@@ -1,0 +1,445 @@
+"""The lifecycle of a tracked request: a pure state machine (values in, values out).
+
+A tracked request is its immutable facts (id, kind, provider, requesting country, the
+deadline terms in force when it was tracked) plus the list of events recorded so far. The
+state is never stored on its own: it is the result of replaying the events, so a record
+can never disagree with its history. Each event is named after the state it leads to,
+except ``noted`` (a remark, a call with the provider...), which leaves the state as it is
+and is allowed in every state.
+
+Transitions (``*`` marks a terminal state)::
+
+    draft                -> checked | signed | submitted | withdrawn
+    checked              -> signed | submitted | withdrawn
+    signed               -> submitted | withdrawn
+    submitted            -> acknowledged | preserved | disclosed | rejected | withdrawn
+    acknowledged         -> preserved | disclosed | rejected | withdrawn
+    preserved            -> extension_requested | expired | withdrawn
+    extension_requested  -> extended | expired | withdrawn
+    extended             -> extension_requested | expired | withdrawn
+    disclosed (partial)  -> disclosed | rejected | withdrawn
+    disclosed (full)*, rejected*, withdrawn*, expired*
+
+Checking and signing are optional steps (``draft -> submitted`` is allowed: not every
+channel takes signed packages). Further rules:
+
+* ``preserved``, ``extension_requested``, ``extended`` and ``expired`` only apply to
+  preservation kinds (``preservation``, ``preservation_extension``,
+  ``eu_preservation_order``); ``disclosed`` only to the other kinds. A preservation is
+  continued by a follow-up request (disclosure, EU production order, MLA) tracked with
+  ``follows`` set to the preservation's id.
+* ``rejected`` needs a reason; ``disclosed`` says whether it was partial.
+* ``preserved`` and ``extended`` carry the expiry: the one the provider gave, or else the
+  one computed from the terms (preservation period, extension period). When the terms are
+  unknown the expiry must be given.
+* ``extension_requested`` is refused once the terms' maximum number of extensions is used.
+* Event times are aware and not in the future (``now`` is a parameter); a change of state
+  is never earlier than the previous change of state (notes may be recorded late).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Literal, get_args
+
+from eevidence.errors import LifecycleError
+from eevidence.request._vocab import RequestKind
+
+__all__ = [
+    "EVENTS",
+    "PRESERVATION_KINDS",
+    "STATES",
+    "TERMINAL_STATES",
+    "TRANSITIONS",
+    "Event",
+    "EventName",
+    "State",
+    "Terms",
+    "Tracked",
+    "allowed_events",
+    "apply_event",
+    "as_utc",
+]
+
+State = Literal[
+    "draft",
+    "checked",
+    "signed",
+    "submitted",
+    "acknowledged",
+    "preserved",
+    "extension_requested",
+    "extended",
+    "disclosed",
+    "rejected",
+    "withdrawn",
+    "expired",
+]
+EventName = Literal[
+    "checked",
+    "signed",
+    "submitted",
+    "acknowledged",
+    "preserved",
+    "extension_requested",
+    "extended",
+    "disclosed",
+    "rejected",
+    "withdrawn",
+    "expired",
+    "noted",
+]
+STATES: Final[tuple[str, ...]] = get_args(State)
+EVENTS: Final[tuple[str, ...]] = get_args(EventName)
+
+TRANSITIONS: Final[Mapping[State, frozenset[State]]] = {
+    "draft": frozenset({"checked", "signed", "submitted", "withdrawn"}),
+    "checked": frozenset({"signed", "submitted", "withdrawn"}),
+    "signed": frozenset({"submitted", "withdrawn"}),
+    "submitted": frozenset({"acknowledged", "preserved", "disclosed", "rejected", "withdrawn"}),
+    "acknowledged": frozenset({"preserved", "disclosed", "rejected", "withdrawn"}),
+    "preserved": frozenset({"extension_requested", "expired", "withdrawn"}),
+    "extension_requested": frozenset({"extended", "expired", "withdrawn"}),
+    "extended": frozenset({"extension_requested", "expired", "withdrawn"}),
+    # After a partial disclosure only; a full disclosure is terminal (see _allowed).
+    "disclosed": frozenset({"disclosed", "rejected", "withdrawn"}),
+    "rejected": frozenset(),
+    "withdrawn": frozenset(),
+    "expired": frozenset(),
+}
+TERMINAL_STATES: Final = frozenset({"rejected", "withdrawn", "expired"})
+"""Terminal whatever happened before; ``disclosed`` is terminal when the disclosure was full."""
+
+PRESERVATION_KINDS: Final = frozenset(
+    {"preservation", "preservation_extension", "eu_preservation_order"}
+)
+_PRESERVATION_ONLY: Final = frozenset({"preserved", "extension_requested", "extended", "expired"})
+_MAX_TEXT: Final = 2000
+
+
+def as_utc(value: datetime, what: str = "time") -> datetime:
+    """``value`` in UTC; a naive datetime is refused (its time zone would be a guess)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise LifecycleError(f"{what} {value.isoformat()} has no time zone; give one (or Z)")
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """Deadline terms fixed when a request is tracked (``None``: not known).
+
+    ``basis`` says where they come from (a regulation, a statute or a provider profile),
+    so a reminder can tell the investigator why it is due.
+    """
+
+    preservation_days: int | None = None
+    extension_days: int | None = None
+    max_extensions: int | None = None
+    extension_notice_days: int | None = None
+    response_hours: int | None = None
+    basis: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "preservation_days": self.preservation_days,
+            "extension_days": self.extension_days,
+            "max_extensions": self.max_extensions,
+            "extension_notice_days": self.extension_notice_days,
+            "response_hours": self.response_hours,
+            "basis": self.basis,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Terms:
+        return cls(
+            preservation_days=data.get("preservation_days"),
+            extension_days=data.get("extension_days"),
+            max_extensions=data.get("max_extensions"),
+            extension_notice_days=data.get("extension_notice_days"),
+            response_hours=data.get("response_hours"),
+            basis=str(data.get("basis", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing that happened to a request: when, who recorded it, and its details."""
+
+    name: EventName
+    at: datetime
+    actor: str
+    note: str | None = None
+    ref: str | None = None
+    """The provider's reference number for the request, when the provider gave one."""
+    expires: datetime | None = None
+    """Expiry of a preservation (``preserved``, ``extended``)."""
+    reason: str | None = None
+    """Why the provider refused (``rejected``)."""
+    partial: bool = False
+    """Only part of the data was disclosed (``disclosed``)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "event": self.name,
+            "at": _iso(self.at),
+            "actor": self.actor,
+            "note": self.note,
+            "ref": self.ref,
+            "expires": _iso(self.expires) if self.expires else None,
+            "reason": self.reason,
+            "partial": self.partial,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Event:
+        expires = data.get("expires")
+        return cls(
+            name=data["event"],
+            at=datetime.fromisoformat(data["at"]),
+            actor=data["actor"],
+            note=data.get("note"),
+            ref=data.get("ref"),
+            expires=datetime.fromisoformat(expires) if expires else None,
+            reason=data.get("reason"),
+            partial=bool(data.get("partial", False)),
+        )
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Tracked:
+    """A tracked request: fixed facts plus its events, oldest first."""
+
+    id: str
+    kind: RequestKind
+    provider: str
+    country: str
+    """Country of the requesting authority."""
+    created_at: datetime
+    emergency: bool = False
+    terms: Terms = field(default_factory=Terms)
+    follows: str | None = None
+    """Id of the preservation this request continues."""
+    events: tuple[Event, ...] = ()
+
+    # -- derived values (all computed from the events) -----------------------------------------
+
+    @property
+    def state(self) -> State:
+        state: State = "draft"
+        for event in self.events:
+            if event.name != "noted":
+                state = event.name
+        return state
+
+    @property
+    def version(self) -> int:
+        """Number of events recorded: the row version used for optimistic concurrency."""
+        return len(self.events)
+
+    @property
+    def provider_ref(self) -> str | None:
+        return next((e.ref for e in reversed(self.events) if e.ref), None)
+
+    def first(self, *names: str) -> Event | None:
+        return next((e for e in self.events if e.name in names), None)
+
+    def last(self, *names: str) -> Event | None:
+        return next((e for e in reversed(self.events) if e.name in names), None)
+
+    @property
+    def submitted_at(self) -> datetime | None:
+        event = self.first("submitted")
+        return event.at if event else None
+
+    @property
+    def responded_at(self) -> datetime | None:
+        """First answer of the provider (acknowledgement, preservation, disclosure, refusal)."""
+        event = self.first("acknowledged", "preserved", "disclosed", "rejected")
+        return event.at if event else None
+
+    @property
+    def disclosed_at(self) -> datetime | None:
+        event = self.first("disclosed")
+        return event.at if event else None
+
+    @property
+    def extensions(self) -> int:
+        return sum(1 for e in self.events if e.name == "extended")
+
+    @property
+    def reject_reason(self) -> str | None:
+        event = self.last("rejected")
+        return event.reason if event and self.state == "rejected" else None
+
+    @property
+    def terminal(self) -> bool:
+        if self.state == "disclosed":
+            last = self.last("disclosed")
+            return last is not None and not last.partial
+        return self.state in TERMINAL_STATES
+
+    @property
+    def expires(self) -> datetime | None:
+        """Expiry of the preservation now in force (``None`` if none is)."""
+        if self.state not in ("preserved", "extension_requested", "extended", "expired"):
+            return None
+        event = self.last("preserved", "extended")
+        return event.expires if event else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "provider": self.provider,
+            "country": self.country,
+            "created_at": _iso(self.created_at),
+            "emergency": self.emergency,
+            "terms": self.terms.to_dict(),
+            "follows": self.follows,
+            "state": self.state,
+            "provider_ref": self.provider_ref,
+            "expires": _iso(self.expires) if self.expires else None,
+            "events": [e.to_dict() for e in self.events],
+        }
+
+    def facts_dict(self) -> dict[str, Any]:
+        """The fixed facts only (what a store keeps next to the events)."""
+        data = self.to_dict()
+        for key in ("state", "provider_ref", "expires", "events"):
+            del data[key]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], events: tuple[Event, ...] = ()) -> Tracked:
+        return cls(
+            id=data["id"],
+            kind=data["kind"],
+            provider=data["provider"],
+            country=data["country"],
+            created_at=datetime.fromisoformat(data["created_at"]),
+            emergency=bool(data.get("emergency", False)),
+            terms=Terms.from_dict(data.get("terms", {})),
+            follows=data.get("follows"),
+            events=events or tuple(Event.from_dict(e) for e in data.get("events", ())),
+        )
+
+
+def allowed_events(tracked: Tracked) -> tuple[EventName, ...]:
+    """Events that may be recorded next, in the order of :data:`EVENTS`."""
+    return tuple(name for name in get_args(EventName) if _allowed(tracked, name) is None)
+
+
+def _allowed(tracked: Tracked, name: EventName) -> str | None:
+    """Why ``name`` cannot happen next, or ``None`` when it can."""
+    if name == "noted":
+        return None
+    state = tracked.state
+    if tracked.terminal:
+        return f"the request is {state}, which is final"
+    preservation = tracked.kind in PRESERVATION_KINDS
+    if name in _PRESERVATION_ONLY and not preservation:
+        return f"{name!r} only applies to preservation requests, not {tracked.kind}"
+    if name == "disclosed" and preservation:
+        return (
+            "a preservation is not disclosed: track the follow-up request "
+            "(eevidence track add FILE --follows ID) and record the disclosure on it"
+        )
+    if name not in TRANSITIONS[state]:
+        return f"a request that is {state} cannot become {name}"
+    limit = tracked.terms.max_extensions
+    if name == "extension_requested" and limit is not None and tracked.extensions >= limit:
+        return f"no further extension: the terms ({tracked.terms.basis}) allow {limit}"
+    return None
+
+
+def _text(value: str | None, what: str) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > _MAX_TEXT:
+        raise LifecycleError(f"{what} is longer than {_MAX_TEXT} characters")
+    return value
+
+
+def apply_event(tracked: Tracked, event: Event, *, now: datetime) -> Tracked:
+    """``tracked`` with ``event`` appended; :class:`LifecycleError` if the event is not allowed.
+
+    The returned event is normalised: times in UTC, texts stripped, and the expiry of a
+    ``preserved`` or ``extended`` event computed from the terms when none was given.
+    """
+    now = as_utc(now, "now")
+    if event.name not in EVENTS:
+        raise LifecycleError(
+            f"unknown event {event.name!r}; use one of: {', '.join(EVENTS)}",
+            source=tracked.id,
+        )
+    at = as_utc(event.at, "event time")
+    if at > now + timedelta(minutes=5):
+        raise LifecycleError(f"event time {_iso(at)} is in the future", source=tracked.id)
+    changes = [e for e in tracked.events if e.name != "noted"]
+    if event.name != "noted" and changes and at < changes[-1].at:
+        raise LifecycleError(
+            f"event time {_iso(at)} is before the previous change of state "
+            f"({_iso(changes[-1].at)}); state changes are recorded in order",
+            source=tracked.id,
+        )
+    why = _allowed(tracked, event.name)
+    if why is not None:
+        allowed = ", ".join(allowed_events(tracked))
+        raise LifecycleError(f"{why} (allowed now: {allowed})", source=tracked.id)
+    actor = _text(event.actor, "actor")
+    if actor is None:
+        raise LifecycleError("an event needs an actor (who records it)", source=tracked.id)
+    reason = _text(event.reason, "reason")
+    if event.name == "rejected" and reason is None:
+        raise LifecycleError("a rejection needs a reason (--reason)", source=tracked.id)
+    if event.name != "rejected" and reason is not None:
+        raise LifecycleError("only a rejection has a reason", source=tracked.id)
+    if event.partial and event.name != "disclosed":
+        raise LifecycleError("only a disclosure can be partial", source=tracked.id)
+    expires = _expiry(tracked, event, at)
+    normalised = replace(
+        event,
+        at=at,
+        actor=actor,
+        note=_text(event.note, "note"),
+        ref=_text(event.ref, "provider reference"),
+        reason=reason,
+        expires=expires,
+    )
+    return replace(tracked, events=(*tracked.events, normalised))
+
+
+def _expiry(tracked: Tracked, event: Event, at: datetime) -> datetime | None:
+    if event.name not in ("preserved", "extended"):
+        if event.expires is not None:
+            raise LifecycleError(
+                "only a preservation or an extension has an expiry", source=tracked.id
+            )
+        return None
+    if event.expires is not None:
+        expires = as_utc(event.expires, "expiry")
+        if expires <= at:
+            raise LifecycleError(
+                f"expiry {_iso(expires)} is not after the event ({_iso(at)})", source=tracked.id
+            )
+        return expires
+    terms = tracked.terms
+    if event.name == "preserved" and terms.preservation_days is not None:
+        return at + timedelta(days=terms.preservation_days)
+    previous = tracked.expires
+    if event.name == "extended" and terms.extension_days is not None and previous is not None:
+        return max(previous, at) + timedelta(days=terms.extension_days)
+    raise LifecycleError(
+        f"the {'extension' if event.name == 'extended' else 'preservation'} period is not known "
+        "for this request: give the expiry the provider stated (--expires DATE)",
+        source=tracked.id,
+    )
