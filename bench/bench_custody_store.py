@@ -22,9 +22,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench.bench_store import throwaway_postgres
-from eevidence.crypto._keys import KeySigner
-from eevidence.custody._entries import CustodyEntry, append_entry, verify_lines
-from eevidence.tracking.store._store import PostgresStore, SqliteStore
+from eevidence.crypto import KeySigner
+from eevidence.custody import CustodyEntry, append_entry, verify_lines
+from eevidence.tracking import PostgresStore, SqliteStore
 
 START = datetime(2026, 11, 24, 9, tzinfo=UTC)
 BATCH = 100

@@ -16,10 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import eevidence as ee
+from eevidence.hi1 import Hi1Endpoint, from_hi1_xml, read_hi1, to_hi1_xml
 
 ROOT = Path(__file__).resolve().parents[1]
-SENDER = ee.Hi1Endpoint("FR", "BENCH")
-RECEIVER = ee.Hi1Endpoint("IE", "provider")
+SENDER = Hi1Endpoint("FR", "BENCH")
+RECEIVER = Hi1Endpoint("IE", "provider")
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 TX = "c02358b2-76cf-4ba4-a8eb-f6436ccaea2e"
 
@@ -31,7 +32,7 @@ def main(argv: list[str]) -> int:
     letter = b"%PDF-1.7\n" + bytes(range(256)) * (kib * 4)
 
     def export(r: ee.Request, doc: bytes) -> bytes:
-        return ee.to_hi1_xml(
+        return to_hi1_xml(
             r, sender=SENDER, receiver=RECEIVER, now=NOW, transaction_id=TX, document=doc
         )
 
@@ -40,11 +41,11 @@ def main(argv: list[str]) -> int:
     t_export = time.perf_counter() - start
     start = time.perf_counter()
     for m in messages:
-        ee.read_hi1(m)
+        read_hi1(m)
     t_read = time.perf_counter() - start
     start = time.perf_counter()
     for m in messages:
-        ee.from_hi1_xml(m)
+        from_hi1_xml(m)
     t_import = time.perf_counter() - start
     count = len(messages)
     size = sum(map(len, messages)) / count
@@ -56,7 +57,7 @@ def main(argv: list[str]) -> int:
     big = b"%PDF-1.7\n" + bytes(range(256)) * (40 * 1024)  # 10 MiB
     message = export(requests[0], big)
     start = time.perf_counter()
-    ee.from_hi1_xml(message)
+    from_hi1_xml(message)
     t_big = time.perf_counter() - start
     start = time.perf_counter()
     hashlib.sha256(big).digest()

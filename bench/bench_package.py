@@ -55,6 +55,12 @@ def _child(kind: str, path: str, extra: list[str]) -> None:
         import bagit
     elif kind != "hashlib":
         import eevidence as ee
+        from eevidence.crypto import (
+            KeySigner,
+            load_private_key,
+            load_trust_store,
+        )
+        from eevidence.package import package_report
 
     cpu0 = time.process_time()
     start = time.perf_counter()
@@ -70,7 +76,7 @@ def _child(kind: str, path: str, extra: list[str]) -> None:
                 while n := fh.readinto(buf):
                     h.update(buf[:n])
     elif kind == "eevidence":
-        report = ee.package_report(path, ee.load_trust_store(extra[0]))
+        report = package_report(path, load_trust_store(extra[0]))
         assert report.ok, report.reasons()
     elif kind == "bagit":
         assert bagit.Bag(path).validate()
@@ -80,7 +86,7 @@ def _child(kind: str, path: str, extra: list[str]) -> None:
         docs = sorted(p for p in payload.rglob("*") if p.is_file())
         att = [d for d in docs if d.name == "screenshot-profile.pdf"]
         rest = [d for d in docs if d.name != "screenshot-profile.pdf"]
-        signer = ee.KeySigner(ee.load_private_key(extra[1]))
+        signer = KeySigner(load_private_key(extra[1]))
         ee.build_package(
             request,
             path,
@@ -169,7 +175,7 @@ def measure(specs: list[Spec], total: int, repeat: int) -> list[tuple[float, flo
 
 
 def scenario(base: Path, name: str, big_mib: int, repeat: int) -> None:
-    import eevidence as ee
+    from eevidence.crypto import generate_private_key, write_private_key, write_public_key
 
     payload = make_payload(base, name, big_mib)
     files = [p for p in payload.rglob("*") if p.is_file()]
@@ -178,10 +184,10 @@ def scenario(base: Path, name: str, big_mib: int, repeat: int) -> None:
     keys = base / "keys"
     if not keys.exists():
         keys.mkdir()
-        key = ee.generate_private_key()
-        ee.write_private_key(key, keys / "k.pem")
+        key = generate_private_key()
+        write_private_key(key, keys / "k.pem")
         (keys / "trust").mkdir()
-        ee.write_public_key(key, keys / "trust" / "k.pem")
+        write_public_key(key, keys / "trust" / "k.pem")
     out_dir, out_zip = base / f"pkg-{name}", base / f"pkg-{name}.zip"
     for out in (out_dir, out_zip):
         if out.is_dir():

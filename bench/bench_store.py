@@ -28,9 +28,15 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from eevidence.tracking._lifecycle import Event, Terms, Tracked, apply_event
-from eevidence.tracking._outcomes import build_report
-from eevidence.tracking.store._store import PostgresStore, SqliteStore
+from eevidence.tracking import (
+    Event,
+    PostgresStore,
+    SqliteStore,
+    Terms,
+    Tracked,
+    apply_event,
+    build_report,
+)
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 PROVIDERS = [

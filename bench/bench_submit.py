@@ -27,7 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import eevidence as ee  # noqa: E402
-from eevidence.submit._submit import ApiChannel, EmailChannel, Secret, SmtpSettings  # noqa: E402
+from eevidence.crypto import KeySigner, generate_private_key  # noqa: E402
+from eevidence.submit import (  # noqa: E402
+    ApiChannel,
+    EmailChannel,
+    Secret,
+    SmtpSettings,
+    load_outgoing,
+    parse_answer,
+)
 from tests.submit_helpers import (  # noqa: E402
     NOW,
     SMTP_PASSWORD,
@@ -57,7 +65,7 @@ def _package(work: Path, mib: int) -> Path:
         for _ in range(mib):
             fh.write(block)
     out = work / f"package-{mib}.zip"
-    signer = ee.KeySigner(ee.generate_private_key("ed25519"))
+    signer = KeySigner(generate_private_key("ed25519"))
     ee.build_package(request, out, signers=[signer], now=NOW, documents=[big])
     return out
 
@@ -79,9 +87,9 @@ def main() -> None:
                 while chunk := fh.read(MIB):
                     h.update(chunk)
 
-        ee.load_outgoing(pkg)  # warm the page cache
+        load_outgoing(pkg)  # warm the page cache
         t_hash = _median(sha, args.repeat)
-        t_load = _median(lambda: ee.load_outgoing(pkg), args.repeat)
+        t_load = _median(lambda: load_outgoing(pkg), args.repeat)
         print(f"package {size / 1e6:.0f} MB")
         print(f"  hashlib sha256, one pass        {size / t_hash / 1e9:.2f} GB/s")
         print(
@@ -89,7 +97,7 @@ def main() -> None:
             f"({t_load / t_hash:.1f}x one hash pass)"
         )
 
-        small = ee.load_outgoing(_package(work / "small", 0))
+        small = load_outgoing(_package(work / "small", 0))
         answer = json.dumps({"reference": "LE-1", "status": "received"}).encode()
         transport = httpx.MockTransport(lambda r: httpx.Response(201, content=answer))
         n = 2000
@@ -101,12 +109,12 @@ def main() -> None:
             t_api = (time.perf_counter() - start) / n
         start = time.perf_counter()
         for _ in range(n * 10):
-            ee.parse_answer(answer, source="bench")
+            parse_answer(answer, source="bench")
         t_parse = (time.perf_counter() - start) / (n * 10)
         print(f"  API submit, in memory           {t_api * 1e6:.0f} us per submission")
         print(f"  parse_answer                    {t_parse * 1e6:.1f} us per answer")
 
-        mail = ee.load_outgoing(_package(work / "mail", args.mail_mib))
+        mail = load_outgoing(_package(work / "mail", args.mail_mib))
         builder = EmailChannel(SmtpSettings(host="h", sender="a@police.example"), "b@x.example")
         t_mime = _median(lambda: builder.message(mail, now=NOW).as_bytes(), args.repeat)
         print(

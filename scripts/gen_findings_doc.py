@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from eevidence.provider.checker._findings import findings_markdown
+from eevidence.provider import findings_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 

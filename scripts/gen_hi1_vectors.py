@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import eevidence as ee
+from eevidence.hi1 import Hi1Endpoint, to_hi1_xml
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "vectors" / "hi1"
-SENDER = ee.Hi1Endpoint("FR", "PJ-CYBER")
-RECEIVER = ee.Hi1Endpoint("IE", "provider")
+SENDER = Hi1Endpoint("FR", "PJ-CYBER")
+RECEIVER = Hi1Endpoint("IE", "provider")
 NOW = datetime(2026, 11, 24, 10, 0, 0, 123456, tzinfo=UTC)
 TX = "c02358b2-76cf-4ba4-a8eb-f6436ccaea2e"
 LETTER = b"%PDF-1.7\n% stand-in for the signed request letter\n%%EOF\n"
@@ -27,7 +28,7 @@ def messages() -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     for path in sorted((ROOT / "examples" / "requests").glob("*.json")):
         request = ee.read_request(path)
-        out[f"{path.stem}.xml"] = ee.to_hi1_xml(
+        out[f"{path.stem}.xml"] = to_hi1_xml(
             request,
             sender=SENDER,
             receiver=RECEIVER,

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from eevidence import generated_schemas
+from eevidence import provider, request
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,8 @@ def render(schema: object) -> str:
 def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else ROOT / "schemas"
     out.mkdir(exist_ok=True)
-    for name, schema in generated_schemas().items():
+    schemas = {**request.generated_schemas(), **provider.generated_schemas()}
+    for name, schema in schemas.items():
         (out / name).write_text(render(schema), encoding="utf-8")
         print(f"wrote {out / name}")
     return 0

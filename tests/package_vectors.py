@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 import eevidence as ee
 from eevidence._cli._package import placeholder_pdf
+from eevidence.crypto import KeySigner, public_key_pem
 from tests.helpers import EXAMPLES, ROOT
 
 VECTORS = ROOT / "tests" / "vectors" / "package"
@@ -50,8 +51,8 @@ def build_golden(out: Path) -> Path:
     att = work / ATTACHMENT
     att.write_bytes(attachment_bytes())
     request = ee.read_request(EXAMPLES / "preservation.json")
-    ee.build_package(request, out, signers=[ee.KeySigner(OFFICER)], now=NOW, attachments=[att])
-    ee.sign_package(out, ee.KeySigner(VALIDATOR))
+    ee.build_package(request, out, signers=[KeySigner(OFFICER)], now=NOW, attachments=[att])
+    ee.sign_package(out, KeySigner(VALIDATOR))
     att.unlink()
     work.rmdir()
     return out
@@ -207,8 +208,8 @@ def regenerate(target: Path = VECTORS) -> None:
     (target / "trust").mkdir(parents=True)
     (target / "negative").mkdir()
     (target / "golden.zip").write_bytes(golden)
-    (target / "trust" / "officer.pem").write_bytes(ee.public_key_pem(OFFICER))
-    (target / "trust" / "validator.pem").write_bytes(ee.public_key_pem(VALIDATOR))
+    (target / "trust" / "officer.pem").write_bytes(public_key_pem(OFFICER))
+    (target / "trust" / "validator.pem").write_bytes(public_key_pem(VALIDATOR))
     for name in NEGATIVE:
         (target / "negative" / f"{name}.zip").write_bytes(negative_vector(name, golden))
 

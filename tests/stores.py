@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from eevidence.tracking.store._store import PostgresStore, SqliteStore, open_store
+from eevidence.tracking import PostgresStore, SqliteStore, open_store
 
 PG_BIN = Path(os.environ.get("EEVIDENCE_PG_BIN", "/usr/lib/postgresql/15/bin"))
 

@@ -25,6 +25,7 @@ from cryptography.x509.oid import NameOID
 
 import eevidence as ee
 from eevidence._cli._package import placeholder_pdf
+from eevidence.crypto import KeySigner, generate_private_key
 from tests.helpers import EXAMPLES, ROOT
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -51,7 +52,7 @@ def build_test_package(
         documents.append(doc)
     tmp.mkdir(parents=True, exist_ok=True)
     out = tmp / f"{example}.zip"
-    signer = ee.KeySigner(ee.generate_private_key("ed25519"))
+    signer = KeySigner(generate_private_key("ed25519"))
     ee.build_package(
         request, out, signers=[signer], now=NOW, attachments=attachments, documents=documents
     )

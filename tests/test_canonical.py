@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import eevidence as ee
+from eevidence.crypto import canonical_json_bytes
+from eevidence.request import TimeWindow
 from tests.helpers import example_doc
 
 KIND_EXAMPLES = {
@@ -38,7 +40,7 @@ moments = st.builds(
 
 
 def _iso(dt: datetime) -> str:
-    window = ee.TimeWindow(start=dt, end=dt + timedelta(seconds=1))
+    window = TimeWindow(start=dt, end=dt + timedelta(seconds=1))
     return str(window.model_dump(mode="json")["start"])
 
 
@@ -139,7 +141,7 @@ def test_canonical_bytes_ignore_key_order_and_whitespace(
 
 
 def test_canonical_bytes_known_answer() -> None:
-    assert ee.canonical_json_bytes({"b": [1, "é"], "a": {"y": None, "x": True}}) == (
+    assert canonical_json_bytes({"b": [1, "é"], "a": {"y": None, "x": True}}) == (
         '{"a":{"x":true,"y":null},"b":[1,"é"]}'.encode()
     )
 
@@ -148,18 +150,16 @@ def test_canonical_rejects_non_json_values() -> None:
     import pytest
 
     with pytest.raises(ee.InputError):
-        ee.canonical_json_bytes({"x": float("nan")})
+        canonical_json_bytes({"x": float("nan")})
     with pytest.raises(ee.InputError):
-        ee.canonical_json_bytes({"x": "\ud800"})
+        canonical_json_bytes({"x": "\ud800"})
 
 
 def test_offsets_are_preserved() -> None:
     doc = example_doc("preservation")
     request = ee.parse_request(doc)
     assert b'"created_at":"2026-11-16T09:30:00+01:00"' in ee.canonical_bytes(request)
-    utc = ee.TimeWindow(
-        start=datetime(2026, 1, 1, tzinfo=UTC), end=datetime(2026, 1, 2, tzinfo=UTC)
-    )
+    utc = TimeWindow(start=datetime(2026, 1, 1, tzinfo=UTC), end=datetime(2026, 1, 2, tzinfo=UTC))
     assert utc.model_dump(mode="json") == {
         "start": "2026-01-01T00:00:00Z",
         "end": "2026-01-02T00:00:00Z",

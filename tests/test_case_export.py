@@ -11,8 +11,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from eevidence.custody._case import custody_to_case
-from eevidence.custody._entries import CustodyEntry, append_entry, key_id
+from eevidence.custody import CustodyEntry, append_entry, custody_to_case
+from eevidence.custody._entries import key_id
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 

@@ -10,9 +10,7 @@ from typing import Any
 import pytest
 
 import eevidence as ee
-from eevidence.provider._profiles import ProviderProfile, load_profile_bytes
-from eevidence.provider.checker._findings import RULES, CheckReport
-from eevidence.provider.checker._rules import check
+from eevidence.provider import RULES, CheckReport, ProviderProfile, check, load_profile_bytes
 from tests.helpers import ROOT, example_doc
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -352,6 +350,6 @@ def test_catalogue_is_consistent() -> None:
 
 
 def test_findings_doc_does_not_drift() -> None:
-    from eevidence.provider.checker._findings import findings_markdown
+    from eevidence.provider import findings_markdown
 
     assert (ROOT / "docs" / "findings.md").read_text(encoding="utf-8") == findings_markdown()

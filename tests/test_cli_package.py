@@ -13,6 +13,7 @@ import pytest
 import eevidence as ee
 from eevidence._cli import main
 from eevidence._cli._package import _ProgressBar, placeholder_pdf
+from eevidence.crypto import KeySigner, key_id, load_public_key, load_trust_store
 from tests.helpers import EXAMPLES
 from tests.package_vectors import ATTACHMENT, VECTORS
 
@@ -104,10 +105,7 @@ def test_passphrase_prompt(
     assert "do not match" in capsys.readouterr().err
     pub = setup["dir"] / "p.pub"
     assert main(["keys", "export-public", str(key), "-o", str(pub), "--passphrase-prompt"]) == 0
-    assert (
-        ee.key_id(ee.load_public_key(pub))
-        == ee.KeySigner.from_file(key, passphrase=b"pw-one").keyid
-    )
+    assert key_id(load_public_key(pub)) == KeySigner.from_file(key, passphrase=b"pw-one").keyid
 
 
 def test_usage_errors(setup: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
@@ -192,7 +190,7 @@ def test_demo_builds_cosigns_and_verifies(
     for role in ("officer", "validator"):
         assert stat.S_IMODE((tmp_path / "package" / f"{role}-key.pem").stat().st_mode) == 0o600
     (package,) = (tmp_path / "package").glob("*.zip")
-    trust = ee.load_trust_store(tmp_path / "package" / "trust")
+    trust = load_trust_store(tmp_path / "package" / "trust")
     assert ee.verify_package(package, trust, threshold=2).ok
 
 

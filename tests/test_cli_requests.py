@@ -10,6 +10,15 @@ import pytest
 
 import eevidence as ee
 from eevidence._cli import main
+from eevidence.provider import generated_schemas as provider_schemas
+from eevidence.request import (
+    EmailIdentifier,
+    EuProductionOrder,
+    IpAddressIdentifier,
+    PreservationRequest,
+    UsernameIdentifier,
+    generated_schemas,
+)
 from tests.helpers import ROOT, example_doc
 
 AUTHORITY = str(ROOT / "examples" / "authority.json")
@@ -142,15 +151,15 @@ def test_new_preservation_writes_a_valid_request(tmp_path: Path) -> None:
     )
     assert code == 0
     request = ee.read_request(out)
-    assert isinstance(request, ee.PreservationRequest)
+    assert isinstance(request, PreservationRequest)
     assert request.mla_to_follow is True
     assert request.legal_basis[0].instrument == "budapest_art29"  # from the authority profile
     email, username, ip = request.identifiers
-    assert isinstance(email, ee.EmailIdentifier)
+    assert isinstance(email, EmailIdentifier)
     assert email.window is not None
-    assert isinstance(username, ee.UsernameIdentifier)
+    assert isinstance(username, UsernameIdentifier)
     assert username.service == "Instagram"
-    assert isinstance(ip, ee.IpAddressIdentifier)
+    assert isinstance(ip, IpAddressIdentifier)
     assert (ip.value, ip.port, ip.timestamp.isoformat()) == (
         "2001:db8::5",
         443,
@@ -249,7 +258,7 @@ def test_new_eu_order_with_authority_files(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert main(args) == 0
     request = ee.read_request(out)
-    assert isinstance(request, ee.EuProductionOrder)
+    assert isinstance(request, EuProductionOrder)
     assert request.issuing_authority.type == "investigating_judge"
     assert request.attachments[0].name == "order.pdf"
 
@@ -271,9 +280,14 @@ def test_schema_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["schema"]) == 0
     assert "request.schema.json" in capsys.readouterr().out
     assert main(["schema", "request.schema.json"]) == 0
-    assert json.loads(capsys.readouterr().out) == ee.generated_schemas()["request.schema.json"]
+    assert (
+        json.loads(capsys.readouterr().out)
+        == {**generated_schemas(), **provider_schemas()}["request.schema.json"]
+    )
     assert main(["schema", "-o", str(tmp_path / "s")]) == 0
-    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == sorted(ee.generated_schemas())
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == sorted(
+        {**generated_schemas(), **provider_schemas()}
+    )
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 import eevidence as ee
 from eevidence._cli import main
-from eevidence.custody._evidence import ingest_file
+from eevidence.custody import ingest_file
 from tests.helpers import ROOT
 
 EXAMPLES = ROOT / "examples" / "requests"

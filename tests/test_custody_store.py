@@ -12,10 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from eevidence.crypto._note import Checkpoint, parse_checkpoint, sign_checkpoint, verifier_key
-from eevidence.custody._entries import CustodyEntry, append_entry, key_id, verify_lines
+from eevidence.crypto import Checkpoint, parse_checkpoint, sign_checkpoint, verifier_key
+from eevidence.custody import CustodyEntry, append_entry, verify_lines
+from eevidence.custody._entries import key_id
 from eevidence.errors import StoreError
-from eevidence.tracking.store._store import PostgresStore, SqliteStore, open_store
+from eevidence.tracking import PostgresStore, SqliteStore, open_store
 
 AnyStore = SqliteStore | PostgresStore
 SEED = bytes(range(32))

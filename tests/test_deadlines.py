@@ -11,12 +11,15 @@ import pytest
 from eevidence import parse_request
 from eevidence._cli._tracking import tracked_from_request
 from eevidence.errors import InputError
-from eevidence.provider._law import law_facts
-from eevidence.provider._registry import load_providers
-from eevidence.tracking._deadlines import (
+from eevidence.provider import law_facts, load_providers
+from eevidence.tracking import (
     ACK_DAYS,
     REMINDER_DAYS,
     Deadline,
+    Event,
+    Terms,
+    Tracked,
+    apply_event,
     deadlines_of,
     due_within,
     next_due,
@@ -24,7 +27,6 @@ from eevidence.tracking._deadlines import (
     terms_for,
     to_ics,
 )
-from eevidence.tracking._lifecycle import Event, Terms, Tracked, apply_event
 from tests.helpers import example_doc
 from tests.test_lifecycle import NOW, T0, US, run, tracked
 

@@ -23,15 +23,8 @@ from lxml import etree
 import eevidence as ee
 from eevidence._cli import main
 from eevidence.errors import Hi1Error, InputError
-from eevidence.hi1._hi1 import (
-    AUTH,
-    CORE,
-    TASK,
-    Hi1Endpoint,
-    from_hi1_xml,
-    read_hi1,
-    to_hi1_xml,
-)
+from eevidence.hi1 import Hi1Endpoint, from_hi1_xml, hi1_draft, read_hi1, to_hi1_xml
+from eevidence.hi1._hi1 import AUTH, CORE, TASK
 from tests.helpers import EXAMPLES, ROOT, example_doc
 from tests.test_canonical import requests
 
@@ -806,7 +799,7 @@ def test_draft_from_a_foreign_message(xsd: etree.XMLSchema) -> None:
         "<task:ObservedTime>2026-10-01T12:00:00Z</task:ObservedTime>",
     )
     assert_valid(xsd, data)
-    draft, notes = ee.hi1_draft(read_hi1(data))
+    draft, notes = hi1_draft(read_hi1(data))
     window = {"start": "2026-10-01T00:00:00Z", "end": "2026-10-02T00:00:00Z"}
     assert draft["kind"] == "voluntary_disclosure"
     assert "provider" not in draft  # "TestRPS" is no provider id
@@ -835,7 +828,7 @@ def test_draft_from_a_foreign_message(xsd: etree.XMLSchema) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_draft_of_an_eevidence_message_keeps_what_hi1_carries(name: str) -> None:
     request = ee.read_request(EXAMPLES / f"{name}.json")
-    draft, notes = ee.hi1_draft(read_hi1((VECTORS / f"{name}.xml").read_bytes()))
+    draft, notes = hi1_draft(read_hi1((VECTORS / f"{name}.xml").read_bytes()))
     assert notes == []
     assert draft["id"] == request.id
     assert draft["case"] == {"reference": request.case.reference}

@@ -16,8 +16,26 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 import eevidence as ee
-from eevidence.crypto._dsse import Envelope, EnvelopeSignature, pae
-from eevidence.crypto._keys import key_type, verify_signature
+from eevidence.crypto import (
+    KEY_TYPES,
+    Envelope,
+    EnvelopeSignature,
+    KeySigner,
+    KeyType,
+    Signer,
+    generate_private_key,
+    key_id,
+    key_type,
+    load_private_key,
+    load_public_key,
+    load_trust_store,
+    pae,
+    public_key_pem,
+    verify_signature,
+    write_private_key,
+    write_public_key,
+)
+from eevidence.errors import PackageError, SigningKeyError
 
 
 def test_pae_matches_the_dsse_specification_vector() -> None:
@@ -29,69 +47,69 @@ def test_pae_matches_the_dsse_specification_vector() -> None:
     assert pae("t\u00e9", b"x") == b"DSSEv1 3 t\xc3\xa9 1 x"  # length in bytes, not characters
 
 
-@pytest.mark.parametrize("kind", ee.KEY_TYPES)
-def test_generate_write_load_sign_verify(tmp_path: Path, kind: ee.KeyType) -> None:
-    key = ee.generate_private_key(kind)
+@pytest.mark.parametrize("kind", KEY_TYPES)
+def test_generate_write_load_sign_verify(tmp_path: Path, kind: KeyType) -> None:
+    key = generate_private_key(kind)
     path = tmp_path / "k.pem"
-    ee.write_private_key(key, path, passphrase=b"correct horse")
+    write_private_key(key, path, passphrase=b"correct horse")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert b"ENCRYPTED PRIVATE KEY" in path.read_bytes()
-    loaded = ee.load_private_key(path, passphrase=b"correct horse")
-    signer = ee.KeySigner(loaded)
-    assert isinstance(signer, ee.Signer)
+    loaded = load_private_key(path, passphrase=b"correct horse")
+    signer = KeySigner(loaded)
+    assert isinstance(signer, Signer)
     assert key_type(signer.public_key) == kind
     der = key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    assert signer.keyid == ee.key_id(key.public_key()) == hashlib.sha256(der).hexdigest()
+    assert signer.keyid == key_id(key.public_key()) == hashlib.sha256(der).hexdigest()
     sig = signer.sign(b"message")
     assert verify_signature(signer.public_key, sig, b"message")
     assert not verify_signature(signer.public_key, sig, b"messagE")
     assert not verify_signature(signer.public_key, b"\x00" * len(sig), b"message")
     assert signer.keyid[:16] in repr(signer)
     pub = tmp_path / "k.pub.pem"
-    ee.write_public_key(loaded, pub)
-    assert ee.key_id(ee.load_public_key(pub)) == signer.keyid
-    assert ee.public_key_pem(loaded) == ee.public_key_pem(loaded.public_key())
+    write_public_key(loaded, pub)
+    assert key_id(load_public_key(pub)) == signer.keyid
+    assert public_key_pem(loaded) == public_key_pem(loaded.public_key())
 
 
 def test_rsa_uses_pss_3072() -> None:
-    key = ee.generate_private_key("rsa")
+    key = generate_private_key("rsa")
     assert isinstance(key, rsa.RSAPrivateKey)
     assert key.key_size == 3072
     from cryptography.hazmat.primitives.asymmetric import padding
 
-    sig = ee.KeySigner(key).sign(b"m")
+    sig = KeySigner(key).sign(b"m")
     key.public_key().verify(
         sig, b"m", padding.PSS(padding.MGF1(hashes.SHA256()), 32), hashes.SHA256()
     )
 
 
 def test_private_key_errors(tmp_path: Path) -> None:
-    key = ee.generate_private_key()
+    key = generate_private_key()
     plain = tmp_path / "plain.pem"
-    ee.write_private_key(key, plain)
+    write_private_key(key, plain)
     assert b"BEGIN PRIVATE KEY" in plain.read_bytes()
-    with pytest.raises(ee.SigningKeyError, match="overwrite"):
-        ee.write_private_key(key, plain)
-    with pytest.raises(ee.SigningKeyError, match="not encrypted"):
-        ee.load_private_key(plain, passphrase=b"x")
+    with pytest.raises(SigningKeyError, match="overwrite"):
+        write_private_key(key, plain)
+    with pytest.raises(SigningKeyError, match="not encrypted"):
+        load_private_key(plain, passphrase=b"x")
     enc = tmp_path / "enc.pem"
-    ee.write_private_key(key, enc, passphrase=b"secret")
-    with pytest.raises(ee.SigningKeyError, match="encrypted"):
-        ee.load_private_key(enc)
-    with pytest.raises(ee.SigningKeyError, match="wrong passphrase"):
-        ee.load_private_key(enc, passphrase=b"wrong")
-    with pytest.raises(ee.SigningKeyError, match="cannot read"):
-        ee.load_private_key(tmp_path / "absent.pem")
+    write_private_key(key, enc, passphrase=b"secret")
+    with pytest.raises(SigningKeyError, match="encrypted"):
+        load_private_key(enc)
+    with pytest.raises(SigningKeyError, match="wrong passphrase"):
+        load_private_key(enc, passphrase=b"wrong")
+    with pytest.raises(SigningKeyError, match="cannot read"):
+        load_private_key(tmp_path / "absent.pem")
     big = tmp_path / "big.pem"
     big.write_bytes(b"x" * (1024 * 1024 + 1))
-    with pytest.raises(ee.SigningKeyError, match="too large"):
-        ee.load_private_key(big)
-    with pytest.raises(ee.SigningKeyError, match="cannot write"):
-        ee.write_private_key(key, tmp_path / "no" / "dir" / "k.pem")
-    with pytest.raises(ee.SigningKeyError, match="unknown key type"):
-        ee.generate_private_key("dsa")  # type: ignore[arg-type]
+    with pytest.raises(SigningKeyError, match="too large"):
+        load_private_key(big)
+    with pytest.raises(SigningKeyError, match="cannot write"):
+        write_private_key(key, tmp_path / "no" / "dir" / "k.pem")
+    with pytest.raises(SigningKeyError, match="unknown key type"):
+        generate_private_key("dsa")  # type: ignore[arg-type]
     p384 = ec.generate_private_key(ec.SECP384R1())
     weird = tmp_path / "p384.pem"
     weird.write_bytes(
@@ -101,15 +119,15 @@ def test_private_key_errors(tmp_path: Path) -> None:
             serialization.NoEncryption(),
         )
     )
-    with pytest.raises(ee.SigningKeyError, match="unsupported elliptic curve"):
-        ee.load_private_key(weird)
+    with pytest.raises(SigningKeyError, match="unsupported elliptic curve"):
+        load_private_key(weird)
     small = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505
-    with pytest.raises(ee.SigningKeyError, match="too short"):
-        ee.KeySigner(small)
+    with pytest.raises(SigningKeyError, match="too short"):
+        KeySigner(small)
     from cryptography.hazmat.primitives.asymmetric import ed448
 
-    with pytest.raises(ee.SigningKeyError, match="unsupported key type"):
-        ee.KeySigner(ed448.Ed448PrivateKey.generate())  # type: ignore[arg-type]
+    with pytest.raises(SigningKeyError, match="unsupported key type"):
+        KeySigner(ed448.Ed448PrivateKey.generate())  # type: ignore[arg-type]
 
 
 def _certificate(key: ec.EllipticCurvePrivateKey) -> bytes:
@@ -129,42 +147,42 @@ def _certificate(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 
 def test_trust_store_from_keys_and_certificates(tmp_path: Path) -> None:
-    a = ee.generate_private_key()
+    a = generate_private_key()
     b = ec.generate_private_key(ec.SECP256R1())
     store = tmp_path / "trust"
     store.mkdir()
-    (store / "a.pem").write_bytes(ee.public_key_pem(a))
-    (store / "a-copy.pem").write_bytes(ee.public_key_pem(a))
+    (store / "a.pem").write_bytes(public_key_pem(a))
+    (store / "a-copy.pem").write_bytes(public_key_pem(a))
     (store / "b.crt").write_bytes(_certificate(b))
     (store / "README.txt").write_text("ignored")
     (store / "sub.pem").mkdir()
-    trust = ee.load_trust_store(store)
+    trust = load_trust_store(store)
     assert len(trust) == 2
-    assert ee.key_id(a.public_key()) in trust
-    assert ee.key_id(b.public_key()) in trust
+    assert key_id(a.public_key()) in trust
+    assert key_id(b.public_key()) in trust
     (cert_key,) = [k for k in trust if k.certificate is not None]
-    assert cert_key.keyid == ee.key_id(b.public_key())
-    first = trust.candidates(ee.key_id(b.public_key()))[0]
-    assert first.keyid == ee.key_id(b.public_key())
-    single = ee.load_trust_store(store / "a.pem")
-    assert [k.keyid for k in single] == [ee.key_id(a.public_key())]
+    assert cert_key.keyid == key_id(b.public_key())
+    first = trust.candidates(key_id(b.public_key()))[0]
+    assert first.keyid == key_id(b.public_key())
+    single = load_trust_store(store / "a.pem")
+    assert [k.keyid for k in single] == [key_id(a.public_key())]
 
 
 def test_trust_store_errors(tmp_path: Path) -> None:
     with pytest.raises(ee.ConfigurationError):
-        ee.load_trust_store(tmp_path / "absent")
+        load_trust_store(tmp_path / "absent")
     with pytest.raises(ee.ConfigurationError, match="no PEM"):
-        ee.load_trust_store(tmp_path)
+        load_trust_store(tmp_path)
     (tmp_path / "bad.pem").write_text(
         "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"
     )
-    with pytest.raises(ee.SigningKeyError, match="not a readable PEM public key"):
-        ee.load_trust_store(tmp_path)
+    with pytest.raises(SigningKeyError, match="not a readable PEM public key"):
+        load_trust_store(tmp_path)
     (tmp_path / "bad.pem").write_text(
         "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
     )
-    with pytest.raises(ee.SigningKeyError, match="certificate"):
-        ee.load_trust_store(tmp_path)
+    with pytest.raises(SigningKeyError, match="certificate"):
+        load_trust_store(tmp_path)
 
 
 # --------------------------------------------------------------------------- envelopes
@@ -208,6 +226,6 @@ def test_envelope_round_trip() -> None:
     ],
 )
 def test_malformed_envelopes(data: bytes) -> None:
-    with pytest.raises(ee.PackageError) as exc:
+    with pytest.raises(PackageError) as exc:
         Envelope.from_bytes(data)
     assert exc.value.code == "bad_envelope"

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eevidence.errors import InputError, LifecycleError
-from eevidence.tracking._lifecycle import (
+from eevidence.tracking import (
     EVENTS,
     PRESERVATION_KINDS,
     STATES,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eevidence.crypto._merkle import (
+from eevidence.crypto import (
     EMPTY_ROOT,
     MerkleTree,
     leaf_hash,

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import eevidence as ee
+from eevidence.request import IDENTIFIER_TYPES, DataRequested, TimeWindow, new_request_id
 from tests.helpers import example_doc
 
 
@@ -137,7 +138,7 @@ def test_valid_identifiers_of_every_type() -> None:
         {"type": "domain", "value": "bad-site.example"},
     ]
     request = ee.parse_request(doc)
-    assert [i.type for i in request.identifiers] == list(ee.IDENTIFIER_TYPES)
+    assert [i.type for i in request.identifiers] == list(IDENTIFIER_TYPES)
 
 
 def test_unknown_identifier_type_and_kind() -> None:
@@ -155,19 +156,19 @@ def test_unknown_identifier_type_and_kind() -> None:
 
 def test_naive_datetime_refused_from_python() -> None:
     with pytest.raises(ValueError, match="timezone"):
-        ee.TimeWindow(start=datetime(2026, 1, 1), end=datetime(2026, 2, 1, tzinfo=UTC))
+        TimeWindow(start=datetime(2026, 1, 1), end=datetime(2026, 2, 1, tzinfo=UTC))
 
 
 def test_data_requested_consistency() -> None:
     with pytest.raises(ValueError, match="twice"):
-        ee.DataRequested(categories=("traffic", "traffic"))
+        DataRequested(categories=("traffic", "traffic"))
     with pytest.raises(ValueError, match="'subscriber' is not"):
-        ee.DataRequested(categories=("traffic",), subscriber_details=("puk_codes",))
+        DataRequested(categories=("traffic",), subscriber_details=("puk_codes",))
     with pytest.raises(ValueError, match="other_subscriber_details"):
-        ee.DataRequested(categories=("subscriber",), subscriber_details=("other",))
+        DataRequested(categories=("subscriber",), subscriber_details=("other",))
     with pytest.raises(ValueError, match="subscriber detail is listed twice"):
-        ee.DataRequested(categories=("subscriber",), subscriber_details=("other", "other"))
-    ok = ee.DataRequested(
+        DataRequested(categories=("subscriber",), subscriber_details=("other", "other"))
+    ok = DataRequested(
         categories=("subscriber",),
         subscriber_details=("other",),
         other_subscriber_details="IMSI",
@@ -258,7 +259,7 @@ def test_error_diagnostics_name_source_and_paths() -> None:
 
 def test_new_request_id_is_a_valid_id() -> None:
     doc = example_doc("preservation")
-    doc["id"] = ee.new_request_id()
+    doc["id"] = new_request_id()
     assert ee.parse_request(doc).id == doc["id"]
     doc["id"] = doc["id"].upper()
     assert "$.id" in paths_of(doc)

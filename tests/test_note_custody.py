@@ -10,25 +10,26 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import eevidence as ee
-from eevidence.crypto._merkle import MerkleTree, leaf_hash
-from eevidence.crypto._note import (
+from eevidence.crypto import (
     Checkpoint,
+    MerkleTree,
     NoteVerifier,
+    leaf_hash,
     open_note,
     parse_checkpoint,
     sign_checkpoint,
     sign_note,
     verifier_key,
 )
-from eevidence.custody._entries import (
+from eevidence.custody import (
     ChainReport,
     CustodyEntry,
     append_entry,
     entries_from_jsonl,
     entries_to_jsonl,
-    key_id,
     verify_chain,
 )
+from eevidence.custody._entries import key_id
 from eevidence.errors import IntegrityError
 
 # golang.org/x/mod/sumdb/note: the reference example of the signed-note format.

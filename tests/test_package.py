@@ -17,15 +17,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import eevidence as ee
-from eevidence.crypto._dsse import Envelope
-from eevidence.package._bag import (
+from eevidence.crypto import (
+    Envelope,
+    KeySigner,
+    Signer,
+    TrustStore,
+    key_id,
+    load_trust_store,
+    public_key_pem,
+)
+from eevidence.errors import PackageError, PackageVerificationError
+from eevidence.package import (
+    PAYLOAD_TYPE,
+    SIGNATURE_FILE,
     DirReader,
+    PackageLimits,
     ZipReader,
-    check_member_name,
-    hash_entries,
+    inspect_package,
+    package_report,
     parse_manifest,
 )
-from eevidence.package._package import PAYLOAD_TYPE, SIGNATURE_FILE
+from eevidence.package._bag import check_member_name, hash_entries
 from tests.helpers import EXAMPLES
 from tests.package_vectors import (
     ATTACHMENT,
@@ -46,8 +58,8 @@ GOLDEN = VECTORS / "golden.zip"
 
 
 @pytest.fixture(scope="module")
-def trust() -> ee.TrustStore:
-    return ee.load_trust_store(VECTORS / "trust")
+def trust() -> TrustStore:
+    return load_trust_store(VECTORS / "trust")
 
 
 @pytest.fixture
@@ -68,7 +80,7 @@ def build(
     attachment: Path,
     name: str = "pkg.zip",
     *,
-    signers: list[ee.Signer] | None = None,
+    signers: list[Signer] | None = None,
     documents: list[str | os.PathLike[str] | tuple[str, bytes]] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Path:
@@ -76,7 +88,7 @@ def build(
     return ee.build_package(
         request,
         tmp_path / name,
-        signers=signers or [ee.KeySigner(OFFICER)],
+        signers=signers or [KeySigner(OFFICER)],
         now=NOW,
         attachments=[attachment],
         documents=documents or (),
@@ -104,18 +116,18 @@ def test_golden_directory_form_has_the_same_files(tmp_path: Path) -> None:
 
 
 def test_golden_trust_keys_are_the_fixed_keys() -> None:
-    assert (VECTORS / "trust" / "officer.pem").read_bytes() == ee.public_key_pem(OFFICER)
-    assert (VECTORS / "trust" / "validator.pem").read_bytes() == ee.public_key_pem(VALIDATOR)
+    assert (VECTORS / "trust" / "officer.pem").read_bytes() == public_key_pem(OFFICER)
+    assert (VECTORS / "trust" / "validator.pem").read_bytes() == public_key_pem(VALIDATOR)
 
 
-def test_golden_verifies_with_threshold_two(trust: ee.TrustStore) -> None:
+def test_golden_verifies_with_threshold_two(trust: TrustStore) -> None:
     report = ee.verify_package(GOLDEN, trust, threshold=2)
     assert report.ok
     assert report.fixity_ok
     assert report.policy_met
     assert set(report.valid_signers) == {
-        ee.key_id(OFFICER.public_key()),
-        ee.key_id(VALIDATOR.public_key()),
+        key_id(OFFICER.public_key()),
+        key_id(VALIDATOR.public_key()),
     }
     assert [s.status for s in report.signatures] == ["valid", "valid"]
     assert {f.path for f in report.files} >= {
@@ -162,55 +174,55 @@ def test_zip_is_deterministic_and_uses_fixed_metadata(tmp_path: Path, attachment
 
 @pytest.mark.parametrize("name", sorted(NEGATIVE))
 def test_negative_vector_is_regenerated_and_fails_for_its_reason(
-    name: str, trust: ee.TrustStore
+    name: str, trust: TrustStore
 ) -> None:
     committed = VECTORS / "negative" / f"{name}.zip"
     assert negative_vector(name, GOLDEN.read_bytes()) == committed.read_bytes()
-    report = ee.package_report(committed, trust, threshold=2)
+    report = package_report(committed, trust, threshold=2)
     assert not report.ok
     reason = NEGATIVE[name][1]
     assert any(reason in r for r in report.reasons()), report.reasons()
-    with pytest.raises(ee.PackageVerificationError) as exc:
+    with pytest.raises(PackageVerificationError) as exc:
         ee.verify_package(committed, trust, threshold=2)
     assert exc.value.report is not None
     assert reason.split(":")[0] in exc.value.diagnostics()
 
 
 def test_untrusted_key_signature_is_unknown(tmp_path: Path, attachment: Path) -> None:
-    pkg = build(tmp_path, attachment, signers=[ee.KeySigner(OUTSIDER)])
-    report = ee.package_report(pkg, ee.load_trust_store(VECTORS / "trust"))
+    pkg = build(tmp_path, attachment, signers=[KeySigner(OUTSIDER)])
+    report = package_report(pkg, load_trust_store(VECTORS / "trust"))
     assert report.fixity_ok
     assert not report.ok
     assert [s.status for s in report.signatures] == ["unknown_key"]
     assert any(r.startswith("threshold_not_met") for r in report.reasons())
 
 
-def test_threshold_not_met(tmp_path: Path, attachment: Path, trust: ee.TrustStore) -> None:
+def test_threshold_not_met(tmp_path: Path, attachment: Path, trust: TrustStore) -> None:
     pkg = build(tmp_path, attachment)
-    assert ee.package_report(pkg, trust, threshold=1).ok
-    report = ee.package_report(pkg, trust, threshold=2)
+    assert package_report(pkg, trust, threshold=1).ok
+    report = package_report(pkg, trust, threshold=2)
     assert not report.ok
     assert report.fixity_ok
     assert "threshold_not_met: 1 valid trusted signature(s), 2 required" in report.reasons()
 
 
-def test_same_key_twice_counts_once(tmp_path: Path, attachment: Path, trust: ee.TrustStore) -> None:
-    signer = ee.KeySigner(OFFICER)
+def test_same_key_twice_counts_once(tmp_path: Path, attachment: Path, trust: TrustStore) -> None:
+    signer = KeySigner(OFFICER)
     pkg = build(tmp_path, attachment, signers=[signer, signer])
-    report = ee.package_report(pkg, trust, threshold=2)
+    report = package_report(pkg, trust, threshold=2)
     assert [s.status for s in report.signatures] == ["valid", "valid"]
     assert len(report.valid_signers) == 1
     assert not report.policy_met
 
 
-def test_keyid_hint_is_not_trusted(tmp_path: Path, attachment: Path, trust: ee.TrustStore) -> None:
+def test_keyid_hint_is_not_trusted(tmp_path: Path, attachment: Path, trust: TrustStore) -> None:
     """An outsider's signature labelled with the officer's key id stays unverified; a valid
     signature with a wrong label is still found by trying every trusted key."""
     pkg = build(tmp_path, attachment, "p")
     env = Envelope.from_bytes((pkg / SIGNATURE_FILE).read_bytes())
-    officer_id = ee.key_id(OFFICER.public_key())
-    forged = ee.KeySigner(OUTSIDER).sign(env.signed_bytes())
-    from eevidence.crypto._dsse import EnvelopeSignature
+    officer_id = key_id(OFFICER.public_key())
+    forged = KeySigner(OUTSIDER).sign(env.signed_bytes())
+    from eevidence.crypto import EnvelopeSignature
 
     relabelled = Envelope(
         env.payload_type,
@@ -218,51 +230,49 @@ def test_keyid_hint_is_not_trusted(tmp_path: Path, attachment: Path, trust: ee.T
         (EnvelopeSignature("0" * 64, env.signatures[0].sig), EnvelopeSignature(officer_id, forged)),
     )
     (pkg / SIGNATURE_FILE).write_bytes(relabelled.to_bytes())
-    report = ee.package_report(pkg, trust)
+    report = package_report(pkg, trust)
     assert [s.status for s in report.signatures] == ["valid", "invalid"]
     assert report.signatures[0].keyid == officer_id
     assert report.valid_signers == (officer_id,)
 
 
-def test_size_mismatch_is_named(tmp_path: Path, attachment: Path, trust: ee.TrustStore) -> None:
+def test_size_mismatch_is_named(tmp_path: Path, attachment: Path, trust: TrustStore) -> None:
     pkg = build(tmp_path, attachment, "p")
     (pkg / "data" / "attachments" / ATTACHMENT).write_bytes(b"shorter")
-    (result,) = [f for f in ee.package_report(pkg, trust).files if f.status != "ok"]
+    (result,) = [f for f in package_report(pkg, trust).files if f.status != "ok"]
     assert result.status == "size_mismatch"
     assert (result.expected, result.found) == (str(len(attachment_bytes())), "7")
 
 
-def test_directory_symlink_is_refused(
-    tmp_path: Path, attachment: Path, trust: ee.TrustStore
-) -> None:
+def test_directory_symlink_is_refused(tmp_path: Path, attachment: Path, trust: TrustStore) -> None:
     pkg = build(tmp_path, attachment, "p")
     (pkg / "data" / "attachments" / "link").symlink_to("/etc/passwd")
-    report = ee.package_report(pkg, trust)
+    report = package_report(pkg, trust)
     assert [p.code for p in report.problems] == ["symlink"]
     assert not report.files  # nothing was read
     link = tmp_path / "link"
     link.symlink_to(pkg)
-    assert ee.package_report(link, trust).problems[0].code == "symlink"
+    assert package_report(link, trust).problems[0].code == "symlink"
 
 
 def test_directory_special_file_is_refused(
-    tmp_path: Path, attachment: Path, trust: ee.TrustStore
+    tmp_path: Path, attachment: Path, trust: TrustStore
 ) -> None:
     pkg = build(tmp_path, attachment, "p")
     os.mkfifo(pkg / "data" / "fifo")
-    assert ee.package_report(pkg, trust).problems[0].code == "special_file"
+    assert package_report(pkg, trust).problems[0].code == "special_file"
 
 
-def test_unreadable_inputs_give_structural_problems(tmp_path: Path, trust: ee.TrustStore) -> None:
-    assert ee.package_report(tmp_path / "absent", trust).problems[0].code == "not_found"
+def test_unreadable_inputs_give_structural_problems(tmp_path: Path, trust: TrustStore) -> None:
+    assert package_report(tmp_path / "absent", trust).problems[0].code == "not_found"
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"PK\x03\x04 not really a zip")
-    assert ee.package_report(junk, trust).problems[0].code == "not_a_package"
+    assert package_report(junk, trust).problems[0].code == "not_a_package"
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert ee.package_report(empty, trust).problems[0].code == "not_a_bag"
+    assert package_report(empty, trust).problems[0].code == "not_a_bag"
     with pytest.raises(ee.InputError):
-        ee.package_report(empty, trust, threshold=0)
+        package_report(empty, trust, threshold=0)
 
 
 @pytest.mark.parametrize(
@@ -280,7 +290,7 @@ def test_unreadable_inputs_give_structural_problems(tmp_path: Path, trust: ee.Tr
     ],
 )
 def test_member_names(name: str, code: str) -> None:
-    with pytest.raises(ee.PackageError) as exc:
+    with pytest.raises(PackageError) as exc:
         check_member_name(name, source="t")
     assert exc.value.code == code
 
@@ -289,17 +299,17 @@ def test_zip_limits_are_checked_before_reading(tmp_path: Path) -> None:
     golden = GOLDEN.read_bytes()
     path = tmp_path / "g.zip"
     path.write_bytes(golden)
-    with pytest.raises(ee.PackageError) as exc:
-        ZipReader(path, ee.PackageLimits(max_entries=3))
+    with pytest.raises(PackageError) as exc:
+        ZipReader(path, PackageLimits(max_entries=3))
     assert exc.value.code == "too_many_entries"
-    with pytest.raises(ee.PackageError) as exc:
-        ZipReader(path, ee.PackageLimits(max_file_size=100))
+    with pytest.raises(PackageError) as exc:
+        ZipReader(path, PackageLimits(max_file_size=100))
     assert exc.value.code == "zip_bomb"
-    with pytest.raises(ee.PackageError) as exc:
-        ZipReader(path, ee.PackageLimits(max_total_size=1000))
+    with pytest.raises(PackageError) as exc:
+        ZipReader(path, PackageLimits(max_total_size=1000))
     assert exc.value.code == "zip_bomb"
-    with pytest.raises(ee.PackageError) as exc:
-        DirReader(tmp_path, ee.PackageLimits(max_entries=0))
+    with pytest.raises(PackageError) as exc:
+        DirReader(tmp_path, PackageLimits(max_entries=0))
     assert exc.value.code == "too_many_entries"
 
 
@@ -311,24 +321,24 @@ def test_zip_encrypted_and_unsupported_entries_are_refused(tmp_path: Path) -> No
     data[cd + 8] |= 0x01
     path = tmp_path / "enc.zip"
     path.write_bytes(bytes(data))
-    with pytest.raises(ee.PackageError) as exc:
-        ZipReader(path, ee.PackageLimits())
+    with pytest.raises(PackageError) as exc:
+        ZipReader(path, PackageLimits())
     assert exc.value.code == "encrypted_entry"
     data = bytearray(write_entries(entries))
     data[cd + 10] = 12  # bzip2
     path.write_bytes(bytes(data))
-    with pytest.raises(ee.PackageError) as exc:
-        ZipReader(path, ee.PackageLimits())
+    with pytest.raises(PackageError) as exc:
+        ZipReader(path, PackageLimits())
     assert exc.value.code == "unsupported_compression"
 
 
-def test_huge_tag_file_is_refused(tmp_path: Path, trust: ee.TrustStore) -> None:
-    report = ee.package_report(GOLDEN, trust, limits=ee.PackageLimits(max_tag_file_size=100))
+def test_huge_tag_file_is_refused(tmp_path: Path, trust: TrustStore) -> None:
+    report = package_report(GOLDEN, trust, limits=PackageLimits(max_tag_file_size=100))
     assert report.problems[0].code == "too_large"
 
 
 def test_malformed_manifests_are_reported(
-    tmp_path: Path, attachment: Path, trust: ee.TrustStore
+    tmp_path: Path, attachment: Path, trust: TrustStore
 ) -> None:
     pkg = build(tmp_path, attachment, "p")
     manifest = pkg / "manifest-sha256.txt"
@@ -346,14 +356,14 @@ def test_malformed_manifests_are_reported(
     (pkg / "bagit.txt").write_bytes(b"BagIt-Version: 2.0\nTag-File-Character-Encoding: latin-1\n")
     (pkg / "payload-sizes.txt").write_bytes(b"12 data/other\nbad line\n")
     (pkg / "bag-info.txt").write_bytes(b"no colon here\n  continued\nA: b\n  more\n")
-    codes = {p.code for p in ee.package_report(pkg, trust).problems}
+    codes = {p.code for p in package_report(pkg, trust).problems}
     assert codes >= {
         "malformed_manifest",
         "unsupported_algorithm",
         "bad_declaration",
         "malformed_bag_info",
     }
-    msgs = " | ".join(p.message for p in ee.package_report(pkg, trust).problems)
+    msgs = " | ".join(p.message for p in package_report(pkg, trust).problems)
     for fragment in (
         "not a sha256 digest",
         "expected 'DIGEST PATH'",
@@ -366,11 +376,11 @@ def test_malformed_manifests_are_reported(
         assert fragment in msgs, fragment
 
 
-def test_non_utf8_tag_files(tmp_path: Path, attachment: Path, trust: ee.TrustStore) -> None:
+def test_non_utf8_tag_files(tmp_path: Path, attachment: Path, trust: TrustStore) -> None:
     pkg = build(tmp_path, attachment, "p")
     for name in ("manifest-sha256.txt", "bag-info.txt", "payload-sizes.txt"):
         (pkg / name).write_bytes(b"\xff\xfe")
-    msgs = [p.message for p in ee.package_report(pkg, trust).problems]
+    msgs = [p.message for p in package_report(pkg, trust).problems]
     assert sum("not UTF-8" in m for m in msgs) == 3
 
 
@@ -385,14 +395,14 @@ def test_parse_manifest_handles_bom_and_encoded_paths() -> None:
     assert (found, problems) == ({"data/a%b": digest}, [])
 
 
-def test_bad_envelope_is_a_problem(tmp_path: Path, attachment: Path, trust: ee.TrustStore) -> None:
+def test_bad_envelope_is_a_problem(tmp_path: Path, attachment: Path, trust: TrustStore) -> None:
     pkg = build(tmp_path, attachment, "p")
     (pkg / SIGNATURE_FILE).write_bytes(b"{not json")
-    report = ee.package_report(pkg, trust)
+    report = package_report(pkg, trust)
     assert report.problems[0].code == "bad_envelope"
     env = Envelope.from_bytes(_golden_envelope())
     (pkg / SIGNATURE_FILE).write_bytes(Envelope("text/plain", env.payload + b"x", ()).to_bytes())
-    codes = {p.code for p in ee.package_report(pkg, trust).problems}
+    codes = {p.code for p in package_report(pkg, trust).problems}
     assert codes >= {"wrong_payload_type", "bad_envelope", "signature_payload_mismatch"}
 
 
@@ -407,10 +417,10 @@ def _golden_envelope() -> bytes:
 def test_build_checks_attachments(
     tmp_path: Path, attachment: Path, request_model: ee.Request
 ) -> None:
-    signer = [ee.KeySigner(OFFICER)]
+    signer = [KeySigner(OFFICER)]
 
     def attempt(**kw: object) -> str:
-        with pytest.raises(ee.PackageError) as exc:
+        with pytest.raises(PackageError) as exc:
             ee.build_package(request_model, tmp_path / "x.zip", signers=signer, now=NOW, **kw)  # type: ignore[arg-type]
         return exc.value.code
 
@@ -439,11 +449,11 @@ def test_build_checks_declared_digest_and_leaves_nothing(tmp_path: Path, attachm
     doc["attachments"][0]["sha256"] = "0" * 64
     request = ee.parse_request(doc)
     for out in ("x.zip", "x"):
-        with pytest.raises(ee.PackageError) as exc:
+        with pytest.raises(PackageError) as exc:
             ee.build_package(
                 request,
                 tmp_path / out,
-                signers=[ee.KeySigner(OFFICER)],
+                signers=[KeySigner(OFFICER)],
                 now=NOW,
                 attachments=[attachment],
             )
@@ -453,7 +463,7 @@ def test_build_checks_declared_digest_and_leaves_nothing(tmp_path: Path, attachm
     ok = ee.build_package(
         ee.parse_request(doc),
         tmp_path / "ok",
-        signers=[ee.KeySigner(OFFICER)],
+        signers=[KeySigner(OFFICER)],
         now=NOW,
         attachments=[attachment],
     )
@@ -471,34 +481,34 @@ def test_build_refuses_bad_arguments(
         ee.build_package(
             request_model,
             tmp_path / "a",
-            signers=[ee.KeySigner(OFFICER)],
+            signers=[KeySigner(OFFICER)],
             now=datetime(2026, 1, 1),  # naive on purpose
         )
     existing = build(tmp_path, attachment, "p")
-    with pytest.raises(ee.PackageError) as exc:
+    with pytest.raises(PackageError) as exc:
         build(tmp_path, attachment, "p")
     assert exc.value.code == "exists"
     assert existing.is_dir()
-    with pytest.raises(ee.PackageError) as exc:
+    with pytest.raises(PackageError) as exc:
         build(tmp_path / "no" / "such", attachment, "p.zip")
     assert exc.value.code == "unwritable"
 
 
-def test_documents_are_packaged(tmp_path: Path, attachment: Path, trust: ee.TrustStore) -> None:
+def test_documents_are_packaged(tmp_path: Path, attachment: Path, trust: TrustStore) -> None:
     letter = tmp_path / "letter.pdf"
     letter.write_bytes(b"%PDF rendered letter")
     pkg = build(tmp_path, attachment, "p", documents=[letter, ("notes.txt", b"n")])
     assert (pkg / "data" / "documents" / "letter.pdf").read_bytes() == b"%PDF rendered letter"
-    assert ee.package_report(pkg, trust).ok
+    assert package_report(pkg, trust).ok
     assert bagit.Bag(str(pkg)).validate()
 
 
-def test_progress_is_reported(tmp_path: Path, attachment: Path, trust: ee.TrustStore) -> None:
+def test_progress_is_reported(tmp_path: Path, attachment: Path, trust: TrustStore) -> None:
     seen: list[int] = []
     pkg = build(tmp_path, attachment, progress=seen.append)
     assert sum(seen) == len(attachment_bytes())
     seen.clear()
-    ee.package_report(pkg, trust, progress=seen.append)
+    package_report(pkg, trust, progress=seen.append)
     assert sum(seen) == _payload_bytes()
 
 
@@ -506,14 +516,14 @@ def test_progress_is_reported(tmp_path: Path, attachment: Path, trust: ee.TrustS
 
 
 @pytest.mark.parametrize("name", ["p.zip", "p"])
-def test_cosign(tmp_path: Path, attachment: Path, trust: ee.TrustStore, name: str) -> None:
+def test_cosign(tmp_path: Path, attachment: Path, trust: TrustStore, name: str) -> None:
     pkg = build(tmp_path, attachment, name)
-    assert not ee.package_report(pkg, trust, threshold=2).ok
-    env = ee.sign_package(pkg, ee.KeySigner(VALIDATOR))
+    assert not package_report(pkg, trust, threshold=2).ok
+    env = ee.sign_package(pkg, KeySigner(VALIDATOR))
     assert len(env.signatures) == 2
     assert ee.verify_package(pkg, trust, threshold=2).ok
-    with pytest.raises(ee.PackageError) as exc:
-        ee.sign_package(pkg, ee.KeySigner(VALIDATOR))
+    with pytest.raises(PackageError) as exc:
+        ee.sign_package(pkg, KeySigner(VALIDATOR))
     assert exc.value.code == "already_signed"
     assert bagit.Bag(str(pkg)).validate() if name == "p" else True
 
@@ -524,8 +534,8 @@ def test_cosign_refuses_a_tampered_package(tmp_path: Path, attachment: Path) -> 
         b"{}" + b" " * (len((pkg / "data" / "request.json").read_bytes()) - 2)
     )
     before = (pkg / SIGNATURE_FILE).read_bytes()
-    with pytest.raises(ee.PackageError) as exc:
-        ee.sign_package(pkg, ee.KeySigner(VALIDATOR))
+    with pytest.raises(PackageError) as exc:
+        ee.sign_package(pkg, KeySigner(VALIDATOR))
     assert exc.value.code == "not_signable"
     assert "digest_mismatch" in str(exc.value)
     assert (pkg / SIGNATURE_FILE).read_bytes() == before
@@ -536,8 +546,8 @@ def test_cosign_refuses_an_unsigned_bag(tmp_path: Path) -> None:
     bag_dir.mkdir()
     (bag_dir / "a.txt").write_text("a")
     bagit.make_bag(str(bag_dir), checksums=["sha256"])
-    with pytest.raises(ee.PackageError) as exc:
-        ee.sign_package(bag_dir, ee.KeySigner(VALIDATOR))
+    with pytest.raises(PackageError) as exc:
+        ee.sign_package(bag_dir, KeySigner(VALIDATOR))
     assert "no signature envelope" in str(exc.value)
 
 
@@ -560,21 +570,21 @@ def test_bagit_python_validates_directory_and_extracted_zip(
 
 @pytest.mark.parametrize("algorithms", [["sha256"], ["sha256", "sha512"], ["sha512"]])
 def test_reads_a_bag_made_by_bagit_python(
-    tmp_path: Path, trust: ee.TrustStore, algorithms: list[str]
+    tmp_path: Path, trust: TrustStore, algorithms: list[str]
 ) -> None:
     bag_dir = tmp_path / "bag"
     (bag_dir / "sub").mkdir(parents=True)
     (bag_dir / "a.txt").write_text("alpha")
     (bag_dir / "sub" / "b.bin").write_bytes(bytes(range(256)) * 10)
     bagit.make_bag(str(bag_dir), checksums=algorithms)
-    report = ee.package_report(bag_dir, trust)
+    report = package_report(bag_dir, trust)
     assert report.fixity_ok, report.reasons()
     assert not report.signed
     assert not report.ok
     assert "unsigned: the package has no signature envelope" in report.reasons()
     assert {f.path for f in report.files} >= {"data/a.txt", "data/sub/b.bin"}
     (bag_dir / "data" / "a.txt").write_text("alphA")
-    report = ee.package_report(bag_dir, trust)
+    report = package_report(bag_dir, trust)
     bad = [f for f in report.files if f.status != "ok"]
     assert [(f.path, f.status) for f in bad] == [("data/a.txt", "digest_mismatch")]
     assert bad[0].algorithm == algorithms[0]
@@ -582,7 +592,7 @@ def test_reads_a_bag_made_by_bagit_python(
     assert bad[0].found == hashlib.new(algorithms[0], b"alphA").hexdigest()
 
 
-def test_reads_a_zip_without_a_top_folder(tmp_path: Path, trust: ee.TrustStore) -> None:
+def test_reads_a_zip_without_a_top_folder(tmp_path: Path, trust: TrustStore) -> None:
     entries = read_entries(GOLDEN.read_bytes())
     flat = []
     for info, data in entries:
@@ -593,7 +603,7 @@ def test_reads_a_zip_without_a_top_folder(tmp_path: Path, trust: ee.TrustStore) 
     assert ee.verify_package(path, trust, threshold=2).ok
 
 
-def test_deflated_zip_and_directory_entries_are_read(tmp_path: Path, trust: ee.TrustStore) -> None:
+def test_deflated_zip_and_directory_entries_are_read(tmp_path: Path, trust: TrustStore) -> None:
     entries = read_entries(GOLDEN.read_bytes())
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -606,18 +616,18 @@ def test_deflated_zip_and_directory_entries_are_read(tmp_path: Path, trust: ee.T
     assert report.ok
 
 
-def test_corrupt_stored_entry_is_a_digest_mismatch(tmp_path: Path, trust: ee.TrustStore) -> None:
+def test_corrupt_stored_entry_is_a_digest_mismatch(tmp_path: Path, trust: TrustStore) -> None:
     data = bytearray(GOLDEN.read_bytes())
     at = data.index(b"%PDF-1.4")  # the attachment's stored bytes
     data[at + 20] ^= 0xFF
     path = tmp_path / "corrupt.zip"
     path.write_bytes(bytes(data))
-    report = ee.package_report(path, trust)
+    report = package_report(path, trust)
     bad = {f.path: f.status for f in report.files if f.status != "ok"}
     assert bad == {f"data/attachments/{ATTACHMENT}": "digest_mismatch"}
 
 
-def test_corrupt_deflated_entry_is_unreadable(tmp_path: Path, trust: ee.TrustStore) -> None:
+def test_corrupt_deflated_entry_is_unreadable(tmp_path: Path, trust: TrustStore) -> None:
     entries = read_entries(GOLDEN.read_bytes())
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -630,13 +640,11 @@ def test_corrupt_deflated_entry_is_unreadable(tmp_path: Path, trust: ee.TrustSto
     data[start] ^= 0xFF  # inside the deflate stream: a zlib or CRC error
     path = tmp_path / "corrupt.zip"
     path.write_bytes(bytes(data))
-    bad = {f.path: f.status for f in ee.package_report(path, trust).files if f.status != "ok"}
+    bad = {f.path: f.status for f in package_report(path, trust).files if f.status != "ok"}
     assert bad == {f"data/attachments/{ATTACHMENT}": "unreadable"}
 
 
-def test_local_header_must_match_the_central_directory(
-    tmp_path: Path, trust: ee.TrustStore
-) -> None:
+def test_local_header_must_match_the_central_directory(tmp_path: Path, trust: TrustStore) -> None:
     data = bytearray(GOLDEN.read_bytes())
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
         info = next(i for i in zf.infolist() if i.filename.endswith("request.json"))
@@ -644,11 +652,11 @@ def test_local_header_must_match_the_central_directory(
     data[name_at : name_at + 7] = b"REQUEST"
     path = tmp_path / "renamed-local.zip"
     path.write_bytes(bytes(data))
-    bad = {f.path: f.status for f in ee.package_report(path, trust).files if f.status != "ok"}
+    bad = {f.path: f.status for f in package_report(path, trust).files if f.status != "ok"}
     assert bad == {"data/request.json": "unreadable"}
     data[info.header_offset : info.header_offset + 4] = b"XXXX"
     path.write_bytes(bytes(data))
-    bad = {f.path: f.status for f in ee.package_report(path, trust).files if f.status != "ok"}
+    bad = {f.path: f.status for f in package_report(path, trust).files if f.status != "ok"}
     assert bad == {"data/request.json": "unreadable"}
 
 
@@ -674,7 +682,7 @@ def test_parallel_and_serial_hashing_agree(tmp_path: Path) -> None:
     for i in range(12):
         (root / f"f{i}").write_bytes(os.urandom(1000 * i + 3 * (1 << 20) * (i == 5)))
         wanted[f"f{i}"] = ("sha256",)
-    reader = DirReader(root, ee.PackageLimits())
+    reader = DirReader(root, PackageLimits())
     serial = hash_entries(reader, wanted, workers=1)
     parallel = hash_entries(reader, wanted, workers=4)
     assert serial == parallel
@@ -683,20 +691,20 @@ def test_parallel_and_serial_hashing_agree(tmp_path: Path) -> None:
     assert size == (root / "f5").stat().st_size
     assert isinstance(
         hash_entries(reader, {"absent": ("sha256",), "f1": ("sha256",)}, workers=2)["absent"],
-        ee.PackageError,
+        PackageError,
     )
 
 
 def test_inspect(tmp_path: Path) -> None:
-    info = ee.inspect_package(GOLDEN)
+    info = inspect_package(GOLDEN)
     d = info.to_dict()
     assert d["verified"] is False
     assert d["form"] == "zip"
     assert d["info"]["EEvidence-Provider"] == "meta"
     assert len(d["signature_keyid_hints"]) == 2
     assert any(f["path"] == "data/request.json" for f in d["files"])
-    with pytest.raises(ee.PackageError):
-        ee.inspect_package(VECTORS / "negative" / "zip_bomb.zip")
+    with pytest.raises(PackageError):
+        inspect_package(VECTORS / "negative" / "zip_bomb.zip")
 
 
 # --------------------------------------------------------------------------- fuzzing
@@ -739,7 +747,7 @@ def test_fuzz_mutated_packages(
 
 
 def _contents(path: Path) -> dict[str, object]:
-    reader = ZipReader(path, ee.PackageLimits())
+    reader = ZipReader(path, PackageLimits())
     try:
         out: dict[str, object] = {n: reader.read_bytes(n, 1 << 20) for n in reader.entries()}
     finally:
@@ -750,20 +758,20 @@ def _contents(path: Path) -> dict[str, object]:
 
 
 def _read_everything(path: Path) -> ee.VerificationReport | None:
-    trust = ee.load_trust_store(VECTORS / "trust")
-    report = ee.package_report(path, trust, threshold=2)  # never raises for a bad package
+    trust = load_trust_store(VECTORS / "trust")
+    report = package_report(path, trust, threshold=2)  # never raises for a bad package
     json.dumps(report.to_dict())
     with contextlib.suppress(_OWN):
-        ee.inspect_package(path)
+        inspect_package(path)
     copy = path.with_name("copy-" + path.name)  # signing rewrites the file: use a copy
     copy.write_bytes(path.read_bytes())
     with contextlib.suppress(_OWN):
-        ee.sign_package(copy, ee.KeySigner(OUTSIDER))
+        ee.sign_package(copy, KeySigner(OUTSIDER))
     return report
 
 
 def test_other_tag_files_are_streamed_when_pinned_and_reported_when_not(
-    tmp_path: Path, trust: ee.TrustStore
+    tmp_path: Path, trust: TrustStore
 ) -> None:
     bag_dir = tmp_path / "bag"
     bag_dir.mkdir()
@@ -778,7 +786,7 @@ def test_other_tag_files_are_streamed_when_pinned_and_reported_when_not(
     )
     with (bag_dir / "tagmanifest-sha256.txt").open("a") as fh:
         fh.write(lines)
-    report = ee.package_report(bag_dir, trust)
+    report = package_report(bag_dir, trust)
     assert report.fixity_ok, report.reasons()
     statuses = {f.path: f.status for f in report.files}
     assert statuses["custom-tag.txt"] == "ok"
@@ -788,7 +796,7 @@ def test_other_tag_files_are_streamed_when_pinned_and_reported_when_not(
     (bag_dir / "other" / "x.txt").write_text("x")
     (bag_dir / "loose.txt").write_text("x")
     (bag_dir / "tagmanifest-md5.txt").write_text("")
-    report = ee.package_report(bag_dir, trust)
+    report = package_report(bag_dir, trust)
     bad = {f.path: f.status for f in report.files if f.status != "ok"}
     assert bad == {
         "meta/notes.txt": "digest_mismatch",
@@ -797,12 +805,12 @@ def test_other_tag_files_are_streamed_when_pinned_and_reported_when_not(
     }
     assert [p.code for p in report.problems] == ["unsupported_algorithm"]
     (bag_dir / "meta" / "notes.txt").unlink()
-    missing = {f.path: f.status for f in ee.package_report(bag_dir, trust).files}
+    missing = {f.path: f.status for f in package_report(bag_dir, trust).files}
     assert missing["meta/notes.txt"] == "missing"
 
 
 def test_cosign_zip_with_a_wrong_crc_and_a_look_alike_attachment(
-    tmp_path: Path, trust: ee.TrustStore
+    tmp_path: Path, trust: TrustStore
 ) -> None:
     doc = json.loads((EXAMPLES / "preservation.json").read_text(encoding="utf-8"))
     doc["attachments"][0]["name"] = "signature.dsse.json"
@@ -811,7 +819,7 @@ def test_cosign_zip_with_a_wrong_crc_and_a_look_alike_attachment(
     pkg = ee.build_package(
         ee.parse_request(doc),
         tmp_path / "p.zip",
-        signers=[ee.KeySigner(OFFICER)],
+        signers=[KeySigner(OFFICER)],
         now=NOW,
         attachments=[att],
     )
@@ -820,7 +828,7 @@ def test_cosign_zip_with_a_wrong_crc_and_a_look_alike_attachment(
         info = next(i for i in zf.infolist() if i.filename.endswith("data/request.json"))
     data[info.header_offset + 14] ^= 0xFF  # CRC-32 in the local header
     pkg.write_bytes(bytes(data))
-    ee.sign_package(pkg, ee.KeySigner(VALIDATOR))
+    ee.sign_package(pkg, KeySigner(VALIDATOR))
     assert ee.verify_package(pkg, trust, threshold=2).ok
     with zipfile.ZipFile(pkg) as zf:
         assert zf.testzip() is None  # the copy carries correct CRCs again
@@ -828,10 +836,10 @@ def test_cosign_zip_with_a_wrong_crc_and_a_look_alike_attachment(
         assert zf.read(inner) == b'{"not": "an envelope"}'
 
 
-def test_deeply_nested_directory_is_refused(tmp_path: Path, trust: ee.TrustStore) -> None:
+def test_deeply_nested_directory_is_refused(tmp_path: Path, trust: TrustStore) -> None:
     root = tmp_path / "bag"
     deep = root.joinpath("data", *["d"] * 40)
     deep.mkdir(parents=True)
     (root / "bagit.txt").write_text("BagIt-Version: 1.0\n")
-    report = ee.package_report(root, trust)
+    report = package_report(root, trust)
     assert [p.code for p in report.problems] == ["too_deep"]

@@ -9,12 +9,9 @@ from typing import Any
 import pytest
 
 from eevidence.errors import EEvidenceError
-from eevidence.provider._profiles import (
-    ProfileError,
-    ProviderProfile,
-    load_profile_bytes,
-)
-from eevidence.request._vocab import DATA_CATEGORIES, IDENTIFIER_TYPES, REQUEST_KINDS
+from eevidence.provider import ProviderProfile, load_profile_bytes
+from eevidence.provider._profiles import ProfileError
+from eevidence.request import DATA_CATEGORIES, IDENTIFIER_TYPES, REQUEST_KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 PROVIDERS = ROOT / "providers"

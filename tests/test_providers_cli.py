@@ -10,7 +10,8 @@ import pytest
 
 import eevidence as ee
 from eevidence._cli import main
-from eevidence.provider._registry import PROVIDERS_ENV, load_profile_file, load_providers
+from eevidence.errors import ProfileError
+from eevidence.provider import PROVIDERS_ENV, load_profile_file, load_providers
 from tests.helpers import ROOT, example_doc
 
 NOW = "--now=2026-11-22T10:00:00Z"
@@ -68,7 +69,7 @@ def test_bad_profile_names_file_and_path(tmp_path: Path) -> None:
     raw["preservation"]["initial_days"] = {"status": "known", "value": "ninety", "sources": []}
     bad = tmp_path / "meta.json"
     bad.write_text(json.dumps(raw), encoding="utf-8")
-    with pytest.raises(ee.ProfileError) as info:
+    with pytest.raises(ProfileError) as info:
         load_profile_file(bad)
     assert info.value.source == str(bad)
     assert any(p.path.startswith("$.preservation.initial_days") for p in info.value.problems)
@@ -77,14 +78,14 @@ def test_bad_profile_names_file_and_path(tmp_path: Path) -> None:
 def test_profile_file_errors(tmp_path: Path) -> None:
     broken = tmp_path / "x.json"
     broken.write_text("{not json", encoding="utf-8")
-    with pytest.raises(ee.ProfileError, match="invalid provider profile") as info:
+    with pytest.raises(ProfileError, match="invalid provider profile") as info:
         load_profile_file(broken)
     assert "not valid JSON" in info.value.diagnostics()
     with pytest.raises(ee.InputError, match="cannot read"):
         load_profile_file(tmp_path / "absent.json")
     renamed = tmp_path / "other.json"
     shutil.copy(ROOT / "providers" / "meta.json", renamed)
-    with pytest.raises(ee.ProfileError) as info:
+    with pytest.raises(ProfileError) as info:
         load_profile_file(renamed)
     assert info.value.problems[0].path == "$.id"
 

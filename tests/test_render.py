@@ -19,28 +19,29 @@ import pytest
 from eevidence import parse_request
 from eevidence._cli import main
 from eevidence.errors import RenderError
-from eevidence.letter._document import (
+from eevidence.letter import (
+    FORMATS,
     LANGUAGES,
     Catalogue,
     build_letter,
     catalogue,
     format_datetime,
+    render_letter,
 )
-from eevidence.letter._render import FORMATS, render_letter
-from eevidence.request._models import (
-    AttachmentKind,
-    AuthorityProfile,
-    IssuingAuthorityType,
-    OffenceCategory,
-    Request,
-    ValidatingAuthorityType,
-)
-from eevidence.request._vocab import (
+from eevidence.request import (
     DATA_CATEGORIES,
     IDENTIFIER_TYPES,
     INSTRUMENTS,
     REQUEST_KINDS,
     SUBSCRIBER_DETAILS,
+    AuthorityProfile,
+    Request,
+)
+from eevidence.request._models import (
+    AttachmentKind,
+    IssuingAuthorityType,
+    OffenceCategory,
+    ValidatingAuthorityType,
 )
 from tests.helpers import EXAMPLES, ROOT, example_doc
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from eevidence.tracking._lifecycle import Terms
-from eevidence.tracking._outcomes import (
+from eevidence.tracking import (
     OutcomeRow,
+    Terms,
     build_report,
     format_report,
     outcome_of,

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from eevidence.provider._registry import load_providers
-from eevidence.provider.routes._advice import Route, advise_routes
+from eevidence.provider import Route, advise_routes, load_providers
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 REG = load_providers(environ={})

@@ -24,16 +24,21 @@ from eevidence.errors import (
     StoreError,
     UnknownRequestError,
 )
-from eevidence.tracking._deadlines import deadlines_of
-from eevidence.tracking._lifecycle import Event, Terms, Tracked, apply_event
-from eevidence.tracking._outcomes import aggregate, build_report, outcome_row
-from eevidence.tracking.store._store import (
+from eevidence.tracking import (
     SCHEMA_VERSION,
+    Event,
     PostgresStore,
     SqliteStore,
+    Terms,
+    Tracked,
+    apply_event,
+    build_report,
+    deadlines_of,
     default_store_path,
     open_store,
+    outcome_row,
 )
+from eevidence.tracking._outcomes import aggregate
 from tests.stores import new_database
 from tests.test_lifecycle import T0, US
 

@@ -23,7 +23,10 @@ from pytest_httpx import HTTPXMock
 
 import eevidence as ee
 from eevidence._cli._tracking import tracked_from_request
-from eevidence.submit._submit import (
+from eevidence.crypto import TrustStore
+from eevidence.errors import CredentialsError, MalformedAnswerError, SubmissionError
+from eevidence.hi1 import from_hi1_xml
+from eevidence.submit import (
     BODY_FORMATS,
     ApiChannel,
     EmailChannel,
@@ -42,6 +45,7 @@ from eevidence.submit._submit import (
     pick_channel,
     record_submission,
 )
+from eevidence.tracking import Event, SqliteStore
 from tests.submit_helpers import (
     API,
     NOW,
@@ -86,8 +90,8 @@ def _api(sleeps: Sleeps, client: httpx.Client, **kw: Any) -> ApiChannel:
     return ApiChannel(API, token=Secret(TOKEN), client=client, policy=policy, **kw)
 
 
-def _store(tmp_path: Path, outgoing: OutgoingPackage) -> ee.SqliteStore:
-    store = ee.SqliteStore(tmp_path / "t.sqlite3")
+def _store(tmp_path: Path, outgoing: OutgoingPackage) -> SqliteStore:
+    store = SqliteStore(tmp_path / "t.sqlite3")
     profile = ee.load_providers().get(outgoing.request.provider)
     store.add(tracked_from_request(outgoing.request, profile))
     return store
@@ -113,7 +117,7 @@ def test_load_outgoing_reads_the_exact_bytes(tmp_path: Path) -> None:
 def test_load_outgoing_refuses_a_damaged_or_untrusted_package(tmp_path: Path) -> None:
     path = build_test_package(tmp_path)
     with pytest.raises(ee.InputError, match=r"trusted|threshold"):
-        load_outgoing(path, trust=ee.TrustStore())
+        load_outgoing(path, trust=TrustStore())
     with pytest.raises(ee.InputError, match="zip form"):
         load_outgoing(tmp_path)
     with pytest.raises(ee.InputError, match="cannot read"):
@@ -129,11 +133,11 @@ def test_load_outgoing_refuses_a_damaged_or_untrusted_package(tmp_path: Path) ->
 def test_a_package_changed_during_verification_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from eevidence.package._package import package_report as real
+    from eevidence.package import package_report as real
 
     path = build_test_package(tmp_path)
 
-    def tamper(p: Path, trust: ee.TrustStore, **kw: Any) -> ee.VerificationReport:
+    def tamper(p: Path, trust: TrustStore, **kw: Any) -> ee.VerificationReport:
         report = real(p, trust, **kw)
         with path.open("ab") as fh:
             fh.write(b"appended")
@@ -236,7 +240,7 @@ def test_retry_after_longer_than_allowed_is_reported_not_slept(
     httpx_mock: HTTPXMock, outgoing: OutgoingPackage, sleeps: Sleeps
 ) -> None:
     httpx_mock.add_response(url=PRODUCTION, status_code=503, headers={"Retry-After": "86400"})
-    with httpx.Client() as client, pytest.raises(ee.SubmissionError, match="retry after 86400"):
+    with httpx.Client() as client, pytest.raises(SubmissionError, match="retry after 86400"):
         _api(sleeps, client).submit(outgoing, now=NOW)
     assert sleeps.calls == []
     assert len(httpx_mock.get_requests()) == 1
@@ -248,7 +252,7 @@ def test_persistent_5xx_gives_up_after_the_attempts(
     httpx_mock.add_response(
         url=PRODUCTION, status_code=502, json={"message": "bad gateway"}, is_reusable=True
     )
-    with httpx.Client() as client, pytest.raises(ee.SubmissionError) as info:
+    with httpx.Client() as client, pytest.raises(SubmissionError) as info:
         _api(sleeps, client, attempts=3).submit(outgoing, now=NOW)
     assert "502" in str(info.value)
     assert "after 3 attempt(s): bad gateway" in str(info.value)
@@ -263,7 +267,7 @@ def test_timeout_is_retried_then_reported(
     httpx_mock: HTTPXMock, outgoing: OutgoingPackage, sleeps: Sleeps
 ) -> None:
     httpx_mock.add_exception(httpx.ReadTimeout("read timed out"), is_reusable=True)
-    with httpx.Client() as client, pytest.raises(ee.SubmissionError) as info:
+    with httpx.Client() as client, pytest.raises(SubmissionError) as info:
         _api(sleeps, client, attempts=3).submit(outgoing, now=NOW)
     assert "timed out after 3 attempt(s): ReadTimeout" in str(info.value)
     requests = httpx_mock.get_requests()
@@ -296,9 +300,7 @@ def test_tls_failure_against_a_real_loopback_server(
                 client=client,
                 policy=RetryPolicy(sleep=sleeps),
             )
-            with pytest.raises(
-                ee.SubmissionError, match=r"TLS verification of 127\.0\.0\.1 failed"
-            ):
+            with pytest.raises(SubmissionError, match=r"TLS verification of 127\.0\.0\.1 failed"):
                 api.submit(outgoing, now=NOW)
         assert seen.requests == []
         assert sleeps.calls == []  # a TLS failure is not retried
@@ -318,7 +320,7 @@ def test_malformed_answers_raise_a_clear_error(
 ) -> None:
     store = _store(tmp_path, outgoing)
     httpx_mock.add_response(url=PRODUCTION, status_code=200, text="<html>Service page</html>")
-    with httpx.Client() as client, pytest.raises(ee.MalformedAnswerError) as info:
+    with httpx.Client() as client, pytest.raises(MalformedAnswerError) as info:
         _api(sleeps, client).submit(outgoing, now=NOW)
     assert "the answer is not JSON (starts with '<html>Service page</html>')" in str(info.value)
     assert info.value.diagnostics().startswith(PRODUCTION)
@@ -337,7 +339,7 @@ def test_redirect_to_another_host_does_not_forward_credentials(
     # even a client configured to follow redirects does not follow this one
     with (
         httpx.Client(follow_redirects=True) as client,
-        pytest.raises(ee.SubmissionError, match="another host"),
+        pytest.raises(SubmissionError, match="another host"),
     ):
         _api(sleeps, client).submit(outgoing, now=NOW)
     requests = httpx_mock.get_requests()
@@ -369,16 +371,16 @@ def test_other_redirects_and_refusals_are_errors(
     httpx_mock.add_response(url=PRODUCTION, status_code=403, text="")
     with httpx.Client() as client:
         api = _api(sleeps, client)
-        with pytest.raises(ee.SubmissionError, match="303"):
+        with pytest.raises(SubmissionError, match="303"):
             api.submit(outgoing, now=NOW)
-        with pytest.raises(ee.SubmissionError, match="422 Unprocessable Entity: legal basis"):
+        with pytest.raises(SubmissionError, match="422 Unprocessable Entity: legal basis"):
             api.submit(outgoing, now=NOW)
-        with pytest.raises(ee.SubmissionError, match=r"403 Forbidden: \(no body\)"):
+        with pytest.raises(SubmissionError, match=r"403 Forbidden: \(no body\)"):
             api.submit(outgoing, now=NOW)
 
 
 def test_api_must_use_https() -> None:
-    with httpx.Client() as client, pytest.raises(ee.SubmissionError, match="https"):
+    with httpx.Client() as client, pytest.raises(SubmissionError, match="https"):
         ApiChannel("http://le-api.provider.example", token=None, client=client)
 
 
@@ -460,16 +462,16 @@ def test_parse_answer_is_tolerant_of_names(body: bytes, expected: ProviderStatus
     ],
 )
 def test_parse_answer_is_strict_about_values(body: bytes, message: str) -> None:
-    with pytest.raises(ee.MalformedAnswerError, match=message):
+    with pytest.raises(MalformedAnswerError, match=message):
         parse_answer(body, source="t")
 
 
 def test_parse_answer_limits() -> None:
-    with pytest.raises(ee.MalformedAnswerError, match="larger than 10 bytes"):
+    with pytest.raises(MalformedAnswerError, match="larger than 10 bytes"):
         parse_answer(b"{" + b" " * 20 + b"}", source="t", max_size=10)
-    with pytest.raises(ee.MalformedAnswerError, match="empty"):
+    with pytest.raises(MalformedAnswerError, match="empty"):
         parse_answer(b"", source="t", require_status=True)
-    with pytest.raises(ee.MalformedAnswerError, match="no status"):
+    with pytest.raises(MalformedAnswerError, match="no status"):
         parse_answer(b'{"id": "x"}', source="t", require_status=True)
 
 
@@ -528,7 +530,7 @@ def test_email_over_starttls_to_a_loopback_server(
 def test_email_refuses_a_server_without_starttls(outgoing: OutgoingPackage) -> None:
     with smtp_server(None) as (port, box):
         settings = SmtpSettings(host="127.0.0.1", port=port, sender="a@police.example")
-        with pytest.raises(ee.SubmissionError, match="does not offer STARTTLS"):
+        with pytest.raises(SubmissionError, match="does not offer STARTTLS"):
             EmailChannel(settings, "x@provider.example").submit(outgoing, now=NOW)
     assert box.messages == []
 
@@ -537,7 +539,7 @@ def test_email_refuses_an_untrusted_certificate(tmp_path: Path, outgoing: Outgoi
     cert = make_cert(tmp_path / "tls")
     with smtp_server(cert) as (port, box):
         settings = SmtpSettings(host="127.0.0.1", port=port, sender="a@police.example")
-        with pytest.raises(ee.SubmissionError, match="TLS failed"):
+        with pytest.raises(SubmissionError, match="TLS failed"):
             EmailChannel(settings, "x@provider.example").submit(outgoing, now=NOW)
     assert box.messages == []
 
@@ -564,7 +566,7 @@ def test_email_reports_refused_recipients(outgoing: OutgoingPackage) -> None:
 
     settings = SmtpSettings(host="mail.invalid", sender="a@police.example")
     channel = EmailChannel(settings, "x@provider.example", smtp_factory=Refusing)
-    with pytest.raises(ee.SubmissionError, match=r"refused x@provider\.example"):
+    with pytest.raises(SubmissionError, match=r"refused x@provider\.example"):
         channel.submit(outgoing, now=NOW)
 
 
@@ -600,7 +602,7 @@ def test_portal_bundle_and_confirmation(tmp_path: Path) -> None:
     assert confirmed.status.ref == "1234567"
     with pytest.raises(ee.InputError, match="empty"):
         confirm_portal(out, "  ", portal="p")
-    with pytest.raises(ee.MalformedAnswerError, match="control characters"):
+    with pytest.raises(MalformedAnswerError, match="control characters"):
         confirm_portal(out, "A\x07B", portal="p")
 
 
@@ -643,7 +645,7 @@ def test_credentials_from_environment_and_private_file(tmp_path: Path) -> None:
     assert creds.smtp.password is not None
     assert "pw" not in repr(creds)  # secrets never print
     assert str(creds.smtp.password) == "Secret('***')"
-    with pytest.raises(ee.CredentialsError, match="does not exist"):
+    with pytest.raises(CredentialsError, match="does not exist"):
         load_credentials(tmp_path / "none.toml", environ={})
     anyone = load_credentials(environ={"EEVIDENCE_API_TOKEN": "t"})
     assert anyone.token("whatever").reveal() == "t"  # type: ignore[union-attr]
@@ -663,10 +665,10 @@ def test_credentials_file_readable_by_others_is_refused(tmp_path: Path) -> None:
     file = tmp_path / "credentials.toml"
     file.write_text('[api.meta]\ntoken = "t"\n')
     file.chmod(0o644)
-    with pytest.raises(ee.CredentialsError, match="chmod 600"):
+    with pytest.raises(CredentialsError, match="chmod 600"):
         load_credentials(file, environ={})
     file.chmod(0o640)
-    with pytest.raises(ee.CredentialsError, match="readable by others"):
+    with pytest.raises(CredentialsError, match="readable by others"):
         load_credentials(None, environ={"EEVIDENCE_CREDENTIALS": str(file)})
 
 
@@ -676,7 +678,7 @@ def test_credentials_file_of_another_user_is_refused(tmp_path: Path) -> None:
     file.write_text('[api.meta]\ntoken = "t"\n')
     file.chmod(0o600)
     os.chown(file, 65534, 65534)
-    with pytest.raises(ee.CredentialsError, match="belongs to another user"):
+    with pytest.raises(CredentialsError, match="belongs to another user"):
         load_credentials(file, environ={})
 
 
@@ -695,7 +697,7 @@ def test_bad_credentials_files(tmp_path: Path, text: str, message: str) -> None:
     file = tmp_path / "c.toml"
     file.write_text(text)
     file.chmod(0o600)
-    with pytest.raises(ee.CredentialsError, match=message):
+    with pytest.raises(CredentialsError, match=message):
         load_credentials(file, environ={})
 
 
@@ -782,10 +784,10 @@ def test_ssl_context_default_verifies() -> None:
 def test_a_status_the_lifecycle_refuses_is_logged_not_raised(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = ee.SqliteStore(tmp_path / "t.sqlite3")
+    store = SqliteStore(tmp_path / "t.sqlite3")
     tracked = ee.Tracked("req-1", "preservation", "meta", "FR", NOW)  # no preservation terms
     store.add(tracked)
-    store.record("req-1", ee.Event("submitted", NOW, "a"), now=NOW)
+    store.record("req-1", Event("submitted", NOW, "a"), now=NOW)
     tracked = store.get("req-1")
     status = ProviderStatus("P-1", "preserved", "preserved")
     events = apply_status(store, tracked, status, now=NOW, actor="a")
@@ -808,7 +810,7 @@ def test_hi1_body_is_a_valid_ts_103_120_message_with_the_letter(
     (sent,) = httpx_mock.get_requests()
     assert sent.headers["Content-Type"] == "application/xml"
     assert_valid(_schema(), sent.content)
-    assert ee.from_hi1_xml(sent.content) == outgoing.request
+    assert from_hi1_xml(sent.content) == outgoing.request
     assert outgoing.idempotency_key.encode() in sent.content  # the HI-1 transaction id
     letter_digest = hashlib.sha256(
         zipfile.ZipFile(outgoing.path).read(

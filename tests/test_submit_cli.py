@@ -15,6 +15,8 @@ from pytest_httpx import HTTPXMock
 
 import eevidence as ee
 from eevidence._cli import main
+from eevidence.submit import load_outgoing
+from eevidence.tracking import SqliteStore
 from tests.submit_helpers import (
     API,
     SMTP_PASSWORD,
@@ -47,7 +49,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
 
 
 def _custody(store_path: Path, request_id: str) -> list[dict[str, Any]]:
-    store = ee.SqliteStore(store_path)
+    store = SqliteStore(store_path)
     try:
         return [json.loads(line) for line in store.custody_lines(object_id=f"request/{request_id}")]
     finally:
@@ -55,7 +57,7 @@ def _custody(store_path: Path, request_id: str) -> list[dict[str, Any]]:
 
 
 def _tracked(store_path: Path, request_id: str) -> ee.Tracked:
-    store = ee.SqliteStore(store_path)
+    store = SqliteStore(store_path)
     try:
         return store.get(request_id)
     finally:
@@ -69,7 +71,7 @@ def test_submit_via_api_then_poll(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     package = env["package"]
-    out = ee.load_outgoing(package)
+    out = load_outgoing(package)
     rid = out.request.id
     httpx_mock.add_response(
         method="POST",
@@ -134,7 +136,7 @@ def test_malformed_answer_leaves_the_lifecycle_unchanged(
     err = capsys.readouterr().err
     assert code == 1
     assert "the answer is not JSON (starts with '<html>Maintenance</html>')" in err
-    rid = ee.load_outgoing(env["package"]).request.id
+    rid = load_outgoing(env["package"]).request.id
     assert _tracked(env["store"], rid).state == "draft"
     assert [e["action"] for e in _custody(env["store"], rid)] == ["request_created"]
 
@@ -239,7 +241,7 @@ def test_submit_by_email_end_to_end(
     msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
     (part,) = list(msg.iter_attachments())
     data: bytes = part.get_content()
-    out = ee.load_outgoing(env["package"])
+    out = load_outgoing(env["package"])
     assert hashlib.sha256(data).hexdigest() == out.sha256
     assert _tracked(env["store"], out.request.id).state == "submitted"
     assert SMTP_PASSWORD not in printed.out + printed.err
@@ -257,7 +259,7 @@ def test_portal_bundle_then_confirmation(
     assert "upload bundle for Law Enforcement Online Request System" in capsys.readouterr().out
     assert (bundle / "CHECKLIST.txt").is_file()
     assert (bundle / package.name).read_bytes() == package.read_bytes()
-    rid = ee.load_outgoing(package).request.id
+    rid = load_outgoing(package).request.id
     assert _tracked(store, rid).state == "draft"  # nothing is submitted before confirmation
     assert main(["submit", str(package), "--channel", "api", "--confirm", "X", *args]) == 2
     capsys.readouterr()
@@ -310,7 +312,7 @@ def test_poll_records_a_notification_saved_to_a_file(
     package = build_test_package(tmp_path / "pkg", "voluntary-disclosure")
     args = ["--store", str(store), "--now", NOW]
     assert main(["submit", str(package), "--confirm", "MR-1", *args]) == 0
-    rid = ee.load_outgoing(package).request.id
+    rid = load_outgoing(package).request.id
     answer = tmp_path / "answer.json"
     answer.write_text(json.dumps({"reference": "MR-2", "status": "completed"}))
     assert main(["poll", rid, "--answer", str(answer), *args]) == 1

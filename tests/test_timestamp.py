@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 import eevidence as ee
-from eevidence.custody._timestamp import TimestampAuthority, request_timestamp, verify_timestamp
+from eevidence.custody import TimestampAuthority, request_timestamp, verify_timestamp
 from eevidence.errors import IntegrityError
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")

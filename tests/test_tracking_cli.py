@@ -10,7 +10,7 @@ import icalendar
 import pytest
 
 from eevidence._cli import main
-from eevidence.tracking.store._store import open_store
+from eevidence.tracking import open_store
 from tests.helpers import EXAMPLES, ROOT, example_doc
 
 PRESERVATION = "3f1c2a6e-1b7d-4c9a-9e0f-5a2b7c8d9e01"

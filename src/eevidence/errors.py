@@ -1,13 +1,33 @@
-"""The error family of eevidence.
+"""The error tree of eevidence: one root, five families by cause.
 
-Every exception the library raises on purpose derives from :class:`EEvidenceError`.
-Families are grouped by who must act:
+Every exception a public function raises derives from :class:`EEvidenceError`; third-party
+exceptions (pydantic, httpx, psycopg, sqlite3, fpdf2, json, yaml) are wrapped at the
+boundary (``raise ...Error(...) from exc``), so callers only ever catch these classes::
 
-* :class:`InputError` - the caller gave data that is malformed or incomplete (fix the input);
-* :class:`ConfigurationError` - the environment (files, directories, options) is wrong.
+    EEvidenceError                      root; .diagnostics() is the text the CLI prints
+    |-- InputError                      bad data from a user: fix the input (.source, .problems)
+    |   |-- RequestValidationError      a request does not satisfy the request model
+    |   |-- ProfileError                a provider profile does not satisfy the profile model
+    |   |-- LifecycleError              an event the request lifecycle does not allow
+    |   |-- UnknownRequestError         a request id the tracking store does not hold
+    |   |-- RenderError                 a letter cannot be rendered (language, format, logo)
+    |   |-- SigningKeyError             a key file cannot be read, written or used
+    |   |-- PackageError                a package cannot be built or read (.code)
+    |   `-- Hi1Error                    an ETSI TS 103 120 message cannot be written or read
+    |-- IntegrityError                  something that must verify does not: stop and investigate
+    |   |-- ProofError                  a Merkle inclusion or consistency proof fails
+    |   `-- PackageVerificationError    a package fails verification (.report, .code)
+    |-- TrustError                      validly signed, but not by a signer trusted for this
+    |-- ConfigurationError              the environment is wrong (files, options, servers)
+    |   |-- StoreError                  the tracking store cannot be opened or used
+    |   |   `-- ConcurrentUpdateError   another writer kept changing the same request
+    |   `-- CredentialsError            credentials missing, unreadable or readable by others
+    `-- RemoteError                     the network or the other side failed
+        `-- SubmissionError             sending to a provider failed (.source)
+            `-- MalformedAnswerError    a provider's answer cannot be understood
 
-Third-party exceptions (pydantic, json, yaml) are wrapped at the boundary, so callers only
-ever need to catch this module's classes.
+Who must act: the user (input), an investigator or the recipient (integrity, trust), an
+administrator (configuration), or nobody yet: retry later (remote).
 """
 
 from __future__ import annotations
@@ -30,11 +50,13 @@ __all__ = [
     "Problem",
     "ProfileError",
     "ProofError",
+    "RemoteError",
     "RenderError",
     "RequestValidationError",
     "SigningKeyError",
     "StoreError",
     "SubmissionError",
+    "TrustError",
     "UnknownRequestError",
 ]
 
@@ -115,6 +137,16 @@ class ProofError(IntegrityError):
     """A Merkle inclusion or consistency proof does not verify."""
 
 
+class TrustError(EEvidenceError):
+    """Data is validly signed, but not by a signer trusted for it (unknown, revoked, or not
+    enough trusted signatures to reach the threshold)."""
+
+
+class RemoteError(EEvidenceError):
+    """The network or the system at the other end failed (unreachable, refused, timed out,
+    an answer that cannot be used); nothing was recorded, the call may be retried."""
+
+
 class LifecycleError(InputError):
     """An event that the request lifecycle does not allow (illegal transition, bad details)."""
 
@@ -159,22 +191,29 @@ class PackageError(InputError):
         super().__init__(message, source=source, problems=problems)
 
 
-class PackageVerificationError(PackageError):
-    """A package failed verification; ``report`` is the full verification report."""
+class PackageVerificationError(IntegrityError):
+    """A package failed verification; ``report`` is the full verification report.
+
+    ``source`` names the package; ``code`` is ``verification_failed``.
+    """
+
+    code = "verification_failed"
 
     def __init__(self, report: object, *, source: str, reasons: Iterable[str]) -> None:
         self.report = report
+        self.source = source
         found = tuple(reasons)
         super().__init__(
             "package verification failed: "
             + "; ".join(found[:5])
-            + (f" (+{len(found) - 5} more)" if len(found) > 5 else ""),
-            code="verification_failed",
-            source=source,
+            + (f" (+{len(found) - 5} more)" if len(found) > 5 else "")
         )
 
+    def diagnostics(self) -> str:
+        return f"{self.source}: {self.args[0]}"
 
-class SubmissionError(EEvidenceError):
+
+class SubmissionError(RemoteError):
     """Sending a request to a provider failed (network, TLS, refusal, an unusable answer).
 
     ``source`` names where it went (a URL, a mail server). Nothing is recorded in the

@@ -27,27 +27,33 @@ from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_j
 from eevidence._cli._custody_hook import key_dir, record_for, signer_for
 from eevidence._cli._package import _passphrase_options, _progress
 from eevidence._cli._tracking import _common, _now, _store
-from eevidence.crypto._keys import PublicKey, load_public_key, load_trust_store
-from eevidence.crypto._note import NoteVerifier, parse_checkpoint
-from eevidence.custody._case import custody_to_case
-from eevidence.custody._entries import (
+from eevidence._internal.fs import write_atomic
+from eevidence.crypto import (
+    NoteVerifier,
+    PublicKey,
+    load_public_key,
+    load_trust_store,
+    parse_checkpoint,
+)
+from eevidence.custody import (
     CustodyAction,
     CustodyEntry,
+    TimestampAuthority,
+    check_file,
+    checkpoint_log,
+    custody_to_case,
     entries_from_jsonl,
     entries_to_jsonl,
-)
-from eevidence.custody._evidence import check_file, ingest_file, sha256_file
-from eevidence.custody._log import (
-    checkpoint_log,
     import_jsonl,
+    ingest_file,
     record,
+    request_timestamp,
+    sha256_file,
     verify_log,
     workstation_signer,
 )
-from eevidence.custody._timestamp import TimestampAuthority, request_timestamp
 from eevidence.errors import ConfigurationError, InputError, UnknownRequestError
-from eevidence.request._codec import write_atomic
-from eevidence.tracking.store._store import SqliteStore
+from eevidence.tracking import SqliteStore
 
 __all__ = ["demo_step", "register"]
 
@@ -538,7 +544,7 @@ def _cmd_evidence_verify(args: argparse.Namespace) -> int:
 
 def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
     """Record the example's custody in the demo store, checkpoint it, verify the chain."""
-    from eevidence.request._codec import canonical_bytes, read_request  # noqa: PLC0415
+    from eevidence.request import canonical_bytes, read_request  # noqa: PLC0415
 
     request = read_request(request_path)
     keys = out / "custody"

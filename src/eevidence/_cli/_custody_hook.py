@@ -14,10 +14,9 @@ from datetime import datetime
 from pathlib import Path
 
 from eevidence._cli._package import _passphrase
-from eevidence.crypto._keys import KeySigner
-from eevidence.custody._entries import CustodyAction, CustodyEntry
-from eevidence.custody._log import record, workstation_signer
-from eevidence.tracking.store._store import Store, default_store_path
+from eevidence.crypto import KeySigner
+from eevidence.custody import CustodyAction, CustodyEntry, record, workstation_signer
+from eevidence.tracking import Store, default_store_path
 
 __all__ = ["ACTOR_ENV", "KEY_ENV", "ROLE_ENV", "key_dir", "record_for", "signer_for", "user"]
 

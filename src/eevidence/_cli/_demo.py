@@ -12,12 +12,10 @@ from pathlib import Path
 from eevidence._cli import _tracking
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK
 from eevidence._cli._package import demo_step
+from eevidence._internal.fs import write_atomic
 from eevidence._internal.resources import data_dir
-from eevidence.provider._registry import load_providers
-from eevidence.provider.checker._rules import check
-from eevidence.provider.routes._advice import advise_routes
-from eevidence.request._codec import canonical_bytes, read_request, write_atomic
-from eevidence.request._schemas import schema_problems
+from eevidence.provider import advise_routes, check, load_providers
+from eevidence.request import canonical_bytes, read_request, schema_problems
 
 __all__ = ["register"]
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from eevidence._cli._common import EXIT_OK, CliUsageError, pretty_json_bytes, print_json
+from eevidence._internal.fs import write_atomic
 from eevidence.errors import InputError
-from eevidence.hi1._hi1 import (
+from eevidence.hi1 import (
     MAX_MESSAGE_BYTES,
     Hi1Endpoint,
     from_hi1_xml,
@@ -17,9 +18,8 @@ from eevidence.hi1._hi1 import (
     read_hi1,
     to_hi1_xml,
 )
-from eevidence.provider._registry import load_providers
-from eevidence.request._codec import REQUEST_ADAPTER, parse_request, read_request, write_atomic
-from eevidence.request._models import Request
+from eevidence.provider import load_providers
+from eevidence.request import REQUEST_ADAPTER, Request, parse_request, read_request
 
 __all__ = ["default_receiver", "default_sender", "demo_step", "register"]
 

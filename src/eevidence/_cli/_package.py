@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
-from eevidence.crypto._keys import (
+from eevidence.crypto import (
     KEY_TYPES,
     KeySigner,
     generate_private_key,
@@ -22,14 +22,14 @@ from eevidence.crypto._keys import (
     write_private_key,
     write_public_key,
 )
-from eevidence.package._bag import PackageLimits
-from eevidence.package._package import (
+from eevidence.package import (
+    PackageLimits,
     build_package,
     inspect_package,
     package_report,
     sign_package,
 )
-from eevidence.request._vocab import LETTER_LANGUAGES as LANGUAGES
+from eevidence.request import LETTER_LANGUAGES as LANGUAGES
 
 __all__ = ["demo_step", "register"]
 
@@ -240,7 +240,7 @@ def _parse_now(text: str | None) -> datetime:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from eevidence._cli._render import letter_documents  # noqa: PLC0415 - build only
-    from eevidence.request._codec import read_request  # noqa: PLC0415
+    from eevidence.request import read_request  # noqa: PLC0415
 
     request = read_request(args.request)
     passphrase = _passphrase(args)
@@ -279,7 +279,7 @@ def _record_options(q: argparse.ArgumentParser) -> None:
 
 def _package_digest(path: Path) -> str:
     """SHA-256 of a zip package, or of a directory package's tag manifest (which pins it)."""
-    from eevidence.custody._evidence import sha256_file  # noqa: PLC0415 - recording only
+    from eevidence.custody import sha256_file  # noqa: PLC0415 - recording only
 
     return sha256_file(path / "tagmanifest-sha256.txt" if path.is_dir() else path)[0]
 
@@ -426,7 +426,7 @@ def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
         write_public_key(key, trust_dir / f"{role}.pem")
         signers.append(KeySigner(key))
     officer, validator = signers
-    from eevidence.request._codec import read_request  # noqa: PLC0415
+    from eevidence.request import read_request  # noqa: PLC0415
 
     request = read_request(request_path)
     attachments = []

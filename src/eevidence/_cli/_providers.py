@@ -9,14 +9,17 @@ from typing import Any
 
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
 from eevidence.errors import InputError
-from eevidence.provider._profiles import Fact, ProviderProfile
-from eevidence.provider._registry import PROVIDERS_ENV, ProviderRegistry, load_providers
-from eevidence.provider.checker._findings import CheckReport
-from eevidence.provider.checker._rules import check
-from eevidence.provider.routes._advice import advise_routes
-from eevidence.request._codec import canonical_bytes, read_request
-from eevidence.request._models import Request
-from eevidence.request._vocab import DATA_CATEGORIES
+from eevidence.provider import (
+    PROVIDERS_ENV,
+    CheckReport,
+    Fact,
+    ProviderProfile,
+    ProviderRegistry,
+    advise_routes,
+    check,
+    load_providers,
+)
+from eevidence.request import DATA_CATEGORIES, Request, canonical_bytes, read_request
 
 __all__ = ["register"]
 

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 from eevidence._cli._common import EXIT_OK, CliUsageError
+from eevidence._internal.documents import load_document
+from eevidence._internal.fs import write_atomic
 from eevidence.errors import InputError, Problem
-from eevidence.letter._document import LANGUAGES
-from eevidence.letter._render import FORMATS, render_letter
-from eevidence.provider._registry import load_providers
-from eevidence.request._codec import load_document, read_request, write_atomic
-from eevidence.request._models import AuthorityProfile, Request
+from eevidence.letter import FORMATS, LANGUAGES, render_letter
+from eevidence.provider import load_providers
+from eevidence.request import AuthorityProfile, Request, read_request
 
 __all__ = ["demo_step", "letter_documents", "provider_display_name", "register"]
 

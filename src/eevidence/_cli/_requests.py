@@ -16,20 +16,26 @@ from eevidence._cli._common import (
     pretty_json_bytes,
     print_json,
 )
+from eevidence._internal.documents import load_document
+from eevidence._internal.fs import write_atomic
 from eevidence.errors import InputError, Problem, RequestValidationError
-from eevidence.provider._registry import load_providers
-from eevidence.request._codec import (
+from eevidence.provider import generated_schemas as provider_schemas
+from eevidence.provider import load_providers
+from eevidence.request import (
+    DATA_CATEGORIES,
     REQUEST_ADAPTER,
+    REQUEST_KINDS,
+    SUBSCRIBER_DETAILS,
+    AuthorityProfile,
     canonical_bytes,
-    load_document,
+    generated_schemas,
+    new_request_id,
+    parse_identifier_spec,
+    parse_legal_basis_spec,
     parse_request,
+    parse_window_spec,
     read_request,
-    write_atomic,
 )
-from eevidence.request._models import AuthorityProfile, new_request_id
-from eevidence.request._schemas import generated_schemas
-from eevidence.request._spec import parse_identifier_spec, parse_legal_basis_spec, parse_window_spec
-from eevidence.request._vocab import DATA_CATEGORIES, REQUEST_KINDS, SUBSCRIBER_DETAILS
 
 __all__ = ["register"]
 
@@ -303,7 +309,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    schemas = generated_schemas()
+    schemas = {**generated_schemas(), **provider_schemas()}
     if args.output_dir:
         out = Path(args.output_dir)
         out.mkdir(parents=True, exist_ok=True)

@@ -13,13 +13,12 @@ from typing import Any
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
 from eevidence._cli._custody_hook import ACTOR_ENV, record_for, user
 from eevidence._cli._tracking import _common, _now, _store, tracked_from_request
-from eevidence.crypto._keys import load_trust_store
-from eevidence.custody._entries import CustodyAction
+from eevidence.crypto import load_trust_store
+from eevidence.custody import CustodyAction
 from eevidence.errors import CredentialsError, InputError, SubmissionError, UnknownRequestError
-from eevidence.provider._profiles import Channel, ProviderProfile
-from eevidence.provider._registry import load_providers
-from eevidence.request._codec import canonical_bytes
-from eevidence.submit._submit import (
+from eevidence.provider import Channel, ProviderProfile, load_providers
+from eevidence.request import canonical_bytes
+from eevidence.submit import (
     BODY_FORMATS,
     CHANNEL_KINDS,
     ApiChannel,
@@ -41,8 +40,7 @@ from eevidence.submit._submit import (
     record_submission,
     token_env_name,
 )
-from eevidence.tracking._lifecycle import Event, Tracked, allowed_events
-from eevidence.tracking.store._store import Store
+from eevidence.tracking import Event, Store, Tracked, allowed_events
 
 __all__ = ["demo_step", "register"]
 

@@ -13,17 +13,25 @@ from typing import Any
 
 from eevidence._cli._common import EXIT_OK, CliUsageError, print_json
 from eevidence._cli._custody_hook import record_for
-from eevidence.custody._entries import CustodyAction
+from eevidence._internal.fs import write_atomic
+from eevidence.custody import CustodyAction
 from eevidence.errors import InputError, LifecycleError, UnknownRequestError
-from eevidence.provider._law import law_facts
-from eevidence.provider._profiles import ProviderProfile
-from eevidence.provider._registry import load_providers
-from eevidence.request._codec import canonical_bytes, parse_request, read_request, write_atomic
-from eevidence.request._models import Request
-from eevidence.tracking._deadlines import deadlines_of, parse_within, terms_for, to_ics
-from eevidence.tracking._lifecycle import EVENTS, Event, Tracked
-from eevidence.tracking._outcomes import build_report, format_report
-from eevidence.tracking.store._store import SqliteStore, Store, open_store
+from eevidence.provider import ProviderProfile, law_facts, load_providers
+from eevidence.request import Request, canonical_bytes, parse_request, read_request
+from eevidence.tracking import (
+    EVENTS,
+    Event,
+    SqliteStore,
+    Store,
+    Tracked,
+    build_report,
+    deadlines_of,
+    format_report,
+    open_store,
+    parse_within,
+    terms_for,
+    to_ics,
+)
 
 __all__ = ["demo_step", "register", "tracked_from_request"]
 
@@ -218,9 +226,8 @@ def _is_package(path: Path) -> bool:
 
 def _request_from_package(path: Path, trust: str | None) -> Request:
     """The request inside a package, once the package's fixity (and signatures) hold."""
-    from eevidence.crypto._keys import TrustStore, load_trust_store  # noqa: PLC0415
-    from eevidence.package._bag import reading  # noqa: PLC0415 - only for packages
-    from eevidence.package._package import package_report  # noqa: PLC0415
+    from eevidence.crypto import TrustStore, load_trust_store  # noqa: PLC0415
+    from eevidence.package import package_report, reading  # noqa: PLC0415 - only for packages
 
     store = load_trust_store(trust) if trust else TrustStore()
     report = package_report(path, store)

@@ -8,15 +8,30 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Final
 
 from eevidence.errors import InputError
 
-__all__ = ["FILE_NAME", "write_atomic"]
+__all__ = ["CHUNK", "FILE_NAME", "thread_buffer", "write_atomic"]
 
 FILE_NAME: Final = r"[A-Za-z0-9][A-Za-z0-9._ -]{0,254}"
 """A plain file name: no directories, no leading dot (a regular expression)."""
+
+CHUNK: Final = 1024 * 1024
+"""Bytes read at a time when hashing or copying files (1 MiB)."""
+
+_local = threading.local()
+
+
+def thread_buffer() -> memoryview:
+    """This thread's reusable read buffer of :data:`CHUNK` bytes."""
+    buf: memoryview | None = getattr(_local, "buf", None)
+    if buf is None:
+        buf = memoryview(bytearray(CHUNK))
+        _local.buf = buf
+    return buf
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644) -> None:

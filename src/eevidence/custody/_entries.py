@@ -39,13 +39,19 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from eevidence._internal.validation import problems_from_validation_error
 from eevidence._version import __version__
-from eevidence.crypto._dsse import pae
-from eevidence.crypto._keys import PublicKey, key_id, verify_signature
-from eevidence.crypto._merkle import EMPTY_ROOT, node_hash
-from eevidence.crypto._note import Checkpoint
+from eevidence.crypto import (
+    EMPTY_ROOT,
+    Checkpoint,
+    PublicKey,
+    canonical_json_bytes,
+    key_id,
+    node_hash,
+    pae,
+    verify_signature,
+)
 from eevidence.errors import InputError
-from eevidence.request._codec import canonical_json_bytes, problems_from_validation_error
 
 __all__ = [
     "ENTRY_PAYLOAD_TYPE",

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
+from eevidence._internal.fs import thread_buffer
 from eevidence.errors import InputError
-from eevidence.package._bag import thread_buffer
 
 __all__ = ["EvidenceCheck", "Received", "check_file", "ingest_file", "sha256_file"]
 

@@ -2,7 +2,8 @@
 
 The pure parts live in :mod:`eevidence.custody._entries` (entries, chain checks),
 :mod:`eevidence.crypto._merkle` and :mod:`eevidence.crypto._note`; this module joins them to a
-:class:`~eevidence.tracking.store._store.Store` and to signing keys.
+:class:`CustodyStore` (any store that keeps custody entries and checkpoints, such as
+the tracking stores of :mod:`eevidence.tracking`) and to signing keys.
 
 Every entry is signed. When no key is named, a per-workstation Ed25519 key is used,
 created on first use next to the default store (``custody-key.pem``, mode 0600, no
@@ -18,25 +19,24 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from eevidence.crypto._keys import (
+from eevidence.crypto import (
+    Checkpoint,
     KeySigner,
+    NoteKey,
     PublicKey,
     generate_private_key,
+    leaf_hash,
     load_private_key,
-    write_private_key,
-    write_public_key,
-)
-from eevidence.crypto._merkle import leaf_hash, root_of
-from eevidence.crypto._note import (
-    Checkpoint,
-    NoteKey,
     parse_checkpoint,
+    root_of,
     sign_checkpoint,
     verifier_key,
+    write_private_key,
+    write_public_key,
 )
 from eevidence.custody._entries import (
     BreakKind,
@@ -50,10 +50,10 @@ from eevidence.custody._entries import (
     verify_lines,
 )
 from eevidence.errors import InputError, IntegrityError
-from eevidence.tracking.store._store import Store
 
 __all__ = [
     "WORKSTATION_KEY",
+    "CustodyStore",
     "checkpoint_log",
     "import_jsonl",
     "record",
@@ -64,6 +64,33 @@ __all__ = [
 WORKSTATION_KEY: Final = "custody-key.pem"
 _log = logging.getLogger(__name__)
 _IMPORT_BATCH: Final = 5_000
+
+
+class CustodyStore(Protocol):
+    """Where a custody log is kept: an append-only list of entry lines and signed checkpoints.
+
+    The tracking stores (:class:`eevidence.tracking.SqliteStore`,
+    :class:`eevidence.tracking.PostgresStore`) implement it; appends are serialised by the
+    store, so ``build`` receives the entry it extends (``None`` for the first).
+    """
+
+    @property
+    def location(self) -> str:
+        """Where the store is, for messages (never contains a password)."""
+        ...
+
+    def append_custody(
+        self, build: Callable[[CustodyEntry | None], CustodyEntry]
+    ) -> CustodyEntry: ...
+    def append_custody_many(
+        self, builds: Sequence[Callable[[CustodyEntry | None], CustodyEntry]]
+    ) -> list[CustodyEntry]: ...
+    def custody_lines(self, *, object_id: str | None = None) -> list[bytes]: ...
+    def custody_size(self) -> int: ...
+    def save_checkpoint(
+        self, size: int, note: str, timestamp_token: bytes | None = None
+    ) -> None: ...
+    def checkpoints(self) -> list[tuple[int, str, bytes | None]]: ...
 
 
 def workstation_signer(directory: str | os.PathLike[str]) -> KeySigner:
@@ -80,7 +107,7 @@ def workstation_signer(directory: str | os.PathLike[str]) -> KeySigner:
 
 
 def record(
-    store: Store,
+    store: CustodyStore,
     signer: EntrySigner,
     *,
     now: datetime,
@@ -119,7 +146,7 @@ def record(
 
 
 def checkpoint_log(
-    store: Store, origin: str, key: NoteKey, *, timestamp_token: bytes | None = None
+    store: CustodyStore, origin: str, key: NoteKey, *, timestamp_token: bytes | None = None
 ) -> tuple[Checkpoint, str]:
     """Sign a checkpoint over the whole log as it is now and keep it in the store."""
     lines = store.custody_lines()
@@ -135,7 +162,7 @@ def root_of_lines(lines: Sequence[bytes]) -> bytes:
 
 
 def verify_log(
-    store: Store,
+    store: CustodyStore,
     trusted: Iterable[PublicKey],
     *,
     checkpoint: Checkpoint | None = None,
@@ -194,7 +221,9 @@ def verify_log(
     return report, problems
 
 
-def import_jsonl(store: Store, data: bytes, trusted: Iterable[PublicKey], *, source: str) -> int:
+def import_jsonl(
+    store: CustodyStore, data: bytes, trusted: Iterable[PublicKey], *, source: str
+) -> int:
     """Load an exported log into a store whose custody log is empty; every entry checked."""
     entries = entries_from_jsonl(data, source=source)
     lines = [e.canonical() for e in entries]

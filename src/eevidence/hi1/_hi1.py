@@ -42,8 +42,8 @@ from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
 from eevidence.errors import Hi1Error, InputError, Problem
-from eevidence.request._codec import canonical_bytes, parse_request
-from eevidence.request._models import (
+from eevidence.request import (
+    DataCategory,
     EuPreservationOrder,
     EuProductionOrder,
     Identifier,
@@ -51,8 +51,9 @@ from eevidence.request._models import (
     Protocol2Art7Order,
     Request,
     ValidatingAuthority,
+    canonical_bytes,
+    parse_request,
 )
-from eevidence.request._vocab import DataCategory
 
 __all__ = [
     "ETSI_VERSION",

@@ -19,7 +19,8 @@ from typing import Final
 
 from eevidence._internal.resources import data_dir
 from eevidence.errors import RenderError
-from eevidence.request._models import (
+from eevidence.request import LETTER_LANGUAGES as LANGUAGES
+from eevidence.request import (
     AccountIdIdentifier,
     AttachmentRef,
     AuthorityProfile,
@@ -40,7 +41,6 @@ from eevidence.request._models import (
     ValidatingAuthority,
     VoluntaryDisclosureRequest,
 )
-from eevidence.request._vocab import LETTER_LANGUAGES as LANGUAGES
 
 __all__ = [
     "LANGUAGES",
@@ -54,6 +54,7 @@ __all__ = [
     "build_letter",
     "catalogue",
     "format_datetime",
+    "image_mime",
 ]
 
 RTL_LANGUAGES: Final[frozenset[str]] = frozenset({"ar"})
@@ -604,3 +605,12 @@ def build_letter(
         created_at=request.created_at,
         keywords=(request.kind, request.case.reference),
     )
+
+
+def image_mime(data: bytes) -> str:
+    """The media type of a logo image; only PNG and JPEG are accepted."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    raise RenderError("the logo must be a PNG or JPEG image", source="logo")

@@ -28,8 +28,7 @@ from PIL import Image
 
 from eevidence._internal.resources import data_dir
 from eevidence.errors import RenderError
-from eevidence.letter._document import Fields, Letter, Paragraph, Table
-from eevidence.letter._render import image_mime
+from eevidence.letter._document import Fields, Letter, Paragraph, Table, image_mime
 
 __all__ = ["render_pdf"]
 

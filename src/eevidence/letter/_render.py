@@ -15,13 +15,12 @@ from base64 import b64encode
 from typing import Final, Literal, get_args
 
 from eevidence.errors import RenderError
-from eevidence.letter._document import Fields, Letter, Table, build_letter
-from eevidence.request._models import AuthorityProfile, Request
+from eevidence.letter._document import Fields, Letter, Table, build_letter, image_mime
+from eevidence.request import AuthorityProfile, Request
 
 __all__ = [
     "FORMATS",
     "LetterFormat",
-    "image_mime",
     "render_html",
     "render_letter",
     "render_text",
@@ -137,15 +136,6 @@ footer { margin-top: 8mm; font-size: 8.5pt; color: #555; border-top: 1px solid #
 
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
-
-
-def image_mime(data: bytes) -> str:
-    """The media type of a logo image; only PNG and JPEG are accepted."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    raise RenderError("the logo must be a PNG or JPEG image", source="logo")
 
 
 def render_html(letter: Letter, *, logo: bytes | None = None) -> bytes:

@@ -1,1 +1,65 @@
-"""(face to be written)"""
+"""Signed packages: BagIt 1.0 bags (directory or zip) with DSSE signatures.
+
+Reading (zip and directory, with limits), hashing, building, verifying, co-signing and
+reports. Verification trusts only the keys given to it and never loads the request
+models. Sources: RFC 8493 (BagIt), the DSSE envelope specification.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from eevidence._internal.lazy import attach as _attach
+
+if TYPE_CHECKING:
+    from eevidence.package._bag import (
+        HASH_ALGORITHMS,
+        DirReader,
+        PackageLimits,
+        Reader,
+        ZipReader,
+        open_reader,
+        parse_bag_info,
+        parse_manifest,
+        reading,
+    )
+    from eevidence.package._package import (
+        PAYLOAD_TYPE,
+        SIGNATURE_FILE,
+        FileResult,
+        PackageInfo,
+        SignatureResult,
+        StructuralProblem,
+        VerificationReport,
+        build_package,
+        inspect_package,
+        package_report,
+        sign_package,
+        verify_package,
+    )
+
+__all__ = [
+    "HASH_ALGORITHMS",
+    "PAYLOAD_TYPE",
+    "SIGNATURE_FILE",
+    "DirReader",
+    "FileResult",
+    "PackageInfo",
+    "PackageLimits",
+    "Reader",
+    "SignatureResult",
+    "StructuralProblem",
+    "VerificationReport",
+    "ZipReader",
+    "build_package",
+    "inspect_package",
+    "open_reader",
+    "package_report",
+    "parse_bag_info",
+    "parse_manifest",
+    "reading",
+    "sign_package",
+    "verify_package",
+]
+
+__getattr__, __dir__ = _attach(__name__, __file__)

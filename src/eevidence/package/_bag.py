@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Final, Protocol
 
+from eevidence._internal.fs import CHUNK, thread_buffer
 from eevidence.errors import PackageError
 
 __all__ = [
@@ -45,7 +46,6 @@ __all__ = [
     "parse_manifest",
 ]
 
-CHUNK: Final = 1024 * 1024
 SMALL_FILE: Final = 256 * 1024  # below this, hashing one file costs mostly Python overhead
 HASH_ALGORITHMS: Final = ("sha256", "sha512")
 _HEX_LEN: Final = {"sha256": 64, "sha512": 128}
@@ -429,17 +429,6 @@ def reading(path: str | os.PathLike[str], limits: PackageLimits | None = None) -
 
 
 # --------------------------------------------------------------------------- hashing
-
-_local = threading.local()
-
-
-def thread_buffer() -> memoryview:
-    """This thread's reusable 1 MiB buffer."""
-    buf: memoryview | None = getattr(_local, "buf", None)
-    if buf is None:
-        buf = memoryview(bytearray(CHUNK))
-        _local.buf = buf
-    return buf
 
 
 def hash_stream(

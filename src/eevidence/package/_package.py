@@ -33,10 +33,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
-from eevidence._internal.fs import FILE_NAME, write_atomic
+from eevidence._internal.fs import FILE_NAME, thread_buffer, write_atomic
 from eevidence._version import __version__
-from eevidence.crypto._dsse import Envelope, EnvelopeSignature
-from eevidence.crypto._keys import Signer, TrustStore, key_id, verify_signature
+from eevidence.crypto import (
+    Envelope,
+    EnvelopeSignature,
+    Signer,
+    TrustStore,
+    key_id,
+    verify_signature,
+)
 from eevidence.errors import InputError, PackageError, PackageVerificationError
 from eevidence.package._bag import (
     CHUNK,
@@ -51,11 +57,10 @@ from eevidence.package._bag import (
     parse_bag_info,
     parse_manifest,
     reading,
-    thread_buffer,
 )
 
 if TYPE_CHECKING:
-    from eevidence.request._models import Request
+    from eevidence.request import Request
 
 __all__ = [
     "PAYLOAD_TYPE",
@@ -235,7 +240,7 @@ def _collect(
     attachments: Sequence[str | os.PathLike[str]],
     documents: Sequence[str | os.PathLike[str] | tuple[str, bytes]],
 ) -> list[_PayloadItem]:
-    from eevidence.request._codec import canonical_bytes  # noqa: PLC0415 - verification stays light
+    from eevidence.request import canonical_bytes  # noqa: PLC0415 - verification stays light
 
     items = [_PayloadItem("data/request.json", data=canonical_bytes(request))]
     declared = {a.name: a for a in request.attachments}

@@ -30,14 +30,19 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from eevidence.errors import ProfileError
-from eevidence.request._types import CountryCode, LanguageTag, Line, Seq, Text, Url
-from eevidence.request._vocab import (
+from eevidence.request import (
     DATA_CATEGORIES,
     IDENTIFIER_TYPES,
     REQUEST_KINDS,
+    CountryCode,
     DataCategory,
     IdentifierType,
+    LanguageTag,
+    Line,
     RequestKind,
+    Seq,
+    Text,
+    Url,
 )
 
 __all__ = [

@@ -18,7 +18,7 @@ from typing import Final
 from eevidence._internal.resources import data_dir
 from eevidence.errors import ConfigurationError, InputError, Problem, ProfileError
 from eevidence.provider._profiles import ProviderProfile, load_profile_bytes
-from eevidence.request._schemas import schema_problems
+from eevidence.provider._schema import profile_schema_problems
 
 __all__ = ["PROVIDERS_ENV", "ProviderRegistry", "load_profile_file", "load_providers"]
 
@@ -39,7 +39,7 @@ def load_profile_file(path: Path) -> ProviderProfile:
         document = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProfileError(origin, [("$", f"not valid JSON: {exc}")]) from None
-    problems = schema_problems(document, "provider.schema.json")
+    problems = profile_schema_problems(document)
     if problems:
         raise ProfileError(origin, problems)
     profile = load_profile_bytes(data, origin=origin)

@@ -1,7 +1,8 @@
-"""JSON Schemas (Draft 2020-12) generated from the models, and raw-JSON validation with them.
+"""JSON Schemas (Draft 2020-12) of requests and authority profiles, generated from the models.
 
 The committed files under ``schemas/`` are produced by ``scripts/gen_schemas.py`` from
-:func:`generated_schemas`; a test fails when they drift from the models.
+:func:`generated_schemas` here and in :mod:`eevidence.provider`; a test fails when they
+drift from the models.
 """
 
 from __future__ import annotations
@@ -9,17 +10,14 @@ from __future__ import annotations
 import functools
 from typing import Any, Final
 
-from jsonschema import Draft202012Validator, FormatChecker
-from pydantic import BaseModel, TypeAdapter
+from jsonschema import Draft202012Validator
 
-from eevidence.errors import Problem
-from eevidence.provider._profiles import ProviderProfile
+from eevidence._internal.schemas import generate_schema, problems_against, validator_for
+from eevidence.errors import ConfigurationError, Problem
 from eevidence.request._codec import REQUEST_ADAPTER
 from eevidence.request._models import AuthorityProfile
 
 __all__ = ["SCHEMA_FILES", "generated_schemas", "schema_problems"]
-
-DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
 
 SCHEMA_FILES: Final[dict[str, tuple[str, str]]] = {
     # file name -> (schema id, title)
@@ -28,81 +26,45 @@ SCHEMA_FILES: Final[dict[str, tuple[str, str]]] = {
         "urn:eevidence:schema:authority-profile:1",
         "eevidence authority profile",
     ),
-    "provider.schema.json": ("urn:eevidence:schema:provider:1", "eevidence provider profile"),
 }
-
-
-def _adapters() -> dict[str, TypeAdapter[Any] | type[BaseModel]]:
-    return {
-        "request.schema.json": REQUEST_ADAPTER,
-        "authority-profile.schema.json": AuthorityProfile,
-        "provider.schema.json": ProviderProfile,
-    }
-
-
-def _if_then_unions(node: Any) -> Any:
-    """Rewrite pydantic's ``oneOf`` + ``discriminator`` into ``if``/``then`` branches.
-
-    ``oneOf`` makes a validator report one opaque error for the whole object; with
-    ``if``/``then`` keyed on the discriminator, any Draft 2020-12 validator reports each
-    broken field of the chosen branch with its own path.
-    """
-    if isinstance(node, list):
-        return [_if_then_unions(v) for v in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: _if_then_unions(v) for k, v in node.items()}
-    disc = out.pop("discriminator", None)
-    if disc is not None and "oneOf" in out:
-        prop = disc["propertyName"]
-        mapping: dict[str, str] = disc["mapping"]
-        del out["oneOf"]
-        out["type"] = "object"
-        out["required"] = [prop]
-        out["properties"] = {prop: {"enum": list(mapping)}}
-        out["allOf"] = [
-            {
-                "if": {"properties": {prop: {"const": tag}}, "required": [prop]},
-                "then": {"$ref": ref},
-            }
-            for tag, ref in mapping.items()
-        ]
-    return out
-
-
-def _with_header(name: str, body: dict[str, Any]) -> dict[str, Any]:
-    schema_id, title = SCHEMA_FILES[name]
-    head: dict[str, Any] = {"$schema": DRAFT, "$id": schema_id, "title": title}
-    head.update({k: v for k, v in body.items() if k != "title"})
-    return head
 
 
 @functools.cache
 def _generated() -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for name, adapter in _adapters().items():
-        if isinstance(adapter, TypeAdapter):
-            body = adapter.json_schema(mode="validation")
-        else:
-            body = adapter.model_json_schema(mode="validation")
-        out[name] = _with_header(name, _if_then_unions(body))
-    return out
+    sources = {
+        "request.schema.json": REQUEST_ADAPTER,
+        "authority-profile.schema.json": AuthorityProfile,
+    }
+    return {
+        name: generate_schema(sources[name], schema_id=schema_id, title=title)  # type: ignore[arg-type]
+        for name, (schema_id, title) in SCHEMA_FILES.items()
+    }
 
 
 def generated_schemas() -> dict[str, dict[str, Any]]:
-    """File name -> JSON Schema, freshly generated from the models."""
+    """File name -> JSON Schema of requests and authority profiles, generated from the models.
+
+    The provider-profile schema is :func:`eevidence.provider.generated_schemas`.
+    """
     return {k: dict(v) for k, v in _generated().items()}
 
 
 @functools.cache
 def _validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(_generated()[name], format_checker=FormatChecker())
+    return validator_for(_generated()[name])
 
 
 def schema_problems(document: Any, schema: str = "request.schema.json") -> list[Problem]:
-    """Every error of ``document`` against a published schema, each with its JSON path."""
-    validator = _validator(schema)
-    errors = sorted(
-        validator.iter_errors(document), key=lambda e: (list(map(str, e.path)), e.message)
-    )
-    return [Problem(e.json_path, e.message) for e in errors]
+    """Every error of a raw JSON ``document`` against a published schema, with JSON paths.
+
+    ``schema`` is a file name of :data:`SCHEMA_FILES` (``request.schema.json`` or
+    ``authority-profile.schema.json``). Returns an empty list when the document conforms.
+
+    Raises:
+        ConfigurationError: ``schema`` names no schema of this module.
+    """
+    if schema not in SCHEMA_FILES:
+        raise ConfigurationError(
+            f"unknown schema {schema!r}; expected one of {sorted(SCHEMA_FILES)}"
+        )
+    return problems_against(_validator(schema), document)

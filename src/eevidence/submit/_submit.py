@@ -48,7 +48,8 @@ from urllib.parse import quote
 
 import httpx
 
-from eevidence.crypto._keys import TrustStore
+from eevidence._internal.fs import write_atomic
+from eevidence.crypto import TrustStore, canonical_json_bytes
 from eevidence.errors import (
     CredentialsError,
     InputError,
@@ -56,14 +57,19 @@ from eevidence.errors import (
     MalformedAnswerError,
     SubmissionError,
 )
-from eevidence.hi1._hi1 import Hi1Endpoint, to_hi1_xml
-from eevidence.package._bag import PackageLimits, Reader, reading
-from eevidence.package._package import package_report
-from eevidence.provider._profiles import Channel, ProviderProfile
-from eevidence.request._codec import canonical_json_bytes, parse_request, write_atomic
-from eevidence.request._models import Request
-from eevidence.tracking._lifecycle import PRESERVATION_KINDS, Event, Tracked, allowed_events, as_utc
-from eevidence.tracking.store._store import Store, default_store_path
+from eevidence.hi1 import Hi1Endpoint, to_hi1_xml
+from eevidence.package import PackageLimits, Reader, package_report, reading
+from eevidence.provider import Channel, ProviderProfile
+from eevidence.request import Request, parse_request
+from eevidence.tracking import (
+    PRESERVATION_KINDS,
+    Event,
+    Store,
+    Tracked,
+    allowed_events,
+    as_utc,
+    default_store_path,
+)
 
 __all__ = [
     "BODY_FORMATS",

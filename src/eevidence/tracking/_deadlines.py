@@ -30,9 +30,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
 from eevidence.errors import InputError
-from eevidence.provider._law import LawFacts
-from eevidence.provider._profiles import ProviderProfile
-from eevidence.request._models import Request
+from eevidence.provider import LawFacts, ProviderProfile
+from eevidence.request import Request
 from eevidence.tracking._lifecycle import PRESERVATION_KINDS, Terms, Tracked, as_utc
 
 __all__ = [

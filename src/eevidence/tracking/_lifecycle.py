@@ -45,7 +45,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, get_args
 
 from eevidence.errors import LifecycleError
-from eevidence.request._vocab import RequestKind
+from eevidence.request import RequestKind
 
 __all__ = [
     "EVENTS",

@@ -16,7 +16,7 @@ from eevidence.errors import InputError
 from eevidence.provider._law import LawFacts, law_facts
 from eevidence.provider._profiles import Fact, ProviderProfile
 from eevidence.provider.checker._findings import RULES, CheckReport, Finding, sort_findings
-from eevidence.request._models import (
+from eevidence.request import (
     EmergencyDisclosureRequest,
     EuPreservationOrder,
     EuProductionOrder,

@@ -15,7 +15,7 @@ from typing import Any, Final, Literal
 
 from eevidence.provider._law import LawFacts, law_facts
 from eevidence.provider._profiles import ProviderProfile
-from eevidence.request._vocab import DataCategory
+from eevidence.request import DataCategory
 
 __all__ = ["Route", "RouteName", "Verdict", "advise_routes"]
 

@@ -1,1 +1,32 @@
-"""(face to be written)"""
+"""Tracking stores: SQLite (embedded default) and PostgreSQL (shared), with migrations.
+
+Both keep the lifecycle history, derived deadlines and the custody log (they implement
+:class:`eevidence.custody.CustodyStore`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from eevidence._internal.lazy import attach as _attach
+
+if TYPE_CHECKING:
+    from eevidence.tracking.store._store import (
+        SCHEMA_VERSION,
+        PostgresStore,
+        SqliteStore,
+        Store,
+        default_store_path,
+        open_store,
+    )
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "PostgresStore",
+    "SqliteStore",
+    "Store",
+    "default_store_path",
+    "open_store",
+]
+
+__getattr__, __dir__ = _attach(__name__, __file__)

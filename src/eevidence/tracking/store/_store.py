@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from eevidence.custody._entries import CustodyEntry, entries_from_jsonl
+from eevidence.custody import CustodyEntry, entries_from_jsonl
 from eevidence.errors import (
     ConcurrentUpdateError,
     LifecycleError,
