@@ -4,7 +4,9 @@ by ``scripts/test``)."""
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
 import pkgutil
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import grimp
 import pytest
 
 import eevidence
+from eevidence import errors
 from eevidence._internal.lazy import lazy_names
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "eevidence"
@@ -86,3 +89,89 @@ def test_no_import_cycles() -> None:
             if imported != module and graph.chain_exists(imported, module):
                 cycles.append((module, imported))
     assert cycles == []
+
+
+def _public_definitions() -> list[
+    tuple[str, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]
+]:
+    """Every public function, class and public method reachable from a face, with its name."""
+    found: dict[str, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = {}
+    for face in FACES:
+        source = importlib.import_module(face).__file__
+        assert source is not None
+        for name, (module, attribute) in lazy_names(source).items():
+            spec = importlib.util.find_spec(module)
+            if spec is None or spec.origin is None or module in FACES:
+                continue
+            tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+            for node in tree.body:
+                if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    continue
+                if node.name != attribute:
+                    continue
+                found[f"{module}.{attribute}"] = node
+                if isinstance(node, ast.ClassDef):
+                    for item in node.body:
+                        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                            not item.name.startswith("_") or item.name == "__init__"
+                        ):
+                            found[f"{module}.{attribute}.{item.name}"] = item
+            del name
+    return sorted(found.items())
+
+
+def _raised(node: ast.AST) -> set[str]:
+    names = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Raise) and sub.exc is not None:
+            target = sub.exc.func if isinstance(sub.exc, ast.Call) else sub.exc
+            if isinstance(target, ast.Name) and target.id in ERROR_NAMES:
+                names.add(target.id)
+    return names
+
+
+ERROR_NAMES = frozenset(errors.__all__) - {"Problem"}
+
+
+def test_public_definitions_have_docstrings() -> None:
+    missing = [
+        name
+        for name, node in _public_definitions()
+        if not name.endswith(".__init__") and ast.get_docstring(node) is None
+    ]
+    assert missing == []
+
+
+def test_public_functions_document_what_they_raise() -> None:
+    undocumented = {}
+    for name, node in _public_definitions():
+        if isinstance(node, ast.ClassDef):
+            continue
+        doc = ast.get_docstring(node) or ""
+        if name.endswith(".__init__"):
+            cls = name.rsplit(".", 1)[0]
+            doc += (
+                dict(_public_definitions()).get(cls)
+                and ast.get_docstring(dict(_public_definitions())[cls])
+                or ""
+            )
+        raises = doc.split("Raises:", 1)[1] if "Raises:" in doc else ""
+        absent = sorted(e for e in _raised(node) if e not in raises)
+        if absent:
+            undocumented[name] = absent
+    assert undocumented == {}
+
+
+def test_the_command_line_imports_only_public_faces() -> None:
+    private = []
+    for path in sorted((SRC / "_cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                parts = node.module.split(".")
+                if (
+                    parts[0] == "eevidence"
+                    and len(parts) > 2
+                    and parts[1] not in ("_cli", "_internal")
+                ):
+                    private.append(f"{path.name}: {node.module}")
+    assert private == []
