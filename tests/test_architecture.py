@@ -5,6 +5,7 @@ by ``scripts/test``)."""
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import importlib.util
 import pkgutil
@@ -91,6 +92,7 @@ def test_no_import_cycles() -> None:
     assert cycles == []
 
 
+@functools.cache
 def _public_definitions() -> list[
     tuple[str, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]
 ]:
@@ -144,7 +146,8 @@ def test_public_definitions_have_docstrings() -> None:
 
 def test_public_functions_document_what_they_raise() -> None:
     undocumented = {}
-    for name, node in _public_definitions():
+    definitions = dict(_public_definitions())
+    for name, node in definitions.items():
         if isinstance(node, ast.ClassDef):
             continue
         doc = ast.get_docstring(node) or ""
@@ -153,8 +156,7 @@ def test_public_functions_document_what_they_raise() -> None:
             doc += (
                 dict(_public_definitions()).get(cls)
                 and ast.get_docstring(dict(_public_definitions())[cls])
-                or ""
-            )
+            ) or ""
         raises = doc.split("Raises:", 1)[1] if "Raises:" in doc else ""
         absent = sorted(e for e in _raised(node) if e not in raises)
         if absent:

@@ -12,7 +12,8 @@ import pytest
 
 import eevidence as ee
 from eevidence._cli import main
-from eevidence._cli._package import _ProgressBar, placeholder_pdf
+from eevidence._cli._options import ProgressBar
+from eevidence._cli._package import placeholder_pdf
 from eevidence.crypto import KeySigner, key_id, load_public_key, load_trust_store
 from tests.helpers import EXAMPLES
 from tests.package_vectors import ATTACHMENT, VECTORS
@@ -136,7 +137,7 @@ def test_verify_failures_exit_1(setup: dict[str, Path], capsys: pytest.CaptureFi
 
 def test_progress_bar() -> None:
     stream = io.StringIO()
-    bar = _ProgressBar(200, stream)
+    bar = ProgressBar(200, stream)
     bar(100)
     bar(1)  # same percentage: not redrawn
     bar(99)
@@ -151,7 +152,7 @@ def test_progress_bar() -> None:
 def test_progress_bar_shown_on_a_terminal(
     setup: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("eevidence._cli._package.PROGRESS_MIN_BYTES", 1)
+    monkeypatch.setattr("eevidence._cli._options.PROGRESS_MIN_BYTES", 1)
     monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
     out = setup["dir"] / "p.zip"
     argv = ["package", "build", REQUEST, "--key", str(setup["officer"])]

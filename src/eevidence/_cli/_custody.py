@@ -25,8 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
 from eevidence._cli._custody_hook import key_dir, record_for, signer_for
-from eevidence._cli._package import _passphrase_options, _progress
-from eevidence._cli._tracking import _common, _now, _store
+from eevidence._cli._options import now_of, passphrase_options, progress, store_of, store_options
 from eevidence._internal.fs import write_atomic
 from eevidence.crypto import (
     NoteVerifier,
@@ -67,7 +66,7 @@ def _who(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="signing key (default: $EEVIDENCE_KEY, else the workstation custody key)",
     )
-    _passphrase_options(p)
+    passphrase_options(p)
     p.add_argument("--actor", metavar="NAME", help="who acts (default: $EEVIDENCE_ACTOR or user)")
     p.add_argument("--role", metavar="ROLE", help="their role (default: $EEVIDENCE_ROLE or user)")
 
@@ -92,7 +91,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="only entries about this object (request/ID, evidence/ID/NAME...), or, for a "
         "request id, about the request and the evidence received for it",
     )
-    _common(q)
+    store_options(q)
     q.set_defaults(handler=_cmd_log)
 
     q = csub.add_parser("record", help="record an action on an object")
@@ -124,7 +123,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=[],
         help="trusted root certificate of the TSA (repeatable)",
     )
-    _common(q)
+    store_options(q)
     _who(q)
     q.set_defaults(handler=_cmd_checkpoint)
 
@@ -138,21 +137,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--checkpoint", metavar="FILE", help="a saved signed checkpoint to check")
     q.add_argument("--no-signatures", action="store_true", help="skip signature checks")
     q.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N")
-    _common(q)
+    store_options(q)
     q.set_defaults(handler=_cmd_verify)
 
     q = csub.add_parser("export", help="write the log as JSON Lines or CASE/UCO JSON-LD")
     q.add_argument("--format", choices=("jsonl", "case"), default="jsonl")
     q.add_argument("-o", "--output", metavar="FILE", required=True)
     q.add_argument("--name", default="eevidence-custody", help="log name used in the export")
-    _common(q, json_option=False)
+    store_options(q, json_option=False)
     _who(q)
     q.set_defaults(handler=_cmd_export)
 
     q = csub.add_parser("import", help="load an exported JSON Lines log into an empty store")
     q.add_argument("file", metavar="FILE")
     _trust(q)
-    _common(q, json_option=False)
+    store_options(q, json_option=False)
     q.set_defaults(handler=_cmd_import)
 
     p = sub.add_parser("evidence", help="take in evidence files and re-check them later")
@@ -169,7 +168,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--location", metavar="TEXT", help="where the originals are held")
     q.add_argument("--note", metavar="TEXT")
     q.add_argument("--quiet", action="store_true", help="no progress bar")
-    _common(q)
+    store_options(q)
     _who(q)
     q.set_defaults(handler=_cmd_ingest)
 
@@ -181,7 +180,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--request", metavar="ID", help="only evidence for this request")
     q.add_argument("--no-record", action="store_true", help="do not record the check")
     q.add_argument("--quiet", action="store_true", help="no progress bar")
-    _common(q)
+    store_options(q)
     _who(q)
     q.set_defaults(handler=_cmd_evidence_verify)
 
@@ -192,7 +191,7 @@ def _object_options(q: argparse.ArgumentParser) -> None:
     digest.add_argument("--sha256", metavar="HEX", help="the object's SHA-256, if known")
     q.add_argument("--location", metavar="TEXT", help="where the object is")
     q.add_argument("--note", metavar="TEXT")
-    _common(q)
+    store_options(q)
     _who(q)
 
 
@@ -239,7 +238,7 @@ def _entry_line(e: CustodyEntry) -> str:
 
 
 def _cmd_log(args: argparse.Namespace) -> int:
-    store = _store(args, create=False)
+    store = store_of(args, create=False)
     wanted: str | None = args.object_id
     by_request = wanted is not None and "/" not in wanted
     try:
@@ -269,14 +268,14 @@ def _record_cmd(
     transfer_from: str | None = None,
     transfer_to: str | None = None,
 ) -> int:
-    store = _store(args)
+    store = store_of(args)
     try:
         entry = record_for(
             args,
             store,
             action,
             args.object_id,
-            now=_now(args),
+            now=now_of(args),
             object_sha256=_digest(args),
             note=args.note,
             location=args.location,
@@ -310,7 +309,7 @@ def _cmd_checkpoint(args: argparse.Namespace) -> int:
             "with: eevidence keys generate --type ed25519",
             source=args.key or os.environ.get("EEVIDENCE_KEY") or "signing key",
         )
-    store = _store(args, create=False)
+    store = store_of(args, create=False)
     try:
         token = None
         checkpoint, note = checkpoint_log(store, args.origin, signer)
@@ -365,7 +364,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         origin = text.split(b"\n", 1)[0].decode("utf-8", "replace")
         verifiers = [NoteVerifier(origin, k) for k in trusted if isinstance(k, Ed25519PublicKey)]
         given = parse_checkpoint(text, verifiers, source=args.checkpoint)
-    store = _store(args, create=False)
+    store = store_of(args, create=False)
     try:
         report, kept = verify_log(
             store,
@@ -404,7 +403,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    store = _store(args, create=False)
+    store = store_of(args, create=False)
     try:
         lines = store.custody_lines()
         entries = entries_from_jsonl(b"\n".join(lines), source=store.location)
@@ -419,7 +418,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             store,
             "exported",
             f"custody/{args.name}",
-            now=_now(args),
+            now=now_of(args),
             object_sha256=_sha256(data),
             note=f"{len(entries)} entries as {args.format} to {Path(args.output).name}",
         )
@@ -439,7 +438,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", source=args.file) from None
     trusted = _trusted(args)
-    store = _store(args)
+    store = store_of(args)
     try:
         n = import_jsonl(store, data, trusted, source=args.file)
     finally:
@@ -452,14 +451,14 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    now = _now(args)
+    now = now_of(args)
     sizes = []
     for f in args.files:
         p = Path(f)
         if not p.is_file():
             raise InputError("not a regular file (or not found)", source=f)
         sizes.append(p.stat().st_size)
-    store = _store(args)
+    store = store_of(args)
     try:
         store.get(args.request)
     except UnknownRequestError:
@@ -469,7 +468,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
             "(eevidence track add REQUEST)",
             source=args.request,
         ) from None
-    bar = _progress(sum(sizes), args.quiet)
+    bar = progress(sum(sizes), args.quiet)
     results = []
     try:
         for f in args.files:
@@ -500,8 +499,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_evidence_verify(args: argparse.Namespace) -> int:
-    now = _now(args)
-    store = _store(args, create=False)
+    now = now_of(args)
+    store = store_of(args, create=False)
     try:
         entries = entries_from_jsonl(b"\n".join(store.custody_lines()), source=store.location)
         latest: dict[str, tuple[str, str]] = {}  # object -> (kept where, sha256 when received)
@@ -512,7 +511,7 @@ def _cmd_evidence_verify(args: argparse.Namespace) -> int:
             prefix = f"evidence/{args.request}/"
             latest = {k: v for k, v in latest.items() if k.startswith(prefix)}
         total = sum(Path(loc).stat().st_size for loc, _ in latest.values() if Path(loc).is_file())
-        bar = _progress(total, args.quiet)
+        bar = progress(total, args.quiet)
         checks = []
         for object_id, (location, expected) in sorted(latest.items()):
             result = check_file(location, expected, progress=bar)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 import sys
-import threading
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TextIO
 
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
+from eevidence._cli._options import now_of, passphrase_of, passphrase_options, progress, store_of
 from eevidence.crypto import (
     KEY_TYPES,
     KeySigner,
@@ -33,35 +30,6 @@ from eevidence.request import LETTER_LANGUAGES as LANGUAGES
 
 __all__ = ["demo_step", "register"]
 
-PASSPHRASE_ENV = "EEVIDENCE_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
-PROGRESS_MIN_BYTES = 64 << 20
-
-
-def _passphrase_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_mutually_exclusive_group()
-    g.add_argument(
-        "--passphrase-env",
-        metavar="VAR",
-        help=f"read the key passphrase from this environment variable (default: "
-        f"${PASSPHRASE_ENV} when set)",
-    )
-    g.add_argument(
-        "--passphrase-prompt", action="store_true", help="ask for the passphrase (not echoed)"
-    )
-
-
-def _passphrase(args: argparse.Namespace, *, confirm: bool = False) -> bytes | None:
-    if args.passphrase_prompt:
-        first = getpass.getpass("Key passphrase: ")
-        if confirm and getpass.getpass("Repeat passphrase: ") != first:
-            raise CliUsageError("the passphrases do not match")
-        return first.encode("utf-8") or None
-    var = args.passphrase_env or PASSPHRASE_ENV
-    value = os.environ.get(var)
-    if args.passphrase_env and value is None:
-        raise CliUsageError(f"environment variable {var} is not set")
-    return value.encode("utf-8") if value else None
-
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     k = sub.add_parser("keys", help="generate signing keys and export public keys")
@@ -75,14 +43,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--type", choices=KEY_TYPES, default="ed25519", help="default: ed25519")
     q.add_argument("-o", "--output", required=True, metavar="KEY")
     q.add_argument("--public", metavar="PUB", help="also write the public key here")
-    _passphrase_options(q)
+    passphrase_options(q)
     q.set_defaults(handler=_cmd_generate)
     q = ksub.add_parser(
         "public", aliases=["export-public"], help="write the public key of a private key"
     )
     q.add_argument("key", metavar="KEY")
     q.add_argument("-o", "--output", required=True, metavar="PUB")
-    _passphrase_options(q)
+    passphrase_options(q)
     q.set_defaults(handler=_cmd_public)
 
     p = sub.add_parser("package", help="build, sign, inspect and verify signed request packages")
@@ -125,7 +93,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("-o", "--output", required=True, metavar="OUT")
     q.add_argument("--now", metavar="DATETIME", help="package creation time (default: now)")
     q.add_argument("--quiet", action="store_true", help="no progress bar")
-    _passphrase_options(q)
+    passphrase_options(q)
     _record_options(q)
     q.set_defaults(handler=_cmd_build)
     q = psub.add_parser(
@@ -135,7 +103,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     q.add_argument("package", metavar="PATH")
     q.add_argument("--key", required=True, metavar="KEY")
-    _passphrase_options(q)
+    passphrase_options(q)
     _record_options(q)
     q.set_defaults(handler=_cmd_sign)
     q = psub.add_parser(
@@ -176,7 +144,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     if args.public:  # the public key first: a failure then leaves no private key behind
         write_public_key(key, args.public)
     try:
-        write_private_key(key, args.output, passphrase=_passphrase(args, confirm=True))
+        write_private_key(key, args.output, passphrase=passphrase_of(args, confirm=True))
     except BaseException:
         if args.public:
             Path(args.public).unlink(missing_ok=True)
@@ -186,7 +154,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_public(args: argparse.Namespace) -> int:
-    key = load_private_key(args.key, passphrase=_passphrase(args))
+    key = load_private_key(args.key, passphrase=passphrase_of(args))
     write_public_key(key, args.output)
     print(f"public key {key_id(key.public_key())} written to {args.output}")
     return EXIT_OK
@@ -195,63 +163,20 @@ def _cmd_public(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- packages
 
 
-class _ProgressBar:
-    """A one-line progress bar on a terminal; thread-safe."""
-
-    def __init__(self, total: int, stream: TextIO) -> None:
-        self.total = max(total, 1)
-        self.done = 0
-        self.stream = stream
-        self._lock = threading.Lock()
-        self._shown = -1
-
-    def __call__(self, n: int) -> None:
-        with self._lock:
-            self.done += n
-            pct = min(100, self.done * 100 // self.total)
-            if pct != self._shown:
-                self._shown = pct
-                bar = "#" * (pct // 4)
-                self.stream.write(f"\r  [{bar:<25}] {pct:3d}% of {self.total / 1e9:.2f} GB")
-                self.stream.flush()
-
-    def finish(self) -> None:
-        if self._shown >= 0:
-            self.stream.write("\n")
-
-
-def _progress(total: int, quiet: bool) -> _ProgressBar | None:
-    if quiet or total < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
-        return None
-    return _ProgressBar(total, sys.stderr)
-
-
-def _parse_now(text: str | None) -> datetime:
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise CliUsageError(f"--now: not an ISO 8601 date-time: {text!r}") from None
-    if value.tzinfo is None:
-        raise CliUsageError("--now needs a UTC offset, e.g. 2026-11-20T10:00:00Z")
-    return value
-
-
 def _cmd_build(args: argparse.Namespace) -> int:
     from eevidence._cli._render import letter_documents  # noqa: PLC0415 - build only
     from eevidence.request import read_request  # noqa: PLC0415
 
     request = read_request(args.request)
-    passphrase = _passphrase(args)
+    passphrase = passphrase_of(args)
     signers = [KeySigner.from_file(k, passphrase=passphrase) for k in args.key]
     total = sum(Path(f).stat().st_size for f in [*args.attach, *args.document] if Path(f).is_file())
-    bar = _progress(total, args.quiet)
+    bar = progress(total, args.quiet)
     out = build_package(
         request,
         args.output,
         signers=signers,
-        now=_parse_now(args.now),
+        now=now_of(args),
         attachments=args.attach,
         documents=[*args.document, *([] if args.no_letter else letter_documents(request, args))],
         progress=bar,
@@ -288,17 +213,16 @@ def _record_signing(args: argparse.Namespace, signer: KeySigner, path: Path, not
     """Record the signing in the custody log, signed by the same key as the package."""
     if args.no_record:
         return
-    from eevidence._cli._custody_hook import record_for  # noqa: PLC0415 - avoids an import cycle
-    from eevidence._cli._tracking import _store  # noqa: PLC0415
+    from eevidence._cli._custody_hook import record_for  # noqa: PLC0415 - recording only
 
-    store = _store(args)
+    store = store_of(args)
     try:
         entry = record_for(
             args,
             store,
             "request_signed",
             f"package/{path.name}",
-            now=_parse_now(getattr(args, "now", None)),
+            now=now_of(args),
             object_sha256=_package_digest(path),
             note=note,
             signer=signer,
@@ -309,7 +233,7 @@ def _record_signing(args: argparse.Namespace, signer: KeySigner, path: Path, not
 
 
 def _cmd_sign(args: argparse.Namespace) -> int:
-    signer = KeySigner.from_file(args.key, passphrase=_passphrase(args))
+    signer = KeySigner.from_file(args.key, passphrase=passphrase_of(args))
     env = sign_package(args.package, signer)
     _record_signing(args, signer, Path(args.package), f"co-signature by {signer.keyid[:16]}")
     print(
@@ -329,7 +253,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             total = sum(s for _, s in inspect_package(args.package, limits=PackageLimits()).files)
         except Exception:
             total = 0
-    bar = _progress(total, args.quiet)
+    bar = progress(total, args.quiet)
     report = package_report(args.package, trust, threshold=args.threshold, progress=bar)
     if bar:
         bar.finish()

@@ -204,11 +204,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _record_check(
     args: argparse.Namespace, request: Request, report: CheckReport, now: datetime
 ) -> None:
-    from eevidence._cli._custody_hook import record_for  # noqa: PLC0415 - avoids an import cycle
-    from eevidence._cli._tracking import _store  # noqa: PLC0415
+    from eevidence._cli._custody_hook import record_for  # noqa: PLC0415 - recording only
+    from eevidence._cli._options import store_of  # noqa: PLC0415
 
     counts = report.to_dict()["counts"]
-    store = _store(args)
+    store = store_of(args)
     try:
         record_for(
             args,

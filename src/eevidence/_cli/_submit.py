@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
-from eevidence._cli._custody_hook import ACTOR_ENV, record_for, user
-from eevidence._cli._tracking import _common, _now, _store, tracked_from_request
+from eevidence._cli._custody_hook import record_for
+from eevidence._cli._options import ACTOR_ENV, now_of, store_of, store_options, user
+from eevidence._cli._tracking import tracked_from_request
 from eevidence.crypto import load_trust_store
 from eevidence.custody import CustodyAction
 from eevidence.errors import CredentialsError, InputError, SubmissionError, UnknownRequestError
@@ -89,7 +90,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--trust", metavar="DIR", help="also verify the signatures against these keys")
     _credentials_option(p)
-    _common(p)
+    store_options(p)
     p.set_defaults(handler=_cmd_submit)
 
     p = sub.add_parser(
@@ -108,7 +109,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="a provider's status notification (JSON) for request ID, recorded as polled",
     )
     _credentials_option(p)
-    _common(p)
+    store_options(p)
     p.set_defaults(handler=_cmd_poll)
 
 
@@ -201,14 +202,14 @@ def _api_channel(
 def _cmd_submit(args: argparse.Namespace) -> int:
     if args.confirm is not None and args.channel not in (None, "portal"):
         raise CliUsageError("--confirm records a portal upload; use it with --channel portal")
-    now = _now(args)
+    now = now_of(args)
     trust = load_trust_store(args.trust) if args.trust else None
     outgoing = load_outgoing(args.package, trust=trust)
     request = outgoing.request
     profile = load_providers().get(request.provider)
     wanted: ChannelName | None = "portal" if args.confirm is not None else args.channel
     channel = pick_channel(profile, request, wanted)
-    store = _store(args)
+    store = store_of(args)
     try:
         tracked = _ensure_tracked(args, store, outgoing, profile, now)
         if "submitted" not in allowed_events(tracked):
@@ -282,13 +283,13 @@ def _api_of(profile: ProviderProfile | None, tracked: Tracked) -> Channel | None
 def _cmd_notified(args: argparse.Namespace) -> int:
     if not args.id:
         raise CliUsageError("--answer needs the request ID")
-    now = _now(args)
+    now = now_of(args)
     try:
         body = Path(args.answer).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", source=args.answer) from None
     status = parse_answer(body, source=args.answer, require_status=True)
-    store = _store(args)
+    store = store_of(args)
     try:
         tracked = store.get(args.id)
         if status.ref and tracked.provider_ref and status.ref != tracked.provider_ref:
@@ -319,12 +320,12 @@ def _cmd_notified(args: argparse.Namespace) -> int:
 def _cmd_poll(args: argparse.Namespace) -> int:
     if args.answer is not None:
         return _cmd_notified(args)
-    now = _now(args)
+    now = now_of(args)
     registry = load_providers()
     creds = load_credentials(args.credentials)
     results: list[dict[str, Any]] = []
     failed = 0
-    store = _store(args)
+    store = store_of(args)
     try:
         targets = [store.get(args.id)] if args.id else store.list_requests(open_only=True)
         with default_http_client() as client:

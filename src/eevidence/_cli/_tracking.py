@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import hashlib
 import logging
-import os
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from eevidence._cli._common import EXIT_OK, CliUsageError, print_json
 from eevidence._cli._custody_hook import record_for
+from eevidence._cli._options import now_of, parse_time, store_of, store_options, user
 from eevidence._internal.fs import write_atomic
 from eevidence.custody import CustodyAction
 from eevidence.errors import InputError, LifecycleError, UnknownRequestError
@@ -27,7 +26,6 @@ from eevidence.tracking import (
     build_report,
     deadlines_of,
     format_report,
-    open_store,
     parse_within,
     terms_for,
     to_ics,
@@ -37,25 +35,12 @@ __all__ = ["demo_step", "register", "tracked_from_request"]
 
 log = logging.getLogger(__name__)
 
-STORE_ENV = "EEVIDENCE_STORE"
 _CUSTODY_ACTIONS: dict[str, CustodyAction] = {
     "checked": "request_checked",
     "signed": "request_signed",
     "submitted": "request_submitted",
     "acknowledged": "request_acknowledged",
 }
-
-
-def _common(p: argparse.ArgumentParser, *, json_option: bool = True) -> None:
-    p.add_argument(
-        "--store",
-        metavar="PATH|URL",
-        help="SQLite file or postgresql:// URL (default: $EEVIDENCE_STORE, else "
-        "$EEVIDENCE_HOME/tracking.sqlite3, else the per-user data directory)",
-    )
-    p.add_argument("--now", metavar="DATETIME", help="act as of this time (default: now)")
-    if json_option:
-        p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -77,7 +62,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="for a package: trusted public keys; its signatures must verify (default: only "
         "its fixity is checked)",
     )
-    _common(q)
+    store_options(q)
     q.set_defaults(handler=_cmd_add)
 
     q = tsub.add_parser(
@@ -99,13 +84,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--reason", metavar="TEXT", help="why the provider refused (rejected)")
     q.add_argument("--partial", action="store_true", help="only part of the data was disclosed")
     q.add_argument("--actor", metavar="NAME", help="who records the event (default: user name)")
-    _common(q)
+    store_options(q)
     q.set_defaults(handler=_cmd_event)
 
     p = sub.add_parser("status", help="tracked requests and their state")
     p.add_argument("id", nargs="?", metavar="ID", help="one request, with its history")
     p.add_argument("--all", action="store_true", help="include final requests")
-    _common(p)
+    store_options(p)
     p.set_defaults(handler=_cmd_status)
 
     p = sub.add_parser(
@@ -117,7 +102,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--within", default="14d", metavar="DURATION", help="e.g. 14d, 36h, 2w")
     p.add_argument("--ics", metavar="FILE", help="also write an iCalendar file")
-    _common(p)
+    store_options(p)
     p.set_defaults(handler=_cmd_deadlines)
 
     p = sub.add_parser(
@@ -128,41 +113,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--provider", metavar="ID", help="one provider only")
     p.add_argument("--since", metavar="DATE", help="requests created on or after this date")
-    _common(p)
+    store_options(p)
     p.set_defaults(handler=_cmd_report)
 
 
 # -- option parsing ----------------------------------------------------------------------------
-
-
-def _time(text: str, option: str) -> datetime:
-    """An ISO date-time with offset, or a plain date (00:00 UTC)."""
-    try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise CliUsageError(
-            f"{option} {text!r}: expected a date (2026-12-31) or a date-time with offset"
-        ) from None
-    if value.tzinfo is None:
-        raise CliUsageError(f"{option} needs an explicit UTC offset, e.g. 2026-11-22T10:00:00Z")
-    return value.astimezone(UTC)
-
-
-def _now(args: argparse.Namespace) -> datetime:
-    return _time(args.now, "--now") if args.now else datetime.now(UTC)
-
-
-def _store(args: argparse.Namespace, *, create: bool = True) -> SqliteStore | Any:
-    """The store named by ``--store`` (or the default); ``create=False`` for read-only use."""
-    spec = (
-        getattr(args, "store", None)
-        or getattr(args, "global_store", None)
-        or os.environ.get(STORE_ENV)
-        or None
-    )
-    return open_store(spec, create=create)
 
 
 # -- library helpers used by the commands and the demo -----------------------------------------
@@ -252,7 +207,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
         raise CliUsageError("--trust applies to packages only")
     else:
         request = read_request(args.file)
-    store = _store(args)
+    store = store_of(args)
     try:
         tracked = _add(store, request, args.follows)
         record_for(
@@ -260,7 +215,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
             store,
             "request_created",
             f"request/{request.id}",
-            now=_now(args),
+            now=now_of(args),
             object_sha256=hashlib.sha256(canonical_bytes(request)).hexdigest(),
             note=f"tracking started: {request.kind} to {request.provider}",
         )
@@ -276,18 +231,18 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_event(args: argparse.Namespace) -> int:
-    now = _now(args)
+    now = now_of(args)
     event = Event(
         name=args.event,
-        at=_time(args.at, "--at") if args.at else now,
-        actor=args.actor or _user(),
+        at=parse_time(args.at, "--at") if args.at else now,
+        actor=args.actor or user(),
         note=args.note,
         ref=args.ref,
-        expires=_time(args.expires, "--expires") if args.expires else None,
+        expires=parse_time(args.expires, "--expires") if args.expires else None,
         reason=args.reason,
         partial=args.partial,
     )
-    store = _store(args, create=False)
+    store = store_of(args, create=False)
     try:
         created = store.get(args.id).created_at
         if event.at < created:
@@ -319,15 +274,8 @@ def _expiry_text(t: Tracked) -> str:
     return f", preserved until {_short(t.expires)}" if t.expires else ""
 
 
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no user name in this environment
-        return "unknown"
-
-
 def _cmd_status(args: argparse.Namespace) -> int:
-    store = _store(args, create=False)
+    store = store_of(args, create=False)
     try:
         if args.id:
             tracked = store.get(args.id)
@@ -367,12 +315,12 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_deadlines(args: argparse.Namespace) -> int:
-    now = _now(args)
+    now = now_of(args)
     try:
         within = parse_within(args.within)
     except InputError as exc:
         raise CliUsageError(str(exc)) from None
-    store = _store(args, create=False)
+    store = store_of(args, create=False)
     try:
         due = store.deadlines_before(now + within)
     finally:
@@ -402,9 +350,9 @@ def _duration(value: timedelta) -> str:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    now = _now(args)
-    since = _time(args.since, "--since") if args.since else None
-    store = _store(args, create=False)
+    now = now_of(args)
+    since = parse_time(args.since, "--since") if args.since else None
+    store = store_of(args, create=False)
     try:
         rows = store.outcome_groups(now=now, provider=args.provider, since=since)
     finally:

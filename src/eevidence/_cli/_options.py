@@ -1,0 +1,185 @@
+"""Options shared by the command groups: store, now, JSON output, passphrase, progress, actor.
+
+Each is one function that adds the option to a parser and one that reads it back, so every
+command spells and reads it the same way. Imports only public faces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import threading
+from datetime import UTC, date, datetime, time
+from typing import TextIO
+
+from eevidence._cli._common import CliUsageError
+from eevidence.tracking import Store, open_store
+
+__all__ = [
+    "ACTOR_ENV",
+    "KEY_ENV",
+    "PASSPHRASE_ENV",
+    "PROGRESS_MIN_BYTES",
+    "ROLE_ENV",
+    "STORE_ENV",
+    "ProgressBar",
+    "actor_of",
+    "now_of",
+    "parse_time",
+    "passphrase_of",
+    "passphrase_options",
+    "progress",
+    "store_of",
+    "store_options",
+    "user",
+]
+
+STORE_ENV = "EEVIDENCE_STORE"
+PASSPHRASE_ENV = "EEVIDENCE_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
+KEY_ENV = "EEVIDENCE_KEY"
+ACTOR_ENV = "EEVIDENCE_ACTOR"
+ROLE_ENV = "EEVIDENCE_ROLE"
+PROGRESS_MIN_BYTES = 64 << 20
+
+
+# -- store, now, json ----------------------------------------------------------------------
+
+
+def store_options(p: argparse.ArgumentParser, *, json_option: bool = True) -> None:
+    """Add ``--store``, ``--now`` and (unless ``json_option`` is false) ``--json``."""
+    p.add_argument(
+        "--store",
+        metavar="PATH|URL",
+        help="SQLite file or postgresql:// URL (default: $EEVIDENCE_STORE, else "
+        "$EEVIDENCE_HOME/tracking.sqlite3, else the per-user data directory)",
+    )
+    p.add_argument("--now", metavar="DATETIME", help="act as of this time (default: now)")
+    if json_option:
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def parse_time(text: str, option: str) -> datetime:
+    """An ISO date-time with offset, or a plain date (00:00 UTC), given to ``option``.
+
+    Raises:
+        CliUsageError: neither a date nor a date-time with an explicit UTC offset.
+    """
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliUsageError(
+            f"{option} {text!r}: expected a date (2026-12-31) or a date-time with offset"
+        ) from None
+    if value.tzinfo is None:
+        raise CliUsageError(f"{option} needs an explicit UTC offset, e.g. 2026-11-22T10:00:00Z")
+    return value.astimezone(UTC)
+
+
+def now_of(args: argparse.Namespace) -> datetime:
+    """``--now`` if given, else the current time (UTC)."""
+    text = getattr(args, "now", None)
+    return parse_time(text, "--now") if text else datetime.now(UTC)
+
+
+def store_of(args: argparse.Namespace, *, create: bool = True) -> Store:
+    """The store named by ``--store`` (or the default); ``create=False`` for read-only use."""
+    spec = (
+        getattr(args, "store", None)
+        or getattr(args, "global_store", None)
+        or os.environ.get(STORE_ENV)
+        or None
+    )
+    return open_store(spec, create=create)
+
+
+# -- passphrase ----------------------------------------------------------------------------
+
+
+def passphrase_options(p: argparse.ArgumentParser) -> None:
+    """Add ``--passphrase-env VAR`` and ``--passphrase-prompt`` (mutually exclusive)."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument(
+        "--passphrase-env",
+        metavar="VAR",
+        help=f"read the key passphrase from this environment variable (default: "
+        f"${PASSPHRASE_ENV} when set)",
+    )
+    g.add_argument(
+        "--passphrase-prompt", action="store_true", help="ask for the passphrase (not echoed)"
+    )
+
+
+def passphrase_of(args: argparse.Namespace, *, confirm: bool = False) -> bytes | None:
+    """The key passphrase the options name, or ``None`` for a key without one.
+
+    Raises:
+        CliUsageError: the named variable is not set, or the two prompted entries differ.
+    """
+    if args.passphrase_prompt:
+        first = getpass.getpass("Key passphrase: ")
+        if confirm and getpass.getpass("Repeat passphrase: ") != first:
+            raise CliUsageError("the passphrases do not match")
+        return first.encode("utf-8") or None
+    var = args.passphrase_env or PASSPHRASE_ENV
+    value = os.environ.get(var)
+    if args.passphrase_env and value is None:
+        raise CliUsageError(f"environment variable {var} is not set")
+    return value.encode("utf-8") if value else None
+
+
+# -- progress ------------------------------------------------------------------------------
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal, fed byte counts; thread-safe."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total = max(total, 1)
+        self.done = 0
+        self.stream = stream
+        self._lock = threading.Lock()
+        self._shown = -1
+
+    def __call__(self, n: int) -> None:
+        with self._lock:
+            self.done += n
+            pct = min(100, self.done * 100 // self.total)
+            if pct != self._shown:
+                self._shown = pct
+                bar = "#" * (pct // 4)
+                self.stream.write(f"\r  [{bar:<25}] {pct:3d}% of {self.total / 1e9:.2f} GB")
+                self.stream.flush()
+
+    def finish(self) -> None:
+        """End the line the bar was drawn on (if it was drawn)."""
+        if self._shown >= 0:
+            self.stream.write("\n")
+
+
+def progress(total: int, quiet: bool) -> ProgressBar | None:
+    """A bar on standard error for work of ``total`` bytes, unless quiet, small or not a tty."""
+    if quiet or total < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+        return None
+    return ProgressBar(total, sys.stderr)
+
+
+# -- actor ---------------------------------------------------------------------------------
+
+
+def user() -> str:
+    """The operating system's name for the current user."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in this environment
+        return "unknown"
+
+
+def actor_of(args: argparse.Namespace) -> tuple[str, str]:
+    """Who acts, and in which role: ``--actor``/``--role``, else the environment, else the login."""
+    actor = getattr(args, "actor", None) or os.environ.get(ACTOR_ENV) or user()
+    role = getattr(args, "role", None) or os.environ.get(ROLE_ENV) or "user"
+    return actor, role
