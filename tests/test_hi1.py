@@ -24,7 +24,7 @@ import eevidence as ee
 from eevidence._cli import main
 from eevidence.errors import Hi1Error, InputError
 from eevidence.hi1 import Hi1Endpoint, from_hi1_xml, hi1_draft, read_hi1, to_hi1_xml
-from eevidence.hi1._hi1 import AUTH, CORE, TASK
+from eevidence.hi1._model import AUTH, CORE, TASK
 from tests.helpers import EXAMPLES, ROOT, example_doc
 from tests.test_canonical import requests
 
@@ -441,6 +441,8 @@ def test_endpoint_and_argument_checks() -> None:
         export(request, document=b"<html>")
     with pytest.raises(InputError, match="naive"):
         export(request, now=datetime(2026, 11, 24, 10, 0))
+    with pytest.raises(Hi1Error, match="out of range"):  # not the OverflowError of astimezone
+        export(request, now=datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))))
     text = export(request, document=b"plain", document_content_type="text/plain")
     assert read_hi1(text).documents[0].content_type == "text/plain"
     fresh = read_hi1(to_hi1_xml(request, sender=SENDER, receiver=RECEIVER, now=NOW))
@@ -612,7 +614,7 @@ def test_hostile_and_broken_messages_are_refused(data: bytes, reason: str) -> No
 
 
 def test_oversized_message_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("eevidence.hi1._hi1.MAX_MESSAGE_BYTES", 10)
+    monkeypatch.setattr("eevidence.hi1._xml.MAX_MESSAGE_BYTES", 10)
     with pytest.raises(Hi1Error, match="larger than"):
         read_hi1(b"<HI1Message>  </HI1Message>")
 
@@ -844,6 +846,24 @@ def test_draft_of_an_eevidence_message_keeps_what_hi1_carries(name: str) -> None
         assert draft["preservation_days"] == request.preservation_days
     with pytest.raises(InputError):
         ee.parse_request(draft)  # HI-1 has no officer, justification or language
+
+
+def test_draft_leaves_out_what_it_cannot_compute() -> None:
+    """Values no request field can take are left out (or noted), never raised about."""
+    data = _foreign_with([("ETSI", "IMEI", "4901542032375\u00b2")])  # isdigit(), not a digit
+    draft, notes = hi1_draft(read_hi1(data))
+    assert "identifiers" not in draft
+    assert len(notes) == 1
+    assert "ETSI/IMEI" in notes[0]
+    golden = (VECTORS / "preservation.xml").read_bytes()
+    assert hi1_draft(read_hi1(golden))[0]["preservation_days"] == 90
+    naive = golden.replace(
+        b"Z</task:DesiredPreservationExpiration>", b"</task:DesiredPreservationExpiration>"
+    )
+    assert naive != golden
+    draft, _ = hi1_draft(read_hi1(naive))  # a naive expiration, an aware creation time
+    assert draft["kind"] == "preservation"
+    assert "preservation_days" not in draft
 
 
 def test_cli_draft(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
