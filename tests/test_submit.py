@@ -22,13 +22,13 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 import eevidence as ee
-from eevidence._cli._tracking import tracked_from_request
 from eevidence.crypto import TrustStore
 from eevidence.errors import CredentialsError, MalformedAnswerError, SubmissionError
 from eevidence.hi1 import from_hi1_xml
 from eevidence.submit import (
     BODY_FORMATS,
     ApiChannel,
+    Credentials,
     EmailChannel,
     OutgoingPackage,
     PortalChannel,
@@ -37,15 +37,18 @@ from eevidence.submit import (
     Secret,
     SmtpSettings,
     apply_status,
+    channel_for,
     confirm_portal,
+    default_credentials_path,
     default_http_client,
+    json_body,
     load_credentials,
     load_outgoing,
     parse_answer,
     pick_channel,
     record_submission,
 )
-from eevidence.tracking import Event, SqliteStore
+from eevidence.tracking import Event, SqliteStore, tracked_from_request
 from tests.submit_helpers import (
     API,
     NOW,
@@ -143,7 +146,7 @@ def test_a_package_changed_during_verification_is_refused(
             fh.write(b"appended")
         return report
 
-    monkeypatch.setattr("eevidence.submit._submit.package_report", tamper)
+    monkeypatch.setattr("eevidence.submit._outgoing.package_report", tamper)
     with pytest.raises(ee.InputError, match="changed while it was being verified"):
         load_outgoing(path)
 
@@ -818,3 +821,243 @@ def test_hi1_body_is_a_valid_ts_103_120_message_with_the_letter(
         )
     ).hexdigest()
     assert letter_digest.encode() in sent.content.lower()
+
+
+# --------------------------------------------------------------------------- no foreign exception escapes
+
+
+def test_parse_answer_wraps_recursion_and_out_of_range_dates() -> None:
+    with pytest.raises(MalformedAnswerError, match="nested too deeply"):
+        parse_answer(b"[" * 100_000, source="t")
+    with pytest.raises(MalformedAnswerError, match="out of range"):
+        parse_answer(b'{"status": "preserved", "expires": "0001-01-01T00:00:00+01:00"}', source="t")
+
+
+def test_retry_after_odd_digits() -> None:
+    policy = RetryPolicy(clock=lambda: NOW)
+    assert policy.retry_after("\u00b2") is None  # a superscript two is a digit, not a number
+    assert policy.retry_after("\u0661\u0662") == 12.0  # Arabic-Indic digits, as before
+    assert policy.retry_after("9" * 5000) == float("inf")  # reported as too long, not slept
+
+
+def test_api_channel_refuses_bad_urls_and_tokens(sleeps: Sleeps) -> None:
+    with httpx.Client() as client:
+        with pytest.raises(SubmissionError, match="not valid"):
+            ApiChannel("https://\x00", token=None, client=client)
+        with pytest.raises(CredentialsError, match="printable ASCII"):
+            ApiChannel(API, token=Secret("t\u00f6ken"), client=client)
+        with pytest.raises(CredentialsError, match="printable ASCII"):
+            ApiChannel(API, token=Secret("a\nb"), client=client)
+        api = _api(sleeps, client, status_path="/\x00{ref}")
+        with pytest.raises(SubmissionError, match="cannot make a URL"):
+            api.status("R-1")
+
+
+def test_api_wraps_what_the_http_library_raises(
+    httpx_mock: HTTPXMock, outgoing: OutgoingPackage, sleeps: Sleeps
+) -> None:
+    httpx_mock.add_response(
+        url=PRODUCTION, headers={"Content-Encoding": "gzip"}, content=b"not gzip at all"
+    )
+    httpx_mock.add_exception(httpx.TooManyRedirects("too many"), url=PRODUCTION)
+    httpx_mock.add_response(url=PRODUCTION, status_code=400, content=b"[" * 100_000)
+    with httpx.Client() as client:
+        api = _api(sleeps, client)
+        with pytest.raises(MalformedAnswerError, match="cannot be decoded"):
+            api.submit(outgoing, now=NOW)
+        with pytest.raises(SubmissionError, match="TooManyRedirects"):
+            api.submit(outgoing, now=NOW)
+        with pytest.raises(SubmissionError, match=r"400 Bad Request: \[\[\["):
+            api.submit(outgoing, now=NOW)
+        odd = _api(sleeps, client, body=lambda o: (b"x", "text/pl\u00e4in"))
+        with pytest.raises(SubmissionError, match="cannot build the POST request"):
+            odd.submit(outgoing, now=NOW)
+    assert sleeps.calls == []  # none of these is retried
+
+
+def test_tls_setup_failures_are_submission_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*a: Any, **k: Any) -> Any:
+        raise ssl.SSLError("no trusted certificates")
+
+    monkeypatch.setattr("eevidence.submit._api.httpx.Client", broken)
+    with pytest.raises(SubmissionError, match="cannot set up TLS: SSLError"):
+        default_http_client()
+    monkeypatch.setattr("eevidence.submit._email.ssl.create_default_context", broken)
+    with pytest.raises(SubmissionError, match="cannot set up TLS"):
+        EmailChannel(SmtpSettings(host="h", sender="s@x"), "t@x")
+
+
+def test_api_channel_without_a_client_owns_one() -> None:
+    with ApiChannel(API, token=None) as api:
+        client = api._client
+        assert not client.is_closed
+    assert client.is_closed
+    with httpx.Client() as given:
+        ApiChannel(API, token=None, client=given).close()
+        assert not given.is_closed  # a client given is the caller's to close
+
+
+def test_email_wraps_header_and_encoding_failures(
+    tmp_path: Path, outgoing: OutgoingPackage
+) -> None:
+    settings = SmtpSettings(host="mail.invalid", sender="a@police.example")
+    with pytest.raises(SubmissionError, match="cannot write the mail headers"):
+        EmailChannel(settings, "x@provider.example\nBcc: y@elsewhere.example").message(
+            outgoing, now=NOW
+        )
+    cert = make_cert(tmp_path / "tls")
+    with smtp_server(cert) as (port, box):
+        settings = SmtpSettings(
+            host="127.0.0.1",
+            port=port,
+            sender="a@police.example",
+            username=SMTP_USER,
+            password=Secret("p\u00e4ssword"),  # AUTH PLAIN cannot carry it
+        )
+        channel = EmailChannel(settings, "x@provider.example", ssl_context=cert.client_context())
+        with pytest.raises(SubmissionError, match="sending mail failed: UnicodeEncodeError"):
+            channel.submit(outgoing, now=NOW)
+    assert box.messages == []
+
+
+def test_portal_bundle_that_cannot_be_written(tmp_path: Path, outgoing: OutgoingPackage) -> None:
+    profile = ee.load_providers().get("meta")
+    channel = pick_channel(profile, outgoing.request, "portal")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(ee.InputError, match="cannot create the folder"):
+        PortalChannel(channel, blocker / "bundle").submit(outgoing, now=NOW)
+
+
+def test_portal_bundle_defaults_next_to_the_package(
+    tmp_path: Path, outgoing: OutgoingPackage
+) -> None:
+    profile = ee.load_providers().get("meta")
+    receipt = PortalChannel(pick_channel(profile, outgoing.request, "portal")).submit(
+        outgoing, now=NOW
+    )
+    expected = outgoing.path.with_name(f"{outgoing.path.stem}-upload")
+    assert receipt.destination == str(expected)
+    assert (expected / "CHECKLIST.txt").is_file()
+
+
+def test_bodies_wrap_unreadable_packages(outgoing: OutgoingPackage) -> None:
+    from dataclasses import replace
+
+    with pytest.raises(ee.InputError, match="request is not JSON"):
+        json_body(replace(outgoing, request_bytes=b"{not json"))
+    broken = replace(outgoing, data=b"not a zip", documents=("letter.pdf",))
+    with pytest.raises(ee.InputError, match="cannot read the letter"):
+        BODY_FORMATS["xml"](broken)
+
+
+def test_credentials_errors_of_the_file_system(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("EEVIDENCE_HOME", raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    with pytest.raises(CredentialsError, match="no default credentials file"):
+        default_credentials_path()
+    with pytest.raises(CredentialsError, match="no default credentials file"):
+        load_credentials(environ={})
+
+    def denied(self: Path, **kw: Any) -> bool:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "exists", denied)
+    with pytest.raises(CredentialsError, match="Permission denied"):
+        load_credentials(tmp_path / "c.toml", environ={})
+
+
+# --------------------------------------------------------------------------- channels from a profile
+
+
+def test_channel_for_builds_each_channel_from_the_profile(
+    tmp_path: Path, outgoing: OutgoingPackage
+) -> None:
+    write_profile(
+        tmp_path / "p",
+        [
+            {"kind": "api", "name": "API", "url": API},
+            {"kind": "email", "name": "Mail", "address": "le@provider.example"},
+            {"kind": "portal", "name": "Portal", "url": "https://portal.example"},
+        ],
+    )
+    profile = ee.load_providers(tmp_path / "p").get("meta")
+    smtp = SmtpSettings(host="h", sender="s@police.example")
+    creds = Credentials({"meta": Secret(TOKEN)}, smtp)
+    with httpx.Client() as client:
+        api = channel_for(profile, outgoing.request, credentials=creds, client=client)
+        assert isinstance(api, ApiChannel)
+        assert str(api.endpoint(outgoing.request)) == PRODUCTION
+        assert api._headers({})["Authorization"] == f"Bearer {TOKEN}"
+    mail = channel_for(profile, outgoing.request, kind="email", credentials=creds)
+    assert (mail.to, mail.settings) == ("le@provider.example", smtp)
+    # a portal needs no credentials: an unreadable credentials file is not read
+    portal = channel_for(
+        profile,
+        outgoing.request,
+        kind="portal",
+        credentials=tmp_path / "missing.toml",
+        out_dir=tmp_path / "b",
+    )
+    assert (portal.channel.name, portal.out_dir) == ("Portal", tmp_path / "b")
+    # the tracked request serves as well (polling)
+    tracked = tracked_from_request(outgoing.request, profile)
+    with channel_for(profile, tracked, kind="api", credentials=creds) as polling:
+        assert polling.status_url("R/1") == httpx.URL(f"{API}/eevidence/status/R%2F1")
+
+
+def test_channel_for_says_what_is_missing(tmp_path: Path, outgoing: OutgoingPackage) -> None:
+    write_profile(
+        tmp_path / "p",
+        [
+            {"kind": "api", "name": "API", "url": API},
+            {"kind": "email", "name": "Mail", "address": "le@provider.example"},
+        ],
+    )
+    profile = ee.load_providers(tmp_path / "p").get("meta")
+    with pytest.raises(
+        CredentialsError, match="no API token for meta: set EEVIDENCE_API_TOKEN_META"
+    ):
+        channel_for(profile, outgoing.request, credentials=Credentials())
+    with pytest.raises(CredentialsError, match="no mail server configured"):
+        channel_for(profile, outgoing.request, kind="email", credentials=Credentials())
+    with pytest.raises(ee.InputError, match="no usable portal channel"):
+        channel_for(profile, outgoing.request, kind="portal")
+    with pytest.raises(CredentialsError, match="does not exist"):
+        channel_for(profile, outgoing.request, credentials=tmp_path / "none.toml")
+    file = tmp_path / "c.toml"
+    file.write_text('[api.meta]\ntoken = "from-file"\n')
+    file.chmod(0o600)
+    with channel_for(profile, outgoing.request, kind="api", credentials=file) as api:
+        assert api._headers({})["Authorization"] == "Bearer from-file"
+
+
+def test_channel_for_email_reaches_a_loopback_server(
+    tmp_path: Path, outgoing: OutgoingPackage
+) -> None:
+    write_profile(tmp_path / "p", [{"kind": "email", "name": "Mail", "address": "le@x.example"}])
+    profile = ee.load_providers(tmp_path / "p").get("meta")
+    cert = make_cert(tmp_path / "tls")
+    with smtp_server(cert) as (port, box):
+        smtp = SmtpSettings(
+            host="127.0.0.1",
+            port=port,
+            sender="unit7@police.example",
+            username=SMTP_USER,
+            password=Secret(SMTP_PASSWORD),
+        )
+        with channel_for(
+            profile,
+            outgoing.request,
+            credentials=Credentials(smtp=smtp),
+            ssl_context=cert.client_context(),
+        ) as channel:
+            receipt = channel.submit(outgoing, now=NOW)
+    assert receipt.destination == "mailto:le@x.example"
+    assert box.tls_at_data == [True]

@@ -16,21 +16,18 @@ from eevidence._cli._options import ACTOR_ENV, now_of, store_of, store_options, 
 from eevidence._cli._tracking import tracked_from_request
 from eevidence.crypto import load_trust_store
 from eevidence.custody import CustodyAction
-from eevidence.errors import CredentialsError, InputError, SubmissionError, UnknownRequestError
+from eevidence.errors import InputError, SubmissionError, UnknownRequestError
 from eevidence.provider import Channel, ProviderProfile, load_providers
 from eevidence.request import canonical_bytes
 from eevidence.submit import (
     BODY_FORMATS,
     CHANNEL_KINDS,
-    ApiChannel,
     ChannelName,
-    Credentials,
-    EmailChannel,
     OutgoingPackage,
     PortalChannel,
-    SubmissionChannel,
     SubmissionReceipt,
     apply_status,
+    channel_for,
     confirm_portal,
     default_http_client,
     json_body,
@@ -39,7 +36,6 @@ from eevidence.submit import (
     parse_answer,
     pick_channel,
     record_submission,
-    token_env_name,
 )
 from eevidence.tracking import Event, Store, Tracked, allowed_events
 
@@ -173,29 +169,6 @@ def _ensure_tracked(
         return tracked
 
 
-def _token_or_fail(creds: Credentials, provider: str) -> Any:
-    token = creds.token(provider)
-    if token is None:
-        raise CredentialsError(
-            f"no API token for {provider}: set {token_env_name(provider)} or add "
-            f"[api.{provider}] token to the "
-            "credentials file"
-        )
-    return token
-
-
-def _api_channel(
-    channel: Channel, provider: str, creds: Credentials, fmt: str, client: Any
-) -> ApiChannel:
-    assert channel.url is not None  # noqa: S101 - pick_channel only returns api channels with a URL
-    return ApiChannel(
-        str(channel.url),
-        token=_token_or_fail(creds, provider),
-        client=client,
-        body=BODY_FORMATS.get(fmt, json_body),
-    )
-
-
 # -- commands ------------------------------------------------------------------------------------
 
 
@@ -254,30 +227,25 @@ def _send(
 ) -> SubmissionReceipt:
     if args.confirm is not None:
         return confirm_portal(outgoing, args.confirm, portal=str(channel.url or channel.name))
-    if channel.kind in ("portal", "web_form"):
-        out = (
-            Path(args.out) if args.out else outgoing.path.with_name(f"{outgoing.path.stem}-upload")
-        )
-        return PortalChannel(channel, out).submit(outgoing, now=now)
-    creds = load_credentials(args.credentials)
-    if channel.kind == "email":
-        if creds.smtp is None:
-            raise CredentialsError(
-                "no mail server configured: set EEVIDENCE_SMTP_HOST and EEVIDENCE_SMTP_FROM "
-                "or [smtp] in the credentials file"
-            )
-        assert channel.address is not None  # noqa: S101 - pick_channel checked it
-        sender: SubmissionChannel = EmailChannel(creds.smtp, channel.address)
+    wanted: ChannelName | None = args.channel
+    with channel_for(
+        profile,
+        outgoing.request,
+        kind=wanted,
+        credentials=args.credentials,
+        body=BODY_FORMATS[args.format],
+        out_dir=args.out,
+    ) as sender:
         return sender.submit(outgoing, now=now)
-    with default_http_client() as client:
-        api = _api_channel(channel, profile.id, creds, args.format, client)
-        return api.submit(outgoing, now=now)
 
 
 def _api_of(profile: ProviderProfile | None, tracked: Tracked) -> Channel | None:
     if profile is None:
         return None
-    return next((c for c in profile.channels_for(tracked.kind) if c.kind == "api" and c.url), None)
+    try:
+        return pick_channel(profile, tracked, "api")
+    except InputError:  # the profile names no API for this kind of request
+        return None
 
 
 def _cmd_notified(args: argparse.Namespace) -> int:
@@ -330,7 +298,8 @@ def _cmd_poll(args: argparse.Namespace) -> int:
         targets = [store.get(args.id)] if args.id else store.list_requests(open_only=True)
         with default_http_client() as client:
             for tracked in targets:
-                channel = _api_of(registry.profiles.get(tracked.provider), tracked)
+                profile = registry.profiles.get(tracked.provider)
+                channel = _api_of(profile, tracked)
                 skip = (
                     "final state"
                     if tracked.terminal
@@ -342,11 +311,18 @@ def _cmd_poll(args: argparse.Namespace) -> int:
                     if tracked.provider_ref is None
                     else None
                 )
-                if skip is not None or channel is None or tracked.provider_ref is None:
+                if (
+                    skip is not None
+                    or profile is None
+                    or channel is None
+                    or tracked.provider_ref is None
+                ):
                     results.append({"id": tracked.id, "skipped": skip})
                     continue
                 try:
-                    api = _api_channel(channel, tracked.provider, creds, "json", client)
+                    api = channel_for(
+                        profile, tracked, kind="api", credentials=creds, client=client
+                    )
                     status = api.status(tracked.provider_ref)
                 except SubmissionError as exc:
                     failed += 1
