@@ -234,7 +234,7 @@ def _send(
         kind=wanted,
         credentials=args.credentials,
         body=BODY_FORMATS[args.format],
-        out_dir=args.out,
+        out_dir=args.out or None,  # an empty --out: the default folder, as before
     ) as sender:
         return sender.submit(outgoing, now=now)
 
