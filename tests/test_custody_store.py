@@ -91,7 +91,7 @@ _APPENDER = textwrap.dedent(
     from datetime import datetime, timezone
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from eevidence.custody._entries import append_entry, key_id
-    from eevidence.tracking.store._store import open_store
+    from eevidence.tracking.store import open_store
 
     spec, tag, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))

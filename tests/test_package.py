@@ -37,7 +37,8 @@ from eevidence.package import (
     package_report,
     parse_manifest,
 )
-from eevidence.package._bag import check_member_name, hash_entries
+from eevidence.package._bag import check_member_name
+from eevidence.package._hash import hash_entries
 from tests.helpers import EXAMPLES
 from tests.package_vectors import (
     ATTACHMENT,

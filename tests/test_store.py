@@ -8,11 +8,14 @@ must stay consistent and usable).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -221,7 +224,7 @@ def test_concurrent_updates_give_up_cleanly(
     store: AnyStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store.add(make())
-    monkeypatch.setattr("eevidence.tracking.store._store._RETRIES", 3)
+    monkeypatch.setattr("eevidence.tracking.store._base._RETRIES", 3)
     monkeypatch.setattr(type(store), "_write_event", lambda self, before, after: False)
     with pytest.raises(ConcurrentUpdateError, match="nothing was written"):
         store.record(make().id, ev("submitted", 1), now=NOW)
@@ -234,7 +237,7 @@ _WRITER = textwrap.dedent(
     import sys
     from datetime import datetime, timedelta, timezone
     from eevidence.tracking._lifecycle import Event
-    from eevidence.tracking.store._store import open_store
+    from eevidence.tracking.store import open_store
 
     spec, request_id, tag, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     store = open_store(spec)
@@ -317,7 +320,7 @@ _HALF_WRITTEN = textwrap.dedent(
     import sys, time, json
     from datetime import datetime, timedelta, timezone
     from eevidence.tracking._lifecycle import Event, apply_event
-    from eevidence.tracking.store._store import open_store
+    from eevidence.tracking.store import open_store
 
     store = open_store(sys.argv[1])
     before = store.get(sys.argv[2])
@@ -486,6 +489,75 @@ def test_driver_errors_become_store_errors(store: AnyStore) -> None:
     assert len(store.outcome_rows(now=NOW)) == 1
 
 
+def test_a_closed_store_raises_store_errors(store_spec: str) -> None:
+    """Every call on a closed store is a StoreError, never the driver's own exception."""
+    store = open_store(store_spec)
+    store.add(make())
+    store.close()
+    store.close()  # a second close does nothing
+    calls: list[Callable[[], object]] = [
+        lambda: store.get(make().id),
+        store.list_requests,
+        lambda: store.record(make().id, ev("submitted", 1), now=NOW),
+        lambda: store.add(make(2)),
+        lambda: store.add_many([make(3)]),
+        lambda: store.deadlines_before(NOW),
+        lambda: store.outcome_rows(now=NOW),
+        lambda: store.outcome_groups(now=NOW),
+        store.verify,
+        store.schema_version,
+        store.custody_size,
+        store.custody_lines,
+        store.checkpoints,
+        lambda: store.save_checkpoint(1, "note"),
+    ]
+    for call in calls:
+        with pytest.raises(StoreError, match=f"the store {re.escape(store.location)}"):
+            call()
+
+
+def test_a_sqlite_store_used_from_another_thread_raises_store_errors(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "store.sqlite3")
+    errors: list[BaseException] = []
+
+    def use() -> None:
+        for call in (store.custody_size, store.close):
+            try:
+                call()
+            except BaseException as exc:
+                errors.append(exc)
+
+    thread = threading.Thread(target=use)
+    thread.start()
+    thread.join()
+    assert [type(e) for e in errors] == [StoreError, StoreError]
+    assert "busy or unusable" in str(errors[0])
+    assert "cannot close the store" in str(errors[1])
+    assert store.custody_size() == 0  # still usable from its own thread
+    store.close()
+
+
+def test_an_unreadable_row_is_a_store_error(store: AnyStore) -> None:
+    store.add(make())
+    with store._transaction():
+        store._execute(store._sql("UPDATE requests SET facts = ? WHERE id = ?"), ("{", make().id))
+    with pytest.raises(StoreError, match=rf"unreadable row for request {make().id}"):
+        store.get(make().id)
+    with pytest.raises(StoreError, match="the store is damaged"):
+        store.list_requests()
+
+
+def test_a_sqlite_file_that_cannot_be_made_private_is_a_store_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: Path, mode: int) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(Path, "chmod", refuse)
+    with pytest.raises(StoreError, match=r"cannot open the store .*Operation not permitted"):
+        SqliteStore(tmp_path / "store.sqlite3")
+
+
 def test_percentiles_ranked_in_sql_match_python(store: AnyStore) -> None:
     """Nearest-rank median and p90 computed by the store equal the pure computation."""
     import random
@@ -513,14 +585,14 @@ def test_pending_migrations_are_applied_on_open(
     first = open_store(store_spec)
     first.add(make())
     first.close()
-    import eevidence.tracking.store._store as store_module
+    import eevidence.tracking.store._schema as schema_module
 
     later = (
-        *store_module.MIGRATIONS,
+        *schema_module.MIGRATIONS,
         (SCHEMA_VERSION + 1, ("CREATE TABLE later_feature (x INTEGER)",)),
     )
-    monkeypatch.setattr(store_module, "MIGRATIONS", later)
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(schema_module, "MIGRATIONS", later)
+    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     upgraded = open_store(store_spec)
     assert upgraded.schema_version() == SCHEMA_VERSION + 1
     with upgraded._transaction():

@@ -13,30 +13,25 @@ from eevidence._internal.lazy import attach as _attach
 
 if TYPE_CHECKING:
     from eevidence.package._bag import (
-        HASH_ALGORITHMS,
         DirReader,
         PackageLimits,
         Reader,
         ZipReader,
         open_reader,
-        parse_bag_info,
-        parse_manifest,
         reading,
     )
-    from eevidence.package._package import (
-        PAYLOAD_TYPE,
-        SIGNATURE_FILE,
+    from eevidence.package._build import build_package
+    from eevidence.package._layout import PAYLOAD_TYPE, SIGNATURE_FILE
+    from eevidence.package._report import (
         FileResult,
         PackageInfo,
         SignatureResult,
         StructuralProblem,
         VerificationReport,
-        build_package,
-        inspect_package,
-        package_report,
-        sign_package,
-        verify_package,
     )
+    from eevidence.package._sign import sign_package
+    from eevidence.package._tagfiles import HASH_ALGORITHMS, parse_bag_info, parse_manifest
+    from eevidence.package._verify import inspect_package, package_report, verify_package
 
 __all__ = [
     "HASH_ALGORITHMS",

@@ -7,48 +7,38 @@ names, encrypted or unsupported zip entries, and zip bombs (too many entries, a 
 total that is too large, a compression ratio that is too high) raise :class:`PackageError`
 with a stable ``code``.
 
-Also here: hashing with a reused 1 MiB buffer (concurrently, largest first) and the parsers
-for BagIt text files (manifests, ``bag-info.txt``).
+The BagIt text files are parsed in :mod:`eevidence.package._tagfiles`; hashing is in
+:mod:`eevidence.package._hash`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import re
 import stat
 import struct
-import threading
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Final, Protocol
 
-from eevidence._internal.fs import CHUNK, thread_buffer
 from eevidence.errors import PackageError
 
 __all__ = [
-    "CHUNK",
-    "HASH_ALGORITHMS",
     "ZIP_ERRORS",
     "DirReader",
     "PackageLimits",
     "Reader",
     "ZipReader",
     "check_member_name",
-    "hash_entries",
     "open_reader",
-    "parse_bag_info",
-    "parse_manifest",
+    "reading",
 ]
 
-SMALL_FILE: Final = 256 * 1024  # below this, hashing one file costs mostly Python overhead
-HASH_ALGORITHMS: Final = ("sha256", "sha512")
-_HEX_LEN: Final = {"sha256": 64, "sha512": 128}
 _ZIP_METHODS: Final = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 # What zipfile, zlib and struct raise on corrupt archives; wrapped at this boundary.
 ZIP_ERRORS: Final = (
@@ -66,12 +56,22 @@ ZIP_ERRORS: Final = (
     IndexError,
 )
 
-ProgressCallback = Callable[[int], None]
-
 
 @dataclass(frozen=True)
 class PackageLimits:
-    """Bounds a reader enforces before reading data (zip bombs, huge manifests)."""
+    """Bounds a reader enforces before reading data (zip bombs, huge manifests).
+
+    Attributes:
+        max_entries: Files (zip entries, including folders) a package may hold.
+        max_file_size: Largest declared size of one file, in bytes (default 1 TiB).
+        max_total_size: Largest declared total size of all files, in bytes (default 4 TiB).
+        max_compression_ratio: Largest uncompressed/compressed size ratio of a zip entry.
+        ratio_floor: Entries up to this uncompressed size, in bytes, are exempt from the
+            ratio check (default 1 MiB).
+        max_tag_file_size: Largest tag file (manifest, ``bag-info.txt``, envelope) read into
+            memory, in bytes (default 64 MiB).
+        max_depth: Deepest folder nesting inside a directory package.
+    """
 
     max_entries: int = 200_000
     max_file_size: int = 1 << 40  # 1 TiB
@@ -89,11 +89,20 @@ _OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O
 
 
 _UNSAFE_CHARS = re.compile(r"[\x00\r\n]")
-_HEX = re.compile(r"[0-9a-f]+")
 
 
 def check_member_name(name: str, *, source: str) -> None:
-    """Raise :class:`PackageError` unless ``name`` is a safe relative ``/``-separated path."""
+    """Check that ``name`` is a safe relative ``/``-separated path inside the bag.
+
+    Args:
+        name: An entry or manifest path (a trailing ``/`` marks a zip folder).
+        source: The package or file named in the error.
+
+    Raises:
+        PackageError: ``unsafe_path`` (empty, NUL/CR/LF, backslash, ``.`` or empty parts),
+            ``absolute_path`` (leading ``/`` or a drive letter) or ``path_traversal``
+            (a ``..`` part).
+    """
     if not name or _UNSAFE_CHARS.search(name):
         raise PackageError(f"unsafe entry name {name!r}", code="unsafe_path", source=source)
     if name[0] == "/" or _DRIVE.match(name):
@@ -135,16 +144,45 @@ class _NameSet:
 
 
 class Reader(Protocol):
+    """A bag opened for reading (:class:`DirReader` or :class:`ZipReader`).
+
+    Attributes:
+        source: The package path, for messages.
+        form: ``directory`` or ``zip``.
+    """
+
     source: str
     form: str
 
-    def entries(self) -> dict[str, int]: ...
+    def entries(self) -> dict[str, int]:
+        """Every regular file of the bag: ``{path relative to the bag root: size in bytes}``.
 
-    def open(self, name: str) -> IO[bytes]: ...
+        Paths are ``/``-separated and already checked (no ``..``, no absolute paths).
+        """
+        ...
 
-    def read_bytes(self, name: str, limit: int) -> bytes: ...
+    def open(self, name: str) -> IO[bytes]:
+        """A binary stream of the file ``name`` (a key of :meth:`entries`).
 
-    def close(self) -> None: ...
+        Raises:
+            PackageError: ``missing`` when ``name`` is not in the bag; ``unreadable`` or
+                ``corrupt_entry`` when it cannot be opened.
+        """
+        ...
+
+    def read_bytes(self, name: str, limit: int) -> bytes:
+        """The whole content of the file ``name``, at most ``limit`` bytes.
+
+        Raises:
+            PackageError: ``too_large`` when the file is larger than ``limit`` bytes;
+                ``unreadable`` when it changed size while read; ``missing``,
+                ``corrupt_entry`` as for :meth:`open`.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release the open file, if any; the reader cannot be used afterwards."""
+        ...
 
 
 def _read_limited(reader: Reader, name: str, limit: int) -> bytes:
@@ -163,7 +201,20 @@ def _read_limited(reader: Reader, name: str, limit: int) -> bytes:
 
 
 class DirReader:
-    """A bag in a directory; symlinks and special files are refused, nothing leaves the root."""
+    """A bag in a directory; symlinks and special files are refused, nothing leaves the root.
+
+    The whole tree is listed and checked when the reader is created; files are opened with
+    ``O_NOFOLLOW``, so a symlink swapped in later is not followed either.
+
+    Args:
+        root: The bag's root directory (holding ``bagit.txt``).
+        limits: The bounds to enforce (``max_entries``, ``max_depth``).
+
+    Raises:
+        PackageError: With ``code`` ``unsafe_path``, ``duplicate_entry``, ``case_collision``,
+            ``symlink``, ``special_file``, ``too_deep``, ``too_many_entries`` or
+            ``unreadable``.
+    """
 
     form = "directory"
 
@@ -212,9 +263,16 @@ class DirReader:
                 raise PackageError(f"special file {rel!r}", code="special_file", source=self.source)
 
     def entries(self) -> dict[str, int]:
+        """Every regular file: ``{path relative to the root: size in bytes}`` (as listed)."""
         return self._entries
 
     def open(self, name: str) -> IO[bytes]:
+        """An unbuffered binary stream of the file ``name`` (symlinks are not followed).
+
+        Raises:
+            PackageError: ``missing`` when ``name`` was not listed; ``unreadable`` when it
+                cannot be opened.
+        """
         if name not in self._entries:
             raise PackageError(f"no such file {name!r}", code="missing", source=self.source)
         path = os.path.join(self._root_text, name)
@@ -227,14 +285,36 @@ class DirReader:
         return os.fdopen(fd, "rb", buffering=0)
 
     def read_bytes(self, name: str, limit: int) -> bytes:
+        """The whole content of the file ``name``, at most ``limit`` bytes.
+
+        Raises:
+            PackageError: ``too_large``, ``unreadable`` or ``missing``.
+        """
         return _read_limited(self, name, limit)
 
     def close(self) -> None:
+        """Nothing to release: each file is closed after use."""
         return None
 
 
 class ZipReader:
-    """A bag in a zip file, read in place (entries are streamed, never extracted)."""
+    """A bag in a zip file, read in place (entries are streamed, never extracted).
+
+    The central directory is checked when the reader is created, before any entry is read.
+    When every file sits under one top-level folder, that folder is the bag root (RFC 8493
+    section 4: a serialised bag unpacks to a single directory).
+
+    Args:
+        path: The zip file.
+        limits: The bounds to enforce (entries, declared sizes, compression ratio).
+
+    Raises:
+        PackageError: ``not_a_package`` when the file is not a readable zip; else a code
+            naming the unsafe entry: ``unsafe_path``, ``absolute_path``, ``path_traversal``,
+            ``duplicate_entry``, ``case_collision``, ``symlink``, ``special_file``,
+            ``encrypted_entry``, ``unsupported_compression``, ``too_many_entries`` or
+            ``zip_bomb``.
+    """
 
     form = "zip"
 
@@ -307,9 +387,16 @@ class ZipReader:
         return by_name, {n: i.file_size for n, i in by_name.items()}
 
     def entries(self) -> dict[str, int]:
+        """Every file entry: ``{path relative to the bag root: uncompressed size in bytes}``."""
         return self._entries
 
     def open(self, name: str) -> IO[bytes]:
+        """A binary stream of the entry ``name`` (stored entries are read in place).
+
+        Raises:
+            PackageError: ``missing`` when there is no such entry; ``corrupt_entry`` when
+                its headers are inconsistent or it cannot be decompressed.
+        """
         info = self._infos.get(name)
         if info is None:
             raise PackageError(f"no such entry {name!r}", code="missing", source=self.source)
@@ -352,6 +439,11 @@ class ZipReader:
         return self._infos[name].filename
 
     def read_bytes(self, name: str, limit: int) -> bytes:
+        """The whole content of the entry ``name``, at most ``limit`` bytes.
+
+        Raises:
+            PackageError: ``too_large``, ``unreadable``, ``missing`` or ``corrupt_entry``.
+        """
         try:
             return _read_limited(self, name, limit)
         except ZIP_ERRORS as exc:
@@ -360,6 +452,7 @@ class ZipReader:
             ) from None
 
     def close(self) -> None:
+        """Close the zip file (idempotent)."""
         if self._fh is not None:
             self._fh.close()
             self._fh = None
@@ -401,7 +494,20 @@ def _common_root(names: Iterable[str]) -> str:
 
 
 def open_reader(path: str | os.PathLike[str], limits: PackageLimits | None = None) -> Reader:
-    """A reader for a bag directory or a zip file; :class:`PackageError` when neither."""
+    """A reader for a bag directory or a zip file; the caller closes it (see :func:`reading`).
+
+    Args:
+        path: A bag directory or a zip file (not a symbolic link).
+        limits: The bounds to enforce; ``None`` for the defaults of :class:`PackageLimits`.
+
+    Returns:
+        A :class:`DirReader` for a directory, a :class:`ZipReader` for a regular file.
+
+    Raises:
+        PackageError: ``not_found`` when ``path`` cannot be read; ``symlink``;
+            ``not_a_package`` when it is neither a directory nor a readable zip; or any code
+            :class:`DirReader` and :class:`ZipReader` raise for an unsafe entry.
+    """
     p = Path(path)
     lim = limits or PackageLimits()
     try:
@@ -421,182 +527,13 @@ def open_reader(path: str | os.PathLike[str], limits: PackageLimits | None = Non
 
 @contextmanager
 def reading(path: str | os.PathLike[str], limits: PackageLimits | None = None) -> Iterator[Reader]:
+    """:func:`open_reader` as a context manager: the reader is closed on exit.
+
+    Raises:
+        PackageError: As :func:`open_reader`.
+    """
     reader = open_reader(path, limits)
     try:
         yield reader
     finally:
         reader.close()
-
-
-# --------------------------------------------------------------------------- hashing
-
-
-def hash_stream(
-    fh: IO[bytes], algorithms: Iterable[str], progress: ProgressCallback | None = None
-) -> tuple[dict[str, str], int]:
-    """Digests (hex) of everything readable from ``fh`` and its size, one reused buffer."""
-    hashers = [hashlib.new(a) for a in algorithms]
-    buf = thread_buffer()
-    size = 0
-    readinto = getattr(fh, "readinto", None)
-    while True:
-        if readinto is not None:
-            n = readinto(buf)
-            if not n:
-                break
-            chunk = buf[:n]
-        else:  # pragma: no cover - every stream used here has readinto
-            data = fh.read(CHUNK)
-            if not data:
-                break
-            chunk = memoryview(data)
-            n = len(data)
-        for h in hashers:
-            h.update(chunk)
-        size += n
-        if progress is not None:
-            progress(n)
-    return {h.name: h.hexdigest() for h in hashers}, size
-
-
-def default_workers() -> int:
-    return max(1, min(8, os.cpu_count() or 1))
-
-
-def hash_entries(
-    reader: Reader,
-    wanted: Mapping[str, Sequence[str]],
-    *,
-    workers: int | None = None,
-    progress: ProgressCallback | None = None,
-) -> dict[str, tuple[dict[str, str], int] | PackageError]:
-    """Hash each named entry with its algorithms, concurrently, largest first.
-
-    A file that cannot be read gives its :class:`PackageError` instead of digests.
-    """
-    sizes = reader.entries()
-    order = sorted(wanted, key=lambda n: (-sizes.get(n, 0), n))
-
-    def one(name: str) -> tuple[dict[str, str], int] | PackageError:
-        try:
-            with reader.open(name) as fh:
-                return hash_stream(fh, wanted[name], progress)
-        except PackageError as exc:
-            return exc
-        except ZIP_ERRORS as exc:
-            return PackageError(
-                f"cannot read {name!r}: {exc}", code="corrupt_entry", source=reader.source
-            )
-
-    n = workers or default_workers()
-    results: dict[str, tuple[dict[str, str], int] | PackageError] = {}
-    if n == 1 or len(order) < 2:
-        for name in order:
-            results[name] = one(name)
-        return results
-    # Large files go to every thread (hashing releases the GIL); small files, whose cost is
-    # mostly Python overhead under the GIL, go to one thread only, so threads do not fight
-    # over the GIL for them. That thread joins the large files when it is done.
-    big = iter([name for name in order if sizes.get(name, 0) >= SMALL_FILE])
-    small = [name for name in order if sizes.get(name, 0) < SMALL_FILE]
-    lock = threading.Lock()
-    failures: list[BaseException] = []
-
-    def take() -> str | None:
-        with lock:
-            return next(big, None)
-
-    def work(first: list[str]) -> None:
-        try:
-            for name in first:
-                results[name] = one(name)
-            while (following := take()) is not None:
-                results[following] = one(following)
-        except BaseException as exc:  # pragma: no cover - re-raised in the caller
-            failures.append(exc)
-
-    threads = [
-        threading.Thread(target=work, args=(small if i == 0 else [],), name=f"eevidence-hash-{i}")
-        for i in range(n)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if failures:  # pragma: no cover - only MemoryError and the like get here
-        raise failures[0]
-    return results
-
-
-# --------------------------------------------------------------------------- BagIt text files
-
-
-def _decode_path(text: str) -> str:
-    return (
-        text.replace("%0D", "\r")
-        .replace("%0d", "\r")
-        .replace("%0A", "\n")
-        .replace("%0a", "\n")
-        .replace("%25", "%")
-    )
-
-
-def encode_path(path: str) -> str:
-    return path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def parse_manifest(data: bytes, algorithm: str, *, name: str) -> tuple[dict[str, str], list[str]]:
-    """``{path: digest}`` of a manifest, and the problems found (each names the line)."""
-    problems: list[str] = []
-    entries: dict[str, str] = {}
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return {}, [f"{name}: not UTF-8"]
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    width = _HEX_LEN[algorithm]
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        parts = line.split(None, 1)
-        if len(parts) != 2:
-            problems.append(f"{name} line {lineno}: expected 'DIGEST PATH'")
-            continue
-        digest, raw = parts[0].lower(), _decode_path(parts[1].strip())
-        if len(digest) != width or not _HEX.fullmatch(digest):
-            problems.append(f"{name} line {lineno}: not a {algorithm} digest")
-            continue
-        try:
-            check_member_name(raw, source=name)
-        except PackageError as exc:
-            problems.append(f"{name} line {lineno}: {exc.args[0]} ({exc.code})")
-            continue
-        if raw in entries:
-            problems.append(f"{name} line {lineno}: {raw!r} is listed twice")
-            continue
-        entries[raw] = digest
-    return entries, problems
-
-
-def parse_bag_info(data: bytes) -> tuple[list[tuple[str, str]], list[str]]:
-    """Labels and values of ``bag-info.txt`` in order (continuation lines joined)."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return [], ["bag-info.txt: not UTF-8"]
-    items: list[tuple[str, str]] = []
-    problems: list[str] = []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        if line[0] in " \t" and items:
-            label, value = items[-1]
-            items[-1] = (label, f"{value} {line.strip()}")
-            continue
-        label, sep, value = line.partition(":")
-        if not sep or not label.strip():
-            problems.append(f"bag-info.txt line {lineno}: expected 'Label: value'")
-            continue
-        items.append((label.strip(), value.strip()))
-    return items, problems

@@ -11,14 +11,11 @@ from typing import TYPE_CHECKING
 from eevidence._internal.lazy import attach as _attach
 
 if TYPE_CHECKING:
-    from eevidence.tracking.store._store import (
-        SCHEMA_VERSION,
-        PostgresStore,
-        SqliteStore,
-        Store,
-        default_store_path,
-        open_store,
-    )
+    from eevidence.tracking.store._open import open_store
+    from eevidence.tracking.store._postgres import PostgresStore
+    from eevidence.tracking.store._protocol import Store
+    from eevidence.tracking.store._schema import SCHEMA_VERSION
+    from eevidence.tracking.store._sqlite import SqliteStore, default_store_path
 
 __all__ = [
     "SCHEMA_VERSION",

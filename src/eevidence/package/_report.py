@@ -1,0 +1,262 @@
+"""What verifying or inspecting a package finds: per-file fixity, signatures, problems.
+
+The reports are plain frozen values; their ``to_dict`` forms are what
+``eevidence package verify --json`` and ``eevidence package inspect --json`` print, so their
+keys and order are part of the command-line interface.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = [
+    "FileResult",
+    "FileStatus",
+    "PackageInfo",
+    "SignatureResult",
+    "SignatureStatus",
+    "StructuralProblem",
+    "VerificationReport",
+]
+
+FileStatus = Literal[
+    "ok", "missing", "unexpected", "size_mismatch", "digest_mismatch", "unreadable"
+]
+SignatureStatus = Literal["valid", "invalid", "unknown_key"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """The fixity result of one file of a bag (RFC 8493 section 3: validating a bag).
+
+    Attributes:
+        path: The file's path relative to the bag root, ``/``-separated
+            (``data/request.json``, ``bag-info.txt``).
+        status: ``ok``; ``missing`` (listed in a manifest, absent); ``unexpected`` (present,
+            listed nowhere); ``size_mismatch`` (differs from ``payload-sizes.txt``);
+            ``digest_mismatch``; ``unreadable`` (the entry could not be read).
+        algorithm: The manifest algorithm checked (``sha256`` or ``sha512``), ``size`` for a
+            size mismatch, ``None`` when nothing was compared.
+        expected: The digest (lowercase hex) or size (decimal bytes) the manifest gives.
+        found: What the file gave, when it differs from ``expected``; for ``unreadable``,
+            why the file could not be read.
+    """
+
+    path: str
+    status: FileStatus
+    algorithm: str | None = None
+    expected: str | None = None
+    found: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``path`` and ``status``, then each other field that is set.
+
+        Returns:
+            A new dict with the keys ``path``, ``status`` and, when not ``None``,
+            ``algorithm``, ``expected`` and ``found``.
+        """
+        out: dict[str, Any] = {"path": self.path, "status": self.status}
+        for k in ("algorithm", "expected", "found"):
+            if getattr(self, k) is not None:
+                out[k] = getattr(self, k)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureResult:
+    """One signature of the package's DSSE envelope, checked against the trust store.
+
+    ``keyid_hint`` is what the package says; ``keyid`` is the id computed from the trusted key
+    that verified the signature (None unless ``status`` is ``valid``).
+
+    Attributes:
+        index: Position of the signature in the envelope's ``signatures`` list, from 0.
+        status: ``valid`` (a trusted key verifies it); ``invalid`` (no trusted key verifies
+            it, though the hinted key id is trusted); ``unknown_key`` (no trusted key verifies
+            it and the hinted key id is not trusted).
+        keyid_hint: The signature's ``keyid`` field as written in the package (untrusted).
+        keyid: Key id (SHA-256 of the DER SubjectPublicKeyInfo, lowercase hex) of the
+            trusted key that verified the signature; ``None`` unless ``valid``.
+        trusted_source: Where that trusted key was loaded from (a file name).
+    """
+
+    index: int
+    status: SignatureStatus
+    keyid_hint: str
+    keyid: str | None = None
+    trusted_source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: every field, ``None`` as ``null``.
+
+        Returns:
+            A new dict with the keys ``index``, ``status``, ``keyid_hint``, ``keyid`` and
+            ``trusted_source``.
+        """
+        return {
+            "index": self.index,
+            "status": self.status,
+            "keyid_hint": self.keyid_hint,
+            "keyid": self.keyid,
+            "trusted_source": self.trusted_source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StructuralProblem:
+    """Something wrong with the package as a whole rather than with one file's bytes.
+
+    Attributes:
+        code: A stable machine-readable reason: a :class:`~eevidence.errors.PackageError`
+            code when the package could not be read (``not_a_bag``, ``zip_bomb``,
+            ``path_traversal``...), else one of ``bad_declaration``, ``no_manifest``,
+            ``malformed_manifest``, ``malformed_bag_info``, ``unsupported_algorithm``,
+            ``oxum_mismatch``, ``bad_envelope``, ``wrong_payload_type``,
+            ``signature_payload_mismatch``.
+        message: A one-line explanation for people.
+    """
+
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        """The JSON form.
+
+        Returns:
+            A new dict with the keys ``code`` and ``message``.
+        """
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """Everything :func:`~eevidence.package.package_report` found; ``ok`` only when every
+    part holds: the bag is complete and valid (RFC 8493 section 3), the DSSE envelope signs
+    its tag manifest, and at least ``threshold`` distinct trusted keys signed it.
+
+    Attributes:
+        source: The package path as given.
+        form: ``zip`` or ``directory``; ``None`` when the package could not be read at all
+            (then ``problems`` holds the one reason and nothing else was evaluated).
+        files: One :class:`FileResult` per file checked (tag files and payload), sorted by
+            path.
+        signatures: One :class:`SignatureResult` per envelope signature, in envelope order.
+        signed: Whether the package has a signature envelope.
+        threshold: Distinct trusted signers required (at least 1).
+        valid_signers: Key ids of the distinct trusted keys with a valid signature, in
+            envelope order.
+        problems: The structural problems found.
+        info: The ``bag-info.txt`` labels and values, in file order (unverified unless
+            ``fixity_ok``).
+    """
+
+    source: str
+    form: str | None
+    files: tuple[FileResult, ...] = ()
+    signatures: tuple[SignatureResult, ...] = ()
+    signed: bool = False
+    threshold: int = 1
+    valid_signers: tuple[str, ...] = ()
+    problems: tuple[StructuralProblem, ...] = ()
+    info: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def fixity_ok(self) -> bool:
+        """True when there is no structural problem and every file checked is ``ok``."""
+        return not self.problems and bool(self.files) and all(f.status == "ok" for f in self.files)
+
+    @property
+    def policy_met(self) -> bool:
+        """True when the package is signed by at least ``threshold`` distinct trusted keys."""
+        return self.signed and len(self.valid_signers) >= self.threshold
+
+    @property
+    def ok(self) -> bool:
+        """True when both :attr:`fixity_ok` and :attr:`policy_met` hold."""
+        return self.fixity_ok and self.policy_met
+
+    def reasons(self) -> list[str]:
+        """Why the report is not ok, one short line per reason (empty when ok).
+
+        Returns:
+            Lines such as ``"digest_mismatch: data/request.json"``,
+            ``"signature 1 unknown_key"`` or ``"threshold_not_met: ..."``: structural
+            problems first, then files, signatures and the signing policy.
+        """
+        out = [f"{p.code}: {p.message}" for p in self.problems]
+        if self.form is None:
+            return out  # the package could not be read: nothing else was evaluated
+        out += [f"{f.status}: {f.path}" for f in self.files if f.status != "ok"]
+        out += [f"signature {s.index} {s.status}" for s in self.signatures if s.status != "valid"]
+        if not self.signed:
+            out.append("unsigned: the package has no signature envelope")
+        elif not self.policy_met:
+            out.append(
+                f"threshold_not_met: {len(self.valid_signers)} valid trusted signature(s), "
+                f"{self.threshold} required"
+            )
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form printed by ``eevidence package verify --json``.
+
+        Returns:
+            A new dict with the keys ``source``, ``form``, ``ok``, ``fixity_ok``, ``signed``,
+            ``policy`` (``threshold``, ``valid_signers``, ``met``), ``problems``, ``files``,
+            ``signatures`` (lists of their ``to_dict`` forms), ``info`` (a dict) and
+            ``reasons``.
+        """
+        return {
+            "source": self.source,
+            "form": self.form,
+            "ok": self.ok,
+            "fixity_ok": self.fixity_ok,
+            "signed": self.signed,
+            "policy": {
+                "threshold": self.threshold,
+                "valid_signers": list(self.valid_signers),
+                "met": self.policy_met,
+            },
+            "problems": [p.to_dict() for p in self.problems],
+            "files": [f.to_dict() for f in self.files],
+            "signatures": [s.to_dict() for s in self.signatures],
+            "info": dict(self.info),
+            "reasons": self.reasons(),
+        }
+
+
+@dataclass(frozen=True)
+class PackageInfo:
+    """What a package says about itself (nothing here is verified).
+
+    Attributes:
+        source: The package path as given.
+        form: ``zip`` or ``directory``.
+        info: The ``bag-info.txt`` labels and values, in file order.
+        files: ``(path, size in bytes)`` of every file of the bag, sorted by path.
+        keyid_hints: The ``keyid`` of each envelope signature as written (untrusted).
+    """
+
+    source: str
+    form: str
+    info: tuple[tuple[str, str], ...]
+    files: tuple[tuple[str, int], ...]
+    keyid_hints: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form printed by ``eevidence package inspect --json``.
+
+        Returns:
+            A new dict with the keys ``source``, ``form``, ``verified`` (always ``False``),
+            ``info`` (a dict), ``files`` (``{"path", "size"}`` objects) and
+            ``signature_keyid_hints``.
+        """
+        return {
+            "source": self.source,
+            "form": self.form,
+            "verified": False,
+            "info": dict(self.info),
+            "files": [{"path": p, "size": s} for p, s in self.files],
+            "signature_keyid_hints": list(self.keyid_hints),
+        }

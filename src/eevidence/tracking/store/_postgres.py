@@ -1,0 +1,137 @@
+"""The shared store: a PostgreSQL database (psycopg 3), for many users at once.
+
+psycopg is imported only when a PostgreSQL store is opened. Writers serialise on row
+versions (``UPDATE ... WHERE version = ?``) and, for migrations and the custody log, on
+transaction-scoped advisory locks; read calls run in ``REPEATABLE READ READ ONLY``
+transactions, so each sees one snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from eevidence.errors import StoreError
+from eevidence.tracking.store._base import SqlStore
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["PostgresStore"]
+
+
+def _redact(url: str) -> str:
+    """``host:port/dbname`` of a connection URL, without user or password."""
+    from psycopg.conninfo import conninfo_to_dict  # noqa: PLC0415 - loaded only for PostgreSQL
+
+    try:
+        info = conninfo_to_dict(url)
+    except Exception:
+        return "postgresql://(unreadable URL)"
+    return (
+        f"postgresql://{info.get('host', 'localhost')}:{info.get('port', 5432)}/"
+        f"{info.get('dbname', '')}"
+    )
+
+
+class PostgresStore(SqlStore):
+    """A shared store in a PostgreSQL database (psycopg 3), for many users at once.
+
+    Opening migrates the schema (under an advisory lock, so concurrent openers wait for one
+    another). Timestamps are stored as ``TIMESTAMPTZ`` and the session time zone is UTC.
+    Messages name the server as ``postgresql://host:port/dbname``, never with the user or
+    password.
+
+    Args:
+        url: A libpq connection URL, ``postgresql://user:password@host:port/dbname``.
+        connect_timeout: How long to wait for the server, in seconds.
+
+    Raises:
+        StoreError: The server cannot be reached or refuses the connection; the URL is
+            malformed; the database cannot be used as a store; or it was written by a newer
+            release.
+    """
+
+    _placeholder = "%s"
+    _ts_type = "TIMESTAMPTZ"
+    _real_type = "DOUBLE PRECISION"
+    _LOCK_KEY: Final = 0x6565_7664  # advisory lock taken while migrating
+
+    def __init__(self, url: str, *, connect_timeout: int = 5) -> None:
+        import psycopg  # noqa: PLC0415 - loaded only for PostgreSQL
+
+        self._where = _redact(url)
+        try:
+            self._conn: psycopg.Connection[tuple[Any, ...]] = psycopg.connect(
+                url, autocommit=True, connect_timeout=connect_timeout
+            )
+        except psycopg.Error as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(
+                f"cannot reach PostgreSQL at {self._where}: {first}; check that the server "
+                "runs and the URL (--store) is right"
+            ) from exc
+        try:
+            self._conn.execute("SET TIME ZONE 'UTC'")
+            self._migrate()
+        except psycopg.Error as exc:
+            self._conn.close()
+            raise StoreError(f"cannot use the store {self._where}: {exc}") from exc
+        except BaseException:
+            self._conn.close()
+            raise
+
+    @property
+    def location(self) -> str:
+        """The server and database, ``postgresql://host:port/dbname`` (no credentials)."""
+        return self._where
+
+    def close(self) -> None:
+        """Close the connection (a second call does nothing)."""
+        self._conn.close()
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        cur = self._conn.execute(sql.encode(), params)
+        return cur.fetchall() if cur.description is not None else []
+
+    def _execute_count(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self._conn.execute(sql.encode(), params).rowcount
+
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self._conn.cursor() as cur:
+            cur.executemany(sql.encode(), rows)
+
+    @contextmanager
+    def _transaction(self, *, write: bool = True) -> Iterator[None]:
+        import psycopg  # noqa: PLC0415 - already loaded by __init__
+
+        try:
+            with self._conn.transaction():
+                if not write:
+                    self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                yield
+        except psycopg.Error as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(f"the store {self._where} failed: {first}") from exc
+
+    def _lock_schema(self) -> None:
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._LOCK_KEY,))
+
+    def _lock_custody(self) -> None:
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._LOCK_KEY + 1,))
+
+    def _table_exists(self, name: str) -> bool:
+        rows = self._execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
+        return bool(rows[0][0])
+
+    def _ts_in(self, value: datetime | None) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)
+
+    def _ts_out(self, value: Any) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value.astimezone(UTC)
+        return datetime.fromisoformat(value)
