@@ -9,7 +9,6 @@ import icalendar
 import pytest
 
 from eevidence import parse_request
-from eevidence._cli._tracking import tracked_from_request
 from eevidence.errors import InputError
 from eevidence.provider import law_facts, load_providers
 from eevidence.tracking import (
@@ -26,6 +25,7 @@ from eevidence.tracking import (
     parse_within,
     terms_for,
     to_ics,
+    tracked_from_request,
 )
 from tests.helpers import example_doc
 from tests.test_lifecycle import NOW, T0, US, run, tracked

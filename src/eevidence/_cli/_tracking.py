@@ -15,7 +15,7 @@ from eevidence._cli._options import now_of, parse_time, store_of, store_options,
 from eevidence._internal.fs import write_atomic
 from eevidence.custody import CustodyAction
 from eevidence.errors import InputError, LifecycleError, UnknownRequestError
-from eevidence.provider import ProviderProfile, law_facts, load_providers
+from eevidence.provider import load_providers
 from eevidence.request import Request, canonical_bytes, parse_request, read_request
 from eevidence.tracking import (
     EVENTS,
@@ -27,10 +27,12 @@ from eevidence.tracking import (
     deadlines_of,
     format_report,
     parse_within,
-    terms_for,
     to_ics,
+    tracked_from_request,
 )
 
+# tracked_from_request lives in eevidence.tracking; it stays importable from here for the
+# command modules that still import it from this module.
 __all__ = ["demo_step", "register", "tracked_from_request"]
 
 log = logging.getLogger(__name__)
@@ -117,32 +119,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=_cmd_report)
 
 
-# -- option parsing ----------------------------------------------------------------------------
+# -- helpers used by the commands and the demo -------------------------------------------------
 
 
-# -- library helpers used by the commands and the demo -----------------------------------------
-
-
-def tracked_from_request(
-    request: Request, profile: ProviderProfile | None, *, follows: str | None = None
-) -> Tracked:
-    """A new tracked request (state draft) with the deadline terms in force now."""
-    emergency = request.kind == "emergency_disclosure" or (
-        request.kind == "eu_production_order" and request.emergency is not None
-    )
-    return Tracked(
-        id=request.id,
-        kind=request.kind,
-        provider=request.provider,
-        country=request.authority.country,
-        created_at=request.created_at,
-        emergency=emergency,
-        terms=terms_for(request, profile, law_facts()),
-        follows=follows,
-    )
-
-
-def _add(store: Store, request: Request, follows: str | None) -> Tracked:
+def _add(store: Store, request: Request, follows: str | None, now: datetime | None) -> Tracked:
     registry = load_providers()
     profile = registry.profiles.get(request.provider)
     if follows is None and request.kind == "preservation_extension":
@@ -151,7 +131,7 @@ def _add(store: Store, request: Request, follows: str | None) -> Tracked:
             follows = request.original_request_id
         except UnknownRequestError:
             follows = None
-    tracked = tracked_from_request(request, profile, follows=follows)
+    tracked = tracked_from_request(request, profile, now=now, follows=follows)
     store.add(tracked)
     log.info("tracking a %s request to %s", tracked.kind, tracked.provider)
     return tracked
@@ -209,13 +189,14 @@ def _cmd_add(args: argparse.Namespace) -> int:
         request = read_request(args.file)
     store = store_of(args)
     try:
-        tracked = _add(store, request, args.follows)
+        now = now_of(args)
+        tracked = _add(store, request, args.follows, now)
         record_for(
             args,
             store,
             "request_created",
             f"request/{request.id}",
-            now=now_of(args),
+            now=now,
             object_sha256=hashlib.sha256(canonical_bytes(request)).hexdigest(),
             note=f"tracking started: {request.kind} to {request.provider}",
         )
@@ -378,7 +359,7 @@ def demo_step(out: Path, examples: list[Path]) -> None:
             try:
                 store.get(request.id)
             except UnknownRequestError:
-                _add(store, request, None)
+                _add(store, request, None, None)
         start = max(preservation.created_at, production.created_at)
         now = start + timedelta(days=1)
         horizon = timedelta(days=100)

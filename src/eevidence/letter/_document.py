@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Final
+from typing import Final, TypeVar
 
 from eevidence._internal.resources import data_dir
 from eevidence.errors import RenderError
@@ -25,21 +26,18 @@ from eevidence.request import (
     AttachmentRef,
     AuthorityProfile,
     EmergencyDetails,
-    EmergencyDisclosureRequest,
     EnforcingAuthority,
-    EuPreservationOrder,
-    EuProductionOrder,
     IpAddressIdentifier,
     IssuingAuthority,
     PreservationExtensionRequest,
     PreservationRequest,
-    Protocol2Art7Order,
     Request,
     RequestingAuthority,
     TimeWindow,
     UsernameIdentifier,
     ValidatingAuthority,
-    VoluntaryDisclosureRequest,
+    emergency_details,
+    kind_spec,
 )
 
 __all__ = [
@@ -58,6 +56,8 @@ __all__ = [
 ]
 
 RTL_LANGUAGES: Final[frozenset[str]] = frozenset({"ar"})
+
+T = TypeVar("T")
 
 
 class Catalogue:
@@ -218,6 +218,12 @@ def _rows(*rows: tuple[str, str | None]) -> Fields:
     return Fields(tuple((k, v) for k, v in rows if v is not None and v != ""))
 
 
+def _field(request: Request, name: str, cls: type[T]) -> T | None:
+    """The field ``name`` of ``request`` when its kind's model has it and it is set."""
+    value = getattr(request, name, None)
+    return value if isinstance(value, cls) else None
+
+
 # --------------------------------------------------------------------------- sections
 
 
@@ -288,18 +294,24 @@ def _enforcing_authority(t: Catalogue, a: EnforcingAuthority) -> Section:
     )
 
 
+_ADDRESSEE_FIELDS: Final = (
+    ("field.establishment", "addressee_establishment"),  # EU orders (Reg. 2023/1543 art. 7)
+    ("field.custodian_information", "custodian_information"),  # Budapest art. 29(2)(d)
+    ("field.provider_address", "provider_address"),  # CETS 224 art. 7(4)(d)
+)
+"""(catalogue key, request field) of the kind-specific rows of the addressee section."""
+
+
 def _addressee(t: Catalogue, request: Request, provider_name: str) -> Section:
-    eu = isinstance(request, EuProductionOrder | EuPreservationOrder)
     rows: list[tuple[str, str | None]] = [
         (t("field.provider"), provider_name),
         (t("field.provider_id"), request.provider),
     ]
-    if isinstance(request, EuProductionOrder | EuPreservationOrder):
-        rows.append((t("field.establishment"), request.addressee_establishment))
-    if isinstance(request, PreservationRequest):
-        rows.append((t("field.custodian_information"), request.custodian_information))
-    if isinstance(request, Protocol2Art7Order):
-        rows.append((t("field.provider_address"), request.provider_address))
+    for key, name in _ADDRESSEE_FIELDS:
+        value = _field(request, name, str)
+        if value is not None:
+            rows.append((t(key), value))
+    eu = kind_spec(request.kind).eu_order
     title = t("section.addressee_eu") if eu else t("section.addressee")
     return Section(title, (_rows(*rows),))
 
@@ -405,60 +417,91 @@ def _emergency(t: Catalogue, e: EmergencyDetails, title: str) -> Section:
     )
 
 
+def _preservation(t: Catalogue, request: Request, title: str) -> Section | None:
+    if not isinstance(request, PreservationRequest):
+        return None
+    days = str(request.preservation_days) if request.preservation_days else None
+    mla = None if request.mla_to_follow is None else _yes_no(t, request.mla_to_follow)
+    return Section(
+        title,
+        (
+            _rows(
+                (t("field.preservation_days"), days),
+                (t("field.mla_to_follow"), mla),
+                (
+                    t("field.notify_before_account_closure"),
+                    _yes_no(t, request.notify_before_account_closure),
+                ),
+            ),
+        ),
+    )
+
+
+def _extension(t: Catalogue, request: Request, title: str) -> Section | None:
+    if not isinstance(request, PreservationExtensionRequest):
+        return None
+    expiry = _when(t, request.current_expiry) if request.current_expiry else None
+    days = str(request.extension_days) if request.extension_days else None
+    return Section(
+        title,
+        (
+            _rows(
+                (t("field.original_request_id"), request.original_request_id),
+                (t("field.provider_reference"), request.provider_reference),
+                (t("field.current_expiry"), expiry),
+                (t("field.extension_days"), days),
+                (t("field.extension_number"), str(request.extension_number)),
+            ),
+        ),
+    )
+
+
+def _prior_preservation(t: Catalogue, request: Request, title: str) -> Section | None:
+    reference = _field(request, "preservation_reference", str)
+    if reference is None:
+        return None
+    return Section(title, (_rows((t("field.preservation_reference"), reference)),))
+
+
+def _emergency_section(t: Catalogue, request: Request, title: str) -> Section | None:
+    details = emergency_details(request)
+    return None if details is None else _emergency(t, details, title)
+
+
+def _subsequent_request(t: Catalogue, request: Request, title: str) -> Section | None:
+    text = _field(request, "subsequent_request", str)
+    if not text:
+        return None
+    return Section(title, (Paragraph(text),))
+
+
+_KIND_SECTIONS: Final[Mapping[str, Callable[[Catalogue, Request, str], Section | None]]] = {
+    "section.preservation": _preservation,
+    "section.extension": _extension,
+    "section.prior_preservation": _prior_preservation,
+    "section.emergency": _emergency_section,
+    "section.emergency_eu": _emergency_section,
+    "section.subsequent_request": _subsequent_request,
+}
+"""Builders of the kind-specific sections, by the catalogue key of their title (the
+``letter_sections`` of the kinds table); a builder gives ``None`` when the request has
+nothing for its section."""
+
+
 def _kind_sections(t: Catalogue, request: Request) -> list[Section]:
-    if isinstance(request, PreservationRequest):
-        days = str(request.preservation_days) if request.preservation_days else None
-        mla = None if request.mla_to_follow is None else _yes_no(t, request.mla_to_follow)
-        return [
-            Section(
-                t("section.preservation"),
-                (
-                    _rows(
-                        (t("field.preservation_days"), days),
-                        (t("field.mla_to_follow"), mla),
-                        (
-                            t("field.notify_before_account_closure"),
-                            _yes_no(t, request.notify_before_account_closure),
-                        ),
-                    ),
-                ),
+    sections: list[Section] = []
+    for key in kind_spec(request.kind).letter_sections:
+        build = _KIND_SECTIONS.get(key)
+        if build is None:
+            raise RenderError(
+                f"the kinds table lists letter section {key!r} for {request.kind} "
+                "requests, and the letter has no builder for it",
+                source="kinds table",
             )
-        ]
-    if isinstance(request, PreservationExtensionRequest):
-        expiry = _when(t, request.current_expiry) if request.current_expiry else None
-        days = str(request.extension_days) if request.extension_days else None
-        return [
-            Section(
-                t("section.extension"),
-                (
-                    _rows(
-                        (t("field.original_request_id"), request.original_request_id),
-                        (t("field.provider_reference"), request.provider_reference),
-                        (t("field.current_expiry"), expiry),
-                        (t("field.extension_days"), days),
-                        (t("field.extension_number"), str(request.extension_number)),
-                    ),
-                ),
-            )
-        ]
-    if isinstance(request, VoluntaryDisclosureRequest):
-        if request.preservation_reference is None:
-            return []
-        return [
-            Section(
-                t("section.prior_preservation"),
-                (_rows((t("field.preservation_reference"), request.preservation_reference)),),
-            )
-        ]
-    if isinstance(request, EmergencyDisclosureRequest):
-        return [_emergency(t, request.emergency, t("section.emergency"))]
-    if isinstance(request, EuProductionOrder):
-        if request.emergency is None:
-            return []
-        return [_emergency(t, request.emergency, t("section.emergency_eu"))]
-    if isinstance(request, EuPreservationOrder) and request.subsequent_request:
-        return [Section(t("section.subsequent_request"), (Paragraph(request.subsequent_request),))]
-    return []
+        section = build(t, request, t(key))
+        if section is not None:
+            sections.append(section)
+    return sections
 
 
 def _justification(t: Catalogue, request: Request) -> Section:
@@ -519,15 +562,14 @@ def _attachments(t: Catalogue, attachments: tuple[AttachmentRef, ...]) -> Sectio
 def _signatures(t: Catalogue, request: Request) -> tuple[Signature, ...]:
     officer = request.authority.officer
     sigs: list[Signature] = []
-    if isinstance(request, EuProductionOrder | EuPreservationOrder | Protocol2Art7Order):
-        ia = request.issuing_authority
+    ia = _field(request, "issuing_authority", IssuingAuthority)
+    if ia is not None:
         sigs.append(Signature(t("signature.issuing_authority"), (ia.representative, ia.name)))
-        if isinstance(request, EuProductionOrder | EuPreservationOrder):
-            va = request.validating_authority
-            if va is not None:
-                sigs.append(
-                    Signature(t("signature.validating_authority"), (va.representative, va.name))
-                )
+        va = _field(request, "validating_authority", ValidatingAuthority)
+        if va is not None:
+            sigs.append(
+                Signature(t("signature.validating_authority"), (va.representative, va.name))
+            )
     else:
         sigs.append(
             Signature(
@@ -553,26 +595,19 @@ def build_letter(
     t = catalogue(lang)
     head = authority.authority if authority is not None else request.authority
     provider = provider_name or request.provider
-    issuer = (
-        request.issuing_authority.name
-        if isinstance(request, EuProductionOrder | EuPreservationOrder | Protocol2Art7Order)
-        else request.authority.name
-    )
+    issuing = _field(request, "issuing_authority", IssuingAuthority)
+    validating = _field(request, "validating_authority", ValidatingAuthority)
+    enforcing = _field(request, "enforcing_authority", EnforcingAuthority)
+    issuer = issuing.name if issuing is not None else request.authority.name
     sections: list[Section] = []
-    if isinstance(request, EuProductionOrder | EuPreservationOrder | Protocol2Art7Order):
-        sections.append(_issuing_authority(t, request.issuing_authority))
-    if (
-        isinstance(request, EuProductionOrder | EuPreservationOrder)
-        and request.validating_authority is not None
-    ):
-        sections.append(_validating_authority(t, request.validating_authority))
+    if issuing is not None:
+        sections.append(_issuing_authority(t, issuing))
+    if validating is not None:
+        sections.append(_validating_authority(t, validating))
     sections.append(_requesting_authority(t, request.authority))
     sections.append(_addressee(t, request, provider))
-    if (
-        isinstance(request, EuProductionOrder | EuPreservationOrder)
-        and request.enforcing_authority is not None
-    ):
-        sections.append(_enforcing_authority(t, request.enforcing_authority))
+    if enforcing is not None:
+        sections.append(_enforcing_authority(t, enforcing))
     sections.append(_legal_basis(t, request))
     sections.extend(_case(t, request))
     sections.append(_identifiers(t, request))

@@ -1,6 +1,7 @@
 """Tracking: the lifecycle of each request, deadlines, calendars, outcome reports, stores.
 
-The lifecycle and deadlines are pure (``now`` is a parameter); the stores
+:func:`tracked_from_request` starts tracking a request (its deadline terms fixed then); the
+lifecycle and deadlines are pure (``now`` is a parameter); the stores
 (:mod:`eevidence.tracking.store`: SQLite by default, PostgreSQL shared) keep them.
 """
 
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
         format_report,
         outcome_of,
         outcome_row,
+    )
+    from eevidence.tracking._start import (
+        tracked_from_request,
     )
     from eevidence.tracking.store import (
         SCHEMA_VERSION,
@@ -97,6 +101,7 @@ __all__ = [
     "parse_within",
     "terms_for",
     "to_ics",
+    "tracked_from_request",
 ]
 
 __getattr__, __dir__ = _attach(__name__, __file__)

@@ -27,12 +27,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, assert_never
 
 from eevidence.errors import InputError
 from eevidence.provider import LawFacts, ProviderProfile
-from eevidence.request import Request
-from eevidence.tracking._lifecycle import PRESERVATION_KINDS, Terms, Tracked, as_utc
+from eevidence.request import Request, is_emergency, kind_spec
+from eevidence.tracking._lifecycle import Terms, Tracked, as_utc
 
 __all__ = [
     "ACK_DAYS",
@@ -60,22 +60,32 @@ DeadlineKind = Literal[
 def terms_for(request: Request, profile: ProviderProfile | None, law: LawFacts) -> Terms:
     """The deadline terms that apply to ``request`` when it is tracked."""
     eu = law.eu_regulation_2023_1543
-    if request.kind == "eu_preservation_order":
-        return Terms(
-            preservation_days=eu.preservation_days,
-            extension_days=eu.preservation_extension_days,
-            max_extensions=1,
-            basis="Regulation (EU) 2023/1543 art. 11",
-        )
-    if request.kind == "eu_production_order":
-        hours = (
-            eu.emergency_deadline_hours
-            if request.emergency is not None
-            else eu.production_deadline_days * 24
-        )
-        return Terms(response_hours=hours, basis="Regulation (EU) 2023/1543 art. 10")
-    if request.kind not in PRESERVATION_KINDS:
-        return Terms()
+    source = kind_spec(request.kind).deadlines
+    match source:
+        case "eu_art11_preservation":
+            return Terms(
+                preservation_days=eu.preservation_days,
+                extension_days=eu.preservation_extension_days,
+                max_extensions=1,
+                basis="Regulation (EU) 2023/1543 art. 11",
+            )
+        case "eu_art10_production":
+            hours = (
+                eu.emergency_deadline_hours
+                if is_emergency(request)
+                else eu.production_deadline_days * 24
+            )
+            return Terms(response_hours=hours, basis="Regulation (EU) 2023/1543 art. 10")
+        case "acknowledgement":
+            return Terms()
+        case "provider_preservation":
+            return _preservation_terms(request, profile, law)
+        case _:  # pragma: no cover - mypy proves every source is handled
+            assert_never(source)
+
+
+def _preservation_terms(request: Request, profile: ProviderProfile | None, law: LawFacts) -> Terms:
+    """The provider's published preservation terms, completed by the statute."""
     instruments = {basis.instrument for basis in request.legal_basis}
     law_terms = Terms(basis="no published terms")
     if "us_18_usc_2703f" in instruments:

@@ -23,11 +23,11 @@ Transitions (``*`` marks a terminal state)::
 Checking and signing are optional steps (``draft -> submitted`` is allowed: not every
 channel takes signed packages). Further rules:
 
-* ``preserved``, ``extension_requested``, ``extended`` and ``expired`` only apply to
-  preservation kinds (``preservation``, ``preservation_extension``,
-  ``eu_preservation_order``); ``disclosed`` only to the other kinds. A preservation is
-  continued by a follow-up request (disclosure, EU production order, MLA) tracked with
-  ``follows`` set to the preservation's id.
+* ``preserved``, ``extension_requested``, ``extended`` and ``expired`` only apply to the
+  preservation family of the kinds table (:data:`PRESERVATION_KINDS`: ``preservation``,
+  ``preservation_extension``, ``eu_preservation_order``); ``disclosed`` only to the other
+  kinds. A preservation is continued by a follow-up request (disclosure, EU production
+  order, MLA) tracked with ``follows`` set to the preservation's id.
 * ``rejected`` needs a reason; ``disclosed`` says whether it was partial.
 * ``preserved`` and ``extended`` carry the expiry: the one the provider gave, or else the
   one computed from the terms (preservation period, extension period). When the terms are
@@ -45,7 +45,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, get_args
 
 from eevidence.errors import LifecycleError
-from eevidence.request import RequestKind
+from eevidence.request import KINDS, RequestKind
 
 __all__ = [
     "EVENTS",
@@ -112,9 +112,11 @@ TRANSITIONS: Final[Mapping[State, frozenset[State]]] = {
 TERMINAL_STATES: Final = frozenset({"rejected", "withdrawn", "expired"})
 """Terminal whatever happened before; ``disclosed`` is terminal when the disclosure was full."""
 
-PRESERVATION_KINDS: Final = frozenset(
-    {"preservation", "preservation_extension", "eu_preservation_order"}
+PRESERVATION_KINDS: Final[frozenset[str]] = frozenset(
+    kind for kind, spec in KINDS.items() if spec.family == "preservation"
 )
+"""The kinds of the preservation family (kinds table): they are preserved, extended and
+expire; they are never disclosed."""
 _PRESERVATION_ONLY: Final = frozenset({"preserved", "extension_requested", "extended", "expired"})
 _MAX_TEXT: Final = 2000
 

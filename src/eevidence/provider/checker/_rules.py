@@ -17,15 +17,16 @@ from eevidence.provider._law import LawFacts, law_facts
 from eevidence.provider._profiles import Fact, ProviderProfile
 from eevidence.provider.checker._findings import RULES, CheckReport, Finding, sort_findings
 from eevidence.request import (
-    EmergencyDisclosureRequest,
-    EuPreservationOrder,
-    EuProductionOrder,
     IpAddressIdentifier,
+    IssuingAuthority,
     PreservationExtensionRequest,
     PreservationRequest,
     Protocol2Art7Order,
     Request,
     TimeWindow,
+    emergency_details,
+    is_emergency,
+    kind_spec,
 )
 
 __all__ = ["PUBLIC_WEBMAIL_DOMAINS", "check"]
@@ -58,11 +59,6 @@ PUBLIC_WEBMAIL_DOMAINS: Final = frozenset(
         "tutanota.com",
     }
 )
-
-_DISCLOSURE_KINDS: Final = frozenset(
-    {"voluntary_disclosure", "emergency_disclosure", "protocol2_art7_order"}
-)
-_EU_KINDS: Final = frozenset({"eu_production_order", "eu_preservation_order"})
 
 
 class _Ctx:
@@ -172,8 +168,12 @@ def _accepted_identifiers(profile: ProviderProfile) -> list[str]:
 
 def _data_route(ctx: _Ctx, now: datetime) -> None:
     req = ctx.request
-    if req.kind not in _DISCLOSURE_KINDS:
+    spec = kind_spec(req.kind)
+    if spec.family != "disclosure" or spec.eu_order:
+        # EU orders reach the data under Reg. (EU) 2023/1543, not the provider's policy.
         return
+    # A voluntary request: neither an order nor an emergency; the provider's policy decides.
+    voluntary = not spec.order and spec.emergency == "never"
     for j, category in enumerate(req.data.categories):
         fact = ctx.profile.foreign_access[category]
         route = ctx.profile.foreign_route(category)
@@ -187,7 +187,7 @@ def _data_route(ctx: _Ctx, now: datetime) -> None:
                 "Remove this category; look for the data elsewhere (device, other providers).",
                 source,
             )
-        elif route == "mla_or_cloud_act" and req.kind == "voluntary_disclosure":
+        elif route == "mla_or_cloud_act" and voluntary:
             partner = ctx.law.cloud_act_partner(req.authority.country)
             via = (
                 "an order under the CLOUD Act agreement with the United States or MLA"
@@ -203,7 +203,7 @@ def _data_route(ctx: _Ctx, now: datetime) -> None:
                 "only direct route when a life is at risk.",
                 source + "; " + ctx.law_source("18-usc-2702"),
             )
-        elif route == "domestic_process" and req.kind == "voluntary_disclosure":
+        elif route == "domestic_process" and voluntary:
             if not any(a.kind in ("court_order", "warrant") for a in req.attachments):
                 ctx.add(
                     "EE122",
@@ -214,7 +214,7 @@ def _data_route(ctx: _Ctx, now: datetime) -> None:
                     "'court_order' or 'warrant').",
                     source,
                 )
-        elif route is None and req.kind == "voluntary_disclosure":
+        elif route is None and voluntary:
             ctx.add(
                 "EE123",
                 path,
@@ -226,10 +226,7 @@ def _data_route(ctx: _Ctx, now: datetime) -> None:
 
 
 def _emergency(ctx: _Ctx, now: datetime) -> None:
-    req = ctx.request
-    details = None
-    if isinstance(req, EmergencyDisclosureRequest | EuProductionOrder):
-        details = req.emergency
+    details = emergency_details(ctx.request)
     if details is None:
         return
     missing = [name for name in ("persons_at_risk", "imminence") if getattr(details, name) is None]
@@ -274,7 +271,7 @@ def _preservation(ctx: _Ctx, now: datetime) -> None:
             )
     if isinstance(req, PreservationExtensionRequest):
         _extension(ctx, req, now)
-    if isinstance(req, EuPreservationOrder):
+    if kind_spec(req.kind).deadlines == "eu_art11_preservation":
         eu = ctx.law.eu_regulation_2023_1543
         ctx.add(
             "EE185",
@@ -417,14 +414,12 @@ def _confidentiality(ctx: _Ctx, now: datetime) -> None:
     notice = ctx.profile.user_notice
     policy = ctx.profile.value(notice.policy)
     waivers = ctx.profile.value(notice.non_disclosure) or ()
-    if req.kind in _EU_KINDS or req.kind == "emergency_disclosure":
+    spec = kind_spec(req.kind)
+    if spec.eu_order or is_emergency(req):
         # EU orders: user information is governed by Reg. (EU) 2023/1543 art. 13, not by the
         # provider's policy; emergencies are an exception to notice in every policy read.
         return
-    if (
-        req.kind in ("preservation", "preservation_extension")
-        and ctx.profile.value(notice.preservation_notified) is False
-    ):
+    if spec.family == "preservation" and ctx.profile.value(notice.preservation_notified) is False:
         return
     if req.confidentiality is None:
         if policy in ("prior_notice", "notice"):
@@ -455,9 +450,17 @@ def _confidentiality(ctx: _Ctx, now: datetime) -> None:
         )
 
 
+def _issuer(req: Request) -> IssuingAuthority | None:
+    """The issuing authority of an order (:attr:`~eevidence.request.KindSpec.order`), else None."""
+    issuer = getattr(req, "issuing_authority", None)
+    return issuer if isinstance(issuer, IssuingAuthority) else None
+
+
 def _eu_order(ctx: _Ctx, now: datetime) -> None:
     req = ctx.request
-    if not isinstance(req, EuProductionOrder | EuPreservationOrder):
+    spec = kind_spec(req.kind)
+    issuer = _issuer(req)
+    if not spec.eu_order or issuer is None:
         return
     eu = ctx.law.eu_regulation_2023_1543
     src = ctx.law_source(*eu.sources)
@@ -479,7 +482,7 @@ def _eu_order(ctx: _Ctx, now: datetime) -> None:
             "Use a European Investigation Order or MLA for requests before that date.",
             src,
         )
-    country = req.issuing_authority.country
+    country = issuer.country
     if country not in eu.bound_member_states:
         ctx.add(
             "EE183",
@@ -489,7 +492,8 @@ def _eu_order(ctx: _Ctx, now: datetime) -> None:
             src,
         )
     heavy = [c for c in req.data.categories if c in ("traffic", "content")]
-    if isinstance(req, EuProductionOrder) and heavy and req.enforcing_authority is None:
+    enforcing = getattr(req, "enforcing_authority", None)
+    if spec.family == "disclosure" and heavy and enforcing is None:
         ctx.add(
             "EE184",
             "$.enforcing_authority",

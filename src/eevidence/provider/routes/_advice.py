@@ -160,7 +160,7 @@ def advise_routes(
                 "a court order or equivalent of your country" if with_process else "",
                 "the provider's required elements (letterhead, signature, official email)",
             ),
-            _src(p, {s for c in wanted for s in p.foreign_access[c].sources}),
+            _src(p, dict.fromkeys(s for c in wanted for s in p.foreign_access[c].sources)),
         )
     )
 

@@ -1,0 +1,323 @@
+"""The kinds table: one row per request kind, read by every place that dispatches on kind.
+
+Each :class:`KindSpec` row says what a kind is (its model, its family, whether it is an
+order of Regulation (EU) 2023/1543 or an order of an issuing authority at all), how an
+emergency is recognised, how the ETSI TS 103 120 (HI-1) export labels it, which sections of
+the letter belong to it, where its deadline terms come from and which submission API path
+receives it, with the statute or annex each row rests on. The checker, the letter, the
+deadlines, the lifecycle, the HI-1 export and the submission channels read this table, and
+``tests/test_kinds.py`` fails when a kind is missing from the table or from any of them.
+
+Adding a kind is: its literal in :data:`~eevidence.request.RequestKind`, its model in the
+:data:`~eevidence.request.Request` union, a row here, and the catalogue texts the letter
+needs in every language (``kind.<kind>``, ``intro.<kind>`` and its section keys).
+
+HI-1 values follow ETSI TS 103 120 V1.15.1 and ETSI's reference EPOC translation: the
+``EPOCLegalType`` dictionary (``EPOC``, ``EPOCPR``), ``LPTaskObject``/``LDTaskObject``
+(legal preservation / legal disclosure tasks) and the ``EPOCDocumentType`` dictionary
+(``Form1`` is the EPOC certificate of Annex I, ``Form2`` the EPOC-PR certificate of Annex II).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final, Literal, cast
+
+from pydantic import BaseModel
+
+from eevidence.errors import InputError
+from eevidence.request._models import (
+    EmergencyDetails,
+    EmergencyDisclosureRequest,
+    EuPreservationOrder,
+    EuProductionOrder,
+    PreservationExtensionRequest,
+    PreservationRequest,
+    Protocol2Art7Order,
+    Request,
+    VoluntaryDisclosureRequest,
+)
+from eevidence.request._vocab import REQUEST_KINDS, RequestKind
+
+__all__ = [
+    "KINDS",
+    "ApiPath",
+    "DeadlineSource",
+    "EmergencyRule",
+    "EpocForm",
+    "Family",
+    "Hi1LegalType",
+    "Hi1Task",
+    "KindSpec",
+    "emergency_details",
+    "is_emergency",
+    "kind_spec",
+]
+
+Family = Literal["preservation", "disclosure"]
+"""``preservation``: keep data, hand nothing over; ``disclosure``: hand data over."""
+
+EmergencyRule = Literal["always", "never", "field"]
+"""When a request of a kind is an emergency: always, never, or when its ``emergency``
+field (:class:`~eevidence.request.EmergencyDetails`) is set."""
+
+Hi1LegalType = Literal["EPOC", "EPOCPR", "instrument"]
+"""The HI-1 ``AuthorisationLegalType``: an entry of ETSI's ``EPOCLegalType`` dictionary, or
+``instrument``: the request's first legal basis under eevidence's ``LegalInstrument``."""
+
+Hi1Task = Literal["LP", "LD"]
+"""The HI-1 task object: ``LPTaskObject`` (legal preservation) or ``LDTaskObject``
+(legal disclosure), one per identifier and data category."""
+
+EpocForm = Literal["Form1", "Form2"]
+"""The ETSI ``EPOCDocumentType`` of the letter: Form1 (EPOC, Annex I), Form2 (EPOC-PR,
+Annex II)."""
+
+DeadlineSource = Literal[
+    "eu_art10_production", "eu_art11_preservation", "provider_preservation", "acknowledgement"
+]
+"""Where the deadline terms of a kind come from when it is tracked:
+
+* ``eu_art10_production``: Regulation (EU) 2023/1543 art. 10: production within 10 days,
+  8 hours in an emergency (art. 10(2), 10(4)), counted from submission;
+* ``eu_art11_preservation``: Regulation (EU) 2023/1543 art. 11: preservation for 60 days,
+  extendable once by 30 (art. 11(1));
+* ``provider_preservation``: the provider profile's published preservation terms for the
+  requester's country, completed by the statute the request rests on (18 U.S.C. 2703(f)(2);
+  Budapest Convention art. 29(7));
+* ``acknowledgement``: no legal deadline; only this tool's reminder to chase an answer.
+"""
+
+ApiPath = Literal["preservation", "production"]
+"""The submission API path a request of the kind is posted to: ``<base>/eevidence/<path>``."""
+
+
+@dataclass(frozen=True, slots=True)
+class KindSpec:
+    """One row of the kinds table: everything that varies by request kind.
+
+    Attributes:
+        kind: the ``kind`` literal (a member of :data:`~eevidence.request.RequestKind`).
+        model: the pydantic model class of requests of this kind (a member of the
+            :data:`~eevidence.request.Request` union).
+        family: ``preservation`` (data is kept, nothing handed over) or ``disclosure``.
+        eu_order: an order of Regulation (EU) 2023/1543 (EPOC or EPOC-PR, art. 5 and 6):
+            the checker applies the Regulation's conditions, the letter addresses the
+            designated establishment or legal representative (art. 7).
+        order: issued by an issuing authority (its model has ``issuing_authority``, who
+            signs the letter), as opposed to a request signed by the requesting officer.
+        emergency: how an emergency is recognised (:data:`EmergencyRule`).
+        hi1_legal_type: the HI-1 ``AuthorisationLegalType`` (:data:`Hi1LegalType`).
+        hi1_task: the HI-1 task object type, ``LP`` or ``LD`` (:data:`Hi1Task`).
+        epoc_form: the ETSI ``EPOCDocumentType`` of the letter in HI-1, or ``None`` for
+            eevidence's own ``RequestLetter`` document type.
+        letter_sections: catalogue keys (``catalogues/<lang>.json``) of the titles of the
+            letter sections that belong to this kind, in the order they are printed; each
+            is printed when the request carries its content.
+        deadlines: where the deadline terms come from (:data:`DeadlineSource`).
+        api_path: the submission API path (:data:`ApiPath`).
+        sources: the statutes, articles and annexes the kind rests on.
+    """
+
+    kind: RequestKind
+    model: type[BaseModel]
+    family: Family
+    eu_order: bool
+    order: bool
+    emergency: EmergencyRule
+    hi1_legal_type: Hi1LegalType
+    hi1_task: Hi1Task
+    epoc_form: EpocForm | None
+    letter_sections: tuple[str, ...]
+    deadlines: DeadlineSource
+    api_path: ApiPath
+    sources: tuple[str, ...]
+
+    @property
+    def letter_keys(self) -> tuple[str, ...]:
+        """Every catalogue key the letter of this kind may need beyond the common ones:
+        ``kind.<kind>`` (the title), ``intro.<kind>`` (the opening sentence) and
+        :attr:`letter_sections`."""
+        return (f"kind.{self.kind}", f"intro.{self.kind}", *self.letter_sections)
+
+
+_ROWS: Final[tuple[KindSpec, ...]] = (
+    KindSpec(
+        kind="preservation",
+        model=PreservationRequest,
+        family="preservation",
+        eu_order=False,
+        order=False,
+        emergency="never",
+        hi1_legal_type="instrument",
+        hi1_task="LP",
+        epoc_form=None,
+        letter_sections=("section.preservation",),
+        deadlines="provider_preservation",
+        api_path="preservation",
+        sources=(
+            "18 U.S.C. 2703(f)",
+            "Budapest Convention (CETS 185) art. 29",
+            "UNODC model form: request for preservation",
+        ),
+    ),
+    KindSpec(
+        kind="preservation_extension",
+        model=PreservationExtensionRequest,
+        family="preservation",
+        eu_order=False,
+        order=False,
+        emergency="never",
+        hi1_legal_type="instrument",
+        hi1_task="LP",
+        epoc_form=None,
+        letter_sections=("section.extension",),
+        deadlines="provider_preservation",
+        api_path="preservation",
+        sources=("18 U.S.C. 2703(f)(2)", "Budapest Convention (CETS 185) art. 29(7)"),
+    ),
+    KindSpec(
+        kind="voluntary_disclosure",
+        model=VoluntaryDisclosureRequest,
+        family="disclosure",
+        eu_order=False,
+        order=False,
+        emergency="never",
+        hi1_legal_type="instrument",
+        hi1_task="LD",
+        epoc_form=None,
+        letter_sections=("section.prior_preservation",),
+        deadlines="acknowledgement",
+        api_path="production",
+        sources=(
+            "18 U.S.C. 2702",
+            "the provider's published policy",
+            "UNODC model form: request for voluntary disclosure",
+        ),
+    ),
+    KindSpec(
+        kind="emergency_disclosure",
+        model=EmergencyDisclosureRequest,
+        family="disclosure",
+        eu_order=False,
+        order=False,
+        emergency="always",
+        hi1_legal_type="instrument",
+        hi1_task="LD",
+        epoc_form=None,
+        letter_sections=("section.emergency",),
+        deadlines="acknowledgement",
+        api_path="production",
+        sources=(
+            "18 U.S.C. 2702(b)(8), (c)(4)",
+            "UNODC model form: request for emergency disclosure",
+        ),
+    ),
+    KindSpec(
+        kind="eu_production_order",
+        model=EuProductionOrder,
+        family="disclosure",
+        eu_order=True,
+        order=True,
+        emergency="field",
+        hi1_legal_type="EPOC",
+        hi1_task="LD",
+        epoc_form="Form1",
+        letter_sections=("section.emergency_eu",),
+        deadlines="eu_art10_production",
+        api_path="production",
+        sources=(
+            "Regulation (EU) 2023/1543 art. 5, art. 10 (10 days; 8 hours in an emergency, "
+            "art. 10(4))",
+            "Regulation (EU) 2023/1543 Annex I (EPOC)",
+        ),
+    ),
+    KindSpec(
+        kind="eu_preservation_order",
+        model=EuPreservationOrder,
+        family="preservation",
+        eu_order=True,
+        order=True,
+        emergency="never",
+        hi1_legal_type="EPOCPR",
+        hi1_task="LP",
+        epoc_form="Form2",
+        letter_sections=("section.subsequent_request",),
+        deadlines="eu_art11_preservation",
+        api_path="preservation",
+        sources=(
+            "Regulation (EU) 2023/1543 art. 6, art. 11 (60 days, extendable by 30)",
+            "Regulation (EU) 2023/1543 Annex II (EPOC-PR)",
+        ),
+    ),
+    KindSpec(
+        kind="protocol2_art7_order",
+        model=Protocol2Art7Order,
+        family="disclosure",
+        eu_order=False,
+        order=True,
+        emergency="never",
+        hi1_legal_type="instrument",
+        hi1_task="LD",
+        epoc_form=None,
+        letter_sections=(),
+        deadlines="acknowledgement",
+        api_path="production",
+        sources=("Second Additional Protocol to the Budapest Convention (CETS 224) art. 7",),
+    ),
+)
+
+KINDS: Final[Mapping[RequestKind, KindSpec]] = MappingProxyType({row.kind: row for row in _ROWS})
+"""The kinds table, ``{kind: row}``, in the order of :data:`~eevidence.request.RequestKind`."""
+
+
+def kind_spec(kind: str) -> KindSpec:
+    """The row of the kinds table for ``kind``.
+
+    Args:
+        kind: a request kind, such as ``"preservation"`` (a member of
+            :data:`~eevidence.request.RequestKind`).
+
+    Returns:
+        The :class:`KindSpec` row of that kind.
+
+    Raises:
+        InputError: ``kind`` has no row in :data:`KINDS` (not a known request kind).
+    """
+    spec = cast("Mapping[str, KindSpec]", KINDS).get(kind)
+    if spec is None:
+        raise InputError(
+            f"unknown request kind {kind!r}; known kinds: {', '.join(REQUEST_KINDS)}",
+            source="kind",
+        )
+    return spec
+
+
+def emergency_details(request: Request) -> EmergencyDetails | None:
+    """The emergency details of ``request`` when its kind can carry them and they are set.
+
+    Returns ``None`` for a kind whose :attr:`KindSpec.emergency` is ``never``, and for an
+    ``eu_production_order`` without ``emergency`` (Reg. (EU) 2023/1543 art. 10(4)).
+
+    Raises:
+        InputError: the request's kind has no row in :data:`KINDS`.
+    """
+    if kind_spec(request.kind).emergency == "never":
+        return None
+    details = getattr(request, "emergency", None)
+    return details if isinstance(details, EmergencyDetails) else None
+
+
+def is_emergency(request: Request) -> bool:
+    """Whether ``request`` is an emergency, as its kind's row says
+    (:attr:`KindSpec.emergency`): always (``emergency_disclosure``; 18 U.S.C. 2702(b)(8),
+    (c)(4)), never, or when its ``emergency`` field is set (an ``eu_production_order`` in an
+    emergency case, Reg. (EU) 2023/1543 art. 10(4): 8 hours).
+
+    Raises:
+        InputError: the request's kind has no row in :data:`KINDS`.
+    """
+    rule = kind_spec(request.kind).emergency
+    return rule == "always" or (rule == "field" and emergency_details(request) is not None)

@@ -1,0 +1,70 @@
+"""Starting to track a request: its fixed facts and the deadline terms in force.
+
+Pure: a request, the addressee's profile and the legal facts in; a new :class:`Tracked`
+(state ``draft``, no events) out. The emergency flag comes from the kinds table
+(:func:`eevidence.request.is_emergency`), the terms from :func:`terms_for`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from eevidence.provider import LawFacts, ProviderProfile, law_facts
+from eevidence.request import Request, is_emergency
+from eevidence.tracking._deadlines import terms_for
+from eevidence.tracking._lifecycle import Tracked, as_utc
+
+__all__ = ["tracked_from_request"]
+
+
+def tracked_from_request(
+    request: Request,
+    profile: ProviderProfile | None,
+    *,
+    now: datetime | None = None,
+    follows: str | None = None,
+    law: LawFacts | None = None,
+) -> Tracked:
+    """A new tracked request (state ``draft``, no events) with the deadline terms in force.
+
+    The facts are copied from ``request`` (id, kind, provider, the requesting authority's
+    country, ``created_at``); ``emergency`` is set as the kinds table says
+    (:func:`eevidence.request.is_emergency`: always for ``emergency_disclosure``, for an
+    ``eu_production_order`` with ``emergency`` details); the terms are fixed now by
+    :func:`~eevidence.tracking.terms_for` (Regulation (EU) 2023/1543 art. 10/11, the
+    provider's published preservation terms, 18 U.S.C. 2703(f)(2), Budapest Convention
+    art. 29(7)), so later changes of a profile do not move the deadlines of a request
+    already tracked.
+
+    Args:
+        request: the request to track.
+        profile: the addressee's provider profile, or ``None`` when it has none (the terms
+            then come from the law only).
+        now: the moment tracking starts (aware); the terms are those in force then. The
+            shipped legal facts do not change with time, so it is only checked.
+        follows: id of the preservation this request continues (a disclosure, an EU
+            production order or an extension following a preservation).
+        law: the legal facts (default: the shipped ones, :func:`eevidence.provider.law_facts`).
+
+    Returns:
+        The tracked request, to be added to a store (:meth:`eevidence.tracking.Store.add`).
+
+    Raises:
+        LifecycleError: ``now`` is naive (it has no UTC offset).
+        InputError: the request's kind has no row in the kinds table
+            (:data:`eevidence.request.KINDS`).
+        ConfigurationError: ``law`` is not given and the shipped legal facts cannot be
+            loaded (a broken installation).
+    """
+    if now is not None:
+        as_utc(now, "now")
+    return Tracked(
+        id=request.id,
+        kind=request.kind,
+        provider=request.provider,
+        country=request.authority.country,
+        created_at=request.created_at,
+        emergency=is_emergency(request),
+        terms=terms_for(request, profile, law or law_facts()),
+        follows=follows,
+    )
