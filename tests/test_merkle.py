@@ -20,7 +20,7 @@ from eevidence.crypto import (
     verify_consistency,
     verify_inclusion,
 )
-from eevidence.errors import ProofError
+from eevidence.errors import InputError, ProofError
 
 # The reference leaves of the RFC 6962 test tree (Certificate Transparency test data,
 # also used by transparency-dev/merkle) and the root of each prefix of them.
@@ -132,14 +132,20 @@ def test_edge_cases() -> None:
         verify_consistency(8, 7, root, tree.root(7), [])
     with pytest.raises(ProofError, match="empty"):
         verify_consistency(3, 8, tree.root(3), root, [])
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(InputError, match="outside"):
         tree.inclusion_proof(8)
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(InputError, match="outside"):
         tree.root(9)
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(InputError, match="outside"):
         tree.consistency_proof(9)
-    with pytest.raises(ValueError, match="32 bytes"):
+    with pytest.raises(InputError, match="outside"):
+        tree.consistency_proof(3, 2)
+    with pytest.raises(InputError, match="outside"):
+        tree.leaf(8)
+    with pytest.raises(InputError, match="32 bytes"):
         tree.append_hash(b"x")
+    with pytest.raises(InputError, match="32 bytes"):
+        MerkleTree([b"short"])
     assert tree.consistency_proof(0) == tree.consistency_proof(8) == []
     assert len(tree) == 8
 

@@ -277,3 +277,14 @@ def test_stored_lines_parallel_signature_check_and_malformed_line(
     found = kinds(custody.verify_lines(lines, keys))
     assert (3, "malformed") in found
     assert (4, "broken_link") in found
+
+
+def test_a_verifier_key_whose_base64_holds_a_plus_round_trips() -> None:
+    key = Ed25519PrivateKey.from_private_bytes(bytes([8]) * 32)
+    text = verifier_key("log", key).encode()
+    assert "+" in text.split("+", 2)[2]  # the key's base64 itself holds a '+'
+    decoded = NoteVerifier.decode(text)
+    assert decoded.name == "log"
+    assert decoded.encode() == text
+    note = sign_note("hello\n", [("log", key)])
+    assert open_note(note, [decoded]) == "hello\n"

@@ -196,3 +196,27 @@ def test_tsa_errors_are_clear(tsa_server: tuple[str, Tsa]) -> None:
             request_timestamp(b"data", "http://127.0.0.1:9/tsa", authority, client=client)
     with pytest.raises(ee.ConfigurationError, match="root"):
         TimestampAuthority([])
+
+
+def test_no_foreign_error_escapes_a_timestamp_call(tsa_server: tuple[str, Tsa]) -> None:
+    url, tsa = tsa_server
+    checkpoint = b"eevidence.example/custody\n1\nAAAA\n"
+    twice = TimestampAuthority([tsa.root, tsa.root], [tsa.root, tsa.root])
+    with httpx.Client(timeout=30) as client:
+        der, when = request_timestamp(checkpoint, url, twice, client=client)
+        assert verify_timestamp(der, checkpoint, twice) == when
+        with pytest.raises(ee.InputError, match="cannot build"):
+            request_timestamp(b"", url, twice, client=client)
+        with pytest.raises(ee.ConfigurationError, match="timestamping authority"):
+            request_timestamp(checkpoint, "http://\x00/", twice, client=client)
+
+    def garbage(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, content=b"garbage", headers={"Content-Type": "application/timestamp-reply"}
+        )
+
+    with (
+        httpx.Client(transport=httpx.MockTransport(garbage)) as client,
+        pytest.raises(ee.InputError, match="RFC 3161"),
+    ):
+        request_timestamp(checkpoint, url, twice, client=client)

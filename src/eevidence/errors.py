@@ -1,8 +1,11 @@
 """The error tree of eevidence: one root, five families by cause.
 
 Every exception a public function raises derives from :class:`EEvidenceError`; third-party
-exceptions (pydantic, httpx, psycopg, sqlite3, fpdf2, json, yaml) are wrapped at the
-boundary (``raise ...Error(...) from exc``), so callers only ever catch these classes::
+exceptions (pydantic, cryptography, rfc3161-client, httpx, psycopg, sqlite3, fpdf2, json,
+yaml) are wrapped at the boundary (``raise ...Error(...) from exc``), so callers only ever
+catch these classes. Building a model with bad data raises its family's error too
+(:class:`RequestValidationError` for requests, :class:`ProfileError` for provider
+profiles, :class:`InputError` for custody entries and legal facts), never pydantic's::
 
     EEvidenceError                      root; .diagnostics() is the text the CLI prints
     |-- InputError                      bad data from a user: fix the input (.source, .problems)
@@ -27,7 +30,8 @@ boundary (``raise ...Error(...) from exc``), so callers only ever catch these cl
             `-- MalformedAnswerError    a provider's answer cannot be understood
 
 Who must act: the user (input), an investigator or the recipient (integrity, trust), an
-administrator (configuration), or nobody yet: retry later (remote).
+administrator (configuration), or nobody yet: retry later (remote). The tree above is
+checked against the classes by the test suite.
 """
 
 from __future__ import annotations
@@ -71,26 +75,46 @@ class Problem(NamedTuple):
         return f"{self.path}: {self.message}"
 
     def to_dict(self) -> dict[str, str]:
+        """``{"path": ..., "message": ...}`` for JSON output."""
         return {"path": self.path, "message": self.message}
 
 
 class EEvidenceError(Exception):
-    """Root of every error raised by eevidence."""
+    """Root of every error raised by eevidence: ``except EEvidenceError`` catches them all.
+
+    ``str(error)`` is a one-line message; :meth:`diagnostics` the full text the command
+    line prints. A wrapped third-party exception, if any, is ``__cause__``.
+    """
 
     def diagnostics(self) -> str:
-        """A human-readable explanation, suitable for printing on a terminal."""
+        """A human-readable explanation, suitable for printing on a terminal.
+
+        Returns:
+            The message, possibly on several lines (subclasses add the source and problems).
+        """
         return str(self)
 
 
 class ConfigurationError(EEvidenceError):
-    """A file, directory or option the library was pointed at is missing or unusable."""
+    """A file, directory or option the library was pointed at is missing or unusable.
+
+    Raised for a missing provider directory or trust store, a broken installation (shipped
+    data or legal facts missing), an unreachable timestamping authority, an unknown schema
+    name. An administrator must act; retrying unchanged will fail again.
+    """
 
 
 class InputError(EEvidenceError):
     """Data given to the library is malformed or incomplete.
 
     ``source`` names the file or stream the data came from (``<input>`` when unknown);
-    ``problems`` lists every problem found, each with the JSON path of the field concerned.
+    ``problems`` lists every problem found, each with the JSON path of the field concerned
+    (``$.identifiers[0].value``). The user must fix the input; nothing was changed.
+
+    Args:
+        message: One line saying what is wrong (``invalid request: 2 problems``).
+        source: Where the data came from.
+        problems: Every problem found, each a path and a reason.
     """
 
     def __init__(self, message: str, *, source: str = "<input>", problems: Iterable[Problem] = ()):
@@ -99,11 +123,13 @@ class InputError(EEvidenceError):
         super().__init__(message)
 
     def diagnostics(self) -> str:
+        """``<source>: <message>``, then one indented ``<path>: <reason>`` line per problem."""
         lines = [f"{self.source}: {self.args[0]}"]
         lines.extend(f"  {p.path}: {p.message}" for p in self.problems)
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
+        """``{"source", "message", "problems": [{"path", "message"}...]}`` for JSON output."""
         return {
             "source": self.source,
             "message": str(self.args[0]),
@@ -112,11 +138,25 @@ class InputError(EEvidenceError):
 
 
 class RequestValidationError(InputError):
-    """A request document does not satisfy the request model."""
+    """A request document does not satisfy the request model.
+
+    Raised by :func:`eevidence.request.parse_request` and :func:`eevidence.request.read_request`
+    and by every request model built directly with bad data, with every problem and its
+    JSON path.
+    """
 
 
 class ProfileError(InputError):
-    """A provider profile does not satisfy the profile model; ``origin`` names the file."""
+    """A provider profile does not satisfy the profile model; ``origin`` names the file.
+
+    Raised when a profile file is not JSON, breaks ``provider.schema.json`` or the model
+    (a fact without a source, a source id that does not resolve...), and by every profile
+    model built directly with bad data.
+
+    Args:
+        origin: The profile's file (``<input>`` for a model built directly); also ``source``.
+        problems: ``(JSON path, reason)`` pairs (:class:`Problem` instances are pairs too).
+    """
 
     def __init__(self, origin: str, problems: Iterable[tuple[str, str]]) -> None:
         found = tuple(Problem(path, message) for path, message in problems)
@@ -130,16 +170,25 @@ class ProfileError(InputError):
 
 
 class IntegrityError(EEvidenceError):
-    """Data failed an integrity check: a proof, a hash chain or a signature does not hold."""
+    """Data failed an integrity check: a proof, a hash chain or a signature does not hold.
+
+    Raised when a signed note or checkpoint does not verify, a custody log to import is
+    broken, an RFC 3161 time-stamp does not verify. Stop and investigate: the data may
+    have been altered.
+    """
 
 
 class ProofError(IntegrityError):
-    """A Merkle inclusion or consistency proof does not verify."""
+    """A Merkle inclusion or consistency proof does not verify (RFC 9162 sections 2.1.3.2
+    and 2.1.4.2): wrong sizes, wrong length, or a path that does not lead to the root."""
 
 
 class TrustError(EEvidenceError):
     """Data is validly signed, but not by a signer trusted for it (unknown, revoked, or not
-    enough trusted signatures to reach the threshold)."""
+    enough trusted signatures to reach the threshold).
+
+    The recipient must decide whom to trust (add a key to the trust store) or refuse.
+    """
 
 
 class RemoteError(EEvidenceError):
@@ -148,19 +197,29 @@ class RemoteError(EEvidenceError):
 
 
 class LifecycleError(InputError):
-    """An event that the request lifecycle does not allow (illegal transition, bad details)."""
+    """An event that the request lifecycle does not allow (illegal transition, bad details).
+
+    Nothing was recorded; the request's state is unchanged.
+    """
 
 
 class UnknownRequestError(InputError):
-    """A request id that the tracking store does not hold."""
+    """A request id that the tracking store does not hold (``source`` names the store)."""
 
 
 class StoreError(ConfigurationError):
-    """The tracking store cannot be opened or used (unreachable, newer schema, corrupt)."""
+    """The tracking store cannot be opened or used (unreachable, newer schema, corrupt).
+
+    Raised by the SQLite and PostgreSQL stores, which wrap ``sqlite3`` and ``psycopg``
+    errors; nothing was written by the failing call.
+    """
 
 
 class ConcurrentUpdateError(StoreError):
-    """Another writer kept changing the same request; the update was not applied."""
+    """Another writer kept changing the same request; the update was not applied.
+
+    Retrying later usually succeeds.
+    """
 
 
 class RenderError(InputError):
@@ -169,14 +228,24 @@ class RenderError(InputError):
 
 
 class SigningKeyError(InputError):
-    """A key file cannot be read, written or used (wrong passphrase, unsupported type...)."""
+    """A key file cannot be read, written or used (wrong passphrase, unsupported type...).
+
+    ``source`` names the key file. Supported keys: Ed25519 (RFC 8032), ECDSA P-256
+    (FIPS 186-5), RSA of at least 2048 bits signing with PSS (RFC 8017).
+    """
 
 
 class PackageError(InputError):
     """A package cannot be built or read: unsafe or malformed structure, bad inputs.
 
     ``code`` names the reason in a stable, machine-readable way (``path_traversal``,
-    ``symlink``, ``zip_bomb``, ``duplicate_entry``...).
+    ``symlink``, ``zip_bomb``, ``duplicate_entry``, ``bad_envelope``...).
+
+    Args:
+        message: What is wrong.
+        code: The stable reason code (``malformed`` by default).
+        source: The package, file or envelope concerned.
+        problems: Problems with paths, when there are several.
     """
 
     def __init__(
@@ -194,7 +263,13 @@ class PackageError(InputError):
 class PackageVerificationError(IntegrityError):
     """A package failed verification; ``report`` is the full verification report.
 
-    ``source`` names the package; ``code`` is ``verification_failed``.
+    ``source`` names the package; ``code`` is ``verification_failed``. The message lists
+    the first five reasons; the report holds them all.
+
+    Args:
+        report: The verification report (:class:`eevidence.package.VerificationReport`).
+        source: The package.
+        reasons: Why it failed, one line each.
     """
 
     code = "verification_failed"
@@ -210,6 +285,7 @@ class PackageVerificationError(IntegrityError):
         )
 
     def diagnostics(self) -> str:
+        """``<package>: package verification failed: <reasons>``."""
         return f"{self.source}: {self.args[0]}"
 
 
@@ -217,7 +293,11 @@ class SubmissionError(RemoteError):
     """Sending a request to a provider failed (network, TLS, refusal, an unusable answer).
 
     ``source`` names where it went (a URL, a mail server). Nothing is recorded in the
-    lifecycle when this is raised.
+    lifecycle when this is raised; the submission may be retried.
+
+    Args:
+        message: What failed.
+        source: Where the request was sent.
     """
 
     def __init__(self, message: str, *, source: str = "<provider>") -> None:
@@ -225,21 +305,31 @@ class SubmissionError(RemoteError):
         super().__init__(message)
 
     def diagnostics(self) -> str:
+        """``<where it went>: <message>``."""
         return f"{self.source}: {self.args[0]}"
 
 
 class MalformedAnswerError(SubmissionError):
-    """A provider's answer cannot be understood (not JSON, a reference that is not a text...)."""
+    """A provider's answer cannot be understood (not JSON, a reference that is not a text...).
+
+    The request may have reached the provider: check with it before sending again.
+    """
 
 
 class CredentialsError(ConfigurationError):
-    """Credentials are missing, unreadable, or kept in a file that others may read."""
+    """Credentials are missing, unreadable, or kept in a file that others may read.
+
+    Args:
+        message: What is wrong.
+        source: The credentials file or variable concerned.
+    """
 
     def __init__(self, message: str, *, source: str = "<credentials>") -> None:
         self.source = source
         super().__init__(message)
 
     def diagnostics(self) -> str:
+        """``<credentials file>: <message>``."""
         return f"{self.source}: {self.args[0]}"
 
 

@@ -26,8 +26,8 @@ def decode_json(data: bytes | str, source: str) -> Any:
     """Decode JSON text (UTF-8 bytes or str) into a JSON value.
 
     Raises:
-        InputError: larger than :data:`MAX_DOCUMENT_BYTES`, not UTF-8, not JSON, or holding a
-            non-integer number or a ``NaN``/``Infinity`` constant.
+        InputError: larger than :data:`MAX_DOCUMENT_BYTES`, not UTF-8, not JSON, nested too
+            deeply, or holding a non-integer number or a ``NaN``/``Infinity`` constant.
     """
     if isinstance(data, bytes):
         if len(data) > MAX_DOCUMENT_BYTES:
@@ -46,6 +46,8 @@ def decode_json(data: bytes | str, source: str) -> Any:
         ) from None
     except ValueError as exc:
         raise InputError(f"not valid JSON: {exc}", source=source) from None
+    except RecursionError:
+        raise InputError("not readable JSON: nested too deeply", source=source) from None
 
 
 def _reject_float(text: str) -> Any:
@@ -74,8 +76,9 @@ def load_document(path: str | os.PathLike[str]) -> Any:
     """Read a JSON (or, by extension ``.yaml``/``.yml``, YAML) file into a JSON value.
 
     Raises:
-        InputError: the file cannot be read, is larger than :data:`MAX_DOCUMENT_BYTES`, or is
-            not valid JSON/YAML of integers, strings, booleans, null, arrays and objects.
+        InputError: the file cannot be read, is larger than :data:`MAX_DOCUMENT_BYTES`, is
+            nested too deeply, or is not valid JSON/YAML of integers, strings, booleans,
+            null, arrays and objects.
     """
     p = Path(path)
     source = str(p)
@@ -90,9 +93,12 @@ def load_document(path: str | os.PathLike[str]) -> Any:
         raise InputError(f"document is larger than {MAX_DOCUMENT_BYTES} bytes", source=source)
     try:
         document = yaml.load(data, Loader=_StringTimestampLoader)  # noqa: S506 - safe loader subclass
+        has_float = any(isinstance(v, float) for v in _walk(document))
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {exc}", source=source) from None
-    if any(isinstance(v, float) for v in _walk(document)):
+    except RecursionError:
+        raise InputError("not readable YAML: nested too deeply", source=source) from None
+    if has_float:
         raise InputError("non-integer number (this format uses integers only)", source=source)
     return document
 

@@ -79,6 +79,8 @@ def _message(err: ErrorDetails) -> str:
         return f"required field {str(ctx.get('discriminator', 'kind')).strip(chr(39))} is missing"
     if typ == "literal_error":
         return msg.replace("Input should be", "expected")
+    if typ == "frozen_instance":
+        return "cannot be changed: models are values (build a new one with model_copy(update=...))"
     return msg
 
 

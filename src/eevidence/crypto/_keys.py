@@ -2,10 +2,11 @@
 
 Every call into ``cryptography``'s hazmat layer lives in this module:
 
-* keys are Ed25519 (default), ECDSA P-256 or RSA-PSS 3072, stored as PKCS#8 PEM, optionally
+* keys are Ed25519 (RFC 8032), ECDSA P-256 (FIPS 186-5 section 6, curve of SP 800-186) or
+  RSA-PSS 3072 (RFC 8017 section 8.1), stored as PKCS#8 PEM (RFC 5958, RFC 7468), optionally
   encrypted with a passphrase, and written with mode 0600 through a temporary file;
-* a key id is the SHA-256 (hex) of the DER ``SubjectPublicKeyInfo`` of the public key: it is
-  computed from the key itself, never read from anywhere;
+* a key id is the SHA-256 (hex) of the DER ``SubjectPublicKeyInfo`` (RFC 5280 section
+  4.1.2.7) of the public key: it is computed from the key itself, never read from anywhere;
 * :class:`Signer` is the small interface a hardware or remote signer implements
   (``sign(bytes) -> bytes``, ``public_key``, ``keyid``); :class:`KeySigner` is the file-based one;
 * :class:`TrustStore` holds the public keys a verifier accepts, loaded from PEM public keys or
@@ -52,13 +53,16 @@ __all__ = [
 ]
 
 KeyType = Literal["ed25519", "p256", "rsa"]
+"""Supported key types: Ed25519, ECDSA on P-256 (secp256r1), RSA (signing with PSS)."""
 KEY_TYPES: Final[tuple[KeyType, ...]] = ("ed25519", "p256", "rsa")
 RSA_BITS: Final = 3072
 MIN_RSA_BITS: Final = 2048
 MAX_KEY_FILE_BYTES: Final = 1024 * 1024
 
 PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+"""A private key of a supported type (``cryptography`` objects)."""
 PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
+"""A public key of a supported type (``cryptography`` objects)."""
 
 _PSS: Final = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
 
@@ -67,7 +71,15 @@ _PSS: Final = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
 
 
 def key_id(public_key: PublicKey) -> str:
-    """SHA-256 (lower-case hex) of the DER SubjectPublicKeyInfo of ``public_key``."""
+    """The key id of ``public_key``, computed from the key itself.
+
+    Args:
+        public_key: A supported public key.
+
+    Returns:
+        SHA-256 (FIPS 180-4) of its DER ``SubjectPublicKeyInfo`` (RFC 5280 section 4.1.2.7),
+        as 64 lower-case hexadecimal digits.
+    """
     der = public_key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
@@ -75,7 +87,7 @@ def key_id(public_key: PublicKey) -> str:
 
 
 def key_type(public_key: PublicKey) -> KeyType:
-    """The key type name of a supported public key."""
+    """The :data:`KeyType` name of a supported public key (``ed25519``, ``p256``, ``rsa``)."""
     if isinstance(public_key, ed25519.Ed25519PublicKey):
         return "ed25519"
     if isinstance(public_key, ec.EllipticCurvePublicKey):
@@ -108,7 +120,18 @@ def _check_supported(key: object, source: str) -> PublicKey:
 
 
 def generate_private_key(kind: KeyType = "ed25519") -> PrivateKey:
-    """A new private key: Ed25519 (default), ECDSA P-256 or RSA 3072 (signs with PSS)."""
+    """A new private key from the operating system's random source.
+
+    Args:
+        kind: ``ed25519`` (default; RFC 8032), ``p256`` (ECDSA, FIPS 186-5) or ``rsa``
+            (3072 bits, public exponent 65537; signs with RSASSA-PSS, RFC 8017 section 8.1).
+
+    Returns:
+        The private key (keep it in memory only as long as needed).
+
+    Raises:
+        SigningKeyError: ``kind`` is not one of :data:`KEY_TYPES`.
+    """
     if kind == "ed25519":
         return ed25519.Ed25519PrivateKey.generate()
     if kind == "p256":
@@ -146,21 +169,35 @@ def _write_private(path: Path, data: bytes) -> None:
 def write_private_key(
     key: PrivateKey, path: str | os.PathLike[str], *, passphrase: bytes | None = None
 ) -> None:
-    """Write ``key`` as PKCS#8 PEM (encrypted when ``passphrase`` is given), mode 0600.
+    """Write ``key`` as a PKCS#8 PEM file (RFC 5958, RFC 7468), mode 0600 from the start.
 
-    An existing file is never overwritten: choose a new path.
+    The file is written through a temporary file in the same directory, ``fsync``-ed and
+    renamed. An existing file is never overwritten: choose a new path.
+
+    Args:
+        key: The private key.
+        path: The new file.
+        passphrase: When given (1 to 1023 bytes), the key is encrypted with the best
+            algorithm ``cryptography`` offers (PBES2 with AES-256-CBC, RFC 8018).
+
+    Raises:
+        SigningKeyError: ``path`` exists, the passphrase is unusable (longer than 1023
+            bytes) or the file cannot be written.
     """
     target = Path(path)
     if target.exists() or target.is_symlink():
         raise SigningKeyError("refusing to overwrite an existing file", source=str(target))
-    encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(passphrase)
-        if passphrase
-        else serialization.NoEncryption()
-    )
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
-    )
+    try:
+        encryption: serialization.KeySerializationEncryption = (
+            serialization.BestAvailableEncryption(passphrase)
+            if passphrase
+            else serialization.NoEncryption()
+        )
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+        )
+    except (ValueError, TypeError) as exc:
+        raise SigningKeyError(f"cannot encode the key: {exc}", source=str(target)) from None
     _write_private(target, pem)
 
 
@@ -180,7 +217,21 @@ def _read_small(path: Path) -> bytes:
 def load_private_key(
     path: str | os.PathLike[str], *, passphrase: bytes | None = None
 ) -> PrivateKey:
-    """Read a PEM private key (PKCS#8 or traditional), decrypting it with ``passphrase``."""
+    """Read a PEM private key (PKCS#8, RFC 5958, or the traditional OpenSSL forms).
+
+    Args:
+        path: The key file (at most 1 MiB).
+        passphrase: The passphrase of an encrypted key; ``None`` for a plain one.
+
+    Returns:
+        The private key, of a supported type (RSA keys of at least 2048 bits; EC keys on
+        P-256 only).
+
+    Raises:
+        SigningKeyError: the file cannot be read or is too large, the passphrase is missing,
+            wrong or given for a plain key, the data is not a PEM private key, or the key's
+            type, curve or size is not supported.
+    """
     p = Path(path)
     data = _read_small(p)
     try:
@@ -207,7 +258,12 @@ def load_private_key(
 
 
 def public_key_pem(key: PrivateKey | PublicKey) -> bytes:
-    """The SubjectPublicKeyInfo PEM of a key (a private key's public half)."""
+    """The public key of ``key`` (a private key's public half) as PEM.
+
+    Returns:
+        ``-----BEGIN PUBLIC KEY-----`` PEM of the ``SubjectPublicKeyInfo`` (RFC 7468
+        section 13; RFC 5280 section 4.1.2.7), ASCII bytes ending with a newline.
+    """
     public = (
         key.public_key()
         if isinstance(
@@ -221,9 +277,17 @@ def public_key_pem(key: PrivateKey | PublicKey) -> bytes:
 
 
 def write_public_key(key: PrivateKey | PublicKey, path: str | os.PathLike[str]) -> None:
-    """Write the public key of ``key`` as PEM (mode 0644, atomically).
+    """Write the public key of ``key`` as PEM (:func:`public_key_pem`), mode 0644, atomically.
 
     An existing file is never overwritten: a trust store's keys are not replaced by mistake.
+
+    Args:
+        key: A private key (its public half is written) or a public key.
+        path: The new file.
+
+    Raises:
+        SigningKeyError: ``path`` already exists.
+        InputError: the file cannot be written (directory missing, no permission...).
     """
     target = Path(path)
     if target.exists() or target.is_symlink():
@@ -252,7 +316,18 @@ def _load_public_from_pem(data: bytes, source: str) -> tuple[PublicKey, x509.Cer
 
 
 def load_public_key(path: str | os.PathLike[str]) -> PublicKey:
-    """Read a PEM public key or the key of a PEM X.509 certificate."""
+    """Read a PEM public key, or the public key of a PEM X.509 certificate (RFC 5280).
+
+    Args:
+        path: A PEM file (at most 1 MiB): ``PUBLIC KEY`` or ``CERTIFICATE``.
+
+    Returns:
+        The public key, of a supported type.
+
+    Raises:
+        SigningKeyError: the file cannot be read, is not a PEM public key or certificate, or
+            holds a key of an unsupported type, curve or size.
+    """
     p = Path(path)
     return _load_public_from_pem(_read_small(p), str(p))[0]
 
@@ -269,10 +344,20 @@ def _sign(key: PrivateKey, data: bytes) -> bytes:
 
 
 def verify_signature(public_key: PublicKey, signature: bytes, data: bytes) -> bool:
-    """True when ``signature`` is a valid signature of ``data`` by ``public_key``.
+    """Whether ``signature`` is a valid signature of ``data`` by ``public_key``.
 
-    Ed25519; ECDSA P-256 with SHA-256 (DER signature); RSA-PSS with SHA-256, MGF1-SHA-256 and
-    a 32-byte salt.
+    Ed25519 (RFC 8032 section 5.1.7, 64-byte signature); ECDSA P-256 with SHA-256 (FIPS
+    186-5 section 6.4.2; DER ``Ecdsa-Sig-Value``, RFC 3279 section 2.2.3); RSASSA-PSS with
+    SHA-256, MGF1-SHA-256 and a 32-byte salt (RFC 8017 sections 8.1.2 and 9.1.2).
+
+    Args:
+        public_key: The key that supposedly signed.
+        signature: The raw signature bytes.
+        data: The signed bytes (for DSSE, the PAE; for notes, the note text).
+
+    Returns:
+        True for a valid signature; False for any invalid or malformed one (never raises
+        for bad signature bytes).
     """
     try:
         if isinstance(public_key, ed25519.Ed25519PublicKey):
@@ -288,19 +373,33 @@ def verify_signature(public_key: PublicKey, signature: bytes, data: bytes) -> bo
 
 @runtime_checkable
 class Signer(Protocol):
-    """Anything that can sign bytes with one key (a key file, a hardware token, a service)."""
+    """Anything that can sign bytes with one key (a key file, a hardware token, a service).
+
+    Signatures must verify with :func:`verify_signature` (Ed25519; ECDSA P-256 with
+    SHA-256, DER-encoded; RSASSA-PSS with SHA-256, MGF1-SHA-256, 32-byte salt).
+    """
 
     @property
-    def public_key(self) -> PublicKey: ...
+    def public_key(self) -> PublicKey:
+        """The public key of the signing key (a supported type)."""
+        ...
 
     @property
-    def keyid(self) -> str: ...
+    def keyid(self) -> str:
+        """:func:`key_id` of :attr:`public_key` (64 lower-case hex digits)."""
+        ...
 
-    def sign(self, data: bytes) -> bytes: ...
+    def sign(self, data: bytes) -> bytes:
+        """The raw signature of ``data`` (a remote signer may raise its own errors)."""
+        ...
 
 
 class KeySigner:
-    """A :class:`Signer` backed by a private key held in memory."""
+    """A :class:`Signer` backed by a private key held in memory.
+
+    Raises:
+        SigningKeyError: (on construction) the key's type, curve or size is not supported.
+    """
 
     def __init__(self, private_key: PrivateKey) -> None:
         self._key = private_key
@@ -311,17 +410,26 @@ class KeySigner:
     def from_file(
         cls, path: str | os.PathLike[str], *, passphrase: bytes | None = None
     ) -> KeySigner:
+        """A signer for the key in a PEM file (see :func:`load_private_key`).
+
+        Raises:
+            SigningKeyError: the key cannot be read, decrypted or used.
+        """
         return cls(load_private_key(path, passphrase=passphrase))
 
     @property
     def public_key(self) -> PublicKey:
+        """The public half of the key."""
         return self._public
 
     @property
     def keyid(self) -> str:
+        """:func:`key_id` of the public key (64 lower-case hex digits)."""
         return self._keyid
 
     def sign(self, data: bytes) -> bytes:
+        """Sign ``data``: Ed25519 (RFC 8032), ECDSA P-256/SHA-256 (FIPS 186-5, DER) or
+        RSASSA-PSS/SHA-256 with a 32-byte salt (RFC 8017 section 8.1.1)."""
         return _sign(self._key, data)
 
     def __repr__(self) -> str:
@@ -351,6 +459,7 @@ class TrustStore:
 
     @classmethod
     def from_public_keys(cls, keys: Iterable[PublicKey]) -> TrustStore:
+        """A store of in-memory public keys (source ``<memory>``); duplicates kept once."""
         return cls(TrustedKey(key_id(k), k, "<memory>") for k in keys)
 
     def __len__(self) -> int:
@@ -370,12 +479,30 @@ class TrustStore:
 
 
 def load_trust_store(path: str | os.PathLike[str]) -> TrustStore:
-    """Load every ``*.pem`` (public key or certificate) in a directory, or one PEM file."""
+    """Load the keys a verifier trusts.
+
+    Args:
+        path: One PEM file, or a directory whose ``*.pem``, ``*.crt`` and ``*.pub`` files
+            (public keys or X.509 certificates, RFC 5280) are all read.
+
+    Returns:
+        The store, each key indexed by its computed :func:`key_id`.
+
+    Raises:
+        ConfigurationError: ``path`` is neither a file nor a directory, the directory
+            cannot be listed, or no key was found.
+        SigningKeyError: a file cannot be read or is not a usable PEM key or certificate.
+    """
     p = Path(path)
     if p.is_file():
         files = [p]
     elif p.is_dir():
-        files = sorted(f for f in p.iterdir() if f.suffix.lower() in {".pem", ".crt", ".pub"})
+        try:
+            files = sorted(f for f in p.iterdir() if f.suffix.lower() in {".pem", ".crt", ".pub"})
+        except OSError as exc:
+            raise ConfigurationError(
+                f"trust store {p} cannot be listed: {exc.strerror or exc}"
+            ) from None
     else:
         raise ConfigurationError(f"trust store {p} is neither a directory nor a file")
     keys = []

@@ -10,6 +10,8 @@ tree's root is ``SHA-256("")``.
 * :func:`verify_inclusion` and :func:`verify_consistency` follow the verification
   algorithms of RFC 9162 sections 2.1.3.2 and 2.1.4.2 step by step; they return nothing
   and raise :class:`~eevidence.errors.ProofError` on any mismatch.
+* Asking a tree for a size, leaf or proof it does not have raises
+  :class:`~eevidence.errors.InputError`.
 
 Pure: bytes in, bytes out; no I/O.
 """
@@ -20,7 +22,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from eevidence.errors import ProofError
+from eevidence.errors import InputError, ProofError
 
 __all__ = [
     "EMPTY_ROOT",
@@ -34,16 +36,29 @@ __all__ = [
 
 HASH_SIZE: Final = 32
 EMPTY_ROOT: Final = hashlib.sha256(b"").digest()
+"""The root of the empty tree: ``SHA-256("")`` (RFC 9162 section 2.1.1)."""
 _sha256 = hashlib.sha256
 
 
 def leaf_hash(data: bytes) -> bytes:
-    """``SHA-256(0x00 || data)``."""
+    """The leaf hash of ``data``: ``SHA-256(0x00 || data)`` (RFC 9162 section 2.1.1).
+
+    Returns:
+        32 bytes.
+    """
     return _sha256(b"\x00" + data).digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
-    """``SHA-256(0x01 || left || right)``."""
+    """The hash of an interior node: ``SHA-256(0x01 || left || right)`` (RFC 9162 section 2.1.1).
+
+    Args:
+        left: The left child's hash (32 bytes).
+        right: The right child's hash (32 bytes).
+
+    Returns:
+        32 bytes.
+    """
     return _sha256(b"\x01" + left + right).digest()
 
 
@@ -53,7 +68,15 @@ def _split(n: int) -> int:
 
 
 def root_of(leaf_hashes: Iterable[bytes]) -> bytes:
-    """The root over ``leaf_hashes`` (already leaf-hashed), streaming, O(log n) memory."""
+    """The Merkle Tree Hash ``MTH(D[n])`` of RFC 9162 section 2.1.1, streaming.
+
+    Args:
+        leaf_hashes: The leaves' hashes (each already :func:`leaf_hash`-ed, 32 bytes), in
+            order; read once, O(log n) memory.
+
+    Returns:
+        The 32-byte root; :data:`EMPTY_ROOT` when there is no leaf.
+    """
     stack: list[tuple[int, bytes]] = []  # perfect subtrees, sizes strictly decreasing
     for h in leaf_hashes:
         size, node = 1, h
@@ -71,7 +94,14 @@ def root_of(leaf_hashes: Iterable[bytes]) -> bytes:
 
 
 class MerkleTree:
-    """An append-only tree over leaf hashes, answering roots and proofs for any size."""
+    """An append-only RFC 9162 tree over leaf hashes, answering roots and proofs for any size.
+
+    Keeps every complete level (about 2n hashes of 32 bytes); roots, inclusion and
+    consistency proofs of any earlier size cost O(log n) hash operations.
+
+    Raises:
+        InputError: (on construction) a leaf hash is not 32 bytes.
+    """
 
     __slots__ = ("_levels",)
 
@@ -82,16 +112,26 @@ class MerkleTree:
 
     @classmethod
     def from_leaves(cls, leaves: Iterable[bytes]) -> MerkleTree:
-        """A tree over raw leaf data (each is leaf-hashed)."""
+        """A tree over raw leaf data (each item is hashed with :func:`leaf_hash`)."""
         return cls(leaf_hash(d) for d in leaves)
 
     def __len__(self) -> int:
         return len(self._levels[0])
 
     def append_hash(self, h: bytes) -> int:
-        """Append one leaf hash; returns its index."""
+        """Append one leaf hash.
+
+        Args:
+            h: The leaf's hash (:func:`leaf_hash`, 32 bytes).
+
+        Returns:
+            The new leaf's index (0 for the first).
+
+        Raises:
+            InputError: ``h`` is not 32 bytes.
+        """
         if len(h) != HASH_SIZE:
-            raise ValueError("a leaf hash is 32 bytes")
+            raise InputError(f"a leaf hash is 32 bytes, not {len(h)}")
         levels = self._levels
         index = len(levels[0])
         levels[0].append(h)
@@ -106,7 +146,15 @@ class MerkleTree:
         return index
 
     def leaf(self, index: int) -> bytes:
-        return self._levels[0][index]
+        """The hash of leaf ``index`` (0-based; negative indexes count from the end).
+
+        Raises:
+            InputError: no leaf has that index.
+        """
+        try:
+            return self._levels[0][index]
+        except IndexError:
+            raise InputError(f"leaf index {index} is outside a tree of size {len(self)}") from None
 
     def _subtree(self, lo: int, hi: int) -> bytes:
         """MTH(D[lo:hi]) where ``lo`` is aligned as in the RFC's recursion."""
@@ -118,20 +166,41 @@ class MerkleTree:
         return node_hash(self._subtree(lo, lo + k), self._subtree(lo + k, hi))
 
     def root(self, size: int | None = None) -> bytes:
-        """The root of the first ``size`` leaves (default: all)."""
+        """The root ``MTH(D[0:size])`` of the first ``size`` leaves (RFC 9162 section 2.1.1).
+
+        Args:
+            size: How many leaves, ``0..len(self)``; default: all.
+
+        Returns:
+            The 32-byte root (:data:`EMPTY_ROOT` for size 0).
+
+        Raises:
+            InputError: ``size`` is outside ``0..len(self)``.
+        """
         n = len(self) if size is None else self._check_size(size)
         return EMPTY_ROOT if n == 0 else self._subtree(0, n)
 
     def _check_size(self, size: int) -> int:
         if not 0 <= size <= len(self):
-            raise ValueError(f"tree size {size} is outside 0..{len(self)}")
+            raise InputError(f"tree size {size} is outside 0..{len(self)}")
         return size
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
-        """PATH(index, D[0:size]) of RFC 9162 section 2.1.3.1."""
+        """The inclusion proof ``PATH(index, D[0:size])`` of RFC 9162 section 2.1.3.1.
+
+        Args:
+            index: The leaf, ``0..size-1``.
+            size: The tree size the proof is for; default: all leaves.
+
+        Returns:
+            The proof's 32-byte hashes, leaf side first (what :func:`verify_inclusion` takes).
+
+        Raises:
+            InputError: ``size`` or ``index`` is outside the tree.
+        """
         n = len(self) if size is None else self._check_size(size)
         if not 0 <= index < n:
-            raise ValueError(f"leaf index {index} is outside a tree of size {n}")
+            raise InputError(f"leaf index {index} is outside a tree of size {n}")
         out: list[bytes] = []
         lo, hi, m = 0, n, index
         while hi - lo > 1:
@@ -146,10 +215,22 @@ class MerkleTree:
         return out
 
     def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
-        """PROOF(size1, D[0:size2]) of RFC 9162 section 2.1.4.1 (empty when trivial)."""
+        """The consistency proof ``PROOF(size1, D[0:size2])`` of RFC 9162 section 2.1.4.1.
+
+        Args:
+            size1: The earlier tree size, ``0..size2``.
+            size2: The later tree size; default: all leaves.
+
+        Returns:
+            The proof's 32-byte hashes (what :func:`verify_consistency` takes); empty when
+            ``size1`` is 0 or equals ``size2``.
+
+        Raises:
+            InputError: a size is outside the tree or ``size1 > size2``.
+        """
         n = len(self) if size2 is None else self._check_size(size2)
         if not 0 <= size1 <= n:
-            raise ValueError(f"size {size1} is outside 0..{n}")
+            raise InputError(f"size {size1} is outside 0..{n}")
         if size1 in (0, n):
             return []
         out: list[bytes] = []
@@ -182,7 +263,21 @@ def _check_hashes(proof: Sequence[bytes], *names: tuple[str, bytes]) -> None:
 def verify_inclusion(
     index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes
 ) -> None:
-    """Check that the leaf hash ``leaf`` is at ``index`` in the tree of ``size`` with ``root``."""
+    """Check that ``leaf`` is at ``index`` in the tree of ``size`` leaves whose root is ``root``.
+
+    Follows the verification algorithm of RFC 9162 section 2.1.3.2 step by step.
+
+    Args:
+        index: The leaf's index, ``0..size-1``.
+        size: The tree size.
+        leaf: The leaf's hash (:func:`leaf_hash`, 32 bytes).
+        proof: The inclusion proof (32-byte hashes, leaf side first).
+        root: The expected root (32 bytes).
+
+    Raises:
+        ProofError: a hash is not 32 bytes, the index is outside the tree, the proof is too
+            long or too short, or it does not lead to ``root``.
+    """
     _check_hashes(proof, ("leaf hash", leaf), ("root", root))
     if index < 0 or index >= size:
         raise ProofError(f"leaf index {index} is outside a tree of size {size}")
@@ -208,7 +303,23 @@ def verify_inclusion(
 def verify_consistency(
     size1: int, size2: int, root1: bytes, root2: bytes, proof: Sequence[bytes]
 ) -> None:
-    """Check that the tree (``size2``, ``root2``) extends the tree (``size1``, ``root1``)."""
+    """Check that the tree (``size2``, ``root2``) extends the tree (``size1``, ``root1``).
+
+    Follows the verification algorithm of RFC 9162 section 2.1.4.2 step by step (an
+    append-only log never rewrites its first ``size1`` leaves).
+
+    Args:
+        size1: The earlier tree size.
+        size2: The later tree size, ``>= size1``.
+        root1: The earlier root (32 bytes).
+        root2: The later root (32 bytes).
+        proof: The consistency proof (32-byte hashes); empty when ``size1`` is 0 or equals
+            ``size2``.
+
+    Raises:
+        ProofError: a hash is not 32 bytes, the sizes are inconsistent, the proof has the
+            wrong length, or it does not lead to both roots.
+    """
     _check_hashes(proof, ("first root", root1), ("second root", root2))
     if size1 < 0 or size2 < size1:
         raise ProofError(f"size {size2} cannot extend size {size1}")

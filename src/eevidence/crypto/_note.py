@@ -1,5 +1,8 @@
 """Signed checkpoints: the C2SP ``tlog-checkpoint`` body inside a C2SP ``signed-note``.
 
+Specifications: https://c2sp.org/signed-note and https://c2sp.org/tlog-checkpoint (the
+root is an RFC 9162 Merkle Tree Hash, see :mod:`eevidence.crypto._merkle`).
+
 A checkpoint states a log's origin, its size and its root hash::
 
     eevidence.example/custody/FR-PJ
@@ -15,7 +18,9 @@ four bytes of ``SHA-256(name || 0x0A || 0x01 || public key)``. Verification only
 verifier keys it is given: a signature line is matched to a trusted key by name and by
 the key hash computed from that trusted key, never by trusting anything else in the note.
 
-Pure: text and keys in, values out.
+Pure: text and keys in, values out. Malformed notes, keys and names raise
+:class:`~eevidence.errors.InputError`; a note no trusted key signed (or a bad signature by
+a trusted key) raises :class:`~eevidence.errors.IntegrityError`.
 """
 
 from __future__ import annotations
@@ -60,31 +65,61 @@ def _raw_public(key: Ed25519PublicKey) -> bytes:
 
 
 def _check_name(name: str) -> str:
-    if not _NAME.match(name):
-        raise InputError(f"key name {name!r} must be non-empty, without spaces or '+'")
+    if not _NAME.match(name) or not _is_utf8(name):
+        raise InputError(f"key name {name!r} must be non-empty UTF-8, without spaces or '+'")
     return name
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
 class NoteVerifier:
-    """A trusted Ed25519 note key under a name."""
+    """A trusted Ed25519 note key (RFC 8032) under a key name (C2SP signed-note).
+
+    Build one with :func:`verifier_key` (which checks the name) or :meth:`decode`.
+    """
 
     name: str
     public_key: Ed25519PublicKey
 
     @property
     def key_hash(self) -> bytes:
+        """The 4-byte key ID: ``SHA-256(name || 0x0A || 0x01 || public key)[:4]`` (signed-note)."""
         return _key_hash(self.name, _raw_public(self.public_key))
 
     def encode(self) -> str:
-        """The verifier key string ``name+hexhash+base64(0x01||key)``."""
+        """The verifier key string of signed-note: ``name+hex(key ID)+base64(0x01 || key)``.
+
+        Returns:
+            ASCII text such as ``example.org/log+a1b2c3d4+AQ...=`` (the 32-byte Ed25519 key
+            after the algorithm byte 0x01).
+        """
         raw = bytes([_ALG_ED25519]) + _raw_public(self.public_key)
         return f"{self.name}+{self.key_hash.hex()}+{base64.b64encode(raw).decode()}"
 
     @classmethod
     def decode(cls, text: str) -> NoteVerifier:
-        """Parse a verifier key string, checking its key hash."""
-        parts = text.strip().split("+")
+        """Parse a verifier key string (:meth:`encode`'s form), checking its key ID.
+
+        Args:
+            text: ``name+hex(key ID)+base64(0x01 || 32-byte key)``; surrounding white space
+                is ignored.
+
+        Returns:
+            The verifier.
+
+        Raises:
+            InputError: not three ``+``-separated parts, invalid hex or base64, not an
+                Ed25519 key (algorithm 0x01, 32 bytes), an invalid key name, or a key ID
+                that does not match the name and key.
+        """
+        parts = text.strip().split("+", 2)  # the base64 key may itself hold "+"
         if len(parts) != 3:
             raise InputError("a verifier key is name+hash+key")
         name, hash_hex, key_b64 = parts
@@ -95,21 +130,42 @@ class NoteVerifier:
             raise InputError("verifier key is not valid hex and base64") from None
         if len(raw) != 33 or raw[0] != _ALG_ED25519:
             raise InputError("only Ed25519 verifier keys (algorithm 0x01) are supported")
-        verifier = cls(_check_name(name), Ed25519PublicKey.from_public_bytes(raw[1:]))
+        try:
+            public = Ed25519PublicKey.from_public_bytes(raw[1:])
+        except ValueError:
+            raise InputError("verifier key is not a valid Ed25519 public key") from None
+        verifier = cls(_check_name(name), public)
         if verifier.key_hash != expected:
             raise InputError("verifier key hash does not match its key")
         return verifier
 
 
 def verifier_key(name: str, key: NoteKey | Ed25519PublicKey) -> NoteVerifier:
-    """The verifier for notes signed by ``key`` (or its public key) under ``name``."""
+    """The verifier for notes signed by ``key`` under ``name``.
+
+    Args:
+        name: The key name (non-empty, no white space, no ``+``); for checkpoints, the
+            log's origin.
+        key: The signing key (an Ed25519 private key or an Ed25519 :class:`Signer`) or its
+            Ed25519 public key.
+
+    Returns:
+        The verifier, to give to :func:`open_note` or :func:`parse_checkpoint`.
+
+    Raises:
+        InputError: the name is invalid or the signer's key is not Ed25519.
+    """
     public = key if isinstance(key, Ed25519PublicKey) else _key_parts(key)[0]
     return NoteVerifier(_check_name(name), public)
 
 
 @dataclass(frozen=True, slots=True)
 class Checkpoint:
-    """A log's origin, size and root hash, with optional extension lines."""
+    """A log's origin, size and root hash, with optional extension lines (C2SP tlog-checkpoint).
+
+    ``origin`` is one line naming the log; ``size`` the number of leaves; ``root`` the
+    32-byte RFC 9162 root of those leaves; ``extensions`` further non-empty lines.
+    """
 
     origin: str
     size: int
@@ -117,7 +173,16 @@ class Checkpoint:
     extensions: tuple[str, ...] = ()
 
     def text(self) -> str:
-        """The checkpoint body (the signed note text), ending with a newline."""
+        """The checkpoint body: the note text that is signed.
+
+        Returns:
+            ``origin``, decimal size, base64 root (RFC 4648 section 4) and the extension
+            lines, each ending with a newline.
+
+        Raises:
+            InputError: the origin is empty or not one line, the size is negative, the root
+                is not 32 bytes, or an extension line is empty or not one line.
+        """
         if not self.origin or "\n" in self.origin:
             raise InputError("a checkpoint origin is one non-empty line")
         if self.size < 0 or len(self.root) != 32:
@@ -131,12 +196,27 @@ class Checkpoint:
 
 
 def sign_checkpoint(checkpoint: Checkpoint, signers: Sequence[tuple[str, NoteKey]]) -> str:
-    """The signed note: the checkpoint text, a blank line, one signature line per signer."""
+    """Sign a checkpoint: the checkpoint text, a blank line, one signature line per signer.
+
+    Args:
+        checkpoint: The checkpoint to sign.
+        signers: ``(key name, key)`` pairs; for a checkpoint the first name is usually the
+            log's origin. Keys are Ed25519 (signed-note algorithm 0x01).
+
+    Returns:
+        The signed note (text ending with a newline), as C2SP signed-note defines it.
+
+    Raises:
+        InputError: the checkpoint cannot be written (see :meth:`Checkpoint.text`), no
+            signer is given, a key name is invalid or a key is not Ed25519.
+    """
     return sign_note(checkpoint.text(), signers)
 
 
 NoteKey = Ed25519PrivateKey | Signer
-"""An Ed25519 private key, or a signer (key file, hardware) whose public key is Ed25519."""
+"""An Ed25519 private key, or a signer (key file, hardware) whose public key is Ed25519.
+
+Signed notes only use Ed25519 (signed-note signature type 0x01, RFC 8032)."""
 
 
 def _key_parts(key: NoteKey) -> tuple[Ed25519PublicKey, Callable[[bytes], bytes]]:
@@ -152,11 +232,28 @@ def _key_parts(key: NoteKey) -> tuple[Ed25519PublicKey, Callable[[bytes], bytes]
 
 
 def sign_note(text: str, signers: Sequence[tuple[str, NoteKey]]) -> str:
-    """A C2SP signed note over ``text`` (non-empty, ending with a newline)."""
+    """A C2SP signed note over ``text``.
+
+    Each signer adds the line ``— <name> base64(key ID || Ed25519 signature of text)``
+    (https://c2sp.org/signed-note; the key ID is :attr:`NoteVerifier.key_hash`).
+
+    Args:
+        text: The note text: UTF-8, ending with a newline, without a blank line.
+        signers: ``(key name, key)`` pairs, at least one; keys are Ed25519.
+
+    Returns:
+        ``text``, a blank line and one signature line per signer.
+
+    Raises:
+        InputError: no signer, a text that does not end with a newline, holds a blank line
+            or is not UTF-8 text, an invalid key name, or a key that is not Ed25519.
+    """
     if not signers:
         raise InputError("a signed note needs at least one signer")
     if not text.endswith("\n") or "\n\n" in text:
         raise InputError("note text must end with a newline and contain no blank line")
+    if not _is_utf8(text):
+        raise InputError("note text is not valid UTF-8 text (a lone surrogate)")
     lines = []
     for name, key in signers:
         public, sign = _key_parts(key)
@@ -195,8 +292,20 @@ def parse_checkpoint(
 ) -> Checkpoint:
     """Parse a signed checkpoint and require a valid signature by one of ``verifiers``.
 
-    Raises :class:`InputError` when the note is malformed and :class:`IntegrityError` when
-    no trusted key signed it or the origin is not the one expected.
+    Args:
+        note: The signed note (text, or UTF-8 bytes of at most 1 MiB).
+        verifiers: The trusted keys; signature lines by other keys are ignored.
+        origin: When given, the checkpoint's origin must be exactly this.
+        source: Where the note came from, for messages.
+
+    Returns:
+        The checkpoint (C2SP tlog-checkpoint: origin, size, 32-byte root, extensions).
+
+    Raises:
+        InputError: the note or the checkpoint body is malformed (see :func:`open_note`;
+            a size that is not a decimal number, a root that is not 32 bytes of base64).
+        IntegrityError: no trusted key signed it, a trusted key's signature does not
+            verify, or the origin is not ``origin``.
     """
     text = open_note(note, verifiers, source=source)
     checkpoint = _parse_body(text, source)
@@ -208,7 +317,25 @@ def parse_checkpoint(
 def open_note(
     note: str | bytes, verifiers: Iterable[NoteVerifier], *, source: str = "<note>"
 ) -> str:
-    """The text of a signed note, once a signature by one of ``verifiers`` checks out."""
+    """The text of a signed note, once a signature by one of ``verifiers`` checks out.
+
+    A signature line is matched to a trusted key by name and by the key ID computed from
+    that key (https://c2sp.org/signed-note); every matching signature must verify.
+
+    Args:
+        note: The signed note (text, or UTF-8 bytes of at most 1 MiB).
+        verifiers: The trusted keys.
+        source: Where the note came from, for messages.
+
+    Returns:
+        The note text (before the blank line), ending with a newline.
+
+    Raises:
+        InputError: too large, not UTF-8, no blank line before the signatures, or a
+            malformed signature line.
+        IntegrityError: a signature by a trusted key does not verify, or no trusted key
+            signed the note.
+    """
     if isinstance(note, bytes):
         if len(note) > _MAX_NOTE:
             raise InputError("checkpoint is too large", source=source)
@@ -216,6 +343,8 @@ def open_note(
             note = note.decode("utf-8")
         except UnicodeDecodeError:
             raise InputError("checkpoint is not UTF-8", source=source) from None
+    elif not _is_utf8(note):
+        raise InputError("checkpoint is not valid UTF-8 text", source=source)
     body, sep, sigblock = note.partition("\n\n")
     if not sep or not sigblock.endswith("\n"):
         raise InputError("not a signed note (text, blank line, signatures)", source=source)

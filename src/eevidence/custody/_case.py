@@ -23,7 +23,7 @@ from eevidence.custody._entries import CustodyEntry
 
 __all__ = ["CASE_CONTEXT", "custody_to_case"]
 
-CASE_CONTEXT: Final[dict[str, str]] = {
+CASE_CONTEXT: Final[dict[str, str]] = {  # JSON-LD prefixes of CASE 1.x and UCO 1.x
     "kb": "urn:eevidence:",
     "case-investigation": "https://ontology.caseontology.org/case/investigation/",
     "uco-action": "https://ontology.unifiedcyberontology.org/uco/action/",
@@ -48,7 +48,19 @@ def _time(entry: CustodyEntry) -> dict[str, str]:
 
 
 def custody_to_case(entries: Sequence[CustodyEntry], *, log_name: str) -> dict[str, Any]:
-    """The custody log as a CASE JSON-LD graph."""
+    """The custody log as a CASE/UCO JSON-LD graph (https://caseontology.org, CASE 1.x).
+
+    Args:
+        entries: The log's entries, in order.
+        log_name: The log's name, part of every node id and description (e.g. the
+            checkpoint origin).
+
+    Returns:
+        ``{"@context": CASE_CONTEXT, "@graph": [...]}``: one ``InvestigativeAction`` and
+        one ``ProvenanceRecord`` per entry, plus the identities, tools, objects and
+        locations they name (each once). Node ids are UUIDv5 derived from the log, so the
+        same log gives the same graph.
+    """
     graph: list[dict[str, Any]] = []
     seen: set[str] = set()
 

@@ -16,6 +16,8 @@ unknown or untrusted key, and, against a saved checkpoint, a truncated log or a 
 history (the first ``size`` entries no longer give the checkpoint's root).
 
 Pure: entries, keys and ``now`` in; entries and reports out. Storage is elsewhere.
+Entries that do not satisfy the model raise :class:`~eevidence.errors.InputError` (never a
+pydantic error), with every problem and its JSON path.
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
     load_der_public_key,
 )
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field
 
-from eevidence._internal.validation import problems_from_validation_error
+from eevidence._internal.models import Model
 from eevidence._version import __version__
 from eevidence.crypto import (
     EMPTY_ROOT,
@@ -73,7 +75,9 @@ __all__ = [
 ]
 
 ENTRY_PAYLOAD_TYPE: Final = "application/vnd.eevidence.custody-entry+json;version=1"
+"""The DSSE payload type an entry's signature binds (the signature covers its PAE)."""
 GENESIS: Final = "0" * 64
+"""The ``prev_hash`` of the first entry: 64 zeros."""
 
 CustodyAction = Literal[
     "request_created",
@@ -95,16 +99,34 @@ _Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class EntrySigner(Protocol):
-    """What the custody log needs from a signer: its key id, its public key, a signature."""
+    """What the custody log needs from a signer: its key id and signatures.
+
+    :class:`eevidence.crypto.KeySigner` is one; a hardware or remote signer may be another.
+    """
 
     @property
-    def keyid(self) -> str: ...
+    def keyid(self) -> str:
+        """:func:`eevidence.crypto.key_id` of the signing key (64 lower-case hex digits)."""
+        ...
 
-    def sign(self, data: bytes) -> bytes: ...
+    def sign(self, data: bytes) -> bytes:
+        """The raw signature of ``data`` (see :func:`eevidence.crypto.verify_signature`)."""
+        ...
 
 
-class CustodyEntry(BaseModel):
-    """One signed entry of the custody log."""
+class CustodyEntry(Model):
+    """One signed entry of the custody log.
+
+    ``seq`` numbers entries from 0; ``at`` is an aware date-time (stored in UTC with
+    microseconds); ``object_sha256``, ``prev_hash`` and ``keyid`` are 64 lower-case hex
+    digits; ``signature`` is the base64 signature over the DSSE PAE of :meth:`body_bytes`
+    with the payload type :data:`ENTRY_PAYLOAD_TYPE`. Free-text fields hold 1 to 2000
+    characters.
+
+    Raises:
+        InputError: (on construction or ``model_validate``) the data does not satisfy the
+            model; every problem with its JSON path.
+    """
 
     model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
 
@@ -134,6 +156,7 @@ class CustodyEntry(BaseModel):
         return canonical_json_bytes(self._doc(with_signature=True))
 
     def entry_hash(self) -> str:
+        """SHA-256 of :meth:`canonical` (64 lower-case hex digits): the next ``prev_hash``."""
         return hashlib.sha256(self.canonical()).hexdigest()
 
     def _doc(self, *, with_signature: bool) -> dict[str, Any]:
@@ -165,7 +188,31 @@ def append_entry(
     tool: str = "eevidence",
     tool_version: str = __version__,
 ) -> CustodyEntry:
-    """The next entry after ``previous`` (``None`` for the first), signed by ``signer``."""
+    """The next entry after ``previous``, signed by ``signer``.
+
+    Args:
+        previous: The last entry of the log, or ``None`` for the first entry.
+        signer: Signs the DSSE PAE (payload type :data:`ENTRY_PAYLOAD_TYPE`) of the new
+            entry's :meth:`CustodyEntry.body_bytes`.
+        at: When it happened: an aware date-time (stored in UTC, microseconds).
+        actor: Who did it; ``role``: in which capacity.
+        action: What was done (:data:`CustodyAction`).
+        object_id: The request or evidence item concerned; ``object_sha256`` its SHA-256
+            (64 lower-case hex digits) at that moment.
+        location: Where it happened.
+        transfer_from: For ``transferred``, the party handing over (required then).
+        transfer_to: For ``transferred``, the party receiving (required then).
+        note: Free text.
+        tool: The software that recorded it; ``tool_version`` its version.
+
+    Returns:
+        The signed entry: ``seq`` one more than ``previous``'s, ``prev_hash`` its
+        :meth:`CustodyEntry.entry_hash` (:data:`GENESIS` for the first).
+
+    Raises:
+        InputError: ``at`` is naive, a transfer lacks a party, or a field does not satisfy
+            the model (every problem with its JSON path; source ``custody entry``).
+    """
     if at.tzinfo is None:
         raise InputError("custody time must carry a UTC offset", source="custody entry")
     if action == "transferred" and not (transfer_from and transfer_to):
@@ -192,12 +239,10 @@ def append_entry(
     }
     try:
         unsigned = CustodyEntry(**fields)
-    except ValidationError as exc:
+    except InputError as exc:
         raise InputError(
-            "invalid custody entry",
-            source="custody entry",
-            problems=problems_from_validation_error(exc, fields),
-        ) from None
+            "invalid custody entry", source="custody entry", problems=exc.problems
+        ) from exc.__cause__
     sig = signer.sign(pae(ENTRY_PAYLOAD_TYPE, unsigned.body_bytes()))
     return unsigned.model_copy(update={"signature": base64.b64encode(sig).decode()})
 
@@ -206,31 +251,49 @@ def append_entry(
 
 
 def entries_to_jsonl(entries: Iterable[CustodyEntry]) -> bytes:
-    """One canonical entry per line."""
+    """The entries as JSON Lines: each entry's :meth:`CustodyEntry.canonical` bytes and ``\n``.
+
+    Returns:
+        UTF-8 bytes (empty for no entry); what :func:`entries_from_jsonl` reads back.
+    """
     return b"".join(e.canonical() + b"\n" for e in entries)
 
 
 def entries_from_jsonl(data: bytes, *, source: str = "<custody log>") -> list[CustodyEntry]:
-    """Parse JSON Lines written by :func:`entries_to_jsonl` (each line checked)."""
+    """Parse JSON Lines written by :func:`entries_to_jsonl`, checking every line.
+
+    Blank lines are skipped. Signatures and links are not checked here: use
+    :func:`verify_chain` or :func:`verify_lines`.
+
+    Args:
+        data: UTF-8 JSON Lines, one entry object per line.
+        source: Where the data came from, for messages.
+
+    Returns:
+        The entries, in order.
+
+    Raises:
+        InputError: a line is not JSON, has a date-time that is not ISO 8601, or does not
+            satisfy the entry model (the message names the line; problems give paths).
+    """
     out: list[CustodyEntry] = []
     for n, line in enumerate(data.splitlines(), start=1):
         if not line.strip():
             continue
-        doc: Any = None
         try:
-            doc = json.loads(line)
+            doc: Any = json.loads(line)
             if isinstance(doc, dict) and isinstance(doc.get("at"), str):
                 doc["at"] = datetime.fromisoformat(doc["at"])
+        except (ValueError, RecursionError) as exc:
+            raise InputError(f"line {n}: not a custody entry ({exc})", source=source) from None
+        try:
             out.append(CustodyEntry.model_validate(doc))
-        except (ValueError, ValidationError) as exc:
-            problems = (
-                problems_from_validation_error(exc, doc) if isinstance(exc, ValidationError) else ()
-            )
+        except InputError as exc:
             raise InputError(
-                f"line {n}: not a custody entry ({'see problems' if problems else exc})",
+                f"line {n}: not a custody entry (see problems)",
                 source=source,
-                problems=problems,
-            ) from None
+                problems=exc.problems,
+            ) from exc.__cause__
     return out
 
 
@@ -250,16 +313,30 @@ BreakKind = Literal[
 
 @dataclass(frozen=True, slots=True)
 class ChainBreak:
+    """One problem found in a custody log.
+
+    ``seq`` is the entry concerned (``None`` for the log as a whole: truncation, rewrite,
+    a kept checkpoint); ``kind`` says what broke (:data:`BreakKind`); ``detail`` explains.
+    """
+
     seq: int | None
     kind: BreakKind
     detail: str
 
     def to_dict(self) -> dict[str, Any]:
+        """``{"seq", "kind", "detail"}`` for JSON output."""
         return {"seq": self.seq, "kind": self.kind, "detail": self.detail}
 
 
 @dataclass(frozen=True, slots=True)
 class ChainReport:
+    """The result of checking a custody log.
+
+    ``size`` entries; ``root`` their 32-byte RFC 9162 root; ``breaks`` every problem (an
+    empty tuple for a sound log); ``signatures_checked`` whether signatures were verified;
+    ``checkpoint_size`` the size of the checkpoint compared against, if any.
+    """
+
     size: int
     root: bytes
     breaks: tuple[ChainBreak, ...] = field(default_factory=tuple)
@@ -271,9 +348,11 @@ class ChainReport:
 
     @property
     def ok(self) -> bool:
+        """True when nothing broke (notices do not count)."""
         return not self.breaks
 
     def to_dict(self) -> dict[str, Any]:
+        """The report for JSON output (``root`` in base64 and in hex as ``root_hex``)."""
         return {
             "ok": self.ok,
             "size": self.size,
@@ -296,8 +375,18 @@ def verify_chain(
 ) -> ChainReport:
     """Check links, numbering, times and signatures, and the tree against ``checkpoint``.
 
-    ``trusted`` holds the public keys allowed to sign; their ids are computed here from the
-    keys themselves (a mapping's own keys are ignored), never taken from the entries.
+    Args:
+        entries: The whole log, in order.
+        trusted: The public keys allowed to sign; their ids are computed here from the keys
+            themselves (a mapping's own keys are ignored), never taken from the entries.
+        checkpoint: A checkpoint (already verified, e.g. by
+            :func:`eevidence.crypto.parse_checkpoint`) whose root the first ``size``
+            entries must still give (RFC 9162 Merkle Tree Hash).
+        check_signatures: False to skip signatures (links and tree only).
+        workers: Processes for signature checks (used from 20 000 entries on).
+
+    Returns:
+        The report; problems are in ``breaks``, never raised.
     """
     return verify_lines(
         [e.canonical() for e in entries],
@@ -318,10 +407,20 @@ def verify_lines(
 ) -> ChainReport:
     """:func:`verify_chain` over stored canonical lines (JSON Lines export, store rows).
 
-    The bytes as stored are the Merkle leaves and the chain links, so any change to a
-    stored line, even in whitespace, breaks the chain. Memory beyond the lines is O(log n):
-    the root is folded as the lines stream past. Signature checks, the costly part, run in
-    ``workers`` processes when there are many entries.
+    The bytes as stored are the Merkle leaves (RFC 9162 section 2.1.1) and the chain links,
+    so any change to a stored line, even in whitespace, breaks the chain. Memory beyond the
+    lines is O(log n): the root is folded as the lines stream past. Signature checks, the
+    costly part, run in ``workers`` processes when there are 20 000 entries or more.
+
+    Args:
+        lines: Each entry's stored bytes, in order (without the newline).
+        trusted: The public keys allowed to sign (see :func:`verify_chain`).
+        checkpoint: A verified checkpoint to compare the tree with.
+        check_signatures: False to skip signatures.
+        workers: Processes for signature checks.
+
+    Returns:
+        The report; malformed lines are ``malformed`` breaks, never raised.
     """
     key_list = list(trusted.values() if isinstance(trusted, Mapping) else trusted)
     breaks: list[ChainBreak] = []
@@ -342,7 +441,9 @@ def verify_lines(
         try:
             doc = json.loads(line)
             seq, link, at = doc["seq"], doc["prev_hash"], doc["at"]
-        except (ValueError, KeyError, TypeError):
+            if not isinstance(at, str):
+                raise TypeError("at is not a string")
+        except (ValueError, KeyError, TypeError, RecursionError):
             breaks.append(ChainBreak(position, "malformed", "not a custody entry"))
             prev_hash = sha256(line).hexdigest()
             continue
@@ -448,9 +549,9 @@ def _signature_breaks(lines: list[bytes], keys: Sequence[PublicKey]) -> list[Cha
             doc = json.loads(line)
             keyid, sig_text = doc.pop("keyid"), doc.pop("signature")
             seq = doc["seq"]
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             continue  # reported as malformed by the chain pass
-        key = by_id.get(keyid)
+        key = by_id.get(keyid) if isinstance(keyid, str) else None
         if key is None:
             out.append(ChainBreak(seq, "unknown_key", "signed by a key that is not trusted"))
             continue

@@ -31,7 +31,12 @@ _SAFE_ID: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY
 
 @dataclass(frozen=True, slots=True)
 class Received:
-    """One received file: where it came from, where it is kept, its digest and size."""
+    """One received file.
+
+    ``name`` is its base name; ``source`` the path it was read from; ``kept`` the path of
+    the read-only copy (``None`` when no copy was asked for); ``sha256`` its SHA-256
+    (FIPS 180-4) as 64 lower-case hex digits; ``size`` its length in bytes.
+    """
 
     name: str
     source: str
@@ -42,6 +47,12 @@ class Received:
 
 @dataclass(frozen=True, slots=True)
 class EvidenceCheck:
+    """The result of re-hashing a kept file.
+
+    ``status`` is ``ok`` (same digest), ``changed``, ``missing`` or ``unreadable``;
+    ``found_sha256`` and ``size`` (bytes) are ``None`` when the file could not be read.
+    """
+
     path: str
     status: EvidenceStatus
     expected_sha256: str
@@ -49,6 +60,7 @@ class EvidenceCheck:
     size: int | None
 
     def to_dict(self) -> dict[str, object]:
+        """Every field, for JSON output."""
         return {
             "path": self.path,
             "status": self.status,
@@ -59,7 +71,25 @@ class EvidenceCheck:
 
 
 def sha256_file(path: Path, *, progress: Progress | None = None) -> tuple[str, int]:
-    """SHA-256 (hex) and size of ``path``, read once in 1 MiB blocks."""
+    """SHA-256 (FIPS 180-4) and size of a file, read once in 1 MiB blocks.
+
+    Args:
+        path: The file.
+        progress: Called with the number of bytes read after each block.
+
+    Returns:
+        The digest as 64 lower-case hex digits and the size in bytes.
+
+    Raises:
+        InputError: the file cannot be read.
+    """
+    try:
+        return _sha256(path, progress)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
+
+
+def _sha256(path: Path, progress: Progress | None) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
     buf = thread_buffer()
     with path.open("rb", buffering=0) as fh:
@@ -87,17 +117,33 @@ def ingest_file(
     keep_in: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
 ) -> Received:
-    """Hash ``path`` (and copy it into ``keep_in/<request_id>/`` while reading, if given)."""
+    """Hash a received file, copying it into ``keep_in/<request_id>/`` while reading if given.
+
+    The copy is written through a temporary file, ``fsync``-ed, renamed to
+    ``<first 16 hex digits of the digest>-<base name>`` and made read-only (mode 0444); a
+    file with the same digest and name already kept is not copied again. Memory stays
+    bounded (one 1 MiB buffer) whatever the size.
+
+    Args:
+        path: The file received from the provider.
+        request_id: The request it answers: letters, digits, ``-``, ``_`` and ``.`` only.
+        keep_in: The evidence folder; ``None`` to hash without keeping a copy.
+        progress: Called with the number of bytes read after each block.
+
+    Returns:
+        What was received: name, source, kept copy, SHA-256 and size in bytes.
+
+    Raises:
+        InputError: ``path`` is not a regular file or cannot be read, ``request_id`` is not
+            safe as a folder name, or the copy cannot be written.
+    """
     src = Path(path)
     name = src.name
     if not src.is_file():
         raise InputError("not a regular file (or not found)", source=str(src))
     _check_request_id(request_id)
     if keep_in is None:
-        try:
-            digest, size = sha256_file(src, progress=progress)
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror or exc}", source=str(src)) from None
+        digest, size = sha256_file(src, progress=progress)
         return Received(name, str(src), None, digest, size)
     folder = Path(keep_in) / request_id
     try:
@@ -136,12 +182,22 @@ def ingest_file(
 def check_file(
     path: str | os.PathLike[str], expected_sha256: str, *, progress: Progress | None = None
 ) -> EvidenceCheck:
-    """Re-hash ``path``: ``ok``, ``changed``, ``missing`` or ``unreadable``."""
+    """Re-hash a kept file and compare it with the digest recorded when it was received.
+
+    Args:
+        path: The kept file.
+        expected_sha256: Its recorded SHA-256 (64 lower-case hex digits).
+        progress: Called with the number of bytes read after each block.
+
+    Returns:
+        The check: ``ok``, ``changed``, ``missing`` or ``unreadable`` (never raises for a
+        missing or unreadable file).
+    """
     p = Path(path)
     if not p.exists():
         return EvidenceCheck(str(p), "missing", expected_sha256, None, None)
     try:
-        digest, size = sha256_file(p, progress=progress)
+        digest, size = _sha256(p, progress)
     except OSError:
         return EvidenceCheck(str(p), "unreadable", expected_sha256, None, None)
     status: EvidenceStatus = "ok" if digest == expected_sha256 else "changed"

@@ -49,7 +49,7 @@ from eevidence.custody._entries import (
     entries_from_jsonl,
     verify_lines,
 )
-from eevidence.errors import InputError, IntegrityError
+from eevidence.errors import InputError, IntegrityError, SigningKeyError
 
 __all__ = [
     "WORKSTATION_KEY",
@@ -62,6 +62,7 @@ __all__ = [
 ]
 
 WORKSTATION_KEY: Final = "custody-key.pem"
+"""File name of the per-workstation Ed25519 custody key, next to the default store."""
 _log = logging.getLogger(__name__)
 _IMPORT_BATCH: Final = 5_000
 
@@ -71,7 +72,9 @@ class CustodyStore(Protocol):
 
     The tracking stores (:class:`eevidence.tracking.SqliteStore`,
     :class:`eevidence.tracking.PostgresStore`) implement it; appends are serialised by the
-    store, so ``build`` receives the entry it extends (``None`` for the first).
+    store, so ``build`` receives the entry it extends (``None`` for the first). A store
+    reports its own failures as :class:`~eevidence.errors.StoreError` (or
+    :class:`~eevidence.errors.ConcurrentUpdateError`).
     """
 
     @property
@@ -79,26 +82,61 @@ class CustodyStore(Protocol):
         """Where the store is, for messages (never contains a password)."""
         ...
 
-    def append_custody(
-        self, build: Callable[[CustodyEntry | None], CustodyEntry]
-    ) -> CustodyEntry: ...
+    def append_custody(self, build: Callable[[CustodyEntry | None], CustodyEntry]) -> CustodyEntry:
+        """Append ``build(last entry)`` atomically and return it (errors of ``build`` pass)."""
+        ...
+
     def append_custody_many(
         self, builds: Sequence[Callable[[CustodyEntry | None], CustodyEntry]]
-    ) -> list[CustodyEntry]: ...
-    def custody_lines(self, *, object_id: str | None = None) -> list[bytes]: ...
-    def custody_size(self) -> int: ...
-    def save_checkpoint(
-        self, size: int, note: str, timestamp_token: bytes | None = None
-    ) -> None: ...
-    def checkpoints(self) -> list[tuple[int, str, bytes | None]]: ...
+    ) -> list[CustodyEntry]:
+        """Append one entry per builder, in order, in one transaction; the new entries."""
+        ...
+
+    def custody_lines(self, *, object_id: str | None = None) -> list[bytes]:
+        """Every stored entry's canonical bytes in order (only ``object_id``'s when given)."""
+        ...
+
+    def custody_size(self) -> int:
+        """The number of entries in the log."""
+        ...
+
+    def save_checkpoint(self, size: int, note: str, timestamp_token: bytes | None = None) -> None:
+        """Keep a signed checkpoint note over the first ``size`` entries, with an optional
+        DER RFC 3161 time-stamp response over the note's UTF-8 bytes."""
+        ...
+
+    def checkpoints(self) -> list[tuple[int, str, bytes | None]]:
+        """Every kept checkpoint as ``(size, signed note, time-stamp token or None)``."""
+        ...
 
 
 def workstation_signer(directory: str | os.PathLike[str]) -> KeySigner:
-    """The workstation's custody key in ``directory`` (created, 0600, on first use)."""
+    """The workstation's custody key in ``directory``, created on first use.
+
+    A new key is Ed25519 (RFC 8032), written as unencrypted PKCS#8 PEM with mode 0600
+    (:data:`WORKSTATION_KEY`, the directory created with mode 0700), its public key beside
+    it as ``custody-key.pub.pem`` for verifiers to trust.
+
+    Args:
+        directory: The folder of the default store (``$EEVIDENCE_HOME``).
+
+    Returns:
+        A signer for the key.
+
+    Raises:
+        SigningKeyError: the folder or key cannot be created, or the key cannot be read or
+            used.
+        InputError: the public key file cannot be written.
+    """
     folder = Path(directory)
     path = folder / WORKSTATION_KEY
     if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise SigningKeyError(
+                f"cannot create the key folder: {exc.strerror or exc}", source=str(folder)
+            ) from None
         key = generate_private_key("ed25519")
         write_private_key(key, path)
         write_public_key(key, folder / "custody-key.pub.pem")
@@ -121,7 +159,28 @@ def record(
     transfer_to: str | None = None,
     note: str | None = None,
 ) -> CustodyEntry:
-    """Append one signed entry to the store's custody log."""
+    """Append one signed entry to the store's custody log.
+
+    Args:
+        store: The store keeping the log.
+        signer: Signs the entry (see :func:`append_entry`).
+        now: When it happened (aware date-time; stored in UTC, microseconds).
+        actor: Who did it; ``role``: in which capacity; ``action``: what was done.
+        object_id: The request or evidence item; ``object_sha256`` its SHA-256 (64 hex
+            digits) at that moment.
+        location: Where it happened.
+        transfer_from: For ``transferred``, the party handing over (required then).
+        transfer_to: For ``transferred``, the party receiving (required then).
+        note: Free text.
+
+    Returns:
+        The entry as appended (numbered and linked to the last one by the store).
+
+    Raises:
+        InputError: the entry is invalid (see :func:`append_entry`).
+        StoreError: the store fails (raised by the store; ``ConcurrentUpdateError`` when
+            other writers keep appending).
+    """
 
     def build(previous: CustodyEntry | None) -> CustodyEntry:
         return append_entry(
@@ -148,7 +207,22 @@ def record(
 def checkpoint_log(
     store: CustodyStore, origin: str, key: NoteKey, *, timestamp_token: bytes | None = None
 ) -> tuple[Checkpoint, str]:
-    """Sign a checkpoint over the whole log as it is now and keep it in the store."""
+    """Sign a checkpoint over the whole log as it is now and keep it in the store.
+
+    Args:
+        store: The store keeping the log.
+        origin: The log's name, the checkpoint's first line and the key name (no white
+            space, no ``+``; e.g. ``eevidence.example/custody/FR-PJ``).
+        key: An Ed25519 key or signer (C2SP signed-note algorithm 0x01).
+        timestamp_token: A DER RFC 3161 time-stamp response to keep with it.
+
+    Returns:
+        The checkpoint (size, RFC 9162 root) and its signed note (C2SP signed-note).
+
+    Raises:
+        InputError: the origin is not a valid key name or the key is not Ed25519.
+        StoreError: the store fails (raised by the store).
+    """
     lines = store.custody_lines()
     checkpoint = Checkpoint(origin, len(lines), root_of_lines(lines))
     note = sign_checkpoint(checkpoint, [(origin, key)])
@@ -157,7 +231,7 @@ def checkpoint_log(
 
 
 def root_of_lines(lines: Sequence[bytes]) -> bytes:
-    """The RFC 9162 root over stored entry lines."""
+    """The RFC 9162 root (section 2.1.1) over stored entry lines, each one leaf."""
     return root_of(leaf_hash(line) for line in lines)
 
 
@@ -173,7 +247,21 @@ def verify_log(
 
     A kept checkpoint counts only when its signature verifies with a trusted Ed25519 key
     under its own origin; its root must still be the root of the first ``size`` entries.
-    Returns the chain report and the problems found with kept checkpoints.
+
+    Args:
+        store: The store keeping the log.
+        trusted: The public keys allowed to sign entries (and, for Ed25519 ones,
+            checkpoints).
+        checkpoint: A verified checkpoint (e.g. one received earlier) to compare with.
+        check_signatures: False to skip entry signatures.
+        workers: Processes for signature checks (from 20 000 entries on).
+
+    Returns:
+        The chain report (see :func:`verify_lines`) and the problems found with kept
+        checkpoints; problems are returned, never raised.
+
+    Raises:
+        StoreError: the store fails (raised by the store).
     """
     keys = list(trusted)
     lines = store.custody_lines()
@@ -224,7 +312,22 @@ def verify_log(
 def import_jsonl(
     store: CustodyStore, data: bytes, trusted: Iterable[PublicKey], *, source: str
 ) -> int:
-    """Load an exported log into a store whose custody log is empty; every entry checked."""
+    """Load an exported log into a store whose custody log is empty; every entry checked.
+
+    Args:
+        store: The store; its custody log must be empty.
+        data: JSON Lines as :func:`eevidence.custody.entries_to_jsonl` writes them.
+        trusted: The public keys allowed to have signed the entries.
+        source: Where the data came from, for messages.
+
+    Returns:
+        The number of entries imported (all of them, or none on any error).
+
+    Raises:
+        InputError: a line is not a custody entry, or the store already has a log.
+        IntegrityError: the log does not verify (links, numbering or signatures).
+        StoreError: the store fails (raised by the store).
+    """
     entries = entries_from_jsonl(data, source=source)
     lines = [e.canonical() for e in entries]
     report = verify_lines(lines, list(trusted))

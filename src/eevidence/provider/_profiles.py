@@ -6,17 +6,19 @@ rests on; what no source says is recorded as ``{"status": "unknown"}``, never gu
 
 The model is pure: :func:`load_profile_bytes` parses bytes and nothing here reads files.
 Helpers such as :meth:`ProviderProfile.accepts_kind` return ``None`` for "unknown" and,
-unless asked otherwise, treat a fact that rests only on secondary sources as unknown
-(third-party summaries must be checked before they become a rule).
+unless asked otherwise (``include_secondary=True``), treat a fact that rests only on
+secondary sources as unknown (third-party summaries must be checked before they become a
+rule). Every model raises :class:`~eevidence.errors.ProfileError` (never a pydantic error)
+when built from data that does not satisfy it, with every problem and its JSON path.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Final, Generic, Literal, Self, TypeVar, get_args
+from typing import Annotated, Any, ClassVar, Final, Generic, Literal, Self, TypeVar, get_args
 
 from pydantic import (
     BaseModel,
@@ -29,7 +31,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from eevidence.errors import ProfileError
+from eevidence._internal.models import Model, drop_schema_description
+from eevidence.errors import InputError, Problem, ProfileError
 from eevidence.request import (
     DATA_CATEGORIES,
     IDENTIFIER_TYPES,
@@ -176,8 +179,19 @@ Days = Annotated[int, Field(ge=1, le=36_500)]
 Count = Annotated[int, Field(ge=0, le=100)]
 
 
-class _Model(BaseModel):
+class _Model(Model):
+    """Profile models: strict types; errors are :class:`ProfileError` with every problem."""
+
     model_config = _CONFIG
+    error_class: ClassVar[type[InputError]] = ProfileError
+
+    @classmethod
+    def _problems(cls, exc: ValidationError, document: object) -> list[Problem]:
+        return [Problem(path, message) for path, message in _profile_problems(exc)]
+
+    @classmethod
+    def _error(cls, problems: Sequence[Problem], source: str) -> InputError:
+        return ProfileError(source, problems)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,6 +260,7 @@ class Fact(_Model, Generic[T]):
 
     @property
     def known(self) -> bool:
+        """True when a source states the fact (``status`` is ``known``)."""
         return self.status == "known"
 
 
@@ -320,12 +335,20 @@ class Preservation(_Model):
 
 
 class Emergency(_Model):
+    """Emergency disclosure: the provider's criteria, what a request needs, 24/7 service."""
+
+    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
+
     criteria: Fact[Text]
     required_elements: Fact[Seq[RequiredElement]]
     available_24_7: Fact[bool]
 
 
 class UserNotice(_Model):
+    """Whether and when users are told of a request, and what stops the provider telling."""
+
+    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
+
     policy: Fact[NoticePolicy]
     non_disclosure: Fact[Seq[NoticeWaiver]]
     preservation_notified: Fact[bool]
@@ -347,7 +370,11 @@ class Remark(_Record):
 
 @dataclass(frozen=True, slots=True)
 class PreservationTerms:
-    """Preservation terms for one requester; ``None`` where unknown."""
+    """Preservation terms for one requester; ``None`` where unknown.
+
+    ``initial_days``, ``extension_days`` and ``extension_notice_days`` (notice before
+    expiry) are in days; ``max_extensions`` is a count.
+    """
 
     initial_days: int | None
     extension_days: int | None
@@ -369,6 +396,10 @@ _COMPLETE_MAPS: Final[dict[str, tuple[str, ...]]] = {
 
 class ProviderProfile(_Model):
     """What one provider requires of a foreign authority, every statement with its sources."""
+
+    # The class docstring is the schema's description (provider.schema.json): keep it as is.
+    # The questions below answer None for "unknown": no source settles it, or (unless
+    # include_secondary is true) only secondary sources (third-party summaries) do.
 
     id: Slug
     name: Line
@@ -441,6 +472,7 @@ class ProviderProfile(_Model):
         return tuple(path for path, fact in self.iter_facts() if not fact.known)
 
     def cited(self, item: Fact[Any] | _Record) -> tuple[Source, ...]:
+        """The sources ``item`` names, in its order (ids resolve: the model checked them)."""
         return tuple(self.sources[ref] for ref in item.sources)
 
     def is_secondary(self, item: Fact[Any] | _Record) -> bool:
@@ -458,22 +490,39 @@ class ProviderProfile(_Model):
     # -- questions a checker asks --------------------------------------------------------------
 
     def accepts_kind(self, kind: RequestKind, *, include_secondary: bool = False) -> bool | None:
+        """Whether the provider takes requests of ``kind``; ``None`` when unknown."""
         return self.value(self.request_kinds[kind], include_secondary=include_secondary)
 
     def accepts_identifier(
         self, identifier: IdentifierType, *, include_secondary: bool = False
     ) -> bool | None:
+        """Whether the provider searches by ``identifier`` type; ``None`` when unknown."""
         return self.value(self.identifiers[identifier], include_secondary=include_secondary)
 
     def foreign_route(
         self, category: DataCategory, *, include_secondary: bool = False
     ) -> AccessRoute | None:
+        """What a foreign authority needs to obtain ``category`` data (:data:`AccessRoute`).
+
+        Outside emergencies and EU orders (Reg. (EU) 2023/1543); ``None`` when unknown.
+        """
         return self.value(self.foreign_access[category], include_secondary=include_secondary)
 
     def preservation_terms(
         self, requester_country: str | None = None, *, include_secondary: bool = False
     ) -> PreservationTerms:
-        """Preservation terms for a requester in ``requester_country`` (default terms if None)."""
+        """Preservation terms for a requester in ``requester_country``.
+
+        Args:
+            requester_country: ISO 3166-1 alpha-2 code of the requesting authority; a
+                variant for ``us`` or ``non_us`` requesters replaces the default terms.
+                ``None``: the default terms.
+            include_secondary: Also use facts resting only on secondary sources.
+
+        Returns:
+            Initial and extension periods in days, the number of extensions allowed and the
+            notice before expiry in days; each ``None`` where unknown.
+        """
         scope: RequesterScope | None = None
         if requester_country is not None:
             scope = "us" if requester_country == "US" else "non_us"
@@ -498,6 +547,7 @@ class ProviderProfile(_Model):
     def preservation_days(
         self, requester_country: str | None = None, *, include_secondary: bool = False
     ) -> int | None:
+        """The initial preservation period in days for ``requester_country``; ``None``: unknown."""
         return self.preservation_terms(
             requester_country, include_secondary=include_secondary
         ).initial_days
@@ -562,7 +612,7 @@ def _json_path(loc: tuple[int | str, ...]) -> str:
     return path
 
 
-def _problems(exc: ValidationError) -> tuple[tuple[str, str], ...]:
+def _profile_problems(exc: ValidationError) -> tuple[tuple[str, str], ...]:
     problems: list[tuple[str, str]] = []
     for error in exc.errors(include_url=False):
         nested = (error.get("ctx") or {}).get("problems")
@@ -574,8 +624,20 @@ def _problems(exc: ValidationError) -> tuple[tuple[str, str], ...]:
 
 
 def load_profile_bytes(data: bytes, *, origin: str) -> ProviderProfile:
-    """Parse and validate one profile from JSON bytes; raise :class:`ProfileError` if invalid."""
+    """Parse and validate one profile.
+
+    Args:
+        data: The profile as UTF-8 JSON bytes (``providers/<id>.json``).
+        origin: Where the bytes came from (a file name), for messages.
+
+    Returns:
+        The validated profile.
+
+    Raises:
+        ProfileError: ``data`` is not JSON or does not satisfy the profile model; every
+            problem with its JSON path, ``origin`` as the error's origin.
+    """
     try:
         return ProviderProfile.model_validate_json(data)
-    except ValidationError as exc:
-        raise ProfileError(origin, _problems(exc)) from None
+    except ProfileError as exc:
+        raise ProfileError(origin, exc.problems) from exc.__cause__

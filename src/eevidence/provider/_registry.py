@@ -23,11 +23,27 @@ from eevidence.provider._schema import profile_schema_problems
 __all__ = ["PROVIDERS_ENV", "ProviderRegistry", "load_profile_file", "load_providers"]
 
 PROVIDERS_ENV: Final = "EEVIDENCE_PROVIDERS"
+"""The environment variable naming a directory of extra or replacement profiles."""
 MAX_PROFILE_BYTES: Final = 4 * 1024 * 1024
 
 
 def load_profile_file(path: Path) -> ProviderProfile:
-    """Read, schema-check and parse one profile file; the file name must be ``<id>.json``."""
+    """Read, schema-check and parse one profile file.
+
+    The file is first checked against ``provider.schema.json`` (JSON Schema Draft
+    2020-12; every error with its JSON path), then parsed into the model.
+
+    Args:
+        path: ``<id>.json``, at most 4 MiB; the profile's ``id`` must equal the file's stem.
+
+    Returns:
+        The validated profile.
+
+    Raises:
+        InputError: the file cannot be read or is larger than 4 MiB.
+        ProfileError: the file is not JSON, does not satisfy the schema or the model, or
+            its ``id`` differs from the file name (every problem with its JSON path).
+    """
     origin = str(path)
     try:
         data = path.read_bytes()
@@ -37,7 +53,7 @@ def load_profile_file(path: Path) -> ProviderProfile:
         raise InputError(f"profile is larger than {MAX_PROFILE_BYTES} bytes", source=origin)
     try:
         document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise ProfileError(origin, [("$", f"not valid JSON: {exc}")]) from None
     problems = profile_schema_problems(document)
     if problems:
@@ -50,12 +66,21 @@ def load_profile_file(path: Path) -> ProviderProfile:
 
 @dataclass(frozen=True)
 class ProviderRegistry:
-    """Profiles by id, with the file each came from."""
+    """Profiles by id (``profiles``), with the file each came from (``origins``).
+
+    Iterating yields the profiles sorted by id; ``len`` is their number.
+    """
 
     profiles: Mapping[str, ProviderProfile]
     origins: Mapping[str, str]
 
     def get(self, provider_id: str) -> ProviderProfile:
+        """The profile of ``provider_id`` (e.g. ``meta``).
+
+        Raises:
+            InputError: no profile has that id (the problem at ``$.provider`` lists the
+                known ids).
+        """
         try:
             return self.profiles[provider_id]
         except KeyError:
@@ -66,6 +91,7 @@ class ProviderRegistry:
             ) from None
 
     def ids(self) -> list[str]:
+        """Every provider id, sorted."""
         return sorted(self.profiles)
 
     def __iter__(self) -> Iterator[ProviderProfile]:
@@ -90,7 +116,23 @@ def load_providers(
     *,
     environ: Mapping[str, str] | None = None,
 ) -> ProviderRegistry:
-    """The shipped profiles, overridden by ``user_dir`` (or ``$EEVIDENCE_PROVIDERS``)."""
+    """The shipped profiles, overridden by those of a user directory.
+
+    Args:
+        user_dir: A directory of ``<id>.json`` profiles that add to the shipped ones and
+            replace those with the same id; default: ``$EEVIDENCE_PROVIDERS`` if set.
+        environ: The environment to read ``EEVIDENCE_PROVIDERS`` from (default: the
+            process's).
+
+    Returns:
+        The registry of every profile, each with its file.
+
+    Raises:
+        ConfigurationError: the user directory does not exist, or the shipped profiles are
+            missing from the installation.
+        InputError: a profile file cannot be read or is too large.
+        ProfileError: a profile file is invalid (see :func:`load_profile_file`).
+    """
     env = os.environ if environ is None else environ
     found = _read_dir(data_dir("providers"))
     extra = user_dir if user_dir is not None else env.get(PROVIDERS_ENV) or None

@@ -18,6 +18,7 @@ from eevidence.provider._profiles import ProviderProfile
 __all__ = ["PROFILE_SCHEMA_FILE", "generated_schemas", "profile_schema_problems"]
 
 PROFILE_SCHEMA_FILE: Final = "provider.schema.json"
+"""The file name of the provider-profile schema under ``schemas/``."""
 _ID: Final = "urn:eevidence:schema:provider:1"
 
 
@@ -27,7 +28,12 @@ def _schema() -> dict[str, Any]:
 
 
 def generated_schemas() -> dict[str, dict[str, Any]]:
-    """``{"provider.schema.json": schema}``, generated from :class:`ProviderProfile`."""
+    """The JSON Schema (Draft 2020-12) of provider profiles, generated from the model.
+
+    Returns:
+        ``{"provider.schema.json": schema}``; the schema is a fresh top-level copy that the
+        caller may change (``scripts/gen_schemas.py`` writes it under ``schemas/``).
+    """
     return {PROFILE_SCHEMA_FILE: dict(_schema())}
 
 
@@ -37,5 +43,14 @@ def _validator() -> Draft202012Validator:
 
 
 def profile_schema_problems(document: Any) -> list[Problem]:
-    """Every error of a raw provider-profile document against its schema, with JSON paths."""
+    """Every error of a raw provider-profile document against its schema, with JSON paths.
+
+    Formats are checked too (JSON Schema 2020-12 validation, section 7).
+
+    Args:
+        document: A decoded JSON value (what ``json.loads`` returns).
+
+    Returns:
+        One problem per schema error, sorted by path; empty when the document conforms.
+    """
     return problems_against(_validator(), document)

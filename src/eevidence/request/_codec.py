@@ -25,13 +25,26 @@ from eevidence.request._models import Request
 __all__ = ["REQUEST_ADAPTER", "canonical_bytes", "parse_request", "read_request"]
 
 REQUEST_ADAPTER: Final[TypeAdapter[Request]] = TypeAdapter(Request)
+"""The pydantic adapter of :data:`Request`; it raises pydantic errors: use :func:`parse_request`."""
 
 
 def parse_request(data: bytes | str | Mapping[str, Any], *, source: str = "<input>") -> Request:
-    """Parse a request from JSON text or a decoded JSON object.
+    """Parse and validate one request.
 
-    Raises :class:`RequestValidationError` listing every problem (with JSON paths), or
-    :class:`InputError` when the input is not JSON at all.
+    Args:
+        data: JSON text (UTF-8 bytes or str, at most 16 MiB) or an already-decoded JSON
+            object; numbers must be integers (the canonical form has no floats).
+        source: Where the data came from (a file name), for messages.
+
+    Returns:
+        The request model of the document's ``kind`` (one member of :data:`Request`).
+
+    Raises:
+        RequestValidationError: the document is not an object or does not satisfy the
+            request model; ``problems`` lists every problem with its JSON path
+            (``$.identifiers[0].value``).
+        InputError: the input is not UTF-8 JSON of integers, strings, booleans, null,
+            arrays and objects, or is too large or too deep to read.
     """
     raw = isinstance(data, bytes | bytearray | str)
     document = decode_json(data, source) if raw else data  # type: ignore[arg-type]
@@ -50,17 +63,46 @@ def parse_request(data: bytes | str | Mapping[str, Any], *, source: str = "<inpu
         raise RequestValidationError(
             f"invalid request: {n} problem{'s' if n != 1 else ''}", source=source, problems=problems
         ) from None
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise InputError(f"cannot read document: {exc}", source=source) from None
 
 
 def canonical_bytes(request: Request) -> bytes:
-    """The canonical bytes of a request: what is stored in packages, hashed and signed."""
+    """The canonical bytes of a request: what is stored in packages, hashed and signed.
+
+    Sorted keys, no insignificant whitespace, UTF-8, integers only: RFC 8785 (JSON
+    Canonicalization Scheme) output for such documents; date-times as written by the model
+    (RFC 3339 with their offset).
+
+    Args:
+        request: A validated request model.
+
+    Returns:
+        The UTF-8 bytes of the canonical JSON document.
+
+    Raises:
+        InputError: the request holds a value JSON cannot express (only possible for a
+            model built with ``model_construct``, which skips validation).
+    """
     return canonical_json_bytes(REQUEST_ADAPTER.dump_python(request, mode="json"))
 
 
 def read_request(path: str | os.PathLike[str]) -> Request:
-    """Read and validate a request file (JSON or YAML)."""
+    """Read and validate a request file.
+
+    Args:
+        path: A ``.json`` file, or a ``.yaml``/``.yml`` file (YAML 1.1 safe subset;
+            timestamps are kept as text so their UTC offsets are never lost); at most 16 MiB.
+
+    Returns:
+        The request model, as :func:`parse_request` gives it.
+
+    Raises:
+        InputError: the file cannot be read, or is not valid JSON/YAML of integers,
+            strings, booleans, null, arrays and objects.
+        RequestValidationError: the document does not satisfy the request model (every
+            problem with its JSON path; ``source`` is the file name).
+    """
     document = load_document(path)
     if not isinstance(document, Mapping):
         raise RequestValidationError(

@@ -5,15 +5,22 @@ disclosure), Budapest Convention art. 29(2), and the EPOC / EPOC-PR certificates
 Regulation (EU) 2023/1543 (Annex I and II). Models are values: they hold no clock and
 do no I/O. Rules that involve several fields live on the smallest model that holds them,
 so validation reports every broken field at once.
+
+Every model raises :class:`~eevidence.errors.RequestValidationError` (never a pydantic
+error) when built from data that does not satisfy it, directly or through
+``model_validate``/``model_validate_json``, with one problem per broken field and its JSON
+path; :func:`eevidence.request.parse_request` does the same for whole requests.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from eevidence._internal.models import Model, drop_schema_description
+from eevidence.errors import InputError, RequestValidationError
 from eevidence.request._types import (
     E164,
     CountryCode,
@@ -78,11 +85,18 @@ MAX_ITEMS = 1000
 
 
 def new_request_id() -> str:
-    """A fresh request id (random UUID, lower case)."""
+    """A fresh request id.
+
+    Returns:
+        A random (version 4) UUID in lower-case hex with hyphens (RFC 9562 sections 4 and
+        5.4), e.g. ``'0b6e6d1c-8a55-4f55-9a4e-1f0f6bb6d2a1'``: the form ``RequestId`` accepts.
+    """
     return str(uuid.uuid4())
 
 
-class _Model(BaseModel):
+class _Model(Model):
+    """Request models: strict types, attribute docstrings as schema descriptions."""
+
     model_config = ConfigDict(
         frozen=True,
         extra="forbid",
@@ -90,6 +104,7 @@ class _Model(BaseModel):
         use_attribute_docstrings=True,
         validate_default=False,
     )
+    error_class: ClassVar[type[InputError]] = RequestValidationError
 
 
 # --------------------------------------------------------------------------- parties
@@ -242,16 +257,28 @@ class _IdentifierBase(_Model):
 
 
 class EmailIdentifier(_IdentifierBase):
+    """A target email address (``local@domain``, at most 320 characters)."""
+
+    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
+
     type: Literal["email"]
     value: Email
 
 
 class PhoneIdentifier(_IdentifierBase):
+    """A target phone number in ITU-T E.164 form: ``+``, country code, number (15 digits max)."""
+
+    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
+
     type: Literal["phone"]
     value: E164
 
 
 class UsernameIdentifier(_IdentifierBase):
+    """A user name on a service; names are unique only per service, so ``service`` is required."""
+
+    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
+
     type: Literal["username"]
     value: Line
     service: Line
@@ -259,12 +286,20 @@ class UsernameIdentifier(_IdentifierBase):
 
 
 class AccountIdIdentifier(_IdentifierBase):
+    """A provider's own account number or id (a user id, a customer number...)."""
+
+    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
+
     type: Literal["account_id"]
     value: Line
     service: Line | None = None
 
 
 class UrlIdentifier(_IdentifierBase):
+    """An http(s) URL of a profile, page, post or file (RFC 3986), at most 4096 characters."""
+
+    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
+
     type: Literal["url"]
     value: Url
 
@@ -280,21 +315,37 @@ class IpAddressIdentifier(_IdentifierBase):
 
 
 class IpRangeIdentifier(_IdentifierBase):
+    """A range of IP addresses in CIDR notation (RFC 4632 section 3.1; RFC 4291 section 2.3)."""
+
+    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
+
     type: Literal["ip_range"]
     value: IpNetwork
 
 
 class ImeiIdentifier(_IdentifierBase):
+    """A device IMEI: 15 digits whose last is a Luhn check digit (3GPP TS 23.003 section 6.2)."""
+
+    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
+
     type: Literal["imei"]
     value: Imei
 
 
 class MacAddressIdentifier(_IdentifierBase):
+    """A network interface's IEEE 802 MAC-48 address (six hex octets, ``:`` or ``-``)."""
+
+    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
+
     type: Literal["mac_address"]
     value: MacAddress
 
 
 class DomainIdentifier(_IdentifierBase):
+    """A DNS domain name of two or more labels (RFC 1035 section 2.3.1), at most 253 characters."""
+
+    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
+
     type: Literal["domain"]
     value: DomainName
 

@@ -19,7 +19,7 @@ from eevidence.request._models import AuthorityProfile
 
 __all__ = ["SCHEMA_FILES", "generated_schemas", "schema_problems"]
 
-SCHEMA_FILES: Final[dict[str, tuple[str, str]]] = {
+SCHEMA_FILES: Final[dict[str, tuple[str, str]]] = {  # the published files of this module
     # file name -> (schema id, title)
     "request.schema.json": ("urn:eevidence:schema:request:1", "eevidence request"),
     "authority-profile.schema.json": (
@@ -42,9 +42,16 @@ def _generated() -> dict[str, dict[str, Any]]:
 
 
 def generated_schemas() -> dict[str, dict[str, Any]]:
-    """File name -> JSON Schema of requests and authority profiles, generated from the models.
+    """The JSON Schemas (Draft 2020-12) of requests and authority profiles, from the models.
 
-    The provider-profile schema is :func:`eevidence.provider.generated_schemas`.
+    Discriminated unions are written as ``if``/``then`` branches keyed on ``kind`` (requests)
+    and ``type`` (identifiers), so a validator reports each broken field with its own path
+    (JSON Schema 2020-12 core, section 10.2.2). The provider-profile schema is
+    :func:`eevidence.provider.generated_schemas`.
+
+    Returns:
+        ``{file name: schema}`` for every name of :data:`SCHEMA_FILES`; each schema is a
+        fresh top-level copy that the caller may change.
     """
     return {k: dict(v) for k, v in _generated().items()}
 
@@ -57,8 +64,16 @@ def _validator(name: str) -> Draft202012Validator:
 def schema_problems(document: Any, schema: str = "request.schema.json") -> list[Problem]:
     """Every error of a raw JSON ``document`` against a published schema, with JSON paths.
 
-    ``schema`` is a file name of :data:`SCHEMA_FILES` (``request.schema.json`` or
-    ``authority-profile.schema.json``). Returns an empty list when the document conforms.
+    Formats (``date-time``, ``ipv4``, ``ipv6``...) are checked too (JSON Schema 2020-12
+    validation, section 7).
+
+    Args:
+        document: A decoded JSON value (what ``json.loads`` returns).
+        schema: A file name of :data:`SCHEMA_FILES` (``request.schema.json`` or
+            ``authority-profile.schema.json``).
+
+    Returns:
+        One problem per schema error, sorted by path; empty when the document conforms.
 
     Raises:
         ConfigurationError: ``schema`` names no schema of this module.

@@ -29,6 +29,21 @@ def _bad(option: str, text: str, why: str) -> InputError:
 
 
 def parse_window_spec(text: str, *, option: str = "--period") -> dict[str, str]:
+    """``START/END`` -> ``{"start": START, "end": END}`` (a time-window JSON value).
+
+    The halves are only split here; the request model checks that they are RFC 3339
+    date-times with a UTC offset and that the window is not empty.
+
+    Args:
+        text: The option's value, e.g. ``2026-09-01T00:00:00Z/2026-10-01T00:00:00Z``.
+        option: The option's name, for messages.
+
+    Returns:
+        The window as a JSON object of two strings.
+
+    Raises:
+        InputError: ``text`` has no ``/`` or an empty half (the problem's path is ``option``).
+    """
     start, sep, end = text.partition("/")
     if not sep or not start or not end:
         raise _bad(
@@ -48,7 +63,25 @@ def _split_ip_port(value: str) -> tuple[str, int | None]:
 
 
 def parse_identifier_spec(text: str, *, option: str = "--identifier") -> dict[str, Any]:
-    """``email:a@b.example@2026-01-01T00:00:00Z/2026-02-01T00:00:00Z`` -> identifier JSON."""
+    """``TYPE[/SERVICE]:VALUE[@START/END]`` -> an identifier JSON value.
+
+    ``email:a@b.example@2026-01-01T00:00:00Z/2026-02-01T00:00:00Z`` gives ``{"type":
+    "email", "value": "a@b.example", "window": {...}}``. For ``ip_address`` the part after
+    ``@`` is the moment the address was used (``timestamp``, required) and a port may follow
+    the address (``203.0.113.5:443``, ``[2001:db8::1]:443``).
+
+    Args:
+        text: The option's value.
+        option: The option's name, for messages.
+
+    Returns:
+        The identifier as a JSON object (``type``, ``value`` and, as given, ``service``,
+        ``window``, ``timestamp``, ``port``); the request model validates it.
+
+    Raises:
+        InputError: no ``TYPE:VALUE`` form, an unknown type, or an IP address without the
+            moment it was used (the problem's path is ``option``).
+    """
     head, sep, rest = text.partition(":")
     if not sep or not rest:
         raise _bad(option, text, "expected TYPE:VALUE, e.g. email:name@example.com")
@@ -89,6 +122,19 @@ def parse_identifier_spec(text: str, *, option: str = "--identifier") -> dict[st
 
 
 def parse_legal_basis_spec(text: str, *, option: str = "--legal-basis") -> dict[str, str]:
+    """``INSTRUMENT[:ARTICLE]`` -> ``{"instrument": ..., "article": ...}``.
+
+    Args:
+        text: The option's value, e.g. ``budapest_art29`` or ``us_18_usc_2703f:2703(f)``.
+        option: The option's name, for messages.
+
+    Returns:
+        The legal basis as a JSON object (``article`` only when given).
+
+    Raises:
+        InputError: the instrument is not one of :data:`INSTRUMENTS` (the problem's path is
+            ``option``).
+    """
     instrument, _, article = text.partition(":")
     if instrument not in INSTRUMENTS:
         raise _bad(

@@ -58,6 +58,7 @@ def _no_newline(value: str) -> str:
 
 
 Line = Annotated[ShortText, AfterValidator(_no_newline)]
+"""A :data:`ShortText` on one line (no CR or LF)."""
 
 
 def _utc_offset_present(value: datetime) -> datetime:
@@ -84,6 +85,7 @@ CountryCode = Annotated[
     _check(r"[A-Z]{2}", "expected an ISO 3166-1 alpha-2 country code such as 'FR'"),
     _schema(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code."),
 ]
+"""An ISO 3166-1 alpha-2 country code in capitals (``FR``)."""
 
 _DNS_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _EMAIL = rf"[^@\s]+@{_DNS_LABEL}(?:\.{_DNS_LABEL})+"
@@ -93,6 +95,7 @@ Email = Annotated[
     _check(_EMAIL, "expected an email address such as 'name@agency.example'"),
     _schema(pattern=f"^{_EMAIL}$", maxLength=320, description="Email address."),
 ]
+"""An email address ``local@domain.tld`` (RFC 5321 section 4.5.3.1.3: at most 320 characters)."""
 
 _E164 = r"\+[1-9][0-9]{1,14}"
 E164 = Annotated[
@@ -100,6 +103,7 @@ E164 = Annotated[
     _check(_E164, "expected an E.164 phone number: '+', country code and number, up to 15 digits"),
     _schema(pattern=f"^{_E164}$", description="Phone number in E.164 form, e.g. +33612345678."),
 ]
+"""A phone number in ITU-T E.164 form: ``+``, country code and number, 15 digits at most."""
 
 _BCP47 = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
 LanguageTag = Annotated[
@@ -107,6 +111,7 @@ LanguageTag = Annotated[
     _check(_BCP47, "expected a BCP 47 language tag such as 'en' or 'pt-BR'"),
     _schema(pattern=f"^{_BCP47}$", description="BCP 47 language tag."),
 ]
+"""A BCP 47 (RFC 5646) language tag such as ``en`` or ``pt-BR``."""
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 RequestId = Annotated[
@@ -114,6 +119,7 @@ RequestId = Annotated[
     _check(_UUID, "expected a lower-case UUID such as '0b6e6d1c-8a55-4f55-9a4e-1f0f6bb6d2a1'"),
     _schema(pattern=f"^{_UUID}$", description="Stable request id (lower-case UUID)."),
 ]
+"""A request id: a lower-case UUID (RFC 9562)."""
 
 _PROVIDER_ID = r"[a-z0-9][a-z0-9-]{0,62}"
 ProviderId = Annotated[
@@ -121,6 +127,7 @@ ProviderId = Annotated[
     _check(_PROVIDER_ID, "expected a provider id: lower-case letters, digits and '-'"),
     _schema(pattern=f"^{_PROVIDER_ID}$", description="Provider profile id, e.g. 'meta'."),
 ]
+"""A provider profile id: lower-case letters, digits and ``-``, at most 63 characters."""
 
 _HEX64 = r"[0-9a-f]{64}"
 Sha256Hex = Annotated[
@@ -128,6 +135,7 @@ Sha256Hex = Annotated[
     _check(_HEX64, "expected 64 lower-case hexadecimal digits (a SHA-256 digest)"),
     _schema(pattern=f"^{_HEX64}$", description="SHA-256 digest, lower-case hex."),
 ]
+"""A SHA-256 digest (FIPS 180-4) as 64 lower-case hexadecimal digits."""
 
 _FILE_NAME = FILE_NAME
 
@@ -144,6 +152,7 @@ FileName = Annotated[
     AfterValidator(_safe_file_name),
     _schema(pattern=f"^{_FILE_NAME}$", description="A file name without directories."),
 ]
+"""A plain file name: no directory, no leading dot, not ending in a dot or a space."""
 
 _MAC = r"[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}"
 MacAddress = Annotated[
@@ -151,6 +160,7 @@ MacAddress = Annotated[
     _check(_MAC, "expected a MAC address such as '00:1A:2B:3C:4D:5E'"),
     _schema(pattern=f"^{_MAC}$", description="IEEE 802 MAC-48 address."),
 ]
+"""An IEEE 802 MAC-48 address, six hex octets separated by ``:`` or ``-``."""
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DOMAIN = rf"{_LABEL}(?:\.{_LABEL})+"
@@ -160,6 +170,7 @@ DomainName = Annotated[
     _check(_DOMAIN, "expected a domain name such as 'example.org'"),
     _schema(pattern=f"^{_DOMAIN}$", maxLength=253, description="DNS domain name."),
 ]
+"""A DNS domain name of two or more labels (RFC 1035 section 2.3.1), at most 253 characters."""
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -187,6 +198,7 @@ Imei = Annotated[
     AfterValidator(_imei),
     _schema(pattern=r"^[0-9]{15}$", description="IMEI, 15 digits with a Luhn check digit."),
 ]
+"""An IMEI: 15 digits, the last a Luhn check digit (3GPP TS 23.003 section 6.2)."""
 
 
 def _ip(value: str) -> str:
@@ -208,6 +220,7 @@ IpAddress = Annotated[
         }
     ),
 ]
+"""An IPv4 (RFC 791) or IPv6 (RFC 4291) address, as Python's ``ipaddress`` reads it."""
 
 
 def _network(value: str) -> str:
@@ -229,6 +242,7 @@ IpNetwork = Annotated[
     AfterValidator(_network),
     _schema(pattern=r"^[0-9A-Fa-f:.]+/[0-9]{1,3}$", description="IP range in CIDR notation."),
 ]
+"""An IP range in CIDR notation (RFC 4632), host bits zero (``203.0.113.0/24``)."""
 
 
 def _url(value: str) -> str:
@@ -244,3 +258,4 @@ Url = Annotated[
     AfterValidator(_url),
     _schema(pattern=r"^https?://[^\s/]+\S*$", maxLength=4096, description="http or https URL."),
 ]
+"""An http or https URL (RFC 3986) without spaces, at most 4096 characters."""
