@@ -197,7 +197,7 @@ def test_a_broken_catalogue_file_is_reported(
 ) -> None:
     (tmp_path / "fr.json").write_text('["not", "an", "object"]', encoding="utf-8")
     (tmp_path / "es.json").write_text("{", encoding="utf-8")
-    monkeypatch.setattr("eevidence.letter._document.data_dir", lambda name: tmp_path)
+    monkeypatch.setattr("eevidence.letter._catalogue.data_dir", lambda name: tmp_path)
     catalogue.cache_clear()
     try:
         with pytest.raises(RenderError, match="not an object of strings"):

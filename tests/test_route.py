@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from eevidence.errors import InputError
 from eevidence.provider import Route, advise_routes, load_providers
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -98,3 +99,23 @@ def test_route_to_dict_is_json_ready() -> None:
     assert d["verdict"] == "likely"
     assert d["covers"] == ["content"]
     assert all(isinstance(x, str) for x in d["why"] + d["prepare"] + d["sources"])
+
+
+def test_an_unknown_data_category_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="unknown data categories 'metadata'"):
+        routes("FR", "meta", "subscriber", "metadata")
+
+
+def test_sources_are_listed_in_a_stable_order() -> None:
+    """The provider sources of the voluntary route follow the categories asked, in order."""
+    profile = REG.get("meta")
+    sources = routes("FR", "meta", "subscriber", "content")["voluntary_disclosure"].sources
+    expected = [
+        s
+        for c in ("subscriber", "content")
+        for s in (
+            f"{profile.sources[i].title} ({profile.sources[i].url or profile.sources[i].document})"
+            for i in profile.foreign_access[c].sources
+        )
+    ]
+    assert list(sources) == list(dict.fromkeys(expected))

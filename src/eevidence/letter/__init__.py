@@ -11,19 +11,23 @@ from typing import TYPE_CHECKING
 from eevidence._internal.lazy import attach as _attach
 
 if TYPE_CHECKING:
-    from eevidence.letter._document import (
+    from eevidence.letter._catalogue import (
         LANGUAGES,
         Catalogue,
+        catalogue,
+    )
+    from eevidence.letter._document import (
+        build_letter,
+        format_datetime,
+        image_mime,
+    )
+    from eevidence.letter._model import (
         Fields,
         Letter,
         Paragraph,
         Section,
         Signature,
         Table,
-        build_letter,
-        catalogue,
-        format_datetime,
-        image_mime,
     )
     from eevidence.letter._pdf import (
         render_pdf,

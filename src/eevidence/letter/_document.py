@@ -1,4 +1,4 @@
-"""The request letter as a document model: ordered sections of labelled rows, tables, paragraphs.
+"""Building the request letter: a request in, a :class:`~eevidence.letter.Letter` out.
 
 ``build_letter(request, lang=...)`` turns a request into a :class:`Letter` whose every
 label and fixed sentence comes from the language's catalogue (``catalogues/<lang>.json``,
@@ -6,21 +6,22 @@ data, not code). The text, HTML and PDF renderers only lay this model out, so a 
 says the same thing in every format. User-written text (summary of facts, justification)
 is carried as given, never translated. Pure: no clock, no I/O beyond reading the shipped
 catalogues once.
+
+What varies by kind comes from the kinds table (:data:`eevidence.request.KINDS`): the
+title (``kind.<kind>``), the opening sentence (``intro.<kind>``), the addressee heading of
+an EU order (Reg. (EU) 2023/1543 art. 7) and the kind's own sections
+(``letter_sections``), each built here by the builder of its catalogue key.
 """
 
 from __future__ import annotations
 
-import json
-import string
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Final, TypeVar
 
-from eevidence._internal.resources import data_dir
 from eevidence.errors import RenderError
-from eevidence.request import LETTER_LANGUAGES as LANGUAGES
+from eevidence.letter._catalogue import RTL_LANGUAGES, Catalogue, catalogue
+from eevidence.letter._model import Fields, Letter, Paragraph, Section, Signature, Table
 from eevidence.request import (
     AccountIdIdentifier,
     AttachmentRef,
@@ -40,160 +41,20 @@ from eevidence.request import (
     kind_spec,
 )
 
-__all__ = [
-    "LANGUAGES",
-    "Catalogue",
-    "Fields",
-    "Letter",
-    "Paragraph",
-    "Section",
-    "Signature",
-    "Table",
-    "build_letter",
-    "catalogue",
-    "format_datetime",
-    "image_mime",
-]
-
-RTL_LANGUAGES: Final[frozenset[str]] = frozenset({"ar"})
+__all__ = ["build_letter", "format_datetime", "image_mime"]
 
 T = TypeVar("T")
-
-
-class Catalogue:
-    """The labels and fixed sentences of one language; a missing key is an error, never blank."""
-
-    def __init__(self, lang: str, entries: dict[str, str]) -> None:
-        self.lang = lang
-        self.entries = entries
-
-    def __call__(self, key: str, **values: str) -> str:
-        try:
-            text = self.entries[key]
-        except KeyError:
-            raise RenderError(
-                f"the {self.lang!r} catalogue has no entry {key!r}",
-                source=f"catalogues/{self.lang}.json",
-            ) from None
-        return text.format(**values) if values else text
-
-    def keys(self) -> frozenset[str]:
-        return frozenset(self.entries)
-
-    def placeholders(self, key: str) -> frozenset[str]:
-        """The ``{name}`` placeholders of one entry."""
-        return frozenset(
-            name for _, name, _, _ in string.Formatter().parse(self.entries[key]) if name
-        )
-
-
-@cache
-def catalogue(lang: str) -> Catalogue:
-    """The shipped catalogue of ``lang`` (one of :data:`LANGUAGES`)."""
-    if lang not in LANGUAGES:
-        raise RenderError(
-            f"no letter catalogue for language {lang!r}; available: {', '.join(LANGUAGES)}",
-            source="--lang",
-        )
-    path = data_dir("catalogues") / f"{lang}.json"
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise RenderError(f"cannot read the catalogue {path}: {exc}", source=str(path)) from exc
-    if not isinstance(entries, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in entries.items()
-    ):
-        raise RenderError(f"the catalogue {path} is not an object of strings", source=str(path))
-    return Catalogue(lang, entries)
-
-
-# --------------------------------------------------------------------------- model
-
-
-@dataclass(frozen=True)
-class Fields:
-    """Label / value rows. A value may hold several lines."""
-
-    rows: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class Table:
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    text: str
-
-
-Block = Fields | Table | Paragraph
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    blocks: tuple[Block, ...]
-
-
-@dataclass(frozen=True)
-class Signature:
-    """A signature block: who signs, and the lines printed under the space for the signature."""
-
-    title: str
-    lines: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Letter:
-    lang: str
-    rtl: bool
-    title: str
-    letterhead: tuple[str, ...]
-    """Authority name, unit and address, printed at the top."""
-    meta: tuple[tuple[str, str], ...]
-    """Date, case reference, request identifier."""
-    intro: str
-    sections: tuple[Section, ...]
-    signatures: tuple[Signature, ...]
-    signature_labels: tuple[str, str]
-    """Labels of the signature and date lines."""
-    closing: str
-    footer: str
-    """Reference line printed at the foot of every page."""
-    page_label: str
-    """Catalogue text with ``{page}`` and ``{pages}`` placeholders."""
-    request_id: str
-    created_at: datetime
-    keywords: tuple[str, ...] = field(default=())
-
-    def texts(self) -> list[str]:
-        """Every piece of text in reading order (used by the plain-text checks and tests)."""
-        out = [*self.letterhead, self.title]
-        out += [f"{k}: {v}" for k, v in self.meta]
-        out.append(self.intro)
-        for section in self.sections:
-            out.append(section.title)
-            for block in section.blocks:
-                if isinstance(block, Fields):
-                    out += [f"{k}: {v}" for k, v in block.rows]
-                elif isinstance(block, Table):
-                    out.append(" | ".join(block.header))
-                    out += [" | ".join(r) for r in block.rows]
-                else:
-                    out.append(block.text)
-        out.append(self.closing)
-        for sig in self.signatures:
-            out += [sig.title, *sig.lines]
-        return out
 
 
 # --------------------------------------------------------------------------- formatting
 
 
 def format_datetime(value: datetime) -> str:
-    """``2026-11-02 21:14:07 UTC+01:00``: the moment as written, with its offset."""
+    """``2026-11-02 21:14:07 UTC+01:00``: the moment as written, with its offset.
+
+    The offset is printed as ``UTC`` for +00:00 (and for a naive value, which has none),
+    else as ``UTC±hh:mm``; the moment is not converted to UTC.
+    """
     offset = value.strftime("%z")
     zone = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
     return f"{value.strftime('%Y-%m-%d %H:%M:%S')} {zone}"
@@ -587,10 +448,29 @@ def build_letter(
     provider_name: str | None = None,
     authority: AuthorityProfile | None = None,
 ) -> Letter:
-    """The letter for ``request`` in ``lang``.
+    """The letter for ``request`` in ``lang``, as a document model.
 
-    ``provider_name`` is the addressee's display name (default: the provider id);
-    ``authority`` supplies the letterhead (default: the request's requesting authority).
+    Sections, in order: the issuing and validating authorities of an order (Reg. (EU)
+    2023/1543 Annex I/II section A and B; CETS 224 art. 7(4)), the requesting authority
+    (Budapest art. 29(2)(a)), the addressee (the designated establishment of an EU order,
+    art. 7; the custodian, Budapest art. 29(2)(d); the provider's address, CETS 224 art.
+    7(4)(d)), the enforcing authority notified (art. 8), the legal basis, the case and the
+    summary of facts, the identifiers, the data requested, the kind's own sections (kinds
+    table), the justification, non-disclosure, and the attachments.
+
+    Args:
+        request: the request.
+        lang: the letter language, one of :data:`LANGUAGES`.
+        provider_name: the addressee's display name (default: the provider id).
+        authority: supplies the letterhead (default: the request's requesting authority).
+
+    Returns:
+        The letter; the same arguments always give an equal letter.
+
+    Raises:
+        RenderError: ``lang`` has no catalogue, the catalogue lacks a text the letter
+            needs, or the kinds table names a section the letter cannot build.
+        InputError: the request's kind has no row in the kinds table.
     """
     t = catalogue(lang)
     head = authority.authority if authority is not None else request.authority
@@ -643,7 +523,15 @@ def build_letter(
 
 
 def image_mime(data: bytes) -> str:
-    """The media type of a logo image; only PNG and JPEG are accepted."""
+    """The media type of a logo image, from its signature bytes; only PNG and JPEG are accepted.
+
+    Returns:
+        ``image/png`` (PNG signature, ISO/IEC 15948) or ``image/jpeg`` (SOI marker and a
+        segment marker, ITU-T T.81).
+
+    Raises:
+        RenderError: ``data`` is neither a PNG nor a JPEG image.
+    """
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
     if data.startswith(b"\xff\xd8\xff"):

@@ -28,7 +28,8 @@ from PIL import Image
 
 from eevidence._internal.resources import data_dir
 from eevidence.errors import RenderError
-from eevidence.letter._document import Fields, Letter, Paragraph, Table, image_mime
+from eevidence.letter._document import image_mime
+from eevidence.letter._model import Fields, Letter, Paragraph, Table
 
 __all__ = ["render_pdf"]
 
@@ -452,7 +453,26 @@ def _font_for(pdf: FPDF, family: str, style: str) -> TTFFont:
 
 
 def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
-    """The letter as an A4 PDF with embedded, subset fonts; the same letter gives the same bytes."""
+    """The letter as an A4 PDF with embedded, subset fonts; the same letter gives the same bytes.
+
+    Fonts: Noto Sans and Noto Naskh Arabic (SIL Open Font License 1.1), shipped with the
+    package; Arabic is shaped by HarfBuzz and laid out right to left. The creation date is
+    the request's ``created_at`` and the file identifier is derived from the content, so
+    nothing depends on the clock.
+
+    Args:
+        letter: the letter.
+        logo: a PNG or JPEG image (bytes) printed 16 mm high at the start of the letterhead,
+            or ``None``.
+
+    Returns:
+        The PDF file's bytes.
+
+    Raises:
+        RenderError: a character of the letter is not covered by the shipped fonts, a font
+            cannot be loaded, the logo is not a readable PNG or JPEG image, or fpdf2 cannot
+            produce the file.
+    """
     texts = letter.texts()
     arabic = letter.rtl or any(_ARABIC.search(t) for t in texts)
     families = ("naskh", "sans") if letter.rtl else ("sans", "naskh") if arabic else ("sans",)

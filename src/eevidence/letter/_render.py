@@ -1,6 +1,6 @@
 """Request letters as plain text, self-contained HTML and PDF, in English, French, Spanish, Arabic.
 
-All three formats lay out the same :class:`~eevidence.letter._document.Letter`, so their content is
+All three formats lay out the same :class:`~eevidence.letter.Letter`, so their content is
 identical. Output is deterministic: the same request and options give the same bytes
 (the PDF's creation date is the request's ``created_at`` and its file identifier is
 derived from the content). PDF fonts (Noto Sans, Noto Naskh Arabic, SIL Open Font
@@ -15,7 +15,8 @@ from base64 import b64encode
 from typing import Final, Literal, get_args
 
 from eevidence.errors import RenderError
-from eevidence.letter._document import Fields, Letter, Table, build_letter, image_mime
+from eevidence.letter._document import build_letter, image_mime
+from eevidence.letter._model import Fields, Letter, Table
 from eevidence.request import AuthorityProfile, Request
 
 __all__ = [
@@ -27,7 +28,9 @@ __all__ = [
 ]
 
 LetterFormat = Literal["pdf", "html", "txt"]
+"""Letter output formats."""
 FORMATS: Final[tuple[str, ...]] = get_args(LetterFormat)
+"""Every :data:`LetterFormat`, in order."""
 
 
 def render_letter(
@@ -41,9 +44,26 @@ def render_letter(
 ) -> bytes:
     """The letter for ``request`` as ``fmt`` (pdf, html or txt) in ``lang`` (en, fr, es, ar).
 
-    ``authority`` gives the letterhead (default: the request's requesting authority),
-    ``provider_name`` the addressee's display name (default: the provider id), ``logo``
-    a PNG or JPEG image printed in the letterhead of the PDF and HTML letters.
+    Deterministic: the same arguments always give the same bytes.
+
+    Args:
+        request: the request.
+        fmt: ``pdf`` (A4, fonts embedded), ``html`` (one self-contained file) or ``txt``
+            (UTF-8 plain text, 78 columns).
+        lang: the letter language, one of :data:`~eevidence.letter.LANGUAGES`.
+        authority: gives the letterhead (default: the request's requesting authority).
+        provider_name: the addressee's display name (default: the provider id).
+        logo: a PNG or JPEG image (bytes) printed in the letterhead of the PDF and HTML
+            letters; the text letter has none.
+
+    Returns:
+        The letter file's bytes.
+
+    Raises:
+        RenderError: ``fmt`` or ``lang`` is unknown, a catalogue text is missing, the logo
+            is not a readable PNG or JPEG image, or the PDF fonts cannot draw a character
+            of the request.
+        InputError: the request's kind has no row in the kinds table.
     """
     if fmt not in FORMATS:
         raise RenderError(
@@ -82,7 +102,11 @@ def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
 
 
 def render_text(letter: Letter) -> bytes:
-    """The letter as UTF-8 plain text (for email bodies and web portals)."""
+    """The letter as UTF-8 plain text (for email bodies and web portals).
+
+    Lines are wrapped at 78 columns; sections are numbered; tables become one block per
+    row; a signature block gets a line to sign on and the date of the request.
+    """
     out: list[str] = [*letter.letterhead, ""]
     out += [letter.title, "=" * min(len(letter.title), _WIDTH), ""]
     out += [f"{k}: {v}" for k, v in letter.meta]
@@ -139,7 +163,18 @@ def _e(text: str) -> str:
 
 
 def render_html(letter: Letter, *, logo: bytes | None = None) -> bytes:
-    """The letter as one self-contained, printable XHTML-compatible HTML5 file (UTF-8)."""
+    """The letter as one self-contained, printable XHTML-compatible HTML5 file (UTF-8).
+
+    Styles are inline (A4 page), the logo is a ``data:`` URI, every text is escaped, and
+    user-written values carry ``dir="auto"`` so mixed scripts read in their own direction.
+
+    Args:
+        letter: the letter.
+        logo: a PNG or JPEG image (bytes) for the letterhead, or ``None``.
+
+    Raises:
+        RenderError: ``logo`` is neither a PNG nor a JPEG image.
+    """
     direction = "rtl" if letter.rtl else "ltr"
     parts: list[str] = [
         "<!DOCTYPE html>",

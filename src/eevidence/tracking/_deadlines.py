@@ -1,7 +1,8 @@
 """Deadlines of tracked requests, and an iCalendar (RFC 5545) writer for them. Pure: ``now``
 is a parameter and nothing here reads files or the clock.
 
-Terms are fixed when a request is tracked (:func:`terms_for`), from, in this order:
+Terms are fixed when a request is tracked (:func:`terms_for`), from the source the kinds
+table names for its kind (:attr:`eevidence.request.KindSpec.deadlines`):
 
 * Regulation (EU) 2023/1543 for EU orders: preservation 60 days plus one extension of
   30 (art. 11); production within 10 days, 8 hours in an emergency (art. 10);
@@ -49,16 +50,44 @@ __all__ = [
 ]
 
 ACK_DAYS: Final = 7
+"""Days after submission without an answer before the provider is chased."""
 ACK_EMERGENCY_HOURS: Final = 24
+"""Hours after submission of an emergency without an answer before the provider is chased."""
 REMINDER_DAYS: Final = 14
+"""Days before a preservation expires to act, when the provider states no notice period."""
 
 DeadlineKind = Literal[
     "preservation_expires", "act_before_expiry", "production_due", "acknowledgement_due"
 ]
+"""What is due (see the module docstring)."""
 
 
 def terms_for(request: Request, profile: ProviderProfile | None, law: LawFacts) -> Terms:
-    """The deadline terms that apply to ``request`` when it is tracked."""
+    """The deadline terms that apply to ``request`` when it is tracked.
+
+    The source is the kinds table's (:attr:`eevidence.request.KindSpec.deadlines`):
+
+    * ``eu_art11_preservation``: Reg. (EU) 2023/1543 art. 11: ``preservation_days`` 60,
+      one extension of 30 days (the numbers come from ``law``);
+    * ``eu_art10_production``: art. 10: ``response_hours`` 240 (10 days), 8 in an
+      emergency (art. 10(4); :func:`eevidence.request.is_emergency`);
+    * ``provider_preservation``: the profile's published preservation terms for the
+      requester's country; what the profile does not say comes from 18 U.S.C. 2703(f)(2)
+      (90 days, one 90-day extension) or Budapest art. 29(7) (at least 60 days), when the
+      request rests on it;
+    * ``acknowledgement``: no terms (only the reminder to chase an answer applies).
+
+    Args:
+        request: the request.
+        profile: the addressee's profile, or ``None`` (the law alone then applies).
+        law: the legal facts (:func:`eevidence.provider.law_facts`).
+
+    Returns:
+        The terms, with ``basis`` naming where they come from.
+
+    Raises:
+        InputError: the request's kind has no row in the kinds table.
+    """
     eu = law.eu_regulation_2023_1543
     source = kind_spec(request.kind).deadlines
     match source:
@@ -133,14 +162,28 @@ class Deadline:
     """Something due on a tracked request."""
 
     request_id: str
+    """The tracked request's id."""
     provider: str
+    """The addressee's provider id."""
     request_kind: str
+    """The request kind."""
     kind: DeadlineKind
+    """What is due."""
     due: datetime
+    """When (aware, UTC)."""
     basis: str
+    """Why: the terms' basis (a regulation, statute or profile) or ``follow-up reminder``."""
     note: str
+    """What to do, in a few words."""
 
     def to_dict(self, now: datetime | None = None) -> dict[str, Any]:
+        """The deadline as a JSON object: ``request_id``, ``provider``, ``request_kind``,
+        ``deadline`` (the kind), ``due`` (RFC 3339, UTC, ``Z``), ``basis``, ``note``, and
+        ``overdue`` (bool) when ``now`` is given.
+
+        Raises:
+            LifecycleError: ``now`` is naive.
+        """
         data: dict[str, Any] = {
             "request_id": self.request_id,
             "provider": self.provider,
@@ -160,7 +203,16 @@ def _iso(value: datetime) -> str:
 
 
 def deadlines_of(tracked: Tracked) -> list[Deadline]:
-    """Every open deadline of ``tracked``, earliest first (none once it is final)."""
+    """Every open deadline of ``tracked``, earliest first (none once it is final).
+
+    * ``acknowledgement_due``: while ``submitted``, :data:`ACK_DAYS` days after submission
+      (:data:`ACK_EMERGENCY_HOURS` hours for an emergency);
+    * ``production_due``: while ``submitted`` or ``acknowledged``, ``response_hours``
+      hours after submission, when the terms set them;
+    * ``preservation_expires``: while preserved (or an extension is pending), the expiry;
+    * ``act_before_expiry``: while preserved or extended, the provider's extension notice
+      period (else :data:`REMINDER_DAYS` days) before the expiry.
+    """
     if tracked.terminal:
         return []
     found: list[Deadline] = []
@@ -208,13 +260,26 @@ def deadlines_of(tracked: Tracked) -> list[Deadline]:
 
 
 def next_due(tracked: Tracked) -> datetime | None:
-    """The earliest open deadline (stores index it to find what is due quickly)."""
+    """When the earliest open deadline of ``tracked`` is due, or ``None`` when none is open
+    (stores index it to find what is due quickly)."""
     found = deadlines_of(tracked)
     return found[0].due if found else None
 
 
 def due_within(tracked: Iterable[Tracked], *, now: datetime, within: timedelta) -> list[Deadline]:
-    """Deadlines due before ``now + within`` (overdue ones included), most urgent first."""
+    """Deadlines due before ``now + within`` (overdue ones included), most urgent first.
+
+    Args:
+        tracked: the tracked requests to look at.
+        now: the present moment, aware.
+        within: how far ahead to look.
+
+    Returns:
+        The deadlines, sorted by due time, then request id, then deadline kind.
+
+    Raises:
+        LifecycleError: ``now`` is naive.
+    """
     horizon = as_utc(now, "now") + within
     due = [d for t in tracked for d in deadlines_of(t) if d.due <= horizon]
     due.sort(key=lambda d: (d.due, d.request_id, d.kind))
@@ -225,7 +290,12 @@ _WITHIN = re.compile(r"^\s*([0-9]{1,5})\s*([hdw])\s*$")
 
 
 def parse_within(text: str) -> timedelta:
-    """``14d``, ``36h`` or ``2w`` as a duration."""
+    """``14d``, ``36h`` or ``2w`` (1 to 5 digits, then ``h`` hours, ``d`` days or ``w``
+    weeks; blanks around are ignored) as a duration.
+
+    Raises:
+        InputError: ``text`` is not written that way.
+    """
     match = _WITHIN.match(text)
     if not match:
         raise InputError(f"cannot read duration {text!r}: write it as 14d, 36h or 2w")
@@ -278,10 +348,23 @@ def _stamp(value: datetime) -> str:
 
 
 def to_ics(deadlines: Sequence[Deadline], *, now: datetime) -> bytes:
-    """An iCalendar file with one event (and a one-day alarm) per deadline.
+    """An iCalendar file (RFC 5545) with one event (and a one-day alarm) per deadline.
 
-    The output depends only on the arguments: UIDs derive from the request id and the
-    deadline kind, so importing a newer file updates the events instead of duplicating them.
+    Each event starts at the deadline and lasts 30 minutes; its alarm fires one day
+    before. Texts are escaped (section 3.3.11) and lines folded at 75 octets (section
+    3.1), with CRLF line ends. The output depends only on the arguments: UIDs derive from
+    the request id and the deadline kind, so importing a newer file updates the events
+    instead of duplicating them.
+
+    Args:
+        deadlines: the deadlines, in the order the events are written.
+        now: the ``DTSTAMP`` of every event, aware.
+
+    Returns:
+        The calendar as UTF-8 bytes.
+
+    Raises:
+        LifecycleError: ``now`` is naive.
     """
     stamp = _stamp(as_utc(now, "now"))
     lines = [

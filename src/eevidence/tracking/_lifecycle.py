@@ -92,7 +92,9 @@ EventName = Literal[
     "noted",
 ]
 STATES: Final[tuple[str, ...]] = get_args(State)
+"""Every :data:`State`, in lifecycle order."""
 EVENTS: Final[tuple[str, ...]] = get_args(EventName)
+"""Every :data:`EventName`, in lifecycle order (``noted`` last)."""
 
 TRANSITIONS: Final[Mapping[State, frozenset[State]]] = {
     "draft": frozenset({"checked", "signed", "submitted", "withdrawn"}),
@@ -109,6 +111,7 @@ TRANSITIONS: Final[Mapping[State, frozenset[State]]] = {
     "withdrawn": frozenset(),
     "expired": frozenset(),
 }
+"""The states each state may lead to (the diagram of the module docstring)."""
 TERMINAL_STATES: Final = frozenset({"rejected", "withdrawn", "expired"})
 """Terminal whatever happened before; ``disclosed`` is terminal when the disclosure was full."""
 
@@ -122,7 +125,15 @@ _MAX_TEXT: Final = 2000
 
 
 def as_utc(value: datetime, what: str = "time") -> datetime:
-    """``value`` in UTC; a naive datetime is refused (its time zone would be a guess)."""
+    """``value`` in UTC; a naive datetime is refused (its time zone would be a guess).
+
+    Args:
+        value: an aware datetime.
+        what: what ``value`` is, for the message (e.g. ``now``, ``event time``).
+
+    Raises:
+        LifecycleError: ``value`` has no UTC offset.
+    """
     if value.tzinfo is None or value.utcoffset() is None:
         raise LifecycleError(f"{what} {value.isoformat()} has no time zone; give one (or Z)")
     return value.astimezone(UTC)
@@ -137,13 +148,21 @@ class Terms:
     """
 
     preservation_days: int | None = None
+    """Days a preservation lasts from when the provider preserved the data."""
     extension_days: int | None = None
+    """Days an extension adds to the expiry in force."""
     max_extensions: int | None = None
+    """How many extensions may be granted."""
     extension_notice_days: int | None = None
+    """Days before expiry by which the provider wants an extension request."""
     response_hours: int | None = None
+    """Hours from submission by which the provider must produce (EU production orders)."""
     basis: str = ""
+    """Where the terms come from, e.g. ``Regulation (EU) 2023/1543 art. 11``; empty when
+    no term applies (only the acknowledgement reminder)."""
 
     def to_dict(self) -> dict[str, Any]:
+        """The terms as a JSON object: one key per attribute, ``null`` when not known."""
         return {
             "preservation_days": self.preservation_days,
             "extension_days": self.extension_days,
@@ -155,6 +174,7 @@ class Terms:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Terms:
+        """The terms of a :meth:`to_dict` object; a missing key is ``None`` (``basis``: empty)."""
         return cls(
             preservation_days=data.get("preservation_days"),
             extension_days=data.get("extension_days"),
@@ -170,9 +190,13 @@ class Event:
     """One thing that happened to a request: when, who recorded it, and its details."""
 
     name: EventName
+    """What happened (the state it leads to, or ``noted``)."""
     at: datetime
+    """When it happened (aware; stored in UTC)."""
     actor: str
+    """Who recorded it."""
     note: str | None = None
+    """A free-text note (at most 2000 characters)."""
     ref: str | None = None
     """The provider's reference number for the request, when the provider gave one."""
     expires: datetime | None = None
@@ -183,6 +207,8 @@ class Event:
     """Only part of the data was disclosed (``disclosed``)."""
 
     def to_dict(self) -> dict[str, Any]:
+        """The event as a JSON object: ``event``, ``at`` (RFC 3339, UTC, ``Z``), ``actor``,
+        ``note``, ``ref``, ``expires`` (RFC 3339 or ``null``), ``reason``, ``partial``."""
         return {
             "event": self.name,
             "at": _iso(self.at),
@@ -196,6 +222,11 @@ class Event:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Event:
+        """The event of a :meth:`to_dict` object (as a store keeps it).
+
+        A missing ``event``, ``at`` or ``actor`` raises :class:`KeyError`, an unreadable
+        time :class:`ValueError` (stores turn both into a ``StoreError``).
+        """
         expires = data.get("expires")
         return cls(
             name=data["event"],
@@ -218,13 +249,20 @@ class Tracked:
     """A tracked request: fixed facts plus its events, oldest first."""
 
     id: str
+    """The request id."""
     kind: RequestKind
+    """The request kind."""
     provider: str
+    """The addressee's provider id."""
     country: str
     """Country of the requesting authority."""
     created_at: datetime
+    """When the request was made (its ``created_at``)."""
     emergency: bool = False
+    """An emergency (kinds table: :func:`eevidence.request.is_emergency`): the provider
+    is chased after 24 hours instead of 7 days."""
     terms: Terms = field(default_factory=Terms)
+    """The deadline terms fixed when tracking started."""
     follows: str | None = None
     """Id of the preservation this request continues."""
     events: tuple[Event, ...] = ()
@@ -233,6 +271,8 @@ class Tracked:
 
     @property
     def state(self) -> State:
+        """The current state: that of the last event other than ``noted`` (``draft``
+        when there is none)."""
         state: State = "draft"
         for event in self.events:
             if event.name != "noted":
@@ -246,16 +286,20 @@ class Tracked:
 
     @property
     def provider_ref(self) -> str | None:
+        """The provider's reference for the request: the latest one an event recorded."""
         return next((e.ref for e in reversed(self.events) if e.ref), None)
 
     def first(self, *names: str) -> Event | None:
+        """The earliest event with one of ``names``, or ``None``."""
         return next((e for e in self.events if e.name in names), None)
 
     def last(self, *names: str) -> Event | None:
+        """The latest event with one of ``names``, or ``None``."""
         return next((e for e in reversed(self.events) if e.name in names), None)
 
     @property
     def submitted_at(self) -> datetime | None:
+        """When the request was first submitted, or ``None``."""
         event = self.first("submitted")
         return event.at if event else None
 
@@ -267,20 +311,24 @@ class Tracked:
 
     @property
     def disclosed_at(self) -> datetime | None:
+        """When data was first disclosed (partly or fully), or ``None``."""
         event = self.first("disclosed")
         return event.at if event else None
 
     @property
     def extensions(self) -> int:
+        """How many extensions the provider granted (``extended`` events)."""
         return sum(1 for e in self.events if e.name == "extended")
 
     @property
     def reject_reason(self) -> str | None:
+        """Why the provider refused, when the request is ``rejected``; else ``None``."""
         event = self.last("rejected")
         return event.reason if event and self.state == "rejected" else None
 
     @property
     def terminal(self) -> bool:
+        """Whether the request is final: rejected, withdrawn, expired, or fully disclosed."""
         if self.state == "disclosed":
             last = self.last("disclosed")
             return last is not None and not last.partial
@@ -295,6 +343,10 @@ class Tracked:
         return event.expires if event else None
 
     def to_dict(self) -> dict[str, Any]:
+        """The tracked request as a JSON object: its facts (``id``, ``kind``, ``provider``,
+        ``country``, ``created_at``, ``emergency``, ``terms``, ``follows``), the derived
+        ``state``, ``provider_ref`` and ``expires``, and its ``events``; times are RFC 3339
+        in UTC (``Z``). What ``eevidence status --json`` prints."""
         return {
             "id": self.id,
             "kind": self.kind,
@@ -319,6 +371,12 @@ class Tracked:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], events: tuple[Event, ...] = ()) -> Tracked:
+        """The tracked request of a :meth:`to_dict` or :meth:`facts_dict` object; ``events``,
+        when given, replace those of ``data``.
+
+        A missing fact raises :class:`KeyError`, an unreadable time :class:`ValueError`
+        (stores turn both into a ``StoreError``).
+        """
         return cls(
             id=data["id"],
             kind=data["kind"],
@@ -333,7 +391,8 @@ class Tracked:
 
 
 def allowed_events(tracked: Tracked) -> tuple[EventName, ...]:
-    """Events that may be recorded next, in the order of :data:`EVENTS`."""
+    """Events that may be recorded next, in the order of :data:`EVENTS` (``noted`` always;
+    preservation events only for :data:`PRESERVATION_KINDS`; nothing else once final)."""
     return tuple(name for name in get_args(EventName) if _allowed(tracked, name) is None)
 
 
@@ -372,10 +431,29 @@ def _text(value: str | None, what: str) -> str | None:
 
 
 def apply_event(tracked: Tracked, event: Event, *, now: datetime) -> Tracked:
-    """``tracked`` with ``event`` appended; :class:`LifecycleError` if the event is not allowed.
+    """``tracked`` with ``event`` appended, when the lifecycle allows it.
 
-    The returned event is normalised: times in UTC, texts stripped, and the expiry of a
-    ``preserved`` or ``extended`` event computed from the terms when none was given.
+    The appended event is normalised: times in UTC, texts stripped (empty ones dropped),
+    and the expiry of a ``preserved`` event computed from the terms when none was given
+    (event time + ``preservation_days`` days) or of an ``extended`` one (the later of the
+    expiry in force and the event time, + ``extension_days`` days).
+
+    Args:
+        tracked: the tracked request.
+        event: what happened.
+        now: the present moment, aware; an event may be at most 5 minutes after it.
+
+    Returns:
+        A new :class:`Tracked` with the event appended (``tracked`` is unchanged).
+
+    Raises:
+        LifecycleError: the event is unknown or not allowed in the current state (the
+            message lists the events allowed now); a time is naive, in the future or
+            before the previous change of state; the actor is missing; a text is longer
+            than 2000 characters; a rejection has no reason, or another event has one;
+            an event other than a disclosure is partial; an event other than a
+            preservation or extension has an expiry, or that expiry is not after the
+            event; or the expiry is needed and the terms do not give it.
     """
     now = as_utc(now, "now")
     if event.name not in EVENTS:

@@ -34,13 +34,16 @@ __all__ = [
 ]
 
 LIVE_PRESERVATION: Final = ("preserved", "extension_requested", "extended")
+"""States in which a preservation is in force (it lapses if its expiry passes)."""
 
 
 class OutcomeRow(NamedTuple):
     """What the report needs of one tracked request (stores compute these in SQL)."""
 
     provider: str
+    """The addressee's provider id."""
     kind: str
+    """The request kind."""
     outcome: str
     """The state, with a partial disclosure as ``disclosed_partial``."""
     answer_hours: float | None
@@ -50,9 +53,12 @@ class OutcomeRow(NamedTuple):
     lapsed: bool
     """A preservation recorded as expired, or still preserved past its expiry."""
     reject_reason: str | None
+    """Why the provider refused, when the request is rejected."""
 
 
 def outcome_of(tracked: Tracked) -> str:
+    """The outcome of ``tracked`` for the report: its state, with a partial disclosure
+    counted apart as ``disclosed_partial``."""
     if tracked.state == "disclosed":
         last = tracked.last("disclosed")
         if last is not None and last.partial:
@@ -67,7 +73,21 @@ def _hours_between(start: datetime | None, end: datetime | None) -> float | None
 
 
 def outcome_row(tracked: Tracked, *, now: datetime) -> OutcomeRow:
-    """The report row of one tracked request (what the stores' query computes)."""
+    """The report row of one tracked request (what the stores' query computes).
+
+    Args:
+        tracked: the tracked request.
+        now: the present moment, aware: a preservation still in force past its expiry
+            at ``now`` counts as lapsed.
+
+    Returns:
+        Its provider, kind, outcome, hours from submission to the first answer and to the
+        first disclosure (``None`` when either is missing), whether it lapsed, and the
+        rejection reason.
+
+    Raises:
+        LifecycleError: ``now`` is naive.
+    """
     outcome = outcome_of(tracked)
     expires = tracked.expires
     return OutcomeRow(
@@ -86,8 +106,11 @@ class Spread(NamedTuple):
     """How many durations, their median and 90th percentile (nearest rank), in hours."""
 
     n: int
+    """How many durations (at least 1)."""
     median: float
+    """The median (50th percentile, nearest rank), in hours."""
     p90: float
+    """The 90th percentile (nearest rank), in hours."""
 
 
 def nearest_rank_index(n: int, percent: int) -> int:
@@ -97,6 +120,7 @@ def nearest_rank_index(n: int, percent: int) -> int:
 
 
 def spread(values: Sequence[float]) -> Spread | None:
+    """The :class:`Spread` of ``values`` (hours), or ``None`` when there are none."""
     if not values:
         return None
     ordered = sorted(values)
@@ -109,10 +133,15 @@ class GroupStats:
     """What the report keeps of one provider and request kind (stores aggregate in SQL)."""
 
     outcomes: Counter[str] = field(default_factory=Counter)
+    """Requests by outcome (see :attr:`OutcomeRow.outcome`)."""
     reasons: Counter[str] = field(default_factory=Counter)
+    """Rejections by reason."""
     answer: Spread | None = None
+    """Hours from submission to the provider's first answer."""
     disclosure: Spread | None = None
+    """Hours from submission to the first disclosure."""
     lapsed: int = 0
+    """How many preservations lapsed."""
 
 
 Groups = dict[tuple[str, str], GroupStats]
@@ -154,8 +183,18 @@ def _hours(value: Spread | None) -> dict[str, Any]:
 
 
 def build_report(data: Iterable[OutcomeRow] | Groups, *, now: datetime) -> dict[str, Any]:
-    """The report as a JSON-ready dict (``groups`` sorted by provider then kind), from
-    per-request rows or from statistics a store already grouped."""
+    """The report as a JSON-ready dict, from per-request rows or from statistics a store
+    already grouped.
+
+    Shape: ``generated_at`` (``now``, RFC 3339, UTC), ``requests`` (the total) and
+    ``groups``, sorted by provider then kind, each with ``provider``, ``kind``,
+    ``requests``, ``outcomes`` (by outcome, sorted), ``time_to_answer`` and
+    ``time_to_disclosure`` (``n``, ``median_hours``, ``p90_hours``, rounded to 0.1 h),
+    ``rejection_reasons`` (most frequent first) and ``lapsed_preservations``.
+
+    Raises:
+        LifecycleError: ``now`` is naive.
+    """
     now = as_utc(now, "now")
     groups = data if isinstance(data, dict) else aggregate(data)
     out = [
@@ -185,7 +224,9 @@ def _fmt(value: float | None) -> str:
 
 
 def format_report(report: dict[str, Any]) -> str:
-    """The report as a plain-text table for people."""
+    """The report (a :func:`build_report` dict) as a plain-text table for people: one line per
+    provider and kind (durations in hours, or days from 48 hours on; median / 90th
+    percentile), the rejection reasons under it, and the total."""
     lines = [
         f"{'provider':<12} {'kind':<24} {'n':>6}  {'answer med/p90':>15}  "
         f"{'disclosure med/p90':>19}  {'lapsed':>6}  outcomes"

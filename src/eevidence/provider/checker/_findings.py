@@ -13,14 +13,25 @@ from typing import Any, Final, Literal
 __all__ = ["RULES", "CheckReport", "Finding", "Rule", "Severity", "findings_markdown"]
 
 Severity = Literal["error", "warning", "info"]
+"""How serious a finding is: ``error`` (the provider will refuse the request as written),
+``warning`` (it may be refused or delayed), ``info`` (something to know or confirm)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """One entry of the findings catalogue (:data:`RULES`, ``docs/findings.md``).
+
+    Codes are stable: a code keeps its meaning for ever and is never reused.
+    """
+
     code: str
+    """``EE`` and three digits, e.g. ``EE141``; the hundreds group the rules by family."""
     severity: Severity
+    """The severity of every finding with this code."""
     title: str
+    """A short name, e.g. ``Preservation period too long``."""
     meaning: str
+    """What a finding with this code means, in one or two sentences."""
     basis: str
     """The legal rule or kind of provider fact the check rests on."""
 
@@ -30,16 +41,22 @@ class Finding:
     """One thing the checker found about a request."""
 
     code: str
+    """The catalogue code (a key of :data:`RULES`)."""
     severity: Severity
+    """The severity the catalogue gives the code."""
     path: str
     """JSON path in the request the finding concerns (``$`` for the whole request)."""
     message: str
+    """What was found, about this request and this provider."""
     action: str
     """What to do about it."""
     source: str
     """The provider fact or legal rule it rests on, with its source and date."""
 
     def to_dict(self) -> dict[str, str]:
+        """The finding as a JSON object: ``code``, ``severity``, ``path``, ``message``,
+        ``action`` and ``source``, all strings (the ``findings`` of ``eevidence check
+        --json``)."""
         return {
             "code": self.code,
             "severity": self.severity,
@@ -55,11 +72,18 @@ _ORDER: Final[dict[str, int]] = {"error": 0, "warning": 1, "info": 2}
 
 @dataclass(frozen=True, slots=True)
 class CheckReport:
-    """Every finding about one request against one provider profile."""
+    """Every finding about one request against one provider profile.
+
+    Findings are sorted errors first, then warnings, then notes; within a severity by code,
+    then by JSON path.
+    """
 
     request_id: str
+    """The id of the request checked."""
     provider: str
+    """The id of the provider profile it was checked against."""
     findings: tuple[Finding, ...] = field(default_factory=tuple)
+    """Every finding, in the order described above."""
 
     @property
     def ok(self) -> bool:
@@ -67,12 +91,17 @@ class CheckReport:
         return not any(f.severity == "error" for f in self.findings)
 
     def by_severity(self, severity: Severity) -> tuple[Finding, ...]:
+        """The findings of one severity, in report order."""
         return tuple(f for f in self.findings if f.severity == severity)
 
     def codes(self) -> set[str]:
+        """The distinct codes found (e.g. ``{"EE141", "EE202"}``)."""
         return {f.code for f in self.findings}
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as a JSON object: ``request_id``, ``provider``, ``ok`` (bool),
+        ``counts`` (``{"error": n, "warning": n, "info": n}``) and ``findings`` (a list of
+        :meth:`Finding.to_dict` objects): what ``eevidence check --json`` prints per file."""
         return {
             "request_id": self.request_id,
             "provider": self.provider,
@@ -321,10 +350,16 @@ RULES: Final[dict[str, Rule]] = dict(
         ),
     ]
 )
+"""The findings catalogue, ``{code: rule}``, in code order: every code the checker emits."""
 
 
 def findings_markdown() -> str:
-    """The findings catalogue as Markdown (the content of ``docs/findings.md``)."""
+    """The findings catalogue as Markdown: the exact content of ``docs/findings.md``.
+
+    Returns:
+        A title, a note that the file is generated, and one table row per :data:`RULES`
+        entry (code, severity, title, meaning, what it rests on), ending with a newline.
+    """
     lines = [
         "# Findings catalogue",
         "",

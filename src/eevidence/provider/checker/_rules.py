@@ -5,6 +5,11 @@
 what to do, and the provider fact or legal rule (with its source) it rests on. Facts the
 profile marks unknown, or that rest only on secondary sources, never produce an error: at
 most a note that the point could not be checked.
+
+Which rules apply to a request is read from the kinds table
+(:data:`eevidence.request.KINDS`): the family (preservation or disclosure), whether it is
+an EU order or an order at all, how an emergency is recognised and where its deadlines
+come from.
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ PUBLIC_WEBMAIL_DOMAINS: Final = frozenset(
         "tutanota.com",
     }
 )
+"""Public webmail domains (lower case): an officer address there fails a provider's
+``official_email_domain`` requirement (EE201)."""
 
 
 class _Ctx:
@@ -94,7 +101,35 @@ def check(
     now: datetime,
     law: LawFacts | None = None,
 ) -> CheckReport:
-    """Check ``request`` against ``provider``'s profile at time ``now`` (aware datetime)."""
+    """Check ``request`` against ``provider``'s profile at time ``now``.
+
+    Every rule of the catalogue (:data:`~eevidence.provider.checker.RULES`,
+    ``docs/findings.md``) is applied that fits the request's kind (kinds table): the
+    provider accepts the kind and the identifiers; the data route of a disclosure
+    (foreign-access facts of the profile; 18 U.S.C. 2702); emergency details; preservation
+    periods and extensions (the profile's terms, else 18 U.S.C. 2703(f) for a US provider;
+    Reg. (EU) 2023/1543 art. 11 for an EU preservation order); the period against ``now``
+    and the provider's published retention; the language; user notice and non-disclosure;
+    the conditions of Reg. (EU) 2023/1543 for EU orders; the contents of a preservation
+    request (Budapest art. 29(2)); official email domains; the provider's required
+    elements; the status of the Second Protocol (CETS 224) for art. 7 orders.
+
+    Args:
+        request: the request to check.
+        provider: the profile to check against (normally the addressee's; a mismatch is
+            finding EE001).
+        now: the moment of the check, aware (with a UTC offset); periods in the future and
+            retention horizons (days before ``now``) are measured from it.
+        law: the legal facts (default: the shipped ones, :func:`eevidence.provider.law_facts`).
+
+    Returns:
+        The report: every finding, errors first; ``ok`` when none is an error.
+
+    Raises:
+        InputError: ``now`` is naive, or the request's kind has no row in the kinds table.
+        ConfigurationError: ``law`` is not given and the shipped legal facts cannot be
+            loaded (a broken installation).
+    """
     if now.tzinfo is None:
         raise InputError("now must be an aware datetime (with a UTC offset)", source="check")
     ctx = _Ctx(request, provider, law or law_facts())

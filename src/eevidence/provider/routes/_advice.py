@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal
 
+from eevidence.errors import InputError
 from eevidence.provider._law import LawFacts, law_facts
 from eevidence.provider._profiles import ProviderProfile
-from eevidence.request import DataCategory
+from eevidence.request import DATA_CATEGORIES, DataCategory
 
 __all__ = ["Route", "RouteName", "Verdict", "advise_routes"]
 
@@ -28,22 +29,37 @@ RouteName = Literal[
     "cloud_act_agreement",
     "mla",
 ]
+"""A legal route: a request kind that goes straight to the provider, an order under a CLOUD
+Act executive agreement (18 U.S.C. 2523), or mutual legal assistance (``mla``)."""
 Verdict = Literal["likely", "possible", "no"]
+"""``likely``: the recorded facts support the route; ``possible``: it depends on something
+the facts do not settle (said in ``why``); ``no``: a recorded fact rules it out."""
 _RANK: Final[dict[str, int]] = {"likely": 0, "possible": 1, "no": 2}
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
+    """One route for a requesting State to obtain data from a provider, and its prospects."""
+
     name: RouteName
+    """The route."""
     verdict: Verdict
+    """How promising it is on the recorded facts."""
     covers: tuple[DataCategory, ...]
     """Categories this route can deliver (empty when the verdict is ``no``)."""
     why: tuple[str, ...]
+    """The facts behind the verdict, one sentence each."""
     clock: str
+    """How long the route takes, in words (e.g. ``10 days; 8 hours in an emergency``)."""
     prepare: tuple[str, ...]
+    """What to prepare before using it (an empty string is a step that does not apply)."""
     sources: tuple[str, ...]
+    """Provider sources (title and URL) and legal sources the verdict rests on."""
 
     def to_dict(self) -> dict[str, Any]:
+        """The route as a JSON object: ``route``, ``verdict``, ``covers``, ``why``, ``clock``,
+        ``prepare`` and ``sources`` (lists of strings where the attribute is a tuple); what
+        ``eevidence route --json`` prints per route."""
         return {
             "route": self.name,
             "verdict": self.verdict,
@@ -71,9 +87,43 @@ def advise_routes(
     now: datetime,
     law: LawFacts | None = None,
 ) -> tuple[Route, ...]:
-    """The routes for ``requesting_country`` to obtain ``categories`` from ``provider``."""
-    law = law or law_facts()
+    """The routes for ``requesting_country`` to obtain ``categories`` from ``provider``.
+
+    Considered: an emergency disclosure (when ``emergency``; 18 U.S.C. 2702(b)(8), (c)(4)
+    for a US provider), a voluntary request (the profile's foreign-access facts), the EU
+    production and preservation orders (Reg. (EU) 2023/1543: Member States bound, date of
+    application, the provider's EU establishment or legal representative, art. 5(4) and 8
+    for traffic and content data), an order under a CLOUD Act executive agreement, a
+    subscriber-information order under the Second Protocol (CETS 224 art. 7), and mutual
+    legal assistance. Data the provider states it cannot produce is left out of every route.
+
+    Args:
+        requesting_country: ISO 3166-1 alpha-2 code of the requesting State, e.g. ``FR``.
+        provider: the provider's profile.
+        categories: the data categories wanted (duplicates are ignored; order is kept).
+        emergency: an imminent risk to life or of serious physical injury.
+        now: today, for the Regulation's date of application (only its date is used).
+        law: the legal facts (default: the shipped ones, :func:`eevidence.provider.law_facts`).
+
+    Returns:
+        Every route considered, ``likely`` first, then ``possible``, then ``no``; within a
+        verdict, the routes that cover more categories first.
+
+    Raises:
+        InputError: a category is not a data category (``subscriber``,
+            ``user_identification``, ``traffic``, ``content``).
+        ConfigurationError: ``law`` is not given and the shipped legal facts cannot be
+            loaded (a broken installation).
+    """
     wanted = tuple(dict.fromkeys(categories))
+    strange = [c for c in wanted if c not in DATA_CATEGORIES]
+    if strange:
+        raise InputError(
+            f"unknown data categories {', '.join(map(repr, strange))}; "
+            f"use {', '.join(DATA_CATEGORIES)}",
+            source="categories",
+        )
+    law = law or law_facts()
     p = provider
     unavailable = tuple(c for c in wanted if p.foreign_route(c) == "not_available")
     obtainable = tuple(c for c in wanted if c not in unavailable)
