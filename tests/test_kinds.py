@@ -170,6 +170,10 @@ def test_every_dispatch_reads_the_table(monkeypatch: pytest.MonkeyPatch) -> None
         "deadline terms": lambda: terms_for(request, profile, law_facts()),
         "tracking": lambda: tracked_from_request(request, profile, now=NOW),
         "API path": lambda: ApiChannel(BASE, token=None, client=_client()).endpoint(request),
+        "HI-1": lambda: to_hi1_xml(
+            request, sender=Hi1Endpoint("FR", "PJ"), receiver=Hi1Endpoint("IE", "x"), now=NOW
+        ),
+        "profile requirements": lambda: profile.required_for(request.kind),
     }
     refused: dict[str, str] = {}
     for name, dispatch in dispatches.items():

@@ -62,10 +62,8 @@ def _authority(path: str) -> AuthorityProfile:
     doc = load_document(path)
     try:
         return AuthorityProfile.model_validate_json(json.dumps(doc))
-    except ValueError as exc:
-        raise InputError(
-            "invalid authority profile", source=path, problems=[Problem("$", str(exc))]
-        ) from None
+    except InputError as exc:
+        raise InputError("invalid authority profile", source=path, problems=exc.problems) from None
 
 
 def _cmd_render(args: argparse.Namespace) -> int:

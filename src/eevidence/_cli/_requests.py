@@ -29,6 +29,7 @@ from eevidence.request import (
     AuthorityProfile,
     canonical_bytes,
     generated_schemas,
+    kind_spec,
     new_request_id,
     parse_identifier_spec,
     parse_legal_basis_spec,
@@ -155,8 +156,10 @@ def build_document(args: argparse.Namespace, *, now: datetime) -> dict[str, Any]
     profile_doc = _load_object(args.authority, "--authority")
     try:
         profile = AuthorityProfile.model_validate_json(json.dumps(profile_doc))
-    except ValueError as exc:
-        raise InputError(f"invalid authority profile: {exc}", source=args.authority) from None
+    except InputError as exc:
+        raise InputError(
+            "invalid authority profile", source=args.authority, problems=exc.problems
+        ) from None
     legal = [parse_legal_basis_spec(s) for s in args.legal_basis] or [
         lb.model_dump(mode="json", exclude_none=True) for lb in profile.legal_basis
     ]
@@ -221,7 +224,7 @@ def build_document(args: argparse.Namespace, *, now: datetime) -> dict[str, Any]
         }.items()
         if v is not None
     }
-    if emergency or args.kind == "emergency_disclosure":
+    if emergency or kind_spec(args.kind).emergency == "always":
         doc["emergency"] = emergency
     optional = {
         "preservation_days": args.preservation_days,

@@ -13,7 +13,6 @@ from typing import Any
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
 from eevidence._cli._custody_hook import record_for
 from eevidence._cli._options import ACTOR_ENV, now_of, store_of, store_options, user
-from eevidence._cli._tracking import tracked_from_request
 from eevidence.crypto import load_trust_store
 from eevidence.custody import CustodyAction
 from eevidence.errors import InputError, SubmissionError, UnknownRequestError
@@ -37,7 +36,7 @@ from eevidence.submit import (
     pick_channel,
     record_submission,
 )
-from eevidence.tracking import Event, Store, Tracked, allowed_events
+from eevidence.tracking import Event, Store, Tracked, allowed_events, tracked_from_request
 
 __all__ = ["demo_step", "register"]
 
@@ -155,7 +154,7 @@ def _ensure_tracked(
     try:
         return store.get(request.id)
     except UnknownRequestError:
-        tracked = tracked_from_request(request, profile)
+        tracked = tracked_from_request(request, profile, now=now)
         store.add(tracked)
         record_for(
             args,

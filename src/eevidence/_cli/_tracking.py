@@ -31,9 +31,7 @@ from eevidence.tracking import (
     tracked_from_request,
 )
 
-# tracked_from_request lives in eevidence.tracking; it stays importable from here for the
-# command modules that still import it from this module.
-__all__ = ["demo_step", "register", "tracked_from_request"]
+__all__ = ["demo_step", "register"]
 
 log = logging.getLogger(__name__)
 

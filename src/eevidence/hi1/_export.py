@@ -56,6 +56,8 @@ from eevidence.request import (
     Request,
     ValidatingAuthority,
     canonical_bytes,
+    is_emergency,
+    kind_spec,
 )
 
 __all__ = [
@@ -154,12 +156,6 @@ def _validator(parent: ET.Element, validator: ValidatingAuthority) -> None:
     )
 
 
-def _is_emergency(request: Request) -> bool:
-    if request.kind == "emergency_disclosure":
-        return True
-    return isinstance(request, EuProductionOrder) and request.emergency is not None
-
-
 def _manual_information(request: Request) -> str:
     lines = [
         f"Request kind: {request.kind}",
@@ -189,9 +185,9 @@ def _authorisation(
     obj = _hi1_object(actions, q(AUTH, "AuthorisationObject"), auth_id, sender, None)
     _b.el(obj, AUTH, "AuthorisationReference", long_text(request.case.reference))
     _b.entry(obj, AUTH, "AuthorisationLegalType", legal_type(request))
-    if isinstance(request, EuProductionOrder):
+    if kind_spec(request.kind).deadlines == "eu_art10_production":
         # Reg. (EU) 2023/1543 art. 10: 8 hours in an emergency, 10 days otherwise
-        priority = "EightHours" if request.emergency is not None else "TenDaysASAP"
+        priority = "EightHours" if is_emergency(request) else "TenDaysASAP"
         _b.entry(obj, AUTH, "AuthorisationPriority", (ETSI, "EPOCPriority", priority))
     _b.entry(
         obj,
@@ -205,7 +201,7 @@ def _authorisation(
         _b.el(span, AUTH, "EndTime", qualified_time(request.period.end))
     _b.endpoint(_b.el(obj, AUTH, "AuthorisationCSPID"), AUTH, "CSPID", receiver)
     _b.el(obj, AUTH, "AuthorisationCreationTimestamp", qualified_time(request.created_at))
-    emergency = _is_emergency(request)
+    emergency = is_emergency(request)
     if isinstance(request, EuProductionOrder | EuPreservationOrder | Protocol2Art7Order):
         _issuer(obj, request.issuing_authority, emergency=emergency)
         if not isinstance(request, Protocol2Art7Order) and request.validating_authority:
@@ -253,7 +249,7 @@ def _desired_expiration(request: Request) -> datetime | None:
         and (request.extension_days)
     ):
         return request.current_expiry + timedelta(days=request.extension_days)
-    if request.kind == "eu_preservation_order":
+    if kind_spec(request.kind).deadlines == "eu_art11_preservation":
         return request.created_at + timedelta(days=_EPOC_PR_DAYS)
     return None
 

@@ -46,6 +46,7 @@ from eevidence.request import (
     Seq,
     Text,
     Url,
+    kind_spec,
 )
 
 __all__ = [
@@ -564,11 +565,23 @@ class ProviderProfile(_Model):
     def required_for(
         self, kind: RequestKind, *, include_secondary: bool = False
     ) -> frozenset[RequiredElement] | None:
-        """Elements a request of ``kind`` must contain (general plus kind-specific ones)."""
+        """Elements a request of ``kind`` must contain (general plus kind-specific ones).
+
+        The kind-specific ones follow the kinds table (:data:`eevidence.request.KINDS`): the
+        provider's preservation requirements for its own (non-EU-order) preservation kinds,
+        its emergency requirements for kinds that are always emergencies.
+
+        Returns:
+            The elements, or ``None`` when the profile records none of them as known.
+
+        Raises:
+            InputError: ``kind`` has no row in the kinds table.
+        """
+        spec = kind_spec(kind)
         facts = [self.required_elements]
-        if kind in ("preservation", "preservation_extension"):
+        if spec.family == "preservation" and not spec.eu_order:
             facts.append(self.preservation.required_elements)
-        elif kind == "emergency_disclosure":
+        elif spec.emergency == "always":
             facts.append(self.emergency.required_elements)
         values = [self.value(f, include_secondary=include_secondary) for f in facts]
         if all(v is None for v in values):
