@@ -16,7 +16,6 @@ import pytest
 
 import eevidence
 from eevidence import errors
-from eevidence._internal.lazy import lazy_names
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "eevidence"
 FACES = sorted(
@@ -28,6 +27,26 @@ FACES = sorted(
     ]
 )
 MAX_LINES = 700
+
+
+def lazy_names(source_file: str) -> dict[str, tuple[str, str]]:
+    """``{public name: (module, attribute)}`` from the type stub beside a face's ``__init__.py``.
+
+    The stub is what ``lazy_loader.attach_stub`` reads at run time and what mypy reads.
+    """
+    stub = Path(source_file).with_suffix(".pyi")
+    package = ".".join(stub.parent.relative_to(SRC.parent).parts)
+    found: dict[str, tuple[str, str]] = {}
+    for node in ast.parse(stub.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ImportFrom):
+            assert node.level == 1, ast.unparse(node)
+            for alias in node.names:
+                assert alias.asname in (None, alias.name), ast.unparse(node)
+                if node.module is None:  # a subpackage: ``from . import request``
+                    found[alias.name] = (f"{package}.{alias.name}", "")
+                else:
+                    found[alias.name] = (f"{package}.{node.module}", alias.name)
+    return found
 
 
 def test_every_feature_has_a_face() -> None:
@@ -56,21 +75,12 @@ def test_face_exports_exactly_its_names(face: str) -> None:
     declared = set(lazy_names(source))
     names = list(module.__all__)
     assert len(set(names)) == len(names)
-    assert set(names) - {"__version__"} == declared
+    assert set(names) == declared
     for name in names:
         assert getattr(module, name) is not None  # every public name resolves
         assert name in dir(module)
-    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+    with pytest.raises(AttributeError, match="nope"):
         _ = module.nope
-
-
-@pytest.mark.parametrize("face", FACES)
-def test_face_names_come_from_private_modules_or_faces(face: str) -> None:
-    source = importlib.import_module(face).__file__
-    assert source is not None
-    for name, (module, _attribute) in lazy_names(source).items():
-        last = module.rsplit(".", 1)[-1]
-        assert last.startswith("_") or module in FACES or module == "eevidence.errors", name
 
 
 def test_no_module_is_too_long() -> None:
@@ -103,7 +113,7 @@ def _public_definitions() -> list[
         assert source is not None
         for name, (module, attribute) in lazy_names(source).items():
             spec = importlib.util.find_spec(module)
-            if spec is None or spec.origin is None or module in FACES:
+            if spec is None or spec.origin is None or module in FACES or not attribute:
                 continue
             tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
             for node in tree.body:

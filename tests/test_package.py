@@ -13,8 +13,7 @@ from pathlib import Path
 
 import bagit
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import eevidence as ee
 from eevidence.crypto import (

@@ -12,8 +12,7 @@ from eevidence.tracking import (
     outcome_of,
     outcome_row,
 )
-from tests.test_lifecycle import NOW as LATER
-from tests.test_lifecycle import run, tracked
+from tests.test_lifecycle import NOW as LATER, run, tracked
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 12, 1, tzinfo=UTC)

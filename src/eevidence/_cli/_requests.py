@@ -19,8 +19,7 @@ from eevidence._cli._common import (
 from eevidence._internal.documents import load_document
 from eevidence._internal.fs import write_atomic
 from eevidence.errors import InputError, Problem, RequestValidationError
-from eevidence.provider import generated_schemas as provider_schemas
-from eevidence.provider import load_providers
+from eevidence.provider import generated_schemas as provider_schemas, load_providers
 from eevidence.request import (
     DATA_CATEGORIES,
     REQUEST_ADAPTER,

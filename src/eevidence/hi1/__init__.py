@@ -25,38 +25,7 @@ standard and ETSI's reference EPOC translation (see docs/decisions/0007-ts-103-1
 values with no ETSI dictionary use the owner ``eevidence``.
 """
 
-from __future__ import annotations
+import lazy_loader as _lazy
 
-from typing import TYPE_CHECKING
-
-from eevidence._internal.lazy import attach as _attach
-
-if TYPE_CHECKING:
-    from eevidence.hi1._draft import hi1_draft
-    from eevidence.hi1._export import to_hi1_xml
-    from eevidence.hi1._import import from_hi1_xml, read_hi1
-    from eevidence.hi1._model import (
-        ETSI_VERSION,
-        MAX_MESSAGE_BYTES,
-        Hi1Authorisation,
-        Hi1Document,
-        Hi1Endpoint,
-        Hi1Message,
-        Hi1Task,
-    )
-
-__all__ = [
-    "ETSI_VERSION",
-    "MAX_MESSAGE_BYTES",
-    "Hi1Authorisation",
-    "Hi1Document",
-    "Hi1Endpoint",
-    "Hi1Message",
-    "Hi1Task",
-    "from_hi1_xml",
-    "hi1_draft",
-    "read_hi1",
-    "to_hi1_xml",
-]
-
-__getattr__, __dir__ = _attach(__name__, __file__)
+# Public names are listed in __init__.pyi and imported on first use.
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

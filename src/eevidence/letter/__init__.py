@@ -4,61 +4,7 @@ Deterministic: the same request and options give the same bytes. fpdf2 and HarfB
 loaded only when a PDF is asked for.
 """
 
-from __future__ import annotations
+import lazy_loader as _lazy
 
-from typing import TYPE_CHECKING
-
-from eevidence._internal.lazy import attach as _attach
-
-if TYPE_CHECKING:
-    from eevidence.letter._catalogue import (
-        LANGUAGES,
-        Catalogue,
-        catalogue,
-    )
-    from eevidence.letter._document import (
-        build_letter,
-        format_datetime,
-        image_mime,
-    )
-    from eevidence.letter._model import (
-        Fields,
-        Letter,
-        Paragraph,
-        Section,
-        Signature,
-        Table,
-    )
-    from eevidence.letter._pdf import (
-        render_pdf,
-    )
-    from eevidence.letter._render import (
-        FORMATS,
-        LetterFormat,
-        render_html,
-        render_letter,
-        render_text,
-    )
-
-__all__ = [
-    "FORMATS",
-    "LANGUAGES",
-    "Catalogue",
-    "Fields",
-    "Letter",
-    "LetterFormat",
-    "Paragraph",
-    "Section",
-    "Signature",
-    "Table",
-    "build_letter",
-    "catalogue",
-    "format_datetime",
-    "image_mime",
-    "render_html",
-    "render_letter",
-    "render_pdf",
-    "render_text",
-]
-
-__getattr__, __dir__ = _attach(__name__, __file__)
+# Public names are listed in __init__.pyi and imported on first use.
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

@@ -5,35 +5,7 @@
 (the catalogue, ``docs/findings.md``).
 """
 
-from __future__ import annotations
+import lazy_loader as _lazy
 
-from typing import TYPE_CHECKING
-
-from eevidence._internal.lazy import attach as _attach
-
-if TYPE_CHECKING:
-    from eevidence.provider.checker._findings import (
-        RULES,
-        CheckReport,
-        Finding,
-        Rule,
-        Severity,
-        findings_markdown,
-    )
-    from eevidence.provider.checker._rules import (
-        PUBLIC_WEBMAIL_DOMAINS,
-        check,
-    )
-
-__all__ = [
-    "PUBLIC_WEBMAIL_DOMAINS",
-    "RULES",
-    "CheckReport",
-    "Finding",
-    "Rule",
-    "Severity",
-    "check",
-    "findings_markdown",
-]
-
-__getattr__, __dir__ = _attach(__name__, __file__)
+# Public names are listed in __init__.pyi and imported on first use.
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

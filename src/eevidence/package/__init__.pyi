@@ -1,0 +1,62 @@
+"""Signed packages: BagIt 1.0 bags (directory or zip) with DSSE signatures.
+
+Reading (zip and directory, with limits), hashing, building, verifying, co-signing and
+reports. Verification trusts only the keys given to it and never loads the request
+models. Sources: RFC 8493 (BagIt), the DSSE envelope specification.
+"""
+
+from ._bag import (
+    DirReader as DirReader,
+    PackageLimits as PackageLimits,
+    Reader as Reader,
+    ZipReader as ZipReader,
+    open_reader as open_reader,
+    reading as reading,
+)
+from ._build import build_package as build_package
+from ._layout import (
+    PAYLOAD_TYPE as PAYLOAD_TYPE,
+    SIGNATURE_FILE as SIGNATURE_FILE,
+)
+from ._report import (
+    FileResult as FileResult,
+    PackageInfo as PackageInfo,
+    SignatureResult as SignatureResult,
+    StructuralProblem as StructuralProblem,
+    VerificationReport as VerificationReport,
+)
+from ._sign import sign_package as sign_package
+from ._tagfiles import (
+    HASH_ALGORITHMS as HASH_ALGORITHMS,
+    parse_bag_info as parse_bag_info,
+    parse_manifest as parse_manifest,
+)
+from ._verify import (
+    inspect_package as inspect_package,
+    package_report as package_report,
+    verify_package as verify_package,
+)
+
+__all__ = [
+    "HASH_ALGORITHMS",
+    "PAYLOAD_TYPE",
+    "SIGNATURE_FILE",
+    "DirReader",
+    "FileResult",
+    "PackageInfo",
+    "PackageLimits",
+    "Reader",
+    "SignatureResult",
+    "StructuralProblem",
+    "VerificationReport",
+    "ZipReader",
+    "build_package",
+    "inspect_package",
+    "open_reader",
+    "package_report",
+    "parse_bag_info",
+    "parse_manifest",
+    "reading",
+    "sign_package",
+    "verify_package",
+]
