@@ -40,6 +40,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_data(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "eevidence/py.typed" in names
+    stubs = {
+        str(p.relative_to(ROOT / "src")) for p in (ROOT / "src" / "eevidence").rglob("__init__.pyi")
+    }
+    assert len(stubs) >= 13
+    assert stubs <= names  # the public faces load their names from these stubs
     assert "eevidence/_data/schemas/request.schema.json" in names
     assert sum(n.startswith("eevidence/_data/examples/") for n in names) == 7
     assert {f"eevidence/_data/catalogues/{lang}.json" for lang in ("en", "fr", "es", "ar")} <= names
