@@ -1,9 +1,4 @@
-"""Cryptographic building blocks that know nothing of requests.
-
-Keys and signers (Ed25519, ECDSA P-256, RSA-PSS), DSSE envelopes and their PAE, RFC 9162
-Merkle trees and proofs, signed notes (checkpoints in the C2SP signed-note format) and
-canonical JSON. The cryptography library's hazmat calls live here only.
-"""
+# Public names of eevidence.crypto, imported on first use (lazy_loader.attach_stub).
 
 from ._canonical import canonical_json_bytes as canonical_json_bytes
 from ._dsse import (

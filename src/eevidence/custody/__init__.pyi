@@ -1,8 +1,4 @@
-"""Chain of custody: signed, hash-chained entries under an RFC 9162 Merkle tree.
-
-Entries, the log kept in a :class:`CustodyStore`, signed checkpoints with optional
-RFC 3161 timestamps, evidence intake (hashing what providers return) and CASE/UCO export.
-"""
+# Public names of eevidence.custody, imported on first use (lazy_loader.attach_stub).
 
 from ._case import (
     CASE_CONTEXT as CASE_CONTEXT,

@@ -1,8 +1,4 @@
-"""Request letters: one document model laid out as plain text, HTML or PDF, in en/fr/es/ar.
-
-Deterministic: the same request and options give the same bytes. fpdf2 and HarfBuzz are
-loaded only when a PDF is asked for.
-"""
+# Public names of eevidence.letter, imported on first use (lazy_loader.attach_stub).
 
 from ._catalogue import (
     LANGUAGES as LANGUAGES,

@@ -1,9 +1,4 @@
-"""Signed packages: BagIt 1.0 bags (directory or zip) with DSSE signatures.
-
-Reading (zip and directory, with limits), hashing, building, verifying, co-signing and
-reports. Verification trusts only the keys given to it and never loads the request
-models. Sources: RFC 8493 (BagIt), the DSSE envelope specification.
-"""
+# Public names of eevidence.package, imported on first use (lazy_loader.attach_stub).
 
 from ._bag import (
     DirReader as DirReader,

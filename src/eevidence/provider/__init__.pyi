@@ -1,9 +1,4 @@
-"""What providers accept: profiles and their registry, legal facts, the checker, route advice.
-
-Pure apart from reading the shipped (or ``$EEVIDENCE_PROVIDERS``) profile files: a
-request, a profile, legal facts and ``now`` in, a :class:`CheckReport` or a list of
-:class:`Route` out. Every fact carries its source (the provider's or lawgiver's own text).
-"""
+# Public names of eevidence.provider, imported on first use (lazy_loader.attach_stub).
 
 from ._law import (
     LawFacts as LawFacts,

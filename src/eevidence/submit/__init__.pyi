@@ -1,10 +1,4 @@
-"""Submission: sending packages to providers and reading their answers.
-
-Channels: HTTPS API (retries with backoff, idempotency key), email over STARTTLS, and a
-portal upload bundle; :func:`channel_for` builds the right one from a provider's profile.
-Provider answers are parsed without I/O (:func:`parse_answer`) and their statuses applied to
-the lifecycle (:func:`apply_status`, :func:`record_submission`).
-"""
+# Public names of eevidence.submit, imported on first use (lazy_loader.attach_stub).
 
 from ._answer import (
     ProviderStatus as ProviderStatus,

@@ -1,9 +1,4 @@
-"""Tracking: the lifecycle of each request, deadlines, calendars, outcome reports, stores.
-
-:func:`tracked_from_request` starts tracking a request (its deadline terms fixed then); the
-lifecycle and deadlines are pure (``now`` is a parameter); the stores
-(:mod:`eevidence.tracking.store`: SQLite by default, PostgreSQL shared) keep them.
-"""
+# Public names of eevidence.tracking, imported on first use (lazy_loader.attach_stub).
 
 from ._deadlines import (
     ACK_DAYS as ACK_DAYS,

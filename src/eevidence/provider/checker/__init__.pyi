@@ -1,9 +1,4 @@
-"""The checker: will this provider accept this request as written, and why not?
-
-:func:`check` is pure: a request, a provider profile, legal facts and ``now`` in, a
-:class:`CheckReport` out. Every finding's code, severity and title is in :data:`RULES`
-(the catalogue, ``docs/findings.md``).
-"""
+# Public names of eevidence.provider.checker, imported on first use (lazy_loader.attach_stub).
 
 from ._findings import (
     RULES as RULES,

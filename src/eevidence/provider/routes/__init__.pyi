@@ -1,4 +1,4 @@
-"""Route advice: which legal route can obtain which data from a provider, for a country."""
+# Public names of eevidence.provider.routes, imported on first use (lazy_loader.attach_stub).
 
 from ._advice import (
     Route as Route,

@@ -1,8 +1,4 @@
-"""Tracking stores: SQLite (embedded default) and PostgreSQL (shared), with migrations.
-
-Both keep the lifecycle history, derived deadlines and the custody log (they implement
-:class:`eevidence.custody.CustodyStore`).
-"""
+# Public names of eevidence.tracking.store, imported on first use (lazy_loader.attach_stub).
 
 from ._open import open_store as open_store
 from ._postgres import PostgresStore as PostgresStore
