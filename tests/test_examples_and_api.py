@@ -161,3 +161,21 @@ def test_a_command_loads_only_its_own_stack(tmp_path: Path) -> None:
         [sys.executable, "-c", code, example], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_package_verification_loads_no_models_and_no_store() -> None:
+    code = (
+        "import sys\n"
+        "from eevidence._cli import main\n"
+        "code = main(['package', 'verify', sys.argv[1], '--trust', sys.argv[2]])\n"
+        "print(code, sorted(m for m in ('pydantic', 'fpdf', 'httpx', 'psycopg', 'sqlite3', "
+        "'jsonschema', 'yaml') if m in sys.modules))\n"
+    )
+    vectors = ROOT / "tests" / "vectors" / "package"
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(vectors / "golden.zip"), str(vectors / "trust")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "0 []"

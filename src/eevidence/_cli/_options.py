@@ -12,10 +12,12 @@ import os
 import sys
 import threading
 from datetime import UTC, date, datetime, time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from eevidence._cli._common import CliUsageError
-from eevidence.tracking import Store, open_store
+
+if TYPE_CHECKING:
+    from eevidence.tracking import Store
 
 __all__ = [
     "ACTOR_ENV",
@@ -87,6 +89,8 @@ def now_of(args: argparse.Namespace) -> datetime:
 
 def store_of(args: argparse.Namespace, *, create: bool = True) -> Store:
     """The store named by ``--store`` (or the default); ``create=False`` for read-only use."""
+    # imported here: commands that never open a store (package verify...) stay light
+    from eevidence.tracking import open_store  # noqa: PLC0415
     spec = (
         getattr(args, "store", None)
         or getattr(args, "global_store", None)
