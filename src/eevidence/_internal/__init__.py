@@ -1,2 +1,2 @@
 """Shared plumbing with no knowledge of requests: atomic files, documents, resources,
-schemas, validation messages, lazy faces. Private: no stability promise."""
+schemas, validation messages, the base of all models. Private: no stability promise."""
