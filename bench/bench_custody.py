@@ -16,9 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from eevidence.crypto import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
+from eevidence.crypto import MerkleTree, key_id, leaf_hash, verify_consistency, verify_inclusion
 from eevidence.custody import append_entry, verify_lines
-from eevidence.custody._entries import key_id
 
 
 class Signer:

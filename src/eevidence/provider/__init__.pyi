@@ -1,5 +1,6 @@
 # Public names of eevidence.provider, imported on first use (lazy_loader.attach_stub).
 
+from . import checker as checker, routes as routes
 from ._law import (
     LawFacts as LawFacts,
     LawSource as LawSource,
@@ -97,6 +98,7 @@ __all__ = [
     "Verdict",
     "advise_routes",
     "check",
+    "checker",
     "findings_markdown",
     "generated_schemas",
     "law_facts",
@@ -104,4 +106,5 @@ __all__ = [
     "load_profile_file",
     "load_providers",
     "profile_schema_problems",
+    "routes",
 ]
