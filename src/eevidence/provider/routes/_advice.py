@@ -110,11 +110,27 @@ def advise_routes(
         verdict, the routes that cover more categories first.
 
     Raises:
-        InputError: a category is not a data category (``subscriber``,
-            ``user_identification``, ``traffic``, ``content``).
+        InputError: ``requesting_country`` is not an ISO 3166-1 alpha-2 code in capitals
+            (``fr``, ``France``), ``now`` is naive, or a category is not a data category
+            (``subscriber``, ``user_identification``, ``traffic``, ``content``).
         ConfigurationError: ``law`` is not given and the shipped legal facts cannot be
             loaded (a broken installation).
     """
+    code = requesting_country  # as the request models' CountryCode: [A-Z]{2}
+    if not (
+        isinstance(code, str)
+        and len(code) == 2
+        and code.isascii()
+        and code.isalpha()
+        and code.isupper()
+    ):
+        raise InputError(
+            f"requesting country {requesting_country!r}: expected an ISO 3166-1 alpha-2 code "
+            "in capitals, such as 'FR'",
+            source="requesting_country",
+        )
+    if now.tzinfo is None:
+        raise InputError("now must be an aware datetime (with a UTC offset)", source="routes")
     wanted = tuple(dict.fromkeys(categories))
     strange = [c for c in wanted if c not in DATA_CATEGORIES]
     if strange:
