@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import icalendar
 import pytest
 
 from eevidence import parse_request
+from eevidence._cli import main
 from eevidence.errors import InputError
 from eevidence.provider import law_facts, load_providers
 from eevidence.tracking import (
@@ -27,7 +30,7 @@ from eevidence.tracking import (
     to_ics,
     tracked_from_request,
 )
-from tests.helpers import example_doc
+from tests.helpers import EXAMPLES, example_doc
 from tests.test_lifecycle import NOW, T0, US, run, tracked
 
 REGISTRY = load_providers()
@@ -213,3 +216,59 @@ def test_deadline_terms_are_fixed_when_tracked() -> None:
     t = apply_event(t, Event("submitted", request.created_at, "o"), now=NOW)
     assert t.state == "submitted"
     assert US.max_extensions == 1
+
+
+def test_deadlines_past_the_year_9999_are_held_at_its_end() -> None:
+    late = datetime(9999, 12, 31, tzinfo=UTC)
+    t = tracked("eu_production_order", terms=Terms(response_hours=240, basis="art. 10"))
+    t = apply_event(t, Event("submitted", late, "o"), now=late)
+    last = datetime.max.replace(tzinfo=UTC)
+    assert [(d.kind, d.due) for d in deadlines_of(t)] == [
+        ("acknowledgement_due", last),
+        ("production_due", last),
+    ]
+    assert [d.kind for d in due_within([t], now=late, within=timedelta(weeks=99999))] == [
+        "acknowledgement_due",
+        "production_due",
+    ]
+    early = datetime(1, 1, 2, tzinfo=UTC)
+    p = replace(tracked(), created_at=early - timedelta(hours=3))
+    p = apply_event(p, Event("submitted", early - timedelta(hours=2), "o"), now=NOW)
+    p = apply_event(p, Event("preserved", early - timedelta(hours=1), "o", expires=early), now=NOW)
+    assert [(d.kind, d.due) for d in deadlines_of(p)] == [
+        ("act_before_expiry", datetime.min.replace(tzinfo=UTC)),
+        ("preservation_expires", early),
+    ]
+
+
+# -- command line: times out of range are usage errors, never tracebacks -------------------
+
+ID = "3f1c2a6e-1b7d-4c9a-9e0f-5a2b7c8d9e01"  # the id of the preservation example
+
+
+def _error_lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The lines of standard error other than argparse's usage line."""
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return [line for line in err.splitlines() if not line.startswith("usage:")]
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["deadlines", "--now", "0001-01-01T00:00:00+14:00"], "--now"),
+        (["deadlines", "--now", "9999-12-31T23:59:59-23:59"], "--now"),
+        (["report", "--since", "0001-01-01T00:00:00+14:00"], "--since"),
+        (["track", "event", ID, "submitted", "--at", "9999-12-31T23:59:59-23:59"], "--at"),
+        (["track", "event", ID, "submitted", "--at", "0001-01-01T01:00:00+01:01"], "--at"),
+    ],
+)
+def test_a_time_out_of_range_is_a_usage_error(
+    argv: list[str], option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = str(tmp_path / "s.sqlite3")
+    assert main(["--store", store, "track", "add", str(EXAMPLES / "preservation.json")]) == 0
+    capsys.readouterr()
+    assert main(["--store", store, *argv]) == 2
+    [line] = _error_lines(capsys)
+    assert line.startswith(f"eevidence: error: {option} '{argv[-1]}': out of range")

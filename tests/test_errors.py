@@ -51,13 +51,13 @@ from eevidence.errors import (
 )
 from eevidence.provider import Fact, LawFacts, LawSource, ProviderProfile, Source, law_facts
 from eevidence.request import (
-    REQUEST_ADAPTER,
     Contact,
     PhoneIdentifier,
     PreservationRequest,
     TimeWindow,
     parse_request,
 )
+from eevidence.request._codec import REQUEST_ADAPTER
 from tests.helpers import example_doc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,12 +65,13 @@ ROOT = Path(__file__).resolve().parents[1]
 # -- the drawn tree ------------------------------------------------------------------------
 
 
-def _drawn_tree() -> dict[str, str | None]:
-    """``{class name: parent name}`` from the tree drawn in the module docstring."""
+def _drawn_tree() -> dict[str, frozenset[str]]:
+    """``{class name: parent names}`` from the tree drawn in the module docstring: the
+    parent it is drawn under, and any other named on its line as ``also a <Name>``."""
     doc = errors.__doc__
     assert doc is not None
     block = doc.split("::", 1)[1].split("\n\n", 2)[1]
-    parents: dict[str, str | None] = {}
+    parents: dict[str, frozenset[str]] = {}
     stack: list[tuple[int, str]] = []
     for line in block.splitlines():
         match = re.search(r"[A-Z][A-Za-z0-9]*Error", line)
@@ -78,19 +79,23 @@ def _drawn_tree() -> dict[str, str | None]:
         name, column = match.group(), match.start()
         while stack and stack[-1][0] >= column:
             stack.pop()
-        parents[name] = stack[-1][1] if stack else None
+        also = re.findall(r"also an? ([A-Z][A-Za-z0-9]*Error)", line)
+        parents[name] = frozenset([stack[-1][1]] if stack else []) | frozenset(also)
         stack.append((column, name))
     return parents
 
 
-def _real_tree() -> dict[str, str | None]:
-    """``{class name: parent name}`` of the classes defined in eevidence.errors."""
-    found: dict[str, str | None] = {"EEvidenceError": None}
+def _real_tree() -> dict[str, frozenset[str]]:
+    """``{class name: names of its direct bases}`` of the classes defined in eevidence.errors
+    (the root's base, ``Exception``, left out)."""
+    found: dict[str, frozenset[str]] = {}
 
     def walk(cls: type[BaseException]) -> None:
+        found[cls.__name__] = frozenset(
+            b.__name__ for b in cls.__bases__ if issubclass(b, EEvidenceError)
+        )
         for sub in cls.__subclasses__():
             if sub.__module__ == "eevidence.errors":
-                found[sub.__name__] = cls.__name__
                 walk(sub)
 
     walk(EEvidenceError)
@@ -102,6 +107,25 @@ def test_the_drawn_error_tree_is_the_class_hierarchy() -> None:
     assert drawn == _real_tree()
     exported = {n for n in errors.__all__ if n != "Problem"}
     assert set(drawn) == exported
+
+
+def test_each_family_is_a_cause() -> None:
+    families = (
+        errors.InputError,
+        errors.IntegrityError,
+        errors.TrustError,
+        errors.ConfigurationError,
+        errors.RemoteError,
+    )
+    assert issubclass(errors.PackageTrustError, errors.TrustError)
+    assert issubclass(errors.PackageTrustError, errors.PackageVerificationError)
+    assert issubclass(errors.UntrustedNoteError, errors.TrustError)
+    assert not issubclass(errors.UntrustedNoteError, errors.IntegrityError)
+    assert issubclass(errors.TimestampError, errors.RemoteError)
+    for name in errors.__all__:
+        cls = getattr(errors, name)
+        if name != "Problem" and cls is not EEvidenceError and cls not in families:
+            assert any(issubclass(cls, f) for f in families), name
 
 
 # -- models built directly -----------------------------------------------------------------
@@ -351,3 +375,100 @@ def test_text_that_is_not_utf8_never_reaches_the_encoder() -> None:
         sign_note("a\n", [("l\ud800g", key)])
     with pytest.raises(InputError, match="UTF-8"):
         open_note("a\ud800\n\n\u2014 log AAAA\n", [verifier_key("log", key)])
+
+
+# -- entry checks: bad arguments are the caller's input errors -----------------------------
+
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("country", ["fr", "Fr", "France", "ZZZ", "F", "F1", "\u00c9E", "", None])
+def test_route_advice_refuses_a_country_that_is_not_an_alpha2_code(country: Any) -> None:
+    from eevidence.provider import advise_routes, load_providers
+
+    meta = load_providers().get("meta")
+    with pytest.raises(InputError, match="ISO 3166-1 alpha-2") as info:
+        advise_routes(country, meta, ["content"], emergency=False, now=NOW)
+    assert info.value.source == "requesting_country"
+    assert advise_routes("FR", meta, ["content"], emergency=False, now=NOW)
+
+
+def test_route_advice_refuses_a_naive_now() -> None:
+    from eevidence.provider import advise_routes, load_providers
+
+    meta = load_providers().get("meta")
+    with pytest.raises(InputError, match="aware"):
+        advise_routes("FR", meta, ["content"], emergency=False, now=datetime(2026, 11, 22))
+
+
+def test_the_pydantic_request_adapter_is_not_public() -> None:
+    import eevidence.request
+
+    assert "REQUEST_ADAPTER" not in eevidence.request.__all__
+    assert not hasattr(eevidence.request, "REQUEST_ADAPTER")
+    assert not hasattr(eevidence, "REQUEST_ADAPTER")
+
+
+@pytest.mark.parametrize("value", [None, {"a": 1}, "x", example_doc("preservation")])
+def test_canonical_bytes_of_something_that_is_not_a_request_is_an_input_error(
+    value: Any,
+) -> None:
+    with pytest.raises(InputError, match=f"expected a request model, got {type(value).__name__}"):
+        eevidence.canonical_bytes(value)
+    with pytest.raises(InputError):
+        eevidence.canonical_bytes(TimeWindow(start=NOW, end=NOW))  # type: ignore[arg-type]
+
+
+def test_model_copy_with_changes_is_validated() -> None:
+    request = parse_request(example_doc("preservation"))
+    with pytest.raises(RequestValidationError) as info:
+        request.model_copy(update={"id": "not-a-uuid", "identifiers": ()})
+    assert set(_problems(info.value)) == {"$.id", "$.identifiers"}
+    assert isinstance(info.value.__cause__, pydantic.ValidationError)
+    with pytest.raises(RequestValidationError, match="1 problem") as info:
+        request.model_copy(update={"no_such_field": 1})
+    assert list(_problems(info.value)) == ["$.no_such_field"]
+    from eevidence.provider import load_providers
+
+    with pytest.raises(ProfileError):
+        load_providers().get("meta").model_copy(update={"id": "Not An Id!"})
+    with pytest.raises(InputError):
+        TimeWindow(start=NOW, end=NOW).model_copy(update={"start": "noon"})
+    changed = request.model_copy(update={"language": "de"})
+    assert changed.language == "de"
+    assert changed.model_fields_set == request.model_fields_set
+    assert changed.model_copy(update={"language": request.language}) == request
+    assert eevidence.canonical_bytes(changed.model_copy(update={"language": "en"})) == (
+        eevidence.canonical_bytes(request)
+    )
+
+
+def test_model_copy_without_changes_is_a_plain_copy() -> None:
+    request = parse_request(example_doc("preservation"))
+    for copy in (
+        request.model_copy(),
+        request.model_copy(update={}),
+        request.model_copy(deep=True),
+    ):
+        assert copy == request
+        assert copy is not request
+    deep = request.model_copy(update={"language": "de"}, deep=True)
+    assert deep.authority == request.authority
+    assert deep.authority is not request.authority
+
+
+def test_canonical_json_of_a_deep_value_is_an_input_error() -> None:
+    from eevidence.crypto import canonical_json_bytes
+
+    deep: list[Any] = []
+    for _ in range(5_000):
+        deep = [deep]
+    with pytest.raises(InputError, match="nested too deeply"):
+        canonical_json_bytes(deep)
+    with pytest.raises(InputError, match="nested too deeply"):
+        canonical_json_bytes({"a": deep})
+    loop: dict[str, Any] = {}
+    loop["self"] = loop
+    with pytest.raises(InputError, match="Circular"):
+        canonical_json_bytes(loop)

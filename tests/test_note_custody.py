@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -25,12 +26,17 @@ from eevidence.custody import (
     ChainReport,
     CustodyEntry,
     append_entry,
+    checkpoint_log,
     entries_from_jsonl,
     entries_to_jsonl,
+    import_jsonl,
     verify_chain,
+    verify_lines,
+    verify_log,
 )
 from eevidence.custody._entries import key_id
-from eevidence.errors import IntegrityError
+from eevidence.errors import IntegrityError, TrustError, UntrustedNoteError
+from eevidence.tracking import SqliteStore
 
 # golang.org/x/mod/sumdb/note: the reference example of the signed-note format.
 GO_SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
@@ -62,14 +68,19 @@ def test_signed_note_matches_the_reference_vector() -> None:
 
 def test_signed_note_rejections() -> None:
     v = NoteVerifier.decode(GO_VKEY)
-    with pytest.raises(IntegrityError, match="does not verify"):
+    with pytest.raises(IntegrityError, match="does not verify") as altered:
         open_note(GO_NOTE.replace("cryptography", "cryptographY"), [v])
+    assert not isinstance(altered.value, TrustError)  # a trusted key's signature fails: altered
     other = verifier_key("PeterNeumann", Ed25519PrivateKey.generate())
-    with pytest.raises(IntegrityError, match="no signature by a trusted key"):
+    with pytest.raises(UntrustedNoteError, match="no signature by a trusted key") as unknown:
         open_note(GO_NOTE, [other])
+    assert isinstance(unknown.value, TrustError)
+    assert not isinstance(unknown.value, IntegrityError)  # nothing shows it was altered
     renamed = NoteVerifier("Someone", v.public_key)
-    with pytest.raises(IntegrityError, match="no signature by a trusted key"):
+    with pytest.raises(UntrustedNoteError, match="no signature by a trusted key"):
         open_note(GO_NOTE, [renamed])
+    with pytest.raises(UntrustedNoteError, match="<checkpoint>: no signature by a trusted key"):
+        parse_checkpoint(GO_NOTE, [other])
     for bad in [GO_TEXT, GO_NOTE.replace("\u2014", "-"), GO_NOTE.replace("x08go", "x08g!")]:
         with pytest.raises(ee.InputError):
             open_note(bad, [v])
@@ -102,7 +113,7 @@ def test_checkpoint_round_trip_and_rejections() -> None:
         note.replace("\n3\n", "\nthree\n", 1),
         cp.origin + "\n3\n\n\u2014 x AAAA\n",
     ]:
-        with pytest.raises((ee.InputError, IntegrityError)):
+        with pytest.raises((ee.InputError, IntegrityError, TrustError)):
             parse_checkpoint(broken, trusted)
     with pytest.raises(ee.InputError):
         Checkpoint("", 1, tree.root()).text()
@@ -235,6 +246,33 @@ def test_checkpoint_detects_truncation_and_rewritten_history(signer: Signer) -> 
         )
     assert verify_chain(rewritten, keys).ok
     assert kinds(verify_chain(rewritten, keys, checkpoint=saved)) == [(None, "rewritten")]
+
+
+def test_kept_checkpoints_by_an_unknown_key_or_with_a_bad_signature(tmp_path: Path) -> None:
+    key = Ed25519PrivateKey.generate()
+    keys = [key.public_key()]
+    store = SqliteStore(tmp_path / "t.sqlite3")
+    try:
+        import_jsonl(store, entries_to_jsonl(chain(3, Signer(key))), keys, source="log")
+        _, note = checkpoint_log(store, "test/log", key)
+        assert verify_log(store, keys)[1] == []
+        stranger = Ed25519PrivateKey.generate().public_key()
+        [unknown] = verify_log(store, [stranger])[1]
+        assert unknown.kind == "unknown_key"
+        assert unknown.detail.endswith("no signature by a trusted key")
+        store.save_checkpoint(3, note.replace("\n3\n", "\n2\n", 1))  # signed text altered
+        [altered] = verify_log(store, keys)[1]
+        assert altered.kind == "rewritten"
+        assert "does not verify" in altered.detail
+    finally:
+        store.close()
+
+
+def test_verify_lines_refuses_lines_that_are_not_bytes() -> None:
+    with pytest.raises(ee.InputError, match="line 0 is str, not bytes"):
+        verify_lines(["{}"], [])  # type: ignore[list-item]
+    assert verify_lines([b"{}"], []).breaks[0].kind == "malformed"
+    assert verify_lines([bytearray(b"{}")], []).breaks[0].kind == "malformed"  # type: ignore[list-item]
 
 
 def test_jsonl_round_trip_and_errors(signer: Signer) -> None:

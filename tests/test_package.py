@@ -25,7 +25,13 @@ from eevidence.crypto import (
     load_trust_store,
     public_key_pem,
 )
-from eevidence.errors import PackageError, PackageVerificationError
+from eevidence.errors import (
+    IntegrityError,
+    PackageError,
+    PackageTrustError,
+    PackageVerificationError,
+    TrustError,
+)
 from eevidence.package import (
     PAYLOAD_TYPE,
     SIGNATURE_FILE,
@@ -186,6 +192,7 @@ def test_negative_vector_is_regenerated_and_fails_for_its_reason(
         ee.verify_package(committed, trust, threshold=2)
     assert exc.value.report is not None
     assert reason.split(":")[0] in exc.value.diagnostics()
+    assert not isinstance(exc.value, TrustError)  # altered or malformed: integrity, not trust
 
 
 def test_untrusted_key_signature_is_unknown(tmp_path: Path, attachment: Path) -> None:
@@ -204,6 +211,52 @@ def test_threshold_not_met(tmp_path: Path, attachment: Path, trust: TrustStore) 
     assert not report.ok
     assert report.fixity_ok
     assert "threshold_not_met: 1 valid trusted signature(s), 2 required" in report.reasons()
+
+
+def test_an_intact_package_signed_by_an_unknown_key_is_a_trust_error(
+    tmp_path: Path, attachment: Path, trust: TrustStore
+) -> None:
+    pkg = build(tmp_path, attachment, signers=[KeySigner(OUTSIDER)])
+    with pytest.raises(TrustError) as info:
+        ee.verify_package(pkg, trust)
+    error = info.value
+    assert isinstance(error, PackageTrustError)
+    assert isinstance(error, PackageVerificationError)  # still caught as before
+    assert error.source == str(pkg)
+    assert error.code == "verification_failed"
+    assert isinstance(error.report, ee.VerificationReport)
+    assert error.report.fixity_ok
+    assert str(error) == (
+        "package verification failed: signature 0 unknown_key; "
+        "threshold_not_met: 0 valid trusted signature(s), 1 required"
+    )
+
+
+def test_too_few_trusted_signers_is_a_trust_error(
+    tmp_path: Path, attachment: Path, trust: TrustStore
+) -> None:
+    pkg = build(tmp_path, attachment)
+    assert ee.verify_package(pkg, trust, threshold=1).ok
+    with pytest.raises(PackageTrustError, match="threshold_not_met: 1 valid"):
+        ee.verify_package(pkg, trust, threshold=2)
+
+
+def test_an_altered_or_unsigned_package_is_not_a_trust_error(
+    tmp_path: Path, attachment: Path, trust: TrustStore
+) -> None:
+    pkg = build(tmp_path, attachment, "p", signers=[KeySigner(OUTSIDER)])
+    (pkg / "data" / "request.json").write_bytes(b"{}")  # altered and untrusted: integrity
+    with pytest.raises(PackageVerificationError) as info:
+        ee.verify_package(pkg, trust)
+    assert isinstance(info.value, IntegrityError)
+    assert not isinstance(info.value, TrustError)
+    bag_dir = tmp_path / "bag"
+    bag_dir.mkdir()
+    (bag_dir / "a.txt").write_text("a")
+    bagit.make_bag(str(bag_dir), checksums=["sha256"])
+    with pytest.raises(PackageVerificationError, match="unsigned") as info:
+        ee.verify_package(bag_dir, trust)
+    assert not isinstance(info.value, TrustError)
 
 
 def test_same_key_twice_counts_once(tmp_path: Path, attachment: Path, trust: TrustStore) -> None:
@@ -234,6 +287,9 @@ def test_keyid_hint_is_not_trusted(tmp_path: Path, attachment: Path, trust: Trus
     assert [s.status for s in report.signatures] == ["valid", "invalid"]
     assert report.signatures[0].keyid == officer_id
     assert report.valid_signers == (officer_id,)
+    with pytest.raises(PackageVerificationError) as info:  # a trusted key's signature fails
+        ee.verify_package(pkg, trust, threshold=2)
+    assert not isinstance(info.value, TrustError)
 
 
 def test_size_mismatch_is_named(tmp_path: Path, attachment: Path, trust: TrustStore) -> None:

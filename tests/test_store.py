@@ -547,6 +547,59 @@ def test_an_unreadable_row_is_a_store_error(store: AnyStore) -> None:
         store.list_requests()
 
 
+@pytest.mark.parametrize(
+    ("table", "column", "body"),
+    [
+        ("requests", "facts", '{"id": "x", "terms": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+        ("requests", "facts", "[]"),
+        ("requests", "facts", "{}"),
+        ("events", "body", '{"event": "submitted", "note": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+        ("events", "body", "[1]"),
+        ("events", "body", "{}"),
+    ],
+)
+def test_a_row_of_deep_or_odd_json_is_a_store_error(
+    store: AnyStore, table: str, column: str, body: str
+) -> None:
+    store.add(make())
+    store.record(make().id, ev("submitted", 1), now=NOW)
+    key = "id" if table == "requests" else "request_id"
+    with store._transaction():
+        store._execute(
+            store._sql(f"UPDATE {table} SET {column} = ? WHERE {key} = ?"),  # noqa: S608
+            (body, make().id),
+        )
+    with pytest.raises(StoreError, match=rf"unreadable row for request {make().id}"):
+        store.get(make().id)
+    with pytest.raises(StoreError, match="the store is damaged"):
+        store.list_requests()
+    with pytest.raises(StoreError, match="the store is damaged"):
+        store.record(make().id, ev("acknowledged", 2), now=NOW)
+
+
+@pytest.mark.parametrize(
+    "spec", ["mysql://db/cases", "sqlite:///x.db", "file://x", "POSTGRESQL://h/d"]
+)
+def test_a_url_of_another_scheme_is_refused_and_creates_nothing(
+    spec: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    scheme = spec.split(":", 1)[0]
+    with pytest.raises(StoreError, match=f"unsupported store URL scheme '{scheme}'"):
+        open_store(spec)
+    with pytest.raises(StoreError, match=f"'{scheme}'"):
+        open_store(spec, create=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_relative_file_with_a_colon_is_still_a_sqlite_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    open_store("cases:2026.sqlite3").close()
+    assert (tmp_path / "cases:2026.sqlite3").is_file()
+
+
 def test_a_sqlite_file_that_cannot_be_made_private_is_a_store_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -602,3 +655,21 @@ def test_pending_migrations_are_applied_on_open(
     monkeypatch.undo()
     with pytest.raises(StoreError, match="written by a newer eevidence"):
         open_store(store_spec)
+
+
+def test_the_command_line_refuses_a_store_url_of_another_scheme(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eevidence._cli import main
+    from tests.helpers import EXAMPLES
+
+    monkeypatch.chdir(tmp_path)
+    request = str(EXAMPLES / "preservation.json")
+    assert main(["--store", "mysql://db/cases", "track", "add", request]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.splitlines() == [
+        "eevidence: unsupported store URL scheme 'mysql': give a postgresql:// URL or the "
+        "path of a SQLite file"
+    ]
+    assert list(tmp_path.iterdir()) == []  # no SQLite file named mysql:/db/cases

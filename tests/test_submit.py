@@ -23,7 +23,13 @@ from pytest_httpx import HTTPXMock
 
 import eevidence as ee
 from eevidence.crypto import TrustStore
-from eevidence.errors import CredentialsError, MalformedAnswerError, SubmissionError
+from eevidence.errors import (
+    ConfigurationError,
+    CredentialsError,
+    MalformedAnswerError,
+    RemoteError,
+    SubmissionError,
+)
 from eevidence.hi1 import from_hi1_xml
 from eevidence.submit import (
     BODY_FORMATS,
@@ -383,8 +389,13 @@ def test_other_redirects_and_refusals_are_errors(
 
 
 def test_api_must_use_https() -> None:
-    with httpx.Client() as client, pytest.raises(SubmissionError, match="https"):
-        ApiChannel("http://le-api.provider.example", token=None, client=client)
+    url = "http://le-api.provider.example"
+    with httpx.Client() as client, pytest.raises(ConfigurationError, match="https") as info:
+        ApiChannel(url, token=None, client=client)
+    assert str(info.value).startswith(f"{url}: ")  # names the URL
+    assert not isinstance(info.value, RemoteError)  # a configuration mistake, not the network
+    with httpx.Client() as client, pytest.raises(ConfigurationError, match="no scheme"):
+        ApiChannel("le-api.provider.example", token=None, client=client)
 
 
 def test_body_formats_are_pluggable(
@@ -842,7 +853,7 @@ def test_retry_after_odd_digits() -> None:
 
 def test_api_channel_refuses_bad_urls_and_tokens(sleeps: Sleeps) -> None:
     with httpx.Client() as client:
-        with pytest.raises(SubmissionError, match="not valid"):
+        with pytest.raises(ConfigurationError, match="not valid"):
             ApiChannel("https://\x00", token=None, client=client)
         with pytest.raises(CredentialsError, match="printable ASCII"):
             ApiChannel(API, token=Secret("t\u00f6ken"), client=client)

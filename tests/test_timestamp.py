@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import shutil
+import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 import eevidence as ee
 from eevidence.custody import TimestampAuthority, request_timestamp, verify_timestamp
-from eevidence.errors import IntegrityError
+from eevidence.errors import IntegrityError, TimestampError
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
 
@@ -184,18 +185,48 @@ def test_tsa_errors_are_clear(tsa_server: tuple[str, Tsa]) -> None:
     def down(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
+    def slow(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    def busy(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429)
+
+    def missing(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404)
+
     for handler, error, text in [
-        (refuse, ee.ConfigurationError, "HTTP 503"),
+        (refuse, TimestampError, "HTTP 503"),
+        (busy, TimestampError, "HTTP 429"),
+        (missing, ee.ConfigurationError, "HTTP 404"),
         (wrong_type, ee.InputError, "timestamp-reply"),
-        (down, ee.ConfigurationError, "refused"),
+        (down, TimestampError, "refused"),
+        (slow, TimestampError, "timed out"),
     ]:
         with (
             httpx.Client(transport=httpx.MockTransport(handler)) as client,
-            pytest.raises(error, match=text),
+            pytest.raises(error, match=text) as info,
         ):
             request_timestamp(b"data", "http://127.0.0.1:9/tsa", authority, client=client)
+        # unreachable or failing: retry later (remote); a wrong URL: fix the configuration
+        assert isinstance(info.value, ee.RemoteError) == (error is TimestampError)
+        assert isinstance(info.value, ee.ConfigurationError) == (error is ee.ConfigurationError)
     with pytest.raises(ee.ConfigurationError, match="root"):
         TimestampAuthority([])
+
+
+def test_an_unreachable_tsa_is_a_remote_error_and_a_bad_url_is_not() -> None:
+    root = _cert("root", ec.generate_private_key(ec.SECP256R1()), None, tsa=False)
+    authority = TimestampAuthority([root])
+    with socket.socket() as s:  # a port that nothing listens on: connection refused
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with httpx.Client(timeout=5) as client:
+        with pytest.raises(TimestampError, match=f"timestamping authority http://127.0.0.1:{port}"):
+            request_timestamp(b"data", f"http://127.0.0.1:{port}/tsa", authority, client=client)
+        for url in ["http://\x00/", "ftp://tsa.example/", "tsa.example/tsa"]:
+            with pytest.raises(ee.ConfigurationError, match="timestamping authority") as info:
+                request_timestamp(b"data", url, authority, client=client)
+            assert not isinstance(info.value, ee.RemoteError)
 
 
 def test_no_foreign_error_escapes_a_timestamp_call(tsa_server: tuple[str, Tsa]) -> None:

@@ -21,17 +21,21 @@ profiles, :class:`InputError` for custody entries and legal facts), never pydant
     |   |-- ProofError                  a Merkle inclusion or consistency proof fails
     |   `-- PackageVerificationError    a package fails verification (.report, .code)
     |-- TrustError                      validly signed, but not by a signer trusted for this
+    |   |-- PackageTrustError           too few trusted signers (also a PackageVerificationError)
+    |   `-- UntrustedNoteError          a signed note or checkpoint that no trusted key signed
     |-- ConfigurationError              the environment is wrong (files, options, servers)
     |   |-- StoreError                  the tracking store cannot be opened or used
     |   |   `-- ConcurrentUpdateError   another writer kept changing the same request
     |   `-- CredentialsError            credentials missing, unreadable or readable by others
     `-- RemoteError                     the network or the other side failed
-        `-- SubmissionError             sending to a provider failed (.source)
-            `-- MalformedAnswerError    a provider's answer cannot be understood
+        |-- SubmissionError             sending to a provider failed (.source)
+        |   `-- MalformedAnswerError    a provider's answer cannot be understood
+        `-- TimestampError              a timestamping authority cannot be reached or fails
 
 Who must act: the user (input), an investigator or the recipient (integrity, trust), an
-administrator (configuration), or nobody yet: retry later (remote). The tree above is
-checked against the classes by the test suite.
+administrator (configuration), or nobody yet: retry later (remote). A class with two
+parents is drawn under one and names the other (``also a ...``). The tree above is checked
+against the classes by the test suite.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ __all__ = [
     "LifecycleError",
     "MalformedAnswerError",
     "PackageError",
+    "PackageTrustError",
     "PackageVerificationError",
     "Problem",
     "ProfileError",
@@ -60,8 +65,10 @@ __all__ = [
     "SigningKeyError",
     "StoreError",
     "SubmissionError",
+    "TimestampError",
     "TrustError",
     "UnknownRequestError",
+    "UntrustedNoteError",
 ]
 
 
@@ -99,8 +106,9 @@ class ConfigurationError(EEvidenceError):
     """A file, directory or option the library was pointed at is missing or unusable.
 
     Raised for a missing provider directory or trust store, a broken installation (shipped
-    data or legal facts missing), an unreachable timestamping authority, an unknown schema
-    name. An administrator must act; retrying unchanged will fail again.
+    data or legal facts missing), an unusable timestamping authority URL, a provider API URL
+    that is not ``https``, an unknown schema name. An administrator must act; retrying
+    unchanged will fail again.
     """
 
 
@@ -187,7 +195,17 @@ class TrustError(EEvidenceError):
     """Data is validly signed, but not by a signer trusted for it (unknown, revoked, or not
     enough trusted signatures to reach the threshold).
 
-    The recipient must decide whom to trust (add a key to the trust store) or refuse.
+    Nothing shows that the data was altered: the recipient must decide whom to trust (add
+    a key to the trust store) or refuse. Raised as :class:`PackageTrustError` for a package
+    and :class:`UntrustedNoteError` for a signed note or checkpoint.
+    """
+
+
+class UntrustedNoteError(TrustError):
+    """A signed note (a checkpoint, C2SP signed-note) carries no signature by a trusted key.
+
+    Its signature lines name keys that are not among the verifiers given (a signature that
+    names a trusted key but does not verify is an :class:`IntegrityError` instead).
     """
 
 
@@ -264,7 +282,8 @@ class PackageVerificationError(IntegrityError):
     """A package failed verification; ``report`` is the full verification report.
 
     ``source`` names the package; ``code`` is ``verification_failed``. The message lists
-    the first five reasons; the report holds them all.
+    the first five reasons; the report holds them all. A package that is intact but not
+    signed by enough trusted keys raises the subclass :class:`PackageTrustError`.
 
     Args:
         report: The verification report (:class:`eevidence.package.VerificationReport`).
@@ -287,6 +306,19 @@ class PackageVerificationError(IntegrityError):
     def diagnostics(self) -> str:
         """``<package>: package verification failed: <reasons>``."""
         return f"{self.source}: {self.args[0]}"
+
+
+class PackageTrustError(PackageVerificationError, TrustError):
+    """A package is intact, but not signed by enough trusted keys.
+
+    Every file and the envelope check out (fixity, RFC 8493 section 3; the DSSE envelope
+    signs the tag manifest) and no signature by a trusted key fails; but fewer distinct
+    trusted keys signed it than the threshold asks (signatures by keys outside the trust
+    store cannot be checked). A :class:`TrustError`, and still a
+    :class:`PackageVerificationError` (``report``, ``source``, ``code``, the same message),
+    so code that catches those (or :class:`IntegrityError`) keeps catching it. Add the
+    signer's public key to the trust store, or refuse the package.
+    """
 
 
 class SubmissionError(RemoteError):
@@ -314,6 +346,11 @@ class MalformedAnswerError(SubmissionError):
 
     The request may have reached the provider: check with it before sending again.
     """
+
+
+class TimestampError(RemoteError):
+    """A timestamping authority (RFC 3161) cannot be reached, times out, or fails (an HTTP
+    5xx or 429 answer); nothing was timestamped, the query may be sent again later."""
 
 
 class CredentialsError(ConfigurationError):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from eevidence._cli import _tracking
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK
+from eevidence._cli._options import folder_of
 from eevidence._cli._package import demo_step
 from eevidence._internal.fs import write_atomic
 from eevidence._internal.resources import data_dir
@@ -36,8 +37,11 @@ def _step(title: str) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="eevidence-demo-"))
-    out.mkdir(parents=True, exist_ok=True)
+    out = (
+        folder_of(args.out, "--out")
+        if args.out
+        else Path(tempfile.mkdtemp(prefix="eevidence-demo-"))
+    )
     examples = sorted(data_dir("examples").glob("*.json"))
     print(f"eevidence demo: {len(examples)} example requests, output in {out}")
 

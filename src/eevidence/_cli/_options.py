@@ -12,9 +12,11 @@ import os
 import sys
 import threading
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from eevidence._cli._common import CliUsageError
+from eevidence.errors import InputError
 
 if TYPE_CHECKING:
     from eevidence.tracking import Store
@@ -28,6 +30,7 @@ __all__ = [
     "STORE_ENV",
     "ProgressBar",
     "actor_of",
+    "folder_of",
     "now_of",
     "parse_time",
     "passphrase_of",
@@ -66,7 +69,8 @@ def parse_time(text: str, option: str) -> datetime:
     """An ISO date-time with offset, or a plain date (00:00 UTC), given to ``option``.
 
     Raises:
-        CliUsageError: neither a date nor a date-time with an explicit UTC offset.
+        CliUsageError: neither a date nor a date-time with an explicit UTC offset, or a
+            date-time that falls outside the years 1 to 9999 once converted to UTC.
     """
     try:
         if len(text) == 10:
@@ -78,7 +82,12 @@ def parse_time(text: str, option: str) -> datetime:
         ) from None
     if value.tzinfo is None:
         raise CliUsageError(f"{option} needs an explicit UTC offset, e.g. 2026-11-22T10:00:00Z")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise CliUsageError(
+            f"{option} {text!r}: out of range once converted to UTC (years 1 to 9999)"
+        ) from None
 
 
 def now_of(args: argparse.Namespace) -> datetime:
@@ -91,6 +100,7 @@ def store_of(args: argparse.Namespace, *, create: bool = True) -> Store:
     """The store named by ``--store`` (or the default); ``create=False`` for read-only use."""
     # imported here: commands that never open a store (package verify...) stay light
     from eevidence.tracking import open_store  # noqa: PLC0415
+
     spec = (
         getattr(args, "store", None)
         or getattr(args, "global_store", None)
@@ -98,6 +108,28 @@ def store_of(args: argparse.Namespace, *, create: bool = True) -> Store:
         or None
     )
     return open_store(spec, create=create)
+
+
+# -- output folders ------------------------------------------------------------------------
+
+
+def folder_of(text: str, option: str) -> Path:
+    """The folder ``text`` given to ``option`` (``--out DIR``), created with its parents.
+
+    Raises:
+        InputError: it exists but is not a folder, or it cannot be created (a parent that
+            is a file, no permission); the source names the option and the path.
+    """
+    path = Path(text)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if path.exists() and not path.is_dir():
+            reason = "it exists and is not a folder"
+        else:
+            reason = f"cannot create the folder: {exc.strerror or exc}"
+        raise InputError(reason, source=f"{option} {text}") from None
+    return path
 
 
 # -- passphrase ----------------------------------------------------------------------------

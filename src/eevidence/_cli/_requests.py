@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from eevidence._cli._common import (
@@ -16,13 +15,13 @@ from eevidence._cli._common import (
     pretty_json_bytes,
     print_json,
 )
+from eevidence._cli._options import folder_of
 from eevidence._internal.documents import load_document
 from eevidence._internal.fs import write_atomic
 from eevidence.errors import InputError, Problem, RequestValidationError
 from eevidence.provider import generated_schemas as provider_schemas, load_providers
 from eevidence.request import (
     DATA_CATEGORIES,
-    REQUEST_ADAPTER,
     REQUEST_KINDS,
     SUBSCRIBER_DETAILS,
     AuthorityProfile,
@@ -261,9 +260,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
     if args.canonical:
         out = canonical_bytes(request)
     else:
-        out = pretty_json_bytes(
-            REQUEST_ADAPTER.dump_python(request, mode="json", exclude_none=True)
-        )
+        out = pretty_json_bytes(request.model_dump(mode="json", exclude_none=True))
     if args.output:
         write_atomic(args.output, out)
         print(f"wrote {request.kind} request {request.id} to {args.output}", file=sys.stderr)
@@ -313,8 +310,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_schema(args: argparse.Namespace) -> int:
     schemas = {**generated_schemas(), **provider_schemas()}
     if args.output_dir:
-        out = Path(args.output_dir)
-        out.mkdir(parents=True, exist_ok=True)
+        out = folder_of(args.output_dir, "--output-dir")
         for name, schema in schemas.items():
             write_atomic(out / name, pretty_json_bytes(schema))
             print(f"wrote {out / name}", file=sys.stderr)

@@ -15,7 +15,13 @@ from eevidence._cli._custody_hook import record_for
 from eevidence._cli._options import ACTOR_ENV, now_of, store_of, store_options, user
 from eevidence.crypto import load_trust_store
 from eevidence.custody import CustodyAction
-from eevidence.errors import InputError, SubmissionError, UnknownRequestError
+from eevidence.errors import (
+    ConfigurationError,
+    CredentialsError,
+    InputError,
+    SubmissionError,
+    UnknownRequestError,
+)
 from eevidence.provider import Channel, ProviderProfile, load_providers
 from eevidence.request import canonical_bytes
 from eevidence.submit import (
@@ -323,7 +329,9 @@ def _cmd_poll(args: argparse.Namespace) -> int:
                         profile, tracked, kind="api", credentials=creds, client=client
                     )
                     status = api.status(tracked.provider_ref)
-                except SubmissionError as exc:
+                except CredentialsError:
+                    raise
+                except (SubmissionError, ConfigurationError) as exc:  # this provider's API only
                     failed += 1
                     results.append({"id": tracked.id, "error": exc.diagnostics()})
                     continue

@@ -2,8 +2,9 @@
 raising eevidence errors, never pydantic's.
 
 Building a model directly (``PhoneIdentifier(type="phone", value="0612")``), through
-``model_validate``, ``model_validate_json`` or ``model_validate_strings``, and assigning to
-or deleting a field of a (frozen) instance report every problem with its JSON path
+``model_validate``, ``model_validate_json`` or ``model_validate_strings``, copying it with
+changes (``model_copy(update=...)``, which validates the result, unlike pydantic's), and
+assigning to or deleting a field of a (frozen) instance report every problem with its JSON path
 (``$.value``) in the error of the model's family, :attr:`Model.error_class`: a
 :class:`~eevidence.errors.RequestValidationError` for requests, a
 :class:`~eevidence.errors.ProfileError` for provider profiles, an
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Final, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -121,6 +122,33 @@ class Model(BaseModel):
             return super().model_validate_strings(obj, **options)
         except ValidationError as exc:
             raise cls._invalid(exc, obj) from exc
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy of the model, with the fields in ``update`` (field name -> value) changed.
+
+        Without ``update`` this is pydantic's cheap copy (nothing is validated again: the
+        model already was). With ``update`` the result is validated like a new model, so
+        a copy can never hold what the model refuses (pydantic's own ``model_copy`` would
+        store the values unchecked). Fields that were not set keep their defaults.
+
+        Args:
+            update: New values by field name (not applied recursively to nested models).
+            deep: Whether the fields that are not updated are deep-copied.
+
+        Returns:
+            A new instance of the same class.
+
+        Raises:
+            InputError: the updated model does not satisfy the model (an unknown field, a
+                value of the wrong form); the class is :attr:`error_class`, with one
+                problem per error and its JSON path.
+        """
+        if not update:
+            return super().model_copy(deep=deep)
+        base = super().model_copy(deep=True) if deep else self
+        data = {name: getattr(base, name) for name in base.model_fields_set}
+        data.update(update)
+        return type(self).model_validate(data)
 
     def __setattr__(self, name: str, value: Any) -> None:
         """Refuse to change a field: models are values (use ``model_copy(update=...)``).

@@ -32,7 +32,8 @@ def canonical_json_bytes(value: Any) -> bytes:
 
     Raises:
         InputError: ``value`` holds something JSON cannot express (a float NaN, a lone
-            surrogate, a non-JSON type).
+            surrogate, a non-JSON type, keys of mixed types), or is nested too deeply to
+            write (deeper than Python's recursion limit, about 1000 levels) or holds itself.
     """
     try:
         return json.dumps(
@@ -40,3 +41,5 @@ def canonical_json_bytes(value: Any) -> bytes:
         ).encode("utf-8")
     except (UnicodeEncodeError, ValueError, TypeError) as exc:
         raise InputError(f"value cannot be written as canonical JSON: {exc}") from None
+    except RecursionError:
+        raise InputError("value cannot be written as canonical JSON: nested too deeply") from None

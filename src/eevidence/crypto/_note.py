@@ -19,8 +19,9 @@ verifier keys it is given: a signature line is matched to a trusted key by name 
 the key hash computed from that trusted key, never by trusting anything else in the note.
 
 Pure: text and keys in, values out. Malformed notes, keys and names raise
-:class:`~eevidence.errors.InputError`; a note no trusted key signed (or a bad signature by
-a trusted key) raises :class:`~eevidence.errors.IntegrityError`.
+:class:`~eevidence.errors.InputError`; a bad signature by a trusted key raises
+:class:`~eevidence.errors.IntegrityError`; a note that no trusted key signed raises
+:class:`~eevidence.errors.UntrustedNoteError` (a :class:`~eevidence.errors.TrustError`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from eevidence.crypto._keys import Signer
-from eevidence.errors import InputError, IntegrityError
+from eevidence.errors import InputError, IntegrityError, UntrustedNoteError
 
 __all__ = [
     "Checkpoint",
@@ -304,8 +305,11 @@ def parse_checkpoint(
     Raises:
         InputError: the note or the checkpoint body is malformed (see :func:`open_note`;
             a size that is not a decimal number, a root that is not 32 bytes of base64).
-        IntegrityError: no trusted key signed it, a trusted key's signature does not
-            verify, or the origin is not ``origin``.
+        IntegrityError: a trusted key's signature does not verify, or the origin is not
+            ``origin``.
+        UntrustedNoteError: no trusted key signed it (a
+            :class:`~eevidence.errors.TrustError`; the message ends with ``no signature by
+            a trusted key``).
     """
     text = open_note(note, verifiers, source=source)
     checkpoint = _parse_body(text, source)
@@ -333,8 +337,9 @@ def open_note(
     Raises:
         InputError: too large, not UTF-8, no blank line before the signatures, or a
             malformed signature line.
-        IntegrityError: a signature by a trusted key does not verify, or no trusted key
-            signed the note.
+        IntegrityError: a signature by a trusted key does not verify.
+        UntrustedNoteError: no trusted key signed the note (a
+            :class:`~eevidence.errors.TrustError`).
     """
     if isinstance(note, bytes):
         if len(note) > _MAX_NOTE:
@@ -371,5 +376,5 @@ def open_note(
                 raise IntegrityError(f"{source}: the signature by {name} does not verify") from None
             valid.append(name)
     if not valid:
-        raise IntegrityError(f"{source}: no signature by a trusted key")
+        raise UntrustedNoteError(f"{source}: no signature by a trusted key")
     return text

@@ -421,6 +421,10 @@ def verify_lines(
 
     Returns:
         The report; malformed lines are ``malformed`` breaks, never raised.
+
+    Raises:
+        InputError: a line is not ``bytes`` (e.g. ``str``): the lines must be the stored
+            bytes, so text is refused rather than guessed at.
     """
     key_list = list(trusted.values() if isinstance(trusted, Mapping) else trusted)
     breaks: list[ChainBreak] = []
@@ -431,6 +435,12 @@ def verify_lines(
     prev_at = ""
     sha256 = hashlib.sha256
     for position, line in enumerate(lines):
+        if not isinstance(line, bytes | bytearray):
+            raise InputError(
+                f"line {position} is {type(line).__name__}, not bytes: give the stored bytes "
+                "of each entry",
+                source="custody lines",
+            )
         if checkpoint is not None and position == checkpoint.size:
             checkpoint_root = _fold(stack)
         size, node = 1, sha256(b"\x00" + line).digest()

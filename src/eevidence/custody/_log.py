@@ -39,7 +39,6 @@ from eevidence.crypto import (
     write_public_key,
 )
 from eevidence.custody._entries import (
-    BreakKind,
     ChainBreak,
     ChainReport,
     CustodyAction,
@@ -49,7 +48,7 @@ from eevidence.custody._entries import (
     entries_from_jsonl,
     verify_lines,
 )
-from eevidence.errors import InputError, IntegrityError, SigningKeyError
+from eevidence.errors import InputError, IntegrityError, SigningKeyError, TrustError
 
 __all__ = [
     "WORKSTATION_KEY",
@@ -280,11 +279,11 @@ def verify_log(
                     break  # an origin that is not a valid key name: no signature can match
         try:
             saved = parse_checkpoint(note, verifiers, source=f"checkpoint at size {size}")
+        except TrustError as exc:
+            problems.append(ChainBreak(None, "unknown_key", f"kept checkpoint {size}: {exc}"))
+            continue
         except IntegrityError as exc:
-            kind: BreakKind = (
-                "unknown_key" if "no signature by a trusted" in str(exc) else ("rewritten")
-            )
-            problems.append(ChainBreak(None, kind, f"kept checkpoint {size}: {exc}"))
+            problems.append(ChainBreak(None, "rewritten", f"kept checkpoint {size}: {exc}"))
             continue
         except InputError as exc:
             problems.append(ChainBreak(None, "malformed", f"kept checkpoint {size}: {exc}"))

@@ -10,9 +10,11 @@ stored response offline, years later, and returns the time it attests.
 The ASN.1 and CMS work is done by ``rfc3161-client``; only what the caller trusts (root
 and intermediate certificates, optionally the exact TSA certificate) decides validity.
 Errors of ``rfc3161-client``, ``cryptography`` and ``httpx`` never escape: they become
-:class:`~eevidence.errors.InputError`, :class:`~eevidence.errors.IntegrityError` or
-:class:`~eevidence.errors.ConfigurationError`. ``httpx`` is imported only when a query is
-sent, so importing this module (or :mod:`eevidence.custody`) does not load it.
+:class:`~eevidence.errors.InputError`, :class:`~eevidence.errors.IntegrityError`,
+:class:`~eevidence.errors.ConfigurationError` (an unusable URL) or
+:class:`~eevidence.errors.TimestampError` (a TSA that cannot be reached or fails: retry
+later). ``httpx`` is imported only when a query is sent, so importing this module (or
+:mod:`eevidence.custody`) does not load it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING, Final
 import rfc3161_client
 from cryptography import x509
 
-from eevidence.errors import ConfigurationError, InputError, IntegrityError
+from eevidence.errors import ConfigurationError, InputError, IntegrityError, TimestampError
 
 if TYPE_CHECKING:
     import httpx
@@ -125,8 +127,12 @@ def request_timestamp(
     Raises:
         InputError: ``data`` is empty, or the answer is not a time-stamp reply (wrong
             content type, larger than 1 MiB, not DER).
-        ConfigurationError: the TSA cannot be reached, the URL is unusable, or the TSA
-            answers with an HTTP status other than 200.
+        ConfigurationError: the URL is unusable (not a valid ``http``/``https`` URL), or
+            the TSA answers with an HTTP status that says so (other than 200, 429 and 5xx:
+            a wrong path, a refused client).
+        TimestampError: the TSA cannot be reached (connection refused, name not resolved,
+            TLS failure, timeout), breaks off its answer, or answers 429 or 5xx (a
+            :class:`~eevidence.errors.RemoteError`: retry later).
         IntegrityError: the time-stamp was not granted, or it does not answer this query or
             does not verify against ``authority``.
     """
@@ -138,8 +144,12 @@ def request_timestamp(
         raise InputError(f"cannot build a time-stamp query: {exc}", source=url) from None
     try:
         answer = client.post(url, content=query.as_bytes(), headers={"Content-Type": _QUERY_TYPE})
-    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, ValueError) as exc:
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.StreamError, ValueError) as exc:
         raise ConfigurationError(f"timestamping authority {url}: {exc}") from None
+    except httpx.HTTPError as exc:
+        raise TimestampError(f"timestamping authority {url}: {exc}") from None
+    if answer.status_code == 429 or answer.status_code >= 500:
+        raise TimestampError(f"timestamping authority {url} answered HTTP {answer.status_code}")
     if answer.status_code != 200:
         raise ConfigurationError(f"timestamping authority {url} answered HTTP {answer.status_code}")
     if answer.headers.get("content-type", "").split(";")[0].strip() != _REPLY_TYPE:

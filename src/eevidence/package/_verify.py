@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from eevidence.crypto import Envelope, TrustStore, verify_signature
-from eevidence.errors import InputError, PackageError, PackageVerificationError
+from eevidence.errors import (
+    InputError,
+    PackageError,
+    PackageTrustError,
+    PackageVerificationError,
+)
 from eevidence.package._bag import PackageLimits, Reader, reading
 from eevidence.package._hash import Progress, hash_entries
 from eevidence.package._layout import PAYLOAD_TYPE, SIGNATURE_FILE, SIZES_FILE, TAGMANIFEST
@@ -339,15 +344,32 @@ def verify_package(
         The report, whose ``ok`` is true.
 
     Raises:
-        PackageVerificationError: The report is not ok (an
-            :class:`~eevidence.errors.IntegrityError`; its ``report`` attribute holds the
-            full report, its message the first reasons).
+        PackageTrustError: The package is intact (fixity holds, the envelope signs the tag
+            manifest, no signature by a trusted key fails) but fewer than ``threshold``
+            distinct trusted keys signed it: a :class:`~eevidence.errors.TrustError`, and
+            a :class:`~eevidence.errors.PackageVerificationError` as below.
+        PackageVerificationError: The report is not ok otherwise: the package is altered,
+            malformed, unreadable, unsigned, or a signature by a trusted key does not verify
+            (an :class:`~eevidence.errors.IntegrityError`; its ``report`` attribute holds
+            the full report, its message the first reasons).
         InputError: ``threshold`` is below 1.
     """
     report = package_report(path, trust, threshold=threshold, limits=limits, workers=workers)
     if not report.ok:
-        raise PackageVerificationError(report, source=str(path), reasons=report.reasons())
+        error = PackageTrustError if _untrusted_only(report) else PackageVerificationError
+        raise error(report, source=str(path), reasons=report.reasons())
     return report
+
+
+def _untrusted_only(report: VerificationReport) -> bool:
+    """Whether the only thing wrong is who signed: the package is intact and signed, no
+    signature by a trusted key fails, but too few trusted keys signed it."""
+    return (
+        report.fixity_ok
+        and report.signed
+        and not report.policy_met
+        and all(s.status != "invalid" for s in report.signatures)
+    )
 
 
 def inspect_package(

@@ -1,7 +1,6 @@
 # Public names of eevidence.request, imported on first use (lazy_loader.attach_stub).
 
 from ._codec import (
-    REQUEST_ADAPTER as REQUEST_ADAPTER,
     canonical_bytes as canonical_bytes,
     parse_request as parse_request,
     read_request as read_request,
@@ -96,7 +95,6 @@ __all__ = [
     "INSTRUMENTS",
     "KINDS",
     "LETTER_LANGUAGES",
-    "REQUEST_ADAPTER",
     "REQUEST_KINDS",
     "SCHEMA_FILES",
     "SUBSCRIBER_DETAILS",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, get_args
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -25,7 +25,11 @@ from eevidence.request._models import Request
 __all__ = ["REQUEST_ADAPTER", "canonical_bytes", "parse_request", "read_request"]
 
 REQUEST_ADAPTER: Final[TypeAdapter[Request]] = TypeAdapter(Request)
-"""The pydantic adapter of :data:`Request`; it raises pydantic errors: use :func:`parse_request`."""
+"""The pydantic adapter of :data:`Request`, private to this feature (it raises pydantic's
+errors): outside it, use :func:`parse_request` and :func:`canonical_bytes`."""
+
+_REQUEST_CLASSES: Final[tuple[type, ...]] = get_args(get_args(Request)[0])
+"""The model classes of :data:`Request` (the members of the discriminated union)."""
 
 
 def parse_request(data: bytes | str | Mapping[str, Any], *, source: str = "<input>") -> Request:
@@ -75,15 +79,23 @@ def canonical_bytes(request: Request) -> bytes:
     (RFC 3339 with their offset).
 
     Args:
-        request: A validated request model.
+        request: A validated request model (one member of :data:`Request`).
 
     Returns:
         The UTF-8 bytes of the canonical JSON document.
 
     Raises:
-        InputError: the request holds a value JSON cannot express (only possible for a
-            model built with ``model_construct``, which skips validation).
+        InputError: ``request`` is not a request model (``None``, a dict, another model;
+            parse a document first with :func:`parse_request`), or it holds a value JSON
+            cannot express (only possible for a model built with ``model_construct``, which
+            skips validation).
     """
+    if not isinstance(request, _REQUEST_CLASSES):
+        raise InputError(
+            f"expected a request model, got {type(request).__name__}: "
+            "parse a document first (eevidence.parse_request)",
+            source="canonical_bytes",
+        )
     return canonical_json_bytes(REQUEST_ADAPTER.dump_python(request, mode="json"))
 
 

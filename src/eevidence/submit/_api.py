@@ -19,7 +19,12 @@ from urllib.parse import quote
 
 import httpx
 
-from eevidence.errors import CredentialsError, MalformedAnswerError, SubmissionError
+from eevidence.errors import (
+    ConfigurationError,
+    CredentialsError,
+    MalformedAnswerError,
+    SubmissionError,
+)
 from eevidence.request import Request, RequestKind, kind_spec
 from eevidence.submit._answer import CONTROL, ProviderStatus, lookup, parse_answer
 from eevidence.submit._channel import ChannelName, SubmissionReceipt
@@ -117,8 +122,9 @@ class ApiChannel:
             provider's reference (percent-encoded, RFC 3986 section 2.1).
 
     Raises:
-        SubmissionError: the base URL is not a valid ``https`` URL, or TLS cannot be set
-            up for a client of the channel's own.
+        ConfigurationError: the base URL is not a valid URL, or not an ``https`` one (the
+            message names it); nothing was sent.
+        SubmissionError: TLS cannot be set up for a client of the channel's own.
         CredentialsError: the token holds characters an HTTP field cannot carry (anything
             but printable ASCII, RFC 9110 section 5.5).
     """
@@ -138,13 +144,13 @@ class ApiChannel:
         try:
             url = httpx.URL(base_url)
         except httpx.InvalidURL as exc:
-            raise SubmissionError(
-                f"the provider API URL is not valid: {exc}", source=base_url
+            raise ConfigurationError(
+                f"{base_url!r}: the provider API URL is not valid: {exc}"
             ) from None
         if url.scheme != "https":
-            raise SubmissionError(
-                f"the provider API must be reached over https, not {url.scheme or 'no scheme'}",
-                source=base_url,
+            raise ConfigurationError(
+                f"{base_url}: the provider API must be reached over https, not "
+                f"{url.scheme or 'no scheme'}"
             )
         if token is not None and not (token.reveal().isascii() and token.reveal().isprintable()):
             raise CredentialsError(

@@ -131,7 +131,8 @@ def channel_for(
         InputError: the profile has no usable channel (of ``kind``) for the request's kind.
         CredentialsError: the credentials cannot be read (:func:`load_credentials`), hold
             no API token for the provider, or configure no mail server.
-        SubmissionError: the API URL is not a valid ``https`` URL, or TLS cannot be set up.
+        ConfigurationError: the API URL is not a valid ``https`` URL.
+        SubmissionError: TLS cannot be set up.
     """
     entry = pick_channel(profile, request, kind)
     if entry.kind in ("portal", "web_form"):

@@ -202,6 +202,19 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+_EARLIEST: Final = datetime.min.replace(tzinfo=UTC)
+_LATEST: Final = datetime.max.replace(tzinfo=UTC)
+
+
+def _shifted(value: datetime, delta: timedelta) -> datetime:
+    """``value + delta``, held at the first or last instant a datetime can hold (years 1
+    and 9999, UTC) when it would fall outside them."""
+    try:
+        return value + delta
+    except OverflowError:
+        return _LATEST if delta > timedelta(0) else _EARLIEST
+
+
 def deadlines_of(tracked: Tracked) -> list[Deadline]:
     """Every open deadline of ``tracked``, earliest first (none once it is final).
 
@@ -212,6 +225,9 @@ def deadlines_of(tracked: Tracked) -> list[Deadline]:
     * ``preservation_expires``: while preserved (or an extension is pending), the expiry;
     * ``act_before_expiry``: while preserved or extended, the provider's extension notice
       period (else :data:`REMINDER_DAYS` days) before the expiry.
+
+    A deadline that would fall after the year 9999 (or before the year 1) is given as the
+    last (or first) instant a datetime can hold.
     """
     if tracked.terminal:
         return []
@@ -229,7 +245,7 @@ def deadlines_of(tracked: Tracked) -> list[Deadline]:
         )
         add(
             "acknowledgement_due",
-            submitted + delay,
+            _shifted(submitted, delay),
             "follow-up reminder",
             "no answer from the provider yet: follow up",
         )
@@ -240,7 +256,7 @@ def deadlines_of(tracked: Tracked) -> list[Deadline]:
     ):
         add(
             "production_due",
-            submitted + timedelta(hours=terms.response_hours),
+            _shifted(submitted, timedelta(hours=terms.response_hours)),
             terms.basis,
             "the provider must have produced the data",
         )
@@ -254,7 +270,7 @@ def deadlines_of(tracked: Tracked) -> list[Deadline]:
                 note = "request an extension or send the follow-up request"
             else:
                 note = "no extension left: send the follow-up request"
-            add("act_before_expiry", expires - timedelta(days=notice), terms.basis, note)
+            add("act_before_expiry", _shifted(expires, -timedelta(days=notice)), terms.basis, note)
     found.sort(key=lambda d: d.due)
     return found
 
@@ -280,7 +296,7 @@ def due_within(tracked: Iterable[Tracked], *, now: datetime, within: timedelta) 
     Raises:
         LifecycleError: ``now`` is naive.
     """
-    horizon = as_utc(now, "now") + within
+    horizon = _shifted(as_utc(now, "now"), within)
     due = [d for t in tracked for d in deadlines_of(t) if d.due <= horizon]
     due.sort(key=lambda d: (d.due, d.request_id, d.kind))
     return due

@@ -27,6 +27,7 @@ from typing import Any, Final
 
 from eevidence.errors import (
     ConcurrentUpdateError,
+    InputError,
     LifecycleError,
     StoreError,
     UnknownRequestError,
@@ -271,11 +272,16 @@ class SqlStore(CustodyLog):
             out = []
             for request_id, facts in facts_rows:
                 out.append(Tracked.from_dict(json.loads(facts), tuple(events.get(request_id, ()))))
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, InputError) as exc:
             raise StoreError(
                 f"the store {self.location} holds an unreadable row for request {request_id} "
                 f"({type(exc).__name__}: {exc}): the store is damaged"
             ) from exc
+        except RecursionError:  # JSON nested too deeply to decode
+            raise StoreError(
+                f"the store {self.location} holds an unreadable row for request {request_id} "
+                "(nested too deeply): the store is damaged"
+            ) from None
         return out
 
     def get(self, request_id: str) -> Tracked:

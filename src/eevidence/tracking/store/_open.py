@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
+from typing import Final
 
+from eevidence.errors import StoreError
 from eevidence.tracking.store._postgres import PostgresStore
 from eevidence.tracking.store._sqlite import SqliteStore, default_store_path
 
 __all__ = ["open_store"]
+
+_URL: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+"""A URL's scheme and ``://`` (RFC 3986 section 3.1) at the start of a store spec."""
 
 
 def open_store(
@@ -28,11 +34,18 @@ def open_store(
 
     Raises:
         StoreError: The store cannot be opened (see :class:`SqliteStore` and
-            :class:`PostgresStore`).
+            :class:`PostgresStore`), or ``spec`` is a URL of another scheme (``mysql://``,
+            ``sqlite://``...): nothing is created then.
     """
     if spec is None:
         return SqliteStore(default_store_path(), create=create)
     text = os.fspath(spec)
-    if text.startswith(("postgresql://", "postgres://")):
+    url = _URL.match(text)
+    if url is not None:
+        if url.group(1) not in ("postgresql", "postgres"):
+            raise StoreError(
+                f"unsupported store URL scheme {url.group(1)!r}: give a postgresql:// URL "
+                "or the path of a SQLite file"
+            )
         return PostgresStore(text)
     return SqliteStore(text, create=create)
