@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ import pytest
 
 import eevidence as ee
 from eevidence.provider import RULES, CheckReport, ProviderProfile, check, load_profile_bytes
+from eevidence.request import kind_spec
 from tests.helpers import ROOT, example_doc
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -315,6 +317,36 @@ def test_required_elements_note_and_protocol_status() -> None:
         "$.legal_basis"
     ]
     assert "EE211" not in run(request("preservation"), profile("meta")).codes()
+
+
+def test_rules_follow_the_row_not_the_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Which rules apply is read from the kinds table when a request is checked."""
+    import eevidence.request.kinds as kinds_module
+
+    order = request("protocol2-art7-order")
+    assert "EE211" in run(order, profile("telegram")).codes()
+    row = dataclasses.replace(kind_spec(order.kind), instrument=None)
+    monkeypatch.setitem(kinds_module._TABLE, order.kind, row)
+    assert "EE211" not in run(order, profile("telegram")).codes()
+    preservation = request("preservation", custodian_information=None, mla_to_follow=None)
+    assert "EE191" in run(preservation, profile("meta")).codes()
+    eu = dataclasses.replace(kind_spec("preservation"), eu_order=True)
+    monkeypatch.setitem(kinds_module._TABLE, "preservation", eu)
+    assert "EE191" not in run(preservation, profile("meta")).codes()  # not a Budapest request
+
+
+def test_a_kind_the_profile_does_not_list_is_unknown() -> None:
+    """A profile older than a kind says nothing about it: EE102, never a KeyError."""
+    meta = profile("meta")
+    kinds = {k: v for k, v in meta.request_kinds.items() if k != "preservation"}
+    older = type(meta).model_construct(**{**dict(meta), "request_kinds": kinds})
+    assert paths(run(request("preservation"), older), "EE102") == ["$.kind"]
+
+
+def test_a_now_near_year_one_is_checked() -> None:
+    """Retention horizons before year 1 are skipped, not an OverflowError."""
+    report = check(request("preservation"), profile("meta"), now=datetime(1, 1, 2, tzinfo=UTC))
+    assert report.request_id == request("preservation").id
 
 
 def test_report_shape_and_ordering() -> None:

@@ -16,7 +16,7 @@ from eevidence._cli import build_parser, main
 from eevidence._internal.documents import load_document
 from eevidence._internal.fs import write_atomic
 from eevidence._internal.validation import json_path
-from eevidence.request import PreservationRequest
+from eevidence.request import KINDS, PreservationRequest
 from tests.helpers import ROOT
 
 
@@ -42,7 +42,7 @@ def test_demo_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "demo finished" in out
     written = sorted((tmp_path / "requests").glob("*.json"))
-    assert len(written) == 7
+    assert len(written) == len(KINDS)
     for path in written:
         assert path.read_bytes() == ee.canonical_bytes(ee.read_request(path))
 
@@ -124,7 +124,7 @@ def test_shipped_data_dirs_exist() -> None:
     from eevidence._internal.resources import data_dir
 
     assert (data_dir("schemas") / "request.schema.json").is_file()
-    assert len(list(data_dir("examples").glob("*.json"))) == 7
+    assert len(list(data_dir("examples").glob("*.json"))) == len(KINDS)
 
 
 def test_readme_mentions_every_command() -> None:

@@ -251,6 +251,85 @@ def test_preservation_expiration_from_the_days_asked() -> None:
     assert {t.desired_expiration for t in message.tasks} == {None}
 
 
+@pytest.mark.parametrize(
+    ("name", "changes", "field"),
+    [
+        ("preservation", {"preservation_days": 90}, "$.preservation_days"),
+        (
+            "preservation-extension",
+            {"current_expiry": "9999-12-01T00:00:00Z", "extension_days": 90},
+            "$.extension_days",
+        ),
+        ("eu-preservation-order", {}, "$.created_at"),
+    ],
+)
+def test_an_expiration_past_9999_is_an_hi1_error(
+    name: str, changes: dict[str, Any], field: str
+) -> None:
+    doc = {**example_doc(name), "created_at": "9999-12-31T00:00:00Z", **changes}
+    if name == "eu-preservation-order":
+        doc["created_at"] = "9999-11-30T00:00:00Z"  # + 60 days (art. 11(1))
+    request = request_of(doc)
+    with pytest.raises(Hi1Error, match="after 9999-12-31") as caught:
+        export(request)
+    assert [p.path for p in caught.value.problems] == [field]
+
+
+def test_cli_export_of_an_expiration_past_9999(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = {**example_doc("preservation"), "created_at": "9999-12-31T00:00:00Z"}
+    doc["preservation_days"] = 90
+    path = tmp_path / "far.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["export", "etsi", str(path), "-o", str(tmp_path / "far.xml")]) == 1
+    err = capsys.readouterr().err
+    assert "after 9999-12-31" in err
+    assert "$.preservation_days" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "far.xml").exists()
+
+
+def test_the_approvers_are_read_but_not_summarised() -> None:
+    """Drafts read the approval types and the manual information; the summary (what
+    ``eevidence import etsi --summary`` prints) stays as it was."""
+    message = read_hi1(
+        (ROOT / "tests" / "vectors" / "hi1" / "eu-production-order.xml").read_bytes()
+    )
+    (auth,) = message.authorisations
+    assert auth.approval_types[0] == "IssuingAuthority"
+    assert (auth.manual_information or "").startswith("Request kind: eu_production_order\n")
+    authorisations = message.summary()["authorisations"]
+    assert isinstance(authorisations, list)
+    (summary,) = authorisations
+    assert set(summary) == {
+        "object_id",
+        "reference",
+        "legal_type",
+        "priority",
+        "start",
+        "end",
+        "created",
+        "flags",
+        "legal_entity",
+    }
+    assert read_hi1(FOREIGN).authorisations == ()
+
+
+def test_a_foreign_order_is_drafted_as_an_order() -> None:
+    """An ``IssuingAuthority`` approval makes the draft an order of the kinds table."""
+    xml = export(ee.read_request(EXAMPLES / "protocol2-art7-order.json"))
+    text = re.sub(rb"Request kind: [a-z0-9_]+", b"Subscriber information", xml)
+    assert text != xml
+    draft, notes = hi1_draft(read_hi1(text))
+    assert draft["kind"] == "protocol2_art7_order"
+    assert notes == []
+    request = text.replace(b">IssuingAuthority<", b">RequestingAuthority<")
+    assert hi1_draft(read_hi1(request))[0]["kind"] == "voluntary_disclosure"
+
+
 # --------------------------------------------------------------------------- identifiers
 
 
@@ -836,11 +915,7 @@ def test_draft_of_an_eevidence_message_keeps_what_hi1_carries(name: str) -> None
     assert draft["provider"] == "provider"  # the receiver the vectors were written for
     assert draft["data"] == {"categories": list(request.data.categories)}
     assert len(draft["identifiers"]) == len(request.identifiers)  # type: ignore[arg-type]
-    expected_kind = {
-        "preservation_extension": "preservation",
-        "protocol2_art7_order": "voluntary_disclosure",
-    }.get(request.kind, request.kind)
-    assert draft["kind"] == expected_kind
+    assert draft["kind"] == request.kind  # the approver and the manual information tell
     if request.kind == "preservation":
         assert draft["preservation_days"] == request.preservation_days
     with pytest.raises(InputError):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -194,6 +195,47 @@ def test_times_are_aware_ordered_and_not_in_the_future() -> None:
         apply_event(t, Event("noted", NOW, "o"), now=datetime(2027, 1, 1))
     other_zone = datetime.fromisoformat("2026-11-17T12:00:00+02:00")
     assert apply_event(t, Event("noted", other_zone, "o"), now=NOW).events[-1].at.tzinfo == UTC
+
+
+def test_expiries_past_9999_are_lifecycle_errors() -> None:
+    """An expiry the terms give after 9999-12-31 cannot be recorded: the error names the
+    term and asks for the provider's date, and nothing is appended."""
+    t = run(tracked(), "submitted")
+    far = datetime(9999, 12, 31, tzinfo=UTC)
+    preserved = run(t, "preserved", expires=far)
+    asked = run(preserved, "extension_requested")
+    with pytest.raises(LifecycleError, match=r"extension_days 90 days\) falls after 9999-12-31"):
+        run(asked, "extended")
+    assert run(asked, "extended", expires=far).expires == far  # the provider's date is kept
+    late = datetime(9999, 12, 1, tzinfo=UTC)
+    at_end = replace(tracked(), created_at=late)
+    submitted = apply_event(at_end, Event("submitted", late, "o"), now=late)
+    with pytest.raises(LifecycleError, match="preservation_days 90 days") as info:
+        apply_event(submitted, Event("preserved", late, "o"), now=late)
+    assert info.value.source == t.id
+    assert "--expires DATE" in str(info.value)
+
+
+def test_times_out_of_range_are_lifecycle_errors() -> None:
+    t = run(tracked(), "submitted")
+    first = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1)))  # year 0 in UTC
+    with pytest.raises(LifecycleError, match="no UTC equivalent"):
+        apply_event(t, Event("noted", NOW, "o"), now=first)
+    with pytest.raises(LifecycleError, match="no UTC equivalent"):
+        apply_event(t, Event("noted", first, "o"), now=NOW)
+    last = datetime(9999, 12, 31, 23, 58, tzinfo=UTC)  # now + 5 minutes is past 9999
+    assert apply_event(t, Event("noted", last, "o"), now=last).events[-1].at == last
+
+
+def test_the_family_is_read_from_the_kinds_table() -> None:
+    """The lifecycle reads the table when it checks an event: a kind it has no row for
+    is refused by name."""
+    t = tracked("no_such_kind")
+    with pytest.raises(LifecycleError, match="unknown request kind 'no_such_kind'") as info:
+        allowed_events(t)
+    assert info.value.source == t.id
+    with pytest.raises(LifecycleError, match="unknown request kind 'no_such_kind'"):
+        run(t, "submitted")
 
 
 def test_noted_is_allowed_everywhere_and_keeps_state() -> None:

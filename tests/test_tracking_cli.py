@@ -140,6 +140,53 @@ def test_extension_of_untracked_preservation_is_not_linked(
     assert json.loads(out)["follows"] is None
 
 
+def test_a_request_that_names_its_original_is_linked_whatever_its_kind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI links what the library finds (``tracked_from_request``), not a kind it knows."""
+    import eevidence.tracking._start as start
+
+    seen = []
+
+    def spy(*args: object, **kwargs: object) -> object:
+        tracked = start.tracked_from_request(*args, **kwargs)  # type: ignore[arg-type]
+        seen.append(tracked.follows)
+        return tracked
+
+    monkeypatch.setattr("eevidence._cli._tracking.tracked_from_request", spy)
+    s = ("--store", str(tmp_path / "t.sqlite3"), "--now", NOW)
+    assert cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)[0] == 0
+    code, out, _ = cli(
+        capsys, "track", "add", str(EXAMPLES / "preservation-extension.json"), "--json", *s
+    )
+    original = example_doc("preservation-extension")["original_request_id"]
+    assert code == 0
+    assert seen == [None, original]
+    assert json.loads(out)["follows"] == (original if original == PRESERVATION else None)
+
+
+def test_an_expiry_past_9999_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = ("--store", str(tmp_path / "t.sqlite3"), "--now", NOW)
+    assert cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)[0] == 0
+    for name, *rest in (
+        ("submitted", "--at", "2026-11-16T10:00:00Z"),
+        ("preserved", "--at", "2026-11-17T09:00:00Z", "--expires", "9999-12-31"),
+        ("extension_requested", "--at", "2026-11-18T09:00:00Z"),
+    ):
+        code, out, err = cli(capsys, "track", "event", PRESERVATION, name, *rest, *s)
+        assert code == 0, err
+    code, out, err = cli(capsys, "track", "event", PRESERVATION, "extended", *s)
+    assert code == 1
+    assert "falls after 9999-12-31" in err
+    assert "extension_days" in err
+    assert "--expires DATE" in err
+    assert "Traceback" not in err
+    code, out, _ = cli(capsys, "status", PRESERVATION, "--json", *s)
+    assert json.loads(out)["state"] == "extension_requested"  # nothing was recorded
+
+
 def test_bad_input_is_one_line_and_changes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from eevidence.request import KINDS
 from tests.helpers import ROOT
 
 
@@ -46,7 +47,7 @@ def test_wheel_contains_data(wheel: Path) -> None:
     assert len(stubs) >= 13
     assert stubs <= names  # the public faces load their names from these stubs
     assert "eevidence/_data/schemas/request.schema.json" in names
-    assert sum(n.startswith("eevidence/_data/examples/") for n in names) == 7
+    assert sum(n.startswith("eevidence/_data/examples/") for n in names) == len(KINDS)
     assert {f"eevidence/_data/catalogues/{lang}.json" for lang in ("en", "fr", "es", "ar")} <= names
     assert "eevidence/_data/fonts/OFL.txt" in names
     assert "eevidence/_data/fonts/NotoNaskhArabic-Regular.ttf" in names

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from eevidence._cli._options import now_of, parse_time, store_of, store_options,
 from eevidence._internal.fs import write_atomic
 from eevidence.custody import CustodyAction
 from eevidence.errors import InputError, LifecycleError, UnknownRequestError
-from eevidence.provider import load_providers
+from eevidence.provider import ProviderProfile, load_providers
 from eevidence.request import Request, canonical_bytes, parse_request, read_request
 from eevidence.tracking import (
     EVENTS,
@@ -31,7 +32,7 @@ from eevidence.tracking import (
     tracked_from_request,
 )
 
-__all__ = ["demo_step", "register"]
+__all__ = ["demo_step", "register", "start_tracking"]
 
 log = logging.getLogger(__name__)
 
@@ -120,17 +121,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 # -- helpers used by the commands and the demo -------------------------------------------------
 
 
-def _add(store: Store, request: Request, follows: str | None, now: datetime | None) -> Tracked:
-    registry = load_providers()
-    profile = registry.profiles.get(request.provider)
-    if follows is None and request.kind == "preservation_extension":
-        try:
-            store.get(request.original_request_id)
-            follows = request.original_request_id
-        except UnknownRequestError:
-            follows = None
+def start_tracking(
+    store: Store,
+    request: Request,
+    profile: ProviderProfile | None,
+    *,
+    follows: str | None,
+    now: datetime | None,
+) -> Tracked:
+    """Track ``request`` in ``store``: linked to ``follows`` when given, else to the request
+    it names itself (``tracked_from_request`` finds it) when ``store`` tracks that one."""
     tracked = tracked_from_request(request, profile, now=now, follows=follows)
+    if follows is None and tracked.follows is not None:
+        try:
+            store.get(tracked.follows)
+        except UnknownRequestError:  # the original is not tracked here: nothing to link
+            tracked = replace(tracked, follows=None)
     store.add(tracked)
+    return tracked
+
+
+def _add(store: Store, request: Request, follows: str | None, now: datetime | None) -> Tracked:
+    profile = load_providers().profiles.get(request.provider)
+    tracked = start_tracking(store, request, profile, follows=follows, now=now)
     log.info("tracking a %s request to %s", tracked.kind, tracked.provider)
     return tracked
 

@@ -2,9 +2,10 @@
 
 A message with no eevidence request document cannot be imported (HI-1 has no field for
 the officer, the justification, the language...). :func:`hi1_draft` maps back what HI-1
-does carry (format names to identifier types, request types to data categories, EPOC
-legal types and flags to a kind, the desired expiration to preservation days) for a
-person to complete; ``parse_request`` then names every field still missing.
+does carry (format names to identifier types, request types to data categories, the
+legal type, task objects, approvers and flags to a row of the kinds table, the desired
+expiration to preservation days) for a person to complete; ``parse_request`` then names
+every field still missing.
 """
 
 from __future__ import annotations
@@ -14,28 +15,60 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from eevidence.hi1._dictionaries import CATEGORIES, identifier_of
-from eevidence.hi1._kinds import EPOC_LEGAL_TYPES
-from eevidence.hi1._model import ETSI, LOWER_UUID, OURS, Hi1Message
+from eevidence.hi1._kinds import KIND_LINE
+from eevidence.hi1._model import ETSI, LOWER_UUID, OURS, Hi1Authorisation, Hi1Message
+from eevidence.request import KINDS, KindSpec
 
 __all__ = [
     "hi1_draft",
 ]
 
-_EPOC_KINDS: Final = {v: k for k, v in EPOC_LEGAL_TYPES.items()}
 _PROVIDER_ID: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+_EMERGENCY_FLAG: Final = (ETSI, "AuthorisationFlag", "IsEmergency")
 
 
-def _kind(message: Hi1Message) -> str:
-    legal = message.authorisations[0].legal_type if message.authorisations else None
-    epoc = None if legal is None else _EPOC_KINDS.get(legal)
-    if epoc is not None:
-        return epoc
-    if any(t.kind == "LP" for t in message.tasks):
-        return "preservation"
-    flags = message.authorisations[0].flags if message.authorisations else ()
-    if (ETSI, "AuthorisationFlag", "IsEmergency") in flags:
-        return "emergency_disclosure"
-    return "voluntary_disclosure"
+def _named_kind(auth: Hi1Authorisation | None) -> str | None:
+    """The kind named on the first line of the manual information (as eevidence writes it)."""
+    text = None if auth is None else auth.manual_information
+    first = (text or "").strip().split("\n", 1)[0]
+    return first[len(KIND_LINE) :].strip() if first.startswith(KIND_LINE) else None
+
+
+def _kind(message: Hi1Message) -> tuple[KindSpec | None, str | None]:
+    """The row of the kinds table whose HI-1 features the message shows, and a note when
+    the message matches several rows (the first in table order is drafted) or none."""
+    auth = message.authorisations[0] if message.authorisations else None
+    legal = None if auth is None else auth.legal_type
+    epoc = legal[2] if legal is not None and legal[:2] == (ETSI, "EPOCLegalType") else None
+    rows = [row for row in KINDS.values() if epoc is not None and row.hi1_legal_type == epoc]
+    if not rows:
+        task = "LP" if any(t.kind == "LP" for t in message.tasks) else "LD"
+        order = auth is not None and "IssuingAuthority" in auth.approval_types
+        unlike = "never" if auth is not None and _EMERGENCY_FLAG in auth.flags else "always"
+        rows = [
+            row
+            for row in KINDS.values()
+            if row.hi1_legal_type == "instrument"
+            and row.hi1_task == task
+            and row.order == order
+            and row.emergency != unlike
+        ]
+    named = _named_kind(auth)
+    for row in rows:
+        if row.kind == named:
+            return row, None
+    if not rows:
+        return None, (
+            "no request kind has the legal type, tasks, approver and flags of this message: "
+            "set kind"
+        )
+    if len(rows) > 1:
+        kinds = ", ".join(row.kind for row in rows)
+        return rows[0], (
+            f"the message does not say which of {kinds} it is; drafted as {rows[0].kind}: "
+            "check kind"
+        )
+    return rows[0], None
 
 
 def _preservation_days(expiration: str, created: str) -> int | None:
@@ -56,15 +89,21 @@ def _preservation_days(expiration: str, created: str) -> int | None:
 def hi1_draft(message: Hi1Message) -> tuple[dict[str, object], list[str]]:
     """What an HI-1 message says, in the request format, for a person to complete.
 
-    The kind comes from the EPOC legal type, then from the task objects (``LP`` tasks:
-    preservation) and the ``IsEmergency`` flag; the id, creation time, case reference,
-    period and legal instrument from the first authorisation; the provider from the
-    receiver's unique identifier when it is a provider id; the data categories from the
-    tasks' ETSI ``RequestType``\\s; one identifier per distinct request value whose format
-    has an identifier type, with the task's time window when it differs from the
-    authorisation's; and, for a preservation whose tasks share one desired expiration,
-    the whole days from the authorisation's creation to it. Nothing is guessed: what
-    cannot be mapped is left out.
+    The kind is the row of the kinds table (:data:`eevidence.request.KINDS`) with the
+    message's EPOC legal type; for other legal types, a row whose tasks are those of the
+    message (``LP`` or ``LD``), that is an order exactly when an ``IssuingAuthority``
+    approves the authorisation, and that can be an emergency when the authorisation has
+    the ``IsEmergency`` flag (and need not be one when it has not). Among several rows, the
+    kind the manual information names on its first line (``Request kind:``, as eevidence
+    writes it), else the first in table order, with a note; with none, no kind. The id, creation
+    time, case reference, period and legal instrument come from the first authorisation;
+    the provider from the receiver's unique identifier when it is a provider id; the data
+    categories from the tasks' ETSI ``RequestType``\\s; one identifier per distinct
+    request value whose format has an identifier type, with the task's time window when
+    it differs from the authorisation's; and, for a kind whose model has
+    ``preservation_days``, when its tasks share one desired expiration, the whole days
+    from the authorisation's creation to it. Nothing is guessed: what cannot be mapped is
+    left out.
 
     Args:
         message: A message read by :func:`read_hi1` (typically from another system).
@@ -73,10 +112,15 @@ def hi1_draft(message: Hi1Message) -> tuple[dict[str, object], list[str]]:
         The draft (a JSON object, ``schema_version`` 1; ``parse_request`` lists what is
         still missing, such as the requesting authority, justification and language,
         which HI-1 does not carry) and notes naming each request value that has no
-        request identifier type (it is left out of the draft).
+        request identifier type (it is left out of the draft), and the kinds the message
+        could be when it does not tell them apart (``kind`` is left out when no kind of
+        the table matches).
     """
-    draft: dict[str, object] = {"schema_version": 1, "kind": _kind(message)}
+    row, kind_note = _kind(message)
+    draft: dict[str, object] = {"schema_version": 1}
     notes: list[str] = []
+    if row is not None:
+        draft["kind"] = row.kind
     auth = message.authorisations[0] if message.authorisations else None
     if auth is not None:
         if LOWER_UUID.fullmatch(auth.object_id):
@@ -125,8 +169,11 @@ def hi1_draft(message: Hi1Message) -> tuple[dict[str, object], list[str]]:
     if categories:
         draft["data"] = {"categories": categories}
     expirations = {t.desired_expiration for t in message.tasks if t.desired_expiration}
-    if draft["kind"] == "preservation" and len(expirations) == 1 and auth and auth.created:
+    periods = row is not None and "preservation_days" in row.model.model_fields
+    if periods and len(expirations) == 1 and auth and auth.created:
         days = _preservation_days(expirations.pop(), auth.created)
         if days is not None:
             draft["preservation_days"] = days
+    if kind_note is not None:
+        notes.append(kind_note)
     return draft, notes

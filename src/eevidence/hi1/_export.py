@@ -1,7 +1,8 @@
 """Export: a request as one TS 103 120 ``HI1Message`` (the layout is in the package docstring).
 
 The request maps onto the objects field by field here; what depends on the request's
-kind alone (legal type, task object, letter type) comes from :mod:`eevidence.hi1._kinds`,
+kind (legal type, task object, letter type, approver, desired preservation expiration)
+comes from :mod:`eevidence.hi1._kinds`, which reads the kinds table,
 dictionary values and request value formats from :mod:`eevidence.hi1._dictionaries`.
 Object identifiers are UUIDv5 values derived from the request id, so the same arguments
 always give the same bytes, and import can re-derive a message to compare it.
@@ -12,13 +13,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Final
 from xml.etree import ElementTree as ET
 
 from eevidence.errors import Hi1Error
 from eevidence.hi1._dictionaries import REQUEST_TYPES, ROLES, SUBTYPES, request_value
-from eevidence.hi1._kinds import legal_type, letter_type, task_object
+from eevidence.hi1._kinds import (
+    KIND_LINE,
+    desired_expiration,
+    issuer_of,
+    legal_type,
+    letter_type,
+    task_object,
+    validator_of,
+)
 from eevidence.hi1._model import (
     AUTH,
     CHECKSUM_TYPE,
@@ -49,10 +58,7 @@ from eevidence.hi1._xml import (
     xml_text,
 )
 from eevidence.request import (
-    EuPreservationOrder,
-    EuProductionOrder,
     IssuingAuthority,
-    Protocol2Art7Order,
     Request,
     ValidatingAuthority,
     canonical_bytes,
@@ -65,7 +71,6 @@ __all__ = [
     "to_hi1_xml",
 ]
 
-_EPOC_PR_DAYS: Final = 60  # Reg. (EU) 2023/1543 art. 11(1)
 _NS_IDS: Final = uuid.UUID("6f1d0a52-8f3c-5d0e-9a55-3b1f2c7e4d10")
 
 _b = Builder
@@ -158,7 +163,7 @@ def _validator(parent: ET.Element, validator: ValidatingAuthority) -> None:
 
 def _manual_information(request: Request) -> str:
     lines = [
-        f"Request kind: {request.kind}",
+        KIND_LINE + request.kind,
         f"Requesting authority: {request.authority.name} ({request.authority.country}), "
         f"{request.authority.unit}",
         f"Offence: {request.case.offence_description}",
@@ -202,10 +207,12 @@ def _authorisation(
     _b.endpoint(_b.el(obj, AUTH, "AuthorisationCSPID"), AUTH, "CSPID", receiver)
     _b.el(obj, AUTH, "AuthorisationCreationTimestamp", qualified_time(request.created_at))
     emergency = is_emergency(request)
-    if isinstance(request, EuProductionOrder | EuPreservationOrder | Protocol2Art7Order):
-        _issuer(obj, request.issuing_authority, emergency=emergency)
-        if not isinstance(request, Protocol2Art7Order) and request.validating_authority:
-            _validator(obj, request.validating_authority)
+    issuer = issuer_of(request)  # an order (the row's ``order``) is approved by its issuer
+    if issuer is not None:
+        _issuer(obj, issuer, emergency=emergency)
+        validator = validator_of(request)
+        if validator is not None:
+            _validator(obj, validator)
     else:
         officer = request.authority.officer
         _approval(
@@ -235,30 +242,16 @@ def _authorisation(
     _b.el(obj, AUTH, "AuthorisationJurisdiction", request.authority.country)
     category = (OURS, "OffenceCategory", request.case.offence_category)
     _b.entry(obj, AUTH, "AuthorisationTypeOfCase", category)
-    entity = getattr(request, "issuing_authority", None) or request.authority
+    entity = issuer or request.authority
     _b.el(obj, AUTH, "AuthorisationLegalEntity", short_text(entity.name))
     return auth_id
-
-
-def _desired_expiration(request: Request) -> datetime | None:
-    if request.kind == "preservation" and request.preservation_days:
-        return request.created_at + timedelta(days=request.preservation_days)
-    if (
-        request.kind == "preservation_extension"
-        and request.current_expiry
-        and (request.extension_days)
-    ):
-        return request.current_expiry + timedelta(days=request.extension_days)
-    if kind_spec(request.kind).deadlines == "eu_art11_preservation":
-        return request.created_at + timedelta(days=_EPOC_PR_DAYS)
-    return None
 
 
 def _tasks(actions: ET.Element, request: Request, sender: Hi1Endpoint, auth_id: str) -> None:
     """One task object per identifier and data category (TS 103 120 clause 8)."""
     kind = task_object(request)
     preservation = kind == "LP"
-    expiration = _desired_expiration(request)
+    expiration = desired_expiration(request)
     for index, identifier in enumerate(request.identifiers):
         window = identifier.window or request.period
         observed = getattr(identifier, "timestamp", None)
@@ -337,7 +330,9 @@ def build_message(
     Import calls this too, with the header values of the message it checks.
 
     Raises:
-        Hi1Error: A date-time of the request has no UTC equivalent (out of range).
+        Hi1Error: A date-time of the request has no UTC equivalent (out of range), or the
+            desired preservation expiration it asks for falls after 9999-12-31.
+        InputError: The request's kind has no row in the kinds table.
     """
     root = ET.Element(f"{{{CORE}}}HI1Message")
     header = _b.el(root, CORE, "Header")
@@ -395,7 +390,9 @@ def to_hi1_xml(
 
     The message (TS 103 120 V1.15.1; the tests validate every export against its XSDs)
     has a header (clause 6.2) and a ``RequestPayload`` whose action requests ``CREATE``
-    the authorisation (clause 7.2), one ``LPTaskObject`` or ``LDTaskObject`` per
+    the authorisation (clause 7.2; approved by the issuing authority of an order, as the
+    kinds table's ``order`` says, else by the requesting authority), one ``LPTaskObject``
+    (with the desired preservation expiration when one is known) or ``LDTaskObject`` per
     identifier and data category (clause 8), the letter when one is given and the
     canonical request JSON as ``DocumentObject``\\s (clause 7.3). Date-times are written
     in UTC, in whole seconds (``QualifiedDateTime``, TS 103 280); texts too long for
@@ -425,9 +422,13 @@ def to_hi1_xml(
 
     Raises:
         Hi1Error: ``transaction_id`` is not a lower-case UUID; ``document`` is said to be
-            a PDF but does not start with ``%PDF-``; or ``now`` or a date-time of the
-            request has no UTC equivalent (out of the datetime range).
-        InputError: ``now`` is naive (it has no UTC offset).
+            a PDF but does not start with ``%PDF-``; ``now`` or a date-time of the
+            request has no UTC equivalent (out of the datetime range); or the desired
+            preservation expiration (``created_at`` + ``preservation_days``,
+            ``current_expiry`` + ``extension_days``) falls after 9999-12-31 (the error's
+            problem names the field).
+        InputError: ``now`` is naive (it has no UTC offset), or the request's kind has no
+            row in the kinds table.
     """
     if transaction_id is None:
         transaction_id = str(uuid.uuid4())

@@ -21,6 +21,7 @@ from eevidence.hi1._export import build_message
 from eevidence.hi1._model import (
     AUTH,
     CHECKSUM_TYPE,
+    COMMON,
     CORE,
     DOC,
     PREFIXES,
@@ -82,6 +83,11 @@ def _read_authorisation(obj: ET.Element, object_id: str) -> Hi1Authorisation:
             e for e in (read_entry(f) for f in ([] if flags is None else flags)) if e is not None
         ),
         legal_entity=child_text(obj, AUTH, "AuthorisationLegalEntity"),
+        approval_types=tuple(
+            (child_text(node, COMMON, "ApprovalType") or "").strip()
+            for node in obj.iterfind(q(AUTH, "AuthorisationApprovalDetails"))
+        ),
+        manual_information=child_text(obj, AUTH, "AuthorisationManualInformation"),
     )
 
 

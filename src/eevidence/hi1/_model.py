@@ -140,6 +140,10 @@ class Hi1Endpoint:
         return f"{self.country}:{self.unique_id}"
 
 
+_DETAIL: Final = {"summary": False}
+"""Metadata of the fields :meth:`Hi1Message.summary` leaves out (read for drafts)."""
+
+
 @dataclass(frozen=True)
 class Hi1Authorisation:
     """What an ``AuthorisationObject`` (TS 103 120 clause 7.2) says: the fields eevidence
@@ -163,6 +167,13 @@ class Hi1Authorisation:
     """``AuthorisationFlags``, in message order."""
     legal_entity: str | None
     """``AuthorisationLegalEntity``."""
+    approval_types: tuple[str, ...] = field(default=(), metadata=_DETAIL)
+    """The ``ApprovalType`` of each ``AuthorisationApprovalDetails``, in message order
+    (eevidence writes ``IssuingAuthority`` for an order, with ``ValidatingAuthority`` when
+    it was validated, and ``RequestingAuthority`` for a request). Not in the summary."""
+    manual_information: str | None = field(default=None, metadata=_DETAIL)
+    """``AuthorisationManualInformation`` (eevidence writes a summary for a person whose first
+    line names the request kind). Not in the summary."""
 
 
 @dataclass(frozen=True)
@@ -251,7 +262,8 @@ class Hi1Message:
         Returns:
             A dict with the header values (endpoints as ``COUNTRY:IDENTIFIER``, the
             national profile as ``"owner version"``), the action verbs, and one dict per
-            authorisation, task and document with their fields (tuples become lists); a
+            authorisation, task and document with their fields (tuples become lists;
+            an authorisation's ``approval_types`` and ``manual_information`` are left out); a
             document's ``contents`` are replaced by their ``size`` in bytes (None when
             the document has no contents).
         """
@@ -278,6 +290,8 @@ class Hi1Message:
 def _plain(obj: Hi1Authorisation | Hi1Task | Hi1Document) -> dict[str, object]:
     out: dict[str, object] = {}
     for f in fields(obj):
+        if f.metadata.get("summary") is False:
+            continue
         value = getattr(obj, f.name)
         if isinstance(value, tuple):
             value = [list(v) if isinstance(v, tuple) else v for v in value]

@@ -5,12 +5,16 @@ order of Regulation (EU) 2023/1543 or an order of an issuing authority at all), 
 emergency is recognised, how the ETSI TS 103 120 (HI-1) export labels it, which sections of
 the letter belong to it, where its deadline terms come from and which submission API path
 receives it, with the statute or annex each row rests on. The checker, the letter, the
-deadlines, the lifecycle, the HI-1 export and the submission channels read this table, and
-``tests/test_kinds.py`` fails when a kind is missing from the table or from any of them.
+deadlines, the lifecycle, the HI-1 export and drafts and the submission channels read this
+table, and ``tests/test_kinds.py`` fails when a kind is missing from the table or from any
+of them (it also runs kinds made at run time through every one).
 
 Adding a kind is: its literal in :data:`~eevidence.request.RequestKind`, its model in the
 :data:`~eevidence.request.Request` union, a row here, and the catalogue texts the letter
 needs in every language (``kind.<kind>``, ``intro.<kind>`` and its section keys).
+Dispatches read the table when they are called (never a copy taken at import), and read a
+kind-specific value from the request's fields by name (``preservation_days``,
+``original_request_id``...), so a kind whose model has the same fields is handled alike.
 
 HI-1 values follow ETSI TS 103 120 V1.15.1 and ETSI's reference EPOC translation: the
 ``EPOCLegalType`` dictionary (``EPOC``, ``EPOCPR``), ``LPTaskObject``/``LDTaskObject``
@@ -39,7 +43,7 @@ from eevidence.request._models import (
     Request,
     VoluntaryDisclosureRequest,
 )
-from eevidence.request._vocab import REQUEST_KINDS, RequestKind
+from eevidence.request._vocab import REQUEST_KINDS, Instrument, RequestKind
 
 __all__ = [
     "KINDS",
@@ -107,7 +111,14 @@ class KindSpec:
             the checker applies the Regulation's conditions, the letter addresses the
             designated establishment or legal representative (art. 7).
         order: issued by an issuing authority (its model has ``issuing_authority``, who
-            signs the letter), as opposed to a request signed by the requesting officer.
+            signs the letter and is the approver of the HI-1 authorisation), as opposed to
+            a request signed by the requesting officer.
+        instrument: the legal instrument that defines requests of this kind, when a single
+            one does, so that its conditions apply to every request of the kind:
+            ``eu_2023_1543`` for the EU orders, ``protocol2_art7`` for an order under art. 7
+            of the Second Additional Protocol (CETS 224; the checker notes that its entry
+            into force between the two States is not recorded); ``None`` when the request
+            rests on whatever instrument its legal basis names.
         emergency: how an emergency is recognised (:data:`EmergencyRule`).
         hi1_legal_type: the HI-1 ``AuthorisationLegalType`` (:data:`Hi1LegalType`).
         hi1_task: the HI-1 task object type, ``LP`` or ``LD`` (:data:`Hi1Task`).
@@ -126,6 +137,7 @@ class KindSpec:
     family: Family
     eu_order: bool
     order: bool
+    instrument: Instrument | None
     emergency: EmergencyRule
     hi1_legal_type: Hi1LegalType
     hi1_task: Hi1Task
@@ -150,6 +162,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         family="preservation",
         eu_order=False,
         order=False,
+        instrument=None,
         emergency="never",
         hi1_legal_type="instrument",
         hi1_task="LP",
@@ -169,6 +182,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         family="preservation",
         eu_order=False,
         order=False,
+        instrument=None,
         emergency="never",
         hi1_legal_type="instrument",
         hi1_task="LP",
@@ -184,6 +198,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         family="disclosure",
         eu_order=False,
         order=False,
+        instrument=None,
         emergency="never",
         hi1_legal_type="instrument",
         hi1_task="LD",
@@ -203,6 +218,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         family="disclosure",
         eu_order=False,
         order=False,
+        instrument=None,
         emergency="always",
         hi1_legal_type="instrument",
         hi1_task="LD",
@@ -221,6 +237,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         family="disclosure",
         eu_order=True,
         order=True,
+        instrument="eu_2023_1543",
         emergency="field",
         hi1_legal_type="EPOC",
         hi1_task="LD",
@@ -240,6 +257,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         family="preservation",
         eu_order=True,
         order=True,
+        instrument="eu_2023_1543",
         emergency="never",
         hi1_legal_type="EPOCPR",
         hi1_task="LP",
@@ -258,6 +276,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         family="disclosure",
         eu_order=False,
         order=True,
+        instrument="protocol2_art7",
         emergency="never",
         hi1_legal_type="instrument",
         hi1_task="LD",
@@ -269,8 +288,10 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
     ),
 )
 
-KINDS: Final[Mapping[RequestKind, KindSpec]] = MappingProxyType({row.kind: row for row in _ROWS})
-"""The kinds table, ``{kind: row}``, in the order of :data:`~eevidence.request.RequestKind`."""
+_TABLE: Final[dict[RequestKind, KindSpec]] = {row.kind: row for row in _ROWS}
+KINDS: Final[Mapping[RequestKind, KindSpec]] = MappingProxyType(_TABLE)
+"""The kinds table, ``{kind: row}``, in the order of :data:`~eevidence.request.RequestKind`
+(a read-only view: whoever holds it sees the table as it is when they read it)."""
 
 
 def kind_spec(kind: str) -> KindSpec:

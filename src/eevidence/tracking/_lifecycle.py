@@ -24,10 +24,12 @@ Checking and signing are optional steps (``draft -> submitted`` is allowed: not 
 channel takes signed packages). Further rules:
 
 * ``preserved``, ``extension_requested``, ``extended`` and ``expired`` only apply to the
-  preservation family of the kinds table (:data:`PRESERVATION_KINDS`: ``preservation``,
-  ``preservation_extension``, ``eu_preservation_order``); ``disclosed`` only to the other
-  kinds. A preservation is continued by a follow-up request (disclosure, EU production
-  order, MLA) tracked with ``follows`` set to the preservation's id.
+  preservation family of the kinds table (``preservation``, ``preservation_extension``,
+  ``eu_preservation_order``; the table is read when an event is checked); ``disclosed``
+  only to the other kinds. A preservation is continued by a follow-up request
+  (disclosure, EU production order, MLA) tracked with ``follows`` set to the
+  preservation's id (a request that names its original, as an extension does with
+  ``original_request_id``, follows it without being told).
 * ``rejected`` needs a reason; ``disclosed`` says whether it was partial.
 * ``preserved`` and ``extended`` carry the expiry: the one the provider gave, or else the
   one computed from the terms (preservation period, extension period). When the terms are
@@ -44,8 +46,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, get_args
 
-from eevidence.errors import LifecycleError
-from eevidence.request import KINDS, RequestKind
+from eevidence.errors import InputError, LifecycleError
+from eevidence.request import KINDS, RequestKind, kind_spec
 
 __all__ = [
     "EVENTS",
@@ -118,8 +120,9 @@ TERMINAL_STATES: Final = frozenset({"rejected", "withdrawn", "expired"})
 PRESERVATION_KINDS: Final[frozenset[str]] = frozenset(
     kind for kind, spec in KINDS.items() if spec.family == "preservation"
 )
-"""The kinds of the preservation family (kinds table): they are preserved, extended and
-expire; they are never disclosed."""
+"""The kinds of the preservation family (kinds table, as it is when this module is
+imported): they are preserved, extended and expire; they are never disclosed. The lifecycle
+itself reads the table when an event is checked."""
 _PRESERVATION_ONLY: Final = frozenset({"preserved", "extension_requested", "extended", "expired"})
 _MAX_TEXT: Final = 2000
 
@@ -132,11 +135,17 @@ def as_utc(value: datetime, what: str = "time") -> datetime:
         what: what ``value`` is, for the message (e.g. ``now``, ``event time``).
 
     Raises:
-        LifecycleError: ``value`` has no UTC offset.
+        LifecycleError: ``value`` has no UTC offset, or it has no UTC equivalent (its UTC
+            time would fall before year 1 or after 9999).
     """
     if value.tzinfo is None or value.utcoffset() is None:
         raise LifecycleError(f"{what} {value.isoformat()} has no time zone; give one (or Z)")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise LifecycleError(
+            f"{what} {value.isoformat()} has no UTC equivalent (out of range)"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,8 +401,21 @@ class Tracked:
 
 def allowed_events(tracked: Tracked) -> tuple[EventName, ...]:
     """Events that may be recorded next, in the order of :data:`EVENTS` (``noted`` always;
-    preservation events only for :data:`PRESERVATION_KINDS`; nothing else once final)."""
+    preservation events only for the preservation family of the kinds table; nothing else
+    once final).
+
+    Raises:
+        LifecycleError: the tracked request's kind has no row in the kinds table.
+    """
     return tuple(name for name in get_args(EventName) if _allowed(tracked, name) is None)
+
+
+def _preservation(tracked: Tracked) -> bool:
+    """Whether the tracked request's kind is of the preservation family (kinds table)."""
+    try:
+        return kind_spec(tracked.kind).family == "preservation"
+    except InputError as exc:
+        raise LifecycleError(str(exc.args[0]), source=tracked.id) from None
 
 
 def _allowed(tracked: Tracked, name: EventName) -> str | None:
@@ -403,7 +425,7 @@ def _allowed(tracked: Tracked, name: EventName) -> str | None:
     state = tracked.state
     if tracked.terminal:
         return f"the request is {state}, which is final"
-    preservation = tracked.kind in PRESERVATION_KINDS
+    preservation = _preservation(tracked)
     if name in _PRESERVATION_ONLY and not preservation:
         return f"{name!r} only applies to preservation requests, not {tracked.kind}"
     if name == "disclosed" and preservation:
@@ -453,7 +475,9 @@ def apply_event(tracked: Tracked, event: Event, *, now: datetime) -> Tracked:
             than 2000 characters; a rejection has no reason, or another event has one;
             an event other than a disclosure is partial; an event other than a
             preservation or extension has an expiry, or that expiry is not after the
-            event; or the expiry is needed and the terms do not give it.
+            event; the expiry is needed and the terms do not give it, or the one they give
+            falls after 9999-12-31; or the tracked request's kind has no row in the kinds
+            table.
     """
     now = as_utc(now, "now")
     if event.name not in EVENTS:
@@ -462,7 +486,7 @@ def apply_event(tracked: Tracked, event: Event, *, now: datetime) -> Tracked:
             source=tracked.id,
         )
     at = as_utc(event.at, "event time")
-    if at > now + timedelta(minutes=5):
+    if at - now > timedelta(minutes=5):
         raise LifecycleError(f"event time {_iso(at)} is in the future", source=tracked.id)
     changes = [e for e in tracked.events if e.name != "noted"]
     if event.name != "noted" and changes and at < changes[-1].at:
@@ -514,12 +538,24 @@ def _expiry(tracked: Tracked, event: Event, at: datetime) -> datetime | None:
         return expires
     terms = tracked.terms
     if event.name == "preserved" and terms.preservation_days is not None:
-        return at + timedelta(days=terms.preservation_days)
+        return _later(tracked, at, terms.preservation_days, "preservation_days")
     previous = tracked.expires
     if event.name == "extended" and terms.extension_days is not None and previous is not None:
-        return max(previous, at) + timedelta(days=terms.extension_days)
+        return _later(tracked, max(previous, at), terms.extension_days, "extension_days")
     raise LifecycleError(
         f"the {'extension' if event.name == 'extended' else 'preservation'} period is not known "
         "for this request: give the expiry the provider stated (--expires DATE)",
         source=tracked.id,
     )
+
+
+def _later(tracked: Tracked, start: datetime, days: int, term: str) -> datetime:
+    """``start`` + ``days`` days: the expiry the terms give (``term`` names the term)."""
+    try:
+        return start + timedelta(days=days)
+    except OverflowError:
+        raise LifecycleError(
+            f"the expiry the terms give ({_iso(start)} + {term} {days} days) falls after "
+            "9999-12-31: give the expiry the provider stated (--expires DATE)",
+            source=tracked.id,
+        ) from None

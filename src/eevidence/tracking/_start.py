@@ -2,19 +2,35 @@
 
 Pure: a request, the addressee's profile and the legal facts in; a new :class:`Tracked`
 (state ``draft``, no events) out. The emergency flag comes from the kinds table
-(:func:`eevidence.request.is_emergency`), the terms from :func:`terms_for`.
+(:func:`eevidence.request.is_emergency`), the terms from :func:`terms_for`, the request it
+follows from the request itself when it names one (:func:`followed_id`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final
 
 from eevidence.provider import LawFacts, ProviderProfile, law_facts
 from eevidence.request import Request, is_emergency
 from eevidence.tracking._deadlines import terms_for
 from eevidence.tracking._lifecycle import Tracked, as_utc
 
-__all__ = ["tracked_from_request"]
+__all__ = ["FOLLOWS_FIELDS", "followed_id", "tracked_from_request"]
+
+FOLLOWS_FIELDS: Final = ("original_request_id",)
+"""Request fields that name the request this one continues, by the name every model that
+has them uses: ``original_request_id`` (the preservation an extension extends)."""
+
+
+def followed_id(request: Request) -> str | None:
+    """The id of the request ``request`` says it continues (its ``original_request_id``,
+    or another of :data:`FOLLOWS_FIELDS`), or ``None`` when it names none."""
+    for name in FOLLOWS_FIELDS:
+        value = getattr(request, name, None)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def tracked_from_request(
@@ -43,14 +59,17 @@ def tracked_from_request(
         now: the moment tracking starts (aware); the terms are those in force then. The
             shipped legal facts do not change with time, so it is only checked.
         follows: id of the preservation this request continues (a disclosure, an EU
-            production order or an extension following a preservation).
+            production order or an extension following a preservation); when ``None``,
+            the one the request names itself (``original_request_id`` of an extension,
+            whatever its kind), if any. A store only adds a follow-up whose preservation
+            it holds (:meth:`eevidence.tracking.Store.add`).
         law: the legal facts (default: the shipped ones, :func:`eevidence.provider.law_facts`).
 
     Returns:
         The tracked request, to be added to a store (:meth:`eevidence.tracking.Store.add`).
 
     Raises:
-        LifecycleError: ``now`` is naive (it has no UTC offset).
+        LifecycleError: ``now`` is naive (it has no UTC offset) or out of range.
         InputError: the request's kind has no row in the kinds table
             (:data:`eevidence.request.KINDS`).
         ConfigurationError: ``law`` is not given and the shipped legal facts cannot be
@@ -66,5 +85,5 @@ def tracked_from_request(
         created_at=request.created_at,
         emergency=is_emergency(request),
         terms=terms_for(request, profile, law or law_facts()),
-        follows=follows,
+        follows=follows if follows is not None else followed_id(request),
     )

@@ -7,13 +7,16 @@ profile marks unknown, or that rest only on secondary sources, never produce an 
 most a note that the point could not be checked.
 
 Which rules apply to a request is read from the kinds table
-(:data:`eevidence.request.KINDS`): the family (preservation or disclosure), whether it is
-an EU order or an order at all, how an emergency is recognised and where its deadlines
-come from.
+(:data:`eevidence.request.KINDS`) when it is checked: the family (preservation or
+disclosure), whether it is an EU order or an order at all, the instrument that defines it,
+how an emergency is recognised and where its deadlines come from. Kind-specific values
+(``preservation_days``, ``extension_days``, ``custodian_information``...) are read from
+the request's fields by name, so a kind whose model has the same fields is checked alike.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -24,9 +27,6 @@ from eevidence.provider.checker._findings import RULES, CheckReport, Finding, so
 from eevidence.request import (
     IpAddressIdentifier,
     IssuingAuthority,
-    PreservationExtensionRequest,
-    PreservationRequest,
-    Protocol2Art7Order,
     Request,
     TimeWindow,
     emergency_details,
@@ -151,8 +151,9 @@ def check(
 
 def _kind_accepted(ctx: _Ctx, now: datetime) -> None:
     kind = ctx.request.kind
-    fact = ctx.profile.request_kinds[kind]
-    accepted = ctx.profile.accepts_kind(kind)
+    fact = ctx.profile.request_kinds.get(kind)
+    # a kind the profile says nothing about (newer than the profile) is not known either way
+    accepted = None if fact is None else ctx.profile.accepts_kind(kind)
     if accepted is False:
         ctx.add(
             "EE101",
@@ -289,23 +290,25 @@ def _preservation(ctx: _Ctx, now: datetime) -> None:
     req = ctx.request
     terms = ctx.profile.preservation_terms(req.authority.country)
     us = ctx.law.us_18_usc_2703f
-    if isinstance(req, PreservationRequest) and req.preservation_days is not None:
+    days = _number(req, "preservation_days")
+    if days is not None:
         limit, source = (
             terms.initial_days,
             ctx.fact_source(ctx.profile.preservation.initial_days, "preservation period"),
         )
         if limit is None and ctx.profile.value(ctx.profile.headquarters) == "US":
             limit, source = us.initial_days, ctx.law_source(*us.sources)
-        if limit is not None and req.preservation_days > limit:
+        if limit is not None and days > limit:
             ctx.add(
                 "EE141",
                 "$.preservation_days",
-                f"{req.preservation_days} days asked; {ctx.profile.name} preserves for {limit}",
+                f"{days} days asked; {ctx.profile.name} preserves for {limit}",
                 f"Ask for {limit} days and plan an extension before expiry.",
                 source,
             )
-    if isinstance(req, PreservationExtensionRequest):
-        _extension(ctx, req, now)
+    extension = _extension_asked(req)
+    if extension is not None:
+        _extension(ctx, extension)
     if kind_spec(req.kind).deadlines == "eu_art11_preservation":
         eu = ctx.law.eu_regulation_2023_1543
         ctx.add(
@@ -318,27 +321,69 @@ def _preservation(ctx: _Ctx, now: datetime) -> None:
         )
 
 
-def _extension(ctx: _Ctx, req: PreservationExtensionRequest, now: datetime) -> None:
-    terms = ctx.profile.preservation_terms(req.authority.country)
+def _number(req: Request, name: str) -> int | None:
+    """The request's whole-number field ``name``, or None when its model has none or it
+    is not set."""
+    value = getattr(req, name, None)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@dataclass(frozen=True, slots=True)
+class _ExtensionAsked:
+    """What an extension of a preservation asks, read from the request's fields."""
+
+    created_at: datetime
+    country: str
+    days: int | None
+    """``extension_days``: days asked."""
+    number: int | None
+    """``extension_number``: 1 for the first extension."""
+    current_expiry: datetime | None
+    """``current_expiry``: the expiry in force."""
+
+
+_EXTENSION_FIELDS: Final = ("extension_days", "extension_number", "current_expiry")
+"""The fields of a request extending a preservation (any model with one is an extension)."""
+
+
+def _extension_asked(req: Request) -> _ExtensionAsked | None:
+    """What ``req`` asks as an extension, or None when its model has no extension field."""
+    if not any(name in type(req).model_fields for name in _EXTENSION_FIELDS):
+        return None
+    expiry = getattr(req, "current_expiry", None)
+    return _ExtensionAsked(
+        created_at=req.created_at,
+        country=req.authority.country,
+        days=_number(req, "extension_days"),
+        number=_number(req, "extension_number"),
+        current_expiry=expiry if isinstance(expiry, datetime) else None,
+    )
+
+
+def _extension(ctx: _Ctx, req: _ExtensionAsked) -> None:
+    terms = ctx.profile.preservation_terms(req.country)
     pres = ctx.profile.preservation
     if (
-        req.extension_days is not None
+        req.days is not None
         and terms.extension_days is not None
-        and req.extension_days > terms.extension_days
+        and req.days > terms.extension_days
     ):
         ctx.add(
             "EE141",
             "$.extension_days",
-            f"{req.extension_days} days asked; {ctx.profile.name} extends by "
-            f"{terms.extension_days}",
+            f"{req.days} days asked; {ctx.profile.name} extends by {terms.extension_days}",
             f"Ask for {terms.extension_days} days.",
             ctx.fact_source(pres.extension_days, "preservation extension"),
         )
-    if terms.max_extensions is not None and req.extension_number > terms.max_extensions:
+    if (
+        terms.max_extensions is not None
+        and req.number is not None
+        and req.number > terms.max_extensions
+    ):
         ctx.add(
             "EE142",
             "$.extension_number",
-            f"extension number {req.extension_number}; {ctx.profile.name} grants at most "
+            f"extension number {req.number}; {ctx.profile.name} grants at most "
             f"{terms.max_extensions}",
             "Move to the formal request (MLA, CLOUD Act, EU order) before the data lapses.",
             ctx.fact_source(pres.max_extensions, "number of extensions"),
@@ -399,7 +444,10 @@ def _period(ctx: _Ctx, now: datetime) -> None:
     for rule in ctx.profile.retention:
         if rule.deleted_after_days is None or ctx.profile.is_secondary(rule):
             continue
-        horizon = now - timedelta(days=rule.deleted_after_days)
+        try:
+            horizon = now - timedelta(days=rule.deleted_after_days)
+        except OverflowError:  # before year 1: no period starts that early
+            continue
         for path, window in _windows(req):
             if window.start < horizon:
                 ctx.add(
@@ -540,14 +588,24 @@ def _eu_order(ctx: _Ctx, now: datetime) -> None:
         )
 
 
+_ART29_FIELDS: Final = ("custodian_information", "mla_to_follow")
+"""The fields that state the contents of Budapest art. 29(2)(d) and (f)."""
+
+
 def _art29(ctx: _Ctx, now: datetime) -> None:
+    """Budapest art. 29(2): a preservation request (not an EU order) whose model has the
+    fields for the contents the article lists states them."""
     req = ctx.request
-    if not isinstance(req, PreservationRequest):
+    spec = kind_spec(req.kind)
+    fields = type(req).model_fields
+    if spec.family != "preservation" or spec.eu_order:
+        return
+    if not all(name in fields for name in _ART29_FIELDS):
         return
     missing = []
-    if req.custodian_information is None:
+    if getattr(req, "custodian_information", None) is None:
         missing.append(("$.custodian_information", "what is known about the custodian (d)"))
-    if not req.mla_to_follow:
+    if not getattr(req, "mla_to_follow", None):
         missing.append(("$.mla_to_follow", "that a mutual assistance request will follow (f)"))
     for path, what in missing:
         ctx.add(
@@ -595,7 +653,9 @@ def _required_elements(ctx: _Ctx, now: datetime) -> None:
 
 
 def _protocol2(ctx: _Ctx, now: datetime) -> None:
-    if isinstance(ctx.request, Protocol2Art7Order) and ctx.law.protocol2.in_force == "unknown":
+    """An order under the Second Protocol (the row's ``instrument``: CETS 224 art. 7)."""
+    instrument = kind_spec(ctx.request.kind).instrument or ""
+    if instrument.startswith("protocol2_") and ctx.law.protocol2.in_force == "unknown":
         ctx.add(
             "EE211",
             "$.legal_basis",

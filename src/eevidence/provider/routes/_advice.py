@@ -8,17 +8,17 @@ facts do not settle (stated in ``why``), ``no`` when a recorded fact rules it ou
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, get_args
 
 from eevidence.errors import InputError
 from eevidence.provider._law import LawFacts, law_facts
 from eevidence.provider._profiles import ProviderProfile
 from eevidence.request import DATA_CATEGORIES, DataCategory
 
-__all__ = ["Route", "RouteName", "Verdict", "advise_routes"]
+__all__ = ["KIND_ROUTES", "NOT_ROUTES", "Route", "RouteName", "Verdict", "advise_routes"]
 
 RouteName = Literal[
     "emergency_disclosure",
@@ -31,6 +31,18 @@ RouteName = Literal[
 ]
 """A legal route: a request kind that goes straight to the provider, an order under a CLOUD
 Act executive agreement (18 U.S.C. 2523), or mutual legal assistance (``mla``)."""
+KIND_ROUTES: Final[tuple[RouteName, ...]] = tuple(
+    name for name in get_args(RouteName) if name not in ("cloud_act_agreement", "mla")
+)
+"""The routes that are request kinds of the kinds table (:data:`eevidence.request.KINDS`),
+each advised here on its own facts."""
+NOT_ROUTES: Final[Mapping[str, str]] = {
+    "preservation": "keeps the data while a route is used (each route's preparation names it)",
+    "preservation_extension": "keeps a preservation in force while a route is used",
+}
+"""The request kinds that are no route to the data on their own, and why. Every kind of
+the kinds table is in :data:`KIND_ROUTES` or here (the test suite checks it), so a new
+kind gets route advice or a reason it needs none."""
 Verdict = Literal["likely", "possible", "no"]
 """``likely``: the recorded facts support the route; ``possible``: it depends on something
 the facts do not settle (said in ``why``); ``no``: a recorded fact rules it out."""
