@@ -329,3 +329,57 @@ def test_new_warns_about_a_provider_without_profile(
     assert ee.read_request(out).provider == "acme-mail"
     assert main(["new", "preservation", *NEW_ARGS, "-o", str(tmp_path / "b.json")]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+# -- output folders that cannot be used: one line, no traceback, nothing written -----------
+
+
+def _one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    [line] = err.splitlines()
+    return line
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["demo", "--out"], "--out"),
+        (["schema", "-o"], "--output-dir"),
+        (["schema", "--output-dir"], "--output-dir"),
+    ],
+)
+def test_an_output_folder_that_is_a_file_is_one_clear_error(
+    argv: list[str], option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    existing = tmp_path / "file"
+    existing.write_bytes(b"keep")
+    assert main([*argv, str(existing)]) == 1
+    assert _one_error_line(capsys) == (
+        f"eevidence: {option} {existing}: it exists and is not a folder"
+    )
+    assert existing.read_bytes() == b"keep"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+    assert main([*argv, str(existing / "sub")]) == 1
+    assert _one_error_line(capsys) == (
+        f"eevidence: {option} {existing / 'sub'}: cannot create the folder: Not a directory"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_an_output_folder_under_dev_null_is_one_clear_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["schema", "-o", "/dev/null/x"]) == 1
+    assert _one_error_line(capsys) == (
+        "eevidence: --output-dir /dev/null/x: cannot create the folder: Not a directory"
+    )
+    assert main(["demo", "--out", "/dev/null/x"]) == 1
+    assert "--out /dev/null/x: cannot create the folder" in _one_error_line(capsys)
+
+
+def test_schema_output_folder_is_created_with_its_parents(tmp_path: Path) -> None:
+    out = tmp_path / "a" / "b"
+    assert main(["schema", "-o", str(out)]) == 0
+    assert (out / "request.schema.json").is_file()
+    assert main(["schema", "-o", str(out)]) == 0  # an existing folder is fine
