@@ -19,7 +19,7 @@ from eevidence.hi1 import (
     to_hi1_xml,
 )
 from eevidence.provider import load_providers
-from eevidence.request import REQUEST_ADAPTER, Request, parse_request, read_request
+from eevidence.request import Request, parse_request, read_request
 
 __all__ = ["default_receiver", "default_sender", "demo_step", "register"]
 
@@ -160,7 +160,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if args.draft:
         return _draft(args, data)
     request = from_hi1_xml(data, source=args.file)
-    out = pretty_json_bytes(REQUEST_ADAPTER.dump_python(request, mode="json"))
+    out = pretty_json_bytes(request.model_dump(mode="json"))
     if args.output:
         write_atomic(args.output, out)
         print(f"{args.output}: {request.kind} request {request.id}", file=sys.stderr)
