@@ -323,3 +323,25 @@ def test_event_before_the_request_existed_is_refused(
     assert "before the request was created" in err
     code, out, _ = cli(capsys, "status", PRESERVATION, "--json", *s)
     assert json.loads(out)["state"] == "draft"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_cli/_submit.py _ensure_tracked adds tracked_from_request(...) as is; it must "
+    "drop a link to a request the store does not track (start_tracking in _cli/_tracking.py)",
+)
+def test_submitting_an_extension_of_an_untracked_preservation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``submit`` starts tracking as ``track add`` does: unlinked when the original is not
+    tracked, so the submission goes ahead."""
+    from tests.submit_helpers import build_test_package
+
+    monkeypatch.delenv("EEVIDENCE_PROVIDERS", raising=False)
+    package = build_test_package(tmp_path / "pkg", "preservation-extension")
+    s = ("--store", str(tmp_path / "t.sqlite3"), "--now", NOW)
+    code, _, err = cli(capsys, "submit", str(package), "--out", str(tmp_path / "upload"), *s)
+    assert code == 0, err
+    extension = example_doc("preservation-extension")["id"]
+    code, out, _ = cli(capsys, "status", extension, "--json", *s)
+    assert json.loads(out)["follows"] is None
