@@ -550,11 +550,7 @@ def test_every_kind_is_a_route_or_says_why_not() -> None:
 
 _DECLARED_IN: Final = ("request/_vocab.py", "request/_models.py", "request/kinds.py")
 """Where kinds are declared: their literals and models may be named there."""
-_NARROWING: Final = {
-    # the letter prints the fields of these models; see test_a_synthetic_kind_letter
-    ("letter/_document.py", "PreservationRequest"),
-    ("letter/_document.py", "PreservationExtensionRequest"),
-}
+_NARROWING: Final[frozenset[tuple[str, str]]] = frozenset()
 """(module, model) pairs where ``isinstance`` only narrows a type, known and tested."""
 
 
@@ -686,22 +682,7 @@ def test_a_synthetic_kind_is_checked_as_its_row_says(
     assert profile.required_for(kind) == profile.required_for(s.like.kind)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(
-            kind,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="letter/_document.py prints the preservation and extension sections "
-                "for PreservationRequest and PreservationExtensionRequest only (isinstance)",
-            ),
-        )
-        if SYNTHETIC[kind][0] in ("preservation", "preservation_extension")
-        else kind
-        for kind in SYNTHETIC
-    ],
-)
+@pytest.mark.parametrize("kind", list(SYNTHETIC))
 def test_a_synthetic_kind_letter(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     s = synthetic(kind, monkeypatch)
     with pytest.raises(InputError, match=f"kind.{kind}"):  # no catalogue text yet: by name

@@ -325,11 +325,6 @@ def test_event_before_the_request_existed_is_refused(
     assert json.loads(out)["state"] == "draft"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_cli/_submit.py _ensure_tracked adds tracked_from_request(...) as is; it must "
-    "drop a link to a request the store does not track (start_tracking in _cli/_tracking.py)",
-)
 def test_submitting_an_extension_of_an_untracked_preservation(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

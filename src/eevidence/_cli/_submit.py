@@ -42,7 +42,7 @@ from eevidence.submit import (
     pick_channel,
     record_submission,
 )
-from eevidence.tracking import Event, Store, Tracked, allowed_events, tracked_from_request
+from eevidence.tracking import Event, Store, Tracked, allowed_events, track_request
 
 __all__ = ["demo_step", "register"]
 
@@ -160,8 +160,7 @@ def _ensure_tracked(
     try:
         return store.get(request.id)
     except UnknownRequestError:
-        tracked = tracked_from_request(request, profile, now=now)
-        store.add(tracked)
+        tracked = track_request(store, request, profile, now=now)
         record_for(
             args,
             store,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from eevidence._cli._options import now_of, parse_time, store_of, store_options,
 from eevidence._internal.fs import write_atomic
 from eevidence.custody import CustodyAction
 from eevidence.errors import InputError, LifecycleError, UnknownRequestError
-from eevidence.provider import ProviderProfile, load_providers
+from eevidence.provider import load_providers
 from eevidence.request import Request, canonical_bytes, parse_request, read_request
 from eevidence.tracking import (
     EVENTS,
@@ -29,10 +28,10 @@ from eevidence.tracking import (
     format_report,
     parse_within,
     to_ics,
-    tracked_from_request,
+    track_request,
 )
 
-__all__ = ["demo_step", "register", "start_tracking"]
+__all__ = ["demo_step", "register"]
 
 log = logging.getLogger(__name__)
 
@@ -121,29 +120,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 # -- helpers used by the commands and the demo -------------------------------------------------
 
 
-def start_tracking(
-    store: Store,
-    request: Request,
-    profile: ProviderProfile | None,
-    *,
-    follows: str | None,
-    now: datetime | None,
-) -> Tracked:
-    """Track ``request`` in ``store``: linked to ``follows`` when given, else to the request
-    it names itself (``tracked_from_request`` finds it) when ``store`` tracks that one."""
-    tracked = tracked_from_request(request, profile, now=now, follows=follows)
-    if follows is None and tracked.follows is not None:
-        try:
-            store.get(tracked.follows)
-        except UnknownRequestError:  # the original is not tracked here: nothing to link
-            tracked = replace(tracked, follows=None)
-    store.add(tracked)
-    return tracked
-
-
 def _add(store: Store, request: Request, follows: str | None, now: datetime | None) -> Tracked:
     profile = load_providers().profiles.get(request.provider)
-    tracked = start_tracking(store, request, profile, follows=follows, now=now)
+    tracked = track_request(store, request, profile, follows=follows, now=now)
     log.info("tracking a %s request to %s", tracked.kind, tracked.provider)
     return tracked
 

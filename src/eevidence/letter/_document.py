@@ -30,8 +30,6 @@ from eevidence.request import (
     EnforcingAuthority,
     IpAddressIdentifier,
     IssuingAuthority,
-    PreservationExtensionRequest,
-    PreservationRequest,
     Request,
     RequestingAuthority,
     TimeWindow,
@@ -279,19 +277,20 @@ def _emergency(t: Catalogue, e: EmergencyDetails, title: str) -> Section:
 
 
 def _preservation(t: Catalogue, request: Request, title: str) -> Section | None:
-    if not isinstance(request, PreservationRequest):
-        return None
-    days = str(request.preservation_days) if request.preservation_days else None
-    mla = None if request.mla_to_follow is None else _yes_no(t, request.mla_to_follow)
+    """Budapest Convention art. 29(2): how long, whether MLA follows, and closure notice;
+    read by field name, so any kind whose model has these fields gets them."""
+    days = _field(request, "preservation_days", int)
+    mla = _field(request, "mla_to_follow", bool)
+    notify = _field(request, "notify_before_account_closure", bool)
     return Section(
         title,
         (
             _rows(
-                (t("field.preservation_days"), days),
-                (t("field.mla_to_follow"), mla),
+                (t("field.preservation_days"), str(days) if days else None),
+                (t("field.mla_to_follow"), None if mla is None else _yes_no(t, mla)),
                 (
                     t("field.notify_before_account_closure"),
-                    _yes_no(t, request.notify_before_account_closure),
+                    None if notify is None else _yes_no(t, notify),
                 ),
             ),
         ),
@@ -299,19 +298,20 @@ def _preservation(t: Catalogue, request: Request, title: str) -> Section | None:
 
 
 def _extension(t: Catalogue, request: Request, title: str) -> Section | None:
-    if not isinstance(request, PreservationExtensionRequest):
-        return None
-    expiry = _when(t, request.current_expiry) if request.current_expiry else None
-    days = str(request.extension_days) if request.extension_days else None
+    """The preservation being extended: its id, the provider's reference, the current
+    expiry and the extension asked; read by field name."""
+    expiry = _field(request, "current_expiry", datetime)
+    days = _field(request, "extension_days", int)
+    number = _field(request, "extension_number", int)
     return Section(
         title,
         (
             _rows(
-                (t("field.original_request_id"), request.original_request_id),
-                (t("field.provider_reference"), request.provider_reference),
-                (t("field.current_expiry"), expiry),
-                (t("field.extension_days"), days),
-                (t("field.extension_number"), str(request.extension_number)),
+                (t("field.original_request_id"), _field(request, "original_request_id", str)),
+                (t("field.provider_reference"), _field(request, "provider_reference", str)),
+                (t("field.current_expiry"), _when(t, expiry) if expiry else None),
+                (t("field.extension_days"), str(days) if days else None),
+                (t("field.extension_number"), None if number is None else str(number)),
             ),
         ),
     )

@@ -491,8 +491,12 @@ class ProviderProfile(_Model):
     # -- questions a checker asks --------------------------------------------------------------
 
     def accepts_kind(self, kind: RequestKind, *, include_secondary: bool = False) -> bool | None:
-        """Whether the provider takes requests of ``kind``; ``None`` when unknown."""
-        return self.value(self.request_kinds[kind], include_secondary=include_secondary)
+        """Whether the provider takes requests of ``kind``; ``None`` when unknown (also for a
+        kind the profile does not list)."""
+        fact = self.request_kinds.get(kind)
+        if fact is None:
+            return None
+        return self.value(fact, include_secondary=include_secondary)
 
     def accepts_identifier(
         self, identifier: IdentifierType, *, include_secondary: bool = False

@@ -39,6 +39,7 @@ from ._outcomes import (
     outcome_row as outcome_row,
 )
 from ._start import tracked_from_request as tracked_from_request
+from ._track import track_request as track_request
 from .store import (
     SCHEMA_VERSION as SCHEMA_VERSION,
     PostgresStore as PostgresStore,
@@ -87,5 +88,6 @@ __all__ = [
     "parse_within",
     "terms_for",
     "to_ics",
+    "track_request",
     "tracked_from_request",
 ]
