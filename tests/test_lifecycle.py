@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -271,3 +272,21 @@ def test_random_histories_follow_the_table(names: list[str], kind: str) -> None:
         assert name == "noted" or name in TRANSITIONS[before.state]
         assert t.state in STATES
         assert t.version == before.version + 1
+
+
+@pytest.mark.parametrize(
+    ("read", "path"),
+    [
+        (lambda: Tracked.from_dict({}), "$.id"),
+        (lambda: Event.from_dict({}), "$.event"),
+        (lambda: Event.from_dict({"event": "noted", "at": 5, "actor": "a"}), "$.at"),
+        (lambda: Tracked.from_dict({**_FACTS, "created_at": "yesterday"}), "$.created_at"),
+    ],
+)
+def test_records_missing_a_field_raise_input_errors(read: Callable[[], object], path: str) -> None:
+    with pytest.raises(InputError) as exc:
+        read()
+    assert [p.path for p in exc.value.problems] == [path]
+
+
+_FACTS = {"id": "x", "kind": "preservation", "provider": "meta", "country": "FR"}

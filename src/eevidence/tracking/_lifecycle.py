@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, get_args
 
-from eevidence.errors import InputError, LifecycleError
+from eevidence.errors import InputError, LifecycleError, Problem
 from eevidence.request import KINDS, RequestKind, kind_spec
 
 __all__ = [
@@ -233,20 +233,45 @@ class Event:
     def from_dict(cls, data: Mapping[str, Any]) -> Event:
         """The event of a :meth:`to_dict` object (as a store keeps it).
 
-        A missing ``event``, ``at`` or ``actor`` raises :class:`KeyError`, an unreadable
-        time :class:`ValueError` (stores turn both into a ``StoreError``).
+        Raises:
+            InputError: ``event``, ``at`` or ``actor`` is missing, or a time is not an ISO
+                8601 date-time (stores turn it into a ``StoreError``).
         """
         expires = data.get("expires")
         return cls(
-            name=data["event"],
-            at=datetime.fromisoformat(data["at"]),
-            actor=data["actor"],
+            name=_required(data, "event", "event"),
+            at=_time(_required(data, "at", "event"), "at", "event"),
+            actor=_required(data, "actor", "event"),
             note=data.get("note"),
             ref=data.get("ref"),
-            expires=datetime.fromisoformat(expires) if expires else None,
+            expires=_time(expires, "expires", "event") if expires else None,
             reason=data.get("reason"),
             partial=bool(data.get("partial", False)),
         )
+
+
+def _required(data: Mapping[str, Any], key: str, what: str) -> Any:
+    """``data[key]``, or an :class:`InputError` naming the missing field."""
+    try:
+        return data[key]
+    except KeyError:
+        raise InputError(
+            f"required field {key!r} is missing",
+            source=what,
+            problems=[Problem(f"$.{key}", "required field is missing")],
+        ) from None
+
+
+def _time(value: Any, key: str, what: str) -> datetime:
+    """``value`` read as an ISO 8601 date-time, or an :class:`InputError` naming ``key``."""
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"{key} is not an ISO 8601 date-time",
+            source=what,
+            problems=[Problem(f"$.{key}", "expected an ISO 8601 date-time")],
+        ) from None
 
 
 def _iso(value: datetime) -> str:
@@ -383,15 +408,17 @@ class Tracked:
         """The tracked request of a :meth:`to_dict` or :meth:`facts_dict` object; ``events``,
         when given, replace those of ``data``.
 
-        A missing fact raises :class:`KeyError`, an unreadable time :class:`ValueError`
-        (stores turn both into a ``StoreError``).
+        Raises:
+            InputError: a fact is missing or ``created_at`` is not an ISO 8601 date-time
+                (stores turn it into a ``StoreError``).
         """
+        what = "tracked request"
         return cls(
-            id=data["id"],
-            kind=data["kind"],
-            provider=data["provider"],
-            country=data["country"],
-            created_at=datetime.fromisoformat(data["created_at"]),
+            id=_required(data, "id", what),
+            kind=_required(data, "kind", what),
+            provider=_required(data, "provider", what),
+            country=_required(data, "country", what),
+            created_at=_time(_required(data, "created_at", what), "created_at", what),
             emergency=bool(data.get("emergency", False)),
             terms=Terms.from_dict(data.get("terms", {})),
             follows=data.get("follows"),
