@@ -213,13 +213,11 @@ def test_envelope_round_trip() -> None:
         b"\xff",
         b"[]",
         b"{",
-        _envelope_json(extra=1),
         _envelope_json(payload=1),
         _envelope_json(payload="***"),
         _envelope_json(signatures={}),
         _envelope_json(signatures=[{"keyid": "k"}]),
         _envelope_json(signatures=[{"keyid": 1, "sig": "AA=="}]),
-        _envelope_json(signatures=[{"keyid": "k", "sig": "AA==", "cert": "x"}]),
         _envelope_json(signatures=[{"sig": "AA=="}] * 65),
         _envelope_json(payload="é"),
         b" " * (16 * 1024 * 1024 + 1),
@@ -229,3 +227,184 @@ def test_malformed_envelopes(data: bytes) -> None:
     with pytest.raises(PackageError) as exc:
         Envelope.from_bytes(data)
     assert exc.value.code == "bad_envelope"
+
+
+# --------------------------------------------------------------------------- envelopes per the DSSE spec
+# envelope.md v1.0.2 "Parsing rules" and protocol.md v1.0.2 "Protocol": what a verifier must
+# accept, and what is refused because two readers could take it differently.
+
+_P_STD = base64.b64encode(b"\xfb\xff payload").decode()  # "+/8gcGF5bG9hZA=="
+_S_STD = base64.b64encode(b"\xfb\xef").decode()  # "++8=": one pad character
+
+
+def _spelled(payload: str, sig: str) -> bytes:
+    return json.dumps(
+        {"payload": payload, "payloadType": "t", "signatures": [{"keyid": "k", "sig": sig}]}
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _spelled(_P_STD, _S_STD),
+        _spelled(_P_STD.rstrip("="), _S_STD.rstrip("=")),
+        _spelled(_P_STD.replace("+", "-").replace("/", "_"), _S_STD.replace("+", "-")),
+        _spelled(
+            _P_STD.replace("+", "-").replace("/", "_").rstrip("="),
+            _S_STD.replace("+", "-").rstrip("="),
+        ),
+        _spelled(_P_STD, _S_STD.replace("+", "-").rstrip("=")),
+    ],
+    ids=["standard", "standard-unpadded", "url-safe", "url-safe-unpadded", "mixed-fields"],
+)
+def test_envelope_accepts_standard_and_url_safe_base64_padded_or_not(data: bytes) -> None:
+    assert Envelope.from_bytes(data) == Envelope(
+        "t", b"\xfb\xff payload", (EnvelopeSignature("k", b"\xfb\xef"),)
+    )
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [{"sig": "cw=="}, {"keyid": None, "sig": "cw=="}, {"keyid": "", "sig": "cw=="}],
+    ids=["absent", "null", "empty"],
+)
+def test_envelope_keyid_unset_null_or_empty_is_the_same(signature: dict[str, object]) -> None:
+    env = Envelope.from_bytes(_envelope_json(signatures=[signature]))
+    assert env.signatures == (EnvelopeSignature("", b"s"),)
+
+
+def test_envelope_ignores_unknown_fields() -> None:
+    data = _envelope_json(
+        extra=1,
+        nested={"deep": [1, {"x": None}]},
+        signatures=[{"keyid": "k", "sig": "cw==", "cert": "x", "alg": {"n": 1.5}}],
+    )
+    assert Envelope.from_bytes(data) == Envelope("t", b"p", (EnvelopeSignature("k", b"s"),))
+
+
+def test_envelope_dsse_specification_example_parses() -> None:
+    # protocol.md, "Test Vectors": the example envelope, no keyid.
+    example = (
+        b'{"payload": "aGVsbG8gd29ybGQ=",\n "payloadType": "http://example.com/HelloWorld",\n'
+        b' "signatures": [{"sig": "A3JqsQGtVsJ2O2xqrI5IcnXip5GToJ3F+FnZ+O88SjtR6rDAajabZKciJTfUiH'
+        b'qJPcIAriEGAHTVeCUjW2JIZA=="}]}'
+    )
+    env = Envelope.from_bytes(example)
+    assert env.signed_bytes() == b"DSSEv1 29 http://example.com/HelloWorld 11 hello world"
+    assert env.signatures[0].keyid == ""
+    assert len(env.signatures[0].sig) == 64
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (
+            b'{"payload": "cA==", "payload": "cQ==", "payloadType": "t", "signatures": []}',
+            "the key 'payload' appears twice",
+        ),
+        (
+            b'{"payload": "cA==", "payloadType": "t", "signatures": '
+            b'[{"sig": "cw==", "sig": "dA=="}]}',
+            "the key 'sig' appears twice",
+        ),
+        (
+            b'{"payload": "cA==", "payloadType": "t", "signatures": [], "x": {"a": 1, "a": 2}}',
+            "the key 'a' appears twice",
+        ),
+        (_spelled("cA==", "+_8="), "signature 0: not base64 (a character outside one"),
+        (_spelled("c A==", "cw=="), "payload: not base64 (a character outside one"),
+        (_spelled("cA==\n", "cw=="), "payload: not base64 (a character outside one"),
+        (_spelled("cA=", "cw=="), "payload: not base64 (wrong length or padding)"),
+        (_spelled("cA===", "cw=="), "payload: not base64 (wrong length or padding)"),
+        (_spelled("cAA==", "cw=="), "payload: not base64 (wrong length or padding)"),
+        (_spelled("cAAA=", "cw=="), "payload: not base64 (wrong length or padding)"),
+        (_spelled("c", "cw=="), "payload: not base64 (wrong length or padding)"),
+        (_spelled("c=A=", "cw=="), "payload: not base64 (a character outside one"),
+        (_spelled("cB==", "cw=="), "payload: non-canonical base64"),
+        (_spelled("cA", "cx"), "signature 0: non-canonical base64"),
+        (_spelled("cA==", "\u0441w=="), "signature 0: not base64"),
+        (b'{"payload": "cA==", "payloadType": "t", "signatures": [], "x": NaN}', "not JSON"),
+        (b'{"payload": "cA==", "payloadType": "t", "signatures": [], "x": -Infinity}', "not JSON"),
+        (b'\xef\xbb\xbf{"payload": "", "payloadType": "t", "signatures": []}', "byte order mark"),
+        (b'{"payload": "\xed\xa0\x80", "payloadType": "t", "signatures": []}', "not UTF-8"),
+        (b'{"payload": "", "payloadType": "\\ud800", "signatures": []}', "payloadType is not"),
+        (
+            b'{"payload": "", "payloadType": "t", "signatures": [{"keyid": "\\udc00", "sig": ""}]}',
+            "signature 0: keyid must be a string",
+        ),
+        (_envelope_json(signatures=[{"keyid": ["k"], "sig": "cw=="}]), "keyid must be a string"),
+        (_envelope_json(payload=None), "payload and payloadType must be strings"),
+        (_envelope_json(payloadType=None), "payload and payloadType must be strings"),
+        (_envelope_json(signatures=None), "signatures must be a list"),
+        (_envelope_json(signatures=[{"keyid": "k", "sig": None}]), "needs a 'sig' string"),
+        (_envelope_json(signatures=[None]), "needs a 'sig' string"),
+        (b'{"payloadType": "t", "signatures": []}', "missing the field(s) payload"),
+        (b'{"payload": ""}', "missing the field(s) payloadType, signatures"),
+        (b'"text"', "not a JSON object"),
+        (b"[" * 100_000 + b"]" * 100_000, "not JSON"),
+    ],
+)
+def test_envelope_refuses_what_could_be_read_two_ways(data: bytes, why: str) -> None:
+    with pytest.raises(PackageError) as exc:
+        Envelope.from_bytes(data, source="env.json")
+    assert exc.value.code == "bad_envelope"
+    assert why in str(exc.value)
+    assert "env.json" in str(exc.value.source)
+
+
+def _golden_zip_envelope() -> tuple[dict[str, bytes], str]:
+    import zipfile
+
+    from tests.package_vectors import VECTORS
+
+    with zipfile.ZipFile(VECTORS / "golden.zip") as zf:
+        files = {i.filename: zf.read(i) for i in zf.infolist()}
+    (name,) = [n for n in files if n.endswith("/signature.dsse.json")]
+    return files, name
+
+
+def test_envelope_is_still_written_in_standard_padded_base64() -> None:
+    files, name = _golden_zip_envelope()
+    genuine = files[name]
+    assert Envelope.from_bytes(genuine).to_bytes() == genuine
+    doc = json.loads(genuine)
+    for text in [doc["payload"], *(s["sig"] for s in doc["signatures"])]:
+        assert base64.b64encode(base64.b64decode(text, validate=True)).decode() == text
+
+
+@pytest.mark.parametrize("form", ["zip", "directory"])
+def test_genuine_package_with_url_safe_unpadded_envelope_verifies(
+    tmp_path: Path, form: str
+) -> None:
+    import zipfile
+
+    from eevidence.package import package_report
+    from tests.package_vectors import VECTORS
+
+    files, name = _golden_zip_envelope()
+    doc = json.loads(files[name])
+
+    def url_safe(text: str) -> str:
+        return base64.urlsafe_b64encode(base64.b64decode(text)).decode().rstrip("=")
+
+    doc["payload"] = url_safe(doc["payload"])
+    for sig in doc["signatures"]:
+        sig["sig"] = url_safe(sig["sig"])
+    rewritten = json.dumps(doc).encode()
+    assert b"=" not in rewritten
+    assert b"-" in rewritten or b"_" in rewritten
+    files[name] = rewritten
+    target = tmp_path / "pkg.zip"
+    with zipfile.ZipFile(target, "w") as zf:
+        for entry, data in files.items():
+            zf.writestr(entry, data)
+    if form == "directory":
+        with zipfile.ZipFile(target) as zf:
+            zf.extractall(tmp_path / "x")
+        target = tmp_path / "x" / name.split("/", 1)[0]
+    # The signers' public keys (officer and validator) are the trust store.
+    trust = load_trust_store(VECTORS / "trust")
+    report = package_report(target, trust, threshold=2)
+    assert report.ok, report.reasons()
+    assert len(report.valid_signers) == 2
+    assert [s.status for s in report.signatures] == ["valid", "valid"]

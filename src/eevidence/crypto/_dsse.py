@@ -1,10 +1,19 @@
-"""DSSE envelopes (Dead Simple Signing Envelope, secure-systems-lab/dsse v1.0.0).
+"""DSSE envelopes (Dead Simple Signing Envelope, secure-systems-lab/dsse v1.0.2).
 
 A signature covers ``PAE(payloadType, payload)`` - the pre-authentication encoding of the
-DSSE protocol (``protocol.md``, "Signature definition") that binds the payload type, so a
+DSSE protocol (``protocol.md``, "Signature Definition") that binds the payload type, so a
 signature made for one kind of document cannot be replayed as another. The envelope is the
-JSON form of ``envelope.md`` (``payload`` and ``sig`` in standard base64, RFC 4648 section
-4). The payload is kept as the exact bytes that were signed; it is never re-serialised.
+JSON form of ``envelope.md`` ("Standard JSON envelope"). The payload is kept as the exact
+bytes that were signed; it is never re-serialised.
+
+Writing always uses standard base64 with padding (RFC 4648 section 4), so the bytes a
+package stores never change. Reading accepts what ``envelope.md`` ("Parsing rules") and
+``protocol.md`` ("Protocol": "verifiers MUST accept either") require of a consumer:
+standard or URL-safe base64 (RFC 4648 sections 4 and 5), padded or not (the proto3 JSON
+mapping of ``envelope.proto`` accepts both); unknown fields ignored; an unset or ``null``
+``keyid`` read as empty. Anything a second reader could take differently is refused:
+duplicate JSON keys, non-canonical base64, a string mixing both alphabets, non-JSON
+constants (``NaN``), text that is not strict UTF-8.
 """
 
 from __future__ import annotations
@@ -12,6 +21,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -105,10 +116,28 @@ class Envelope:
 
     @classmethod
     def from_bytes(cls, data: bytes, *, source: str = "<envelope>") -> Envelope:
-        """Parse an envelope strictly.
+        """Parse a JSON envelope as DSSE v1.0.2 says a consumer must, refusing anything ambiguous.
 
-        Exactly the fields ``payload``, ``payloadType`` and ``signatures`` (each signature
-        ``sig`` and an optional ``keyid``), strict base64, UTF-8 JSON.
+        Accepted (``envelope.md``, "Parsing rules"; ``protocol.md``, "Protocol"):
+
+        * ``payload``, ``payloadType`` and ``signatures`` are required; each signature needs
+          ``sig``. Fields the format does not define are ignored, at the top level and in
+          each signature ("Consumers MUST ignore unrecognized fields").
+        * ``keyid`` may be absent, empty or ``null``: all three read as ``""`` ("An unset
+          field MUST be treated the same as set-but-empty"). It is only a hint for finding
+          the key and never trusted (``protocol.md``, "Signature Definition": KEYID "MUST
+          NOT be used for security decisions").
+        * ``payload`` and ``sig`` in standard or URL-safe base64 (RFC 4648 sections 4 and
+          5), with or without ``=`` padding ("verifiers MUST accept either").
+
+        Refused: an object with the same key twice (RFC 8259 section 4 leaves the meaning
+        to each reader, so two readers could see two payloads); base64 mixing both
+        alphabets, with wrong padding, whitespace or non-zero pad bits (RFC 4648 sections
+        3.3 and 3.5: every accepted string decodes to one byte string, and one byte string
+        has one accepted spelling per alphabet and padding); ``NaN`` and ``Infinity``
+        (not JSON, RFC 8259 section 6); a byte order mark or any text that is not strict
+        UTF-8 (RFC 8259 section 8.1); a ``payloadType`` or ``keyid`` holding an unpaired
+        surrogate escape (not a Unicode string).
 
         Args:
             data: The envelope's bytes, at most :data:`MAX_ENVELOPE_BYTES` (16 MiB), with
@@ -116,11 +145,13 @@ class Envelope:
             source: Where the bytes came from, for messages.
 
         Returns:
-            The envelope, its payload decoded to the exact signed bytes.
+            The envelope: its payload decoded to the exact signed bytes, each signature's
+            ``keyid`` a string (``""`` when the envelope gives none).
 
         Raises:
-            PackageError: any malformation (code ``bad_envelope``): too large, not JSON,
-                missing or unknown fields, wrong types, invalid base64.
+            PackageError: any malformation (code ``bad_envelope``): too large, not strict
+                UTF-8 JSON, a duplicate key, a required field missing or of the wrong type,
+                invalid or ambiguous base64, more than 64 signatures.
         """
 
         def bad(why: str) -> PackageError:
@@ -129,13 +160,26 @@ class Envelope:
             )
 
         if len(data) > MAX_ENVELOPE_BYTES:
-            raise bad("too large")
+            raise bad(f"too large (over {MAX_ENVELOPE_BYTES} bytes)")
         try:
-            doc: Any = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError):
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise bad("not UTF-8") from None
+        if text.startswith("\ufeff"):
+            raise bad("starts with a byte order mark (RFC 8259 section 8.1)")
+        try:
+            doc: Any = json.loads(
+                text, object_pairs_hook=_unique_object, parse_constant=_no_constant
+            )
+        except _DuplicateKeyError as exc:
+            raise bad(f"the key {exc.key[:64]!r} appears twice in one object") from None
+        except (ValueError, RecursionError):
             raise bad("not JSON") from None
-        if not isinstance(doc, dict) or set(doc) != {"payload", "payloadType", "signatures"}:
-            raise bad("expected exactly the fields payload, payloadType, signatures")
+        if not isinstance(doc, dict):
+            raise bad("not a JSON object")
+        missing = [k for k in ("payload", "payloadType", "signatures") if k not in doc]
+        if missing:
+            raise bad(f"missing the field(s) {', '.join(missing)}")
         payload_type, payload, sigs = doc["payloadType"], doc["payload"], doc["signatures"]
         if not isinstance(payload_type, str) or not isinstance(payload, str):
             raise bad("payload and payloadType must be strings")
@@ -144,14 +188,37 @@ class Envelope:
         if not isinstance(sigs, list) or len(sigs) > MAX_SIGNATURES:
             raise bad(f"signatures must be a list of at most {MAX_SIGNATURES}")
         parsed = []
-        for item in sigs:
+        for n, item in enumerate(sigs):
             if not isinstance(item, dict) or not isinstance(item.get("sig"), str):
-                raise bad("each signature needs a 'sig' string")
-            keyid = item.get("keyid", "")
-            if not isinstance(keyid, str) or set(item) - {"keyid", "sig"}:
-                raise bad("a signature has unknown fields or a non-string keyid")
-            parsed.append(EnvelopeSignature(keyid, _b64(item["sig"], bad)))
-        return cls(payload_type, _b64(payload, bad), tuple(parsed))
+                raise bad(f"signature {n} needs a 'sig' string")
+            keyid = item.get("keyid")
+            if keyid is None:
+                keyid = ""
+            if not isinstance(keyid, str) or not _is_utf8(keyid):
+                raise bad(f"signature {n}: keyid must be a string of valid UTF-8 text")
+            parsed.append(EnvelopeSignature(keyid, _b64(item["sig"], f"signature {n}", bad)))
+        return cls(payload_type, _b64(payload, "payload", bad), tuple(parsed))
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads`` object hook: the object as a dict, refusing a key given twice."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKeyError(key)
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    """``json.loads`` hook for ``NaN``, ``Infinity`` and ``-Infinity``: not JSON."""
+    raise ValueError(f"{name} is not JSON")
 
 
 def _is_utf8(text: str) -> bool:
@@ -162,8 +229,29 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
-def _b64(text: str, bad: Any) -> bytes:
+_STANDARD: Final = re.compile(r"[A-Za-z0-9+/]*")
+_URL_SAFE: Final = re.compile(r"[A-Za-z0-9_-]*")
+_TO_STANDARD: Final = str.maketrans("-_", "+/")
+
+
+def _b64(text: str, what: str, bad: Callable[[str], PackageError]) -> bytes:
+    """Decode standard or URL-safe base64, padded or not (RFC 4648 sections 4 and 5).
+
+    One alphabet per string, padding either absent or exactly what RFC 4648 section 3.2
+    requires, and the pad bits zero (section 3.5), so every accepted string has one
+    meaning for every reader.
+    """
+    body = text.rstrip("=")
+    pad = len(text) - len(body)
+    if not (_STANDARD.fullmatch(body) or _URL_SAFE.fullmatch(body)):
+        raise bad(f"{what}: not base64 (a character outside one base64 alphabet)")
+    if len(body) % 4 == 1 or (pad and pad != -len(body) % 4):
+        raise bad(f"{what}: not base64 (wrong length or padding)")
+    standard = body.translate(_TO_STANDARD)
     try:
-        return base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError, ValueError):
-        raise bad("invalid base64") from None
+        decoded = base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+    except (binascii.Error, ValueError):  # pragma: no cover - excluded by the checks above
+        raise bad(f"{what}: not base64") from None
+    if base64.b64encode(decoded).rstrip(b"=").decode("ascii") != standard:
+        raise bad(f"{what}: non-canonical base64 (non-zero pad bits)")
+    return decoded
