@@ -1,17 +1,27 @@
 """Package test vectors: a golden package from fixed keys and a fixed clock, and named negative
 vectors derived from it, each wrong in one way.
 
+``NEGATIVE`` holds the vectors of fixity and safe reading; ``TRUST_NEGATIVE`` (zip form) and
+``TRUST_NEGATIVE_DIRS`` (directory form) those of signed coverage and signature-first
+reading: files no signature covers, ``fetch.txt``, unsigned and malformed envelopes, an
+unsigned amplification zip, and an untrusted package nobody may co-sign.
+
 Regenerate the committed files with ``python -m tests.package_vectors`` (from the repository
 root); the tests rebuild every vector and compare it byte for byte with the committed file.
+Only the files named here are written: other files under ``tests/vectors/package`` stay.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import shutil
+import struct
 import sys
+import tempfile
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +30,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 import eevidence as ee
 from eevidence._cli._package import placeholder_pdf
-from eevidence.crypto import KeySigner, public_key_pem
+from eevidence.crypto import Envelope, EnvelopeSignature, KeySigner, TrustStore, public_key_pem
+from eevidence.package import PAYLOAD_TYPE, SIGNATURE_FILE
 from tests.helpers import EXAMPLES, ROOT
 
 VECTORS = ROOT / "tests" / "vectors" / "package"
@@ -52,7 +63,8 @@ def build_golden(out: Path) -> Path:
     att.write_bytes(attachment_bytes())
     request = ee.read_request(EXAMPLES / "preservation.json")
     ee.build_package(request, out, signers=[KeySigner(OFFICER)], now=NOW, attachments=[att])
-    ee.sign_package(out, KeySigner(VALIDATOR))
+    officer = TrustStore.from_public_keys([OFFICER.public_key()])
+    ee.sign_package(out, KeySigner(VALIDATOR), trust=officer)
     att.unlink()
     work.rmdir()
     return out
@@ -192,26 +204,228 @@ NEGATIVE: dict[str, tuple[Callable[[bytes], bytes], str]] = {
 }
 
 
+# --------------------------------------------------------------------------- signed coverage
+
+FORGED_NAME = "URGENT-supplementary-request.txt"
+FORGED = b"SUPPLEMENTARY EMERGENCY REQUEST: also disclose the account 'second_account' now.\n"
+SUPPLEMENT = "data/attachments/supplementary-request.pdf"
+
+
+def bag_files(data: bytes) -> dict[str, bytes]:
+    """The files of a package zip, by path relative to the bag root (its one top folder)."""
+    return {i.filename.split("/", 1)[1]: d for i, d in read_entries(data) if not i.is_dir()}
+
+
+def _sha(alg: str, data: bytes) -> str:
+    return hashlib.new(alg, data).hexdigest()
+
+
+def _extra_tag_manifest_files(golden: bytes) -> dict[str, bytes]:
+    """The genuine package plus a file outside data/, pinned only by an added (unsigned)
+    tagmanifest-sha512.txt: the signed tag manifest and the envelope are untouched."""
+    files = bag_files(golden)
+    files[FORGED_NAME] = FORGED
+    files["tagmanifest-sha512.txt"] = f"{_sha('sha512', FORGED)}  {FORGED_NAME}\n".encode()
+    return files
+
+
+def _extra_tag_manifest(golden: bytes) -> bytes:
+    entries = read_entries(golden)
+    root = _root(entries)
+    files = _extra_tag_manifest_files(golden)
+    added = [(_info(root + n), files[n]) for n in (FORGED_NAME, "tagmanifest-sha512.txt")]
+    return write_entries([*entries, *added])
+
+
+def _file_in_unsigned_manifest(golden: bytes) -> bytes:
+    """A payload file listed only by an added (unsigned) manifest-sha512.txt."""
+    content = attachment_bytes().replace(b"test vector", b"supplement!")
+    entries = read_entries(golden)
+    root = _root(entries)
+    manifest = f"{_sha('sha512', content)}  {SUPPLEMENT}\n".encode()
+    added = [(_info(root + SUPPLEMENT), content), (_info(root + "manifest-sha512.txt"), manifest)]
+    return write_entries([*entries, *added])
+
+
+def _resigned(files: dict[str, bytes], root: str) -> bytes:
+    """``files`` as a package zip whose tag manifest pins every tag file, signed anew by the
+    officer and the validator (so the only fault is what the files themselves hold)."""
+    tags = sorted(n for n in files if not n.startswith(("data/", "tagmanifest-", SIGNATURE_FILE)))
+    tagmanifest = "".join(f"{_sha('sha256', files[n])}  {n}\n" for n in tags).encode()
+    env = Envelope(PAYLOAD_TYPE, tagmanifest, ())
+    for key in (OFFICER, VALIDATOR):
+        signer = KeySigner(key)
+        env = env.with_signature(EnvelopeSignature(signer.keyid, signer.sign(env.signed_bytes())))
+    out = {**files, "tagmanifest-sha256.txt": tagmanifest, SIGNATURE_FILE: env.to_bytes()}
+    return write_entries([(_info(root + n), out[n]) for n in sorted(out)])
+
+
+def _fetch_txt_signed(golden: bytes) -> bytes:
+    """A trusted, fully signed package that carries a fetch.txt (pinned by its signed tag
+    manifest): refused all the same, a package must hold every file."""
+    files = bag_files(golden)
+    files["fetch.txt"] = f"https://files.example.org/supplement.pdf 2048 {SUPPLEMENT}\n".encode()
+    return _resigned(files, _root(read_entries(golden)))
+
+
+def _envelope_malformed(golden: bytes) -> bytes:
+    return _mutate(golden, SIGNATURE_FILE, lambda _: b"{this is not a DSSE envelope\n")
+
+
+def _outsider_signed(golden: bytes) -> bytes:
+    """The golden package's content, signed by a key no trust store of the tests holds."""
+    del golden  # built from the same inputs instead
+    with tempfile.TemporaryDirectory() as tmp:
+        att = Path(tmp) / ATTACHMENT
+        att.write_bytes(attachment_bytes())
+        request = ee.read_request(EXAMPLES / "preservation.json")
+        out = Path(tmp) / "outsider.zip"
+        ee.build_package(request, out, signers=[KeySigner(OUTSIDER)], now=NOW, attachments=[att])
+        return out.read_bytes()
+
+
+# The unsigned amplification zip: 1536 entries of 1 MiB of zeros, each deflated to about 1 KiB
+# (below the 1 MiB ratio floor, so no single entry looks like a bomb): 1.8 MB that inflates
+# to 1.5 GiB. A valid bag otherwise; it must be refused from its tag files alone.
+AMPLIFICATION_ENTRIES = 1536
+_LOCAL = struct.Struct("<4s5H3L2H")
+_CENTRAL = struct.Struct("<4s6H3L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01
+
+
+def _raw_zip(members: list[tuple[str, int, bytes, int, int]]) -> bytes:
+    """A zip of ``(name, method, stored bytes, crc32, size)`` members, written directly (the
+    deflated bytes are given, so one compressed block can be reused)."""
+    out = bytearray()
+    central = bytearray()
+    for name, method, data, crc, size in members:
+        raw = name.encode("ascii")
+        offset = len(out)
+        out += _LOCAL.pack(
+            b"PK\x03\x04", 20, 0, method, 0, _DOS_DATE, crc, len(data), size, len(raw), 0
+        )
+        out += raw + data
+        central += _CENTRAL.pack(
+            b"PK\x01\x02",
+            (3 << 8) | 20,
+            20,
+            0,
+            method,
+            0,
+            _DOS_DATE,
+            crc,
+            len(data),
+            size,
+            len(raw),
+            0,
+            0,
+            0,
+            0,
+            0o100644 << 16,
+            offset,
+        )
+        central += raw
+    end = _END.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(central), len(out), 0)
+    return bytes(out + central + end)
+
+
+def _amplification(golden: bytes) -> bytes:
+    del golden  # not derived from the golden package
+    zero = bytes(1 << 20)
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    deflated = packer.compress(zero) + packer.flush()
+    names = [f"data/{i:04d}.bin" for i in range(AMPLIFICATION_ENTRIES)]
+    digest = _sha("sha256", zero)
+    tags = {
+        "bagit.txt": b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+        "bag-info.txt": f"Payload-Oxum: {len(zero) * len(names)}.{len(names)}\n".encode(),
+        "manifest-sha256.txt": "".join(f"{digest}  {n}\n" for n in names).encode(),
+    }
+    tags["tagmanifest-sha256.txt"] = "".join(
+        f"{_sha('sha256', tags[n])}  {n}\n" for n in sorted(tags)
+    ).encode()
+    root = "amp/"
+    members = [
+        (root + n, zipfile.ZIP_STORED, d, zlib.crc32(d), len(d)) for n, d in sorted(tags.items())
+    ]
+    crc = zlib.crc32(zero)
+    members += [(root + n, zipfile.ZIP_DEFLATED, deflated, crc, len(zero)) for n in names]
+    return _raw_zip(members)
+
+
+# Each: how to make it (from the golden zip's bytes), and the reasons verification must give
+# (the first is the vector's own reason code).
+TRUST_NEGATIVE: dict[str, tuple[Callable[[bytes], bytes], tuple[str, ...]]] = {
+    "extra_tag_manifest": (
+        _extra_tag_manifest,
+        ("unsigned_tag_manifest: tagmanifest-sha512.txt", f"not_covered: {FORGED_NAME}"),
+    ),
+    "file_in_unsigned_manifest": (
+        _file_in_unsigned_manifest,
+        (f"not_covered: {SUPPLEMENT}", "unexpected: manifest-sha512.txt"),
+    ),
+    "fetch_txt_signed": (_fetch_txt_signed, ("fetch_file: fetch.txt",)),
+    "unsigned_amplification": (
+        _amplification,
+        ("unsigned: the package has no signature envelope",),
+    ),
+    "envelope_removed": (
+        lambda g: _remove(g, SIGNATURE_FILE),
+        ("unsigned: the package has no signature envelope",),
+    ),
+    "envelope_malformed": (_envelope_malformed, ("bad_envelope",)),
+    "cosign_untrusted": (
+        _outsider_signed,
+        ("signature 0 unknown_key", "threshold_not_met: 0 valid trusted signature(s)"),
+    ),
+}
+
+# Directory form: how to make its files (from the golden zip's bytes), and the reasons.
+TRUST_NEGATIVE_DIRS: dict[str, tuple[Callable[[bytes], dict[str, bytes]], tuple[str, ...]]] = {
+    "extra_tag_manifest_dir": (
+        _extra_tag_manifest_files,
+        ("unsigned_tag_manifest: tagmanifest-sha512.txt", f"not_covered: {FORGED_NAME}"),
+    ),
+}
+
+
+def write_tree(files: dict[str, bytes], out: Path) -> Path:
+    """Write ``files`` (bag-relative paths) as a directory package at ``out``."""
+    for name, data in sorted(files.items()):
+        target = out.joinpath(*name.split("/"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return out
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root``, by ``/``-separated relative path."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
 def negative_vector(name: str, golden: bytes) -> bytes:
+    if name in TRUST_NEGATIVE:
+        return TRUST_NEGATIVE[name][0](golden)
     return NEGATIVE[name][0](golden)
 
 
 def regenerate(target: Path = VECTORS) -> None:
-    """Write the golden package, the trusted keys and every negative vector under ``target``."""
-    import shutil
-    import tempfile
-
+    """Write the golden package, the trusted keys and every negative vector under ``target``
+    (only those files: anything else there is left as it is)."""
     with tempfile.TemporaryDirectory() as tmp:
         golden = build_golden(Path(tmp) / "golden.zip").read_bytes()
-    if target.exists():
-        shutil.rmtree(target)
-    (target / "trust").mkdir(parents=True)
-    (target / "negative").mkdir()
+    (target / "trust").mkdir(parents=True, exist_ok=True)
+    (target / "negative").mkdir(exist_ok=True)
     (target / "golden.zip").write_bytes(golden)
     (target / "trust" / "officer.pem").write_bytes(public_key_pem(OFFICER))
     (target / "trust" / "validator.pem").write_bytes(public_key_pem(VALIDATOR))
-    for name in NEGATIVE:
+    for name in [*NEGATIVE, *TRUST_NEGATIVE]:
         (target / "negative" / f"{name}.zip").write_bytes(negative_vector(name, golden))
+    for name, (make, _) in TRUST_NEGATIVE_DIRS.items():
+        out = target / "negative" / name
+        shutil.rmtree(out, ignore_errors=True)
+        write_tree(make(golden), out)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -198,7 +198,8 @@ def test_negative_vector_is_regenerated_and_fails_for_its_reason(
 def test_untrusted_key_signature_is_unknown(tmp_path: Path, attachment: Path) -> None:
     pkg = build(tmp_path, attachment, signers=[KeySigner(OUTSIDER)])
     report = package_report(pkg, load_trust_store(VECTORS / "trust"))
-    assert report.fixity_ok
+    assert not report.payload_checked  # signatures first: an untrusted package is not read
+    assert report.files == ()
     assert not report.ok
     assert [s.status for s in report.signatures] == ["unknown_key"]
     assert any(r.startswith("threshold_not_met") for r in report.reasons())
@@ -209,7 +210,8 @@ def test_threshold_not_met(tmp_path: Path, attachment: Path, trust: TrustStore) 
     assert package_report(pkg, trust, threshold=1).ok
     report = package_report(pkg, trust, threshold=2)
     assert not report.ok
-    assert report.fixity_ok
+    assert not report.payload_checked
+    assert package_report(pkg, trust, threshold=2, fixity_only=True).fixity_ok
     assert "threshold_not_met: 1 valid trusted signature(s), 2 required" in report.reasons()
 
 
@@ -225,7 +227,8 @@ def test_an_intact_package_signed_by_an_unknown_key_is_a_trust_error(
     assert error.source == str(pkg)
     assert error.code == "verification_failed"
     assert isinstance(error.report, ee.VerificationReport)
-    assert error.report.fixity_ok
+    assert not error.report.payload_checked
+    assert not error.report.problems
     assert str(error) == (
         "package verification failed: signature 0 unknown_key; "
         "threshold_not_met: 0 valid trusted signature(s), 1 required"
@@ -244,8 +247,9 @@ def test_too_few_trusted_signers_is_a_trust_error(
 def test_an_altered_or_unsigned_package_is_not_a_trust_error(
     tmp_path: Path, attachment: Path, trust: TrustStore
 ) -> None:
-    pkg = build(tmp_path, attachment, "p", signers=[KeySigner(OUTSIDER)])
-    (pkg / "data" / "request.json").write_bytes(b"{}")  # altered and untrusted: integrity
+    pkg = build(tmp_path, attachment, "p", signers=[KeySigner(OFFICER), KeySigner(OUTSIDER)])
+    (pkg / "data" / "request.json").write_bytes(b"{}")  # altered: integrity
+    # (altered and untrusted: a trust error, its files are not read; see test_package_trust)
     with pytest.raises(PackageVerificationError) as info:
         ee.verify_package(pkg, trust)
     assert isinstance(info.value, IntegrityError)
@@ -575,35 +579,37 @@ def test_progress_is_reported(tmp_path: Path, attachment: Path, trust: TrustStor
 def test_cosign(tmp_path: Path, attachment: Path, trust: TrustStore, name: str) -> None:
     pkg = build(tmp_path, attachment, name)
     assert not package_report(pkg, trust, threshold=2).ok
-    env = ee.sign_package(pkg, KeySigner(VALIDATOR))
+    env = ee.sign_package(pkg, KeySigner(VALIDATOR), trust=trust)
     assert len(env.signatures) == 2
     assert ee.verify_package(pkg, trust, threshold=2).ok
     with pytest.raises(PackageError) as exc:
-        ee.sign_package(pkg, KeySigner(VALIDATOR))
+        ee.sign_package(pkg, KeySigner(VALIDATOR), trust=trust)
     assert exc.value.code == "already_signed"
     assert bagit.Bag(str(pkg)).validate() if name == "p" else True
 
 
-def test_cosign_refuses_a_tampered_package(tmp_path: Path, attachment: Path) -> None:
+def test_cosign_refuses_a_tampered_package(
+    tmp_path: Path, attachment: Path, trust: TrustStore
+) -> None:
     pkg = build(tmp_path, attachment, "p")
     (pkg / "data" / "request.json").write_bytes(
         b"{}" + b" " * (len((pkg / "data" / "request.json").read_bytes()) - 2)
     )
     before = (pkg / SIGNATURE_FILE).read_bytes()
     with pytest.raises(PackageError) as exc:
-        ee.sign_package(pkg, KeySigner(VALIDATOR))
+        ee.sign_package(pkg, KeySigner(VALIDATOR), trust=trust)
     assert exc.value.code == "not_signable"
     assert "digest_mismatch" in str(exc.value)
     assert (pkg / SIGNATURE_FILE).read_bytes() == before
 
 
-def test_cosign_refuses_an_unsigned_bag(tmp_path: Path) -> None:
+def test_cosign_refuses_an_unsigned_bag(tmp_path: Path, trust: TrustStore) -> None:
     bag_dir = tmp_path / "bag"
     bag_dir.mkdir()
     (bag_dir / "a.txt").write_text("a")
     bagit.make_bag(str(bag_dir), checksums=["sha256"])
     with pytest.raises(PackageError) as exc:
-        ee.sign_package(bag_dir, KeySigner(VALIDATOR))
+        ee.sign_package(bag_dir, KeySigner(VALIDATOR), trust=trust)
     assert "no signature envelope" in str(exc.value)
 
 
@@ -633,14 +639,15 @@ def test_reads_a_bag_made_by_bagit_python(
     (bag_dir / "a.txt").write_text("alpha")
     (bag_dir / "sub" / "b.bin").write_bytes(bytes(range(256)) * 10)
     bagit.make_bag(str(bag_dir), checksums=algorithms)
-    report = package_report(bag_dir, trust)
+    assert not package_report(bag_dir, trust).payload_checked  # unsigned: not read further
+    report = package_report(bag_dir, trust, fixity_only=True)
     assert report.fixity_ok, report.reasons()
     assert not report.signed
     assert not report.ok
     assert "unsigned: the package has no signature envelope" in report.reasons()
     assert {f.path for f in report.files} >= {"data/a.txt", "data/sub/b.bin"}
     (bag_dir / "data" / "a.txt").write_text("alphA")
-    report = package_report(bag_dir, trust)
+    report = package_report(bag_dir, trust, fixity_only=True)
     bad = [f for f in report.files if f.status != "ok"]
     assert [(f.path, f.status) for f in bad] == [("data/a.txt", "digest_mismatch")]
     assert bad[0].algorithm == algorithms[0]
@@ -822,7 +829,7 @@ def _read_everything(path: Path) -> ee.VerificationReport | None:
     copy = path.with_name("copy-" + path.name)  # signing rewrites the file: use a copy
     copy.write_bytes(path.read_bytes())
     with contextlib.suppress(_OWN):
-        ee.sign_package(copy, KeySigner(OUTSIDER))
+        ee.sign_package(copy, KeySigner(OUTSIDER), trust=trust)
     return report
 
 
@@ -842,7 +849,7 @@ def test_other_tag_files_are_streamed_when_pinned_and_reported_when_not(
     )
     with (bag_dir / "tagmanifest-sha256.txt").open("a") as fh:
         fh.write(lines)
-    report = package_report(bag_dir, trust)
+    report = package_report(bag_dir, trust, fixity_only=True)
     assert report.fixity_ok, report.reasons()
     statuses = {f.path: f.status for f in report.files}
     assert statuses["custom-tag.txt"] == "ok"
@@ -852,7 +859,7 @@ def test_other_tag_files_are_streamed_when_pinned_and_reported_when_not(
     (bag_dir / "other" / "x.txt").write_text("x")
     (bag_dir / "loose.txt").write_text("x")
     (bag_dir / "tagmanifest-md5.txt").write_text("")
-    report = package_report(bag_dir, trust)
+    report = package_report(bag_dir, trust, fixity_only=True)
     bad = {f.path: f.status for f in report.files if f.status != "ok"}
     assert bad == {
         "meta/notes.txt": "digest_mismatch",
@@ -861,7 +868,7 @@ def test_other_tag_files_are_streamed_when_pinned_and_reported_when_not(
     }
     assert [p.code for p in report.problems] == ["unsupported_algorithm"]
     (bag_dir / "meta" / "notes.txt").unlink()
-    missing = {f.path: f.status for f in package_report(bag_dir, trust).files}
+    missing = {f.path: f.status for f in package_report(bag_dir, trust, fixity_only=True).files}
     assert missing["meta/notes.txt"] == "missing"
 
 
@@ -884,7 +891,7 @@ def test_cosign_zip_with_a_wrong_crc_and_a_look_alike_attachment(
         info = next(i for i in zf.infolist() if i.filename.endswith("data/request.json"))
     data[info.header_offset + 14] ^= 0xFF  # CRC-32 in the local header
     pkg.write_bytes(bytes(data))
-    ee.sign_package(pkg, KeySigner(VALIDATOR))
+    ee.sign_package(pkg, KeySigner(VALIDATOR), trust=trust)
     assert ee.verify_package(pkg, trust, threshold=2).ok
     with zipfile.ZipFile(pkg) as zf:
         assert zf.testzip() is None  # the copy carries correct CRCs again

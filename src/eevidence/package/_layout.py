@@ -16,6 +16,10 @@ as RFC 8493 section 4 allows for serialised bags)::
     signature.dsse.json        DSSE envelope whose payload is the tag manifest's exact bytes,
                                one signature per signer
 
+Nothing else may sit in a signed package: every file is pinned by the signed tag manifest,
+directly or through ``manifest-sha256.txt``; there is no other tag manifest and no
+``fetch.txt`` (see :mod:`eevidence.package._verify`).
+
 The constants here are shared by building, verifying and co-signing; changing any of them
 changes the bytes of every package.
 """
@@ -26,6 +30,7 @@ from typing import Final
 
 __all__ = [
     "BAGIT_TXT",
+    "FETCH_FILE",
     "PAYLOAD_TYPE",
     "SIGNATURE_FILE",
     "SIZES_FILE",
@@ -40,6 +45,8 @@ SIGNATURE_FILE: Final = "signature.dsse.json"
 """Name of the DSSE envelope file at the bag root (not listed in any manifest)."""
 TAGMANIFEST: Final = "tagmanifest-sha256.txt"
 SIZES_FILE: Final = "payload-sizes.txt"
+FETCH_FILE: Final = "fetch.txt"
+"""RFC 8493 section 2.2.3: files to fetch; never written, and refused when read."""
 BAGIT_TXT: Final = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 ZIP_TIME: Final = (1980, 1, 1, 0, 0, 0)  # every zip entry's date: the earliest zip allows
 ZIP_FILE_MODE: Final = 0o100644 << 16  # regular file, rw-r--r--, in external_attr

@@ -21,7 +21,13 @@ __all__ = [
 ]
 
 FileStatus = Literal[
-    "ok", "missing", "unexpected", "size_mismatch", "digest_mismatch", "unreadable"
+    "ok",
+    "missing",
+    "unexpected",
+    "not_covered",
+    "size_mismatch",
+    "digest_mismatch",
+    "unreadable",
 ]
 SignatureStatus = Literal["valid", "invalid", "unknown_key"]
 
@@ -34,8 +40,11 @@ class FileResult:
         path: The file's path relative to the bag root, ``/``-separated
             (``data/request.json``, ``bag-info.txt``).
         status: ``ok``; ``missing`` (listed in a manifest, absent); ``unexpected`` (present,
-            listed nowhere); ``size_mismatch`` (differs from ``payload-sizes.txt``);
-            ``digest_mismatch``; ``unreadable`` (the entry could not be read).
+            listed nowhere); ``not_covered`` (present in a signed package but listed only by
+            a manifest the signatures do not cover, such as an added
+            ``tagmanifest-sha512.txt``); ``size_mismatch`` (differs from
+            ``payload-sizes.txt``); ``digest_mismatch``; ``unreadable`` (the entry could not
+            be read).
         algorithm: The manifest algorithm checked (``sha256`` or ``sha512``), ``size`` for a
             size mismatch, ``None`` when nothing was compared.
         expected: The digest (lowercase hex) or size (decimal bytes) the manifest gives.
@@ -112,8 +121,11 @@ class StructuralProblem:
             code when the package could not be read (``not_a_bag``, ``zip_bomb``,
             ``path_traversal``...), else one of ``bad_declaration``, ``no_manifest``,
             ``malformed_manifest``, ``malformed_bag_info``, ``unsupported_algorithm``,
-            ``oxum_mismatch``, ``bad_envelope``, ``wrong_payload_type``,
-            ``signature_payload_mismatch``.
+            ``oxum_mismatch``, ``fetch_file`` (the bag has a ``fetch.txt``: remote files are
+            refused), ``unsigned_tag_manifest`` (a signed package holds a tag manifest other
+            than the one its signatures cover), ``bad_envelope`` (or another code of
+            :meth:`~eevidence.crypto.Envelope.from_bytes`: the envelope is malformed),
+            ``wrong_payload_type``, ``signature_payload_mismatch``.
         message: A one-line explanation for people.
     """
 
@@ -132,23 +144,35 @@ class StructuralProblem:
 @dataclass(frozen=True)
 class VerificationReport:
     """Everything :func:`~eevidence.package.package_report` found; ``ok`` only when every
-    part holds: the bag is complete and valid (RFC 8493 section 3), the DSSE envelope signs
-    its tag manifest, and at least ``threshold`` distinct trusted keys signed it.
+    part holds: the DSSE envelope signs the package's tag manifest, at least ``threshold``
+    distinct trusted keys signed it, every file is covered by that signed tag manifest, and
+    the bag is complete and valid (RFC 8493 section 3).
+
+    Signatures are checked first, from ``bagit.txt``, the envelope and the tag manifest
+    alone: unless the caller asks for a fixity-only check, nothing else is read until they
+    hold, so an unsigned, malformed or untrusted package is reported with
+    ``payload_checked`` false, no ``files`` and no ``info``.
 
     Attributes:
         source: The package path as given.
         form: ``zip`` or ``directory``; ``None`` when the package could not be read at all
             (then ``problems`` holds the one reason and nothing else was evaluated).
         files: One :class:`FileResult` per file checked (tag files and payload), sorted by
-            path.
+            path; empty unless ``payload_checked``.
         signatures: One :class:`SignatureResult` per envelope signature, in envelope order.
-        signed: Whether the package has a signature envelope.
+        signed: Whether the package has a well-formed signature envelope.
         threshold: Distinct trusted signers required (at least 1).
         valid_signers: Key ids of the distinct trusted keys with a valid signature, in
             envelope order.
         problems: The structural problems found.
         info: The ``bag-info.txt`` labels and values, in file order (unverified unless
-            ``fixity_ok``).
+            ``ok``).
+        envelope_malformed: The package has a signature envelope file that cannot be read
+            as a DSSE envelope (its problem is in ``problems``); such a package is not
+            reported as unsigned.
+        payload_checked: Whether the files were checked (the other tag files read, every
+            file matched against the manifests, the payload hashed); false when the
+            signatures did not hold and no fixity-only check was asked for.
     """
 
     source: str
@@ -160,11 +184,19 @@ class VerificationReport:
     valid_signers: tuple[str, ...] = ()
     problems: tuple[StructuralProblem, ...] = ()
     info: tuple[tuple[str, str], ...] = ()
+    envelope_malformed: bool = False
+    payload_checked: bool = False
 
     @property
     def fixity_ok(self) -> bool:
-        """True when there is no structural problem and every file checked is ``ok``."""
-        return not self.problems and bool(self.files) and all(f.status == "ok" for f in self.files)
+        """True when the payload was checked, there is no structural problem and every file
+        checked is ``ok``."""
+        return (
+            self.payload_checked
+            and not self.problems
+            and bool(self.files)
+            and all(f.status == "ok" for f in self.files)
+        )
 
     @property
     def policy_met(self) -> bool:
@@ -176,13 +208,22 @@ class VerificationReport:
         """True when both :attr:`fixity_ok` and :attr:`policy_met` hold."""
         return self.fixity_ok and self.policy_met
 
+    @property
+    def envelope(self) -> Literal["absent", "malformed", "present"]:
+        """The signature envelope: ``absent`` (unsigned), ``malformed`` or ``present``."""
+        if self.signed:
+            return "present"
+        return "malformed" if self.envelope_malformed else "absent"
+
     def reasons(self) -> list[str]:
         """Why the report is not ok, one short line per reason (empty when ok).
 
         Returns:
             Lines such as ``"digest_mismatch: data/request.json"``,
-            ``"signature 1 unknown_key"`` or ``"threshold_not_met: ..."``: structural
-            problems first, then files, signatures and the signing policy.
+            ``"not_covered: URGENT.txt"``, ``"signature 1 unknown_key"`` or
+            ``"threshold_not_met: ..."``: structural problems first, then files, signatures
+            and the signing policy. An unsigned package gives ``"unsigned: ..."``; a
+            malformed envelope gives its problem (``"bad_envelope: ..."``) instead.
         """
         out = [f"{p.code}: {p.message}" for p in self.problems]
         if self.form is None:
@@ -190,7 +231,8 @@ class VerificationReport:
         out += [f"{f.status}: {f.path}" for f in self.files if f.status != "ok"]
         out += [f"signature {s.index} {s.status}" for s in self.signatures if s.status != "valid"]
         if not self.signed:
-            out.append("unsigned: the package has no signature envelope")
+            if not self.envelope_malformed:  # a malformed envelope is named in the problems
+                out.append("unsigned: the package has no signature envelope")
         elif not self.policy_met:
             out.append(
                 f"threshold_not_met: {len(self.valid_signers)} valid trusted signature(s), "
@@ -204,8 +246,9 @@ class VerificationReport:
         Returns:
             A new dict with the keys ``source``, ``form``, ``ok``, ``fixity_ok``, ``signed``,
             ``policy`` (``threshold``, ``valid_signers``, ``met``), ``problems``, ``files``,
-            ``signatures`` (lists of their ``to_dict`` forms), ``info`` (a dict) and
-            ``reasons``.
+            ``signatures`` (lists of their ``to_dict`` forms), ``info`` (a dict),
+            ``reasons``, ``envelope`` (``absent``, ``malformed`` or ``present``) and
+            ``payload_checked``.
         """
         return {
             "source": self.source,
@@ -223,6 +266,8 @@ class VerificationReport:
             "signatures": [s.to_dict() for s in self.signatures],
             "info": dict(self.info),
             "reasons": self.reasons(),
+            "envelope": self.envelope,
+            "payload_checked": self.payload_checked,
         }
 
 

@@ -1,8 +1,10 @@
 """Co-signing a package: one more DSSE signature over the same tag manifest.
 
-A validating authority (or a second officer) adds its signature after checking the
-package's fixity; the envelope file is replaced atomically, and a zip package is rewritten
-entry by entry in its original order so that every other byte stays the same.
+A validating authority (or a second officer) adds its signature only to a package that
+verifies: its signatures hold against the co-signer's trust store (at least ``threshold``
+distinct trusted keys), every file is covered by the signed tag manifest, and its fixity
+holds. The envelope file is replaced atomically, and a zip package is rewritten entry by
+entry in its original order so that every other byte stays the same.
 """
 
 from __future__ import annotations
@@ -14,17 +16,18 @@ import zipfile
 from pathlib import Path
 
 from eevidence._internal.fs import CHUNK, write_atomic
-from eevidence.crypto import Envelope, EnvelopeSignature, Signer, key_id
-from eevidence.errors import PackageError
-from eevidence.package._bag import ZIP_ERRORS, PackageLimits, ZipReader, reading
-from eevidence.package._layout import (
-    PAYLOAD_TYPE,
-    SIGNATURE_FILE,
-    TAGMANIFEST,
-    ZIP_FILE_MODE,
-    ZIP_TIME,
+from eevidence.crypto import (
+    Envelope,
+    EnvelopeSignature,
+    Signer,
+    TrustStore,
+    key_id,
+    verify_signature,
 )
-from eevidence.package._verify import check_files, parse_tags
+from eevidence.errors import InputError, PackageError
+from eevidence.package._bag import ZIP_ERRORS, PackageLimits, ZipReader, reading
+from eevidence.package._layout import SIGNATURE_FILE, ZIP_FILE_MODE, ZIP_TIME
+from eevidence.package._verify import evaluate
 
 __all__ = ["sign_package"]
 
@@ -33,20 +36,27 @@ def sign_package(
     path: str | os.PathLike[str],
     signer: Signer,
     *,
+    trust: TrustStore,
+    threshold: int = 1,
     limits: PackageLimits | None = None,
     workers: int | None = None,
 ) -> Envelope:
     """Add ``signer``'s signature to a package (a co-signature, e.g. a validating authority).
 
-    The package's fixity is checked first: nobody signs a package whose files do not match
-    its manifests. The new signature covers the same DSSE pre-authentication encoding as the
-    others (payload type and tag manifest bytes). The signature envelope is replaced
-    atomically; in a zip, every other entry is copied unchanged, in order. Existing
-    signatures are not checked (that needs a trust store: use :func:`verify_package`).
+    The package must verify first, exactly as :func:`~eevidence.package.verify_package`
+    checks it against ``trust`` and ``threshold``: nobody co-signs a package that is
+    unsigned, signed by keys they do not trust, holds a file its signatures do not cover,
+    or whose files do not match its manifests. The new signature covers the same DSSE
+    pre-authentication encoding as the others (payload type and tag manifest bytes). The
+    signature envelope is replaced atomically; in a zip, every other entry is copied
+    unchanged, in order.
 
     Args:
         path: A package directory or zip file built by eevidence.
         signer: The co-signer; its key must not have signed the package already.
+        trust: The keys whose signatures make the package acceptable to co-sign (the
+            co-signer's trust store, e.g. the issuing officers' public keys).
+        threshold: Distinct trusted keys that must have signed already (at least 1).
         limits: Bounds checked before reading; ``None`` for the defaults.
         workers: Threads hashing payload files; ``None`` for the CPU count (up to 8).
 
@@ -54,37 +64,44 @@ def sign_package(
         The new envelope (the old signatures followed by the new one).
 
     Raises:
-        PackageError: ``not_signable`` (a file does not match its manifest, a structural
-            problem, no envelope, or an envelope that does not sign this package's tag
-            manifest); ``already_signed``; ``unwritable`` or ``corrupt_entry`` when the
-            zip cannot be rewritten; any code of :func:`open_reader` when the package
-            cannot be read.
-        InputError: The directory package's envelope file cannot be written.
+        PackageError: ``not_signable`` (the package does not verify: the message gives the
+            first reasons of its report); ``already_signed``; ``unwritable`` or
+            ``corrupt_entry`` when the zip cannot be rewritten; any code of
+            :func:`open_reader` when the package cannot be read.
+        InputError: ``threshold`` is below 1, or the directory package's envelope file
+            cannot be written.
     """
+    if threshold < 1:
+        raise InputError(f"threshold must be at least 1, got {threshold}")
     p = Path(path)
     with reading(p, limits) as reader:
-        parsed = parse_tags(reader, limits or PackageLimits())
-        files = check_files(reader, parsed, workers, None)
-        bad = [f"{f.status}: {f.path}" for f in files if f.status != "ok"]
-        bad += [f"{pr.code}: {pr.message}" for pr in parsed.problems]
-        env = parsed.envelope
-        if env is None:
-            bad.append("no signature envelope (build the package with eevidence first)")
-        elif env.payload != parsed.tag_bytes.get(TAGMANIFEST) or env.payload_type != PAYLOAD_TYPE:
-            bad.append("the envelope does not sign this package's tag manifest")
-        if bad:
+        report, env = evaluate(
+            reader,
+            trust,
+            threshold=threshold,
+            limits=limits or PackageLimits(),
+            workers=workers,
+            progress=None,
+            fixity_only=False,
+        )
+        if not report.ok or env is None:
             raise PackageError(
-                "refusing to sign: " + "; ".join(bad[:5]), code="not_signable", source=str(p)
+                "refusing to sign, the package does not verify: " + "; ".join(report.reasons()[:5]),
+                code="not_signable",
+                source=str(p),
             )
-        assert env is not None  # noqa: S101
         new_keyid = key_id(signer.public_key)
-        if any(s.keyid == new_keyid for s in env.signatures):
+        signed = env.signed_bytes()
+        if any(
+            s.keyid == new_keyid or verify_signature(signer.public_key, s.sig, signed)
+            for s in env.signatures
+        ):
             raise PackageError(
                 "the package already carries a signature by this key",
                 code="already_signed",
                 source=str(p),
             )
-        env = env.with_signature(EnvelopeSignature(new_keyid, signer.sign(env.signed_bytes())))
+        env = env.with_signature(EnvelopeSignature(new_keyid, signer.sign(signed)))
         if isinstance(reader, ZipReader):
             _rewrite_zip(p, reader, env.to_bytes())
         else:

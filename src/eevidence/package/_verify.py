@@ -1,16 +1,27 @@
-"""Verifying and inspecting a package: fixity (RFC 8493 section 3) and DSSE signatures.
+"""Verifying and inspecting a package: signatures first, then fixity (RFC 8493 section 3).
 
 Verification never trusts a key id or a path written in the package: keys come from the
 caller's :class:`~eevidence.crypto.TrustStore`, every path is checked before anything is
 read, and the envelope's payload must be byte-for-byte the tag manifest that pins the
 other files. Nothing here imports the request models (a package is verified as bytes).
+
+Order of the checks (so that nothing unsigned costs more than reading a few small files):
+
+1. ``bagit.txt``, the DSSE envelope and the tag manifest it must sign are read, and the
+   signatures are checked against the trust store;
+2. only when they hold (or the caller asks for a fixity-only check) are the other tag files
+   read, and every file is matched against the one tag manifest the signatures cover
+   (``tagmanifest-sha256.txt``): pinned by it directly, or listed by a payload manifest it
+   pins; any other tag manifest, any file outside that coverage and any ``fetch.txt`` fail;
+3. then the payload files are hashed, in one read each.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from eevidence.crypto import Envelope, TrustStore, verify_signature
@@ -22,7 +33,13 @@ from eevidence.errors import (
 )
 from eevidence.package._bag import PackageLimits, Reader, reading
 from eevidence.package._hash import Progress, hash_entries
-from eevidence.package._layout import PAYLOAD_TYPE, SIGNATURE_FILE, SIZES_FILE, TAGMANIFEST
+from eevidence.package._layout import (
+    FETCH_FILE,
+    PAYLOAD_TYPE,
+    SIGNATURE_FILE,
+    SIZES_FILE,
+    TAGMANIFEST,
+)
 from eevidence.package._report import (
     FileResult,
     FileStatus,
@@ -34,10 +51,12 @@ from eevidence.package._report import (
 from eevidence.package._tagfiles import HASH_ALGORITHMS, parse_bag_info, parse_manifest
 
 __all__ = [
-    "check_files",
+    "evaluate",
     "inspect_package",
     "package_report",
     "parse_tags",
+    "read_other_tags",
+    "read_signed_part",
     "verify_package",
 ]
 
@@ -45,6 +64,7 @@ _READ_TAGS: Final = frozenset(
     {"bagit.txt", "bag-info.txt", SIZES_FILE, SIGNATURE_FILE}
     | {f"{kind}-{alg}.txt" for kind in ("manifest", "tagmanifest") for alg in HASH_ALGORITHMS}
 )
+_LINE_END: Final = re.compile(r"\r\n|\r|\n")  # RFC 8493 section 2: CR, LF or CRLF
 
 
 @dataclass
@@ -58,34 +78,77 @@ class _Parsed:
     sizes: dict[str, int] = field(default_factory=dict)
     info: list[tuple[str, str]] = field(default_factory=list)
     envelope: Envelope | None = None
+    envelope_malformed: bool = False
     problems: list[StructuralProblem] = field(default_factory=list)
 
     def problem(self, code: str, message: str) -> None:
         self.problems.append(StructuralProblem(code, message))
 
 
-def parse_tags(reader: Reader, limits: PackageLimits) -> _Parsed:
+def read_signed_part(reader: Reader, limits: PackageLimits) -> _Parsed:
+    """Read what the signatures are checked on, and nothing else: ``bagit.txt``, the
+    signature envelope and the tag manifest it must sign.
+
+    The tag manifest is read only when its size is that of the envelope's payload (at most
+    :data:`~eevidence.crypto.MAX_ENVELOPE_BYTES`), so what is read before any signature is
+    checked stays small whatever the package holds.
+
+    Raises:
+        PackageError: ``not_a_bag`` (no ``bagit.txt``), ``too_large`` (a tag file over
+            ``limits.max_tag_file_size``) or a code of the reader for an unreadable entry.
+    """
     parsed = _Parsed()
     entries = reader.entries()
     if "bagit.txt" not in entries:
         raise PackageError("no bagit.txt: not a BagIt bag", code="not_a_bag", source=reader.source)
-    # Only the tag files this format reads are loaded (each under the size limit); any other
-    # top-level file is hashed as a stream if a tag manifest pins it, else reported.
-    for name in sorted(entries):
-        if "/" in name:
-            continue
-        parsed.top_level.append(name)
-        if name in _READ_TAGS:
+    parsed.top_level = sorted(n for n in entries if "/" not in n)
+    for name in ("bagit.txt", SIGNATURE_FILE):
+        if name in entries:
             parsed.tag_bytes[name] = reader.read_bytes(name, limits.max_tag_file_size)
-        elif name.startswith(("manifest-", "tagmanifest-")) and name.endswith(".txt"):
-            parsed.problem("unsupported_algorithm", f"{name}: only sha256 and sha512")
     declaration, _ = parse_bag_info(parsed.tag_bytes["bagit.txt"])
     decl = dict(declaration)
     if decl.get("BagIt-Version") not in {"1.0", "0.97"}:
         parsed.problem("bad_declaration", "bagit.txt: BagIt-Version must be 1.0 (or 0.97)")
     if decl.get("Tag-File-Character-Encoding", "").upper() != "UTF-8":
         parsed.problem("bad_declaration", "bagit.txt: Tag-File-Character-Encoding must be UTF-8")
-    for name, data in parsed.tag_bytes.items():
+    if SIGNATURE_FILE in parsed.tag_bytes:
+        try:
+            parsed.envelope = Envelope.from_bytes(
+                parsed.tag_bytes[SIGNATURE_FILE], source=SIGNATURE_FILE
+            )
+        except PackageError as exc:
+            parsed.envelope_malformed = True
+            parsed.problem(exc.code, str(exc.args[0]))
+    env = parsed.envelope
+    if env is not None and entries.get(TAGMANIFEST) == len(env.payload):
+        parsed.tag_bytes[TAGMANIFEST] = reader.read_bytes(TAGMANIFEST, limits.max_tag_file_size)
+    return parsed
+
+
+def read_other_tags(reader: Reader, limits: PackageLimits, parsed: _Parsed) -> None:
+    """Read and parse the other tag files at the bag root (manifests, ``bag-info.txt``,
+    ``payload-sizes.txt``); no file outside the root is read.
+
+    Raises:
+        PackageError: ``too_large`` (a tag file over ``limits.max_tag_file_size``) or a code
+            of the reader for an unreadable entry.
+    """
+    entries = reader.entries()
+    # Only the tag files this format reads are loaded (each under the size limit); any other
+    # top-level file is hashed as a stream if a tag manifest pins it, else reported.
+    for name in parsed.top_level:
+        if name in _READ_TAGS:
+            if name not in parsed.tag_bytes:
+                parsed.tag_bytes[name] = reader.read_bytes(name, limits.max_tag_file_size)
+        elif name.startswith(("manifest-", "tagmanifest-")) and name.endswith(".txt"):
+            parsed.problem("unsupported_algorithm", f"{name}: only sha256 and sha512")
+    if FETCH_FILE in entries:
+        parsed.problem(
+            "fetch_file",
+            f"{FETCH_FILE}: a package must hold every file it lists; files to fetch "
+            "(RFC 8493 section 2.2.3) are refused",
+        )
+    for name, data in sorted(parsed.tag_bytes.items()):
         for prefix, target in (
             ("manifest-", parsed.manifests),
             ("tagmanifest-", parsed.tagmanifests),
@@ -114,13 +177,17 @@ def parse_tags(reader: Reader, limits: PackageLimits) -> _Parsed:
             parsed.problem("malformed_bag_info", p)
     if SIZES_FILE in parsed.tag_bytes:
         _parse_sizes(parsed)
-    if SIGNATURE_FILE in parsed.tag_bytes:
-        try:
-            parsed.envelope = Envelope.from_bytes(
-                parsed.tag_bytes[SIGNATURE_FILE], source=SIGNATURE_FILE
-            )
-        except PackageError as exc:
-            parsed.problem(exc.code, str(exc.args[0]))
+
+
+def parse_tags(reader: Reader, limits: PackageLimits) -> _Parsed:
+    """Read and parse every tag file at the bag root (:func:`read_signed_part`, then
+    :func:`read_other_tags`); no other file is read and no signature is checked.
+
+    Raises:
+        PackageError: As :func:`read_signed_part` and :func:`read_other_tags`.
+    """
+    parsed = read_signed_part(reader, limits)
+    read_other_tags(reader, limits, parsed)
     return parsed
 
 
@@ -130,7 +197,10 @@ def _parse_sizes(parsed: _Parsed) -> None:
     except UnicodeDecodeError:
         parsed.problem("malformed_manifest", f"{SIZES_FILE}: not UTF-8")
         return
-    for lineno, line in enumerate(text.splitlines(), 1):
+    lines = _LINE_END.split(text)
+    if lines and not lines[-1]:
+        lines.pop()  # the line end of the last line
+    for lineno, line in enumerate(lines, 1):
         size, _, path = line.partition(" ")
         if not size.isdigit() or not path:
             parsed.problem(
@@ -140,77 +210,89 @@ def _parse_sizes(parsed: _Parsed) -> None:
         parsed.sizes[path] = int(size)
 
 
-def check_files(
-    reader: Reader, parsed: _Parsed, workers: int | None, progress: Progress | None
-) -> list[FileResult]:
+@dataclass
+class _Plan:
+    """What is checked without reading a byte of payload, and what is left to hash."""
+
+    results: list[FileResult] = field(default_factory=list)
+    # Pinned files that were not read with the tag files: {path: [(algorithm, digest)]}.
+    streamed: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # Payload files to hash: {path: algorithms}, with the manifests that list them.
+    payload: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    manifests: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _plan(reader: Reader, parsed: _Parsed) -> _Plan:
+    """Match every file of the bag against the manifests that count, by name and size.
+
+    In a signed package (one with a signature envelope file) only the signed tag manifest
+    counts, with the payload manifests it pins: a file listed only by another manifest is
+    ``not_covered``, and any other tag manifest is an ``unsigned_tag_manifest`` problem. In
+    an unsigned bag every manifest counts (RFC 8493 section 3).
+    """
     entries = reader.entries()
-    results: list[FileResult] = []
-    # Tag files: every file outside data/ must be pinned by a tag manifest, except the tag
-    # manifests themselves and the signature envelope (which signs the sha256 tag manifest).
+    plan = _Plan()
+    if SIGNATURE_FILE in entries:
+        tagmanifests = {a: m for a, m in parsed.tagmanifests.items() if a == "sha256"}
+        for name in parsed.top_level:
+            if name.startswith("tagmanifest-") and name != TAGMANIFEST:
+                parsed.problem(
+                    "unsigned_tag_manifest",
+                    f"{name}: a tag manifest the signatures do not cover (only {TAGMANIFEST} "
+                    "is signed)",
+                )
+        signed_pins = tagmanifests.get("sha256", {})
+        plan.manifests = {
+            a: m for a, m in parsed.manifests.items() if f"manifest-{a}.txt" in signed_pins
+        }
+    else:
+        tagmanifests = parsed.tagmanifests
+        plan.manifests = parsed.manifests
+    # Tag files: every file outside data/ must be pinned by a tag manifest that counts,
+    # except the tag manifests themselves and the signature envelope (which signs the
+    # sha256 tag manifest).
     pinned: set[str] = set()
-    streamed: dict[str, list[tuple[str, str]]] = {}
-    for alg, listed in parsed.tagmanifests.items():
+    for alg, listed in tagmanifests.items():
         for path, expected in sorted(listed.items()):
             pinned.add(path)
             data = parsed.tag_bytes.get(path)
             if data is not None:
                 found = hashlib.new(alg, data).hexdigest()
                 status: FileStatus = "ok" if found == expected else "digest_mismatch"
-                results.append(FileResult(path, status, alg, expected, found))
+                plan.results.append(FileResult(path, status, alg, expected, found))
             elif path in entries:
-                streamed.setdefault(path, []).append((alg, expected))
+                plan.streamed.setdefault(path, []).append((alg, expected))
             else:
-                results.append(FileResult(path, "missing", alg, expected))
-    tag_hashes = hash_entries(reader, {p: [a for a, _ in v] for p, v in streamed.items()})
-    for path, checks in sorted(streamed.items()):
-        outcome = tag_hashes[path]
-        if isinstance(outcome, PackageError):
-            results.append(FileResult(path, "unreadable", found=str(outcome.args[0])))
-            continue
-        for alg, expected in checks:
-            found = outcome[0][alg]
-            status = "ok" if found == expected else "digest_mismatch"
-            results.append(FileResult(path, status, alg, expected, found))
-    for name in sorted(n for n in entries if not n.startswith("data/")):
-        if name in pinned or name == SIGNATURE_FILE or name.startswith("tagmanifest-"):
-            continue
-        results.append(FileResult(name, "unexpected"))
-    # Payload files.
+                plan.results.append(FileResult(path, "missing", alg, expected))
     listed_algs: dict[str, list[str]] = {}
-    for alg, listed in sorted(parsed.manifests.items()):
+    for alg, listed in sorted(plan.manifests.items()):
         for path in listed:
             listed_algs.setdefault(path, []).append(alg)
+    # Files some manifest lists, though not one that counts: listed, but not signed.
+    elsewhere = {p for m in (*parsed.tagmanifests.values(), *parsed.manifests.values()) for p in m}
+    elsewhere -= pinned | listed_algs.keys()
+    for name in sorted(n for n in entries if not n.startswith("data/")):
+        if name in pinned or name == SIGNATURE_FILE:
+            continue
+        if "/" not in name and name.startswith("tagmanifest-"):
+            continue  # reported above when it does not count
+        plan.results.append(FileResult(name, "not_covered" if name in elsewhere else "unexpected"))
+    # Payload files.
     payload = {n for n in entries if n.startswith("data/")}
     for name in sorted(payload - listed_algs.keys()):
-        results.append(FileResult(name, "unexpected"))
-    wanted: dict[str, tuple[str, ...]] = {}
+        plan.results.append(FileResult(name, "not_covered" if name in elsewhere else "unexpected"))
     for path, algs in sorted(listed_algs.items()):
         if path not in entries:
-            results.append(FileResult(path, "missing", algs[0], parsed.manifests[algs[0]][path]))
+            expected = plan.manifests[algs[0]][path]
+            plan.results.append(FileResult(path, "missing", algs[0], expected))
             continue
         expected_size = parsed.sizes.get(path)
         if expected_size is not None and expected_size != entries[path]:
-            results.append(
+            plan.results.append(
                 FileResult(path, "size_mismatch", "size", str(expected_size), str(entries[path]))
             )
             continue
-        wanted[path] = tuple(algs)
-    hashed = hash_entries(reader, wanted, workers=workers, progress=progress)
-    for path in sorted(wanted):
-        outcome = hashed.pop(path)
-        if isinstance(outcome, PackageError):
-            results.append(FileResult(path, "unreadable", found=str(outcome.args[0])))
-            continue
-        digests, _size = outcome
-        bad = [a for a in wanted[path] if digests[a] != parsed.manifests[a][path]]
-        if bad:
-            a = bad[0]
-            results.append(
-                FileResult(path, "digest_mismatch", a, parsed.manifests[a][path], digests[a])
-            )
-        else:
-            alg = wanted[path][0]
-            results.append(FileResult(path, "ok", alg, parsed.manifests[alg][path]))
+        plan.payload[path] = tuple(algs)
     for path in sorted(set(parsed.sizes) - set(listed_algs)):
         parsed.problem("malformed_manifest", f"{SIZES_FILE} lists {path!r}, no manifest does")
     oxum = dict(parsed.info).get("Payload-Oxum")
@@ -220,23 +302,69 @@ def check_files(
             parsed.problem(
                 "oxum_mismatch", f"Payload-Oxum {oxum} but payload is {total}.{len(payload)}"
             )
-    results.sort(key=lambda r: r.path)
+    return plan
+
+
+def _hash(
+    reader: Reader, plan: _Plan, workers: int | None, progress: Progress | None
+) -> list[FileResult]:
+    """Hash what the plan left: pinned files outside the root, then the payload (each file
+    read once, every digest of it from the same read)."""
+    results: list[FileResult] = []
+    streamed = plan.streamed
+    tag_hashes = hash_entries(reader, {p: [a for a, _ in v] for p, v in streamed.items()})
+    for path, checks in sorted(streamed.items()):
+        outcome = tag_hashes[path]
+        if isinstance(outcome, PackageError):
+            results.append(FileResult(path, "unreadable", found=str(outcome.args[0])))
+            continue
+        for alg, digest in checks:
+            found = outcome[0][alg]
+            status: FileStatus = "ok" if found == digest else "digest_mismatch"
+            results.append(FileResult(path, status, alg, digest, found))
+    wanted = plan.payload
+    hashed = hash_entries(reader, wanted, workers=workers, progress=progress)
+    for path in sorted(wanted):
+        outcome = hashed.pop(path)
+        if isinstance(outcome, PackageError):
+            results.append(FileResult(path, "unreadable", found=str(outcome.args[0])))
+            continue
+        digests, _size = outcome
+        expected = {a: plan.manifests[a][path] for a in wanted[path]}
+        bad = [a for a in wanted[path] if digests[a] != expected[a]]
+        if bad:
+            a = bad[0]
+            results.append(FileResult(path, "digest_mismatch", a, expected[a], digests[a]))
+        else:
+            alg = wanted[path][0]
+            results.append(FileResult(path, "ok", alg, expected[alg]))
     return results
 
 
 def _check_signatures(
-    parsed: _Parsed, trust: TrustStore
-) -> tuple[list[SignatureResult], list[str]]:
+    parsed: _Parsed, trust: TrustStore, threshold: int
+) -> tuple[list[SignatureResult], list[str], bool]:
+    """Check the envelope against the tag manifest and every signature against ``trust``.
+
+    Returns:
+        ``(one result per signature, distinct trusted key ids that signed, whether the
+        signatures hold)``: they hold when the envelope signs this package's tag manifest
+        with the package payload type and at least ``threshold`` distinct trusted keys
+        signed it.
+    """
     env = parsed.envelope
     if env is None:
-        return [], []
+        return [], [], False
+    holds = True
     if env.payload_type != PAYLOAD_TYPE:
         parsed.problem("wrong_payload_type", f"envelope payload type {env.payload_type!r}")
+        holds = False
     if parsed.tag_bytes.get(TAGMANIFEST) != env.payload:
         parsed.problem(
             "signature_payload_mismatch",
             f"the signed payload is not the package's {TAGMANIFEST}",
         )
+        holds = False
     if not env.signatures:
         parsed.problem("bad_envelope", "the envelope has no signature")
     signed = env.signed_bytes()
@@ -259,7 +387,50 @@ def _check_signatures(
             results.append(SignatureResult(i, "invalid", sig.keyid))
         else:
             results.append(SignatureResult(i, "unknown_key", sig.keyid))
-    return results, valid
+    return results, valid, holds and len(valid) >= threshold
+
+
+def evaluate(
+    reader: Reader,
+    trust: TrustStore,
+    *,
+    threshold: int,
+    limits: PackageLimits,
+    workers: int | None,
+    progress: Progress | None,
+    fixity_only: bool,
+) -> tuple[VerificationReport, Envelope | None]:
+    """Verify an open package: signatures from the tag files first, then the payload.
+
+    Returns:
+        The report and the parsed envelope (``None`` when absent or malformed).
+
+    Raises:
+        PackageError: The tag files cannot be read (see :func:`parse_tags`).
+    """
+    parsed = read_signed_part(reader, limits)
+    sigs, valid, holds = _check_signatures(parsed, trust, threshold)
+    hashed = holds or fixity_only
+    files: list[FileResult] = []
+    if hashed:  # else nothing more is read
+        read_other_tags(reader, limits, parsed)
+        plan = _plan(reader, parsed)
+        files = plan.results + _hash(reader, plan, workers, progress)
+        files.sort(key=lambda r: r.path)
+    report = VerificationReport(
+        source=reader.source,
+        form=reader.form,
+        files=tuple(files),
+        signatures=tuple(sigs),
+        signed=parsed.envelope is not None,
+        threshold=threshold,
+        valid_signers=tuple(valid),
+        problems=tuple(parsed.problems),
+        info=tuple(parsed.info),
+        envelope_malformed=parsed.envelope_malformed,
+        payload_checked=hashed,
+    )
+    return report, parsed.envelope
 
 
 def package_report(
@@ -270,22 +441,36 @@ def package_report(
     limits: PackageLimits | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    fixity_only: bool = False,
 ) -> VerificationReport:
     """Verify a package and return the full report (never raises for a bad package).
 
-    Fixity is checked as RFC 8493 section 3 describes (every manifest entry present with
-    its digest, no unlisted payload file, the tag manifest pinning the tag files, the
-    Payload-Oxum), plus the sizes in ``payload-sizes.txt``. Each signature of the DSSE
-    envelope is checked against every key of ``trust`` (the key id written in the package is
-    only a hint), and the envelope's payload must be the package's tag manifest.
+    Signatures first: the tag files at the bag root are read and each signature of the DSSE
+    envelope is checked against every key of ``trust`` (the key id written in the package
+    is only a hint); the envelope's payload must be the package's ``tagmanifest-sha256.txt``
+    and its payload type :data:`~eevidence.package.PAYLOAD_TYPE`. Every file must be covered
+    by that signed tag manifest, directly or through a payload manifest it pins: another tag
+    manifest (``unsigned_tag_manifest``), a file listed only by a manifest that is not
+    signed (``not_covered``), a file listed nowhere (``unexpected``) and a ``fetch.txt``
+    (``fetch_file``) all fail. Then, only if the signatures hold (at least ``threshold``
+    distinct trusted keys), the other tag files are read and fixity is checked as RFC 8493
+    section 3 describes (every manifest entry present with its digest, the tag files'
+    digests, the Payload-Oxum), plus the sizes in ``payload-sizes.txt``. An unsigned,
+    malformed or untrusted package is thus reported after reading ``bagit.txt``, its
+    envelope and its tag manifest only, in bounded time and memory whatever it holds
+    (``payload_checked`` is false and ``files`` empty), unless ``fixity_only`` asks for
+    everything to be read and hashed anyway.
 
     Args:
         path: A package directory or zip file.
-        trust: The keys accepted as signers.
+        trust: The keys accepted as signers (may be empty for a fixity-only check).
         threshold: Distinct trusted keys that must have signed (at least 1).
         limits: Bounds checked before reading; ``None`` for the defaults.
         workers: Threads hashing payload files; ``None`` for the CPU count (up to 8).
         progress: Called with the number of payload bytes hashed, from worker threads.
+        fixity_only: Hash the payload even when the signatures do not hold, so that
+            ``fixity_ok`` says whether the bag is complete and valid; ``ok`` still needs
+            the signatures.
 
     Returns:
         The :class:`VerificationReport`; a package that cannot be read at all gives a
@@ -299,10 +484,15 @@ def package_report(
     source = str(path)
     try:
         with reading(path, limits) as reader:
-            parsed = parse_tags(reader, limits or PackageLimits())
-            files = check_files(reader, parsed, workers, progress)
-            sigs, valid = _check_signatures(parsed, trust)
-            form = reader.form
+            report, _ = evaluate(
+                reader,
+                trust,
+                threshold=threshold,
+                limits=limits or PackageLimits(),
+                workers=workers,
+                progress=progress,
+                fixity_only=fixity_only,
+            )
     except PackageError as exc:
         return VerificationReport(
             source=source,
@@ -310,17 +500,7 @@ def package_report(
             threshold=threshold,
             problems=(StructuralProblem(exc.code, str(exc.args[0])),),
         )
-    return VerificationReport(
-        source=source,
-        form=form,
-        files=tuple(files),
-        signatures=tuple(sigs),
-        signed=parsed.envelope is not None,
-        threshold=threshold,
-        valid_signers=tuple(valid),
-        problems=tuple(parsed.problems),
-        info=tuple(parsed.info),
-    )
+    return replace(report, source=source)
 
 
 def verify_package(
@@ -344,14 +524,17 @@ def verify_package(
         The report, whose ``ok`` is true.
 
     Raises:
-        PackageTrustError: The package is intact (fixity holds, the envelope signs the tag
-            manifest, no signature by a trusted key fails) but fewer than ``threshold``
-            distinct trusted keys signed it: a :class:`~eevidence.errors.TrustError`, and
-            a :class:`~eevidence.errors.PackageVerificationError` as below.
+        PackageTrustError: Nothing is known to be wrong with the package but who signed
+            it: the envelope is well formed and signs the tag manifest, no signature by a
+            trusted key fails, but fewer than ``threshold`` distinct trusted keys signed it
+            (so nothing else was read, and its files were not checked): a
+            :class:`~eevidence.errors.TrustError`, and a
+            :class:`~eevidence.errors.PackageVerificationError` as below.
         PackageVerificationError: The report is not ok otherwise: the package is altered,
-            malformed, unreadable, unsigned, or a signature by a trusted key does not verify
-            (an :class:`~eevidence.errors.IntegrityError`; its ``report`` attribute holds
-            the full report, its message the first reasons).
+            malformed, unreadable, unsigned, holds a file its signatures do not cover, or a
+            signature by a trusted key does not verify (an
+            :class:`~eevidence.errors.IntegrityError`; its ``report`` attribute holds the
+            full report, its message the first reasons).
         InputError: ``threshold`` is below 1.
     """
     report = package_report(path, trust, threshold=threshold, limits=limits, workers=workers)
@@ -362,12 +545,14 @@ def verify_package(
 
 
 def _untrusted_only(report: VerificationReport) -> bool:
-    """Whether the only thing wrong is who signed: the package is intact and signed, no
-    signature by a trusted key fails, but too few trusted keys signed it."""
+    """Whether the only thing wrong is who signed: the package is signed, nothing checked
+    failed, no signature by a trusted key fails, but too few trusted keys signed it (so
+    its files were not read)."""
     return (
-        report.fixity_ok
-        and report.signed
+        report.signed
         and not report.policy_met
+        and not report.problems
+        and all(f.status == "ok" for f in report.files)
         and all(s.status != "invalid" for s in report.signatures)
     )
 
