@@ -45,13 +45,6 @@ def trust() -> TrustStore:
     return load_trust_store(VECTORS / "trust")
 
 
-def _bagit_txt_is_strict() -> bool:
-    """Whether verification reads ``bagit.txt`` with ``parse_bag_declaration``."""
-    from eevidence.package import _verify
-
-    return hasattr(_verify, "parse_bag_declaration")
-
-
 def _extract(archive: Path, to: Path) -> Path:
     with zipfile.ZipFile(archive) as zf:
         zf.extractall(to)
@@ -70,12 +63,8 @@ def _meets(report: VerificationReport, expect: Expect) -> bool:
 
 @pytest.mark.parametrize("name", sorted(NEGATIVE))
 def test_format_negative_vector_fails_for_its_reason(
-    name: str, trust: TrustStore, tmp_path: Path, request: pytest.FixtureRequest
+    name: str, trust: TrustStore, tmp_path: Path
 ) -> None:
-    if name in BAGIT_WIRED and not _bagit_txt_is_strict():
-        request.applymarker(
-            pytest.mark.xfail(strict=True, reason="verification does not read bagit.txt strictly")
-        )
     make, expect = NEGATIVE[name]
     committed = VECTORS / "negative" / f"{name}.zip"
     assert make(GOLDEN.read_bytes()) == committed.read_bytes()

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from eevidence.package._tagfiles import visible
+
 __all__ = [
     "FileResult",
     "FileStatus",
@@ -228,7 +230,7 @@ class VerificationReport:
         out = [f"{p.code}: {p.message}" for p in self.problems]
         if self.form is None:
             return out  # the package could not be read: nothing else was evaluated
-        out += [f"{f.status}: {f.path}" for f in self.files if f.status != "ok"]
+        out += [f"{f.status}: {_shown(f.path)}" for f in self.files if f.status != "ok"]
         out += [f"signature {s.index} {s.status}" for s in self.signatures if s.status != "valid"]
         if not self.signed:
             if not self.envelope_malformed:  # a malformed envelope is named in the problems
@@ -305,3 +307,10 @@ class PackageInfo:
             "files": [{"path": p, "size": s} for p, s in self.files],
             "signature_keyid_hints": list(self.keyid_hints),
         }
+
+
+def _shown(path: str) -> str:
+    """``path`` as is, or quoted with escapes when it holds anything that could hide a
+    difference on screen (a trailing space, a line separator, another normal form)."""
+    quoted = visible(path)
+    return path if quoted[1:-1] == path else quoted

@@ -48,7 +48,13 @@ from eevidence.package._report import (
     StructuralProblem,
     VerificationReport,
 )
-from eevidence.package._tagfiles import HASH_ALGORITHMS, parse_bag_info, parse_manifest
+from eevidence.package._tagfiles import (
+    HASH_ALGORITHMS,
+    parse_bag_declaration,
+    parse_bag_info,
+    parse_manifest,
+    parse_payload_sizes,
+)
 
 __all__ = [
     "evaluate",
@@ -105,12 +111,8 @@ def read_signed_part(reader: Reader, limits: PackageLimits) -> _Parsed:
     for name in ("bagit.txt", SIGNATURE_FILE):
         if name in entries:
             parsed.tag_bytes[name] = reader.read_bytes(name, limits.max_tag_file_size)
-    declaration, _ = parse_bag_info(parsed.tag_bytes["bagit.txt"])
-    decl = dict(declaration)
-    if decl.get("BagIt-Version") not in {"1.0", "0.97"}:
-        parsed.problem("bad_declaration", "bagit.txt: BagIt-Version must be 1.0 (or 0.97)")
-    if decl.get("Tag-File-Character-Encoding", "").upper() != "UTF-8":
-        parsed.problem("bad_declaration", "bagit.txt: Tag-File-Character-Encoding must be UTF-8")
+    for message in parse_bag_declaration(parsed.tag_bytes["bagit.txt"])[1]:
+        parsed.problem("bad_declaration", message)
     if SIGNATURE_FILE in parsed.tag_bytes:
         try:
             parsed.envelope = Envelope.from_bytes(
@@ -192,22 +194,10 @@ def parse_tags(reader: Reader, limits: PackageLimits) -> _Parsed:
 
 
 def _parse_sizes(parsed: _Parsed) -> None:
-    try:
-        text = parsed.tag_bytes[SIZES_FILE].decode("utf-8")
-    except UnicodeDecodeError:
-        parsed.problem("malformed_manifest", f"{SIZES_FILE}: not UTF-8")
-        return
-    lines = _LINE_END.split(text)
-    if lines and not lines[-1]:
-        lines.pop()  # the line end of the last line
-    for lineno, line in enumerate(lines, 1):
-        size, _, path = line.partition(" ")
-        if not size.isdigit() or not path:
-            parsed.problem(
-                "malformed_manifest", f"{SIZES_FILE} line {lineno}: expected 'SIZE PATH'"
-            )
-            continue
-        parsed.sizes[path] = int(size)
+    sizes, problems = parse_payload_sizes(parsed.tag_bytes[SIZES_FILE])
+    parsed.sizes.update(sizes)
+    for message in problems:
+        parsed.problem("malformed_manifest", message)
 
 
 @dataclass

@@ -112,7 +112,7 @@ def load_outgoing(
     except OSError as exc:
         raise InputError(f"cannot read the package: {exc.strerror or exc}", source=str(p)) from None
     digest = hashlib.sha256(data).hexdigest()
-    report = package_report(p, trust or TrustStore(), limits=limits)
+    report = package_report(p, trust or TrustStore(), limits=limits, fixity_only=trust is None)
     reasons = report.reasons()
     if trust is None:  # fixity only: signatures cannot be judged without a trust store
         reasons = [] if report.fixity_ok else reasons
