@@ -84,10 +84,11 @@ def test_cosign_with_passphrase_from_environment(
     build = ["package", "build", REQUEST, "--key", str(setup["officer"]), "--attach"]
     assert main([*build, str(setup["att"]), "-o", str(out), "--quiet"]) == 0
     assert bagit.Bag(str(out)).validate()
-    assert main(["package", "sign", str(out), "--key", str(validator)]) == 1  # no passphrase
+    sign = ["package", "sign", str(out), "--key", str(validator), "--trust", str(setup["trust"])]
+    assert main(sign) == 1  # no passphrase
     assert "encrypted" in capsys.readouterr().err
     monkeypatch.setenv("EEVIDENCE_PASSPHRASE", "s3cret-pass")
-    assert main(["package", "sign", str(out), "--key", str(validator)]) == 0
+    assert main(sign) == 0
     assert "2 signature(s)" in capsys.readouterr().out
     argv = ["package", "verify", str(out), "--trust", str(setup["trust"]), "--threshold", "2"]
     assert main(argv) == 0
@@ -189,10 +190,14 @@ def test_demo_builds_cosigns_and_verifies(
     out = capsys.readouterr().out
     assert "2 signatures required: VERIFIED" in out
     for role in ("officer", "validator"):
-        assert stat.S_IMODE((tmp_path / "package" / f"{role}-key.pem").stat().st_mode) == 0o600
+        assert stat.S_IMODE((tmp_path / "keys" / f"{role}-key.pem").stat().st_mode) == 0o600
     (package,) = (tmp_path / "package").glob("*.zip")
-    trust = load_trust_store(tmp_path / "package" / "trust")
+    trust = load_trust_store(tmp_path / "trust")
     assert ee.verify_package(package, trust, threshold=2).ok
+    # the command it teaches keeps the trusted keys outside the package's folder
+    (taught,) = [line for line in out.splitlines() if "try: eevidence package verify" in line]
+    assert f"--trust {tmp_path / 'trust'} " in taught
+    assert not any((tmp_path / "package").rglob("*.pem"))
 
 
 def test_keys_never_overwrite_and_leave_nothing_half_written(

@@ -255,8 +255,11 @@ def test_evidence_ingest_and_verify(
 def test_package_signing_and_checks_are_recorded(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    key = tmp_path / "officer.pem"
-    assert cli(capsys, "keys", "generate", "-o", str(key))[0] == 0
+    key, signers = tmp_path / "officer.pem", tmp_path / "signers"
+    signers.mkdir()
+    assert (
+        cli(capsys, "keys", "generate", "-o", str(key), "--public", str(signers / "o.pem"))[0] == 0
+    )
     attachment = tmp_path / "screenshot-profile.pdf"  # listed by the example request
     attachment.write_bytes(b"%PDF-1.4 sample")
     store: tuple[str, ...] = ("--store", str(tmp_path / "s.sqlite3"), "--attach", str(attachment))
@@ -278,7 +281,8 @@ def test_package_signing_and_checks_are_recorded(
     assert "custody entry 0 recorded" in out
     second = tmp_path / "second.pem"
     cli(capsys, "keys", "generate", "-o", str(second))
-    assert cli(capsys, "package", "sign", str(pkg), "--key", str(second), *store[:2])[0] == 0
+    sign = ("package", "sign", str(pkg), "--key", str(second), "--trust", str(signers))
+    assert cli(capsys, *sign, *store[:2])[0] == 0
     other = tmp_path / "q.zip"
     code, out, _ = cli(
         capsys,
@@ -365,6 +369,13 @@ def test_track_add_takes_a_signed_package(
     assert at > 0
     data[at] ^= 1
     broken.write_bytes(bytes(data))
-    code, _, err = cli(capsys, "track", "add", str(broken), "--store", str(tmp_path / "t.sqlite3"))
+    t = ("--store", str(tmp_path / "t.sqlite3"))
+    code, _, err = cli(capsys, "track", "add", str(broken), *t)
+    assert code == 1
+    assert "no trust store" in err  # a package is judged against trusted keys, or refused
+    code, _, err = cli(capsys, "track", "add", str(broken), "--trust", str(trust), *t)
     assert code == 1
     assert "does not verify" in err
+    code, _, err = cli(capsys, "track", "add", str(broken), "--allow-unsigned", *t)
+    assert code == 1
+    assert "does not verify, even on its fixity alone" in err

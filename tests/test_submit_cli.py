@@ -7,6 +7,7 @@ import email.policy
 import hashlib
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ from pytest_httpx import HTTPXMock
 
 import eevidence as ee
 from eevidence._cli import main
-from eevidence.submit import load_outgoing
+from eevidence.crypto import generate_private_key, load_trust_store, write_public_key
+from eevidence.submit import OutgoingPackage, load_outgoing
 from eevidence.tracking import SqliteStore
 from tests.submit_helpers import (
     API,
@@ -32,6 +34,19 @@ NOW = "2026-11-24T12:00:00Z"
 LATER = "2026-11-25T09:00:00Z"
 
 
+@pytest.fixture(autouse=True)
+def trusted_signer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Test packages are signed by one key whose public key is in ``$EEVIDENCE_TRUST``
+    (``submit`` refuses a package no trusted key signed)."""
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    key = generate_private_key("ed25519")
+    write_public_key(key, trust / "officer.pem")
+    monkeypatch.setattr("tests.submit_helpers.generate_private_key", lambda *_: key)
+    monkeypatch.setenv("EEVIDENCE_TRUST", str(trust))
+    return trust
+
+
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """A provider profile with an API channel, a token in the environment, a store, a package."""
@@ -46,6 +61,10 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
         "package": build_test_package(tmp_path / "pkg"),
         "providers": providers,
     }
+
+
+def _outgoing(package: Path) -> OutgoingPackage:
+    return load_outgoing(package, trust=load_trust_store(os.environ["EEVIDENCE_TRUST"]))
 
 
 def _custody(store_path: Path, request_id: str) -> list[dict[str, Any]]:
@@ -71,7 +90,7 @@ def test_submit_via_api_then_poll(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     package = env["package"]
-    out = load_outgoing(package)
+    out = _outgoing(package)
     rid = out.request.id
     httpx_mock.add_response(
         method="POST",
@@ -136,7 +155,7 @@ def test_malformed_answer_leaves_the_lifecycle_unchanged(
     err = capsys.readouterr().err
     assert code == 1
     assert "the answer is not JSON (starts with '<html>Maintenance</html>')" in err
-    rid = load_outgoing(env["package"]).request.id
+    rid = _outgoing(env["package"]).request.id
     assert _tracked(env["store"], rid).state == "draft"
     assert [e["action"] for e in _custody(env["store"], rid)] == ["request_created"]
 
@@ -241,7 +260,7 @@ def test_submit_by_email_end_to_end(
     msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
     (part,) = list(msg.iter_attachments())
     data: bytes = part.get_content()
-    out = load_outgoing(env["package"])
+    out = _outgoing(env["package"])
     assert hashlib.sha256(data).hexdigest() == out.sha256
     assert _tracked(env["store"], out.request.id).state == "submitted"
     assert SMTP_PASSWORD not in printed.out + printed.err
@@ -259,7 +278,7 @@ def test_portal_bundle_then_confirmation(
     assert "upload bundle for Law Enforcement Online Request System" in capsys.readouterr().out
     assert (bundle / "CHECKLIST.txt").is_file()
     assert (bundle / package.name).read_bytes() == package.read_bytes()
-    rid = load_outgoing(package).request.id
+    rid = _outgoing(package).request.id
     assert _tracked(store, rid).state == "draft"  # nothing is submitted before confirmation
     assert main(["submit", str(package), "--channel", "api", "--confirm", "X", *args]) == 2
     capsys.readouterr()
@@ -312,7 +331,7 @@ def test_poll_records_a_notification_saved_to_a_file(
     package = build_test_package(tmp_path / "pkg", "voluntary-disclosure")
     args = ["--store", str(store), "--now", NOW]
     assert main(["submit", str(package), "--confirm", "MR-1", *args]) == 0
-    rid = load_outgoing(package).request.id
+    rid = _outgoing(package).request.id
     answer = tmp_path / "answer.json"
     answer.write_text(json.dumps({"reference": "MR-2", "status": "completed"}))
     assert main(["poll", rid, "--answer", str(answer), *args]) == 1

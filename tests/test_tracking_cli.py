@@ -330,12 +330,17 @@ def test_submitting_an_extension_of_an_untracked_preservation(
 ) -> None:
     """``submit`` starts tracking as ``track add`` does: unlinked when the original is not
     tracked, so the submission goes ahead."""
+    from eevidence.crypto import generate_private_key, write_public_key
     from tests.submit_helpers import build_test_package
 
     monkeypatch.delenv("EEVIDENCE_PROVIDERS", raising=False)
+    key = generate_private_key("ed25519")  # the package's signer, trusted
+    write_public_key(key, tmp_path / "trusted.pem")
+    monkeypatch.setattr("tests.submit_helpers.generate_private_key", lambda *_: key)
     package = build_test_package(tmp_path / "pkg", "preservation-extension")
     s = ("--store", str(tmp_path / "t.sqlite3"), "--now", NOW)
-    code, _, err = cli(capsys, "submit", str(package), "--out", str(tmp_path / "upload"), *s)
+    upload = ("--out", str(tmp_path / "upload"), "--trust", str(tmp_path / "trusted.pem"))
+    code, _, err = cli(capsys, "submit", str(package), *upload, *s)
     assert code == 0, err
     extension = example_doc("preservation-extension")["id"]
     code, out, _ = cli(capsys, "status", extension, "--json", *s)

@@ -18,7 +18,8 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from eevidence._cli._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CliUsageError
+from eevidence._cli._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CliUsageError, diagnostics
+from eevidence._internal.text import printable
 from eevidence._version import __version__
 from eevidence.errors import EEvidenceError
 
@@ -98,23 +99,38 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+class _PrintableFormatter(logging.Formatter):
+    """Log lines whose message has its control and bidi characters escaped: a message may
+    quote a package, a request or a provider's answer."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+
+def _log_handler() -> logging.Handler:
+    handler = logging.StreamHandler()
+    handler.setFormatter(_PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
+    return handler
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_command_of(arguments))
     args = parser.parse_args(arguments)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     # -v / -vv concern eevidence's own messages; other libraries stay at warnings
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, handlers=[_log_handler()])
     if args.verbose:
         logging.getLogger("eevidence").setLevel(level)
     try:
         code: int = args.handler(args)
     except CliUsageError as exc:
         parser.print_usage(sys.stderr)
-        print(f"eevidence: error: {exc}", file=sys.stderr)
+        print(f"eevidence: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except EEvidenceError as exc:
-        print(f"eevidence: {exc.diagnostics()}", file=sys.stderr)
+        print(f"eevidence: {diagnostics(exc)}", file=sys.stderr)
         return EXIT_INVALID
     except BrokenPipeError:
         # the reader went away (``eevidence ... | head``): stop quietly, as other tools do

@@ -23,7 +23,7 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
+from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, echo, print_json
 from eevidence._cli._custody_hook import key_dir, record_for, signer_for
 from eevidence._cli._options import now_of, passphrase_options, progress, store_of, store_options
 from eevidence._internal.fs import write_atomic
@@ -257,8 +257,8 @@ def _cmd_log(args: argparse.Namespace) -> int:
         print_json([json.loads(e.canonical()) for e in entries])
         return EXIT_OK
     for e in entries:
-        print(_entry_line(e))
-    print(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} in {store.location}")
+        echo(_entry_line(e))
+    echo(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} in {store.location}")
     return EXIT_OK
 
 
@@ -287,7 +287,7 @@ def _record_cmd(
     if args.json:
         print_json(json.loads(entry.canonical()))
     else:
-        print(_entry_line(entry))
+        echo(_entry_line(entry))
     return EXIT_OK
 
 
@@ -341,7 +341,7 @@ def _cmd_checkpoint(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(note)
         if token is not None:
-            print(f"timestamped by {args.tsa} at {when.isoformat()}")
+            echo(f"timestamped by {args.tsa} at {when.isoformat()}")
     return EXIT_OK
 
 
@@ -384,18 +384,18 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         print_json(out)
     else:
         state = "VERIFIED" if ok else "FAILED"
-        print(
+        echo(
             f"{state}: {report.size} entries, root {report.root.hex()[:16]}..., "
             f"signatures {'checked' if report.signatures_checked else 'NOT checked'}"
             + (f", checkpoint at {report.checkpoint_size}" if given else "")
         )
         for b in (*report.breaks, *kept):
             where = f"entry {b.seq}" if b.seq is not None else "log"
-            print(f"  {b.kind:<14} {where}: {b.detail}")
+            echo(f"  {b.kind:<14} {where}: {b.detail}")
         for n in report.notices:
-            print(f"  note: entry {n.seq}: {n.detail}")
+            echo(f"  note: entry {n.seq}: {n.detail}")
         if any(b.kind == "unknown_key" for b in (*report.breaks, *kept)):
-            print(
+            echo(
                 "  hint: entries or checkpoints signed with other keys (package signers, "
                 "--key) verify only when their public keys are in --trust DIR"
             )
@@ -424,7 +424,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         )
     finally:
         store.close()
-    print(f"wrote {len(entries)} entries as {args.format} to {args.output}")
+    echo(f"wrote {len(entries)} entries as {args.format} to {args.output}")
     return EXIT_OK
 
 
@@ -443,7 +443,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         n = import_jsonl(store, data, trusted, source=args.file)
     finally:
         store.close()
-    print(f"imported {n} verified entries into {store.location}")
+    echo(f"imported {n} verified entries into {store.location}")
     return EXIT_OK
 
 
@@ -493,8 +493,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     else:
         for r in results:
             kept = f" kept as {r['kept']}" if r["kept"] else ""
-            print(f"  {r['sha256']}  {r['size']:>12,} B  {r['name']}{kept}")
-        print(f"{len(results)} file(s) recorded for request {args.request}")
+            echo(f"  {r['sha256']}  {r['size']:>12,} B  {r['name']}{kept}")
+        echo(f"{len(results)} file(s) recorded for request {args.request}")
     return EXIT_OK
 
 
@@ -536,8 +536,8 @@ def _cmd_evidence_verify(args: argparse.Namespace) -> int:
         print_json({"ok": not bad, "files": checks})
     else:
         for c in checks:
-            print(f"  {str(c['status']).upper():<10} {c['object']}  ({c['path']})")
-        print(f"{len(checks) - len(bad)} of {len(checks)} file(s) unchanged")
+            echo(f"  {str(c['status']).upper():<10} {c['object']}  ({c['path']})")
+        echo(f"{len(checks) - len(bad)} of {len(checks)} file(s) unchanged")
     return EXIT_OK if not bad else EXIT_INVALID
 
 
@@ -594,10 +594,10 @@ def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
                     object_sha256=digest,
                     **extra,
                 )
-                print(f"  {_entry_line(entry)}")
+                echo(f"  {_entry_line(entry)}")
             checkpoint, note = checkpoint_log(store, "eevidence.demo/custody", signer)
             write_atomic(out / "custody" / "checkpoint.txt", note.encode())
-            print(
+            echo(
                 f"  signed checkpoint: size {checkpoint.size}, {out / 'custody' / 'checkpoint.txt'}"
             )
         report, kept = verify_log(store, [signer.public_key])
@@ -607,9 +607,9 @@ def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
     case = custody_to_case(entries, log_name="eevidence-demo")
     write_atomic(out / "custody" / "custody.case.jsonld", json.dumps(case, indent=2).encode())
     ok = report.ok and not kept
-    print(
+    echo(
         f"  chain {'VERIFIED' if ok else 'FAILED'}: {report.size} entries, links, signatures, "
         f"Merkle root {report.root.hex()[:16]}... and the kept checkpoint"
     )
-    print(f"  CASE/UCO export: {out / 'custody' / 'custody.case.jsonld'}")
+    echo(f"  CASE/UCO export: {out / 'custody' / 'custody.case.jsonld'}")
     return ok

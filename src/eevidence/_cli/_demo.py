@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from eevidence._cli import _tracking
-from eevidence._cli._common import EXIT_INVALID, EXIT_OK
+from eevidence._cli._common import EXIT_INVALID, EXIT_OK, echo
 from eevidence._cli._options import folder_of
 from eevidence._cli._package import demo_step
 from eevidence._internal.fs import write_atomic
@@ -33,7 +33,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _step(title: str) -> None:
-    print(f"\n== {title}")
+    echo()
+    echo(f"== {title}")
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -43,7 +44,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         else Path(tempfile.mkdtemp(prefix="eevidence-demo-"))
     )
     examples = sorted(data_dir("examples").glob("*.json"))
-    print(f"eevidence demo: {len(examples)} example requests, output in {out}")
+    echo(f"eevidence demo: {len(examples)} example requests, output in {out}")
 
     _step("1. build and validate the example requests")
     failures = 0
@@ -57,11 +58,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         target.parent.mkdir(exist_ok=True)
         write_atomic(target, canon)
         digest = hashlib.sha256(canon).hexdigest()
-        print(
+        echo(
             f"  {status:<4} {request.kind:<24} {request.provider:<10} id={request.id} "
             f"sha256={digest[:16]}...  {len(request.identifiers)} identifier(s)"
         )
-    print(f"  canonical request files written to {out / 'requests'}")
+    echo(f"  canonical request files written to {out / 'requests'}")
 
     _step("2. check each request against its provider's requirement profile")
     registry = load_providers()
@@ -70,16 +71,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         request = read_request(path)
         report = check(request, registry.get(request.provider), now=now)
         counts = report.to_dict()["counts"]
-        print(
+        echo(
             f"  {'ok' if report.ok else 'ERRORS':<6} {request.kind:<24} to {request.provider:<9}"
             f" {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)"
             + (f"  [{', '.join(sorted(report.codes()))}]" if report.findings else "")
         )
-    print("  details: eevidence check FILE")
+    echo("  details: eevidence check FILE")
 
     _step("3. route advice: a French authority asking Meta for content")
     for route in advise_routes("FR", registry.get("meta"), ["content"], emergency=False, now=now):
-        print(f"  {route.verdict:<8} {route.name}")
+        echo(f"  {route.verdict:<8} {route.name}")
 
     _step("4. render the preservation request as a letter (PDF)")
     from eevidence._cli import _render  # noqa: PLC0415 - the letter step's own module
@@ -107,7 +108,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     _submit.demo_step(out)
     if failures:
-        print(f"eevidence demo: {failures} example(s) do not match the schema", file=sys.stderr)
+        echo(f"eevidence demo: {failures} example(s) do not match the schema", file=sys.stderr)
         return EXIT_INVALID
-    print("\ndemo finished: every example is valid against the models and the JSON Schema")
+    echo()
+    echo("demo finished: every example is valid against the models and the JSON Schema")
     return EXIT_OK

@@ -7,7 +7,15 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from eevidence._cli._common import EXIT_OK, CliUsageError, pretty_json_bytes, print_json
+from eevidence._cli._common import (
+    EXIT_OK,
+    CliUsageError,
+    diagnostics,
+    echo,
+    pretty_json_bytes,
+    pretty_json_text,
+    print_json,
+)
 from eevidence._internal.fs import write_atomic
 from eevidence.errors import InputError
 from eevidence.hi1 import (
@@ -145,7 +153,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         document_content_type=args.content_type,
     )
     write_atomic(args.output, data)
-    print(
+    echo(
         f"{args.output}: TS 103 120 message from {sender} to {receiver}, {len(data)} bytes",
         file=sys.stderr,
     )
@@ -160,28 +168,27 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if args.draft:
         return _draft(args, data)
     request = from_hi1_xml(data, source=args.file)
-    out = pretty_json_bytes(request.model_dump(mode="json"))
+    doc = request.model_dump(mode="json")
     if args.output:
-        write_atomic(args.output, out)
-        print(f"{args.output}: {request.kind} request {request.id}", file=sys.stderr)
+        write_atomic(args.output, pretty_json_bytes(doc))
+        echo(f"{args.output}: {request.kind} request {request.id}", file=sys.stderr)
     else:
-        sys.stdout.write(out.decode("utf-8"))
+        sys.stdout.write(pretty_json_text(doc))
     return EXIT_OK
 
 
 def _draft(args: argparse.Namespace, data: bytes) -> int:
     draft, notes = hi1_draft(read_hi1(data, source=args.file))
-    out = pretty_json_bytes(draft)
     if args.output:
-        write_atomic(args.output, out)
+        write_atomic(args.output, pretty_json_bytes(draft))
     else:
-        sys.stdout.write(out.decode("utf-8"))
+        sys.stdout.write(pretty_json_text(draft))
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+        echo(f"note: {note}", file=sys.stderr)
     try:
         parse_request(draft, source=args.output or "<draft>")
     except InputError as exc:
-        print(f"draft to complete: {exc.diagnostics()}", file=sys.stderr)
+        print(f"draft to complete: {diagnostics(exc)}", file=sys.stderr)
     else:
         print("the draft is a complete, valid request", file=sys.stderr)
     return EXIT_OK
@@ -204,7 +211,7 @@ def demo_step(out: Path, example: Path) -> Path:
     write_atomic(target, data)
     message = read_hi1(data)
     same = from_hi1_xml(data) == request
-    print(
+    echo(
         f"  {request.kind} to {receiver}: {target} ({len(data)} bytes, "
         f"{len(message.tasks)} task(s)); imported back: "
         + ("same request" if same else "DIFFERENT")

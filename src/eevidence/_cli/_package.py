@@ -7,8 +7,9 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
+from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, echo, print_json
 from eevidence._cli._options import now_of, passphrase_of, passphrase_options, progress, store_of
+from eevidence._cli._trust import trust_of, trust_option
 from eevidence.crypto import (
     KEY_TYPES,
     KeySigner,
@@ -99,10 +100,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q = psub.add_parser(
         "sign",
         help="add a co-signature (e.g. the validating authority's)",
-        description="Check the package's fixity, then add a signature by KEY to its envelope.",
+        description="Verify the package against the trust store (signatures, signed coverage "
+        "and fixity), then add a signature by KEY to its envelope. A package that does not "
+        "verify is not co-signed.",
     )
     q.add_argument("package", metavar="PATH")
     q.add_argument("--key", required=True, metavar="KEY")
+    trust_option(q, "whose signatures make the package acceptable to co-sign")
+    q.add_argument(
+        "--threshold",
+        type=int,
+        default=1,
+        metavar="N",
+        help="distinct trusted keys that must have signed already (default: 1)",
+    )
     passphrase_options(q)
     _record_options(q)
     q.set_defaults(handler=_cmd_sign)
@@ -114,12 +125,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--threshold distinct trusted keys signed.",
     )
     q.add_argument("package", metavar="PATH")
-    q.add_argument(
-        "--trust",
-        required=True,
-        metavar="DIR",
-        help="directory of trusted PEM public keys or certificates (or one file)",
-    )
+    trust_option(q, "that may sign the package")
     q.add_argument(
         "--threshold",
         type=int,
@@ -233,8 +239,11 @@ def _record_signing(args: argparse.Namespace, signer: KeySigner, path: Path, not
 
 
 def _cmd_sign(args: argparse.Namespace) -> int:
+    if args.threshold < 1:
+        raise CliUsageError("--threshold must be at least 1")
+    trust = trust_of(args, args.package)
     signer = KeySigner.from_file(args.key, passphrase=passphrase_of(args))
-    env = sign_package(args.package, signer)
+    env = sign_package(args.package, signer, trust=trust, threshold=args.threshold)
     _record_signing(args, signer, Path(args.package), f"co-signature by {signer.keyid[:16]}")
     print(
         f"signature by {signer.keyid[:16]} added; the package now has "
@@ -246,7 +255,7 @@ def _cmd_sign(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     if args.threshold < 1:
         raise CliUsageError("--threshold must be at least 1")
-    trust = load_trust_store(args.trust)
+    trust = trust_of(args, args.package)
     total = 0
     if not args.quiet and sys.stderr.isatty():
         try:
@@ -262,26 +271,26 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         return EXIT_OK if report.ok else EXIT_INVALID
     info = dict(report.info)
     ok_files = sum(f.status == "ok" for f in report.files)
-    print(f"package {report.source} ({report.form or 'unreadable'})")
+    echo(f"package {report.source} ({report.form or 'unreadable'})")
     if info.get("External-Identifier"):
-        print(
+        echo(
             f"  request {info.get('External-Identifier')} "
             f"{info.get('EEvidence-Request-Kind', '')} to {info.get('EEvidence-Provider', '')}"
         )
-    print(f"  files: {ok_files} of {len(report.files)} ok")
+    echo(f"  files: {ok_files} of {len(report.files)} ok")
     for s in report.signatures:
         who = s.keyid or s.keyid_hint
-        print(f"  signature {s.index}: {s.status} ({who[:16]})")
-    print(
+        echo(f"  signature {s.index}: {s.status} ({who[:16]})")
+    echo(
         f"  policy: {len(report.valid_signers)} trusted signer(s), {report.threshold} "
         f"required: {'met' if report.policy_met else 'NOT MET'}"
     )
     if report.ok:
-        print("VERIFIED: complete, unaltered and signed by trusted keys")
+        echo("VERIFIED: complete, unaltered and signed by trusted keys")
         return EXIT_OK
-    print("NOT VERIFIED:")
+    echo("NOT VERIFIED:")
     for reason in report.reasons():
-        print(f"  - {reason}")
+        echo(f"  - {reason}")
     return EXIT_INVALID
 
 
@@ -290,14 +299,14 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     if args.json:
         print_json(info.to_dict())
         return EXIT_OK
-    print(f"package {info.source} ({info.form}) - not verified; use 'eevidence package verify'")
+    echo(f"package {info.source} ({info.form}) - not verified; use 'eevidence package verify'")
     for label, value in info.info:
-        print(f"  {label}: {value}")
-    print(f"  {len(info.files)} file(s):")
+        echo(f"  {label}: {value}")
+    echo(f"  {len(info.files)} file(s):")
     for path, size in info.files:
-        print(f"    {size:>12}  {path}")
+        echo(f"    {size:>12}  {path}")
     for hint in info.keyid_hints:
-        print(f"  signature key id (as written in the package): {hint}")
+        echo(f"  signature key id (as written in the package): {hint}")
     return EXIT_OK
 
 
@@ -335,14 +344,16 @@ def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
     """Build, co-sign and verify the example preservation request package in ``out``.
 
     Two fresh Ed25519 keys (an issuing officer and a validating authority) are written to
-    ``out/package`` (mode 0600) with their public keys in ``out/package/trust``.
+    ``out/keys`` (mode 0600) and their public keys to ``out/trust``, the demo's trust store:
+    beside the packages in ``out/package``, never inside them, as a verifier keeps it.
     """
     base = out / "package"
-    trust_dir = base / "trust"
-    trust_dir.mkdir(parents=True, exist_ok=True)
+    key_dir, trust_dir = out / "keys", out / "trust"
+    for folder in (base, key_dir, trust_dir):
+        folder.mkdir(parents=True, exist_ok=True)
     signers = []
     for role in ("officer", "validator"):
-        key_path = base / f"{role}-key.pem"
+        key_path = key_dir / f"{role}-key.pem"
         key_path.unlink(missing_ok=True)
         (trust_dir / f"{role}.pem").unlink(missing_ok=True)  # the demo's own keys, renewed
         key = generate_private_key("ed25519")
@@ -366,13 +377,18 @@ def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
         f"  built {package} ({package.stat().st_size} bytes), signed by the officer's key "
         f"{officer.keyid[:16]}..."
     )
-    sign_package(package, validator)
+    trust = load_trust_store(trust_dir)
+    sign_package(package, validator, trust=trust)
     print(f"  co-signed by the validating authority's key {validator.keyid[:16]}...")
-    report = package_report(package, load_trust_store(trust_dir), threshold=2)
+    report = package_report(package, trust, threshold=2)
     print(
         f"  verify against {trust_dir}, 2 signatures required: "
         f"{'VERIFIED' if report.ok else 'FAILED'} ({len(report.files)} files, "
         f"{len(report.valid_signers)} trusted signature(s))"
     )
     print(f"  try: eevidence package verify {package} --trust {trust_dir} --threshold 2")
+    print(
+        f"  trusted keys live outside every package ({trust_dir}); `track add` and `submit` "
+        "check a package against them too"
+    )
     return report.ok

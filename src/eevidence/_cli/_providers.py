@@ -7,7 +7,14 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
+from eevidence._cli._common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    CliUsageError,
+    diagnostics,
+    echo,
+    print_json,
+)
 from eevidence.errors import InputError
 from eevidence.provider import (
     PROVIDERS_ENV,
@@ -124,14 +131,15 @@ def _cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return EXIT_OK
-    print(f"{'id':<11} {'name':<34} {'HQ':<3} {'EU entity':<28} {'pres.':>5}  reviewed")
+    echo(f"{'id':<11} {'name':<34} {'HQ':<3} {'EU entity':<28} {'pres.':>5}  reviewed")
     for r in rows:
-        print(
+        echo(
             f"{r['id']:<11} {r['name'][:34]:<34} {r['headquarters'] or '?':<3} "
             f"{(r['eu_establishment'] or '?')[:28]:<28} {r['preservation_days'] or '?':>5}  "
             f"{r['last_reviewed']}"
         )
-    print(f"\n{len(rows)} providers; '?' = not stated in the sources read")
+    echo()
+    echo(f"{len(rows)} providers; '?' = not stated in the sources read")
     return EXIT_OK
 
 
@@ -152,16 +160,16 @@ def _cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(p.model_dump(mode="json"))
         return EXIT_OK
-    print(f"{p.name} ({p.id}), last reviewed {p.last_reviewed.isoformat()}")
+    echo(f"{p.name} ({p.id}), last reviewed {p.last_reviewed.isoformat()}")
     for path, fact in p.iter_facts():
-        print(_fact_line(p, path.removeprefix("$."), fact))
-    print("channels:")
+        echo(_fact_line(p, path.removeprefix("$."), fact))
+    echo("channels:")
     for c in p.channels:
-        print(f"  {c.kind:<8} {c.name}  {c.url or c.address or ''}  ({', '.join(c.sources)})")
-    print("sources:")
+        echo(f"  {c.kind:<8} {c.name}  {c.url or c.address or ''}  ({', '.join(c.sources)})")
+    echo("sources:")
     for key, s in p.sources.items():
         flag = " [secondary]" if s.secondary else ""
-        print(f"  {key}: {s.title}, {s.url or s.document} (read {s.read.isoformat()}){flag}")
+        echo(f"  {key}: {s.title}, {s.url or s.document} (read {s.read.isoformat()}){flag}")
     return EXIT_OK
 
 
@@ -178,7 +186,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             failed = True
             reports.append({"file": name, "ok": False, "error": exc.to_dict()})
             if not args.json:
-                print(f"INVALID  {exc.diagnostics()}")
+                print(f"INVALID  {diagnostics(exc)}")
             continue
         report = check(request, profile, now=now)
         failed |= not report.ok
@@ -188,14 +196,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
         if not args.json:
             counts = report.to_dict()["counts"]
             status = "ok" if report.ok else "ERRORS"
-            print(
+            echo(
                 f"{status:<7} {name}  ({request.kind} to {profile.id}: {counts['error']} error(s), "
                 f"{counts['warning']} warning(s), {counts['info']} note(s))"
             )
             for f in report.findings:
-                print(f"  {f.severity.upper():<7} {f.code} {f.path}: {f.message}")
-                print(f"          -> {f.action}")
-                print(f"          source: {f.source}")
+                echo(f"  {f.severity.upper():<7} {f.code} {f.path}: {f.message}")
+                echo(f"          -> {f.action}")
+                echo(f"          source: {f.source}")
     if args.json:
         print_json({"ok": not failed, "reports": reports})
     return EXIT_INVALID if failed else EXIT_OK
@@ -241,13 +249,14 @@ def _cmd_route(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    print(f"Routes for {country} to obtain {', '.join(args.data)} from {profile.name}:")
+    echo(f"Routes for {country} to obtain {', '.join(args.data)} from {profile.name}:")
     for r in routes:
         covers = ", ".join(r.covers) or "-"
-        print(f"\n  [{r.verdict.upper():<8}] {r.name}  (covers: {covers}; clock: {r.clock})")
+        echo()
+        echo(f"  [{r.verdict.upper():<8}] {r.name}  (covers: {covers}; clock: {r.clock})")
         for why in r.why:
-            print(f"      - {why}")
+            echo(f"      - {why}")
         prepare = [x for x in r.prepare if x]
         if prepare and r.verdict != "no":
-            print("      prepare: " + "; ".join(prepare))
+            echo("      prepare: " + "; ".join(prepare))
     return EXIT_OK

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from eevidence._cli._common import EXIT_OK, CliUsageError
+from eevidence._cli._common import EXIT_OK, CliUsageError, echo
 from eevidence._internal.documents import load_document
 from eevidence._internal.fs import write_atomic
 from eevidence.errors import InputError, Problem
@@ -96,7 +96,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
         logo=logo,
     )
     write_atomic(args.output, data)
-    print(f"{args.output}: {args.format} letter in {lang}, {len(data)} bytes", file=sys.stderr)
+    echo(f"{args.output}: {args.format} letter in {lang}, {len(data)} bytes", file=sys.stderr)
     return EXIT_OK
 
 
@@ -120,9 +120,9 @@ def demo_step(out: Path, example: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     pdf = render_letter(request, fmt="pdf", lang=lang, provider_name=name)
     write_atomic(target, pdf)
-    print(f"  {request.kind} to {name}: {target} ({len(pdf)} bytes, {lang})")
+    echo(f"  {request.kind} to {name}: {target} ({len(pdf)} bytes, {lang})")
     for other in ("fr", "es", "ar"):
         path = target.with_name(f"{example.stem}.{other}.pdf")
         write_atomic(path, render_letter(request, fmt="pdf", lang=other, provider_name=name))
-        print(f"  same letter in {other}: {path}")
+        echo(f"  same letter in {other}: {path}")
     return target

@@ -12,7 +12,9 @@ from eevidence._cli._common import (
     EXIT_INVALID,
     EXIT_OK,
     CliUsageError,
+    echo,
     pretty_json_bytes,
+    pretty_json_text,
     print_json,
 )
 from eevidence._cli._options import folder_of
@@ -251,7 +253,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
     request = parse_request(doc, source="command line")
     known = load_providers().ids()
     if request.provider not in known:
-        print(
+        echo(
             f"eevidence: warning: no profile for provider {request.provider!r}; "
             "`eevidence check` needs one (known: " + ", ".join(known) + "; add your own with "
             "--providers-dir or $EEVIDENCE_PROVIDERS)",
@@ -260,10 +262,12 @@ def _cmd_new(args: argparse.Namespace) -> int:
     if args.canonical:
         out = canonical_bytes(request)
     else:
-        out = pretty_json_bytes(request.model_dump(mode="json", exclude_none=True))
+        doc = request.model_dump(mode="json", exclude_none=True)
+        # on a terminal, control and bidi characters JSON-escaped; the file keeps them raw
+        out = pretty_json_bytes(doc) if args.output else pretty_json_text(doc).encode("utf-8")
     if args.output:
         write_atomic(args.output, out)
-        print(f"wrote {request.kind} request {request.id} to {args.output}", file=sys.stderr)
+        echo(f"wrote {request.kind} request {request.id} to {args.output}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(out)
         sys.stdout.flush()
@@ -299,11 +303,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     else:
         for r in results:
             if r["valid"]:
-                print(f"ok       {r['file']}  ({r['kind']} {r['id']})")
+                echo(f"ok       {r['file']}  ({r['kind']} {r['id']})")
             else:
-                print(f"INVALID  {r['file']}: {r['message']}")
+                echo(f"INVALID  {r['file']}: {r['message']}")
                 for prob in r["problems"]:
-                    print(f"    {prob['path']}: {prob['message']}")
+                    echo(f"    {prob['path']}: {prob['message']}")
     return EXIT_OK if all(r["valid"] for r in results) else EXIT_INVALID
 
 
@@ -313,11 +317,11 @@ def _cmd_schema(args: argparse.Namespace) -> int:
         out = folder_of(args.output_dir, "--output-dir")
         for name, schema in schemas.items():
             write_atomic(out / name, pretty_json_bytes(schema))
-            print(f"wrote {out / name}", file=sys.stderr)
+            echo(f"wrote {out / name}", file=sys.stderr)
         return EXIT_OK
     if args.name is None:
         for name in schemas:
-            print(name)
+            echo(name)
         return EXIT_OK
     if args.name not in schemas:
         raise CliUsageError(f"unknown schema {args.name!r}; expected one of {sorted(schemas)}")

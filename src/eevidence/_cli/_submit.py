@@ -10,10 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, print_json
+from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, echo, print_json
 from eevidence._cli._custody_hook import record_for
 from eevidence._cli._options import ACTOR_ENV, now_of, store_of, store_options, user
-from eevidence.crypto import load_trust_store
+from eevidence._cli._trust import admit_package, allow_unsigned_option, trust_option
 from eevidence.custody import CustodyAction
 from eevidence.errors import (
     ConfigurationError,
@@ -69,8 +69,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "submit",
         help="send a signed package to its provider (API, email or portal bundle)",
         description="Send a package (zip form) to the provider named in its request, through "
-        "the first usable channel of the provider's profile or the one given. The package's "
-        "fixity is checked first (and its signatures with --trust). A successful submission "
+        "the first usable channel of the provider's profile or the one given. The package is "
+        "verified first against the trust store (--trust DIR or $EEVIDENCE_TRUST): a package "
+        "no trusted key signed is refused unless --allow-unsigned is given (then its fixity "
+        "alone is checked, and the custody log records it). A successful submission "
         "is recorded in the tracking store (submitted, acknowledged with the provider's "
         "reference) and in the custody log. For a portal, an upload bundle and checklist are "
         "written; run again with --confirm REF once the portal has accepted the upload.",
@@ -89,7 +91,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="REF",
         help="portal: the upload was accepted with this reference; record the submission",
     )
-    p.add_argument("--trust", metavar="DIR", help="also verify the signatures against these keys")
+    trust_option(p, "one of which must have signed the package")
+    allow_unsigned_option(p)
     _credentials_option(p)
     store_options(p)
     p.set_defaults(handler=_cmd_submit)
@@ -129,6 +132,7 @@ def _record_custody(
     *,
     now: datetime,
     package_sha256: str | None = None,
+    unsigned_note: str | None = None,
 ) -> None:
     for e in events:
         details: list[str] = [e.name]
@@ -138,6 +142,8 @@ def _record_custody(
             details.append(f"provider reference {e.ref}")
         if e.reason:
             details.append(f"reason: {e.reason}")
+        if unsigned_note and e.name == "submitted":
+            details.append(unsigned_note)
         record_for(
             args,
             store,
@@ -155,12 +161,15 @@ def _ensure_tracked(
     outgoing: OutgoingPackage,
     profile: ProviderProfile,
     now: datetime,
+    *,
+    unsigned_note: str | None,
 ) -> Tracked:
     request = outgoing.request
     try:
         return store.get(request.id)
     except UnknownRequestError:
         tracked = track_request(store, request, profile, now=now)
+        note = f"tracking started on submission: {request.kind} to {request.provider}"
         record_for(
             args,
             store,
@@ -168,7 +177,7 @@ def _ensure_tracked(
             f"request/{request.id}",
             now=now,
             object_sha256=hashlib.sha256(canonical_bytes(request)).hexdigest(),
-            note=f"tracking started on submission: {request.kind} to {request.provider}",
+            note=f"{note}; {unsigned_note}" if unsigned_note else note,
         )
         return tracked
 
@@ -180,15 +189,18 @@ def _cmd_submit(args: argparse.Namespace) -> int:
     if args.confirm is not None and args.channel not in (None, "portal"):
         raise CliUsageError("--confirm records a portal upload; use it with --channel portal")
     now = now_of(args)
-    trust = load_trust_store(args.trust) if args.trust else None
-    outgoing = load_outgoing(args.package, trust=trust)
+    # without --allow-unsigned, load_outgoing verifies the signatures as it reads the bytes
+    # it sends; with it, a package no trusted key signed is read on its fixity alone
+    admission = admit_package(args, args.package, fixity=args.allow_unsigned)
+    unsigned_note = admission.unsigned_note
+    outgoing = load_outgoing(args.package, trust=None if unsigned_note else admission.trust)
     request = outgoing.request
     profile = load_providers().get(request.provider)
     wanted: ChannelName | None = "portal" if args.confirm is not None else args.channel
     channel = pick_channel(profile, request, wanted)
     store = store_of(args)
     try:
-        tracked = _ensure_tracked(args, store, outgoing, profile, now)
+        tracked = _ensure_tracked(args, store, outgoing, profile, now, unsigned_note=unsigned_note)
         if "submitted" not in allowed_events(tracked):
             ref = f" (provider reference {tracked.provider_ref})" if tracked.provider_ref else ""
             raise InputError(
@@ -200,7 +212,13 @@ def _cmd_submit(args: argparse.Namespace) -> int:
         if receipt.submitted:
             events = record_submission(store, receipt, now=now, actor=_actor())
             _record_custody(
-                args, store, request.id, events, now=now, package_sha256=outgoing.sha256
+                args,
+                store,
+                request.id,
+                events,
+                now=now,
+                package_sha256=outgoing.sha256,
+                unsigned_note=unsigned_note,
             )
         state = store.get(request.id).state
     finally:
@@ -209,16 +227,21 @@ def _cmd_submit(args: argparse.Namespace) -> int:
         print_json({**receipt.to_dict(), "state": state, "events": [e.name for e in events]})
         return EXIT_OK
     if not receipt.submitted:
-        print(f"upload bundle for {channel.name} written to {receipt.destination}")
-        print(f"  follow {Path(receipt.destination) / 'CHECKLIST.txt'}, then run:")
-        print(f"  eevidence submit {args.package} --channel portal --confirm REFERENCE")
+        again = (f" --trust {args.trust}" if args.trust else "") + (
+            " --allow-unsigned" if args.allow_unsigned else ""
+        )
+        echo(f"upload bundle for {channel.name} written to {receipt.destination}")
+        echo(f"  follow {Path(receipt.destination) / 'CHECKLIST.txt'}, then run:")
+        echo(f"  eevidence submit {args.package} --channel portal --confirm REFERENCE{again}")
         return EXIT_OK
-    print(f"{request.id}: submitted via {receipt.channel} to {receipt.destination}")
+    echo(f"{request.id}: submitted via {receipt.channel} to {receipt.destination}")
+    if unsigned_note:
+        echo(f"  {unsigned_note}")
     if receipt.status.ref:
-        print(f"  provider reference {receipt.status.ref}")
+        echo(f"  provider reference {receipt.status.ref}")
     if receipt.status.raw_status:
-        print(f"  provider status {receipt.status.raw_status}")
-    print(f"  state {state}; package sha256 {outgoing.sha256}")
+        echo(f"  provider status {receipt.status.raw_status}")
+    echo(f"  state {state}; package sha256 {outgoing.sha256}")
     return EXIT_OK
 
 
@@ -285,7 +308,7 @@ def _cmd_notified(args: argparse.Namespace) -> int:
         print_json([result])
     else:
         changed = ", ".join(result["events"]) or "no change"
-        print(f"{args.id}: provider says {status.raw_status}; {changed}; state {state}")
+        echo(f"{args.id}: provider says {status.raw_status}; {changed}; state {state}")
     return EXIT_OK
 
 
@@ -351,14 +374,14 @@ def _cmd_poll(args: argparse.Namespace) -> int:
     else:
         for r in results:
             if "skipped" in r:
-                print(f"{r['id']}: skipped ({r['skipped']})")
+                echo(f"{r['id']}: skipped ({r['skipped']})")
             elif "error" in r:
-                print(f"{r['id']}: FAILED {r['error']}")
+                echo(f"{r['id']}: FAILED {r['error']}")
             else:
                 changed = ", ".join(r["events"]) or "no change"
                 raw = r["provider_status"]["raw_status"]
-                print(f"{r['id']}: provider says {raw}; {changed}; state {r['state']}")
-        print(f"{len(results)} request(s) polled, {failed} failed")
+                echo(f"{r['id']}: provider says {raw}; {changed}; state {r['state']}")
+        echo(f"{len(results)} request(s) polled, {failed} failed")
     if args.id and results and "skipped" in results[0]:
         return EXIT_INVALID
     return EXIT_INVALID if failed else EXIT_OK
@@ -369,21 +392,26 @@ def _cmd_poll(args: argparse.Namespace) -> int:
 
 def demo_step(out: Path) -> None:
     """Write a portal upload bundle for the demo's preservation package, and show the body
-    the API channel would send."""
+    the API channel would send. The package is verified against the demo's trust store
+    (``out/trust``) first, as ``eevidence submit`` does."""
+    from eevidence.crypto import load_trust_store  # noqa: PLC0415 - the demo only
+
     packages = sorted((out / "package").glob("preservation-*.zip"))
-    if not packages:
-        print("  no package to submit (the package step did not run)")
+    trust_dir = out / "trust"
+    if not packages or not trust_dir.is_dir():
+        echo("  no package to submit (the package step did not run)")
         return
-    outgoing = load_outgoing(packages[0])
+    outgoing = load_outgoing(packages[0], trust=load_trust_store(trust_dir))
     profile = load_providers().get(outgoing.request.provider)
     channel = pick_channel(profile, outgoing.request, "portal")
     receipt = PortalChannel(channel, out / "submit" / "upload").submit(
         outgoing, now=outgoing.request.created_at
     )
     body, content_type = json_body(outgoing)
-    print(f"  {profile.name} takes {outgoing.request.kind} requests via {channel.name}")
-    print(f"  upload bundle and checklist: {receipt.destination}")
-    print(
+    echo(f"  verified against {trust_dir} before sending")
+    echo(f"  {profile.name} takes {outgoing.request.kind} requests via {channel.name}")
+    echo(f"  upload bundle and checklist: {receipt.destination}")
+    echo(
         f"  an API submission would POST {len(body)} bytes of {content_type} with "
         f"Idempotency-Key {outgoing.idempotency_key}"
     )

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from eevidence._cli._common import EXIT_OK, CliUsageError, print_json
+from eevidence._cli._common import EXIT_OK, CliUsageError, echo, print_json
 from eevidence._cli._custody_hook import record_for
 from eevidence._cli._options import now_of, parse_time, store_of, store_options, user
+from eevidence._cli._trust import admit_package, allow_unsigned_option, trust_option
 from eevidence._internal.fs import write_atomic
 from eevidence.custody import CustodyAction
 from eevidence.errors import InputError, LifecycleError, UnknownRequestError
@@ -56,12 +57,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "file", metavar="FILE|PACKAGE", help="request (JSON or YAML) or signed package (zip, dir)"
     )
     q.add_argument("--follows", metavar="ID", help="id of the preservation this request continues")
-    q.add_argument(
-        "--trust",
-        metavar="DIR",
-        help="for a package: trusted public keys; its signatures must verify (default: only "
-        "its fixity is checked)",
-    )
+    trust_option(q, "for a package: a trusted key must have signed it")
+    allow_unsigned_option(q)
     store_options(q)
     q.set_defaults(handler=_cmd_add)
 
@@ -149,38 +146,33 @@ def _is_package(path: Path) -> bool:
     )
 
 
-def _request_from_package(path: Path, trust: str | None) -> Request:
-    """The request inside a package, once the package's fixity (and signatures) hold."""
-    from eevidence.crypto import TrustStore, load_trust_store  # noqa: PLC0415
-    from eevidence.package import package_report, reading  # noqa: PLC0415 - only for packages
+def _request_from_package(args: argparse.Namespace, path: Path) -> tuple[Request, str | None]:
+    """The request inside a package, once a trusted key's signature and the package's
+    fixity hold (or its fixity alone with ``--allow-unsigned``); and the custody note of an
+    unsigned admission."""
+    from eevidence.package import reading  # noqa: PLC0415 - only for packages
 
-    store = load_trust_store(trust) if trust else TrustStore()
-    report = package_report(path, store)
-    if not report.fixity_ok or (trust and not report.policy_met):
-        reasons = report.reasons()
-        if not trust:  # signatures were not judged: name only what fixity found
-            reasons = [r for r in reasons if "signature" not in r and "threshold" not in r]
-        raise InputError(
-            "the package does not verify: " + "; ".join(reasons or report.reasons()),
-            source=str(path),
-        )
+    admission = admit_package(args, path, fixity=True)
     with reading(path) as reader:
         data = reader.read_bytes("data/request.json", 16 * 1024 * 1024)
-    return parse_request(data, source=f"{path}:data/request.json")
+    return parse_request(data, source=f"{path}:data/request.json"), admission.unsigned_note
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
     path = Path(args.file)
+    unsigned_note = None
     if _is_package(path):
-        request = _request_from_package(path, args.trust)
-    elif args.trust:
-        raise CliUsageError("--trust applies to packages only")
+        request, unsigned_note = _request_from_package(args, path)
+    elif args.trust or args.allow_unsigned:
+        option = "--trust" if args.trust else "--allow-unsigned"
+        raise CliUsageError(f"{option} applies to packages only")
     else:
         request = read_request(args.file)
     store = store_of(args)
     try:
         now = now_of(args)
         tracked = _add(store, request, args.follows, now)
+        note = f"tracking started: {request.kind} to {request.provider}"
         record_for(
             args,
             store,
@@ -188,16 +180,18 @@ def _cmd_add(args: argparse.Namespace) -> int:
             f"request/{request.id}",
             now=now,
             object_sha256=hashlib.sha256(canonical_bytes(request)).hexdigest(),
-            note=f"tracking started: {request.kind} to {request.provider}",
+            note=f"{note}; {unsigned_note}" if unsigned_note else note,
         )
     finally:
         store.close()
     if args.json:
         print_json(tracked.to_dict())
     else:
-        print(f"tracking {tracked.id}: {tracked.kind} to {tracked.provider}, state draft")
+        echo(f"tracking {tracked.id}: {tracked.kind} to {tracked.provider}, state draft")
+        if unsigned_note:
+            echo(f"  {unsigned_note}")
         if tracked.terms.basis:
-            print(f"  deadline terms: {tracked.terms.basis}")
+            echo(f"  deadline terms: {tracked.terms.basis}")
     return EXIT_OK
 
 
@@ -237,7 +231,7 @@ def _cmd_event(args: argparse.Namespace) -> int:
     if args.json:
         print_json(tracked.to_dict())
     else:
-        print(f"{tracked.id}: {tracked.state}" + _expiry_text(tracked))
+        echo(f"{tracked.id}: {tracked.state}" + _expiry_text(tracked))
     return EXIT_OK
 
 
@@ -255,9 +249,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
                     {**tracked.to_dict(), "deadlines": [d.to_dict() for d in deadlines_of(tracked)]}
                 )
                 return EXIT_OK
-            print(_line(tracked))
+            echo(_line(tracked))
             if tracked.follows:
-                print(f"  follows {tracked.follows}")
+                echo(f"  follows {tracked.follows}")
             for e in tracked.events:
                 extra = "".join(
                     f" {k}={v}"
@@ -269,9 +263,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
                     )
                     if v
                 )
-                print(f"  {_short(e.at)}  {e.name:<19} by {e.actor}{extra}")
+                echo(f"  {_short(e.at)}  {e.name:<19} by {e.actor}{extra}")
                 if e.note:
-                    print(f"      {e.note}")
+                    echo(f"      {e.note}")
             return EXIT_OK
         items = store.list_requests(open_only=not args.all)
     finally:
@@ -280,8 +274,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
         print_json([t.to_dict() for t in items])
     else:
         for t in items:
-            print(_line(t))
-        print(f"{len(items)} request(s)" + ("" if args.all else " not final (--all for every one)"))
+            echo(_line(t))
+        echo(f"{len(items)} request(s)" + ("" if args.all else " not final (--all for every one)"))
     return EXIT_OK
 
 
@@ -304,11 +298,11 @@ def _cmd_deadlines(args: argparse.Namespace) -> int:
     for d in due:
         left = d.due - now
         when = "OVERDUE" if left < timedelta(0) else f"in {_duration(left)}"
-        print(
+        echo(
             f"{_short(d.due)}  {when:<12} {d.kind:<21} {d.request_kind:<22} {d.provider:<10} "
             f"{d.request_id}"
         )
-    print(
+    echo(
         f"{len(due)} deadline(s) within {args.within}"
         + (f"; written to {args.ics}" if args.ics else "")
     )
@@ -332,7 +326,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
     else:
-        print(format_report(report))
+        for line in format_report(report).split("\n"):
+            echo(line)
     return EXIT_OK
 
 
@@ -365,12 +360,12 @@ def demo_step(out: Path, examples: list[Path]) -> None:
                 continue  # the demo already ran on this folder
             event = Event(name, start + timedelta(hours=hours), "demo", **details)  # type: ignore[arg-type]
             tracked = store.record(request.id, event, now=now)
-            print(f"  {request.kind:<22} -> {tracked.state}{_expiry_text(tracked)}")
+            echo(f"  {request.kind:<22} -> {tracked.state}{_expiry_text(tracked)}")
         due = store.deadlines_before(now + horizon)
-        print(f"  as of {_short(now)}, due within {horizon.days} days:")
+        echo(f"  as of {_short(now)}, due within {horizon.days} days:")
         for d in due:
-            print(f"    {_short(d.due)}  {d.kind:<21} {d.request_kind} to {d.provider}")
+            echo(f"    {_short(d.due)}  {d.kind:<21} {d.request_kind} to {d.provider}")
         write_atomic(out / "deadlines.ics", to_ics(due, now=now))
-        print(f"  calendar: {out / 'deadlines.ics'}; store: {store.location}")
+        echo(f"  calendar: {out / 'deadlines.ics'}; store: {store.location}")
     finally:
         store.close()
