@@ -15,7 +15,13 @@ def private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     """Keep every test's default store and workstation custody key out of the user's home."""
     home = tmp_path_factory.mktemp("eevidence-home")
     monkeypatch.setenv("EEVIDENCE_HOME", str(home))
-    for name in ("EEVIDENCE_STORE", "EEVIDENCE_KEY", "EEVIDENCE_ACTOR", "EEVIDENCE_ROLE"):
+    for name in (
+        "EEVIDENCE_STORE",
+        "EEVIDENCE_KEY",
+        "EEVIDENCE_ACTOR",
+        "EEVIDENCE_ROLE",
+        "EEVIDENCE_TRUST",
+    ):
         monkeypatch.delenv(name, raising=False)
     return home
 

@@ -274,6 +274,9 @@ def test_random_histories_follow_the_table(names: list[str], kind: str) -> None:
         assert t.version == before.version + 1
 
 
+_FACTS: dict[str, object] = {"id": "x", "kind": "preservation", "provider": "meta", "country": "FR"}
+
+
 @pytest.mark.parametrize(
     ("read", "path"),
     [
@@ -287,6 +290,3 @@ def test_records_missing_a_field_raise_input_errors(read: Callable[[], object], 
     with pytest.raises(InputError) as exc:
         read()
     assert [p.path for p in exc.value.problems] == [path]
-
-
-_FACTS = {"id": "x", "kind": "preservation", "provider": "meta", "country": "FR"}

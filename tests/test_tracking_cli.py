@@ -153,7 +153,7 @@ def test_a_request_that_names_its_original_is_linked_whatever_its_kind(
         seen.append(tracked.follows)
         return tracked
 
-    monkeypatch.setattr("eevidence._cli._tracking.tracked_from_request", spy)
+    monkeypatch.setattr("eevidence.tracking._track.tracked_from_request", spy)
     s = ("--store", str(tmp_path / "t.sqlite3"), "--now", NOW)
     assert cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)[0] == 0
     code, out, _ = cli(
