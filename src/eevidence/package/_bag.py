@@ -5,7 +5,9 @@ sizes, and opens them for streaming. Every entry is checked *before any data is 
 absolute paths, ``..``, backslashes, symlinks, special files, duplicate or case-colliding
 names, encrypted or unsupported zip entries, and zip bombs (too many entries, a file or a
 total that is too large, a compression ratio that is too high) raise :class:`PackageError`
-with a stable ``code``.
+with a stable ``code``. A zip is read one way only: its layout must leave no byte that two
+zip readers could see differently (see :class:`ZipReader`), and each entry's CRC-32 is
+checked on the same read that hashes it.
 
 The BagIt text files are parsed in :mod:`eevidence.package._tagfiles`; hashing is in
 :mod:`eevidence.package._hash`.
@@ -13,7 +15,6 @@ The BagIt text files are parsed in :mod:`eevidence.package._tagfiles`; hashing i
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import stat
@@ -24,9 +25,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Final, Protocol
+from typing import IO, Final, Protocol, cast
 
 from eevidence.errors import PackageError
+from eevidence.package._zip import Region, ZipEntry, open_entry, read_layout
 
 __all__ = [
     "ZIP_ERRORS",
@@ -39,6 +41,7 @@ __all__ = [
     "reading",
 ]
 
+_Region = Region  # the stream of a stored entry's bytes, under its former name here
 _ZIP_METHODS: Final = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 # What zipfile, zlib and struct raise on corrupt archives; wrapped at this boundary.
 ZIP_ERRORS: Final = (
@@ -191,13 +194,17 @@ def _read_limited(reader: Reader, name: str, limit: int) -> bytes:
         raise PackageError(
             f"{name} is larger than {limit} bytes", code="too_large", source=reader.source
         )
+    chunks: list[bytes] = []
+    got = 0
     with reader.open(name) as fh:
-        data = fh.read(size + 1)
-    if len(data) > size:
+        while got <= size and (chunk := fh.read(size + 1 - got)):
+            chunks.append(chunk)
+            got += len(chunk)
+    if got != size:
         raise PackageError(
             f"{name} changed size while being read", code="unreadable", source=reader.source
         )
-    return data
+    return b"".join(chunks)
 
 
 class DirReader:
@@ -297,23 +304,35 @@ class DirReader:
         return None
 
 
+# --------------------------------------------------------------------------- zip
+
+
 class ZipReader:
     """A bag in a zip file, read in place (entries are streamed, never extracted).
 
-    The central directory is checked when the reader is created, before any entry is read.
-    When every file sits under one top-level folder, that folder is the bag root (RFC 8493
-    section 4: a serialised bag unpacks to a single directory).
+    The zip is read one way only (:mod:`eevidence.package._zip`): when the reader is
+    created, before any entry's data is read, the end record, the central directory and
+    every local header are checked to agree, and entries, directory and end records must
+    follow each other with no byte before, between or after them (except the end record's
+    comment). ZIP64 is read; data descriptors, split archives and encryption are refused.
+    Each entry's CRC-32 is checked on the read that delivers its bytes. When every file
+    sits under one top-level folder, that folder is the bag root (RFC 8493 section 4: a
+    serialised bag unpacks to a single directory).
 
     Args:
         path: The zip file.
         limits: The bounds to enforce (entries, declared sizes, compression ratio).
 
     Raises:
-        PackageError: ``not_a_package`` when the file is not a readable zip; else a code
-            naming the unsafe entry: ``unsafe_path``, ``absolute_path``, ``path_traversal``,
+        PackageError: ``not_a_package`` when the file is not a readable zip; for an unsafe
+            entry ``unsafe_path``, ``absolute_path``, ``path_traversal``,
             ``duplicate_entry``, ``case_collision``, ``symlink``, ``special_file``,
             ``encrypted_entry``, ``unsupported_compression``, ``too_many_entries`` or
-            ``zip_bomb``.
+            ``zip_bomb``; when two zip readers could see different files: ``zip_prefix``,
+            ``zip_gap``, ``zip_overlap``, ``zip_trailing``, ``zip_header_mismatch``,
+            ``zip_directory_mismatch``, ``zip_data_descriptor``, ``zip_multi_disk``,
+            ``zip_bad_extra``, ``zip_ambiguous_name`` or ``zip_folder_with_data`` (each
+            described in :mod:`eevidence.package._zip`).
     """
 
     form = "zip"
@@ -321,128 +340,86 @@ class ZipReader:
     def __init__(self, path: Path, limits: PackageLimits) -> None:
         self.source = str(path)
         self._fh: IO[bytes] | None = None
+        self._names, self._total, self._limits = _NameSet(self.source), 0, limits
         try:
             self._fh = path.open("rb")
-            self._size = os.fstat(self._fh.fileno()).st_size
-            self._zip = zipfile.ZipFile(self._fh)
-            infos = self._zip.infolist()
+            self._fd = self._fh.fileno()
+            entries = read_layout(self._fh, self.source, limits.max_entries, self._check)
         except ZIP_ERRORS as exc:
             self.close()
             raise PackageError(
                 f"not a readable zip file: {exc}", code="not_a_package", source=self.source
             ) from None
-        try:
-            self._infos, self._entries = self._check(infos, limits)
         except BaseException:
             self.close()
             raise
+        files = [e for e in entries if not e.name.endswith("/")]
+        prefix = _common_root(e.name for e in files)
+        self._infos = {e.name[len(prefix) :]: e for e in files}
+        self._entries = {n: e.usize for n, e in self._infos.items()}
 
-    def _check(
-        self, infos: list[zipfile.ZipInfo], limits: PackageLimits
-    ) -> tuple[dict[str, zipfile.ZipInfo], dict[str, int]]:
-        src = self.source
-        if len(infos) > limits.max_entries:
+    def _check(self, e: ZipEntry) -> None:
+        """Refuse an unsafe central-directory record (names, file types, sizes, ratios)."""
+        src, name, limits = self.source, e.name, self._limits
+        check_member_name(name, source=src)
+        self._names.add(name.rstrip("/"))
+        if stat.S_ISLNK(e.mode):
+            raise PackageError(f"symbolic link {name!r}", code="symlink", source=src)
+        if name.endswith("/"):
+            if e.usize:
+                raise PackageError(
+                    f"folder entry {name!r} holds data", code="zip_folder_with_data", source=src
+                )
+        elif stat.S_IFMT(e.mode) not in (0, stat.S_IFREG):  # 0: no type recorded (DOS)
+            raise PackageError(f"special file {name!r}", code="special_file", source=src)
+        if e.encrypted:
+            raise PackageError(f"encrypted entry {name!r}", code="encrypted_entry", source=src)
+        if e.method not in _ZIP_METHODS:
             raise PackageError(
-                f"more than {limits.max_entries} zip entries", code="too_many_entries", source=src
+                f"unsupported compression in {name!r}", code="unsupported_compression", source=src
             )
-        names = _NameSet(src)
-        total = 0
-        files: list[zipfile.ZipInfo] = []
-        for info in infos:
-            name = info.filename
-            check_member_name(name, source=src)
-            names.add(name.rstrip("/"))
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                raise PackageError(f"symbolic link {name!r}", code="symlink", source=src)
-            if info.is_dir():
-                continue
-            if stat.S_IFMT(mode) not in (0, stat.S_IFREG):  # 0: no type recorded (DOS, writestr)
-                raise PackageError(f"special file {name!r}", code="special_file", source=src)
-            if info.flag_bits & 0x1:
-                raise PackageError(f"encrypted entry {name!r}", code="encrypted_entry", source=src)
-            if info.compress_type not in _ZIP_METHODS:
-                raise PackageError(
-                    f"unsupported compression in {name!r}",
-                    code="unsupported_compression",
-                    source=src,
-                )
-            total += info.file_size
-            if info.file_size > limits.max_file_size or total > limits.max_total_size:
-                raise PackageError(
-                    f"declared size of {name!r} is over the limit", code="zip_bomb", source=src
-                )
-            if (
-                info.file_size > limits.ratio_floor
-                and info.file_size > limits.max_compression_ratio * max(info.compress_size, 1)
-            ):
-                raise PackageError(
-                    f"compression ratio of {name!r} is over {limits.max_compression_ratio}",
-                    code="zip_bomb",
-                    source=src,
-                )
-            files.append(info)
-        prefix = _common_root(f.filename for f in files)
-        by_name = {f.filename[len(prefix) :]: f for f in files}
-        return by_name, {n: i.file_size for n, i in by_name.items()}
+        self._total += e.usize
+        if e.usize > limits.max_file_size or self._total > limits.max_total_size:
+            raise PackageError(
+                f"declared size of {name!r} is over the limit", code="zip_bomb", source=src
+            )
+        if e.usize > limits.ratio_floor and e.usize > limits.max_compression_ratio * max(
+            e.csize, 1
+        ):
+            raise PackageError(
+                f"compression ratio of {name!r} is over {limits.max_compression_ratio}",
+                code="zip_bomb",
+                source=src,
+            )
 
     def entries(self) -> dict[str, int]:
         """Every file entry: ``{path relative to the bag root: uncompressed size in bytes}``."""
         return self._entries
 
     def open(self, name: str) -> IO[bytes]:
-        """A binary stream of the entry ``name`` (stored entries are read in place).
+        """A binary stream of the entry ``name``, read in place (a ``ZipEntryStream``).
+
+        The entry's CRC-32 is checked when its last byte is read.
 
         Raises:
-            PackageError: ``missing`` when there is no such entry; ``corrupt_entry`` when
-                its headers are inconsistent or it cannot be decompressed.
+            PackageError: ``missing`` when there is no such entry; while reading,
+                ``zip_crc_mismatch`` when the data does not match its CRC-32.
         """
-        info = self._infos.get(name)
-        if info is None:
+        e = self._infos.get(name)
+        if e is None or self._fh is None:
             raise PackageError(f"no such entry {name!r}", code="missing", source=self.source)
-        try:
-            if info.compress_type == zipfile.ZIP_STORED and self._fh is not None:
-                return self._open_stored(info)
-            return self._zip.open(info)
-        except ZIP_ERRORS as exc:
-            raise PackageError(
-                f"cannot read entry {name!r}: {exc}", code="corrupt_entry", source=self.source
-            ) from None
-
-    def _open_stored(self, info: zipfile.ZipInfo) -> IO[bytes]:
-        """A stored entry's bytes, read in place with pread (thread-safe, no CRC pass: the
-        manifests' digests are the integrity check). The local header must agree with the
-        central directory, so every zip tool sees the same file under the same name."""
-        assert self._fh is not None  # noqa: S101 - checked by the caller
-        fd = self._fh.fileno()
-        header = os.pread(fd, _LOCAL_HEADER.size, info.header_offset)
-        if len(header) != _LOCAL_HEADER.size:
-            raise zipfile.BadZipFile("truncated local header")
-        fields = _LOCAL_HEADER.unpack(header)
-        if fields[0] != b"PK\x03\x04":
-            raise zipfile.BadZipFile("bad local header signature")
-        name_len, extra_len = fields[10], fields[11]
-        start = info.header_offset + _LOCAL_HEADER.size
-        raw_name = os.pread(fd, name_len, start)
-        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
-        if raw_name != info.orig_filename.encode(encoding):
-            raise zipfile.BadZipFile("local and central names differ")
-        if info.compress_size != info.file_size:
-            raise zipfile.BadZipFile("stored entry with different sizes")
-        offset = start + name_len + extra_len
-        if offset + info.file_size > self._size:
-            raise zipfile.BadZipFile("entry data runs past the end of the file")
-        return io.BufferedReader(_Region(fd, offset, info.file_size), buffer_size=64 * 1024)
+        return cast("IO[bytes]", open_entry(self._fd, e, name, self.source))
 
     def member_name(self, name: str) -> str:
         """The entry's name in the zip (with its top-level folder, if any)."""
-        return self._infos[name].filename
+        return self._infos[name].name
 
     def read_bytes(self, name: str, limit: int) -> bytes:
-        """The whole content of the entry ``name``, at most ``limit`` bytes.
+        """The whole content of the entry ``name``, at most ``limit`` bytes, CRC-32 checked.
 
         Raises:
-            PackageError: ``too_large``, ``unreadable``, ``missing`` or ``corrupt_entry``.
+            PackageError: ``too_large``, ``unreadable``, ``missing``, ``corrupt_entry`` or
+                ``zip_crc_mismatch``.
         """
         try:
             return _read_limited(self, name, limit)
@@ -456,30 +433,6 @@ class ZipReader:
         if self._fh is not None:
             self._fh.close()
             self._fh = None
-
-
-_LOCAL_HEADER: Final = struct.Struct("<4s2B4HL2L2H")
-
-
-class _Region(io.RawIOBase):
-    """``size`` bytes of a file descriptor from ``offset``, read with positional reads."""
-
-    def __init__(self, fd: int, offset: int, size: int) -> None:
-        self._fd, self._pos, self._left = fd, offset, size
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if self._left <= 0:
-            return 0
-        view = memoryview(buffer).cast("B")[: min(len(buffer), self._left)]
-        n = os.preadv(self._fd, [view], self._pos)
-        if n <= 0:
-            raise zipfile.BadZipFile("entry data is truncated")
-        self._pos += n
-        self._left -= n
-        return n
 
 
 def _common_root(names: Iterable[str]) -> str:
