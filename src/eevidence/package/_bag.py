@@ -169,7 +169,8 @@ class Reader(Protocol):
 
         Raises:
             PackageError: ``missing`` when ``name`` is not in the bag; ``unreadable`` or
-                ``corrupt_entry`` when it cannot be opened.
+                ``corrupt_entry`` when it cannot be opened; from a zip, while reading,
+                ``zip_crc_mismatch`` when the bytes do not match the entry's CRC-32.
         """
         ...
 
@@ -179,7 +180,7 @@ class Reader(Protocol):
         Raises:
             PackageError: ``too_large`` when the file is larger than ``limit`` bytes;
                 ``unreadable`` when it changed size while read; ``missing``,
-                ``corrupt_entry`` as for :meth:`open`.
+                ``corrupt_entry``, ``zip_crc_mismatch`` as for :meth:`open`.
         """
         ...
 

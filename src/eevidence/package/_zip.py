@@ -47,8 +47,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, NamedTuple
 
 from eevidence.errors import PackageError
 
@@ -80,8 +79,7 @@ _EXTRA_UNICODE_PATH: Final = 0x7075
 _INFLATE_INPUT: Final = 64 * 1024  # compressed bytes read at a time
 
 
-@dataclass(frozen=True, slots=True)
-class ZipEntry:
+class ZipEntry(NamedTuple):
     """One entry, as its central-directory record says (ZIP64 values resolved).
 
     Attributes:
@@ -140,10 +138,10 @@ def _zip64(
 ) -> list[int]:
     """Resolve the fields equal to their sentinel from the ZIP64 extra field, in APPNOTE
     order (4.5.3); the field must hold exactly those values (8 bytes each, 4 for a disk)."""
+    if extra is None and _U32 not in values[:3] and _U16 not in values[3:]:
+        return values  # the common case: no field defers to ZIP64
     need = [i for i, (v, s) in enumerate(zip(values, sentinels, strict=True)) if v == s]
     widths = [4 if sentinels[i] == _U16 else 8 for i in need]
-    if extra is None and not need:
-        return values
     if extra is None or len(extra) != sum(widths):
         raise _error("zip_bad_extra", f"{what}: the ZIP64 extra field does not fit its header", src)
     out, pos = list(values), 0
@@ -251,7 +249,7 @@ class _Layout:
             raw_name, extra, _comment = read(f[12]), read(f[13]), read(f[14])
             flags = f[5]
             name = _decode_name(raw_name, flags, src)
-            zip64 = _extras(extra, name, src).get(_EXTRA_ZIP64)
+            zip64 = _extras(extra, name, src).get(_EXTRA_ZIP64) if extra else None
             usize, csize, offset, disk = _zip64(
                 [f[11], f[10], f[18], f[15]], [_U32, _U32, _U32, _U16], zip64, name, src
             )
@@ -271,28 +269,31 @@ class _Layout:
     def local(self, e: ZipEntry) -> ZipEntry:
         """Check the local header of ``e`` against its record; ``e`` with its data offset."""
         src = self.source
-        head = os.pread(self.fd, _LOCAL.size, e.offset)
-        if len(head) != _LOCAL.size or head[:4] != b"PK\x03\x04":
+        head = os.pread(self.fd, _LOCAL.size + len(e.raw_name), e.offset)  # usually all of it
+        if len(head) < _LOCAL.size or head[:4] != b"PK\x03\x04":
             raise _error("zip_header_mismatch", f"no local header for {e.name!r}", src)
-        f = _LOCAL.unpack(head)
+        f = _LOCAL.unpack_from(head)
         name_len, extra_len = f[10], f[11]
-        raw = self.pread(name_len + extra_len, e.offset + _LOCAL.size)
+        raw = head[_LOCAL.size :]
+        if len(raw) != name_len + extra_len:
+            raw = self.pread(name_len + extra_len, e.offset + _LOCAL.size)
         if f[3] & _FLAG_DESCRIPTOR:
             raise _error("zip_data_descriptor", f"{e.name!r} uses a data descriptor", src)
-        zip64 = _extras(raw[name_len:], e.name, src).get(_EXTRA_ZIP64)
+        zip64 = _extras(raw[name_len:], e.name, src).get(_EXTRA_ZIP64) if extra_len else None
         usize, csize = _zip64([f[9], f[8]], [_U32, _U32], zip64, e.name, src)
         found = (raw[:name_len], f[3], f[4], f[7], csize, usize)
         wanted = (e.raw_name, e.flags, e.method, e.crc, e.csize, e.usize)
-        labels = ("name", "flags", "method", "CRC-32", "compressed size", "size")
-        wrong = [label for label, a, b in zip(labels, found, wanted, strict=True) if a != b]
-        if wrong:
+        if found != wanted:
+            labels = ("name", "flags", "method", "CRC-32", "compressed size", "size")
+            wrong = [label for label, a, b in zip(labels, found, wanted, strict=True) if a != b]
             raise _error(
                 "zip_header_mismatch",
                 f"the local header of {e.name!r} differs from the central directory: "
                 + ", ".join(wrong),
                 src,
             )
-        return replace(e, data=e.offset + _LOCAL.size + name_len + extra_len)
+        data = e.offset + _LOCAL.size + name_len + extra_len
+        return e._replace(data=data)
 
 
 def read_layout(
