@@ -32,7 +32,8 @@ _END64 = struct.Struct("<4sQ2H2L4Q")
 _LOCATOR64 = struct.Struct("<4sLQL")
 
 # Field offsets inside a local header (APPNOTE 4.3.7) and a central record (4.3.12).
-L_FLAGS, L_METHOD, L_CRC, L_CSIZE, L_USIZE = 6, 8, 14, 18, 22
+L_VERSION, L_FLAGS, L_METHOD, L_CRC, L_CSIZE, L_USIZE = 4, 6, 8, 14, 18, 22
+C_MADE_BY, C_VERSION, C_COMMENT_LEN, C_EXTERNAL = 4, 6, 32, 38
 C_FLAGS, C_METHOD, C_CRC, C_CSIZE, C_USIZE, C_EXTRA_LEN, C_DISK, C_OFFSET = (
     8,
     10,
@@ -71,6 +72,7 @@ class Layout:
     zip64_sentinels: bool = True  # with zip64: the end record defers every value to it
     zip64_count_delta: int = 0  # added to the ZIP64 end record's count only
     zip64_entries: bool = False  # central records defer sizes and offsets to ZIP64 fields
+    comment: bytes = b""  # the archive comment (its length is in the end record)
 
     def build(self) -> bytes:
         out = bytearray(self.before)
@@ -99,9 +101,16 @@ class Layout:
             if self.zip64_sentinels:
                 small_count, small_size, small_offset = 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF
         out += _END.pack(
-            b"PK\x05\x06", self.disk, 0, small_count, small_count, small_size, small_offset, 0
+            b"PK\x05\x06",
+            self.disk,
+            0,
+            small_count,
+            small_count,
+            small_size,
+            small_offset,
+            len(self.comment),
         )
-        return bytes(out + self.after_end)
+        return bytes(out + self.comment + self.after_end)
 
 
 def put16(data: bytes, at: int, value: int) -> bytes:
@@ -347,6 +356,70 @@ def _folder_with_data(golden: bytes) -> bytes:
     return replace(layout, members=[folder, *layout.members]).build()
 
 
+def _central_field(suffix: str, at: int, value: int, width: int) -> Callable[[bytes], bytes]:
+    """Set a field of one central record (the local header unchanged)."""
+
+    def make(golden: bytes) -> bytes:
+        def fn(m: Member) -> Member:
+            c = m.central[:at] + value.to_bytes(width, "little") + m.central[at + width :]
+            return replace(m, central=c)
+
+        return _edit(split(golden), suffix, fn).build()
+
+    return make
+
+
+def _both(at_local: int, at_central: int, value: Callable[[int], int]) -> Callable[[bytes], bytes]:
+    """Set a 2-byte field of ``data/request.json`` in both headers (they still agree)."""
+
+    def make(golden: bytes) -> bytes:
+        def fn(m: Member) -> Member:
+            new = value(int.from_bytes(m.local[at_local : at_local + 2], "little"))
+            return replace(
+                m, local=put16(m.local, at_local, new), central=put16(m.central, at_central, new)
+            )
+
+        return _edit(split(golden), "data/request.json", fn).build()
+
+    return make
+
+
+def _entry_comment(golden: bytes) -> bytes:
+    def fn(m: Member) -> Member:
+        return replace(m, central=put16(m.central + URGENT, C_COMMENT_LEN, len(URGENT)))
+
+    return _edit(split(golden), "data/request.json", fn).build()
+
+
+def _empty_folder(golden: bytes) -> bytes:
+    """A folder entry no file is in, named like a tag file: an unsigned name."""
+    layout = split(golden)
+    folder = _lone(_root(layout) + "fetch.txt/", b"", mode=0o40755)
+    return replace(layout, members=[*layout.members, folder]).build()
+
+
+def _dos_folder(golden: bytes) -> bytes:
+    """``data/request.json`` made on MS-DOS with the folder attribute: readers that go by the
+    attributes see a folder, readers that go by the name a file."""
+    made_dos = _central_field("data/request.json", C_MADE_BY + 1, 0, 1)
+    return _central_field("data/request.json", C_EXTERNAL, 0x10, 4)(made_dos(golden))
+
+
+def _asi_extra(golden: bytes) -> bytes:
+    """An ASi Unix extra field (0x756e): mode and link target some readers apply."""
+    body = struct.pack("<LHLHH", 0, 0o120777, 0, 0, 0) + b"/etc/passwd"
+    return _with_central_extra("data/request.json", struct.pack("<2H", 0x756E, len(body)) + body)(
+        golden
+    )
+
+
+def _zip64_not_needed(form: str) -> Callable[[bytes], bytes]:
+    def make(golden: bytes) -> bytes:
+        return zip64_forms(golden)[form]
+
+    return make
+
+
 # Each vector: how to make it, and the reason code verification must give.
 ZIP_NEGATIVE: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "zip_gap": (_gap, "zip_gap"),
@@ -375,13 +448,30 @@ ZIP_NEGATIVE: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "zip_unicode_path_extra": (_unicode_path, "zip_ambiguous_name"),
     "zip_name_not_utf8": (_name_not_utf8, "zip_ambiguous_name"),
     "zip_folder_with_data": (_folder_with_data, "zip_folder_with_data"),
+    "zip_empty_folder": (_empty_folder, "empty_folder"),
+    "zip_dos_folder_attribute": (_dos_folder, "special_file"),
+    "zip_comment_archive": (lambda g: replace(split(g), comment=URGENT).build(), "zip_comment"),
+    "zip_comment_entry": (_entry_comment, "zip_comment"),
+    "zip_extra_unknown": (_asi_extra, "zip_bad_extra"),
+    "zip_flags_unsupported": (
+        _both(L_FLAGS, C_FLAGS, lambda v: v | 0x0020),
+        "zip_unsupported_flags",
+    ),
+    "zip_version_unsupported": (
+        _both(L_VERSION, C_VERSION, lambda _: 51),
+        "zip_unsupported_version",
+    ),
+    "zip_zip64_not_needed_end_record": (_zip64_not_needed("end_record"), "zip64_not_needed"),
+    "zip_zip64_not_needed_central": (_zip64_not_needed("central_records"), "zip64_not_needed"),
+    "zip_zip64_not_needed_local": (_zip64_not_needed("local_headers"), "zip64_not_needed"),
 }
 
 
 def zip64_forms(golden: bytes) -> dict[str, bytes]:
-    """The golden package in valid ZIP64 forms (each must verify): a ZIP64 end record; ZIP64
-    fields in every central record; ZIP64 fields in every local header (as eevidence writes
-    files over 2 GiB)."""
+    """The golden package in valid ZIP64 forms: a ZIP64 end record; ZIP64 fields in every
+    central record; ZIP64 fields in every local header (as eevidence writes files over
+    2 GiB). The golden package is small, so none of them is needed: they are refused
+    (``zip64_not_needed``), and verify once the threshold is lowered."""
     layout = split(golden)
     local = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(golden)) as src, zipfile.ZipFile(local, "w") as zf:

@@ -220,8 +220,8 @@ class DirReader:
 
     Raises:
         PackageError: With ``code`` ``unsafe_path``, ``duplicate_entry``, ``case_collision``,
-            ``symlink``, ``special_file``, ``too_deep``, ``too_many_entries`` or
-            ``unreadable``.
+            ``symlink``, ``special_file``, ``empty_folder`` (a folder that holds no file:
+            an unsigned name), ``too_deep``, ``too_many_entries`` or ``unreadable``.
     """
 
     form = "directory"
@@ -234,7 +234,8 @@ class DirReader:
         names = _NameSet(self.source)
         self._walk(root, "", names, limits)
 
-    def _walk(self, directory: Path, prefix: str, names: _NameSet, limits: PackageLimits) -> None:
+    def _walk(self, directory: Path, prefix: str, names: _NameSet, limits: PackageLimits) -> int:
+        """List ``directory`` (``prefix`` is its path in the bag); return the files under it."""
         if prefix.count("/") > limits.max_depth:
             raise PackageError(
                 f"folders nested deeper than {limits.max_depth} levels",
@@ -250,6 +251,7 @@ class DirReader:
                 code="unreadable",
                 source=self.source,
             ) from None
+        before = len(self._entries)
         for item in items:
             rel = prefix + item.name
             check_member_name(rel, source=self.source)
@@ -258,7 +260,12 @@ class DirReader:
             if stat.S_ISLNK(st.st_mode):
                 raise PackageError(f"symbolic link {rel!r}", code="symlink", source=self.source)
             if stat.S_ISDIR(st.st_mode):
-                self._walk(Path(item.path), rel + "/", names, limits)
+                if not self._walk(Path(item.path), rel + "/", names, limits):
+                    raise PackageError(
+                        f"folder {rel + '/'!r} holds no file (an unsigned name)",
+                        code="empty_folder",
+                        source=self.source,
+                    )
             elif stat.S_ISREG(st.st_mode):
                 self._entries[rel] = st.st_size
                 if len(self._entries) > limits.max_entries:
@@ -269,6 +276,7 @@ class DirReader:
                     )
             else:
                 raise PackageError(f"special file {rel!r}", code="special_file", source=self.source)
+        return len(self._entries) - before
 
     def entries(self) -> dict[str, int]:
         """Every regular file: ``{path relative to the root: size in bytes}`` (as listed)."""
@@ -314,9 +322,10 @@ class ZipReader:
     The zip is read one way only (:mod:`eevidence.package._zip`): when the reader is
     created, before any entry's data is read, the end record, the central directory and
     every local header are checked to agree, and entries, directory and end records must
-    follow each other with no byte before, between or after them (except the end record's
-    comment). ZIP64 is read; data descriptors, split archives and encryption are refused.
-    Each entry's CRC-32 is checked on the read that delivers its bytes. When every file
+    follow each other with no byte before, between or after them. ZIP64 is read where a
+    value needs it; data descriptors, split archives, encryption, comments, folders that
+    hold no file and extra fields other than ZIP64, times and owner are refused. Each
+    entry's CRC-32 is checked on the read that delivers its bytes. When every file
     sits under one top-level folder, that folder is the bag root (RFC 8493 section 4: a
     serialised bag unpacks to a single directory).
 
@@ -329,11 +338,13 @@ class ZipReader:
             entry ``unsafe_path``, ``absolute_path``, ``path_traversal``,
             ``duplicate_entry``, ``case_collision``, ``symlink``, ``special_file``,
             ``encrypted_entry``, ``unsupported_compression``, ``too_many_entries`` or
-            ``zip_bomb``; when two zip readers could see different files: ``zip_prefix``,
-            ``zip_gap``, ``zip_overlap``, ``zip_trailing``, ``zip_header_mismatch``,
-            ``zip_directory_mismatch``, ``zip_data_descriptor``, ``zip_multi_disk``,
-            ``zip_bad_extra``, ``zip_ambiguous_name`` or ``zip_folder_with_data`` (each
-            described in :mod:`eevidence.package._zip`).
+            ``zip_bomb``; ``empty_folder`` for a folder entry no file is in; when two zip
+            readers could see different files or unsigned text: ``zip_prefix``,
+            ``zip_gap``, ``zip_overlap``, ``zip_trailing``, ``zip_comment``,
+            ``zip_header_mismatch``, ``zip_directory_mismatch``, ``zip_data_descriptor``,
+            ``zip_multi_disk``, ``zip_bad_extra``, ``zip64_not_needed``,
+            ``zip_unsupported_flags``, ``zip_unsupported_version``, ``zip_ambiguous_name``
+            or ``zip_folder_with_data`` (each described in :mod:`eevidence.package._zip`).
     """
 
     form = "zip"
@@ -346,6 +357,8 @@ class ZipReader:
             self._fh = path.open("rb")
             self._fd = self._fh.fileno()
             entries = read_layout(self._fh, self.source, limits.max_entries, self._check)
+            files = [e for e in entries if not e.name.endswith("/")]
+            _check_folders(files, [e.name for e in entries if e.name.endswith("/")], self.source)
         except ZIP_ERRORS as exc:
             self.close()
             raise PackageError(
@@ -354,7 +367,6 @@ class ZipReader:
         except BaseException:
             self.close()
             raise
-        files = [e for e in entries if not e.name.endswith("/")]
         prefix = _common_root(e.name for e in files)
         self._infos = {e.name[len(prefix) :]: e for e in files}
         self._entries = {n: e.usize for n, e in self._infos.items()}
@@ -366,12 +378,18 @@ class ZipReader:
         self._names.add(name.rstrip("/"))
         if stat.S_ISLNK(e.mode):
             raise PackageError(f"symbolic link {name!r}", code="symlink", source=src)
+        if e.dos_attributes & 0x08:  # an MS-DOS volume label
+            raise PackageError(f"volume label {name!r}", code="special_file", source=src)
         if name.endswith("/"):
             if e.usize:
                 raise PackageError(
                     f"folder entry {name!r} holds data", code="zip_folder_with_data", source=src
                 )
-        elif stat.S_IFMT(e.mode) not in (0, stat.S_IFREG):  # 0: no type recorded (DOS)
+            if stat.S_IFMT(e.mode) not in (0, stat.S_IFDIR, stat.S_IFREG):
+                raise PackageError(f"special file {name!r}", code="special_file", source=src)
+        elif stat.S_IFMT(e.mode) not in (0, stat.S_IFREG) or e.dos_attributes & 0x10:
+            # 0: no type recorded (DOS); a folder mode or attribute on a file name: readers
+            # disagree on whether it is a folder or a file
             raise PackageError(f"special file {name!r}", code="special_file", source=src)
         if e.encrypted:
             raise PackageError(f"encrypted entry {name!r}", code="encrypted_entry", source=src)
@@ -434,6 +452,16 @@ class ZipReader:
         if self._fh is not None:
             self._fh.close()
             self._fh = None
+
+
+def _check_folders(files: list[ZipEntry], folders: list[str], source: str) -> None:
+    """Refuse a folder entry no file is in: an unsigned name shown by every unzip tool."""
+    holding = {f.name[: i + 1] for f in files for i, c in enumerate(f.name) if c == "/"}
+    for folder in folders:
+        if folder not in holding:
+            raise PackageError(
+                f"folder entry {folder!r} holds no file", code="empty_folder", source=source
+            )
 
 
 def _common_root(names: Iterable[str]) -> str:

@@ -3,7 +3,7 @@
 The end record gives the central directory, the central directory gives the entries, and
 every local header must say the same thing (PKWARE APPNOTE 6.3.10, sections 4.3.6-4.3.16).
 The entries, the central directory and the end records must tile the file exactly, from
-offset 0 to the end of the end record's comment, so a streaming reader (walking the local
+offset 0 to the end of the end record, so a streaming reader (walking the local
 headers from the first byte) and a central-directory reader see the same files with the
 same bytes. Anything else is a :class:`~eevidence.errors.PackageError` with its own code:
 
@@ -14,7 +14,9 @@ same bytes. Anything else is a :class:`~eevidence.errors.PackageError` with its 
 ``zip_overlap``
     an entry starting inside the bytes of another;
 ``zip_trailing``
-    bytes after the end record and its comment;
+    bytes after the end record;
+``zip_comment``
+    an archive or entry comment: unsigned text that zip tools print next to the files;
 ``zip_header_mismatch``
     a local header that disagrees with its central-directory record (name, flags,
     method, CRC-32, compressed or uncompressed size), or a stored entry with two sizes;
@@ -27,16 +29,23 @@ same bytes. Anything else is a :class:`~eevidence.errors.PackageError` with its 
 ``zip_multi_disk``
     a split archive;
 ``zip_bad_extra``
-    a malformed or repeated extra field, or a ZIP64 field that does not hold exactly
-    the values its header defers to it;
+    a malformed or repeated extra field, one other than ZIP64 and a file's times or owner
+    (0x5455, 0x7875, 0x000a), or a ZIP64 field that does not hold exactly the values its
+    header defers to it;
+``zip64_not_needed``
+    ZIP64 fields or records for values that fit in 32 bits (see :data:`ZIP64_FROM`);
+``zip_unsupported_flags``
+    general purpose flags other than the deflate options and UTF-8 names (bits 1, 2, 11);
+``zip_unsupported_version``
+    an entry that needs a zip version above 4.5 to extract (some readers skip it);
 ``zip_ambiguous_name``
     a name readers may decode differently: not ASCII without the UTF-8 flag, not UTF-8
     with it, or a second name in an Info-ZIP Unicode Path extra field (0x7075);
 ``zip_crc_mismatch``
     an entry whose bytes do not match its CRC-32 (checked on the read that hashes them).
 
-ZIP64 (APPNOTE 4.3.14, 4.3.15, 4.5.3) is read, strictly: eevidence (Python's zipfile)
-writes it for files and offsets over 2 GiB.
+ZIP64 (APPNOTE 4.3.14, 4.3.15, 4.5.3) is read, strictly and only where a value needs it:
+eevidence (Python's zipfile) writes it for files and offsets over 2 GiB.
 """
 
 from __future__ import annotations
@@ -53,6 +62,7 @@ from eevidence.errors import PackageError
 
 __all__ = [
     "CRC_MISMATCH",
+    "ZIP64_FROM",
     "Inflated",
     "Region",
     "ZipEntry",
@@ -74,8 +84,20 @@ _U32: Final = 0xFFFFFFFF
 _FLAG_ENCRYPTED: Final = 0x0001 | 0x0040 | 0x2000  # traditional, strong, masked directory
 _FLAG_DESCRIPTOR: Final = 0x0008
 _FLAG_UTF8: Final = 0x0800
+_FLAGS_READ: Final = 0x0002 | 0x0004 | _FLAG_UTF8  # deflate options; UTF-8 names
 _EXTRA_ZIP64: Final = 0x0001
 _EXTRA_UNICODE_PATH: Final = 0x7075
+# Extra fields read or ignored alike by every reader: ZIP64, and a file's times or owner
+# (0x5455 extended timestamp, 0x7875 Unix UID/GID, 0x000a NTFS times).
+_EXTRAS_READ: Final = frozenset({_EXTRA_ZIP64, 0x5455, 0x7875, 0x000A})
+_VERSION_MAX: Final = 45  # APPNOTE 4.4.3.2: 4.5 is ZIP64, the highest feature read here
+# Hosts ("version made by", APPNOTE 4.4.2.2) whose external attributes carry a Unix mode;
+# for the others readers go by the MS-DOS attributes of the low byte (Info-ZIP UnZip).
+_UNIX_MODE_HOSTS: Final = frozenset({2, 3, 5, 12, 13, 16, 17, 19, 30})
+ZIP64_FROM = 0x7FFF0000
+"""Sizes and offsets up to this many bytes must not be deferred to ZIP64 fields; Python's
+zipfile, which writes eevidence packages, uses ZIP64 only above it (files over 2 GiB - 64
+KiB, offsets over 2 GiB), and so does every other writer."""
 _INFLATE_INPUT: Final = 64 * 1024  # compressed bytes read at a time
 
 
@@ -92,6 +114,9 @@ class ZipEntry(NamedTuple):
         usize: The uncompressed size, in bytes.
         offset: Where the local header starts, in bytes from the start of the file.
         mode: ``st_mode`` from the external attributes (0 when none is recorded).
+        host: The host system of "version made by" (APPNOTE 4.4.2.2; 3 is Unix).
+        dos: The MS-DOS attributes (low byte of the external attributes): 0x10 folder,
+            0x08 volume label.
         data: Where the data starts, once the local header has been checked (else 0).
     """
 
@@ -104,12 +129,19 @@ class ZipEntry(NamedTuple):
     usize: int
     offset: int
     mode: int
+    host: int = 3
+    dos: int = 0
     data: int = 0
 
     @property
     def encrypted(self) -> bool:
         """Whether any encryption flag is set (traditional, strong or masked directory)."""
         return bool(self.flags & _FLAG_ENCRYPTED)
+
+    @property
+    def dos_attributes(self) -> int:
+        """The MS-DOS attributes readers act on: none when the host records a Unix mode."""
+        return 0 if self.host in _UNIX_MODE_HOSTS else self.dos
 
 
 def _error(code: str, message: str, source: str) -> PackageError:
@@ -130,6 +162,13 @@ def _extras(data: bytes, what: str, source: str) -> dict[int, bytes]:
         pos += 4 + size
     if _EXTRA_UNICODE_PATH in out:
         raise _error("zip_ambiguous_name", f"{what}: a second name in an extra field", source)
+    unknown = sorted(out.keys() - _EXTRAS_READ)
+    if unknown:
+        raise _error(
+            "zip_bad_extra",
+            f"{what}: extra field 0x{unknown[0]:04x} (only ZIP64, times and owner are read)",
+            source,
+        )
     return out
 
 
@@ -148,6 +187,13 @@ def _zip64(
     for i, width in zip(need, widths, strict=True):
         out[i] = int.from_bytes(extra[pos : pos + width], "little")
         pos += width
+    deferred = set(need)
+    if (
+        (deferred & {0, 1} and max(out[:2]) <= ZIP64_FROM)
+        or (2 in deferred and out[2] <= ZIP64_FROM)
+        or (3 in deferred and not out[3])
+    ):
+        raise _error("zip64_not_needed", f"{what}: ZIP64 for values that fit in 32 bits", src)
     return out
 
 
@@ -198,6 +244,8 @@ class _Layout:
             raise zipfile.BadZipFile("the end record's comment runs past the end of the file")
         if extra:
             raise _error("zip_trailing", f"{extra} bytes after the end record", src)
+        if comment:
+            raise _error("zip_comment", "an archive comment (unsigned text zip tools show)", src)
         end = tail_at + at
         if end >= _LOCATOR64.size and self.pread(4, end - _LOCATOR64.size) == b"PK\x06\x07":
             _s, disk64, record_at, disks = _LOCATOR64.unpack(self.pread(20, end - 20))
@@ -214,6 +262,8 @@ class _Layout:
                     "zip_directory_mismatch", "the end record and the ZIP64 end record differ", src
                 )
             disk, cd_disk, n_disk, count, cd_size, cd_offset = fields[4:]
+            if count < _U16 and max(cd_size, cd_offset) <= ZIP64_FROM:
+                raise _error("zip64_not_needed", "a ZIP64 end record for a small zip", src)
             end = record
         if disk or cd_disk or n_disk != count:
             raise _error("zip_multi_disk", "a multi-disk zip", src)
@@ -246,19 +296,37 @@ class _Layout:
             used += _CENTRAL.size + f[12] + f[13] + f[14]
             if used > cd_size:
                 raise _error("zip_directory_mismatch", "the central directory is too long", src)
-            raw_name, extra, _comment = read(f[12]), read(f[13]), read(f[14])
+            raw_name, extra, comment = read(f[12]), read(f[13]), read(f[14])
             flags = f[5]
             name = _decode_name(raw_name, flags, src)
+            if comment:
+                raise _error("zip_comment", f"{name!r} has a comment (unsigned text)", src)
+            if f[3] > _VERSION_MAX:
+                raise _error("zip_unsupported_version", f"{name!r} needs zip version {f[3]}", src)
             zip64 = _extras(extra, name, src).get(_EXTRA_ZIP64) if extra else None
             usize, csize, offset, disk = _zip64(
                 [f[11], f[10], f[18], f[15]], [_U32, _U32, _U32, _U16], zip64, name, src
             )
             if disk:
                 raise _error("zip_multi_disk", f"{name!r} is on another disk", src)
-            entry = ZipEntry(name, raw_name, flags, f[6], f[9], csize, usize, offset, f[17] >> 16)
+            entry = ZipEntry(
+                name,
+                raw_name,
+                flags,
+                f[6],
+                f[9],
+                csize,
+                usize,
+                offset,
+                f[17] >> 16,
+                f[2],
+                f[17] & 0xFF,
+            )
             check(entry)
             if flags & _FLAG_DESCRIPTOR:
                 raise _error("zip_data_descriptor", f"{name!r} uses a data descriptor", src)
+            if flags & ~(_FLAGS_READ | _FLAG_ENCRYPTED):
+                raise _error("zip_unsupported_flags", f"{name!r} has flags 0x{flags:04x}", src)
             if entry.method == zipfile.ZIP_STORED and csize != usize:
                 raise _error("zip_header_mismatch", f"stored entry {name!r} with two sizes", src)
             entries.append(entry)
@@ -279,6 +347,8 @@ class _Layout:
             raw = self.pread(name_len + extra_len, e.offset + _LOCAL.size)
         if f[3] & _FLAG_DESCRIPTOR:
             raise _error("zip_data_descriptor", f"{e.name!r} uses a data descriptor", src)
+        if f[1] > _VERSION_MAX:
+            raise _error("zip_unsupported_version", f"{e.name!r} needs zip version {f[1]}", src)
         zip64 = _extras(raw[name_len:], e.name, src).get(_EXTRA_ZIP64) if extra_len else None
         usize, csize = _zip64([f[9], f[8]], [_U32, _U32], zip64, e.name, src)
         found = (raw[:name_len], f[3], f[4], f[7], csize, usize)
