@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Final
 
 from eevidence.crypto import TrustStore, canonical_json_bytes
-from eevidence.errors import InputError
+from eevidence.errors import InputError, PackageError
 from eevidence.hi1 import Hi1Endpoint, to_hi1_xml
 from eevidence.package import PackageLimits, package_report, reading
 from eevidence.request import Request, parse_request
@@ -121,21 +121,36 @@ def load_outgoing(
             "the package does not verify, not sending it: " + "; ".join(reasons[:5]),
             source=str(p),
         )
-    with reading(p, limits) as reader:
-        request_bytes = reader.read_bytes("data/request.json", _MAX_REQUEST)
-        documents = tuple(
-            name.removeprefix("data/documents/")
-            for name in sorted(reader.entries())
-            if name.startswith("data/documents/") and name.count("/") == 2
-        )
+    _unchanged(p, before, data)
     try:
-        after = _identity(p)
+        with reading(p, limits) as reader:
+            request_bytes = reader.read_bytes("data/request.json", _MAX_REQUEST)
+            documents = tuple(
+                name.removeprefix("data/documents/")
+                for name in sorted(reader.entries())
+                if name.startswith("data/documents/") and name.count("/") == 2
+            )
+    except PackageError:
+        _unchanged(p, before, data)  # a package changed under us says so, not how it broke
+        raise
+    _unchanged(p, before, data)
+    request = parse_request(request_bytes, source=f"{p}:data/request.json")
+    return OutgoingPackage(p, data, digest, request, request_bytes, documents)
+
+
+def _unchanged(p: Path, before: tuple[int, ...], data: bytes) -> None:
+    """Refuse a package whose file changed since ``before`` was taken (and ``data`` read).
+
+    Raises:
+        InputError: the file's identity (inode, size, modification and change times) or size
+            differs, or it cannot be examined any more.
+    """
+    try:
+        after: tuple[int, ...] | None = _identity(p)
     except OSError:
         after = None
     if after != before or len(data) != before[1]:
         raise InputError("the package changed while it was being verified", source=str(p))
-    request = parse_request(request_bytes, source=f"{p}:data/request.json")
-    return OutgoingPackage(p, data, digest, request, request_bytes, documents)
 
 
 # --------------------------------------------------------------------------- API bodies
