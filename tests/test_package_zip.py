@@ -11,6 +11,7 @@ import zipfile
 import zlib
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -370,3 +371,17 @@ def test_no_inserted_byte_goes_unnoticed(
     path.write_bytes(golden[:at] + junk + golden[at:])
     report = package_report(path, load_trust_store(VECTORS / "trust"), threshold=2)
     assert not report.ok, (at, junk)
+
+
+@pytest.mark.parametrize("where", ["local", "central"])
+def test_an_empty_zip64_field_is_refused(
+    where: Literal["local", "central"], tmp_path: Path, trust: TrustStore
+) -> None:
+    from tests.package_mutations import AddExtra, parse_archive
+
+    golden = (VECTORS / "golden.zip").read_bytes()
+    path = tmp_path / "empty-zip64.zip"
+    path.write_bytes(AddExtra(0, where, 1, b"").apply(parse_archive(golden)).to_bytes())
+    report = package_report(path, trust, threshold=2)
+    assert [p.code for p in report.problems] == ["zip64_not_needed"]
+    assert not report.ok

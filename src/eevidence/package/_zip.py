@@ -180,6 +180,8 @@ def _zip64(
     if extra is None and _U32 not in values[:3] and _U16 not in values[3:]:
         return values  # the common case: no field defers to ZIP64
     need = [i for i, (v, s) in enumerate(zip(values, sentinels, strict=True)) if v == s]
+    if not need and extra == b"":  # an empty ZIP64 field: present, yet no value defers to it
+        raise _error("zip64_not_needed", f"{what}: a ZIP64 extra field no value needs", src)
     widths = [4 if sentinels[i] == _U16 else 8 for i in need]
     if extra is None or len(extra) != sum(widths):
         raise _error("zip_bad_extra", f"{what}: the ZIP64 extra field does not fit its header", src)
