@@ -408,3 +408,25 @@ def test_genuine_package_with_url_safe_unpadded_envelope_verifies(
     assert report.ok, report.reasons()
     assert len(report.valid_signers) == 2
     assert [s.status for s in report.signatures] == ["valid", "valid"]
+
+
+def test_a_key_buried_in_a_binary_file_is_never_trusted(tmp_path: Path) -> None:
+    """A zip (a package, say) that stores a PEM key is not a trust store, nor in one."""
+    import io
+    import zipfile
+
+    key = generate_private_key("ed25519")
+    pem = public_key_pem(key.public_key())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("bag/data/trust/key.pem", pem)
+    (tmp_path / "package.zip").write_bytes(buffer.getvalue())
+    with pytest.raises(SigningKeyError, match="NUL"):
+        load_trust_store(tmp_path / "package.zip")
+    folder = tmp_path / "trust"
+    folder.mkdir()
+    (folder / "copy.pem").write_bytes(buffer.getvalue())
+    with pytest.raises(SigningKeyError, match="NUL"):
+        load_trust_store(folder)
+    (folder / "copy.pem").write_bytes(b"explanatory text\n" + pem)  # RFC 7468: still read
+    assert len(load_trust_store(folder)) == 1

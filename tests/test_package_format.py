@@ -435,3 +435,9 @@ def test_payload_sizes() -> None:
     assert sizes == {"data/a ": 12, "data/100%": 3, "data/x\u2028y": 0}
     assert problems == [f"payload-sizes.txt line {n}: expected 'SIZE PATH'" for n in (4, 5, 6, 7)]
     assert parse_payload_sizes(b"\xff") == ({}, ["payload-sizes.txt: not UTF-8"])
+
+
+def test_a_size_too_long_to_read_is_a_problem_not_a_crash() -> None:
+    sizes, problems = parse_payload_sizes(b"9" * 5000 + b" data/a\n12 data/b\n")
+    assert sizes == {"data/b": 12}
+    assert problems == ["payload-sizes.txt line 1: a size of 5000 digits"]

@@ -296,6 +296,10 @@ def write_public_key(key: PrivateKey | PublicKey, path: str | os.PathLike[str]) 
 
 
 def _load_public_from_pem(data: bytes, source: str) -> tuple[PublicKey, x509.Certificate | None]:
+    # PEM is text (RFC 7468 section 2): text around the block is allowed, binary is not, so a
+    # key buried in another file (a zip, even the package being verified) is never trusted.
+    if b"\x00" in data:
+        raise SigningKeyError("not a PEM text file (it holds NUL bytes)", source=source)
     if b"-----BEGIN CERTIFICATE-----" in data:
         try:
             cert = x509.load_pem_x509_certificate(data)

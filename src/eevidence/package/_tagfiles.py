@@ -317,6 +317,10 @@ def parse_bag_declaration(data: bytes) -> tuple[tuple[str, str] | None, list[str
     return declaration, problems
 
 
+_MAX_SIZE_DIGITS = 20
+"""Digits a size may have (2^64 has 20): longer ones are refused before int() reads them."""
+
+
 def parse_payload_sizes(data: bytes) -> tuple[dict[str, int], list[str]]:
     """Parse ``payload-sizes.txt``: ``SIZE PATH`` lines (this format's own tag file).
 
@@ -340,6 +344,9 @@ def parse_payload_sizes(data: bytes) -> tuple[dict[str, int], list[str]]:
         match = _SIZES_LINE.fullmatch(line)
         if match is None:
             problems.append(f"{SIZES_FILE} line {lineno}: expected 'SIZE PATH'")
+            continue
+        if len(match[1]) > _MAX_SIZE_DIGITS:
+            problems.append(f"{SIZES_FILE} line {lineno}: a size of {len(match[1])} digits")
             continue
         sizes[decode_path(match[2])] = int(match[1])
     return sizes, problems
