@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -381,13 +382,16 @@ def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
     sign_package(package, validator, trust=trust)
     print(f"  co-signed by the validating authority's key {validator.keyid[:16]}...")
     report = package_report(package, trust, threshold=2)
-    print(
+    echo(
         f"  verify against {trust_dir}, 2 signatures required: "
         f"{'VERIFIED' if report.ok else 'FAILED'} ({len(report.files)} files, "
         f"{len(report.valid_signers)} trusted signature(s))"
     )
-    print(f"  try: eevidence package verify {package} --trust {trust_dir} --threshold 2")
-    print(
+    command = shlex.join(
+        ["eevidence", "package", "verify", str(package), "--trust", str(trust_dir)]
+    )
+    echo(f"  try: {command} --threshold 2")
+    echo(
         f"  trusted keys live outside every package ({trust_dir}); `track add` and `submit` "
         "check a package against them too"
     )

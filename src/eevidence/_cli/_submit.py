@@ -6,6 +6,7 @@ import argparse
 import hashlib
 import logging
 import os
+import shlex
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -227,12 +228,13 @@ def _cmd_submit(args: argparse.Namespace) -> int:
         print_json({**receipt.to_dict(), "state": state, "events": [e.name for e in events]})
         return EXIT_OK
     if not receipt.submitted:
-        again = (f" --trust {args.trust}" if args.trust else "") + (
+        again = (f" --trust {shlex.quote(str(args.trust))}" if args.trust else "") + (
             " --allow-unsigned" if args.allow_unsigned else ""
         )
         echo(f"upload bundle for {channel.name} written to {receipt.destination}")
         echo(f"  follow {Path(receipt.destination) / 'CHECKLIST.txt'}, then run:")
-        echo(f"  eevidence submit {args.package} --channel portal --confirm REFERENCE{again}")
+        package = shlex.quote(str(args.package))
+        echo(f"  eevidence submit {package} --channel portal --confirm REFERENCE{again}")
         return EXIT_OK
     echo(f"{request.id}: submitted via {receipt.channel} to {receipt.destination}")
     if unsigned_note:
