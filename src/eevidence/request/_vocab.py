@@ -16,6 +16,7 @@ RequestKind = Literal[
     "eu_production_order",
     "eu_preservation_order",
     "protocol2_art7_order",
+    "cloud_act_order",
 ]
 """Kinds of request (see the table in the README)."""
 
