@@ -221,9 +221,9 @@ def test_a_profile_model_built_directly_raises_profile_error() -> None:
 def test_law_facts_built_directly_raise_input_error() -> None:
     with pytest.raises(InputError) as info:
         LawSource(title="t", url="u", published="undated", read="someday")  # type: ignore[arg-type]
-    assert list(_problems(info.value)) == ["$.read"]
+    assert sorted(_problems(info.value)) == ["$.read", "$.url"]
     doc = json.loads((ROOT / "law" / "instruments.json").read_text(encoding="utf-8"))
-    doc["protocol2"]["sources"] = ["nowhere"]
+    doc["treaties"]["cets-224"]["sources"] = ["nowhere"]
     with pytest.raises(InputError) as info:
         LawFacts.model_validate(doc)
     assert "'nowhere'" in _problems(info.value)["$"]
@@ -235,10 +235,10 @@ def test_broken_shipped_law_facts_are_a_configuration_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     doc = json.loads((ROOT / "law" / "instruments.json").read_text(encoding="utf-8"))
-    del doc["protocol2"]
+    del doc["budapest_art29"]
     (tmp_path / "instruments.json").write_text(json.dumps(doc), encoding="utf-8")
     monkeypatch.setattr(law_module, "data_dir", lambda name: tmp_path)
-    with pytest.raises(ConfigurationError, match=r"\$\.protocol2: required field is missing"):
+    with pytest.raises(ConfigurationError, match=r"\$\.budapest_art29: required field is missing"):
         law_facts.__wrapped__()
     (tmp_path / "instruments.json").write_text("{", encoding="utf-8")
     with pytest.raises(ConfigurationError, match="cannot load legal facts"):

@@ -315,12 +315,12 @@ def test_deadlines_follow_the_row(kind: str) -> None:
     eu = law_facts().eu_regulation_2023_1543
     terms = tracked.terms
     if spec.deadlines == "eu_art10_production":
-        assert terms.response_hours == eu.production_deadline_days * 24
+        assert terms.response_hours == eu.production.hours
         assert terms.basis == "Regulation (EU) 2023/1543 art. 10"
     elif spec.deadlines == "eu_art11_preservation":
         assert (terms.preservation_days, terms.extension_days, terms.max_extensions) == (
-            eu.preservation_days,
-            eu.preservation_extension_days,
+            eu.preservation.amount,
+            eu.preservation_extension.amount,
             1,
         )
     elif spec.deadlines == "provider_preservation":
@@ -348,7 +348,8 @@ def test_an_emergency_production_order_is_an_emergency() -> None:
     tracked = tracked_from_request(request, None, now=NOW)
     assert tracked.emergency
     assert (
-        tracked.terms.response_hours == law_facts().eu_regulation_2023_1543.emergency_deadline_hours
+        tracked.terms.response_hours
+        == law_facts().eu_regulation_2023_1543.emergency_production.hours
     )
     assert emergency_details(example("preservation")) is None
 
@@ -394,7 +395,7 @@ def _known_duration(request: Request) -> timedelta | None:
     """How long the request asks the data be preserved, from its row and fields, or None."""
     spec = kind_spec(request.kind)
     if spec.deadlines == "eu_art11_preservation":
-        return timedelta(days=law_facts().eu_regulation_2023_1543.preservation_days)
+        return law_facts().eu_regulation_2023_1543.preservation.delta
     fields = request.model_dump()
     if fields.get("current_expiry") and fields.get("extension_days"):
         expiry = fields["current_expiry"] + timedelta(days=fields["extension_days"])

@@ -93,16 +93,16 @@ def terms_for(request: Request, profile: ProviderProfile | None, law: LawFacts) 
     match source:
         case "eu_art11_preservation":
             return Terms(
-                preservation_days=eu.preservation_days,
-                extension_days=eu.preservation_extension_days,
+                preservation_days=eu.preservation.amount,
+                extension_days=eu.preservation_extension.amount,
                 max_extensions=1,
                 basis="Regulation (EU) 2023/1543 art. 11",
             )
         case "eu_art10_production":
             hours = (
-                eu.emergency_deadline_hours
+                eu.emergency_production.hours
                 if is_emergency(request)
-                else eu.production_deadline_days * 24
+                else eu.production.hours
             )
             return Terms(response_hours=hours, basis="Regulation (EU) 2023/1543 art. 10")
         case "acknowledgement":
@@ -120,14 +120,14 @@ def _preservation_terms(request: Request, profile: ProviderProfile | None, law: 
     if "us_18_usc_2703f" in instruments:
         us = law.us_18_usc_2703f
         law_terms = Terms(
-            preservation_days=us.initial_days,
-            extension_days=us.extension_days,
+            preservation_days=us.initial.amount,
+            extension_days=us.extension.amount,
             max_extensions=us.max_extensions,
             basis="18 U.S.C. 2703(f)",
         )
     elif "budapest_art29" in instruments:
         law_terms = Terms(
-            preservation_days=law.budapest_art29.minimum_days,
+            preservation_days=law.budapest_art29.minimum.amount,
             basis="Budapest Convention art. 29(7) (minimum period)",
         )
     if profile is None:

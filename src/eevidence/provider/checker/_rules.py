@@ -297,7 +297,7 @@ def _preservation(ctx: _Ctx, now: datetime) -> None:
             ctx.fact_source(ctx.profile.preservation.initial_days, "preservation period"),
         )
         if limit is None and ctx.profile.value(ctx.profile.headquarters) == "US":
-            limit, source = us.initial_days, ctx.law_source(*us.sources)
+            limit, source = us.initial.amount, ctx.law_source(*us.sources)
         if limit is not None and days > limit:
             ctx.add(
                 "EE141",
@@ -314,8 +314,8 @@ def _preservation(ctx: _Ctx, now: datetime) -> None:
         ctx.add(
             "EE185",
             "$",
-            f"the order lapses after {eu.preservation_days} days (extendable once by "
-            f"{eu.preservation_extension_days}) unless a production request is confirmed",
+            f"the order lapses after {eu.preservation} (extendable once by "
+            f"{eu.preservation_extension}) unless a production request is confirmed",
             "Diary the expiry; issue the production order or confirm it in time.",
             ctx.law_source(*eu.sources),
         )
@@ -655,14 +655,14 @@ def _required_elements(ctx: _Ctx, now: datetime) -> None:
 def _protocol2(ctx: _Ctx, now: datetime) -> None:
     """An order under the Second Protocol (the row's ``instrument``: CETS 224 art. 7)."""
     instrument = kind_spec(ctx.request.kind).instrument or ""
-    if instrument.startswith("protocol2_") and ctx.law.protocol2.in_force == "unknown":
+    if instrument.startswith("protocol2_") and ctx.law.treaties["cets-224"].in_force is None:
         ctx.add(
             "EE211",
             "$.legal_basis",
             "whether the Second Additional Protocol is in force between the two States is not "
             "recorded",
             "Check the Council of Europe treaty office (CETS 224) before relying on art. 7.",
-            ctx.law_source(*ctx.law.protocol2.sources),
+            ctx.law_source(*ctx.law.treaties["cets-224"].sources),
         )
 
 

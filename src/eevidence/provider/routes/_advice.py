@@ -273,8 +273,7 @@ def advise_routes(
                 if {"traffic", "content"} & set(obtainable)
                 else None,
             ),
-            f"{eu.production_deadline_days} days; {eu.emergency_deadline_hours} hours in an "
-            "emergency",
+            f"{eu.production}; {eu.emergency_production} in an emergency",
             (
                 "the EPOC certificate (Annex I), signed by the issuing authority",
                 "validation by a judge or court where art. 4 requires it",
@@ -288,7 +287,7 @@ def advise_routes(
             eu_verdict,
             obtainable if eu_verdict != "no" else (),
             note(*eu_why),
-            f"{eu.preservation_days} days, extendable by {eu.preservation_extension_days}",
+            f"{eu.preservation}, extendable by {eu.preservation_extension}",
             ("the EPOC-PR certificate (Annex II)", "the production request that will follow"),
             eu_sources,
         )
@@ -305,14 +304,14 @@ def advise_routes(
         cloud_verdict = "likely"
         cloud_why = [
             f"executive agreement between {requesting_country} and the United States "
-            f"(in force since {partner.in_force_year})",
+            f"(in force since {partner.in_force})",
             f"{p.name} is headquartered in the United States",
         ]
     else:
         cloud_verdict = "possible"
         cloud_why = [
             f"executive agreement between {requesting_country} and the United States "
-            f"(in force since {partner.in_force_year})",
+            f"(in force since {partner.in_force})",
             f"whether {p.name} is a US provider is not recorded",
         ]
     routes.append(
@@ -346,7 +345,7 @@ def advise_routes(
                 ),
                 "national (set by the order)",
                 ("an order under art. 7 with the elements of art. 7(4)",),
-                tuple(law.cite(i) for i in law.protocol2.sources),
+                tuple(law.cite(i) for i in law.treaties["cets-224"].sources),
             )
         )
 
