@@ -26,6 +26,7 @@ from eevidence.request import (
     AccountIdIdentifier,
     AttachmentRef,
     AuthorityProfile,
+    DesignatedAuthority,
     EmergencyDetails,
     EnforcingAuthority,
     IpAddressIdentifier,
@@ -87,8 +88,11 @@ def _field(request: Request, name: str, cls: type[T]) -> T | None:
 
 
 def _requesting_authority(t: Catalogue, a: RequestingAuthority) -> Section:
+    """The requesting authority (Budapest art. 29(2)(a)) and, when the request says the
+    officer is sworn, a sentence saying so (providers such as Meta and Snap ask for it)."""
     officer = a.officer
     contact = a.contact_24_7
+    sworn = (Paragraph(t("sentence.sworn_officer", officer=officer.name)),)
     return Section(
         t("section.requesting_authority"),
         (
@@ -107,6 +111,7 @@ def _requesting_authority(t: Catalogue, a: RequestingAuthority) -> Section:
                     "\n".join(x for x in (contact.name, contact.phone, contact.email) if x),
                 ),
             ),
+            *(sworn if officer.sworn_officer else ()),
         ),
     )
 
@@ -154,6 +159,7 @@ def _enforcing_authority(t: Catalogue, a: EnforcingAuthority) -> Section:
 
 
 _ADDRESSEE_FIELDS: Final = (
+    ("field.addressee_entity", "addressee_entity"),  # the legal entity, any kind
     ("field.establishment", "addressee_establishment"),  # EU orders (Reg. 2023/1543 art. 7)
     ("field.custodian_information", "custodian_information"),  # Budapest art. 29(2)(d)
     ("field.provider_address", "provider_address"),  # CETS 224 art. 7(4)(d)
@@ -336,6 +342,38 @@ def _subsequent_request(t: Catalogue, request: Request, title: str) -> Section |
     return Section(title, (Paragraph(text),))
 
 
+def _cloud_act(t: Catalogue, request: Request, title: str) -> Section | None:
+    """An order under a CLOUD Act agreement (18 U.S.C. 2523): the partner State, the
+    national order, the designated authority that transmits it (US-UK agreement art. 5),
+    the statement on United States persons (art. 4) and the serious crime (art. 1); read
+    by field name."""
+    partner = _field(request, "agreement_partner", str)
+    designated = _field(request, "designated_authority", DesignatedAuthority)
+    if partner is None and designated is None:
+        return None
+    who = (
+        "\n".join((designated.name, designated.country, designated.email, designated.phone))
+        if designated is not None
+        else None
+    )
+    return Section(
+        title,
+        (
+            _rows(
+                (t("field.agreement_partner"), partner),
+                (t("field.national_order"), _field(request, "national_order", str)),
+                (t("field.designated_authority"), who),
+                (
+                    t("field.designated_authority_reference"),
+                    designated.reference if designated is not None else None,
+                ),
+                (t("field.us_person_statement"), _field(request, "us_person_statement", str)),
+                (t("field.serious_crime"), _field(request, "serious_crime", str)),
+            ),
+        ),
+    )
+
+
 _KIND_SECTIONS: Final[Mapping[str, Callable[[Catalogue, Request, str], Section | None]]] = {
     "section.preservation": _preservation,
     "section.extension": _extension,
@@ -343,6 +381,7 @@ _KIND_SECTIONS: Final[Mapping[str, Callable[[Catalogue, Request, str], Section |
     "section.emergency": _emergency_section,
     "section.emergency_eu": _emergency_section,
     "section.subsequent_request": _subsequent_request,
+    "section.cloud_act": _cloud_act,
 }
 """Builders of the kind-specific sections, by the catalogue key of their title (the
 ``letter_sections`` of the kinds table); a builder gives ``None`` when the request has

@@ -1,9 +1,19 @@
 """Request models: every kind of cross-border request as a strict, frozen pydantic model.
 
-The structure follows the UNODC model forms (preservation, voluntary and emergency
-disclosure), Budapest Convention art. 29(2), and the EPOC / EPOC-PR certificates of
-Regulation (EU) 2023/1543 (Annex I and II). Models are values: they hold no clock and
-do no I/O. Rules that involve several fields live on the smallest model that holds them,
+Each structure follows a text that defines it: a preservation request the contents
+Budapest Convention art. 29(2) lists (a-f) and the Council of Europe's template for
+art. 29 requests, approved by the Cybercrime Convention Committee (T-CY) at its 19th
+plenary on 9 July 2019
+(https://www.coe.int/fr/web/cybercrime/-/iproceeds-multi-language-templates-for-data-preservation-request-and-access-to-stored-data),
+and the letter practice of 18 U.S.C. 2703(f); the EU orders the EPOC and EPOC-PR
+certificates of Regulation (EU) 2023/1543 (Annexes I and II); the art. 7 order of the
+Second Additional Protocol (CETS 224) its art. 7(4); an order under a CLOUD Act agreement
+18 U.S.C. 2523 and the agreement itself; emergency disclosure 18 U.S.C. 2702(b)(8),
+(c)(4). The intent served is that of the UNODC Practical Guide for Requesting Electronic
+Evidence Across Borders
+(https://www.unodc.org/unodc/frontpage/2020/October/unodc-promotes-international-cooperation-in-sharing-electronic-evidence-with-global-partners.html):
+a request a provider can act on without asking back. Models are values: they hold no
+clock and do no I/O. Rules that involve several fields live on the smallest model that holds them,
 so validation reports every broken field at once.
 
 Every model raises :class:`~eevidence.errors.RequestValidationError` (never a pydantic
@@ -48,9 +58,11 @@ __all__ = [
     "AttachmentRef",
     "AuthorityProfile",
     "Case",
+    "CloudActOrder",
     "Confidentiality",
     "Contact",
     "DataRequested",
+    "DesignatedAuthority",
     "DomainIdentifier",
     "EmailIdentifier",
     "EmergencyDetails",
@@ -131,6 +143,9 @@ class Officer(_Model):
     """Official (government-domain) email address."""
     phone: E164
     badge_number: Line | None = None
+    sworn_officer: bool | None = None
+    """The officer is a sworn law-enforcement officer (some providers ask the request to
+    say so); None when the request does not say."""
 
 
 class RequestingAuthority(_Model):
@@ -174,6 +189,21 @@ class ValidatingAuthority(_Model):
     email: Email
     phone: E164
     validated_at: UtcDatetime
+
+
+class DesignatedAuthority(_Model):
+    """The authority a State designates under its CLOUD Act agreement with the United States
+    to transmit its orders to providers (US-UK agreement of 3 October 2019, art. 1
+    definition of 'Designated Authority' and art. 5 on issuing and transmitting orders).
+    For the United Kingdom the Home Office, for Australia the Attorney-General's
+    Department (Australian Designated Authority)."""
+
+    name: Line
+    country: CountryCode
+    email: Email
+    phone: E164
+    reference: Line | None = None
+    """The designated authority's own reference for the order."""
 
 
 class EnforcingAuthority(_Model):
@@ -414,7 +444,8 @@ class Confidentiality(_Model):
 
 
 class EmergencyDetails(_Model):
-    """The threat that justifies emergency handling (UNODC emergency form; 18 U.S.C. 2702(c)(4))."""
+    """The threat that justifies emergency handling: danger of death or serious physical
+    injury (18 U.S.C. 2702(b)(8), (c)(4); Reg. (EU) 2023/1543 art. 3(18))."""
 
     threat_nature: Text
     """The nature of the threat to life or of serious physical injury."""
@@ -453,6 +484,8 @@ class _RequestBase(_Model):
     legal_basis: Annotated[Seq[LegalBasis], Field(min_length=1, max_length=10)]
     provider: ProviderId
     """Addressee: the id of a provider profile, e.g. 'meta'."""
+    addressee_entity: Line | None = None
+    """The legal entity the request is addressed to, e.g. 'Meta Platforms, Inc.'."""
     identifiers: Annotated[Seq[Identifier], Field(min_length=1, max_length=MAX_ITEMS)]
     data: DataRequested
     period: TimeWindow | None = None
@@ -594,6 +627,53 @@ class Protocol2Art7Order(_RequestBase):
         return self
 
 
+class CloudActOrder(_RequestBase):
+    """An order of a State that has an executive agreement with the United States under
+    18 U.S.C. 2523 (CLOUD Act), served directly on a US provider: a UK Overseas
+    Production Order (Crime (Overseas Production Orders) Act 2019) or an Australian
+    International Production Order (Telecommunications (Interception and Access) Act 1979,
+    Schedule 1, inserted by the Telecommunications Legislation Amendment (International
+    Production Orders) Act 2021). The order rests on national law; the agreement (for the
+    United Kingdom, that of 3 October 2019) lifts the US bar on disclosure (18 U.S.C.
+    2702(b)(9), (c)(7)) and sets its conditions: a Serious Crime (art. 1), no United States
+    person or person in the United States targeted (art. 4), transmission by the
+    designated authority (art. 5).
+
+    Raises:
+        RequestValidationError: ``agreement_partner`` is not the issuing authority's country.
+    """
+
+    kind: Literal["cloud_act_order"]
+    agreement_partner: CountryCode
+    """The State whose agreement with the United States the order relies on (GB, AU)."""
+    national_order: Line
+    """The national instrument, e.g. 'Overseas Production Order, Crime (Overseas Production
+    Orders) Act 2019 s. 1'."""
+    issuing_authority: IssuingAuthority
+    """Who issued the order: a judge (UK, COPOA 2019 s. 1) or an issuing authority member
+    (AU: an eligible judge or nominated AAT/ART member)."""
+    designated_authority: DesignatedAuthority
+    """The authority that transmits the order to the provider under the agreement."""
+    us_person_statement: Text
+    """The issuing State's statement that the order does not intentionally target a United
+    States person or a person located in the United States (18 U.S.C. 2523(b)(4)(A)-(C);
+    US-UK agreement art. 1 'Receiving-Party Person' and art. 4(3), (4))."""
+    serious_crime: Text | None = None
+    """How the offence is a Covered Offense: a Serious Crime, punishable by a maximum term
+    of imprisonment of at least three years (US-UK agreement art. 1; 18 U.S.C.
+    2523(b)(4)(D)(i))."""
+
+    @model_validator(mode="after")
+    def _partner_issues(self) -> CloudActOrder:
+        if self.agreement_partner != self.issuing_authority.country:
+            raise ValueError(
+                f"agreement_partner {self.agreement_partner} is not the country of the issuing "
+                f"authority ({self.issuing_authority.country}): an order under a CLOUD Act "
+                "agreement is issued by the partner State (18 U.S.C. 2523(b))"
+            )
+        return self
+
+
 Request = Annotated[
     Union[  # noqa: UP007
         PreservationRequest,
@@ -603,6 +683,7 @@ Request = Annotated[
         EuProductionOrder,
         EuPreservationOrder,
         Protocol2Art7Order,
+        CloudActOrder,
     ],
     Field(discriminator="kind"),
 ]

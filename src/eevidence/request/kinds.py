@@ -33,6 +33,7 @@ from pydantic import BaseModel
 
 from eevidence.errors import InputError
 from eevidence.request._models import (
+    CloudActOrder,
     EmergencyDetails,
     EmergencyDisclosureRequest,
     EuPreservationOrder,
@@ -117,8 +118,31 @@ class KindSpec:
             one does, so that its conditions apply to every request of the kind:
             ``eu_2023_1543`` for the EU orders, ``protocol2_art7`` for an order under art. 7
             of the Second Additional Protocol (CETS 224; the checker notes that its entry
-            into force between the two States is not recorded); ``None`` when the request
+            into force between the two States is not recorded), ``cloud_act_agreement``
+            for an order under an agreement of 18 U.S.C. 2523; ``None`` when the request
             rests on whatever instrument its legal basis names.
+        bases: the instruments a request of this kind can rest on: at least one of its
+            ``legal_basis`` instruments must be one of them. Why each row has its own:
+
+            * ``preservation`` and ``preservation_extension``: Budapest art. 29 (expedited
+              preservation between Parties), 18 U.S.C. 2703(f) (preservation at the
+              request of a US governmental entity), the provider's own policy of
+              preserving for foreign authorities, national law, or an MLA treaty whose
+              request the preservation secures. No disclosure article founds a
+              preservation, and no EU or CLOUD Act instrument is a basis for a request
+              that is no order.
+            * ``voluntary_disclosure``: the provider's policy, 18 U.S.C. 2702 (which lets a
+              US provider disclose non-content records to a non-governmental entity,
+              2702(c)(6), a foreign authority included), national law, or an MLA treaty.
+              Budapest art. 29 and 18 U.S.C. 2703(f) are preservation provisions: they
+              found no disclosure.
+            * ``emergency_disclosure``: 18 U.S.C. 2702 (b)(8) and (c)(4), the provider's
+              policy, national law, or CETS 224 art. 10 (emergency mutual assistance).
+            * ``eu_production_order``, ``eu_preservation_order``: Regulation (EU)
+              2023/1543 only (art. 5, 6).
+            * ``protocol2_art7_order``: CETS 224 art. 7 only.
+            * ``cloud_act_order``: the agreement under 18 U.S.C. 2523, and the national
+              law the order is made under (COPOA 2019; TIA Act 1979 Schedule 1).
         emergency: how an emergency is recognised (:data:`EmergencyRule`).
         hi1_legal_type: the HI-1 ``AuthorisationLegalType`` (:data:`Hi1LegalType`).
         hi1_task: the HI-1 task object type, ``LP`` or ``LD`` (:data:`Hi1Task`).
@@ -138,6 +162,7 @@ class KindSpec:
     eu_order: bool
     order: bool
     instrument: Instrument | None
+    bases: tuple[Instrument, ...]
     emergency: EmergencyRule
     hi1_legal_type: Hi1LegalType
     hi1_task: Hi1Task
@@ -163,6 +188,13 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         eu_order=False,
         order=False,
         instrument=None,
+        bases=(
+            "budapest_art29",
+            "us_18_usc_2703f",
+            "provider_policy",
+            "national_law",
+            "mla_treaty",
+        ),
         emergency="never",
         hi1_legal_type="instrument",
         hi1_task="LP",
@@ -172,8 +204,10 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         api_path="preservation",
         sources=(
             "18 U.S.C. 2703(f)",
-            "Budapest Convention (CETS 185) art. 29",
-            "UNODC model form: request for preservation",
+            "Budapest Convention (CETS 185) art. 29(2)",
+            "T-CY template for art. 29 preservation requests (approved 9 July 2019): "
+            "https://www.coe.int/fr/web/cybercrime/-/iproceeds-multi-language-templates-"
+            "for-data-preservation-request-and-access-to-stored-data",
         ),
     ),
     KindSpec(
@@ -183,6 +217,13 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         eu_order=False,
         order=False,
         instrument=None,
+        bases=(
+            "budapest_art29",
+            "us_18_usc_2703f",
+            "provider_policy",
+            "national_law",
+            "mla_treaty",
+        ),
         emergency="never",
         hi1_legal_type="instrument",
         hi1_task="LP",
@@ -199,6 +240,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         eu_order=False,
         order=False,
         instrument=None,
+        bases=("provider_policy", "us_18_usc_2702", "national_law", "mla_treaty"),
         emergency="never",
         hi1_legal_type="instrument",
         hi1_task="LD",
@@ -206,11 +248,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         letter_sections=("section.prior_preservation",),
         deadlines="acknowledgement",
         api_path="production",
-        sources=(
-            "18 U.S.C. 2702",
-            "the provider's published policy",
-            "UNODC model form: request for voluntary disclosure",
-        ),
+        sources=("18 U.S.C. 2702(c)(6)", "the provider's published policy"),
     ),
     KindSpec(
         kind="emergency_disclosure",
@@ -219,6 +257,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         eu_order=False,
         order=False,
         instrument=None,
+        bases=("us_18_usc_2702", "provider_policy", "national_law", "protocol2_art10"),
         emergency="always",
         hi1_legal_type="instrument",
         hi1_task="LD",
@@ -228,7 +267,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         api_path="production",
         sources=(
             "18 U.S.C. 2702(b)(8), (c)(4)",
-            "UNODC model form: request for emergency disclosure",
+            "Second Additional Protocol to the Budapest Convention (CETS 224) art. 10",
         ),
     ),
     KindSpec(
@@ -238,6 +277,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         eu_order=True,
         order=True,
         instrument="eu_2023_1543",
+        bases=("eu_2023_1543",),
         emergency="field",
         hi1_legal_type="EPOC",
         hi1_task="LD",
@@ -258,6 +298,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         eu_order=True,
         order=True,
         instrument="eu_2023_1543",
+        bases=("eu_2023_1543",),
         emergency="never",
         hi1_legal_type="EPOCPR",
         hi1_task="LP",
@@ -277,6 +318,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         eu_order=False,
         order=True,
         instrument="protocol2_art7",
+        bases=("protocol2_art7",),
         emergency="never",
         hi1_legal_type="instrument",
         hi1_task="LD",
@@ -285,6 +327,33 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         deadlines="acknowledgement",
         api_path="production",
         sources=("Second Additional Protocol to the Budapest Convention (CETS 224) art. 7",),
+    ),
+    KindSpec(
+        kind="cloud_act_order",
+        model=CloudActOrder,
+        family="disclosure",
+        eu_order=False,
+        order=True,
+        instrument="cloud_act_agreement",
+        bases=("cloud_act_agreement", "national_law"),
+        emergency="never",
+        hi1_legal_type="instrument",
+        hi1_task="LD",
+        epoc_form=None,
+        letter_sections=("section.cloud_act",),
+        deadlines="acknowledgement",
+        api_path="production",
+        sources=(
+            "18 U.S.C. 2523; 18 U.S.C. 2702(b)(9), (c)(7)",
+            "Agreement between the United States and the United Kingdom on Access to "
+            "Electronic Data for the Purpose of Countering Serious Crime (3 October 2019), "
+            "art. 1, 4, 5: https://www.justice.gov/dag/cloud-act-agreement-between-"
+            "governments-us-united-kingdom-great-britain-and-northern-ireland",
+            "Agreement between the United States and Australia on Access to Electronic "
+            "Data for the Purpose of Countering Serious Crime (15 December 2021)",
+            "Crime (Overseas Production Orders) Act 2019 (UK); Telecommunications "
+            "(Interception and Access) Act 1979 (Cth) Schedule 1",
+        ),
     ),
 )
 
