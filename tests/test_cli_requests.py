@@ -13,6 +13,7 @@ from eevidence._cli import main
 from eevidence.provider import generated_schemas as provider_schemas
 from eevidence.request import (
     KINDS,
+    CloudActOrder,
     EmailIdentifier,
     EuProductionOrder,
     IpAddressIdentifier,
@@ -174,7 +175,8 @@ def test_new_emergency_needs_threat_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "req.json"
-    assert main(["new", "emergency-disclosure", *NEW_ARGS, "-o", str(out)]) == 1
+    basis = ["--legal-basis", "us_18_usc_2702:2702(c)(4)"]
+    assert main(["new", "emergency-disclosure", *NEW_ARGS, *basis, "-o", str(out)]) == 1
     err = capsys.readouterr().err
     assert "$.emergency.threat_nature: required field is missing" in err
     assert "$.emergency.why_without_delay: required field is missing" in err
@@ -182,6 +184,8 @@ def test_new_emergency_needs_threat_and_writes_nothing(
     assert list(tmp_path.iterdir()) == []
     args = [
         *NEW_ARGS,
+        "--legal-basis",
+        "us_18_usc_2702:2702(c)(4)",
         "--threat",
         "Attack announced",
         "--why-now",
@@ -262,6 +266,79 @@ def test_new_eu_order_with_authority_files(tmp_path: Path) -> None:
     assert isinstance(request, EuProductionOrder)
     assert request.issuing_authority.type == "investigating_judge"
     assert request.attachments[0].name == "order.pdf"
+
+
+def test_new_takes_only_the_profile_bases_the_kind_can_rest_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Budapest art. 29 founds a preservation, never a disclosure: the profile's default
+    is used where it fits, refused by name where it does not, and the fitting ones kept."""
+    out = tmp_path / "req.json"
+    assert main(["new", "voluntary-disclosure", *NEW_ARGS, "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "--legal-basis: the authority profile's default basis (budapest_art29) cannot found "
+        "a voluntary_disclosure request; give one of: provider_policy, us_18_usc_2702, "
+        "national_law, mla_treaty"
+    ) in err
+    assert not out.exists()
+    profile = json.loads(Path(AUTHORITY).read_text(encoding="utf-8"))
+    profile["legal_basis"] = [
+        {"instrument": "budapest_art29", "article": "29"},
+        {"instrument": "provider_policy"},
+    ]
+    both = tmp_path / "authority.json"
+    both.write_text(json.dumps(profile), encoding="utf-8")
+    args = [*NEW_ARGS]
+    args[1] = str(both)
+    assert main(["new", "voluntary-disclosure", *args, "-o", str(out)]) == 0
+    assert [b.instrument for b in ee.read_request(out).legal_basis] == ["provider_policy"]
+    assert main(["new", "preservation", *args, "-o", str(out)]) == 0
+    kept = ["budapest_art29", "provider_policy"]  # both can found a preservation
+    assert [b.instrument for b in ee.read_request(out).legal_basis] == kept
+
+
+def test_new_cloud_act_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = example_doc("cloud-act-order")
+    issuer = tmp_path / "issuer.json"
+    issuer.write_text(json.dumps(doc["issuing_authority"]), encoding="utf-8")
+    designated = tmp_path / "designated.json"
+    designated.write_text(json.dumps(doc["designated_authority"]), encoding="utf-8")
+    out = tmp_path / "opo.json"
+    args = [
+        "new", "cloud-act-order", *NEW_ARGS,
+        "--provider", "google",
+        "--addressee-entity", "Google LLC",
+        "--sworn-officer",
+        "--legal-basis", "cloud_act_agreement:4",
+        "--legal-basis", "national_law:s. 1",
+        "--agreement-partner", "GB",
+        "--national-order", doc["national_order"],
+        "--issuing-authority", str(issuer),
+        "--designated-authority", str(designated),
+        "--us-person-statement", doc["us_person_statement"],
+        "--serious-crime", "Life imprisonment.",
+        "-o", str(out),
+    ]  # fmt: skip
+    assert main(args) == 0
+    request = ee.read_request(out)
+    assert isinstance(request, CloudActOrder)
+    assert (request.provider, request.addressee_entity) == ("google", "Google LLC")
+    assert request.authority.officer.sworn_officer is True
+    assert request.designated_authority.reference == "DAA-2026-1187"
+    assert request.serious_crime == "Life imprisonment."
+    # the French authority of the profile cannot issue an order relying on the UK agreement
+    i = args.index("--agreement-partner")
+    args[i + 1] = "AU"
+    assert main(args) == 1
+    assert "agreement_partner AU is not the country of the issuing authority (GB)" in (
+        capsys.readouterr().err
+    )
+    # the profile's default (Budapest art. 29) founds no order under an agreement
+    i = args.index("--legal-basis")
+    without = args[:i] + args[i + 4 :]
+    assert main(without) == 2
+    assert "give one of: cloud_act_agreement, national_law" in capsys.readouterr().err
 
 
 def test_new_rejects_bad_authority_profile(

@@ -62,6 +62,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--provider", required=True, metavar="ID", help="addressee provider id, e.g. meta"
     )
+    p.add_argument(
+        "--addressee-entity",
+        metavar="TEXT",
+        help="the legal entity addressed, e.g. 'Meta Platforms, Inc.'",
+    )
+    p.add_argument(
+        "--sworn-officer",
+        action="store_true",
+        help="the requesting officer is a sworn law-enforcement officer (said in the letter)",
+    )
     g = p.add_argument_group("case")
     g.add_argument("--case", required=True, metavar="REF", help="case reference")
     g.add_argument("--offence", required=True, metavar="TEXT", help="offence description")
@@ -72,7 +82,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g.add_argument("--max-penalty", metavar="TEXT")
     g.add_argument("--max-penalty-years", type=int, metavar="N")
     g = p.add_argument_group("what is asked")
-    g.add_argument("--legal-basis", action="append", default=[], metavar="INSTRUMENT[:ARTICLE]")
+    g.add_argument(
+        "--legal-basis",
+        action="append",
+        default=[],
+        metavar="INSTRUMENT[:ARTICLE]",
+        help="default: the authority profile's bases that the kind can rest on",
+    )
     g.add_argument(
         "--identifier", action="append", default=[], metavar="TYPE[/SERVICE]:VALUE[@FROM/TO]"
     )
@@ -111,7 +127,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g.add_argument("--provider-reference", metavar="REF")
     g.add_argument("--current-expiry", metavar="DATETIME")
     g.add_argument("--extension-days", type=int, metavar="N")
-    g = p.add_argument_group("orders (EU, Second Protocol art. 7)")
+    g = p.add_argument_group("orders (EU, Second Protocol art. 7, CLOUD Act agreement)")
     g.add_argument("--issuing-authority", metavar="FILE")
     g.add_argument("--validating-authority", metavar="FILE")
     g.add_argument("--enforcing-authority", metavar="FILE")
@@ -119,6 +135,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--establishment", metavar="TEXT", help="designated establishment / legal representative"
     )
     g.add_argument("--provider-address", metavar="TEXT")
+    g = p.add_argument_group("orders under a CLOUD Act agreement (cloud_act_order)")
+    g.add_argument(
+        "--agreement-partner",
+        metavar="CC",
+        help="the State whose agreement with the United States the order relies on, e.g. GB",
+    )
+    g.add_argument("--national-order", metavar="TEXT", help="the national instrument, e.g. an OPO")
+    g.add_argument(
+        "--designated-authority",
+        metavar="FILE",
+        help="the designated authority that transmits the order (JSON/YAML object)",
+    )
+    g.add_argument(
+        "--us-person-statement",
+        metavar="TEXT",
+        help="the order does not intentionally target a US person or a person in the US",
+    )
+    g.add_argument("--serious-crime", metavar="TEXT", help="how the offence is a Serious Crime")
     g = p.add_argument_group("output")
     g.add_argument("--id", metavar="UUID", help="request id (default: a new random UUID)")
     g.add_argument("--created-at", metavar="DATETIME", help="creation time (default: now, UTC)")
@@ -151,6 +185,36 @@ def _load_object(path: str, option: str) -> Any:
     return doc
 
 
+def _default_bases(profile: AuthorityProfile, kind: str) -> list[dict[str, Any]]:
+    """The authority profile's default legal bases that a request of ``kind`` can rest on
+    (the kind's :attr:`~eevidence.request.KindSpec.bases`), as JSON objects.
+
+    Raises:
+        CliUsageError: the profile has default bases and none of them can found the kind.
+    """
+    bases = kind_spec(kind).bases
+    fitting = [
+        lb.model_dump(mode="json", exclude_none=True)
+        for lb in profile.legal_basis
+        if lb.instrument in bases
+    ]
+    if profile.legal_basis and not fitting:
+        given = ", ".join(lb.instrument for lb in profile.legal_basis)
+        raise CliUsageError(
+            f"--legal-basis: the authority profile's default basis ({given}) cannot found a "
+            f"{kind} request; give one of: {', '.join(bases)}"
+        )
+    return fitting
+
+
+def _authority(profile: AuthorityProfile, *, sworn: bool) -> dict[str, Any]:
+    """The requesting authority of the profile, its officer marked sworn when asked."""
+    doc = profile.authority.model_dump(mode="json", exclude_none=True)
+    if sworn:
+        doc["officer"]["sworn_officer"] = True
+    return doc
+
+
 def build_document(args: argparse.Namespace, *, now: datetime) -> dict[str, Any]:
     """The request JSON described by ``eevidence new`` options (not yet validated)."""
     profile_doc = _load_object(args.authority, "--authority")
@@ -160,9 +224,9 @@ def build_document(args: argparse.Namespace, *, now: datetime) -> dict[str, Any]
         raise InputError(
             "invalid authority profile", source=args.authority, problems=exc.problems
         ) from None
-    legal = [parse_legal_basis_spec(s) for s in args.legal_basis] or [
-        lb.model_dump(mode="json", exclude_none=True) for lb in profile.legal_basis
-    ]
+    legal = [parse_legal_basis_spec(s) for s in args.legal_basis] or _default_bases(
+        profile, args.kind
+    )
     case: dict[str, Any] = {
         "reference": args.case,
         "offence_description": args.offence,
@@ -185,7 +249,7 @@ def build_document(args: argparse.Namespace, *, now: datetime) -> dict[str, Any]
         "kind": args.kind,
         "id": args.id or new_request_id(),
         "created_at": args.created_at or now.isoformat(),
-        "authority": profile.authority.model_dump(mode="json", exclude_none=True),
+        "authority": _authority(profile, sworn=bool(args.sworn_officer)),
         "case": case,
         "legal_basis": legal,
         "provider": args.provider,
@@ -236,12 +300,18 @@ def build_document(args: argparse.Namespace, *, now: datetime) -> dict[str, Any]
         "extension_days": args.extension_days,
         "addressee_establishment": args.establishment,
         "provider_address": args.provider_address,
+        "addressee_entity": args.addressee_entity,
+        "agreement_partner": args.agreement_partner,
+        "national_order": args.national_order,
+        "us_person_statement": args.us_person_statement,
+        "serious_crime": args.serious_crime,
     }
     doc.update({k: v for k, v in optional.items() if v is not None})
     for option, key in (
         (args.issuing_authority, "issuing_authority"),
         (args.validating_authority, "validating_authority"),
         (args.enforcing_authority, "enforcing_authority"),
+        (args.designated_authority, "designated_authority"),
     ):
         if option is not None:
             doc[key] = _load_object(option, "--" + key.replace("_", "-"))
