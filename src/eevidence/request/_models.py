@@ -25,7 +25,7 @@ path; :func:`eevidence.request.parse_request` does the same for whole requests.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, ClassVar, Final, Literal, Union
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -106,6 +106,13 @@ def new_request_id() -> str:
     return str(uuid.uuid4())
 
 
+_ADDED_AFTER_V1: Final = Field(exclude_if=lambda value: value is None)
+"""Marks an optional field added to a version 1 model after requests were written with it:
+left out of the serialised form (and so of :func:`~eevidence.request.canonical_bytes`)
+while unset, so the canonical bytes, digests and signatures of requests written before the
+field existed do not change."""
+
+
 class _Model(Model):
     """Request models: strict types, attribute docstrings as schema descriptions."""
 
@@ -143,7 +150,7 @@ class Officer(_Model):
     """Official (government-domain) email address."""
     phone: E164
     badge_number: Line | None = None
-    sworn_officer: bool | None = None
+    sworn_officer: Annotated[bool | None, _ADDED_AFTER_V1] = None
     """The officer is a sworn law-enforcement officer (some providers ask the request to
     say so); None when the request does not say."""
 
@@ -484,7 +491,7 @@ class _RequestBase(_Model):
     legal_basis: Annotated[Seq[LegalBasis], Field(min_length=1, max_length=10)]
     provider: ProviderId
     """Addressee: the id of a provider profile, e.g. 'meta'."""
-    addressee_entity: Line | None = None
+    addressee_entity: Annotated[Line | None, _ADDED_AFTER_V1] = None
     """The legal entity the request is addressed to, e.g. 'Meta Platforms, Inc.'."""
     identifiers: Annotated[Seq[Identifier], Field(min_length=1, max_length=MAX_ITEMS)]
     data: DataRequested
@@ -567,9 +574,22 @@ class _EuOrder(_RequestBase):
     addressee_establishment: Line | None = None
     """Designated establishment or legal representative the order is addressed to."""
     enforcing_authority: EnforcingAuthority | None = None
-    """Enforcing authority notified (art. 8: traffic and content data)."""
+    """Enforcing authority notified (art. 8(1): traffic data other than for identification,
+    and content data)."""
+    notification_exception: Text | None = None
+    """Why the enforcing authority is not notified (art. 8(2)): the issuing authority's
+    reasonable grounds to believe that the offence has been, is being or is likely to be
+    committed in the issuing State and that the person whose data are sought resides there."""
+    without_prior_validation: Text | None = None
+    """Why, in a validly established emergency case, validation could not be obtained in
+    time (art. 4(5)): an order of an 'other competent authority' for subscriber data or
+    data for identifying the user, or a preservation order, issued without prior
+    validation; validation is sought ex post within 48 hours."""
 
     def _check_validation(self, *, production: bool) -> None:
+        if self.without_prior_validation is not None:
+            self._check_art4_5(production=production)
+            return
         why = _validation_needed(self.issuing_authority, self.data, production=production)
         if why and self.validating_authority is None:
             raise ValueError(f"validating_authority is required: {why}")
@@ -584,6 +604,27 @@ class _EuOrder(_RequestBase):
                 "a production order for traffic or content data must be validated by a judge, "
                 "court or investigating judge, not a public prosecutor (art. 4(2)(b))"
             )
+
+    def _check_art4_5(self, *, production: bool) -> None:
+        """Reg. (EU) 2023/1543 art. 4(5): who may issue without prior validation, and what."""
+        if self.issuing_authority.type != "other_competent_authority":
+            raise ValueError(
+                "without_prior_validation is only for an order of an 'other competent "
+                "authority' (art. 4(5)); a judge, court or prosecutor needs no validation for it"
+            )
+        if production:
+            heavy = {"traffic", "content"} & set(self.data.categories)
+            if heavy:
+                raise ValueError(
+                    "without_prior_validation covers only subscriber data and data for "
+                    "identifying the user (art. 4(5)); traffic and content data need prior "
+                    "validation"
+                )
+            if getattr(self, "emergency", None) is None:
+                raise ValueError(
+                    "without_prior_validation needs an emergency case (art. 4(5), art. 3(18)): "
+                    "give the emergency details"
+                )
 
 
 class EuProductionOrder(_EuOrder):
