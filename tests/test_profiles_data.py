@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from eevidence.errors import EEvidenceError
-from eevidence.provider import ProviderProfile, load_profile_bytes
+from eevidence.provider import Entity, Fact, ProviderProfile, load_profile_bytes
 from eevidence.provider._profiles import ProfileError
 from eevidence.request import DATA_CATEGORIES, IDENTIFIER_TYPES, REQUEST_KINDS
 
@@ -58,6 +59,7 @@ SECONDARY_ONLY = {
         "$.user_notice.policy",
         "$.user_notice.non_disclosure",
         "$.remarks[0]",
+        "$.request_kinds.cloud_act_order",
     },
     "apple": {
         "$.channels[0]",
@@ -348,4 +350,155 @@ def test_required_for_merges_general_and_kind_specific_elements() -> None:
     assert emergency is not None
     assert {"person_at_risk", "letterhead"} <= emergency
     assert x.cited(x.preservation.initial_days)[0].title == "X: Guidelines for law enforcement"
-    assert "$.languages" not in x.unknowns()
+    assert "$.preservation.initial_days" not in x.unknowns()
+    assert "$.languages" in x.unknowns()
+
+
+# -- facts that route advice depends on -----------------------------------------------------------
+
+_DSA = re.compile(r"\bDSA\b|Digital Services Act|2022/2065|\bEDSR\b", re.IGNORECASE)
+_NOT_EVIDENCE = re.compile(
+    r"\bDSA\b|Digital Services Act|2022/2065|\bEDSR\b|GDPR|2016/679|privacy policy|"
+    r"data protection|data controller",
+    re.IGNORECASE,
+)
+
+
+def _texts(profile: ProviderProfile, fact: Fact[Any]) -> list[str]:
+    """The fact's note and the titles and notes of the sources it rests on."""
+    texts = [fact.note or ""]
+    for source in profile.cited(fact):
+        texts += [source.title, source.note or "", source.document or ""]
+    return texts
+
+
+def _language_faults(profile: ProviderProfile) -> list[str]:
+    """Known language facts that rest on a Digital Services Act statement."""
+    return [
+        name
+        for name, fact in (
+            ("languages", profile.languages),
+            ("eu_order_languages", profile.eu_order_languages),
+        )
+        if fact.known and any(_DSA.search(t) for t in _texts(profile, fact))
+    ]
+
+
+def _addressee_faults(profile: ProviderProfile) -> list[str]:
+    """Why a known EU order addressee would rest on a DSA or GDPR statement (empty: none)."""
+    fact = profile.eu_designated_addressee
+    if not fact.known:
+        return []
+    faults = [t for t in _texts(profile, fact) if _NOT_EVIDENCE.search(t)]
+    if fact.value is not None and _NOT_EVIDENCE.search(fact.value.name):
+        faults.append(fact.value.name)
+    return faults
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_languages_never_rest_on_a_digital_services_act_statement(path: Path) -> None:
+    assert _language_faults(_load(path)) == []
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_eu_order_addressee_never_rests_on_a_dsa_or_gdpr_source(path: Path) -> None:
+    profile = _load(path)
+    assert _addressee_faults(profile) == []
+
+
+def test_the_dsa_and_gdpr_checks_catch_what_they_are_for() -> None:
+    raw = json.loads((PROVIDERS / "x.json").read_bytes())
+    raw["languages"] = {
+        "status": "known",
+        "value": ["en"],
+        "sources": ["x-guidelines"],
+        "note": "Requests under Articles 9 and 10 of the DSA must be in English.",
+    }
+    raw["eu_designated_addressee"] = {
+        "status": "known",
+        "value": {"name": "X Internet Unlimited Co.", "country": "IE"},
+        "sources": ["x-guidelines"],
+        "note": "Data controller for EU/EEA users.",
+    }
+    bad = load_profile_bytes(json.dumps(raw).encode(), origin="bad/x.json")
+    assert _language_faults(bad) == ["languages"]
+    assert _addressee_faults(bad) == ["Data controller for EU/EEA users."]
+    assert bad.designated_addressee() == Entity(name="X Internet Unlimited Co.", country="IE")
+    raw = json.loads((PROVIDERS / "telegram.json").read_bytes())
+    raw["eu_designated_addressee"] = {
+        "status": "known",
+        "value": {"name": "EDSR"},
+        "sources": ["telegram-faq"],
+    }
+    assert _addressee_faults(load_profile_bytes(json.dumps(raw).encode(), origin="t.json")) == [
+        "EDSR"
+    ]
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_us_providers_content_is_bounded_by_18_usc_2702(path: Path) -> None:
+    # A provider whose own text puts it in the US discloses content to a foreign government
+    # only in an emergency or on an order under a CLOUD Act agreement (18 U.S.C. 2702(b)(8),
+    # (b)(9)): its content route is never a direct request, and says so with the statute.
+    profile = _load(path)
+    if profile.value(profile.headquarters) != "US":
+        return
+    fact = profile.foreign_access["content"]
+    route = profile.foreign_route("content")
+    assert route in (None, "mla_or_cloud_act", "not_available")
+    if route == "mla_or_cloud_act":
+        assert "18-usc-2702" in fact.sources
+        assert profile.sources["18-usc-2702"].kind == "legal"
+
+
+def test_corrected_headquarters() -> None:
+    for provider_id in ("meta", "snap"):
+        profile = _by_id(provider_id)
+        assert profile.value(profile.headquarters) == "US", provider_id
+        assert profile.cited(profile.headquarters)[0].kind == "provider"
+    telegram = _by_id("telegram")
+    assert telegram.value(telegram.headquarters) == "VG"
+    assert telegram.cited(telegram.headquarters)[0].url == "https://telegram.org/privacy"
+    # Telegram's EU representative serves the Digital Services Act, not evidence orders.
+    assert telegram.value(telegram.eu_establishment) is not None
+    assert telegram.designated_addressee() is None
+    assert telegram.value(telegram.languages) is None
+    assert any("English or French" in r.text for r in telegram.remarks)
+    x = _by_id("x")
+    assert x.value(x.languages) is None
+    assert any("Articles 9 and 10" in r.text for r in x.remarks)
+
+
+def test_emergency_categories_for_foreign_authorities() -> None:
+    snap = _by_id("snap")
+    categories = snap.emergency_categories()
+    assert categories == ("subscriber", "user_identification", "traffic")
+    assert "content" not in categories
+    note = snap.emergency.foreign_categories.note or ""
+    assert "limited non-content Snapchat account records" in note
+    for path in FILES:
+        profile = _load(path)
+        if profile.id != "snap":
+            assert profile.emergency_categories() is None, profile.id
+
+
+def test_no_shipped_profile_names_an_eu_order_addressee_yet() -> None:
+    # No provider text read names an addressee under Directive (EU) 2023/1544; the fact stays
+    # unknown, with a note saying so, until one does.
+    for path in FILES:
+        profile = _load(path)
+        fact = profile.eu_designated_addressee
+        assert profile.designated_addressee(include_secondary=True) is None, profile.id
+        assert fact.note is not None, profile.id
+        assert "2023/1544" in fact.note, profile.id
+        assert profile.value(profile.eu_order_languages, include_secondary=True) is None
+
+
+def test_tiktok_entities_and_content_route() -> None:
+    tiktok = _by_id("tiktok")
+    by_region = {region: e.name for e in tiktok.entities for region in e.regions}
+    assert by_region["US"] == "TikTok Inc."
+    assert by_region["EEA"] == "TikTok Technology Limited"
+    assert by_region["ROW"] == "TikTok Pte. Limited"
+    assert tiktok.foreign_route("content") == "mla_or_cloud_act"
+    assert tiktok.value(tiktok.headquarters) is None

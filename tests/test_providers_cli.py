@@ -105,11 +105,22 @@ def test_providers_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "meta" in out
     assert "Meta Platforms Ireland" in out
+    assert "never the addressee of an EU order" in out
     assert main(["providers", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {r["id"] for r in rows} >= {"meta", "google"}
     google = next(r for r in rows if r["id"] == "google")
     assert google["headquarters"] == "US"
+    telegram = next(r for r in rows if r["id"] == "telegram")
+    assert telegram["headquarters"] == "VG"
+    assert telegram["eu_establishment"] is not None
+    assert telegram["eu_designated_addressee"] is None
+    assert main(["providers", "show", "snap"]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "emergency.foreign_categories" in x)
+    assert "subscriber, user_identification, traffic" in line
+    assert "content" not in line.split("(")[0].split("foreign_categories")[1]
+    assert any(x.split()[0] == "eu_designated_addressee" for x in out.splitlines() if x.strip())
     assert main(["providers", "show", "google"]) == 0
     out = capsys.readouterr().out
     assert "last reviewed" in out

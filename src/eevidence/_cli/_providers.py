@@ -112,12 +112,14 @@ def _now(args: argparse.Namespace) -> datetime:
 
 def _summary(p: ProviderProfile) -> dict[str, Any]:
     eu = p.value(p.eu_establishment)
+    addressee = p.designated_addressee()
     languages: tuple[str, ...] = p.value(p.languages) or ()
     return {
         "id": p.id,
         "name": p.name,
         "headquarters": p.value(p.headquarters),
         "eu_establishment": eu.name if eu else None,
+        "eu_designated_addressee": addressee.name if addressee else None,
         "preservation_days": p.preservation_days(),
         "languages": list(languages),
         "last_reviewed": p.last_reviewed.isoformat(),
@@ -140,6 +142,11 @@ def _cmd_list(args: argparse.Namespace) -> int:
         )
     echo()
     echo(f"{len(rows)} providers; '?' = not stated in the sources read")
+    named = sum(1 for r in rows if r["eu_designated_addressee"])
+    echo(
+        "EU entity: the GDPR or Digital Services Act establishment, never the addressee of an "
+        f"EU order; {named} provider(s) name an EU order addressee (Directive (EU) 2023/1544)"
+    )
     return EXIT_OK
 
 

@@ -343,6 +343,10 @@ class Emergency(_Model):
     criteria: Fact[Text]
     required_elements: Fact[Seq[RequiredElement]]
     available_24_7: Fact[bool]
+    foreign_categories: Fact[Seq[DataCategory]]
+    """The data categories the provider discloses in an emergency to authorities outside its
+    home country (Snap: limited non-content records, so never ``content``); known only where
+    the provider's text says which data it gives them."""
 
 
 class UserNotice(_Model):
@@ -409,6 +413,13 @@ class ProviderProfile(_Model):
     services: Fact[Seq[Line]]
     headquarters: Fact[CountryCode]
     eu_establishment: Fact[Entity]
+    """The provider's EU establishment for other purposes (GDPR controller, Digital Services
+    Act representative or point of contact): never the addressee of an EU order."""
+    eu_designated_addressee: Fact[Entity]
+    """The designated establishment or legal representative for receiving decisions and orders
+    gathering electronic evidence (Directive (EU) 2023/1544 art. 3), to which orders under
+    Regulation (EU) 2023/1543 are addressed (art. 7); known only where the provider's own text
+    names it for that purpose."""
     entities: Seq[RegionalEntity]
     channels: Seq[Channel]
     request_kinds: dict[RequestKind, Fact[bool]]
@@ -418,6 +429,13 @@ class ProviderProfile(_Model):
     emergency: Emergency
     user_notice: UserNotice
     languages: Fact[Seq[LanguageTag]]
+    """Languages the provider accepts for law-enforcement requests in general; never a
+    statement made for another channel (Digital Services Act orders and notices)."""
+    eu_order_languages: Fact[Seq[LanguageTag]]
+    """Official EU languages the designated addressee accepts for EPOC and EPOC-PR
+    certificates (the provider states them under Directive (EU) 2023/1544 art. 4; certificates
+    are translated into one of them, Regulation (EU) 2023/1543 art. 9); known only from the
+    provider's own e-evidence statement."""
     required_elements: Fact[Seq[RequiredElement]]
     retention: Seq[RetentionRule]
     remarks: Seq[Remark]
@@ -512,6 +530,27 @@ class ProviderProfile(_Model):
         Outside emergencies and EU orders (Reg. (EU) 2023/1543); ``None`` when unknown.
         """
         return self.value(self.foreign_access[category], include_secondary=include_secondary)
+
+    def designated_addressee(self, *, include_secondary: bool = False) -> Entity | None:
+        """The entity that receives EU orders (Directive (EU) 2023/1544 art. 3).
+
+        The designated establishment or legal representative to which a European Production or
+        Preservation Order (Regulation (EU) 2023/1543 art. 7) is addressed; never the GDPR or
+        Digital Services Act establishment (``eu_establishment``). ``None`` when unknown (or
+        resting only on secondary sources, unless ``include_secondary``).
+        """
+        return self.value(self.eu_designated_addressee, include_secondary=include_secondary)
+
+    def emergency_categories(
+        self, *, include_secondary: bool = False
+    ) -> tuple[DataCategory, ...] | None:
+        """The data categories the provider discloses in an emergency to foreign authorities.
+
+        Foreign: outside the provider's home country (``headquarters``). ``None`` when unknown
+        (or resting only on secondary sources, unless ``include_secondary``); the order is the
+        profile's.
+        """
+        return self.value(self.emergency.foreign_categories, include_secondary=include_secondary)
 
     def preservation_terms(
         self, requester_country: str | None = None, *, include_secondary: bool = False
