@@ -328,6 +328,11 @@ def test_a_foreign_order_is_drafted_as_an_order() -> None:
     assert notes == []
     request = text.replace(b">IssuingAuthority<", b">RequestingAuthority<")
     assert hi1_draft(read_hi1(request))[0]["kind"] == "voluntary_disclosure"
+    # the legal instrument tells the orders apart: CETS 224 art. 7 or a CLOUD Act agreement
+    cloud = export(ee.read_request(EXAMPLES / "cloud-act-order.json"))
+    cloud = re.sub(rb"Request kind: [a-z0-9_]+", b"Production order", cloud)
+    draft, notes = hi1_draft(read_hi1(cloud))
+    assert (draft["kind"], notes) == ("cloud_act_order", [])
 
 
 # --------------------------------------------------------------------------- identifiers
@@ -752,7 +757,9 @@ def test_cli_defaults_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[s
     message = read_hi1(msg.read_bytes())
     request = ee.read_request(EXAMPLES / "preservation.json")
     assert message.sender == Hi1Endpoint(request.authority.country, request.authority.name)
-    assert message.receiver == Hi1Endpoint("XX", "meta")  # Meta's seat is not in its profile
+    profile = ee.load_providers().get("meta")
+    seat = profile.headquarters.value if profile.headquarters.known else None
+    assert message.receiver == Hi1Endpoint(seat or "XX", "meta")  # the profile's seat, if known
     assert (
         main(
             [

@@ -35,8 +35,10 @@ def _named_kind(auth: Hi1Authorisation | None) -> str | None:
 
 
 def _kind(message: Hi1Message) -> tuple[KindSpec | None, str | None]:
-    """The row of the kinds table whose HI-1 features the message shows, and a note when
-    the message matches several rows (the first in table order is drafted) or none."""
+    """The row of the kinds table whose HI-1 features the message shows (legal type, task
+    objects, approver, emergency flag, and the legal instrument among the row's ``bases``),
+    and a note when the message matches several rows (the first in table order is drafted)
+    or none."""
     auth = message.authorisations[0] if message.authorisations else None
     legal = None if auth is None else auth.legal_type
     epoc = legal[2] if legal is not None and legal[:2] == (ETSI, "EPOCLegalType") else None
@@ -53,6 +55,11 @@ def _kind(message: Hi1Message) -> tuple[KindSpec | None, str | None]:
             and row.order == order
             and row.emergency != unlike
         ]
+        # the legal instrument narrows them: a kind that cannot rest on it is not the one
+        instrument = (
+            legal[2] if legal is not None and legal[:2] == (OURS, "LegalInstrument") else None
+        )
+        rows = [row for row in rows if instrument in row.bases] or rows
     named = _named_kind(auth)
     for row in rows:
         if row.kind == named:

@@ -576,11 +576,11 @@ class _EuOrder(_RequestBase):
     enforcing_authority: EnforcingAuthority | None = None
     """Enforcing authority notified (art. 8(1): traffic data other than for identification,
     and content data)."""
-    notification_exception: Text | None = None
+    notification_exception: Annotated[Text | None, _ADDED_AFTER_V1] = None
     """Why the enforcing authority is not notified (art. 8(2)): the issuing authority's
     reasonable grounds to believe that the offence has been, is being or is likely to be
     committed in the issuing State and that the person whose data are sought resides there."""
-    without_prior_validation: Text | None = None
+    without_prior_validation: Annotated[Text | None, _ADDED_AFTER_V1] = None
     """Why, in a validly established emergency case, validation could not be obtained in
     time (art. 4(5)): an order of an 'other competent authority' for subscriber data or
     data for identifying the user, or a preservation order, issued without prior
