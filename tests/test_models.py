@@ -298,3 +298,49 @@ def test_new_request_id_is_a_valid_id() -> None:
     assert ee.parse_request(doc).id == doc["id"]
     doc["id"] = doc["id"].upper()
     assert "$.id" in paths_of(doc)
+
+
+# --------------------------------------------------------------------------- CLOUD Act orders
+
+
+def test_a_cloud_act_order_is_issued_by_the_partner_state() -> None:
+    doc = example_doc("cloud-act-order")
+    order = ee.parse_request(doc)
+    assert order.kind == "cloud_act_order"
+    with pytest.raises(ee.RequestValidationError) as caught:
+        ee.parse_request({**doc, "agreement_partner": "AU"})
+    assert "agreement_partner AU is not the country of the issuing authority (GB)" in (
+        caught.value.diagnostics()
+    )
+    designated = {k: v for k, v in doc["designated_authority"].items() if k != "email"}
+    with pytest.raises(ee.RequestValidationError) as caught:
+        ee.parse_request({**doc, "designated_authority": designated})
+    assert "$.designated_authority.email" in caught.value.diagnostics()
+    without = {k: v for k, v in doc.items() if k != "serious_crime"}
+    assert ee.parse_request(without).serious_crime is None  # type: ignore[union-attr]
+
+
+def test_fields_added_later_stay_out_of_the_canonical_bytes_while_unset() -> None:
+    """``addressee_entity`` and ``sworn_officer`` are optional, and a request that does not
+    set them keeps the canonical bytes (and so digests and signatures) it had before."""
+    doc = example_doc("preservation")
+    request = ee.parse_request(doc)
+    assert request.addressee_entity is None
+    assert request.authority.officer.sworn_officer is None
+    plain = ee.canonical_bytes(request)
+    assert b"addressee_entity" not in plain
+    assert b"sworn_officer" not in plain
+    officer = {**doc["authority"]["officer"], "sworn_officer": True}
+    named = ee.parse_request(
+        {
+            **doc,
+            "addressee_entity": "Meta Platforms, Inc.",
+            "authority": {**doc["authority"], "officer": officer},
+        }
+    )
+    marked = ee.canonical_bytes(named)
+    assert b'"addressee_entity":"Meta Platforms, Inc."' in marked
+    assert b'"sworn_officer":true' in marked
+    assert ee.parse_request(marked) == named
+    with pytest.raises(ee.RequestValidationError):
+        ee.parse_request({**doc, "addressee_entity": ""})

@@ -673,3 +673,45 @@ def test_package_build_includes_the_letter_by_default(tmp_path: Path) -> None:
     assert sorted(letters(tmp_path / "b.zip")) == ["letter.en.pdf", "letter.es.pdf"]
     assert main([*base, "--no-letter", "-o", str(tmp_path / "c.zip")]) == 0
     assert letters(tmp_path / "c.zip") == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es", "ar"])
+def test_a_sworn_officer_and_the_addressed_entity_are_printed(lang: str) -> None:
+    t = catalogue(lang)
+    doc = example_doc("preservation")
+    plain = build_letter(parse_request(doc), lang=lang)
+    sworn_line = t("sentence.sworn_officer", officer=doc["authority"]["officer"]["name"])
+    officer = {**doc["authority"]["officer"], "sworn_officer": True}
+    marked = parse_request(
+        {
+            **doc,
+            "addressee_entity": "Meta Platforms, Inc.",
+            "authority": {**doc["authority"], "officer": officer},
+        }
+    )
+    letter = build_letter(marked, lang=lang)
+    text = render_letter(marked, fmt="txt", lang=lang).decode("utf-8")
+    assert sworn_line in text
+    assert "Meta Platforms, Inc." in text
+    assert sworn_line not in render_letter(parse_request(doc), fmt="txt", lang=lang).decode()
+    (addressee,) = [s for s in letter.sections if s.title == t("section.addressee")]
+    (plain_addressee,) = [s for s in plain.sections if s.title == t("section.addressee")]
+    assert addressee != plain_addressee
+    officer["sworn_officer"] = False  # said not to be sworn: no sentence either
+    unsworn = parse_request({**doc, "authority": {**doc["authority"], "officer": officer}})
+    assert sworn_line not in render_letter(unsworn, fmt="txt", lang=lang).decode()
+
+
+def test_the_cloud_act_section_says_what_the_agreement_asks() -> None:
+    request = parse_request(example_doc("cloud-act-order"))
+    text = render_letter(request, fmt="txt", lang="en").decode("utf-8")
+    section = text.split("Order under a CLOUD Act agreement\n---", 1)[1]
+    for expected in (
+        "State party to the agreement with the United States: GB",
+        "National order: Overseas Production Order",
+        "Designated authority: Home Office, Investigatory Powers Unit",
+        "Reference of the designated authority: DAA-2026-1187",
+        "United States persons: The order does not intentionally target",
+        "Serious crime: Preparation of terrorist acts",
+    ):
+        assert expected in section, expected
