@@ -17,6 +17,7 @@ from eevidence._internal import codes
 from eevidence._internal.codes import (
     MAX_LANGUAGE_DISTANCE,
     country_name,
+    country_source,
     is_assigned_country,
     language_tag_problem,
     languages_match,
@@ -115,6 +116,15 @@ def test_unassigned_countries(code: str) -> None:
     assert country_name(code) is None
 
 
+def test_the_list_cites_its_sources() -> None:
+    source = country_source()
+    assert source.startswith("ISO 3166-1 alpha-2 (Debian iso-codes")
+    shipped = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    assert f"pycountry {shipped['source']['pycountry']}" in source
+    assert "XK: user-assigned, European Commission, Eurostat" in source
+    assert "https://ec.europa.eu/eurostat/" in source
+
+
 def test_eu_member_states_of_the_legal_facts_are_assigned() -> None:
     law = json.loads((ROOT / "law" / "instruments.json").read_text(encoding="utf-8"))
     eu = law["eu_regulation_2023_1543"]
@@ -125,9 +135,12 @@ def test_eu_member_states_of_the_legal_facts_are_assigned() -> None:
 @pytest.fixture
 def broken_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setattr(codes, "data_dir", lambda name: tmp_path)
-    codes._countries.cache_clear()
+    codes._country_list.cache_clear()
     yield tmp_path / "iso3166-1.json"
-    codes._countries.cache_clear()
+    codes._country_list.cache_clear()
+
+
+_SOURCE = '"source": {"data": "d", "pycountry": "1", "url": "https://x.example"}'
 
 
 @pytest.mark.parametrize(
@@ -136,8 +149,9 @@ def broken_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
         (None, "is broken"),  # file missing
         ("{", "is broken"),
         ('{"codes": {}}', "user_assigned"),
-        ('{"codes": {"FR": "France"}, "user_assigned": {}}', "only 1 codes"),
-        ('{"codes": {"fr": "France"}, "user_assigned": {}}', "bad entries"),
+        ('{"codes": {}, "user_assigned": {}}', "source"),
+        (f'{{"codes": {{"FR": "France"}}, "user_assigned": {{}}, {_SOURCE}}}', "only 1 codes"),
+        (f'{{"codes": {{"fr": "France"}}, "user_assigned": {{}}, {_SOURCE}}}', "bad entries"),
         (
             '{"codes": {"FR": "France"}, "user_assigned": {"XK": {"name": "K", "sources": []}}}',
             "no source",

@@ -37,6 +37,7 @@ from eevidence.errors import ConfigurationError
 __all__ = [
     "MAX_LANGUAGE_DISTANCE",
     "country_name",
+    "country_source",
     "is_assigned_country",
     "language_tag_problem",
     "languages_match",
@@ -65,9 +66,18 @@ _E164: Final = re.compile(r"\+[1-9][0-9]{1,14}")
 # --------------------------------------------------------------------------- countries
 
 
-@functools.cache
 def _countries() -> Mapping[str, str]:
     """Code -> English short name: the ISO 3166-1 codes and the documented user-assigned ones.
+
+    Raises:
+        ConfigurationError: the shipped file is missing or not the expected shape.
+    """
+    return _country_list()[0]
+
+
+@functools.cache
+def _country_list() -> tuple[Mapping[str, str], str]:
+    """The codes (see :func:`_countries`) and the citation of the list (:func:`country_source`).
 
     Raises:
         ConfigurationError: the shipped file is missing or not the expected shape.
@@ -80,6 +90,15 @@ def _countries() -> Mapping[str, str]:
             if not entry["sources"]:
                 raise ValueError(f"user-assigned code {code} has no source")
             codes[code] = entry["name"]
+        origin = doc["source"]
+        source = (
+            f"ISO 3166-1 alpha-2 ({origin['data']} {origin['pycountry']}, {origin['url']})"
+            + "".join(
+                f"; {code}: user-assigned, {entry['sources'][0]['title']} "
+                f"({entry['sources'][0]['url']}, read {entry['sources'][0]['read']})"
+                for code, entry in sorted(doc["user_assigned"].items())
+            )
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigurationError(f"the shipped country code list {path} is broken: {exc}") from exc
     bad = [c for c, n in codes.items() if not _is_code(c) or not isinstance(n, str) or not n]
@@ -88,7 +107,7 @@ def _countries() -> Mapping[str, str]:
             f"the shipped country code list {path} is broken: "
             + (f"bad entries {sorted(map(str, bad))[:5]}" if bad else f"only {len(codes)} codes")
         )
-    return MappingProxyType(codes)
+    return MappingProxyType(codes), source
 
 
 def _is_code(value: Any) -> bool:
@@ -115,6 +134,16 @@ def is_assigned_country(code: str) -> bool:
     Source: ISO 3166-1 (via the Debian iso-codes data, see the file's ``source``).
     """
     return code in _countries()
+
+
+def country_source() -> str:
+    """The citation of the country list, for findings that rest on it: the standard, the
+    data and version it was generated from, and the source of each user-assigned code.
+
+    Raises:
+        ConfigurationError: the shipped list (``law/iso3166-1.json``) is broken.
+    """
+    return _country_list()[1]
 
 
 def country_name(code: str) -> str | None:
