@@ -271,7 +271,7 @@ def test_valid_phone_numbers(number: str) -> None:
     [
         ("+44200000000", "not a valid number in the numbering plan of +44"),  # 020 0000 000
         ("+441000000000", "not a valid number in the numbering plan of +44"),  # 010: unused
-        ("+447700900123", "not a valid number in the numbering plan of +44"),  # drama range
+        ("+447700900123", "not a valid number in the numbering plan of +44"),  # 07700 900
         ("+33012345678", "not a valid number in the numbering plan of +33"),  # trunk 0 kept
         ("+4474001234567", "too long for the numbering plan of +44"),
         ("+8001234567", "too short for the numbering plan of +800"),
