@@ -773,3 +773,30 @@ def test_a_synthetic_order_is_not_drafted_as_another_order(
     draft, notes = hi1_draft(foreign)
     assert draft["kind"] == "protocol2_art7_order"  # the first order of the table...
     assert "national_production_order" in notes[-1]  # ...with a note naming the other
+
+
+# --------------------------------------------------------------------------- the bases column
+
+
+def test_every_row_says_what_its_requests_can_rest_on() -> None:
+    from eevidence.request import INSTRUMENTS
+
+    for kind, spec in KINDS.items():
+        assert spec.bases, f"{kind}: no instrument can found it"
+        assert set(spec.bases) <= set(INSTRUMENTS), kind
+        assert len(set(spec.bases)) == len(spec.bases), f"{kind}: an instrument twice"
+        if spec.instrument is not None:
+            assert spec.instrument in spec.bases, f"{kind}: its own instrument is no basis"
+        request = example(kind)
+        assert {b.instrument for b in request.legal_basis} & set(spec.bases), (
+            f"{kind}: the shipped example rests on no instrument of its kind's bases"
+        )
+
+
+def test_preservation_provisions_found_no_disclosure() -> None:
+    """Budapest art. 29 and 18 U.S.C. 2703(f) keep data; they hand nothing over."""
+    for kind, spec in KINDS.items():
+        preserving = {"budapest_art29", "us_18_usc_2703f"} & set(spec.bases)
+        assert not preserving or spec.family == "preservation", (kind, preserving)
+    assert KINDS["cloud_act_order"].bases == ("cloud_act_agreement", "national_law")
+    assert "protocol2_art10" in KINDS["emergency_disclosure"].bases
