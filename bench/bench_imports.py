@@ -21,7 +21,16 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = str(ROOT / "examples" / "requests" / "preservation.json")
 GOLDEN = str(ROOT / "tests" / "vectors" / "package" / "golden.zip")
 TRUST = str(ROOT / "tests" / "vectors" / "package" / "trust")
-HEAVY = ("pydantic", "httpx", "fpdf", "psycopg", "jsonschema", "cryptography")
+HEAVY = (
+    "pydantic",
+    "httpx",
+    "fpdf",
+    "psycopg",
+    "jsonschema",
+    "cryptography",
+    "langcodes",
+    "phonenumbers",
+)
 
 SNIPPETS = {
     "import eevidence": "import eevidence",
