@@ -93,7 +93,7 @@ def test_content_through_a_voluntary_request() -> None:
     uk_doc = json.loads(ee.canonical_bytes(uk))
     uk_doc["authority"]["country"] = "GB"
     report = run(ee.parse_request(uk_doc), profile("google").model_copy(update={"id": "meta"}))
-    assert "CLOUD Act" in next(f for f in report.findings if f.code == "EE121").action
+    assert "`cloud_act_order`" in next(f for f in report.findings if f.code == "EE121").action
     # subscriber data only: no route finding of that kind
     assert "EE121" not in run(request("voluntary-disclosure"), profile("meta")).codes()
 
@@ -149,10 +149,16 @@ def test_preservation_longer_than_granted() -> None:
     assert (
         "EE141" not in run(request("preservation", preservation_days=90), profile("meta")).codes()
     )
-    # provider silent, US provider: the statute's 90 days apply
-    apple = run(request("preservation", provider="apple", preservation_days=120), profile("apple"))
+    # provider silent, US provider, US requester: the statute's 90 days apply
+    us_request = request("preservation", provider="apple", preservation_days=120)
+    us_doc = json.loads(ee.canonical_bytes(us_request))
+    us_doc["authority"]["country"] = "US"
+    us_doc["legal_basis"] = [{"instrument": "us_18_usc_2703f", "article": "2703(f)"}]
+    apple = run(ee.parse_request(us_doc), profile("apple"))
     finding = next(f for f in apple.findings if f.code == "EE141")
-    assert "2703" in finding.source
+    assert "2703(f)(2)" in finding.source
+    # ... not a foreign requester: 2703(f) is not theirs, Budapest art. 29(7) is a minimum
+    assert "EE141" not in run(us_request, profile("apple")).codes()
     # Snap grants non-US requesters a year
     snap = run(request("preservation", provider="snap", preservation_days=365), profile("snap"))
     assert "EE141" not in snap.codes()
@@ -260,9 +266,18 @@ def test_non_disclosure_rules() -> None:
     )
 
 
+def designated(raw: dict[str, Any]) -> None:
+    raw["eu_designated_addressee"] = {
+        "status": "known",
+        "value": {"name": "Meta Platforms Ireland Ltd", "country": "IE"},
+        "sources": ["meta-guidelines"],
+    }
+
+
 def test_eu_order_rules() -> None:
     report = run(request("eu-production-order", provider="apple"), profile("apple"))
     assert paths(report, "EE181") == ["$.provider"]
+    assert "EE181" not in run(request("eu-production-order"), profile("meta", designated)).codes()
     report = run(
         request("eu-production-order", created_at="2026-08-17T23:00:00+00:00"), profile("meta")
     )
@@ -280,8 +295,8 @@ def test_eu_order_rules() -> None:
         "eu-production-order", enforcing_authority=None, data={"categories": ["subscriber"]}
     )
     assert "EE184" not in run(subscriber_only, profile("meta")).codes()
-    clean = run(request("eu-production-order"), profile("meta"))
-    assert clean.codes().isdisjoint({"EE181", "EE182", "EE183", "EE184"})
+    clean = run(request("eu-production-order"), profile("meta", designated))
+    assert clean.codes().isdisjoint({"EE180", "EE181", "EE182", "EE183", "EE184"})
     assert clean.ok
     assert paths(run(request("eu-preservation-order"), profile("meta")), "EE185") == ["$"]
     assert "EE185" not in clean.codes()
@@ -311,9 +326,9 @@ def test_official_email_domain() -> None:
 
 
 def test_required_elements_note_and_protocol_status() -> None:
-    assert paths(run(request("preservation"), profile("meta")), "EE202") == ["$"]
+    assert paths(run(request("preservation", provider="x"), profile("x")), "EE202") == ["$"]
     assert "EE202" not in run(request("preservation", provider="signal"), profile("signal")).codes()
-    assert paths(run(request("protocol2-art7-order"), profile("telegram")), "EE211") == [
+    assert paths(run(request("protocol2-art7-order"), profile("telegram")), "EE212") == [
         "$.legal_basis"
     ]
     assert "EE211" not in run(request("preservation"), profile("meta")).codes()
@@ -324,10 +339,10 @@ def test_rules_follow_the_row_not_the_name(monkeypatch: pytest.MonkeyPatch) -> N
     import eevidence.request.kinds as kinds_module
 
     order = request("protocol2-art7-order")
-    assert "EE211" in run(order, profile("telegram")).codes()
+    assert "EE212" in run(order, profile("telegram")).codes()
     row = dataclasses.replace(kind_spec(order.kind), instrument=None)
     monkeypatch.setitem(kinds_module._TABLE, order.kind, row)
-    assert "EE211" not in run(order, profile("telegram")).codes()
+    assert run(order, profile("telegram")).codes().isdisjoint({"EE211", "EE212"})
     preservation = request("preservation", custodian_information=None, mla_to_follow=None)
     assert "EE191" in run(preservation, profile("meta")).codes()
     eu = dataclasses.replace(kind_spec("preservation"), eu_order=True)

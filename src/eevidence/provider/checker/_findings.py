@@ -129,6 +129,38 @@ RULES: Final[dict[str, Rule]] = dict(
             "Request structure",
         ),
         _r(
+            "EE002",
+            "error",
+            "Country code not assigned",
+            "A country code of the request (an authority's, the agreement partner's) is not a"
+            " code element assigned in ISO 3166-1 (e.g. UK for GB, EU, a withdrawn code).",
+            "ISO 3166-1 alpha-2",
+        ),
+        _r(
+            "EE003",
+            "error",
+            "Language tag not valid",
+            "The request's language or an attachment's is not a valid BCP 47 tag: malformed, "
+            "or a subtag the IANA registry does not hold.",
+            "BCP 47 (RFC 5646 section 2.2.9); IANA Language Subtag Registry",
+        ),
+        _r(
+            "EE004",
+            "error",
+            "Authority phone number not valid",
+            "A phone number of the requesting officer, the 24/7 contact or another authority "
+            "is not a valid number in its numbering plan: the provider cannot call back.",
+            "ITU-T E.164; national numbering plans",
+        ),
+        _r(
+            "EE005",
+            "warning",
+            "Target phone number not valid",
+            "A phone identifier is not a valid number in its numbering plan; the provider "
+            "searches by the exact number and may find nothing.",
+            "ITU-T E.164; national numbering plans",
+        ),
+        _r(
             "EE101",
             "error",
             "Request kind not accepted",
@@ -141,6 +173,14 @@ RULES: Final[dict[str, Rule]] = dict(
             "Acceptance of the request kind unknown",
             "The provider's sources do not say whether it accepts this kind of request.",
             "Provider profile: accepted request kinds (unknown)",
+        ),
+        _r(
+            "EE103",
+            "error",
+            "Legal basis cannot found this kind of request",
+            "None of the instruments the request names is one a request of its kind can rest "
+            "on (e.g. a disclosure resting only on Budapest art. 29, a preservation article).",
+            "Kinds table: the instruments each kind can rest on (bases)",
         ),
         _r(
             "EE111",
@@ -161,8 +201,10 @@ RULES: Final[dict[str, Rule]] = dict(
             "error",
             "Data category cannot be obtained through this route",
             "For a foreign authority, the provider discloses this data category only through "
-            "another route (MLA, CLOUD Act agreement, EU order, emergency) or not at all.",
-            "Provider profile: data category requirements; 18 U.S.C. 2702",
+            "another route (MLA, an order under a CLOUD Act agreement, EU order, emergency) or "
+            "not at all; a US provider may not disclose content on a voluntary request "
+            "whatever its policy says.",
+            "Provider profile: data category requirements; 18 U.S.C. 2702(a), (b)(8), (b)(9)",
         ),
         _r(
             "EE122",
@@ -185,7 +227,8 @@ RULES: Final[dict[str, Rule]] = dict(
             "Emergency details incomplete",
             "An emergency request should say who is at risk and how imminent the harm is; "
             "providers assess emergency requests on these facts.",
-            "UNODC emergency disclosure model form; provider emergency criteria",
+            "18 U.S.C. 2702(b)(8), (c)(4) (danger of death or serious physical injury); "
+            "provider emergency criteria",
         ),
         _r(
             "EE132",
@@ -195,12 +238,20 @@ RULES: Final[dict[str, Rule]] = dict(
             "Provider profile: emergency channel",
         ),
         _r(
+            "EE133",
+            "error",
+            "Data category outside the provider's emergency disclosure",
+            "The provider states which data categories it discloses in an emergency to "
+            "authorities outside its home country; the request asks for another.",
+            "Provider profile: emergency disclosure to foreign authorities",
+        ),
+        _r(
             "EE141",
             "error",
             "Preservation longer than granted",
             "The preservation (or extension) period asked exceeds what the provider or the "
             "law grants.",
-            "Provider profile: preservation; 18 U.S.C. 2703(f); Reg. (EU) 2023/1543 art. 11",
+            "Provider profile: preservation; 18 U.S.C. 2703(f)(2) (US requesters only)",
         ),
         _r(
             "EE142",
@@ -223,6 +274,16 @@ RULES: Final[dict[str, Rule]] = dict(
             "Preservation already expired",
             "The preservation to be extended expired before the request was made.",
             "Request dates",
+        ),
+        _r(
+            "EE145",
+            "error",
+            "18 U.S.C. 2703(f) named by a foreign authority",
+            "18 U.S.C. 2703(f) obliges a provider to preserve at the request of a US "
+            "governmental entity (2711(4)) only; a foreign authority rests preservation on "
+            "Budapest art. 29 (24/7 network), the provider's policy, or a US authority's "
+            "request on its behalf.",
+            "18 U.S.C. 2703(f)(1), 2711(4); Budapest Convention art. 29",
         ),
         _r(
             "EE151",
@@ -256,6 +317,22 @@ RULES: Final[dict[str, Rule]] = dict(
             "Provider profile: languages (unknown)",
         ),
         _r(
+            "EE163",
+            "error",
+            "Language not accepted by the EU order's addressee",
+            "The EU order is in none of the official languages of the Union the designated "
+            "addressee accepts.",
+            "Reg. (EU) 2023/1543 art. 9; provider profile: EU order languages",
+        ),
+        _r(
+            "EE164",
+            "info",
+            "EU order languages unknown",
+            "The languages the designated addressee accepts for EU orders are not recorded: "
+            "an official language of the Union it accepts, or one of the State where it is.",
+            "Reg. (EU) 2023/1543 art. 9; provider profile: EU order languages (unknown)",
+        ),
+        _r(
             "EE171",
             "warning",
             "Non-disclosure without a duration",
@@ -280,12 +357,22 @@ RULES: Final[dict[str, Rule]] = dict(
             "Provider profile: user notification",
         ),
         _r(
-            "EE181",
+            "EE180",
             "error",
+            "EU order without an addressee",
+            "An EU order is addressed to the provider's designated establishment or legal "
+            "representative; the order names none.",
+            "Reg. (EU) 2023/1543 art. 7(1); Directive (EU) 2023/1544 art. 3",
+        ),
+        _r(
+            "EE181",
+            "info",
             "EU order to a provider without an EU establishment",
             "An EU order is addressed to the provider's designated establishment or legal "
-            "representative in the EU; none is recorded for this provider.",
-            "Reg. (EU) 2023/1543 art. 7; provider profile: EU establishment",
+            "representative in the EU; none is recorded for this provider (its GDPR or Digital "
+            "Services Act establishment is not it).",
+            "Reg. (EU) 2023/1543 art. 7; Directive (EU) 2023/1544 art. 3; provider profile: EU "
+            "designated addressee",
         ),
         _r(
             "EE182",
@@ -307,15 +394,52 @@ RULES: Final[dict[str, Rule]] = dict(
             "error",
             "Enforcing authority not notified",
             "A production order for traffic data (other than for identification) or content "
-            "data must be notified to the enforcing authority.",
-            "Reg. (EU) 2023/1543 art. 8",
+            "data must be notified to the enforcing authority, unless the offence is in the "
+            "issuing State and the person whose data are sought resides there (art. 8(2)).",
+            "Reg. (EU) 2023/1543 art. 8(1), 8(2)",
         ),
         _r(
             "EE185",
             "warning",
             "EU preservation period",
-            "An EU preservation order lasts 60 days, extendable by 30 days.",
-            "Reg. (EU) 2023/1543 art. 11",
+            "An EU preservation order keeps the data 60 days unless a request for production "
+            "is confirmed (Annex V), then as long as necessary to produce it (art. 11(2)); "
+            "extendable by 30 days (Annex VI).",
+            "Reg. (EU) 2023/1543 art. 11(1), 11(2)",
+        ),
+        _r(
+            "EE186",
+            "error",
+            "Offence below the threshold for traffic or content data",
+            "An EPOC for traffic (other than for identification) or content data needs an "
+            "offence punishable by a maximum of at least 3 years, or a listed offence "
+            "committed by means of an information system; the penalty stated is lower.",
+            "Reg. (EU) 2023/1543 art. 5(4)",
+        ),
+        _r(
+            "EE187",
+            "warning",
+            "Penalty not stated for traffic or content data",
+            "An EPOC for traffic or content data needs an offence punishable by a maximum of "
+            "at least 3 years (or a listed offence); the maximum penalty in years is not "
+            "stated.",
+            "Reg. (EU) 2023/1543 art. 5(4)",
+        ),
+        _r(
+            "EE188",
+            "info",
+            "Ex-post validation due",
+            "The order was issued without prior validation: it must be validated ex post "
+            "within 48 hours.",
+            "Reg. (EU) 2023/1543 art. 4(5)",
+        ),
+        _r(
+            "EE189",
+            "error",
+            "Order without prior validation outside art. 4(5)",
+            "Only an emergency order for subscriber or identification data, or a preservation"
+            " order, may be issued without prior validation.",
+            "Reg. (EU) 2023/1543 art. 4(5)",
         ),
         _r(
             "EE191",
@@ -337,16 +461,84 @@ RULES: Final[dict[str, Rule]] = dict(
             "EE202",
             "info",
             "Required elements of a valid request",
-            "What the provider requires on every request (letterhead, signature, ...).",
+            "What the provider requires that only the letter or the package can carry "
+            "(letterhead, signature, PDF...); elements the request shows are checked (EE201, "
+            "EE203).",
+            "Provider profile: required elements",
+        ),
+        _r(
+            "EE203",
+            "error",
+            "Required element missing",
+            "The provider requires an element the request does not give (a period of "
+            "interest, a sworn officer, the addressee entity, the officer's id, who is at "
+            "risk).",
             "Provider profile: required elements",
         ),
         _r(
             "EE211",
-            "warning",
+            "info",
             "Second Protocol status not confirmed",
             "Whether the Second Additional Protocol binds both States is not recorded; check "
             "before relying on article 7.",
-            "CETS 224 art. 16",
+            "CETS 224 art. 16; treaty chart",
+        ),
+        _r(
+            "EE212",
+            "error",
+            "Second Protocol does not apply",
+            "Art. 7 of the Second Additional Protocol does not apply between the issuing "
+            "State and the provider's State on the request's date: the Protocol is not in "
+            "force, a State is not a Party, or a State excluded the article.",
+            "CETS 224 art. 7, 16(3); treaty chart",
+        ),
+        _r(
+            "EE221",
+            "error",
+            "CLOUD Act agreement not in force",
+            "No executive agreement between the issuing State and the United States is in "
+            "force on the order's date.",
+            "18 U.S.C. 2523; the agreement",
+        ),
+        _r(
+            "EE222",
+            "error",
+            "Provider not a US provider",
+            "A CLOUD Act agreement lifts the bars of US law; the provider's headquarters are "
+            "in another State.",
+            "18 U.S.C. 2523, 2702(b)(9); provider profile: headquarters",
+        ),
+        _r(
+            "EE223",
+            "info",
+            "Provider headquarters unknown",
+            "Whether the provider is a US provider, to which an order under a CLOUD Act "
+            "agreement applies, is not recorded.",
+            "18 U.S.C. 2523; provider profile: headquarters (unknown)",
+        ),
+        _r(
+            "EE224",
+            "error",
+            "Offence below the agreement's Serious Crime threshold",
+            "The agreement covers Serious Crimes, punishable by a maximum term of "
+            "imprisonment of at least the agreement's threshold; the penalty stated is lower.",
+            "CLOUD Act agreement, definition of Serious Crime; 18 U.S.C. 2523(b)(4)(D)(i)",
+        ),
+        _r(
+            "EE225",
+            "warning",
+            "Penalty not stated for a CLOUD Act order",
+            "The maximum penalty in years is not stated, so the agreement's Serious Crime "
+            "threshold cannot be checked.",
+            "CLOUD Act agreement, definition of Serious Crime",
+        ),
+        _r(
+            "EE226",
+            "error",
+            "Designated authority of another State",
+            "An order under a CLOUD Act agreement is transmitted by the designated authority "
+            "of the partner State; the one named is of another State.",
+            "CLOUD Act agreement, designated authority (US-UK agreement art. 1, 5)",
         ),
     ]
 )
