@@ -240,11 +240,18 @@ def _record_check(
 
 
 def _cmd_route(args: argparse.Namespace) -> int:
-    country = args.country.upper()
-    if len(country) != 2 or not country.isalpha():
-        raise CliUsageError(f"--from {args.country!r}: expected an ISO 3166-1 alpha-2 code")
+    # Lower case is accepted for convenience; whether the code is assigned (``UK`` is not:
+    # the United Kingdom is ``GB``) is advise_routes' check, a usage error here.
+    country = args.country.strip().upper()
     profile = _registry(args).get(args.provider)
-    routes = advise_routes(country, profile, args.data, emergency=args.emergency, now=_now(args))
+    try:
+        routes = advise_routes(
+            country, profile, args.data, emergency=args.emergency, now=_now(args)
+        )
+    except InputError as exc:
+        if exc.source != "requesting_country":
+            raise
+        raise CliUsageError(f"--from: {exc.args[0]}") from None
     if args.json:
         print_json(
             {
@@ -259,11 +266,13 @@ def _cmd_route(args: argparse.Namespace) -> int:
     echo(f"Routes for {country} to obtain {', '.join(args.data)} from {profile.name}:")
     for r in routes:
         covers = ", ".join(r.covers) or "-"
+        kind = f"; request kind: {r.kind}" if r.kind else ""
         echo()
-        echo(f"  [{r.verdict.upper():<8}] {r.name}  (covers: {covers}; clock: {r.clock})")
+        echo(f"  [{r.verdict.upper():<8}] {r.name}  (covers: {covers}; clock: {r.clock}{kind})")
         for why in r.why:
             echo(f"      - {why}")
-        prepare = [x for x in r.prepare if x]
-        if prepare and r.verdict != "no":
-            echo("      prepare: " + "; ".join(prepare))
+        for depends in r.depends_on:
+            echo(f"      ? depends on: {depends}")
+        if r.prepare and r.verdict != "no":
+            echo("      prepare: " + "; ".join(r.prepare))
     return EXIT_OK

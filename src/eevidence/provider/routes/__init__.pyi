@@ -1,10 +1,12 @@
 # Public names of eevidence.provider.routes, imported on first use (lazy_loader.attach_stub).
 
 from ._advice import (
+    advise_routes as advise_routes,
+)
+from ._route import (
     Route as Route,
     RouteName as RouteName,
     Verdict as Verdict,
-    advise_routes as advise_routes,
 )
 
 __all__ = [

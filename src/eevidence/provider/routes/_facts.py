@@ -1,0 +1,134 @@
+"""What every route builder reads: the situation (who asks whom for what, when) and the legal
+sentences several routes share (US law on a US provider, how to ask for preservation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from eevidence.provider._law import LawFacts
+from eevidence.provider._profiles import ProviderProfile
+from eevidence.request import DataCategory
+
+__all__ = ["Situation", "cite_first", "preservation_steps", "provider_sources"]
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """One question for route advice.
+
+    ``country``: the requesting State (an assigned ISO 3166-1 alpha-2 code); ``provider``:
+    its profile; ``wanted``: the categories asked, in order, without repeats; ``obtainable``:
+    those the provider does not state it cannot produce (``unavailable``); ``hq``: the
+    provider's headquarters when recorded (``US`` makes it subject to 18 U.S.C. 2702);
+    ``emergency``; ``today``: the date the advice is for; ``law``: the legal facts.
+    """
+
+    country: str
+    provider: ProviderProfile
+    wanted: tuple[DataCategory, ...]
+    obtainable: tuple[DataCategory, ...]
+    unavailable: tuple[DataCategory, ...]
+    hq: str | None
+    emergency: bool
+    today: date
+    law: LawFacts
+
+    @property
+    def name(self) -> str:
+        """The provider's name."""
+        return self.provider.name
+
+    @property
+    def us(self) -> bool:
+        """True when the provider is recorded as headquartered in the United States."""
+        return self.hq == "US"
+
+    @property
+    def hq_unknown(self) -> str:
+        """The sentence saying the provider's headquarters is not recorded."""
+        return f"where {self.name} is headquartered is not recorded"
+
+    def gone(self) -> str | None:
+        """The sentence naming the categories the provider states it cannot produce."""
+        if not self.unavailable:
+            return None
+        return f"{self.name} states it cannot produce: {', '.join(self.unavailable)}"
+
+    def us_ref(self, attribute: str) -> str:
+        """An article of 18 U.S.C. 2702 from the legal facts (``content_emergency_ref``...)."""
+        ref: str = getattr(self.law.us_18_usc_2702, attribute)
+        return ref
+
+    def us_sources(self, *refs: str) -> list[str]:
+        """Citations of 18 U.S.C. 2702 (with ``refs``) and of the texts it relies on."""
+        return cite_first(self.law, self.law.us_18_usc_2702.sources, refs)
+
+
+def cite_first(law: LawFacts, ids: Iterable[str], refs: Iterable[str]) -> list[str]:
+    """Citations of the sources ``ids`` of one legal fact: the first (the instrument whose
+    articles the fact names) with ``refs``, the others whole."""
+    found = list(ids)
+    articles = ", ".join(dict.fromkeys(refs)) or None
+    return [law.cite(found[0], articles), *(law.cite(i) for i in found[1:])] if found else []
+
+
+def provider_sources(profile: ProviderProfile, ids: Iterable[str]) -> list[str]:
+    """``title (url or document)`` of each profile source in ``ids``, in order, once each."""
+    return [
+        f"{profile.sources[i].title} ({profile.sources[i].url or profile.sources[i].document})"
+        for i in dict.fromkeys(ids)
+    ]
+
+
+def preservation_steps(s: Situation) -> tuple[list[str], list[str]]:
+    """How the requesting State asks for the data to be preserved while a route is used, and
+    the legal sources of the sentence.
+
+    18 U.S.C. 2703(f) obliges a provider to preserve only on the request of a *governmental
+    entity* (a US federal, State or local authority, 18 U.S.C. 2711(4)), so a foreign
+    authority never rests a request on it: it asks the provider directly (honoured
+    voluntarily), through the 24/7 network of the Budapest Convention (art. 29, 35) when its
+    State is a Party, or through the US authorities on its behalf. An authority of a
+    Member State bound by Regulation (EU) 2023/1543 can issue a European Preservation Order
+    (EPOC-PR) once the Regulation applies.
+    """
+    law = s.law
+    us_pres = law.us_18_usc_2703f
+    steps: list[str] = []
+    sources: list[str] = []
+    if s.country == "US":
+        steps.append(
+            f"a preservation request under 18 U.S.C. 2703(f) ({us_pres.initial}, "
+            f"{us_pres.initial.ref})"
+        )
+        return steps, cite_first(law, us_pres.sources, ("18 U.S.C. 2703(f)",))
+    budapest = law.treaty_status("cets-185", (s.country,), s.today)
+    art29 = law.budapest_art29
+    via_24_7 = (
+        f"through the 24/7 network of the Budapest Convention (art. 29, 35: at least "
+        f"{art29.minimum}, {art29.minimum.ref}; contents {art29.contents_ref})"
+    )
+    if budapest.applies == "unknown":
+        via_24_7 += f", if {s.country} is a Party"
+    if budapest.applies != "no":
+        sources += cite_first(law, art29.sources, ("art. 29", "art. 35", art29.minimum.ref))
+    direct = f"a preservation request sent directly to {s.name}"
+    if s.us:
+        direct += (
+            f" (honoured voluntarily: 18 U.S.C. 2703(f) binds a provider only towards a US "
+            f"governmental entity, {us_pres.requesters_ref})"
+        )
+        sources += cite_first(law, us_pres.sources, ("18 U.S.C. 2703(f)", us_pres.requesters_ref))
+    options = [direct]
+    if budapest.applies != "no":
+        options.append(via_24_7)
+    if s.us:
+        options.append("through the US authorities, who request it on your behalf")
+    eu = law.eu_regulation_2023_1543
+    if law.eu_bound(s.country) and s.today >= eu.applies_from:
+        options.append("a European Preservation Order (EPOC-PR) to its designated addressee")
+    steps.append("preservation first, so the data survives: " + "; or ".join(options))
+    return steps, sources
