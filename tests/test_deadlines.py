@@ -46,56 +46,145 @@ def terms(example: str, provider: str | None = None, **changes: Any) -> Terms:
     return terms_for(request, profile, law_facts())
 
 
+EU_LAW = law_facts().eu_regulation_2023_1543
+
+
+def eu_basis(ref: str) -> str:
+    return f"Regulation (EU) 2023/1543 {ref}"
+
+
 def test_terms_eu_orders_follow_the_regulation() -> None:
     t = terms("eu-preservation-order")
-    assert (t.preservation_days, t.extension_days, t.max_extensions) == (60, 30, 1)
-    assert t.basis == "Regulation (EU) 2023/1543 art. 11"
-    production = terms("eu-production-order")
-    assert production.response_hours in (8, 240)
+    assert (t.preservation_days, t.extension_days, t.max_extensions) == (
+        EU_LAW.preservation.delta.days,
+        EU_LAW.preservation_extension.delta.days,
+        1,
+    )
+    assert t.preservation_clock == "order"
+    assert t.basis == eu_basis(EU_LAW.preservation.ref) == "Regulation (EU) 2023/1543 art. 11(1)"
+    production = terms("eu-production-order")  # names an enforcing authority, no exception
+    assert production.response_hours == EU_LAW.production.hours
+    assert production.basis == eu_basis(EU_LAW.production.ref)
+    assert production.enforcing_review_hours == EU_LAW.enforcing_review.hours
+    assert production.enforcing_review_basis == eu_basis(EU_LAW.enforcing_review.ref)
+    assert production.enforcing_notified_at == datetime(2026, 11, 22, 10, 5, tzinfo=UTC)
+    assert production.validation_hours is None
     doc = example_doc("eu-production-order")
-    doc.pop("emergency", None)
-    assert terms_for(parse_request(doc), None, law_facts()).response_hours == 240
+    doc.pop("enforcing_authority")
+    alone = terms_for(parse_request(doc), None, law_facts())
+    assert (alone.enforcing_review_hours, alone.enforcing_review_basis) == (None, "")
 
 
-def test_terms_emergency_production_order_is_eight_hours() -> None:
+def test_terms_emergency_production_order_follows_art_10_4_and_12_1() -> None:
     doc = example_doc("eu-production-order")
     doc["emergency"] = {
         "threat_nature": "imminent threat to life",
         "why_without_delay": "a hostage is held",
     }
     request = parse_request(doc)
-    assert terms_for(request, None, law_facts()).response_hours == 8
+    t = terms_for(request, None, law_facts())
+    assert t.response_hours == EU_LAW.emergency_production.hours
+    assert t.basis == eu_basis(EU_LAW.emergency_production.ref)
+    assert t.enforcing_review_hours == EU_LAW.enforcing_review_emergency.hours
     assert tracked_from_request(request, None).emergency
 
 
-def test_terms_provider_profile_completed_by_statute() -> None:
-    meta = terms("preservation")  # meta publishes 90 days; 2703(f) gives the extension
-    assert meta.preservation_days == 90
-    assert (meta.extension_days, meta.max_extensions) == (90, 1)
-    assert meta.basis == "provider profile meta, completed by 18 U.S.C. 2703(f)"
+def test_no_enforcing_review_when_notification_is_not_required() -> None:
+    doc = example_doc("eu-production-order")
+    doc["notification_exception"] = "offence committed in France by a person residing in France"
+    t = terms_for(parse_request(doc), None, law_facts())
+    assert t.enforcing_review_hours is None
+    assert t.response_hours == EU_LAW.production.hours
+
+
+def test_ex_post_validation_of_an_order_issued_without_prior_validation() -> None:
+    doc = example_doc("eu-preservation-order")
+    doc["issuing_authority"]["type"] = "other_competent_authority"
+    doc.pop("validating_authority", None)
+    doc["without_prior_validation"] = "the judge on duty could not be reached in time"
+    request = parse_request(doc)
+    t = terms_for(request, None, law_facts())
+    assert t.validation_hours == EU_LAW.ex_post_validation.hours
+    assert t.validation_basis == eu_basis(EU_LAW.ex_post_validation.ref)
+    tracked_ = tracked_from_request(request, None)
+    due = [d for d in deadlines_of(tracked_) if d.kind == "validation_due"]
+    assert [(d.due, d.basis) for d in due] == [
+        (request.created_at + EU_LAW.ex_post_validation.delta, t.validation_basis)
+    ]
+    validated = apply_event(
+        tracked_, Event("validated", request.created_at + timedelta(hours=20), "o"), now=NOW
+    )
+    assert "validation_due" not in {d.kind for d in deadlines_of(validated)}
+
+
+def test_eu_orders_dated_before_the_regulation_applies_have_no_legal_clock() -> None:
+    before = EU_LAW.applies_from - timedelta(days=1)
+    for example in ("eu-preservation-order", "eu-production-order"):
+        doc = example_doc(example)
+        doc["created_at"] = f"{before.isoformat()}T10:00:00+02:00"
+        t = terms_for(parse_request(doc), None, law_facts())
+        assert (t.preservation_days, t.response_hours, t.enforcing_review_hours) == (None,) * 3
+        assert t.basis == (
+            f"{eu_basis(EU_LAW.applies_from_ref)}: applies from "
+            f"{EU_LAW.applies_from.isoformat()}, after this order's date ({before.isoformat()})"
+        )
+    doc = example_doc("eu-preservation-order")
+    doc["created_at"] = f"{EU_LAW.applies_from.isoformat()}T00:00:00+02:00"
+    assert terms_for(parse_request(doc), None, law_facts()).preservation_days is not None
+
+
+def test_terms_2703f_only_for_a_us_requester() -> None:
+    us = law_facts().us_18_usc_2703f
+    us_basis = [{"instrument": "us_18_usc_2703f", "article": "2703(f)"}]
+    american = parse_request(
+        {**example_doc("preservation"), "legal_basis": us_basis}
+        | {"authority": {**example_doc("preservation")["authority"], "country": "US"}}
+    )
+    meta = terms_for(american, REGISTRY.get("meta"), law_facts())
+    assert (meta.preservation_days, meta.extension_days, meta.max_extensions) == (
+        90,
+        us.extension.delta.days,
+        us.max_extensions,
+    )
+    assert meta.basis == f"provider profile meta, completed by {us.initial.ref}"
+    apple = terms_for(american, REGISTRY.get("apple"), law_facts())  # publishes nothing
+    assert (apple.preservation_days, apple.basis) == (us.initial.delta.days, us.initial.ref)
+    # the same request from a French authority: 2703(f) does not bind the provider for it
+    french = parse_request({**example_doc("preservation"), "legal_basis": us_basis})
+    assert terms_for(french, REGISTRY.get("apple"), law_facts()) == Terms(
+        basis="no published terms"
+    )
+
+
+def test_a_foreign_preservation_takes_the_provider_terms_only() -> None:
+    french_to_meta = terms("preservation")  # Budapest art. 29, FR to meta: 90 days published
+    assert french_to_meta == Terms(preservation_days=90, basis="provider profile meta")
+    brazil = example_doc("preservation")
+    brazil["authority"]["country"] = "BR"
+    brazil["provider"] = "x"
+    x = terms_for(parse_request(brazil), REGISTRY.get("x"), law_facts())
+    assert x == Terms(preservation_days=90, extension_notice_days=7, basis="provider profile x")
     snap = terms("preservation", "snap")  # non-US requesters: 365 + one 180-day extension
     assert (snap.preservation_days, snap.extension_days, snap.max_extensions) == (365, 180, 1)
     assert snap.basis == "provider profile snap"
 
 
-def test_terms_without_profile_use_the_legal_basis() -> None:
-    us = terms("preservation", "google")
-    assert (us.preservation_days, us.extension_days, us.basis) == (90, 90, "18 U.S.C. 2703(f)")
+def test_budapest_minimum_is_not_a_provider_period() -> None:
+    """Art. 29(7) binds the requested Party ("not less than sixty days"): with no published
+    terms the provider's period stays unknown, and the expiry must be given."""
     budapest = terms(
         "preservation", "google", legal_basis=[{"instrument": "budapest_art29", "article": "29"}]
     )
-    assert budapest.preservation_days == 60
-    assert budapest.extension_days is None
+    assert budapest == Terms(basis="no published terms")
     none = terms("preservation", "google", legal_basis=[{"instrument": "national_law"}])
     assert none == Terms(basis="no published terms")
-    # a profile without any published terms changes nothing
-    assert terms("preservation", "apple").basis == "18 U.S.C. 2703(f)"
+    assert terms("preservation", "apple") == Terms(basis="no published terms")
     assert terms("voluntary-disclosure") == Terms()
 
 
 def test_acknowledgement_and_production_deadlines() -> None:
     t = run(
-        tracked("eu_production_order", terms=Terms(response_hours=240, basis="art. 10")),
+        tracked("eu_production_order", terms=Terms(response_hours=240, basis="art. 10(2)")),
         "submitted",
     )
     submitted = T0 + timedelta(hours=1)
@@ -272,3 +361,89 @@ def test_a_time_out_of_range_is_a_usage_error(
     assert main(["--store", store, *argv]) == 2
     [line] = _error_lines(capsys)
     assert line.startswith(f"eevidence: error: {option} '{argv[-1]}': out of range")
+
+
+# -- deadlines on the Regulation's clocks ------------------------------------------------------
+
+
+def _eu_tracked(example: str, **changes: Any) -> tuple[Tracked, datetime]:
+    doc = example_doc(example)
+    doc.update(changes)
+    request = parse_request(doc)
+    t = tracked_from_request(request, None)
+    sent = request.created_at + timedelta(hours=1)
+    return apply_event(t, Event("submitted", sent, "o"), now=NOW), sent
+
+
+def test_production_runs_from_receipt_and_review_from_notification() -> None:
+    t, sent = _eu_tracked("eu-production-order")
+    due = {d.kind: d for d in deadlines_of(t)}
+    assert due["production_due"].due == sent + EU_LAW.production.delta  # receipt unknown
+    assert "receipt not recorded" in due["production_due"].note
+    assert due["production_due"].basis == eu_basis(EU_LAW.production.ref)
+    review = due["enforcing_review_ends"]
+    notified = t.terms.enforcing_notified_at
+    assert notified is not None
+    assert review.due == notified + EU_LAW.enforcing_review.delta
+    assert review.basis == "Regulation (EU) 2023/1543 art. 12(1)"
+    received = sent + timedelta(hours=3)
+    t = apply_event(t, Event("received", received, "o"), now=NOW)
+    due = {d.kind: d for d in deadlines_of(t)}
+    assert due["production_due"].due == received + EU_LAW.production.delta
+    assert due["enforcing_review_ends"].due == review.due  # not the addressee's receipt
+    assert deadlines_of(apply_event(t, Event("disclosed", received, "o"), now=NOW)) == []
+
+
+def test_emergency_production_is_due_hours_after_receipt() -> None:
+    emergency = {"threat_nature": "imminent threat to life", "why_without_delay": "a hostage"}
+    doc = example_doc("eu-production-order")
+    doc["enforcing_authority"].pop("notified_at")
+    t, sent = _eu_tracked(
+        "eu-production-order",
+        emergency=emergency,
+        **{"enforcing_authority": doc["enforcing_authority"]},
+    )
+    received = sent + timedelta(minutes=30)
+    t = apply_event(t, Event("received", received, "o"), now=NOW)
+    due = {d.kind: d for d in deadlines_of(t)}
+    assert due["production_due"].due == received + EU_LAW.emergency_production.delta
+    assert due["production_due"].basis == eu_basis(EU_LAW.emergency_production.ref)
+    assert due["enforcing_review_ends"].due == sent + EU_LAW.enforcing_review_emergency.delta
+
+
+def test_eu_preservation_deadlines_follow_annex_v_and_vi() -> None:
+    t, sent = _eu_tracked("eu-preservation-order")
+    expiry = sent + EU_LAW.preservation.delta
+    found = [(d.kind, d.due, d.basis) for d in deadlines_of(t)]
+    basis = eu_basis(EU_LAW.preservation.ref)
+    assert ("preservation_expires", expiry, basis) in found  # from receipt, before any answer
+    assert ("act_before_expiry", expiry - timedelta(days=REMINDER_DAYS), basis) in found
+    received = sent + timedelta(days=1)
+    t = apply_event(t, Event("received", received, "o"), now=NOW)
+    t = apply_event(t, Event("preserved", received + timedelta(hours=1), "o"), now=NOW)
+    expiry = received + EU_LAW.preservation.delta
+    assert [(d.kind, d.due) for d in deadlines_of(t)] == [
+        ("act_before_expiry", expiry - timedelta(days=REMINDER_DAYS)),
+        ("preservation_expires", expiry),
+    ]
+    extended = apply_event(
+        t, Event("preservation_extended", received + timedelta(days=40), "o"), now=NOW
+    )
+    act, expires = deadlines_of(extended)
+    assert expires.due == expiry + EU_LAW.preservation_extension.delta
+    assert act.note == "no extension left: confirm the subsequent request for production (Annex V)"
+    confirmed = apply_event(
+        extended,
+        Event("production_request_confirmed", received + timedelta(days=80), "o"),
+        now=NOW,
+    )
+    assert deadlines_of(confirmed) == []
+    assert next_due(confirmed) is None
+
+
+def test_a_calendar_of_deadlines_at_the_end_of_time_is_written() -> None:
+    last = datetime.max.replace(tzinfo=UTC)
+    cal = icalendar.Calendar.from_ical(to_ics([_deadline(due=last)], now=NOW))
+    [event] = list(cal.walk("VEVENT"))
+    assert event.decoded("DTSTART") == last.replace(microsecond=0)
+    assert event.decoded("DTEND") == last.replace(microsecond=0)

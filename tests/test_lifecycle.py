@@ -14,6 +14,7 @@ from eevidence.errors import InputError, LifecycleError
 from eevidence.tracking import (
     EVENTS,
     PRESERVATION_KINDS,
+    RECORD_EVENTS,
     STATES,
     TRANSITIONS,
     Event,
@@ -101,6 +102,8 @@ def test_every_table_transition_is_reachable_and_others_refused() -> None:
             start = run(start, path[-1], **({"reason": "x"} if state == "rejected" else {}))
         assert start.state == state
         for name in EVENTS:
+            if name in RECORD_EVENTS:  # they keep the state: tested below
+                continue
             details: dict[str, Any] = {"reason": "refused"} if name == "rejected" else {}
             legal = name == "noted" or name in TRANSITIONS[state]
             if legal and name != "disclosed":
@@ -109,6 +112,7 @@ def test_every_table_transition_is_reachable_and_others_refused() -> None:
                 with pytest.raises(LifecycleError):
                     run(start, name, **details)
     assert set(paths) | {"disclosed"} == set(STATES)
+    assert not RECORD_EVENTS & set(STATES)
 
 
 def test_refusal_names_the_allowed_events() -> None:
@@ -117,7 +121,7 @@ def test_refusal_names_the_allowed_events() -> None:
         run(t, "extended")
     message = str(info.value)
     assert "a request that is submitted cannot become extended" in message
-    assert "allowed now: acknowledged, preserved, rejected, withdrawn, noted" in message
+    assert "allowed now: received, acknowledged, preserved, rejected, withdrawn, noted" in message
     assert isinstance(info.value, InputError)
     assert info.value.source == t.id
 
@@ -267,9 +271,13 @@ def test_random_histories_follow_the_table(names: list[str], kind: str) -> None:
             t = run(t, name, **details)
         except LifecycleError:
             assert t is before
-            assert name not in allowed_events(before)
+            # a record event may also be refused for its time (e.g. a receipt after an answer)
+            assert name not in allowed_events(before) or name in RECORD_EVENTS
             continue
-        assert name == "noted" or name in TRANSITIONS[before.state]
+        if name == "noted" or name in RECORD_EVENTS:
+            assert t.state == before.state
+        else:
+            assert name in TRANSITIONS[before.state]
         assert t.state in STATES
         assert t.version == before.version + 1
 
@@ -290,3 +298,143 @@ def test_records_missing_a_field_raise_input_errors(read: Callable[[], object], 
     with pytest.raises(InputError) as exc:
         read()
     assert [p.path for p in exc.value.problems] == [path]
+
+
+# -- the clocks of Regulation (EU) 2023/1543 art. 11 (the ``order`` clock) -----------------
+
+EU = Terms(
+    preservation_days=60,
+    extension_days=30,
+    max_extensions=1,
+    basis="Regulation (EU) 2023/1543 art. 11(1)",
+    preservation_clock="order",
+)
+SUBMITTED = T0 + timedelta(hours=1)
+
+
+def eu_order(terms: Terms = EU) -> Tracked:
+    return run(tracked("eu_preservation_order", terms=terms), "submitted")
+
+
+def at(t: Tracked, name: str, when: datetime, **details: Any) -> Tracked:
+    return apply_event(t, Event(name, when, "officer", **details), now=NOW)  # type: ignore[arg-type]
+
+
+def test_an_eu_preservation_runs_from_receipt_not_from_preserved() -> None:
+    t = eu_order()
+    assert t.expires == SUBMITTED + timedelta(days=60)  # receipt unknown: from submission
+    received = SUBMITTED + timedelta(hours=5)
+    t = at(t, "received", received)
+    assert t.state == "submitted"  # a record event keeps the state
+    assert (t.received_at, t.clock_start) == (received, received)
+    assert t.expires == received + timedelta(days=60)
+    preserved = at(t, "preserved", received + timedelta(days=3))
+    assert preserved.expires == received + timedelta(days=60)  # not moved by the answer
+    assert preserved.events[-1].expires is None
+    with pytest.raises(LifecycleError, match="runs from the addressee's receipt"):
+        at(t, "preserved", received + timedelta(days=3), expires=received + timedelta(days=90))
+    with pytest.raises(LifecycleError, match="record preservation_extended"):
+        run(preserved, "extension_requested")
+    assert "extension_requested" not in allowed_events(preserved)
+
+
+def test_annex_vi_extends_once_within_the_period() -> None:
+    t = at(eu_order(), "preserved", SUBMITTED + timedelta(days=1))
+    extended = at(t, "preservation_extended", SUBMITTED + timedelta(days=50))
+    assert extended.state == "preserved"
+    assert extended.expires == SUBMITTED + timedelta(days=90)
+    with pytest.raises(LifecycleError, match=r"no further extension: the terms \(Regulation"):
+        at(extended, "preservation_extended", SUBMITTED + timedelta(days=51))
+    with pytest.raises(LifecycleError, match="comes too late"):
+        at(t, "preservation_extended", SUBMITTED + timedelta(days=60))
+    # a receipt recorded later moves the period: the same extension is then in time
+    late_receipt = at(t, "received", SUBMITTED + timedelta(days=1))
+    assert at(late_receipt, "preservation_extended", SUBMITTED + timedelta(days=60)).expires == (
+        SUBMITTED + timedelta(days=91)
+    )
+
+
+def test_annex_v_confirmation_removes_the_expiry() -> None:
+    t = at(eu_order(), "preserved", SUBMITTED + timedelta(days=1))
+    confirmed = at(t, "production_request_confirmed", SUBMITTED + timedelta(days=59))
+    assert confirmed.production_request_confirmed
+    assert confirmed.expires is None
+    assert confirmed.state == "preserved"
+    with pytest.raises(LifecycleError, match="no extension is needed"):
+        at(confirmed, "preservation_extended", SUBMITTED + timedelta(days=59, hours=1))
+    with pytest.raises(LifecycleError, match="already recorded"):
+        at(confirmed, "production_request_confirmed", SUBMITTED + timedelta(days=59, hours=1))
+    with pytest.raises(LifecycleError, match=r"ended at .* comes too late"):
+        at(t, "production_request_confirmed", SUBMITTED + timedelta(days=61))
+    extended = at(t, "preservation_extended", SUBMITTED + timedelta(days=59))
+    assert (
+        at(extended, "production_request_confirmed", SUBMITTED + timedelta(days=85)).expires is None
+    )
+
+
+def test_receipt_is_checked_against_the_history() -> None:
+    draft = tracked("eu_preservation_order", terms=EU)
+    with pytest.raises(LifecycleError, match="needs the request submitted first"):
+        at(draft, "received", T0)
+    t = eu_order()
+    with pytest.raises(LifecycleError, match="before the submission"):
+        at(t, "received", T0)
+    answered = at(t, "acknowledged", SUBMITTED + timedelta(hours=2))
+    with pytest.raises(LifecycleError, match="after the addressee's first answer"):
+        at(answered, "received", SUBMITTED + timedelta(hours=3))
+    received = at(t, "received", SUBMITTED + timedelta(hours=2))
+    with pytest.raises(LifecycleError, match="before the addressee received"):
+        at(received, "acknowledged", SUBMITTED + timedelta(hours=1))
+    with pytest.raises(LifecycleError, match="already recorded"):
+        at(received, "received", SUBMITTED + timedelta(hours=2))
+    # received late: after an answer recorded with a later time
+    late = at(answered, "received", SUBMITTED + timedelta(hours=1))
+    assert late.received_at == SUBMITTED + timedelta(hours=1)
+    with pytest.raises(LifecycleError, match="final"):
+        at(run(t, "withdrawn"), "received", SUBMITTED + timedelta(hours=3))
+
+
+def test_annex_acts_only_apply_to_the_order_clock() -> None:
+    t = run(tracked(), "submitted", "preserved")
+    for name in ("preservation_extended", "production_request_confirmed"):
+        with pytest.raises(LifecycleError, match="only applies to a preservation that runs"):
+            run(t, name)
+        assert name not in allowed_events(t)
+    assert "received" in allowed_events(t)
+
+
+def test_ex_post_validation_is_recorded_once() -> None:
+    plain = eu_order()
+    with pytest.raises(LifecycleError, match="only applies to an order issued without"):
+        run(plain, "validated")
+    terms = replace(EU, validation_hours=48, validation_basis="Regulation (EU) 2023/1543 art. 4(5)")
+    draft = tracked("eu_preservation_order", terms=terms)
+    validated = at(draft, "validated", T0 + timedelta(hours=30))  # before submission is fine
+    assert validated.validated_at == T0 + timedelta(hours=30)
+    assert validated.state == "draft"
+    with pytest.raises(LifecycleError, match="already recorded"):
+        at(validated, "validated", T0 + timedelta(hours=31))
+    with pytest.raises(LifecycleError, match="before the order was issued"):
+        at(draft, "validated", T0 - timedelta(hours=1))
+
+
+def test_old_terms_read_back_with_the_provider_clock() -> None:
+    """Terms stored by a release without the order clock keep the clock they were tracked
+    with; an unknown clock is refused by path."""
+    old = {"preservation_days": 60, "extension_days": 30, "max_extensions": 1, "basis": "x"}
+    assert Terms.from_dict(old) == Terms(60, 30, 1, basis="x")
+    assert Terms.from_dict(EU.to_dict()) == EU
+    with_time = replace(EU, enforcing_notified_at=T0)
+    assert Terms.from_dict(with_time.to_dict()) == with_time
+    with pytest.raises(InputError) as exc:
+        Terms.from_dict({**old, "preservation_clock": "sundial"})
+    assert [p.path for p in exc.value.problems] == ["$.preservation_clock"]
+    with pytest.raises(InputError):
+        Terms.from_dict({**old, "enforcing_notified_at": "2026-11-16T09:00:00"})  # naive
+
+
+def test_an_order_clock_past_9999_is_held_at_its_end() -> None:
+    late = datetime(9999, 12, 1, tzinfo=UTC)
+    t = replace(tracked("eu_preservation_order", terms=EU), created_at=late)
+    t = apply_event(t, Event("submitted", late, "o"), now=late)
+    assert t.expires == datetime.max.replace(tzinfo=UTC)

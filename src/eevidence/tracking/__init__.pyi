@@ -16,6 +16,7 @@ from ._deadlines import (
 from ._lifecycle import (
     EVENTS as EVENTS,
     PRESERVATION_KINDS as PRESERVATION_KINDS,
+    RECORD_EVENTS as RECORD_EVENTS,
     STATES as STATES,
     TERMINAL_STATES as TERMINAL_STATES,
     TRANSITIONS as TRANSITIONS,
@@ -39,6 +40,7 @@ from ._outcomes import (
     outcome_row as outcome_row,
 )
 from ._start import tracked_from_request as tracked_from_request
+from ._terms import PreservationClock as PreservationClock
 from ._track import track_request as track_request
 from .store import (
     SCHEMA_VERSION as SCHEMA_VERSION,
@@ -54,6 +56,7 @@ __all__ = [
     "ACK_EMERGENCY_HOURS",
     "EVENTS",
     "PRESERVATION_KINDS",
+    "RECORD_EVENTS",
     "REMINDER_DAYS",
     "SCHEMA_VERSION",
     "STATES",
@@ -67,6 +70,7 @@ __all__ = [
     "Groups",
     "OutcomeRow",
     "PostgresStore",
+    "PreservationClock",
     "Spread",
     "SqliteStore",
     "State",

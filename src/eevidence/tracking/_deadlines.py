@@ -2,21 +2,31 @@
 is a parameter and nothing here reads files or the clock.
 
 Terms are fixed when a request is tracked (:func:`terms_for`), from the source the kinds
-table names for its kind (:attr:`eevidence.request.KindSpec.deadlines`):
+table names for its kind (:attr:`eevidence.request.KindSpec.deadlines`); every number and
+article comes from the legal facts (:func:`eevidence.provider.law_facts`) or the provider
+profile, and every basis names the article:
 
-* Regulation (EU) 2023/1543 for EU orders: preservation 60 days plus one extension of
-  30 (art. 11); production within 10 days, 8 hours in an emergency (art. 10);
+* Regulation (EU) 2023/1543 for EU orders dated from its application date (art. 34(2)):
+  preservation for 60 days from the addressee's receipt, one 30-day extension by the
+  issuing authority, no expiry once the subsequent request for production is confirmed
+  (art. 11); production within 10 days of receipt, 8 hours in an emergency (art. 10); the
+  enforcing authority's 10 days, 96 hours in an emergency, to raise grounds for refusal
+  when it is notified (arts. 8, 12(1)); ex post validation within 48 hours of an order
+  issued without prior validation (art. 4(5));
 * the provider profile's published preservation terms for the requester's country;
-* 18 U.S.C. 2703(f) when the request rests on it: 90 days plus one 90-day extension;
-* Budapest Convention art. 29(7) (at least 60 days, no extension rule) when it rests on it.
+* 18 U.S.C. 2703(f)(2) (90 days, one 90-day extension) for a US requester only.
 
 Deadlines derived from a tracked request (:func:`deadlines_of`):
 
 * ``preservation_expires``: the data may be deleted after this moment;
 * ``act_before_expiry``: the last day to ask for an extension (the provider's notice period,
-  else :data:`REMINDER_DAYS` before expiry), or to send the follow-up request when no
-  extension is left;
-* ``production_due``: an EU production order's deadline, counted from submission;
+  else :data:`REMINDER_DAYS` before expiry), or to send the follow-up request (for an EU
+  preservation order: the Annex V confirmation or the Annex VI extension);
+* ``production_due``: an EU production order's deadline, counted from receipt;
+* ``enforcing_review_ends``: the end of the enforcing authority's period to raise grounds
+  for refusal (art. 12(1));
+* ``validation_due``: the ex post validation of an order issued without prior validation
+  (art. 4(5));
 * ``acknowledgement_due``: no answer from the provider after :data:`ACK_DAYS` days
   (:data:`ACK_EMERGENCY_HOURS` hours for an emergency). This is a follow-up reminder of
   this tool, not a legal deadline.
@@ -25,13 +35,13 @@ Deadlines derived from a tracked request (:func:`deadlines_of`):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, assert_never
 
-from eevidence.errors import InputError
-from eevidence.provider import LawFacts, ProviderProfile
+from eevidence.errors import ConfigurationError, InputError
+from eevidence.provider import Duration, LawFacts, ProviderProfile
 from eevidence.request import Request, is_emergency, kind_spec
 from eevidence.tracking._lifecycle import Terms, Tracked, as_utc
 
@@ -57,24 +67,61 @@ REMINDER_DAYS: Final = 14
 """Days before a preservation expires to act, when the provider states no notice period."""
 
 DeadlineKind = Literal[
-    "preservation_expires", "act_before_expiry", "production_due", "acknowledgement_due"
+    "preservation_expires",
+    "act_before_expiry",
+    "production_due",
+    "enforcing_review_ends",
+    "validation_due",
+    "acknowledgement_due",
 ]
 """What is due (see the module docstring)."""
+
+_EU_REGULATION: Final = "Regulation (EU) 2023/1543"
+"""How a basis names Regulation (EU) 2023/1543, before the article (``art. 10(4)``)."""
+
+
+def _eu(ref: str) -> str:
+    return f"{_EU_REGULATION} {ref}"
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
+
+
+def _days(duration: Duration) -> int:
+    """A period of the law in whole days (a preservation is counted in days)."""
+    days, rest = divmod(duration.hours, 24)
+    if rest:
+        raise ConfigurationError(
+            f"the legal facts give a preservation period of {duration} ({duration.ref}), "
+            "not whole days"
+        )
+    return days
 
 
 def terms_for(request: Request, profile: ProviderProfile | None, law: LawFacts) -> Terms:
     """The deadline terms that apply to ``request`` when it is tracked.
 
-    The source is the kinds table's (:attr:`eevidence.request.KindSpec.deadlines`):
+    The source is the kinds table's (:attr:`eevidence.request.KindSpec.deadlines`); every
+    number and article comes from ``law`` (:class:`eevidence.provider.Duration` and its
+    ``ref``):
 
-    * ``eu_art11_preservation``: Reg. (EU) 2023/1543 art. 11: ``preservation_days`` 60,
-      one extension of 30 days (the numbers come from ``law``);
-    * ``eu_art10_production``: art. 10: ``response_hours`` 240 (10 days), 8 in an
-      emergency (art. 10(4); :func:`eevidence.request.is_emergency`);
-    * ``provider_preservation``: the profile's published preservation terms for the
-      requester's country; what the profile does not say comes from 18 U.S.C. 2703(f)(2)
-      (90 days, one 90-day extension) or Budapest art. 29(7) (at least 60 days), when the
-      request rests on it;
+    * ``eu_art11_preservation``: Reg. (EU) 2023/1543 art. 11(1): ``preservation_days``
+      (60) from the addressee's receipt (the ``order`` clock), one extension of
+      ``extension_days`` (30) by the issuing authority (Annex VI: "an additional 30-day
+      period");
+    * ``eu_art10_production``: ``response_hours`` from receipt: 10 days (art. 10(2)), 8
+      hours in an emergency (art. 10(4); :func:`eevidence.request.is_emergency`); when the
+      order names an ``enforcing_authority`` and gives no ``notification_exception``
+      (art. 8(1) and 8(2)), the enforcing authority's ``enforcing_review_hours``: 10 days,
+      96 hours in an emergency (art. 12(1)), from its ``notified_at`` when given;
+    * both EU sources: an order with ``without_prior_validation`` (art. 4(5)) must be
+      validated ex post within ``validation_hours`` (48) of its issue. An EU order dated
+      (in its own offset) before the Regulation applies (art. 34(2)) gets no legal terms,
+      and its basis says why;
+    * ``provider_preservation``: see :func:`_preservation_terms`: the provider's published
+      terms for the requester's country, completed by 18 U.S.C. 2703(f)(2) for a US
+      requester only;
     * ``acknowledgement``: no terms (only the reminder to chase an answer applies).
 
     Args:
@@ -83,28 +130,55 @@ def terms_for(request: Request, profile: ProviderProfile | None, law: LawFacts) 
         law: the legal facts (:func:`eevidence.provider.law_facts`).
 
     Returns:
-        The terms, with ``basis`` naming where they come from.
+        The terms, each basis naming where they come from (with the article for the law).
 
     Raises:
         InputError: the request's kind has no row in the kinds table.
+        ConfigurationError: ``law`` gives a preservation period that is not whole days.
     """
     eu = law.eu_regulation_2023_1543
     source = kind_spec(request.kind).deadlines
+    if source in ("eu_art11_preservation", "eu_art10_production") and (
+        request.created_at.date() < eu.applies_from
+    ):
+        return Terms(
+            basis=f"{_eu(eu.applies_from_ref)}: applies from {eu.applies_from.isoformat()}, "
+            f"after this order's date ({request.created_at.date().isoformat()})"
+        )
+    validation: dict[str, Any] = {}
+    if getattr(request, "without_prior_validation", None):
+        validation = {
+            "validation_hours": eu.ex_post_validation.hours,
+            "validation_basis": _eu(eu.ex_post_validation.ref),
+        }
     match source:
         case "eu_art11_preservation":
             return Terms(
-                preservation_days=eu.preservation.amount,
-                extension_days=eu.preservation_extension.amount,
-                max_extensions=1,
-                basis="Regulation (EU) 2023/1543 art. 11",
+                preservation_days=_days(eu.preservation),
+                extension_days=_days(eu.preservation_extension),
+                max_extensions=1,  # art. 11(1): "an additional 30-day period"
+                basis=_eu(eu.preservation.ref),
+                preservation_clock="order",
+                **validation,
             )
         case "eu_art10_production":
-            hours = (
-                eu.emergency_production.hours
-                if is_emergency(request)
-                else eu.production.hours
+            emergency = is_emergency(request)
+            production = eu.emergency_production if emergency else eu.production
+            review = eu.enforcing_review_emergency if emergency else eu.enforcing_review
+            enforcing = getattr(request, "enforcing_authority", None)
+            notified = enforcing is not None and not getattr(
+                request, "notification_exception", None
             )
-            return Terms(response_hours=hours, basis="Regulation (EU) 2023/1543 art. 10")
+            return Terms(
+                response_hours=production.hours,
+                basis=_eu(production.ref),
+                enforcing_review_hours=review.hours if notified else None,
+                enforcing_review_basis=_eu(review.ref) if notified else "",
+                enforcing_notified_at=_utc(getattr(enforcing, "notified_at", None))
+                if notified
+                else None,
+                **validation,
+            )
         case "acknowledgement":
             return Terms()
         case "provider_preservation":
@@ -114,42 +188,58 @@ def terms_for(request: Request, profile: ProviderProfile | None, law: LawFacts) 
 
 
 def _preservation_terms(request: Request, profile: ProviderProfile | None, law: LawFacts) -> Terms:
-    """The provider's published preservation terms, completed by the statute."""
-    instruments = {basis.instrument for basis in request.legal_basis}
-    law_terms = Terms(basis="no published terms")
-    if "us_18_usc_2703f" in instruments:
-        us = law.us_18_usc_2703f
-        law_terms = Terms(
-            preservation_days=us.initial.amount,
-            extension_days=us.extension.amount,
+    """The provider's published preservation terms for the requester, completed by the
+    statute only where the statute binds the provider for that requester.
+
+    * 18 U.S.C. 2703(f)(2) (``initial`` days, one ``extension``) obliges a provider "upon
+      the request of a governmental entity", which 18 U.S.C. 2711(4) defines as a
+      department or agency of the United States or of a State: it completes the profile
+      only for a US requester (``authority.country`` ``US``) whose request rests on
+      2703(f). A foreign authority's preservation is honoured on the provider's own
+      terms: those it publishes for non-US requesters
+      (:meth:`eevidence.provider.ProviderProfile.preservation_terms` of the requester's
+      country), else unknown (``preserved`` then needs the provider's stated expiry).
+    * Budapest Convention art. 29(7) ("a period not less than sixty days") binds the
+      requested Party, which orders the preservation under its own law: it is a minimum
+      that State guarantees, not a period the provider announces, so it is never used as
+      the provider's period (an expiry computed from it could be earlier or later than
+      the provider's real one).
+    """
+    us = law.us_18_usc_2703f
+    country = request.authority.country
+    rests_on = {basis.instrument for basis in request.legal_basis}
+    statute = Terms(basis="no published terms")
+    if (
+        us.requesters == "us_governmental_entity"
+        and country == "US"
+        and "us_18_usc_2703f" in (rests_on)
+    ):
+        statute = Terms(
+            preservation_days=_days(us.initial),
+            extension_days=_days(us.extension),
             max_extensions=us.max_extensions,
-            basis="18 U.S.C. 2703(f)",
-        )
-    elif "budapest_art29" in instruments:
-        law_terms = Terms(
-            preservation_days=law.budapest_art29.minimum.amount,
-            basis="Budapest Convention art. 29(7) (minimum period)",
+            basis=us.initial.ref,
         )
     if profile is None:
-        return law_terms
-    published = profile.preservation_terms(request.authority.country)
+        return statute
+    published = profile.preservation_terms(country)
     if all(v is None for v in astuple(published)):
-        return law_terms
+        return statute
     # What the provider publishes wins; the statute fills what it does not say.
     merged = Terms(
-        preservation_days=_first(published.initial_days, law_terms.preservation_days),
-        extension_days=_first(published.extension_days, law_terms.extension_days),
-        max_extensions=_first(published.max_extensions, law_terms.max_extensions),
+        preservation_days=_first(published.initial_days, statute.preservation_days),
+        extension_days=_first(published.extension_days, statute.extension_days),
+        max_extensions=_first(published.max_extensions, statute.max_extensions),
         extension_notice_days=published.extension_notice_days,
     )
     basis = f"provider profile {profile.id}"
-    if law_terms.preservation_days is not None and merged != replace(
+    if statute.preservation_days is not None and merged != replace(
         merged,
         preservation_days=published.initial_days,
         extension_days=published.extension_days,
         max_extensions=published.max_extensions,
     ):
-        basis += f", completed by {law_terms.basis}"
+        basis += f", completed by {statute.basis}"
     return replace(merged, basis=basis)
 
 
@@ -218,13 +308,25 @@ def _shifted(value: datetime, delta: timedelta) -> datetime:
 def deadlines_of(tracked: Tracked) -> list[Deadline]:
     """Every open deadline of ``tracked``, earliest first (none once it is final).
 
+    * ``validation_due``: until ``validated`` is recorded, ``validation_hours`` after the
+      order's issue (``created_at``), when the terms set them (art. 4(5));
     * ``acknowledgement_due``: while ``submitted``, :data:`ACK_DAYS` days after submission
       (:data:`ACK_EMERGENCY_HOURS` hours for an emergency);
     * ``production_due``: while ``submitted`` or ``acknowledged``, ``response_hours``
-      hours after submission, when the terms set them;
-    * ``preservation_expires``: while preserved (or an extension is pending), the expiry;
-    * ``act_before_expiry``: while preserved or extended, the provider's extension notice
-      period (else :data:`REMINDER_DAYS` days) before the expiry.
+      hours after the addressee's receipt (until it is recorded, after the submission:
+      :attr:`Tracked.clock_start`), when the terms set them (art. 10);
+    * ``enforcing_review_ends``: while ``submitted`` or ``acknowledged``,
+      ``enforcing_review_hours`` after the notification the order records
+      (``enforcing_authority.notified_at``), else after the submission, when art. 8(1)
+      has it sent with the order. Art. 12(1) counts from the enforcing authority's
+      receipt, which is not recorded: the deadline may be early by the transmission
+      time;
+    * ``preservation_expires``: while a preservation is in force, its expiry
+      (:attr:`Tracked.expires`; none once the subsequent request for production is
+      confirmed, art. 11(2));
+    * ``act_before_expiry``: while preserved or extended (for an ``order`` clock: until
+      the expiry, from submission), the provider's extension notice period (else
+      :data:`REMINDER_DAYS` days) before the expiry.
 
     A deadline that would fall after the year 9999 (or before the year 1) is given as the
     last (or first) instant a datetime can hold.
@@ -239,6 +341,13 @@ def deadlines_of(tracked: Tracked) -> list[Deadline]:
     terms = tracked.terms
     state = tracked.state
     submitted = tracked.submitted_at
+    if terms.validation_hours is not None and tracked.validated_at is None:
+        add(
+            "validation_due",
+            _shifted(tracked.created_at, timedelta(hours=terms.validation_hours)),
+            terms.validation_basis,
+            "obtain the ex post validation; if refused, withdraw the order and delete the data",
+        )
     if state == "submitted" and submitted is not None:
         delay = (
             timedelta(hours=ACK_EMERGENCY_HOURS) if tracked.emergency else timedelta(days=ACK_DAYS)
@@ -249,30 +358,68 @@ def deadlines_of(tracked: Tracked) -> list[Deadline]:
             "follow-up reminder",
             "no answer from the provider yet: follow up",
         )
-    if (
-        terms.response_hours is not None
-        and submitted is not None
-        and state in ("submitted", "acknowledged")
-    ):
-        add(
-            "production_due",
-            _shifted(submitted, timedelta(hours=terms.response_hours)),
-            terms.basis,
-            "the provider must have produced the data",
-        )
-    expires = tracked.expires
-    if expires is not None and state in ("preserved", "extension_requested", "extended"):
-        add("preservation_expires", expires, terms.basis, "preserved data may be deleted after")
-        left = None if terms.max_extensions is None else terms.max_extensions - tracked.extensions
-        notice = terms.extension_notice_days or REMINDER_DAYS
-        if state != "extension_requested":
-            if left is None or left > 0:
-                note = "request an extension or send the follow-up request"
-            else:
-                note = "no extension left: send the follow-up request"
-            add("act_before_expiry", _shifted(expires, -timedelta(days=notice)), terms.basis, note)
+    start = tracked.clock_start
+    if start is not None and submitted is not None and state in ("submitted", "acknowledged"):
+        if terms.response_hours is not None:
+            add(
+                "production_due",
+                _shifted(start, timedelta(hours=terms.response_hours)),
+                terms.basis,
+                "the provider must have produced the data"
+                + (
+                    ""
+                    if tracked.received_at
+                    else " (counted from submission: receipt not recorded)"
+                ),
+            )
+        if terms.enforcing_review_hours is not None:
+            add(
+                "enforcing_review_ends",
+                _shifted(
+                    terms.enforcing_notified_at or submitted,
+                    timedelta(hours=terms.enforcing_review_hours),
+                ),
+                terms.enforcing_review_basis,
+                "the enforcing authority's period to raise grounds for refusal ends",
+            )
+    _preservation_deadlines(tracked, add)
     found.sort(key=lambda d: d.due)
     return found
+
+
+def _preservation_deadlines(
+    tracked: Tracked, add: Callable[[DeadlineKind, datetime, str, str], None]
+) -> None:
+    """``preservation_expires`` and ``act_before_expiry`` of ``tracked`` (see
+    :func:`deadlines_of`)."""
+    terms, state, expires = tracked.terms, tracked.state, tracked.expires
+    if expires is None:
+        return
+    order = terms.preservation_clock == "order"
+    live = ("preserved", "extension_requested", "extended")
+    if state not in live and not (order and state in ("submitted", "acknowledged")):
+        return
+    add(
+        "preservation_expires",
+        expires,
+        terms.basis,
+        "the obligation to preserve ceases" if order else "preserved data may be deleted after",
+    )
+    if state == "extension_requested":
+        return
+    left = None if terms.max_extensions is None else terms.max_extensions - tracked.extensions
+    if order:
+        note = (
+            "confirm the subsequent request for production (Annex V) or extend (Annex VI)"
+            if left is None or left > 0
+            else "no extension left: confirm the subsequent request for production (Annex V)"
+        )
+    elif left is None or left > 0:
+        note = "request an extension or send the follow-up request"
+    else:
+        note = "no extension left: send the follow-up request"
+    notice = terms.extension_notice_days or REMINDER_DAYS
+    add("act_before_expiry", _shifted(expires, -timedelta(days=notice)), terms.basis, note)
 
 
 def next_due(tracked: Tracked) -> datetime | None:
@@ -327,6 +474,8 @@ _TITLES: Final[dict[str, str]] = {
     "preservation_expires": "Preservation expires",
     "act_before_expiry": "Extend or follow up before expiry",
     "production_due": "Production due",
+    "enforcing_review_ends": "Enforcing authority's review period ends",
+    "validation_due": "Ex post validation due",
     "acknowledgement_due": "No answer yet: follow up",
 }
 
@@ -398,7 +547,7 @@ def to_ics(deadlines: Sequence[Deadline], *, now: datetime) -> bytes:
             f"UID:{d.request_id}-{d.kind}@eevidence",
             f"DTSTAMP:{stamp}",
             f"DTSTART:{_stamp(d.due)}",
-            f"DTEND:{_stamp(d.due + timedelta(minutes=30))}",
+            f"DTEND:{_stamp(_shifted(d.due, timedelta(minutes=30)))}",
             f"SUMMARY:{_ics_text(summary)}",
             f"DESCRIPTION:{_ics_text(description)}",
             "BEGIN:VALARM",

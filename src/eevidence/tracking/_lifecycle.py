@@ -4,8 +4,8 @@ A tracked request is its immutable facts (id, kind, provider, requesting country
 deadline terms in force when it was tracked) plus the list of events recorded so far. The
 state is never stored on its own: it is the result of replaying the events, so a record
 can never disagree with its history. Each event is named after the state it leads to,
-except ``noted`` (a remark, a call with the provider...), which leaves the state as it is
-and is allowed in every state.
+except ``noted`` (a remark, a call with the provider...) and the *record events*
+(:data:`RECORD_EVENTS`), which leave the state as it is.
 
 Transitions (``*`` marks a terminal state)::
 
@@ -31,12 +31,32 @@ channel takes signed packages). Further rules:
   preservation's id (a request that names its original, as an extension does with
   ``original_request_id``, follows it without being told).
 * ``rejected`` needs a reason; ``disclosed`` says whether it was partial.
-* ``preserved`` and ``extended`` carry the expiry: the one the provider gave, or else the
+* With the ``provider`` clock (:data:`~eevidence.tracking.Terms.preservation_clock`),
+  ``preserved`` and ``extended`` carry the expiry: the one the provider gave, or else the
   one computed from the terms (preservation period, extension period). When the terms are
-  unknown the expiry must be given.
-* ``extension_requested`` is refused once the terms' maximum number of extensions is used.
+  unknown the expiry must be given. ``extension_requested`` is refused once the terms'
+  maximum number of extensions is used.
+* With the ``order`` clock (European Preservation Orders, Regulation (EU) 2023/1543
+  art. 11), the expiry is never given: it runs from the addressee's receipt (``received``,
+  until then the submission), is moved by the issuing authority's extension
+  (``preservation_extended``, Annex VI) and removed by its confirmation that the
+  subsequent request for production was issued (``production_request_confirmed``,
+  Annex V; art. 11(2)). ``extension_requested`` and ``extended`` do not apply.
 * Event times are aware and not in the future (``now`` is a parameter); a change of state
-  is never earlier than the previous change of state (notes may be recorded late).
+  is never earlier than the previous change of state (notes and record events may be
+  recorded late).
+
+Record events (never once the request is final; each once, except
+``preservation_extended`` as many times as the terms allow):
+
+* ``received``: the addressee received the request (the Regulation's clocks run from it,
+  arts. 10 and 11(1)); after the submission and not after the addressee's first answer;
+* ``preservation_extended`` (Annex VI, ``order`` clock): while the period in force runs
+  (art. 11(1): "during that 60-day period"), before any confirmation;
+* ``production_request_confirmed`` (Annex V, ``order`` clock): while the preservation runs
+  (art. 11(2): "during the period of preservation");
+* ``validated``: the ex post validation of an order issued without prior validation
+  (art. 4(5)); only when the terms set one.
 """
 
 from __future__ import annotations
@@ -46,12 +66,21 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, get_args
 
-from eevidence.errors import InputError, LifecycleError, Problem
+from eevidence.errors import InputError, LifecycleError
 from eevidence.request import KINDS, RequestKind, kind_spec
+from eevidence.tracking._event import (
+    Event,
+    EventName,
+    iso as _iso,
+    required as _required,
+    time_of as _time,
+)
+from eevidence.tracking._terms import Terms
 
 __all__ = [
     "EVENTS",
     "PRESERVATION_KINDS",
+    "RECORD_EVENTS",
     "STATES",
     "TERMINAL_STATES",
     "TRANSITIONS",
@@ -79,24 +108,16 @@ State = Literal[
     "withdrawn",
     "expired",
 ]
-EventName = Literal[
-    "checked",
-    "signed",
-    "submitted",
-    "acknowledged",
-    "preserved",
-    "extension_requested",
-    "extended",
-    "disclosed",
-    "rejected",
-    "withdrawn",
-    "expired",
-    "noted",
-]
 STATES: Final[tuple[str, ...]] = get_args(State)
 """Every :data:`State`, in lifecycle order."""
 EVENTS: Final[tuple[str, ...]] = get_args(EventName)
 """Every :data:`EventName`, in lifecycle order (``noted`` last)."""
+RECORD_EVENTS: Final[frozenset[str]] = frozenset(
+    {"received", "validated", "preservation_extended", "production_request_confirmed"}
+)
+"""Events that record a fact without changing the state (see the module docstring)."""
+_KEEP_STATE: Final = RECORD_EVENTS | {"noted"}
+_ANSWERS: Final = ("acknowledged", "preserved", "disclosed", "rejected")
 
 TRANSITIONS: Final[Mapping[State, frozenset[State]]] = {
     "draft": frozenset({"checked", "signed", "submitted", "withdrawn"}),
@@ -149,136 +170,6 @@ def as_utc(value: datetime, what: str = "time") -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
-class Terms:
-    """Deadline terms fixed when a request is tracked (``None``: not known).
-
-    ``basis`` says where they come from (a regulation, a statute or a provider profile),
-    so a reminder can tell the investigator why it is due.
-    """
-
-    preservation_days: int | None = None
-    """Days a preservation lasts from when the provider preserved the data."""
-    extension_days: int | None = None
-    """Days an extension adds to the expiry in force."""
-    max_extensions: int | None = None
-    """How many extensions may be granted."""
-    extension_notice_days: int | None = None
-    """Days before expiry by which the provider wants an extension request."""
-    response_hours: int | None = None
-    """Hours from submission by which the provider must produce (EU production orders)."""
-    basis: str = ""
-    """Where the terms come from, e.g. ``Regulation (EU) 2023/1543 art. 11``; empty when
-    no term applies (only the acknowledgement reminder)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The terms as a JSON object: one key per attribute, ``null`` when not known."""
-        return {
-            "preservation_days": self.preservation_days,
-            "extension_days": self.extension_days,
-            "max_extensions": self.max_extensions,
-            "extension_notice_days": self.extension_notice_days,
-            "response_hours": self.response_hours,
-            "basis": self.basis,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Terms:
-        """The terms of a :meth:`to_dict` object; a missing key is ``None`` (``basis``: empty)."""
-        return cls(
-            preservation_days=data.get("preservation_days"),
-            extension_days=data.get("extension_days"),
-            max_extensions=data.get("max_extensions"),
-            extension_notice_days=data.get("extension_notice_days"),
-            response_hours=data.get("response_hours"),
-            basis=str(data.get("basis", "")),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One thing that happened to a request: when, who recorded it, and its details."""
-
-    name: EventName
-    """What happened (the state it leads to, or ``noted``)."""
-    at: datetime
-    """When it happened (aware; stored in UTC)."""
-    actor: str
-    """Who recorded it."""
-    note: str | None = None
-    """A free-text note (at most 2000 characters)."""
-    ref: str | None = None
-    """The provider's reference number for the request, when the provider gave one."""
-    expires: datetime | None = None
-    """Expiry of a preservation (``preserved``, ``extended``)."""
-    reason: str | None = None
-    """Why the provider refused (``rejected``)."""
-    partial: bool = False
-    """Only part of the data was disclosed (``disclosed``)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The event as a JSON object: ``event``, ``at`` (RFC 3339, UTC, ``Z``), ``actor``,
-        ``note``, ``ref``, ``expires`` (RFC 3339 or ``null``), ``reason``, ``partial``."""
-        return {
-            "event": self.name,
-            "at": _iso(self.at),
-            "actor": self.actor,
-            "note": self.note,
-            "ref": self.ref,
-            "expires": _iso(self.expires) if self.expires else None,
-            "reason": self.reason,
-            "partial": self.partial,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Event:
-        """The event of a :meth:`to_dict` object (as a store keeps it).
-
-        Raises:
-            InputError: ``event``, ``at`` or ``actor`` is missing, or a time is not an ISO
-                8601 date-time (stores turn it into a ``StoreError``).
-        """
-        expires = data.get("expires")
-        return cls(
-            name=_required(data, "event", "event"),
-            at=_time(_required(data, "at", "event"), "at", "event"),
-            actor=_required(data, "actor", "event"),
-            note=data.get("note"),
-            ref=data.get("ref"),
-            expires=_time(expires, "expires", "event") if expires else None,
-            reason=data.get("reason"),
-            partial=bool(data.get("partial", False)),
-        )
-
-
-def _required(data: Mapping[str, Any], key: str, what: str) -> Any:
-    """``data[key]``, or an :class:`InputError` naming the missing field."""
-    try:
-        return data[key]
-    except KeyError:
-        raise InputError(
-            f"required field {key!r} is missing",
-            source=what,
-            problems=[Problem(f"$.{key}", "required field is missing")],
-        ) from None
-
-
-def _time(value: Any, key: str, what: str) -> datetime:
-    """``value`` read as an ISO 8601 date-time, or an :class:`InputError` naming ``key``."""
-    try:
-        return datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise InputError(
-            f"{key} is not an ISO 8601 date-time",
-            source=what,
-            problems=[Problem(f"$.{key}", "expected an ISO 8601 date-time")],
-        ) from None
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-@dataclass(frozen=True, slots=True)
 class Tracked:
     """A tracked request: fixed facts plus its events, oldest first."""
 
@@ -309,8 +200,8 @@ class Tracked:
         when there is none)."""
         state: State = "draft"
         for event in self.events:
-            if event.name != "noted":
-                state = event.name
+            if event.name not in _KEEP_STATE:
+                state = event.name  # type: ignore[assignment]  # every other event is a state
         return state
 
     @property
@@ -338,9 +229,34 @@ class Tracked:
         return event.at if event else None
 
     @property
+    def received_at(self) -> datetime | None:
+        """When the addressee received the request (``received``), or ``None``."""
+        event = self.first("received")
+        return event.at if event else None
+
+    @property
+    def clock_start(self) -> datetime | None:
+        """Where the addressee's clocks start: its receipt when recorded, else the
+        submission (the earliest it can have been received, so deadlines counted from it
+        are never later than the law's); ``None`` before submission."""
+        return self.received_at or self.submitted_at
+
+    @property
+    def production_request_confirmed(self) -> bool:
+        """Whether the issuing authority confirmed the subsequent request for production
+        (Annex V; Regulation (EU) 2023/1543 art. 11(2): no expiry from then on)."""
+        return self.first("production_request_confirmed") is not None
+
+    @property
+    def validated_at(self) -> datetime | None:
+        """When the order was validated ex post (``validated``, art. 4(5)), or ``None``."""
+        event = self.first("validated")
+        return event.at if event else None
+
+    @property
     def responded_at(self) -> datetime | None:
         """First answer of the provider (acknowledgement, preservation, disclosure, refusal)."""
-        event = self.first("acknowledged", "preserved", "disclosed", "rejected")
+        event = self.first(*_ANSWERS)
         return event.at if event else None
 
     @property
@@ -351,8 +267,9 @@ class Tracked:
 
     @property
     def extensions(self) -> int:
-        """How many extensions the provider granted (``extended`` events)."""
-        return sum(1 for e in self.events if e.name == "extended")
+        """How many extensions were made: granted by the provider (``extended``) or, for
+        an ``order`` clock, made by the issuing authority (``preservation_extended``)."""
+        return sum(1 for e in self.events if e.name in ("extended", "preservation_extended"))
 
     @property
     def reject_reason(self) -> str | None:
@@ -370,11 +287,40 @@ class Tracked:
 
     @property
     def expires(self) -> datetime | None:
-        """Expiry of the preservation now in force (``None`` if none is)."""
-        if self.state not in ("preserved", "extension_requested", "extended", "expired"):
+        """Expiry of the preservation now in force (``None`` if none is, or it is not known).
+
+        ``provider`` clock: the expiry of the latest ``preserved`` or ``extended`` event,
+        while preserved (or extended, or expired). ``order`` clock (Regulation (EU)
+        2023/1543 art. 11(1)): from the addressee's receipt (:attr:`clock_start`),
+        ``preservation_days`` plus ``extension_days`` per extension, from submission on and
+        until the request is rejected or withdrawn; none once the subsequent request for
+        production is confirmed (art. 11(2)). An expiry after the year 9999 is given as the
+        last instant a datetime can hold.
+        """
+        state = self.state
+        if self.terms.preservation_clock == "order":
+            if state in ("draft", "checked", "signed", "rejected", "withdrawn"):
+                return None
+            if self.production_request_confirmed:
+                return None
+            return self.order_expiry(self.extensions)
+        if state not in ("preserved", "extension_requested", "extended", "expired"):
             return None
         event = self.last("preserved", "extended")
         return event.expires if event else None
+
+    def order_expiry(self, extensions: int) -> datetime | None:
+        """For an ``order`` clock: :attr:`clock_start` + ``preservation_days`` days +
+        ``extensions`` times ``extension_days`` days (``None`` when a term or the start is
+        unknown; held at the end of year 9999 when later)."""
+        start, terms = self.clock_start, self.terms
+        if start is None or terms.preservation_days is None:
+            return None
+        days = terms.preservation_days + extensions * (terms.extension_days or 0)
+        try:
+            return start + timedelta(days=days)
+        except OverflowError:
+            return datetime.max.replace(tzinfo=UTC)
 
     def to_dict(self) -> dict[str, Any]:
         """The tracked request as a JSON object: its facts (``id``, ``kind``, ``provider``,
@@ -452,7 +398,14 @@ def _allowed(tracked: Tracked, name: EventName) -> str | None:
     state = tracked.state
     if tracked.terminal:
         return f"the request is {state}, which is final"
+    if name in RECORD_EVENTS:
+        return _record_allowed(tracked, name)
     preservation = _preservation(tracked)
+    if name in ("extension_requested", "extended") and tracked.terms.preservation_clock == "order":
+        return (
+            f"the issuing authority extends this preservation itself ({tracked.terms.basis}, "
+            "Annex VI): record preservation_extended"
+        )
     if name in _PRESERVATION_ONLY and not preservation:
         return f"{name!r} only applies to preservation requests, not {tracked.kind}"
     if name == "disclosed" and preservation:
@@ -466,6 +419,71 @@ def _allowed(tracked: Tracked, name: EventName) -> str | None:
     if name == "extension_requested" and limit is not None and tracked.extensions >= limit:
         return f"no further extension: the terms ({tracked.terms.basis}) allow {limit}"
     return None
+
+
+def _record_allowed(tracked: Tracked, name: str) -> str | None:
+    """Why the record event ``name`` cannot be recorded now, or ``None`` (the request is
+    not final)."""
+    terms = tracked.terms
+    if name != "preservation_extended" and tracked.first(name) is not None:
+        return f"{name!r} is already recorded"
+    if name in ("preservation_extended", "production_request_confirmed"):
+        if terms.preservation_clock != "order":
+            return (
+                f"{name!r} only applies to a preservation that runs from the order's receipt "
+                "(European Preservation Order, Regulation (EU) 2023/1543 art. 11), not to "
+                f"these terms ({terms.basis or 'none'})"
+            )
+    elif name == "validated" and terms.validation_hours is None:
+        return "'validated' only applies to an order issued without prior validation"
+    if name != "validated" and tracked.submitted_at is None:
+        return f"{name!r} needs the request submitted first"
+    if name == "preservation_extended":
+        if tracked.production_request_confirmed:
+            return (
+                "the subsequent request for production is confirmed: the data are kept as "
+                "long as necessary to produce them, no extension is needed"
+            )
+        limit = terms.max_extensions
+        if limit is not None and tracked.extensions >= limit:
+            return f"no further extension: the terms ({terms.basis}) allow {limit}"
+    return None
+
+
+def _check_record_time(tracked: Tracked, name: str, at: datetime) -> None:
+    """Refuse a record event whose time contradicts the history (see the module docstring)."""
+    if name == "validated":
+        if at < as_utc(tracked.created_at, "created_at"):
+            raise LifecycleError(
+                f"validation time {_iso(at)} is before the order was issued "
+                f"({_iso(tracked.created_at)})",
+                source=tracked.id,
+            )
+        return
+    submitted = tracked.submitted_at
+    if submitted is not None and at < submitted:
+        raise LifecycleError(
+            f"{name} time {_iso(at)} is before the submission ({_iso(submitted)})",
+            source=tracked.id,
+        )
+    if name == "received":
+        answered = tracked.responded_at
+        if answered is not None and at > answered:
+            raise LifecycleError(
+                f"receipt time {_iso(at)} is after the addressee's first answer "
+                f"({_iso(answered)}): it cannot answer what it has not received",
+                source=tracked.id,
+            )
+        return
+    expires = tracked.expires
+    if expires is not None and at >= expires:
+        what = "extension" if name == "preservation_extended" else "confirmation"
+        raise LifecycleError(
+            f"the preservation ended at {_iso(expires)} ({tracked.terms.basis}); an {what} "
+            f"at {_iso(at)} comes too late (if the addressee received the order later than "
+            "it was submitted, record received first)",
+            source=tracked.id,
+        )
 
 
 def _text(value: str | None, what: str) -> str | None:
@@ -483,9 +501,11 @@ def apply_event(tracked: Tracked, event: Event, *, now: datetime) -> Tracked:
     """``tracked`` with ``event`` appended, when the lifecycle allows it.
 
     The appended event is normalised: times in UTC, texts stripped (empty ones dropped),
-    and the expiry of a ``preserved`` event computed from the terms when none was given
-    (event time + ``preservation_days`` days) or of an ``extended`` one (the later of the
-    expiry in force and the event time, + ``extension_days`` days).
+    and, with the ``provider`` clock, the expiry of a ``preserved`` event computed from the
+    terms when none was given (event time + ``preservation_days`` days) or of an
+    ``extended`` one (the later of the expiry in force and the event time, +
+    ``extension_days`` days). With the ``order`` clock no event carries an expiry: it is
+    derived from the history (:attr:`Tracked.expires`).
 
     Args:
         tracked: the tracked request.
@@ -502,9 +522,12 @@ def apply_event(tracked: Tracked, event: Event, *, now: datetime) -> Tracked:
             than 2000 characters; a rejection has no reason, or another event has one;
             an event other than a disclosure is partial; an event other than a
             preservation or extension has an expiry, or that expiry is not after the
-            event; the expiry is needed and the terms do not give it, or the one they give
-            falls after 9999-12-31; or the tracked request's kind has no row in the kinds
-            table.
+            event, or the ``order`` clock gives it; the expiry is needed and the terms do
+            not give it, or the one they give falls after 9999-12-31; a record event
+            contradicts the history (already recorded, before the submission or the
+            issue, a receipt after the first answer, an answer before the receipt, an
+            Annex V or VI act after the preservation ended); or the tracked request's kind
+            has no row in the kinds table.
     """
     now = as_utc(now, "now")
     if event.name not in EVENTS:
@@ -515,8 +538,8 @@ def apply_event(tracked: Tracked, event: Event, *, now: datetime) -> Tracked:
     at = as_utc(event.at, "event time")
     if at - now > timedelta(minutes=5):
         raise LifecycleError(f"event time {_iso(at)} is in the future", source=tracked.id)
-    changes = [e for e in tracked.events if e.name != "noted"]
-    if event.name != "noted" and changes and at < changes[-1].at:
+    changes = [e for e in tracked.events if e.name not in _KEEP_STATE]
+    if event.name not in _KEEP_STATE and changes and at < changes[-1].at:
         raise LifecycleError(
             f"event time {_iso(at)} is before the previous change of state "
             f"({_iso(changes[-1].at)}); state changes are recorded in order",
@@ -526,6 +549,15 @@ def apply_event(tracked: Tracked, event: Event, *, now: datetime) -> Tracked:
     if why is not None:
         allowed = ", ".join(allowed_events(tracked))
         raise LifecycleError(f"{why} (allowed now: {allowed})", source=tracked.id)
+    if event.name in RECORD_EVENTS:
+        _check_record_time(tracked, event.name, at)
+    received = tracked.received_at
+    if event.name in _ANSWERS and received is not None and at < received:
+        raise LifecycleError(
+            f"event time {_iso(at)} is before the addressee received the request "
+            f"({_iso(received)})",
+            source=tracked.id,
+        )
     actor = _text(event.actor, "actor")
     if actor is None:
         raise LifecycleError("an event needs an actor (who records it)", source=tracked.id)
@@ -554,6 +586,15 @@ def _expiry(tracked: Tracked, event: Event, at: datetime) -> datetime | None:
         if event.expires is not None:
             raise LifecycleError(
                 "only a preservation or an extension has an expiry", source=tracked.id
+            )
+        return None
+    if tracked.terms.preservation_clock == "order":
+        if event.expires is not None:
+            raise LifecycleError(
+                f"this preservation's expiry follows from its terms ({tracked.terms.basis}): "
+                "it runs from the addressee's receipt (record received), whatever the "
+                "provider answers; give no expiry",
+                source=tracked.id,
             )
         return None
     if event.expires is not None:
