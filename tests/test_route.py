@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import pytest
 
+from eevidence._cli import main
 from eevidence.errors import InputError
 from eevidence.provider import (
     LawFacts,
@@ -621,3 +622,27 @@ def test_today_is_the_date_of_now() -> None:
     assert late.date() == date(2026, 8, 17) < EU.applies_from
     p = synthetic(addressee={"name": "Example Designated Ltd", "country": "IE"})
     assert advise("FR", p, "content", now=late)["eu_production_order"].verdict == "no"
+
+
+# -- the command
+
+
+def test_route_command_prints_kinds_and_dependencies(capsys: pytest.CaptureFixture[str]) -> None:
+    now = "--now=2026-11-22T12:00:00Z"
+    args = ["route", "--from", "gb", "--provider", "google", "--data", "content", now]
+    assert main([*args, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    first = doc["routes"][0]
+    assert (first["route"], first["kind"], first["depends_on"]) == (
+        "cloud_act_agreement",
+        "cloud_act_order",
+        [],
+    )
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "cloud_act_agreement  (covers: content; clock:" in out
+    assert "request kind: cloud_act_order" in out
+    assert "? depends on: " in out  # MLA depends on the requested State's decision
+    assert main(["route", "--from", "UK", "--provider", "google", "--data", "content"]) == 2
+    err = capsys.readouterr().err
+    assert "not an ISO 3166-1 alpha-2 code in use (the United Kingdom is 'GB')" in err

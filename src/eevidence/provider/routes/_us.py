@@ -157,7 +157,7 @@ def voluntary_route(s: Situation) -> Route:
         elif c == "content" and s.hq is None and claim in _CLAIMS:
             pending.append(c)
             depends.append(
-                f"where {s.name} is headquartered ({s.hq_unknown}): the profile says content is "
+                f"{s.hq_unknown}: the profile says content is "
                 f"{_CLAIMS[claim or '']}, but if {s.name} is subject to US law, 18 U.S.C. "
                 f"2702(a)(1), (2) bar content to a foreign authority {_exceptions(s)}"
             )
