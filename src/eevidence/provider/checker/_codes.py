@@ -9,11 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from eevidence._internal.codes import is_assigned_country, language_tag_problem, phone_problem
+from eevidence._internal.codes import (
+    country_source,
+    is_assigned_country,
+    language_tag_problem,
+    phone_problem,
+)
 from eevidence.provider.checker._ctx import Ctx
 from eevidence.request import PhoneIdentifier, Request
 
-_COUNTRY_SOURCE: Final = "ISO 3166-1 alpha-2 code elements (the list shipped in law/iso3166-1.json)"
 _LANGUAGE_SOURCE: Final = "BCP 47 (RFC 5646 section 2.2.9), IANA Language Subtag Registry"
 _PHONE_SOURCE: Final = "ITU-T E.164 section 6; national numbering plans (libphonenumber metadata)"
 
@@ -61,7 +65,7 @@ def codes(ctx: Ctx, now: datetime) -> None:
                 path,
                 f"{code} is not a country code assigned in ISO 3166-1",
                 "Use the State's ISO 3166-1 alpha-2 code (the United Kingdom is GB).",
-                _COUNTRY_SOURCE,
+                country_source(),
             )
     tags = [("$.language", req.language)] + [
         (f"$.attachments[{i}].language", a.language)

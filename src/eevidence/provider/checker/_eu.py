@@ -15,7 +15,7 @@ from datetime import datetime
 
 from eevidence._internal.codes import languages_match
 from eevidence.provider.checker._ctx import Ctx, heavy, issuer, text_field
-from eevidence.request import emergency_details, kind_spec
+from eevidence.request import kind_spec
 
 
 def eu_order(ctx: Ctx, now: datetime) -> None:
@@ -149,7 +149,8 @@ def _offence_threshold(ctx: Ctx) -> None:
 
 def _without_prior_validation(ctx: Ctx) -> None:
     """Art. 4(5): an emergency order issued without prior validation, for subscriber or
-    identification data or a preservation order, is validated ex post within the period."""
+    identification data or a preservation order, is validated ex post within the period
+    (the request model refuses the order art. 4(5) does not cover)."""
     req = ctx.request
     if text_field(req, "without_prior_validation") is None:
         return
@@ -165,28 +166,6 @@ def _without_prior_validation(ctx: Ctx) -> None:
         "Seek validation now; if it is refused, withdraw the order and delete any data obtained.",
         source,
     )
-    spec = kind_spec(req.kind)
-    categories = heavy(req)
-    if spec.family == "disclosure" and categories:
-        ctx.add(
-            "EE189",
-            "$.without_prior_validation",
-            f"a production order for {' and '.join(categories)} data cannot be issued without "
-            f"prior validation: {clock.ref} covers subscriber and identification data and "
-            "preservation orders only",
-            "Have the order validated before sending it, or ask only for subscriber and "
-            "identification data.",
-            source,
-        )
-    elif spec.family == "disclosure" and emergency_details(req) is None:
-        ctx.add(
-            "EE189",
-            "$.without_prior_validation",
-            f"an order is issued without prior validation only in an emergency case "
-            f"({clock.ref}); the order states no emergency",
-            "Have the order validated before sending it, or state the emergency.",
-            source,
-        )
 
 
 def eu_language(ctx: Ctx, now: datetime) -> None:

@@ -434,14 +434,6 @@ RULES: Final[dict[str, Rule]] = dict(
             "Reg. (EU) 2023/1543 art. 4(5)",
         ),
         _r(
-            "EE189",
-            "error",
-            "Order without prior validation outside art. 4(5)",
-            "Only an emergency order for subscriber or identification data, or a preservation"
-            " order, may be issued without prior validation.",
-            "Reg. (EU) 2023/1543 art. 4(5)",
-        ),
-        _r(
             "EE191",
             "warning",
             "Preservation request lacks an art. 29(2) element",
