@@ -28,7 +28,7 @@ def test_full_flow(store_spec: str, capsys: pytest.CaptureFixture[str], tmp_path
     code, out, _ = cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)
     assert code == 0
     assert f"tracking {PRESERVATION}: preservation to meta, state draft" in out
-    assert "provider profile meta, completed by 18 U.S.C. 2703(f)" in out
+    assert "deadline terms: provider profile meta\n" in out  # a French requester: no 2703(f)
 
     steps = [
         ("submitted", "--at", "2026-11-16T10:00:00Z"),
@@ -169,7 +169,14 @@ def test_an_expiry_past_9999_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     s = ("--store", str(tmp_path / "t.sqlite3"), "--now", NOW)
-    assert cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)[0] == 0
+    doc = example_doc("preservation")  # from a US agency: 2703(f)(2) gives the extension
+    doc["authority"]["country"] = "US"
+    doc["legal_basis"] = [{"instrument": "us_18_usc_2703f", "article": "2703(f)"}]
+    path = tmp_path / "us.json"
+    path.write_text(json.dumps(doc))
+    code, out, _ = cli(capsys, "track", "add", str(path), *s)
+    assert code == 0
+    assert "provider profile meta, completed by 18 U.S.C. 2703(f)(2)" in out
     for name, *rest in (
         ("submitted", "--at", "2026-11-16T10:00:00Z"),
         ("preserved", "--at", "2026-11-17T09:00:00Z", "--expires", "9999-12-31"),
@@ -288,7 +295,10 @@ def test_demo_tracks_on_the_embedded_store(
     assert "production_due" in out
     assert (tmp_path / "tracking.sqlite3").exists()
     cal = icalendar.Calendar.from_ical((tmp_path / "deadlines.ics").read_bytes())
-    assert len(list(cal.walk("VEVENT"))) == 4
+    # preservation: act before expiry, expiry; production: acknowledgement, production,
+    # end of the enforcing authority's review (the example notifies one)
+    assert len(list(cal.walk("VEVENT"))) == 5
+    assert "enforcing_review_ends" in out
     # running it again on the same folder does not record the events twice
     code, out, _ = cli(capsys, "demo", "--out", str(tmp_path))
     assert code == 0
@@ -345,3 +355,105 @@ def test_submitting_an_extension_of_an_untracked_preservation(
     extension = example_doc("preservation-extension")["id"]
     code, out, _ = cli(capsys, "status", extension, "--json", *s)
     assert json.loads(out)["follows"] is None
+
+
+EU_PRESERVATION = example_doc("eu-preservation-order")["id"]
+
+
+def test_an_eu_preservation_order_on_the_regulation_clocks(
+    store_spec: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = ("--store", store_spec, "--now", NOW)
+    code, out, _ = cli(capsys, "track", "add", str(EXAMPLES / "eu-preservation-order.json"), *s)
+    assert code == 0
+    assert "deadline terms: Regulation (EU) 2023/1543 art. 11(1)" in out
+    for name, *rest in (
+        ("submitted", "--at", "2026-11-16T10:00:00Z"),
+        ("received", "--at", "2026-11-16T12:00:00Z"),
+        ("preserved", "--at", "2026-11-17T09:00:00Z"),
+    ):
+        code, out, err = cli(capsys, "track", "event", EU_PRESERVATION, name, *rest, *s)
+        assert code == 0, err
+    assert "preserved until 2027-01-15 12:00Z" in out  # 60 days from receipt, not from preserved
+    code, _, err = cli(
+        capsys, "track", "event", EU_PRESERVATION, "extension_requested", "--at", NOW, *s
+    )
+    assert code == 1
+    assert "record preservation_extended" in err
+    code, out, err = cli(
+        capsys, "track", "event", EU_PRESERVATION, "preservation_extended", "--at", NOW, *s
+    )
+    assert code == 0, err
+    assert "preserved until 2027-02-14 12:00Z" in out
+    code, out, _ = cli(capsys, "status", EU_PRESERVATION, *s)
+    assert "received            by" in out
+    assert "preservation_extended by" in out
+    assert (
+        "due 2027-02-14 12:00Z  preservation_expires  the obligation to preserve ceases "
+        "(Regulation (EU) 2023/1543 art. 11(1))"
+    ) in out
+    assert "confirm the subsequent request for production (Annex V)" in out
+    code, out, _ = cli(capsys, "deadlines", "--within", "100d", *s)
+    assert "preservation_expires" in out
+    assert out.count("Regulation (EU) 2023/1543 art. 11(1)") == 2
+    code, out, err = cli(
+        capsys,
+        "track",
+        "event",
+        EU_PRESERVATION,
+        "production_request_confirmed",
+        "--at",
+        "2026-11-20T13:00:00Z",
+        *s,
+        "--now",
+        "2026-11-20T13:00:00Z",
+    )
+    assert code == 0, err
+    assert (
+        out.strip()
+        == f"{EU_PRESERVATION}: preserved, preserved as long as necessary to produce the data"
+    )
+    code, out, _ = cli(capsys, "deadlines", "--within", "2w", "--json", *s)
+    assert json.loads(out) == []
+
+
+def test_an_eu_production_order_shows_every_basis(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = ("--store", str(tmp_path / "t.sqlite3"), "--now", "2026-11-22T12:00:00Z")
+    code, out, _ = cli(capsys, "track", "add", str(EXAMPLES / "eu-production-order.json"), *s)
+    assert code == 0
+    assert "deadline terms: Regulation (EU) 2023/1543 art. 10(2)" in out
+    assert "enforcing authority's review: Regulation (EU) 2023/1543 art. 12(1)" in out
+    production = example_doc("eu-production-order")["id"]
+    assert (
+        cli(capsys, "track", "event", production, "submitted", "--at", "2026-11-22T10:10:00Z", *s)[
+            0
+        ]
+        == 0
+    )
+    code, out, _ = cli(capsys, "deadlines", "--within", "2w", "--json", *s)
+    due = {d["deadline"]: d for d in json.loads(out)}
+    assert due["enforcing_review_ends"]["due"] == "2026-12-02T10:05:00Z"  # notified_at + 10 days
+    assert due["production_due"]["due"] == "2026-12-02T10:10:00Z"  # receipt not recorded
+
+
+@pytest.mark.parametrize("now", ["9999-12-30T00:00:00Z", "9999-12-31T23:59:59Z"])
+def test_deadlines_near_the_end_of_time(
+    now: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A horizon past the year 9999 takes every deadline; nothing overflows."""
+    s = ("--store", str(tmp_path / "t.sqlite3"), "--now", NOW)
+    assert cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)[0] == 0
+    submitted = ("--at", "2026-11-16T10:00:00Z")
+    assert cli(capsys, "track", "event", PRESERVATION, "submitted", *submitted, *s)[0] == 0
+    ics = tmp_path / "late.ics"
+    store = ("--store", str(tmp_path / "t.sqlite3"))
+    code, out, err = cli(
+        capsys, "deadlines", "--within", "2w", "--now", now, "--ics", str(ics), *store
+    )
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert "OVERDUE" in out
+    assert "1 deadline(s) within 2w" in out
+    assert len(list(icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT"))) == 1

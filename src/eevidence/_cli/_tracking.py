@@ -65,10 +65,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q = tsub.add_parser(
         "event",
         help="record an event (submitted, acknowledged, preserved...)",
-        description="Record what happened to a tracked request. Events: " + ", ".join(EVENTS),
+        description="Record what happened to a tracked request. Events: "
+        + ", ".join(EVENTS)
+        + ". received, validated, preservation_extended and production_request_confirmed "
+        "record a fact and keep the state.",
     )
     q.add_argument("id", metavar="ID", help="request id")
-    q.add_argument("event", metavar="EVENT", choices=EVENTS, help=" | ".join(EVENTS))
+    q.add_argument(
+        "event",
+        metavar="EVENT",
+        choices=EVENTS,
+        help=" | ".join(EVENTS) + " (received: the addressee received the request; "
+        "validated: ex post validation, Regulation (EU) 2023/1543 art. 4(5); "
+        "preservation_extended: Annex VI extension of an EU preservation order; "
+        "production_request_confirmed: Annex V confirmation of the subsequent request for "
+        "production, art. 11(2))",
+    )
     q.add_argument("--ref", metavar="R", help="the provider's reference number")
     q.add_argument("--note", metavar="N", help="a free-text note")
     q.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
@@ -76,7 +88,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--expires",
         metavar="DATE",
         help="expiry stated by the provider (preserved, extended); a plain date means "
-        "00:00 UTC that day",
+        "00:00 UTC that day; never for an EU preservation order (its expiry runs from "
+        "receipt, art. 11(1))",
     )
     q.add_argument("--reason", metavar="TEXT", help="why the provider refused (rejected)")
     q.add_argument("--partial", action="store_true", help="only part of the data was disclosed")
@@ -94,8 +107,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "deadlines",
         help="what is due soon, most urgent first",
         description="List deadlines due within a period (overdue ones included), most urgent "
-        "first: preservation expiries, extension reminders, EU production deadlines and "
-        "acknowledgements to chase.",
+        "first, each with its basis: preservation expiries, extension reminders, EU "
+        "production deadlines, the end of the enforcing authority's review, ex post "
+        "validations and acknowledgements to chase.",
     )
     p.add_argument("--within", default="14d", metavar="DURATION", help="e.g. 14d, 36h, 2w")
     p.add_argument("--ics", metavar="FILE", help="also write an iCalendar file")
@@ -190,8 +204,8 @@ def _cmd_add(args: argparse.Namespace) -> int:
         echo(f"tracking {tracked.id}: {tracked.kind} to {tracked.provider}, state draft")
         if unsigned_note:
             echo(f"  {unsigned_note}")
-        if tracked.terms.basis:
-            echo(f"  deadline terms: {tracked.terms.basis}")
+        for label, basis in _bases(tracked):
+            echo(f"  {label}: {basis}")
     return EXIT_OK
 
 
@@ -235,7 +249,20 @@ def _cmd_event(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _bases(t: Tracked) -> list[tuple[str, str]]:
+    """The bases of the terms fixed when ``t`` was tracked, labelled, for people."""
+    terms = t.terms
+    found = [
+        ("deadline terms", terms.basis),
+        ("enforcing authority's review", terms.enforcing_review_basis),
+        ("ex post validation", terms.validation_basis),
+    ]
+    return [(label, basis) for label, basis in found if basis]
+
+
 def _expiry_text(t: Tracked) -> str:
+    if t.production_request_confirmed:
+        return ", preserved as long as necessary to produce the data"
     return f", preserved until {_short(t.expires)}" if t.expires else ""
 
 
@@ -266,6 +293,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
                 echo(f"  {_short(e.at)}  {e.name:<19} by {e.actor}{extra}")
                 if e.note:
                     echo(f"      {e.note}")
+            for d in deadlines_of(tracked):
+                echo(f"  due {_short(d.due)}  {d.kind:<21} {d.note} ({d.basis})")
             return EXIT_OK
         items = store.list_requests(open_only=not args.all)
     finally:
@@ -285,9 +314,13 @@ def _cmd_deadlines(args: argparse.Namespace) -> int:
         within = parse_within(args.within)
     except InputError as exc:
         raise CliUsageError(str(exc)) from None
+    try:
+        horizon = now + within
+    except OverflowError:  # past the year 9999: every deadline is within it
+        horizon = datetime.max.replace(tzinfo=UTC)
     store = store_of(args, create=False)
     try:
-        due = store.deadlines_before(now + within)
+        due = store.deadlines_before(horizon)
     finally:
         store.close()
     if args.ics:
@@ -300,7 +333,7 @@ def _cmd_deadlines(args: argparse.Namespace) -> int:
         when = "OVERDUE" if left < timedelta(0) else f"in {_duration(left)}"
         echo(
             f"{_short(d.due)}  {when:<12} {d.kind:<21} {d.request_kind:<22} {d.provider:<10} "
-            f"{d.request_id}"
+            f"{d.request_id}  {d.basis}"
         )
     echo(
         f"{len(due)} deadline(s) within {args.within}"
