@@ -116,7 +116,8 @@ def advise_routes(
 
     Returns:
         Every route considered, ``likely`` first, then ``possible``, then ``no``; within a
-        verdict, the routes that cover more categories first. Each route's ``kind`` is the
+        verdict, the emergency disclosure first (it takes hours), then the routes that cover
+        more categories. Each route's ``kind`` is the
         request kind that writes it (``None`` for ``mla``).
 
     Raises:
@@ -162,4 +163,10 @@ def advise_routes(
     if "subscriber" in s.obtainable:
         routes.append(art7_route(s))
     routes.append(mla_route(s))
-    return tuple(sorted(routes, key=lambda r: (_RANK[r.verdict], -len(r.covers))))
+    # Within a verdict, an emergency disclosure (hours) comes before routes of days or months.
+    return tuple(
+        sorted(
+            routes,
+            key=lambda r: (_RANK[r.verdict], r.name != "emergency_disclosure", -len(r.covers)),
+        )
+    )

@@ -74,8 +74,8 @@ def mla_route(s: Situation) -> Route:
             why.append(f"the Budapest Convention applies: {'; '.join(budapest.why)} (art. 31)")
             sources += cite_first(law, law.treaties["cets-185"].sources, ("art. 31",))
         depends.append(
-            f"a treaty or comity between {s.country} and {s.hq}, and the decision of {s.hq}'s "
-            "central authority"
+            f"a treaty or comity between {s.country} and {s.hq}, and the decision of the central "
+            f"authority of {s.hq}"
         )
     else:
         depends.append(
