@@ -55,14 +55,21 @@ class Ctx:
         source (an ``art. 4(5)`` of the instrument the fact describes).
         """
         ids = tuple(ids)
+        chosen = self.cite_ids(ids, *refs)
+        return "; ".join(self.law.cite(i, ref) for i, ref in zip(chosen, refs, strict=True))
+
+    def cite_ids(self, ids: Iterable[str], *refs: str) -> tuple[str, ...]:
+        """The source id :meth:`cite` cites each of ``refs`` in."""
+        ids = tuple(ids)
         out: list[str] = []
         for ref in refs:
             head = ref.split("(")[0].strip()
-            chosen = next(
-                (i for i in ids if head and self.law.sources[i].title.startswith(head)), ids[0]
+            out.append(
+                next(
+                    (i for i in ids if head and self.law.sources[i].title.startswith(head)), ids[0]
+                )
             )
-            out.append(self.law.cite(chosen, ref))
-        return "; ".join(out)
+        return tuple(out)
 
     @property
     def headquarters(self) -> str | None:

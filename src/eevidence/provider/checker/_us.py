@@ -149,9 +149,17 @@ def us_preservation_requester(ctx: Ctx, now: datetime) -> None:
             f"{req.authority.country} is none",
             "Rest the request on Budapest art. 29 through the 24/7 network, on the provider's "
             "own policy, or ask US authorities to request preservation on your behalf.",
-            ctx.cite(us.sources, us.initial.ref, us.requesters_ref)
-            + "; "
-            + ctx.law_source(*budapest.sources),
+            "; ".join(
+                (
+                    ctx.cite(us.sources, us.requesters_ref),
+                    *(
+                        ctx.law.cite(i)
+                        for i in us.sources
+                        if i not in ctx.cite_ids(us.sources, us.requesters_ref)
+                    ),
+                    ctx.law_source(*budapest.sources),
+                )
+            ),
         )
 
 
