@@ -7,6 +7,7 @@ must stay consistent and usable).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -673,3 +674,84 @@ def test_the_command_line_refuses_a_store_url_of_another_scheme(
         "path of a SQLite file"
     ]
     assert list(tmp_path.iterdir()) == []  # no SQLite file named mysql:/db/cases
+
+
+EU_ORDER = Terms(
+    preservation_days=60,
+    extension_days=30,
+    max_extensions=1,
+    basis="Regulation (EU) 2023/1543 art. 11(1)",
+    preservation_clock="order",
+    validation_hours=48,
+    validation_basis="Regulation (EU) 2023/1543 art. 4(5)",
+)
+
+
+def test_the_order_clock_and_record_events_are_stored(store: AnyStore) -> None:
+    """An EU preservation order's expiry is derived from its receipt, moved by the Annex VI
+    extension and removed by the Annex V confirmation; each step is stored, derived in the
+    columns and deadlines, and read back the same."""
+    t = make(kind="eu_preservation_order", terms=EU_ORDER)
+    store.add(t)
+    assert [d.kind for d in store.deadlines_before(NOW)] == ["validation_due"]
+    store.record(t.id, ev("submitted", 1), now=NOW)
+    store.record(t.id, ev("received", 3), now=NOW)
+    preserved = store.record(t.id, ev("preserved", 4), now=NOW)
+    assert preserved.state == "preserved"
+    assert preserved.expires == T0 + timedelta(hours=3, days=60)
+    extended = store.record(t.id, ev("preservation_extended", 24 * 30), now=NOW)
+    assert extended.expires == T0 + timedelta(hours=3, days=90)
+    assert store.get(t.id) == extended
+    assert store.verify() == []
+    due = {d.kind: d for d in store.deadlines_before(NOW + timedelta(days=400))}
+    assert due["preservation_expires"].due == T0 + timedelta(hours=3, days=90)
+    assert due["preservation_expires"].basis == "Regulation (EU) 2023/1543 art. 11(1)"
+    assert due["validation_due"].basis == "Regulation (EU) 2023/1543 art. 4(5)"
+    store.record(t.id, ev("validated", 24 * 31), now=NOW)
+    confirmed = store.record(t.id, ev("production_request_confirmed", 24 * 80), now=NOW)
+    assert confirmed.expires is None
+    assert store.get(t.id) == confirmed
+    assert store.deadlines_before(NOW + timedelta(days=400)) == []
+    assert store.verify() == []
+    (row,) = store.outcome_rows(now=NOW + timedelta(days=400))
+    assert (row.outcome, row.lapsed) == ("preserved", False)
+
+
+def test_a_record_stored_by_an_earlier_release_reads_back(store: AnyStore) -> None:
+    """Facts written before the order clock and the new bases existed (no such keys in
+    ``terms``) read back with the provider clock, and their stored deadlines still match."""
+    t = make()
+    store.add(t)
+    store.record(t.id, ev("submitted", 1), now=NOW)
+    store.record(t.id, ev("preserved", 2), now=NOW)
+    old_terms = {
+        "preservation_days": 90,
+        "extension_days": 90,
+        "max_extensions": 1,
+        "extension_notice_days": None,
+        "response_hours": None,
+        "basis": "18 U.S.C. 2703(f)",
+    }
+    facts = {**t.facts_dict(), "terms": old_terms}
+    with store._transaction():
+        store._execute(
+            store._sql("UPDATE requests SET facts = ? WHERE id = ?"),
+            (json.dumps(facts, sort_keys=True), t.id),
+        )
+    again = store.get(t.id)
+    assert again.terms == US
+    assert again.expires == T0 + timedelta(hours=2, days=90)
+    assert store.verify() == []
+    assert store.record(t.id, ev("extension_requested", 3), now=NOW).state == "extension_requested"
+
+
+def test_a_row_with_an_unknown_clock_is_a_store_error(store: AnyStore) -> None:
+    t = make()
+    store.add(t)
+    facts = {**t.facts_dict(), "terms": {**US.to_dict(), "preservation_clock": "sundial"}}
+    with store._transaction():
+        store._execute(
+            store._sql("UPDATE requests SET facts = ? WHERE id = ?"), (json.dumps(facts), t.id)
+        )
+    with pytest.raises(StoreError, match="unknown preservation clock 'sundial'"):
+        store.get(t.id)
