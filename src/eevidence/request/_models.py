@@ -25,30 +25,37 @@ path; :func:`eevidence.request.parse_request` does the same for whole requests.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, ClassVar, Final, Literal, Union
+from typing import Annotated, Literal, Union
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from eevidence._internal.models import Model, drop_schema_description
-from eevidence.errors import InputError, RequestValidationError
+from eevidence.request._base import ADDED_AFTER_V1, RequestModel as _Model
+from eevidence.request._identifiers import (
+    AccountIdIdentifier,
+    DomainIdentifier,
+    EmailIdentifier,
+    Identifier,
+    ImeiIdentifier,
+    IpAddressIdentifier,
+    IpRangeIdentifier,
+    MacAddressIdentifier,
+    PhoneIdentifier,
+    TimeWindow,
+    UrlIdentifier,
+    UsernameIdentifier,
+)
 from eevidence.request._types import (
     E164,
     CountryCode,
-    DomainName,
     Email,
     FileName,
-    Imei,
-    IpAddress,
-    IpNetwork,
     LanguageTag,
     Line,
-    MacAddress,
     ProviderId,
     RequestId,
     Seq,
     Sha256Hex,
     Text,
-    Url,
     UtcDatetime,
 )
 from eevidence.request._vocab import DataCategory, Instrument, SubscriberDetail
@@ -106,26 +113,6 @@ def new_request_id() -> str:
     return str(uuid.uuid4())
 
 
-_ADDED_AFTER_V1: Final = Field(exclude_if=lambda value: value is None)
-"""Marks an optional field added to a version 1 model after requests were written with it:
-left out of the serialised form (and so of :func:`~eevidence.request.canonical_bytes`)
-while unset, so the canonical bytes, digests and signatures of requests written before the
-field existed do not change."""
-
-
-class _Model(Model):
-    """Request models: strict types, attribute docstrings as schema descriptions."""
-
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        strict=True,
-        use_attribute_docstrings=True,
-        validate_default=False,
-    )
-    error_class: ClassVar[type[InputError]] = RequestValidationError
-
-
 # --------------------------------------------------------------------------- parties
 
 
@@ -150,7 +137,7 @@ class Officer(_Model):
     """Official (government-domain) email address."""
     phone: E164
     badge_number: Line | None = None
-    sworn_officer: Annotated[bool | None, _ADDED_AFTER_V1] = None
+    sworn_officer: Annotated[bool | None, ADDED_AFTER_V1] = None
     """The officer is a sworn law-enforcement officer (some providers ask the request to
     say so); None when the request does not say."""
 
@@ -271,140 +258,6 @@ class LegalBasis(_Model):
     """Full citation or national implementing provision."""
 
 
-# --------------------------------------------------------------------------- identifiers
-
-
-class TimeWindow(_Model):
-    """A half-open period [start, end) with explicit UTC offsets."""
-
-    start: UtcDatetime
-    end: UtcDatetime
-
-    @model_validator(mode="after")
-    def _ordered(self) -> TimeWindow:
-        if self.end <= self.start:
-            raise ValueError("time window ends before or when it starts (end must be after start)")
-        return self
-
-
-class _IdentifierBase(_Model):
-    window: TimeWindow | None = None
-    """Period for which data about this identifier is wanted, when narrower than the request's."""
-    note: Text | None = None
-
-
-class EmailIdentifier(_IdentifierBase):
-    """A target email address (``local@domain``, at most 320 characters)."""
-
-    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
-
-    type: Literal["email"]
-    value: Email
-
-
-class PhoneIdentifier(_IdentifierBase):
-    """A target phone number in ITU-T E.164 form: ``+``, country code, number (15 digits max)."""
-
-    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
-
-    type: Literal["phone"]
-    value: E164
-
-
-class UsernameIdentifier(_IdentifierBase):
-    """A user name on a service; names are unique only per service, so ``service`` is required."""
-
-    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
-
-    type: Literal["username"]
-    value: Line
-    service: Line
-    """The service the user name belongs to, e.g. 'Instagram'."""
-
-
-class AccountIdIdentifier(_IdentifierBase):
-    """A provider's own account number or id (a user id, a customer number...)."""
-
-    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
-
-    type: Literal["account_id"]
-    value: Line
-    service: Line | None = None
-
-
-class UrlIdentifier(_IdentifierBase):
-    """An http(s) URL of a profile, page, post or file (RFC 3986), at most 4096 characters."""
-
-    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
-
-    type: Literal["url"]
-    value: Url
-
-
-class IpAddressIdentifier(_IdentifierBase):
-    """An IP address is only meaningful with the moment it was used (and often the port)."""
-
-    type: Literal["ip_address"]
-    value: IpAddress
-    port: Annotated[int, Field(ge=0, le=65535)] | None = None
-    timestamp: UtcDatetime
-    """The moment the address was observed, with an explicit UTC offset."""
-
-
-class IpRangeIdentifier(_IdentifierBase):
-    """A range of IP addresses in CIDR notation (RFC 4632 section 3.1; RFC 4291 section 2.3)."""
-
-    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
-
-    type: Literal["ip_range"]
-    value: IpNetwork
-
-
-class ImeiIdentifier(_IdentifierBase):
-    """A device IMEI: 15 digits whose last is a Luhn check digit (3GPP TS 23.003 section 6.2)."""
-
-    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
-
-    type: Literal["imei"]
-    value: Imei
-
-
-class MacAddressIdentifier(_IdentifierBase):
-    """A network interface's IEEE 802 MAC-48 address (six hex octets, ``:`` or ``-``)."""
-
-    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
-
-    type: Literal["mac_address"]
-    value: MacAddress
-
-
-class DomainIdentifier(_IdentifierBase):
-    """A DNS domain name of two or more labels (RFC 1035 section 2.3.1), at most 253 characters."""
-
-    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
-
-    type: Literal["domain"]
-    value: DomainName
-
-
-Identifier = Annotated[
-    Union[  # noqa: UP007 - pydantic discriminated unions read clearer this way
-        EmailIdentifier,
-        PhoneIdentifier,
-        UsernameIdentifier,
-        AccountIdIdentifier,
-        UrlIdentifier,
-        IpAddressIdentifier,
-        IpRangeIdentifier,
-        ImeiIdentifier,
-        MacAddressIdentifier,
-        DomainIdentifier,
-    ],
-    Field(discriminator="type"),
-]
-"""A typed target identifier, discriminated on ``type``."""
-
-
 # --------------------------------------------------------------------------- what is asked
 
 
@@ -491,7 +344,7 @@ class _RequestBase(_Model):
     legal_basis: Annotated[Seq[LegalBasis], Field(min_length=1, max_length=10)]
     provider: ProviderId
     """Addressee: the id of a provider profile, e.g. 'meta'."""
-    addressee_entity: Annotated[Line | None, _ADDED_AFTER_V1] = None
+    addressee_entity: Annotated[Line | None, ADDED_AFTER_V1] = None
     """The legal entity the request is addressed to, e.g. 'Meta Platforms, Inc.'."""
     identifiers: Annotated[Seq[Identifier], Field(min_length=1, max_length=MAX_ITEMS)]
     data: DataRequested
@@ -576,11 +429,11 @@ class _EuOrder(_RequestBase):
     enforcing_authority: EnforcingAuthority | None = None
     """Enforcing authority notified (art. 8(1): traffic data other than for identification,
     and content data)."""
-    notification_exception: Annotated[Text | None, _ADDED_AFTER_V1] = None
+    notification_exception: Annotated[Text | None, ADDED_AFTER_V1] = None
     """Why the enforcing authority is not notified (art. 8(2)): the issuing authority's
     reasonable grounds to believe that the offence has been, is being or is likely to be
     committed in the issuing State and that the person whose data are sought resides there."""
-    without_prior_validation: Annotated[Text | None, _ADDED_AFTER_V1] = None
+    without_prior_validation: Annotated[Text | None, ADDED_AFTER_V1] = None
     """Why, in a validly established emergency case, validation could not be obtained in
     time (art. 4(5)): an order of an 'other competent authority' for subscriber data or
     data for identifying the user, or a preservation order, issued without prior
