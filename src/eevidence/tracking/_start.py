@@ -47,10 +47,10 @@ def tracked_from_request(
     country, ``created_at``); ``emergency`` is set as the kinds table says
     (:func:`eevidence.request.is_emergency`: always for ``emergency_disclosure``, for an
     ``eu_production_order`` with ``emergency`` details); the terms are fixed now by
-    :func:`~eevidence.tracking.terms_for` (Regulation (EU) 2023/1543 art. 10/11, the
-    provider's published preservation terms, 18 U.S.C. 2703(f)(2), Budapest Convention
-    art. 29(7)), so later changes of a profile do not move the deadlines of a request
-    already tracked.
+    :func:`~eevidence.tracking.terms_for` (Regulation (EU) 2023/1543 arts. 4(5), 10, 11
+    and 12(1); the provider's published preservation terms for the requester's country;
+    18 U.S.C. 2703(f)(2) for a US requester only), so later changes of a profile do not
+    move the deadlines of a request already tracked.
 
     Args:
         request: the request to track.
@@ -73,7 +73,8 @@ def tracked_from_request(
         InputError: the request's kind has no row in the kinds table
             (:data:`eevidence.request.KINDS`).
         ConfigurationError: ``law`` is not given and the shipped legal facts cannot be
-            loaded (a broken installation).
+            loaded (a broken installation), or they give a preservation period that is not
+            whole days.
     """
     if now is not None:
         as_utc(now, "now")
