@@ -68,11 +68,11 @@ def test_cloud_act_agreements_enter_into_force_after_signature() -> None:
     )
     assert (agreements["AU"].signed, agreements["AU"].in_force) == (
         date(2021, 12, 15),
-        date(2024, 1, 30),
+        date(2024, 1, 31),
     )
     facts = law_facts()
-    assert facts.cloud_act_agreement("AU", date(2024, 1, 29)) is None
-    assert facts.cloud_act_agreement("AU", date(2024, 1, 30)) is agreements["AU"]
+    assert facts.cloud_act_agreement("AU", date(2024, 1, 30)) is None
+    assert facts.cloud_act_agreement("AU", date(2024, 1, 31)) is agreements["AU"]
     assert facts.cloud_act_agreement("FR") is None
 
 
@@ -87,6 +87,12 @@ def test_regulation_clocks_and_listed_offences() -> None:
     assert eu.preservation.ref == eu.preservation_extension.ref == "art. 11(1)"
     categories = set(get_args(Case.model_fields["offence_category"].annotation))
     assert set(eu.heavy_data_listed_offences) <= categories
+    # art. 5(4)(b): only by means of an information system; (c) terrorist offences: always
+    assert set(eu.heavy_data_information_system_offences) < set(eu.heavy_data_listed_offences)
+    assert "terrorism" in set(eu.heavy_data_listed_offences) - set(
+        eu.heavy_data_information_system_offences
+    )
+    assert "cybercrime" in eu.heavy_data_information_system_offences
     assert "DK" in eu.not_bound
     assert not law_facts().eu_bound("DK")
     assert law_facts().eu_bound("IE")

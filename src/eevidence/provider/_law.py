@@ -165,8 +165,11 @@ class EuRegulation(Model):
     issued without prior validation (art. 4(5)); ``heavy_data_min_penalty_years``: traffic
     (other than for identification) and content data only for offences punishable by a
     custodial sentence of a maximum of at least that many years (art. 5(4)(a)), or the
-    ``heavy_data_listed_offences`` (art. 5(4)(b), as offence categories of the request
-    model) when committed wholly or partly by means of an information system.
+    ``heavy_data_listed_offences`` (art. 5(4)(b) and (c), as offence categories of the
+    request model), of which the ``heavy_data_information_system_offences`` (art. 5(4)(b):
+    payment fraud, child sexual abuse, attacks on information systems) count only when
+    committed wholly or partly by means of an information system; terrorist offences
+    (art. 5(4)(c)) count without that condition.
     """
 
     applies_from: date
@@ -183,6 +186,8 @@ class EuRegulation(Model):
     heavy_data_min_penalty_years: Threshold
     heavy_data_listed_offences: tuple[str, ...]
     heavy_data_listed_ref: str
+    heavy_data_information_system_offences: tuple[str, ...] = ()
+    heavy_data_information_system_ref: str = "art. 5(4)(b)"
     notification_ref: str
     notification_exception_ref: str
     language_ref: str
@@ -258,6 +263,7 @@ class CloudActAgreement(Model):
     serious_crime_min_penalty_years: Threshold
     targeting_ref: str
     sources: SourceIds
+    note: str | None = None
 
 
 class LawFacts(Model):
