@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "render",
         help="render a request as a letter: PDF, HTML or plain text, in en, fr, es or ar",
-        description="Render a request as a formal letter laid out like the model forms. The "
+        description="Render a request as a formal letter. The "
         "same request and options always give the same bytes.",
     )
     p.add_argument("file", metavar="FILE", help="request file (JSON or YAML)")
