@@ -135,7 +135,11 @@ def test_providers_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_check_examples_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    examples = sorted(str(p) for p in (ROOT / "examples" / "requests").glob("*.json"))
+    shipped = sorted((ROOT / "examples" / "requests").glob("*.json"))
+    # An art. 7 order is well formed, but the Second Protocol (CETS 224) is not in force:
+    # the checker refuses it (EE212) until the treaty chart says otherwise.
+    art7 = str(ROOT / "examples" / "requests" / "protocol2-art7-order.json")
+    examples = [str(p) for p in shipped if str(p) != art7]
     assert main(["check", *examples, NOW]) == 0
     out = capsys.readouterr().out
     assert out.count("ok ") == len(examples)
@@ -143,6 +147,9 @@ def test_check_examples_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFix
     doc = json.loads(capsys.readouterr().out)
     assert doc["ok"] is True
     assert len(doc["reports"]) == len(examples)
+    assert main(["check", art7, NOW, "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert "EE212" in {f["code"] for f in doc["reports"][0]["findings"]}
 
     bad = example_doc("voluntary-disclosure")
     bad["data"] = {"categories": ["content"]}
