@@ -112,15 +112,31 @@ def _notification(ctx: Ctx) -> None:
 
 def _offence_threshold(ctx: Ctx) -> None:
     """Art. 5(4): traffic and content data only for offences punishable by a maximum of at
-    least the threshold, or the listed offences (committed by means of an information
-    system)."""
+    least the threshold (a), the offences of (b) when committed by means of an information
+    system, or terrorist offences (c)."""
     req = ctx.request
     eu = ctx.law.eu_regulation_2023_1543
     categories = heavy(req)
-    if not categories or req.case.offence_category in eu.heavy_data_listed_offences:
-        return
     minimum = eu.heavy_data_min_penalty_years
     years = req.case.maximum_penalty_years
+    offence = req.case.offence_category
+    if not categories:
+        return
+    if offence in eu.heavy_data_listed_offences:
+        below = years is None or years < minimum.value
+        if offence in eu.heavy_data_information_system_offences and below:
+            ctx.add(
+                "EE189",
+                "$.case.offence_category",
+                f"{offence.replace('_', ' ')} opens an EPOC for {' and '.join(categories)} "
+                f"data without the {minimum.value}-year threshold only when committed wholly "
+                f"or partly by means of an information system "
+                f"({eu.heavy_data_information_system_ref})",
+                "Say in the summary of facts how an information system was used, or ask only "
+                "for subscriber and identification data.",
+                ctx.cite(eu.sources, eu.heavy_data_information_system_ref),
+            )
+        return
     listed = ", ".join(o.replace("_", " ") for o in eu.heavy_data_listed_offences)
     source = ctx.cite(eu.sources, minimum.ref, eu.heavy_data_listed_ref)
     what = " and ".join(categories)

@@ -434,6 +434,15 @@ RULES: Final[dict[str, Rule]] = dict(
             "Reg. (EU) 2023/1543 art. 4(5)",
         ),
         _r(
+            "EE189",
+            "warning",
+            "Listed offence only by means of an information system",
+            "Payment fraud, child sexual abuse and attacks on information systems open an EPOC "
+            "for traffic or content data below the penalty threshold only when committed "
+            "wholly or partly by means of an information system.",
+            "Reg. (EU) 2023/1543 art. 5(4)(b)",
+        ),
+        _r(
             "EE191",
             "warning",
             "Preservation request lacks an art. 29(2) element",
