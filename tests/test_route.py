@@ -195,7 +195,9 @@ def test_cloud_act_order_for_a_us_provider_and_an_agreement_in_force(
         US_2702.content_agreement_ref,
     ):
         assert needed in why, needed
-    assert all(LAW.cite(i) in r.sources for i in a.sources)
+    refs = f"{a.serious_crime_min_penalty_years.ref}, {a.targeting_ref}"
+    assert LAW.cite(a.sources[0], refs) in r.sources  # the agreement, with its articles
+    assert all(LAW.cite(i) in r.sources for i in a.sources[1:])
 
 
 def test_cloud_act_agreement_not_yet_in_force_is_no() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from eevidence.provider.routes._facts import (
     Situation,
+    cite_first,
     preservation_steps,
     provider_sources,
 )
@@ -271,7 +272,9 @@ def cloud_act_route(s: Situation) -> Route:
             f"it may not intentionally target a United States person or a person in the "
             f"United States (the agreement, {a.targeting_ref})",
         ]
-        sources += [law.cite(i) for i in a.sources]
+        sources += cite_first(
+            law, a.sources, (a.serious_crime_min_penalty_years.ref, a.targeting_ref)
+        )
         if s.us:
             why.append(
                 f"{s.name} is headquartered in the United States: US law lets it answer such "
