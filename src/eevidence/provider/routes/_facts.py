@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from eevidence.provider._law import LawFacts
+from eevidence.provider._law import LawFacts, UsVoluntary
 from eevidence.provider._profiles import ProviderProfile
 from eevidence.request import DataCategory
 
@@ -57,10 +57,11 @@ class Situation:
             return None
         return f"{self.name} states it cannot produce: {', '.join(self.unavailable)}"
 
-    def us_ref(self, attribute: str) -> str:
-        """An article of 18 U.S.C. 2702 from the legal facts (``content_emergency_ref``...)."""
-        ref: str = getattr(self.law.us_18_usc_2702, attribute)
-        return ref
+    @property
+    def usc2702(self) -> UsVoluntary:
+        """What 18 U.S.C. 2702 lets a US provider disclose to a foreign authority, with the
+        articles (``content_emergency_ref``...)."""
+        return self.law.us_18_usc_2702
 
     def us_sources(self, *refs: str) -> list[str]:
         """Citations of 18 U.S.C. 2702 (with ``refs``) and of the texts it relies on."""

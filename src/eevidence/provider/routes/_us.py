@@ -29,8 +29,8 @@ _CLAIMS = {
 
 def _exceptions(s: Situation) -> str:
     return (
-        f"except in an emergency ({s.us_ref('content_emergency_ref')}) or on an order under a "
-        f"CLOUD Act agreement ({s.us_ref('content_agreement_ref')})"
+        f"except in an emergency ({s.usc2702.content_emergency_ref}) or on an order under a "
+        f"CLOUD Act agreement ({s.usc2702.content_agreement_ref})"
     )
 
 
@@ -88,7 +88,7 @@ def emergency_route(s: Situation) -> Route:
             f"which data {s.name} discloses to foreign authorities in an emergency (not recorded)"
         )
     if s.us:
-        b8, c4 = s.us_ref("content_emergency_ref"), s.us_ref("records_emergency_ref")
+        b8, c4 = s.usc2702.content_emergency_ref, s.usc2702.records_emergency_ref
         why.append(
             f"US law lets {s.name} disclose content ({b8}) and records ({c4}) when it believes "
             "in good faith that an emergency involving danger of death or serious physical "
@@ -98,8 +98,8 @@ def emergency_route(s: Situation) -> Route:
     elif s.hq is None:
         why.append(
             f"{s.hq_unknown}: if {s.name} is subject to US law, "
-            f"{s.us_ref('content_emergency_ref')} (content) and "
-            f"{s.us_ref('records_emergency_ref')} (records) govern its emergency disclosures"
+            f"{s.usc2702.content_emergency_ref} (content) and "
+            f"{s.usc2702.records_emergency_ref} (records) govern its emergency disclosures"
         )
     why.append(s.gone())
     return decide(
@@ -151,8 +151,8 @@ def voluntary_route(s: Situation) -> Route:
             )
             sources += s.us_sources(
                 "18 U.S.C. 2702(a)",
-                s.us_ref("content_emergency_ref"),
-                s.us_ref("content_agreement_ref"),
+                s.usc2702.content_emergency_ref,
+                s.usc2702.content_agreement_ref,
             )
             blocked.append(c)
         elif c == "content" and s.hq is None and claim in _CLAIMS:
@@ -164,8 +164,8 @@ def voluntary_route(s: Situation) -> Route:
             )
             sources += s.us_sources(
                 "18 U.S.C. 2702(a)",
-                s.us_ref("content_emergency_ref"),
-                s.us_ref("content_agreement_ref"),
+                s.usc2702.content_emergency_ref,
+                s.usc2702.content_agreement_ref,
             )
         elif claim == "voluntary":
             direct.append(c)
@@ -195,7 +195,7 @@ def voluntary_route(s: Situation) -> Route:
         depends.append(f"what {s.name} needs to disclose {', '.join(unknown)} (not recorded)")
     records = [c for c in (*direct, *with_process, *unknown) if c != "content"]
     if s.us and records:
-        c6 = s.us_ref("records_ref")
+        c6 = s.usc2702.records_ref
         why.append(
             f"records other than content may go to a foreign authority, which is no US "
             f"'governmental entity' ({c6}; 18 U.S.C. 2711(4)): {s.name}'s policy decides"
@@ -241,7 +241,7 @@ def cloud_act_route(s: Situation) -> Route:
     blockers: list[str] = []
     depends: list[str] = []
     sources: list[str] = []
-    b9 = s.us_ref("content_agreement_ref")
+    b9 = s.usc2702.content_agreement_ref
     if s.country == "US":
         blockers.append(
             "a US authority uses US process (18 U.S.C. 2703); CLOUD Act agreements serve the "
