@@ -217,3 +217,22 @@ def test_japan_excludes_article_7_once_the_protocol_is_in_force() -> None:
 def test_unknown_treaty_is_an_input_error(treaty_id: str) -> None:
     with pytest.raises(InputError, match="unknown treaty"):
         law_facts().treaty_status(treaty_id, ("FR",), TODAY)
+
+
+def test_a_facts_first_source_is_the_text_holding_its_articles() -> None:
+    """Findings cite ``ref`` against a fact's first source: it must be the legal text."""
+    facts = law_facts()
+    firsts = {
+        "eu_regulation_2023_1543": facts.eu_regulation_2023_1543.sources[0],
+        "us_18_usc_2703f": facts.us_18_usc_2703f.sources[0],
+        "us_18_usc_2702": facts.us_18_usc_2702.sources[0],
+        "budapest_art29": facts.budapest_art29.sources[0],
+    }
+    firsts.update({a.partner: a.sources[0] for a in facts.cloud_act_agreements})
+    assert firsts["eu_regulation_2023_1543"] == "eu-2023-1543"
+    assert firsts["us_18_usc_2703f"] == "18-usc-2703"
+    assert firsts["us_18_usc_2702"] == "18-usc-2702"
+    assert firsts["budapest_art29"] == "cets-185"
+    for partner in ("GB", "AU"):
+        title = facts.sources[firsts[partner]].title
+        assert "Agreement" in title and "enters into force" not in title.lower(), title

@@ -270,7 +270,9 @@ class LawFacts(Model):
     """The legal facts the checker, route advice and deadlines rely on, each citing its
     sources.
 
-    Every source id a fact names must be a key of ``sources`` (checked when built).
+    Every source id a fact names must be a key of ``sources`` (checked when built). A
+    fact's first source is the text that holds the articles its ``ref`` fields name (the
+    statute, regulation, treaty or agreement itself); announcements and charts follow it.
     ``treaties`` is keyed by Council of Europe treaty number (``cets-185``, ``cets-224``).
     """
 
