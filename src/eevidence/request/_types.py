@@ -13,20 +13,19 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, AwareDatetime, Field, Strict, WithJsonSchema
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, Strict, WithJsonSchema
 
+from eevidence._internal.datetimes import DATE_TIME_PATTERN, anchored, date_time_problem
 from eevidence._internal.fs import FILE_NAME
 
 T = TypeVar("T")
 
-_DATETIME_PATTERN = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
-    r"(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
-)
 _TEXT_PATTERN = r"\S"
 
 
 def _schema(**kw: Any) -> WithJsonSchema:
+    if "pattern" in kw:  # the same whole-string match in every regex dialect
+        kw["pattern"] = anchored(kw["pattern"])
     return WithJsonSchema({"type": "string", **kw})
 
 
@@ -61,29 +60,42 @@ Line = Annotated[ShortText, AfterValidator(_no_newline)]
 """A :data:`ShortText` on one line (no CR or LF)."""
 
 
-def _utc_offset_present(value: datetime) -> datetime:
-    # AwareDatetime already refuses naive values; this keeps the schema and model in step.
+def _rfc3339_text(value: object) -> object:
+    # Before pydantic's own parser, which also reads Unix times ("20261130" is 1970-08-23)
+    # and lax ISO 8601 forms: only the strict RFC 3339 text of eevidence._internal.datetimes
+    # goes through (from JSON or Python), or a datetime object (from Python).
+    if isinstance(value, datetime):
+        return value
+    problem = date_time_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
 UtcDatetime = Annotated[
     AwareDatetime,
-    AfterValidator(_utc_offset_present),
+    Strict(False),  # pydantic parses the text _rfc3339_text let through, as it always did
+    BeforeValidator(_rfc3339_text),
     WithJsonSchema(
         {
             "type": "string",
             "format": "date-time",
-            "pattern": _DATETIME_PATTERN,
+            "pattern": DATE_TIME_PATTERN,
             "description": "RFC 3339 date-time with an explicit UTC offset (Z or +hh:mm).",
         }
     ),
 ]
-"""A date and time with an explicit UTC offset; naive datetimes are refused."""
+"""A date and time with an explicit UTC offset; naive datetimes are refused.
+
+In JSON: ``YYYY-MM-DDTHH:MM:SS[.ffffff](Z|+hh:mm|-hh:mm)`` (RFC 3339 section 5.6, upper-case
+``T`` and ``Z``, at most six fraction digits, no leap second), exactly what the published
+schema's ``pattern`` accepts; Unix times, compact ISO 8601 forms (``20261130``) and a space
+for ``T`` are refused. From Python: an aware ``datetime``, or such a text."""
 
 CountryCode = Annotated[
     str,
     _check(r"[A-Z]{2}", "expected an ISO 3166-1 alpha-2 country code such as 'FR'"),
-    _schema(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code."),
+    _schema(pattern=r"[A-Z]{2}", description="ISO 3166-1 alpha-2 country code."),
 ]
 """An ISO 3166-1 alpha-2 country code in capitals (``FR``)."""
 
@@ -93,7 +105,7 @@ Email = Annotated[
     str,
     Field(max_length=320),
     _check(_EMAIL, "expected an email address such as 'name@agency.example'"),
-    _schema(pattern=f"^{_EMAIL}$", maxLength=320, description="Email address."),
+    _schema(pattern=_EMAIL, maxLength=320, description="Email address."),
 ]
 """An email address ``local@domain.tld`` (RFC 5321 section 4.5.3.1.3: at most 320 characters)."""
 
@@ -101,7 +113,7 @@ _E164 = r"\+[1-9][0-9]{1,14}"
 E164 = Annotated[
     str,
     _check(_E164, "expected an E.164 phone number: '+', country code and number, up to 15 digits"),
-    _schema(pattern=f"^{_E164}$", description="Phone number in E.164 form, e.g. +33612345678."),
+    _schema(pattern=_E164, description="Phone number in E.164 form, e.g. +33612345678."),
 ]
 """A phone number in ITU-T E.164 form: ``+``, country code and number, 15 digits at most."""
 
@@ -109,7 +121,7 @@ _BCP47 = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
 LanguageTag = Annotated[
     str,
     _check(_BCP47, "expected a BCP 47 language tag such as 'en' or 'pt-BR'"),
-    _schema(pattern=f"^{_BCP47}$", description="BCP 47 language tag."),
+    _schema(pattern=_BCP47, description="BCP 47 language tag."),
 ]
 """A BCP 47 (RFC 5646) language tag such as ``en`` or ``pt-BR``."""
 
@@ -117,7 +129,7 @@ _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 RequestId = Annotated[
     str,
     _check(_UUID, "expected a lower-case UUID such as '0b6e6d1c-8a55-4f55-9a4e-1f0f6bb6d2a1'"),
-    _schema(pattern=f"^{_UUID}$", description="Stable request id (lower-case UUID)."),
+    _schema(pattern=_UUID, description="Stable request id (lower-case UUID)."),
 ]
 """A request id: a lower-case UUID (RFC 9562)."""
 
@@ -125,7 +137,7 @@ _PROVIDER_ID = r"[a-z0-9][a-z0-9-]{0,62}"
 ProviderId = Annotated[
     str,
     _check(_PROVIDER_ID, "expected a provider id: lower-case letters, digits and '-'"),
-    _schema(pattern=f"^{_PROVIDER_ID}$", description="Provider profile id, e.g. 'meta'."),
+    _schema(pattern=_PROVIDER_ID, description="Provider profile id, e.g. 'meta'."),
 ]
 """A provider profile id: lower-case letters, digits and ``-``, at most 63 characters."""
 
@@ -133,7 +145,7 @@ _HEX64 = r"[0-9a-f]{64}"
 Sha256Hex = Annotated[
     str,
     _check(_HEX64, "expected 64 lower-case hexadecimal digits (a SHA-256 digest)"),
-    _schema(pattern=f"^{_HEX64}$", description="SHA-256 digest, lower-case hex."),
+    _schema(pattern=_HEX64, description="SHA-256 digest, lower-case hex."),
 ]
 """A SHA-256 digest (FIPS 180-4) as 64 lower-case hexadecimal digits."""
 
@@ -150,7 +162,7 @@ FileName = Annotated[
     str,
     _check(_FILE_NAME, "expected a plain file name (letters, digits, '.', '_', '-', space)"),
     AfterValidator(_safe_file_name),
-    _schema(pattern=f"^{_FILE_NAME}$", description="A file name without directories."),
+    _schema(pattern=_FILE_NAME, description="A file name without directories."),
 ]
 """A plain file name: no directory, no leading dot, not ending in a dot or a space."""
 
@@ -158,7 +170,7 @@ _MAC = r"[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}"
 MacAddress = Annotated[
     str,
     _check(_MAC, "expected a MAC address such as '00:1A:2B:3C:4D:5E'"),
-    _schema(pattern=f"^{_MAC}$", description="IEEE 802 MAC-48 address."),
+    _schema(pattern=_MAC, description="IEEE 802 MAC-48 address."),
 ]
 """An IEEE 802 MAC-48 address, six hex octets separated by ``:`` or ``-``."""
 
@@ -168,7 +180,7 @@ DomainName = Annotated[
     str,
     Field(max_length=253),
     _check(_DOMAIN, "expected a domain name such as 'example.org'"),
-    _schema(pattern=f"^{_DOMAIN}$", maxLength=253, description="DNS domain name."),
+    _schema(pattern=_DOMAIN, maxLength=253, description="DNS domain name."),
 ]
 """A DNS domain name of two or more labels (RFC 1035 section 2.3.1), at most 253 characters."""
 
@@ -196,7 +208,7 @@ def _imei(value: str) -> str:
 Imei = Annotated[
     str,
     AfterValidator(_imei),
-    _schema(pattern=r"^[0-9]{15}$", description="IMEI, 15 digits with a Luhn check digit."),
+    _schema(pattern=r"[0-9]{15}", description="IMEI, 15 digits with a Luhn check digit."),
 ]
 """An IMEI: 15 digits, the last a Luhn check digit (3GPP TS 23.003 section 6.2)."""
 
@@ -240,7 +252,7 @@ def _network(value: str) -> str:
 IpNetwork = Annotated[
     str,
     AfterValidator(_network),
-    _schema(pattern=r"^[0-9A-Fa-f:.]+/[0-9]{1,3}$", description="IP range in CIDR notation."),
+    _schema(pattern=r"[0-9A-Fa-f:.]+/[0-9]{1,3}", description="IP range in CIDR notation."),
 ]
 """An IP range in CIDR notation (RFC 4632), host bits zero (``203.0.113.0/24``)."""
 
@@ -256,6 +268,6 @@ Url = Annotated[
     str,
     Field(max_length=4096),
     AfterValidator(_url),
-    _schema(pattern=r"^https?://[^\s/]+\S*$", maxLength=4096, description="http or https URL."),
+    _schema(pattern=r"https?://[^\s/]+\S*", maxLength=4096, description="http or https URL."),
 ]
 """An http or https URL (RFC 3986) without spaces, at most 4096 characters."""
