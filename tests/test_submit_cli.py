@@ -350,3 +350,52 @@ def test_poll_records_a_notification_saved_to_a_file(
     assert main(["poll", "--answer", str(answer), *args]) == 2
     assert main(["poll", rid, "--answer", str(tmp_path / "missing.json"), *args]) == 1
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_one_bad_answer_does_not_stop_a_poll_of_the_others(
+    env: dict[str, Path], httpx_mock: HTTPXMock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pytest_httpx import IteratorStream
+
+    refs = {
+        "eu-production-order": "R-BIG",
+        "preservation": "R-DEEP",
+        "eu-preservation-order": "R-OK",
+    }
+    ids = {}
+    for example, ref in refs.items():
+        package = build_test_package(env["store"].parent / example, example)
+        ids[ref] = _outgoing(package).request.id
+        httpx_mock.add_response(method="POST", json={"reference": ref, "status": "received"})
+        code = main(["submit", str(package), "--store", str(env["store"]), "--now", NOW])
+        assert code == 0, capsys.readouterr().err
+    capsys.readouterr()
+
+    def huge() -> Any:  # 300 MB, streamed: never held whole by the test or the client
+        block = b" " * 65536
+        for _ in range(300 * 16):
+            yield block
+
+    httpx_mock.add_response(
+        url=f"{API}/eevidence/status/R-BIG", stream=IteratorStream(huge()), is_optional=True
+    )
+    httpx_mock.add_response(
+        url=f"{API}/eevidence/status/R-DEEP", content=b"[" * 100_000 + b"]" * 100_000
+    )
+    httpx_mock.add_response(
+        url=f"{API}/eevidence/status/R-OK",
+        json={"status": "denied", "reason": "no such account"},
+    )
+    code = main(["poll", "--store", str(env["store"]), "--now", LATER])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in out + err
+    lines = {line.split(":", 1)[0]: line for line in out.splitlines()}
+    assert "FAILED" in lines[ids["R-BIG"]]
+    assert "larger than 1048576 bytes" in lines[ids["R-BIG"]]
+    assert "FAILED" in lines[ids["R-DEEP"]]
+    assert "nested too deeply" in lines[ids["R-DEEP"]]
+    assert "rejected; state rejected" in lines[ids["R-OK"]]
+    assert "3 request(s) polled, 2 failed" in out
+    assert _tracked(env["store"], ids["R-OK"]).state == "rejected"
+    assert _tracked(env["store"], ids["R-BIG"]).state == "acknowledged"

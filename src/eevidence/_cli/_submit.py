@@ -28,6 +28,7 @@ from eevidence.request import canonical_bytes
 from eevidence.submit import (
     BODY_FORMATS,
     CHANNEL_KINDS,
+    MAX_ANSWER,
     ChannelName,
     OutgoingPackage,
     PortalChannel,
@@ -282,7 +283,8 @@ def _cmd_notified(args: argparse.Namespace) -> int:
         raise CliUsageError("--answer needs the request ID")
     now = now_of(args)
     try:
-        body = Path(args.answer).read_bytes()
+        with Path(args.answer).open("rb") as fh:
+            body = fh.read(MAX_ANSWER + 1)  # one byte more than allowed: too large is refused
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", source=args.answer) from None
     status = parse_answer(body, source=args.answer, require_status=True)

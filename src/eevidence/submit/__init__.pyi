@@ -1,6 +1,7 @@
 # Public names of eevidence.submit, imported on first use (lazy_loader.attach_stub).
 
 from ._answer import (
+    MAX_ANSWER as MAX_ANSWER,
     ProviderStatus as ProviderStatus,
     parse_answer as parse_answer,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "BODY_FORMATS",
     "CHANNEL_KINDS",
     "CREDENTIALS_ENV",
+    "MAX_ANSWER",
     "ApiChannel",
     "BodyBuilder",
     "ChannelName",

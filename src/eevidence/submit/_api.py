@@ -4,17 +4,28 @@ Requests go through an injected ``httpx.Client``; connection errors, 429 and 5xx
 with exponential backoff and jitter (honouring ``Retry-After``), with one ``Idempotency-Key``
 per request and package so a retry never creates a second request. Every exception of the
 transport is wrapped as :class:`SubmissionError` (or :class:`MalformedAnswerError`).
+
+Answers are bounded: the body is read in chunks and refused as soon as it passes the limit
+(never read whole first), a ``Content-Length`` over the limit is refused before any byte is
+read, and each attempt has an overall deadline (:attr:`RetryPolicy.deadline`) from sending to
+the answer's last byte, enforced by a watchdog that shuts the connection's socket down, so a
+server that drips its headers or body a byte at a time is stopped at the deadline and not
+only when one read waits too long.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import socket
 import ssl
+import threading
+import time
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Final, Self
+from typing import Any, Final, Self
 from urllib.parse import quote
 
 import httpx
@@ -26,7 +37,7 @@ from eevidence.errors import (
     SubmissionError,
 )
 from eevidence.request import Request, RequestKind, kind_spec
-from eevidence.submit._answer import CONTROL, ProviderStatus, lookup, parse_answer
+from eevidence.submit._answer import CONTROL, MAX_ANSWER, ProviderStatus, lookup, parse_answer
 from eevidence.submit._channel import ChannelName, SubmissionReceipt
 from eevidence.submit._credentials import Secret
 from eevidence.submit._outgoing import BodyBuilder, OutgoingPackage, json_body
@@ -68,16 +79,108 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host, url.port
 
 
-def _provider_message(response: httpx.Response) -> str:
+_ERROR_BODY: Final = 64 * 1024
+"""The most bytes of an error answer (4xx, 5xx) read for its message."""
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """An answer read within the limits: its status line, headers and body."""
+
+    status_code: int
+    reason_phrase: str
+    headers: httpx.Headers
+    content: bytes
+    truncated: bool = False
+
+
+def _provider_message(answer: _Answer) -> str:
     try:
-        doc = json.loads(response.content)
+        doc = json.loads(answer.content)
     except (ValueError, RecursionError):
         doc = None
     if isinstance(doc, dict):
         found = lookup(doc, ("message", "error", "detail", "title"))
         if isinstance(found, str):
             return CONTROL.sub(" ", found)[:300]
-    return CONTROL.sub(" ", response.text[:300]) if response.content else "(no body)"
+    if not answer.content:
+        return "(no body)"
+    return CONTROL.sub(" ", answer.content[:300].decode("utf-8", "replace"))
+
+
+class _Watchdog:
+    """Shuts the connection's socket down when an attempt's deadline passes.
+
+    The socket is learnt from the HTTP library's ``trace`` extension when a connection is
+    opened (``connection.connect_tcp.complete``), else from the response's
+    ``network_stream`` once the headers are in. Shutting a socket down wakes a thread blocked
+    reading it, so a read that would wait longer ends at the deadline.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.expired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, seconds), self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Self:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def trace(self, name: str, info: Mapping[str, Any]) -> None:
+        """The ``trace`` extension of httpcore: keep the socket of a new connection."""
+        if name in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            self.watch(info.get("return_value"))
+
+    def watch(self, stream: object) -> None:
+        """Watch the socket of an httpcore network stream (ignored when it has none)."""
+        get = getattr(stream, "get_extra_info", None)
+        sock = get("socket") if callable(get) else None
+        if not isinstance(sock, socket.socket):
+            return
+        with self._lock:
+            self._sock = sock
+            fire = self.expired
+        if fire:
+            self._shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sock = self._sock
+        if sock is not None:
+            self._shutdown(sock)
+
+    @staticmethod
+    def _shutdown(sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):  # already closed
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def check(self) -> None:
+        """Mark the deadline as passed when the clock says so (the timer may lag)."""
+        if time.monotonic() >= self.end:
+            self._fire()
+
+
+def _read_body(response: httpx.Response, limit: int, watchdog: _Watchdog) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of the body, read in chunks; ``(body, truncated)``."""
+    buf = bytearray()
+    for chunk in response.iter_raw():
+        room = limit - len(buf)
+        if len(chunk) > room:
+            buf += chunk[:room]
+            return bytes(buf), True
+        buf += chunk
+        watchdog.check()
+        if watchdog.expired:
+            break
+    return bytes(buf), False
 
 
 def default_http_client() -> httpx.Client:
@@ -109,6 +212,10 @@ class ApiChannel:
     ``GET {base}/eevidence/status/{ref}`` for the status. Redirects are followed only on
     the same origin and only for 307 and 308 (RFC 9110, sections 15.4.8 and 15.4.9, which
     keep the method and body), at most 3 times, so credentials never go to another host.
+    Answers are read in chunks up to ``max_answer`` bytes, uncompressed (``Accept-Encoding:
+    identity``), each attempt within the policy's :attr:`~RetryPolicy.deadline`. Every
+    request asks the server to close the connection after it (``Connection: close``, RFC
+    9112 section 9.6), so each attempt's socket is its own and the deadline can shut it.
 
     Args:
         base_url: the provider API's base URL; must be ``https``.
@@ -120,6 +227,7 @@ class ApiChannel:
         body: builds the body of a submission (default :func:`json_body`).
         status_path: the status path under the base URL, ``{ref}`` standing for the
             provider's reference (percent-encoded, RFC 3986 section 2.1).
+        max_answer: the largest answer body read, in bytes (default 1 MiB).
 
     Raises:
         ConfigurationError: the base URL is not a valid URL, or not an ``https`` one (the
@@ -140,6 +248,7 @@ class ApiChannel:
         policy: RetryPolicy | None = None,
         body: BodyBuilder = json_body,
         status_path: str = "/eevidence/status/{ref}",
+        max_answer: int = MAX_ANSWER,
     ) -> None:
         try:
             url = httpx.URL(base_url)
@@ -163,6 +272,7 @@ class ApiChannel:
         self.policy = policy or RetryPolicy()
         self._body = body
         self._status_path = status_path
+        self.max_answer = max_answer
 
     def close(self) -> None:
         """Close the HTTP client if the channel made it (a client given is left open)."""
@@ -201,10 +311,92 @@ class ApiChannel:
         return self._under_base(self._status_path.format(ref=quote(ref, safe="")))
 
     def _headers(self, extra: Mapping[str, str]) -> dict[str, str]:
-        headers = {"Accept": "application/json", **extra}
+        headers = {
+            "Accept": "application/json",
+            "Accept-Encoding": "identity",
+            "Connection": "close",
+            **extra,
+        }
         if self._token is not None:
             headers["Authorization"] = f"Bearer {self._token.reveal()}"
         return headers
+
+    def _attempt(
+        self,
+        method: str,
+        url: httpx.URL,
+        *,
+        content: bytes | None,
+        headers: Mapping[str, str],
+    ) -> _Answer:
+        """One request and its answer, within the deadline and the size limit (the HTTP
+        library's errors pass through; the deadline's are a :class:`SubmissionError`)."""
+        deadline = self.policy.deadline
+        with _Watchdog(deadline) as watchdog:
+            try:
+                request = self._client.build_request(
+                    method,
+                    url,
+                    content=content,
+                    headers=self._headers(headers),
+                    extensions={"trace": watchdog.trace},
+                )
+            except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+                raise SubmissionError(
+                    f"cannot build the {method} request: {type(exc).__name__}: {exc}",
+                    source=str(url),
+                ) from None
+            try:
+                response = self._client.send(request, follow_redirects=False, stream=True)
+                try:
+                    watchdog.watch(response.extensions.get("network_stream"))
+                    answer = self._read(response, url, watchdog)
+                finally:
+                    response.close()
+            except httpx.HTTPError:
+                if watchdog.expired:
+                    raise self._late(method, url, deadline) from None
+                raise
+            if watchdog.expired:
+                raise self._late(method, url, deadline)
+            return answer
+
+    @staticmethod
+    def _late(method: str, url: httpx.URL, deadline: float) -> SubmissionError:
+        return SubmissionError(
+            f"{method} {url}: no complete answer within {deadline:g} s; stopped (run again "
+            "later: the same package is not submitted twice)",
+            source=str(url),
+        )
+
+    def _read(self, response: httpx.Response, url: httpx.URL, watchdog: _Watchdog) -> _Answer:
+        code = response.status_code
+        ok = 200 <= code < 300
+        if code in _REDIRECTS:  # the body of a redirect is not needed
+            return _Answer(code, response.reason_phrase, response.headers, b"")
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if ok and encoding not in ("", "identity"):
+            raise MalformedAnswerError(
+                f"the answer is compressed ({CONTROL.sub(' ', encoding)[:40]}) though an "
+                "uncompressed one was asked for",
+                source=str(url),
+            )
+        limit = self.max_answer if ok else _ERROR_BODY
+        declared = response.headers.get("content-length", "").strip()
+        if ok and declared.isdigit() and int(declared) > limit:
+            raise MalformedAnswerError(
+                f"the answer is larger than {limit} bytes (Content-Length {declared}); not read",
+                source=str(url),
+            )
+        body, truncated = _read_body(response, limit, watchdog)
+        if ok and truncated:
+            raise MalformedAnswerError(
+                f"the answer is larger than {limit} bytes; stopped reading at the limit",
+                source=str(url),
+            )
+        if encoding not in ("", "identity"):
+            body = b""  # an error answer's compressed body is not read for its message
+        return _Answer(code, response.reason_phrase, response.headers, body, truncated)
 
     def _exchange(
         self,
@@ -213,24 +405,15 @@ class ApiChannel:
         *,
         content: bytes | None = None,
         headers: Mapping[str, str],
-    ) -> tuple[httpx.Response, int]:
-        """Send with retries; answer the final response (2xx or 4xx) and the attempts made."""
+    ) -> tuple[_Answer, int]:
+        """Send with retries; answer the final response (2xx) and the attempts made."""
         policy = self.policy
         attempt = redirects = 0
         origin = _origin(url)
         while True:
             attempt += 1
             try:
-                request = self._client.build_request(
-                    method, url, content=content, headers=self._headers(headers)
-                )
-            except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
-                raise SubmissionError(
-                    f"cannot build the {method} request: {type(exc).__name__}: {exc}",
-                    source=str(url),
-                ) from None
-            try:
-                response = self._client.send(request, follow_redirects=False)
+                response = self._attempt(method, url, content=content, headers=headers)
             except httpx.TransportError as exc:
                 if _is_tls_failure(exc):
                     raise SubmissionError(

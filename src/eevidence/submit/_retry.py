@@ -33,6 +33,9 @@ class RetryPolicy:
         base: the first backoff step, in seconds.
         cap: the longest backoff delay, in seconds.
         max_retry_after: the longest ``Retry-After`` honoured, in seconds.
+        deadline: the longest one attempt may take, in seconds, from sending the request to
+            the last byte of the answer (not only one read: an answer dripped a byte at a
+            time is stopped there); an attempt past it is reported, not retried.
         sleep: waits a number of seconds (default :func:`time.sleep`).
         clock: the current time, time-zone aware (for ``Retry-After`` dates).
         rng: the source of jitter.
@@ -42,6 +45,7 @@ class RetryPolicy:
     base: float = 0.5
     cap: float = 30.0
     max_retry_after: float = 300.0
+    deadline: float = 60.0
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     rng: random.Random = field(default_factory=random.SystemRandom)
