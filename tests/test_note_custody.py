@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings, strategies as st
 
 import eevidence as ee
 from eevidence.crypto import (
     Checkpoint,
+    Cosignature,
+    CosignatureVerifier,
     MerkleTree,
     NoteVerifier,
+    cosign_note,
     leaf_hash,
+    open_cosigned_checkpoint,
     open_note,
     parse_checkpoint,
     sign_checkpoint,
@@ -326,3 +332,200 @@ def test_a_verifier_key_whose_base64_holds_a_plus_round_trips() -> None:
     assert decoded.encode() == text
     note = sign_note("hello\n", [("log", key)])
     assert open_note(note, [decoded]) == "hello\n"
+
+
+# -- C2SP signed-note grammar: vectors, blank lines, control characters, key round trips --------
+
+# golang.org/x/mod/sumdb/note (note_test.go): a second key and its signature of GO_TEXT.
+ENOCH_VKEY = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop"
+ENOCH_SIG = (
+    "\u2014 EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox"
+    "33WWd1RvMc+QQ=\n"
+)
+# The go command's checksum database key (its base64 holds two "+").
+SUMDB_VKEY = "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8"
+# https://c2sp.org/signed-note, "Verifier keys / Example".
+C2SP_VKEY = "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"
+C2SP_NOTE = (
+    "This is an example message.\n\n\u2014 example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfX"
+    "ppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n"
+)
+# transparency-dev/formats note_cosigv1_test.go: a witness key of type 0x04.
+REMORA_VKEY = "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2"
+
+
+def test_reference_keys_and_notes_decode() -> None:
+    sumdb = NoteVerifier.decode(SUMDB_VKEY)
+    assert sumdb.name == "sum.golang.org"
+    assert sumdb.encode() == SUMDB_VKEY
+    assert open_note(C2SP_NOTE, [NoteVerifier.decode(C2SP_VKEY)]) == "This is an example message.\n"
+    peter, enoch = NoteVerifier.decode(GO_VKEY), NoteVerifier.decode(ENOCH_VKEY)
+    both = GO_NOTE + ENOCH_SIG
+    assert open_note(both, [peter]) == GO_TEXT  # the unknown EnochRoot line is ignored
+    assert open_note(both, [enoch]) == GO_TEXT
+    assert open_note(GO_NOTE + GO_NOTE.split("\n\n")[1], [peter]) == GO_TEXT  # repeated line
+    remora = CosignatureVerifier.decode(REMORA_VKEY)
+    assert remora.name == "remora.n621.de"
+    assert remora.encode() == REMORA_VKEY
+    with pytest.raises(ee.InputError, match="witness"):
+        NoteVerifier.decode(REMORA_VKEY)
+    with pytest.raises(ee.InputError, match="type 0x04"):
+        CosignatureVerifier.decode(GO_VKEY)
+
+
+def test_mangled_verifier_keys_are_refused() -> None:
+    """As x/mod's TestNewVerifier: every proper substring and every byte bumped by one fails."""
+    for vkey in (GO_VKEY, SUMDB_VKEY):
+        for i in range(len(vkey)):
+            for j in range(i + 1, len(vkey) + 1):
+                if (i, j) != (0, len(vkey)) and vkey[i:j].strip() != vkey:
+                    with pytest.raises(ee.InputError):
+                        NoteVerifier.decode(vkey[i:j])
+            bumped = vkey[:i] + chr(ord(vkey[i]) + 1) + vkey[i + 1 :]
+            with pytest.raises(ee.InputError):
+                NoteVerifier.decode(bumped)
+    with pytest.raises(ee.InputError, match="lowercase"):
+        NoteVerifier.decode(GO_VKEY.replace("c74f20a3", "C74F20A3"))
+
+
+def test_note_text_may_hold_blank_lines() -> None:
+    key = go_key()
+    for text in [
+        "Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n",
+        "trailing empty line\n\n",
+        "\n",
+        "a\n\n\nb\n",
+    ]:
+        note = sign_note(text, [("quasimodo.example/salvatore", key)])
+        assert open_note(note, [verifier_key("quasimodo.example/salvatore", key)]) == text
+    # but a checkpoint's lines are never empty
+    cp_text = "origin\n1\n" + base64.b64encode(bytes(32)).decode() + "\n\nExt\n"
+    note = sign_note(cp_text, [("origin", key)])
+    with pytest.raises(ee.InputError, match="empty line"):
+        parse_checkpoint(note, [verifier_key("origin", key)])
+
+
+@pytest.mark.parametrize("bad", ["\t", "\r", "\x00", "\x1b", "\x0b", "\x0c", "\x1f"])
+def test_control_characters_are_refused(bad: str) -> None:
+    key, root = go_key(), bytes(32)
+    with pytest.raises(ee.InputError, match="control"):
+        Checkpoint(f"log{bad}x", 1, root).text()
+    with pytest.raises(ee.InputError, match="control"):
+        Checkpoint("log", 1, root, (f"ext{bad}",)).text()
+    with pytest.raises(ee.InputError, match="control"):
+        sign_note(f"text{bad}\n", [("k", key)])
+    with pytest.raises(ee.InputError):
+        verifier_key(f"name{bad}", key)
+    forged = GO_NOTE.replace("problem,", f"problem,{bad}", 1)
+    with pytest.raises(ee.InputError, match="control"):
+        open_note(forged, [NoteVerifier.decode(GO_VKEY)])
+    with pytest.raises(ee.InputError, match="control"):
+        open_note(forged.encode(), [NoteVerifier.decode(GO_VKEY)])
+
+
+@pytest.mark.parametrize("name", ["", "a b", "a+b", "a\u00a0b", "a\u2028b", "a\u3000b", "a\u0085b"])
+def test_invalid_key_names(name: str) -> None:
+    with pytest.raises(ee.InputError, match="key name"):
+        verifier_key(name, go_key())
+    line = GO_NOTE.replace("PeterNeumann", name, 1)
+    with pytest.raises(ee.InputError):
+        open_note(line, [NoteVerifier.decode(GO_VKEY)])
+
+
+def test_signature_line_limits() -> None:
+    peter = NoteVerifier.decode(GO_VKEY)
+    sig = GO_NOTE.split("\n\n")[1]
+    assert open_note(GO_TEXT + "\n" + sig * 100, [peter]) == GO_TEXT
+    with pytest.raises(ee.InputError, match="more than 100"):
+        open_note(GO_TEXT + "\n" + sig * 101, [peter])
+    for bad in [GO_TEXT + "\n", GO_NOTE[:-1], GO_NOTE + "Unexpected line.\n", "\x01" + GO_NOTE]:
+        with pytest.raises(ee.InputError):
+            open_note(bad, [peter])
+
+
+_NAME_CHARS = st.characters(
+    blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"),
+    blacklist_characters="+\u0085\u00a0\u1680\u180e",
+)
+names = st.text(_NAME_CHARS, min_size=1, max_size=40).filter(
+    lambda s: not any(c.isspace() for c in s)
+)
+seeds = st.binary(min_size=32, max_size=32)
+
+
+@settings(max_examples=300, deadline=None)
+@given(seed=seeds, name=names)
+def test_every_encoded_key_decodes(seed: bytes, name: str) -> None:
+    public = Ed25519PrivateKey.from_private_bytes(seed).public_key()
+    note_key = verifier_key(name, public)
+    assert NoteVerifier.decode(note_key.encode()) == note_key
+    witness = CosignatureVerifier(name, public)
+    assert CosignatureVerifier.decode(witness.encode()) == witness
+    assert witness.key_hash != note_key.key_hash or witness.encode() != note_key.encode()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    seed=seeds,
+    name=names,
+    lines=st.lists(st.text(_NAME_CHARS, max_size=30), min_size=1, max_size=6),
+)
+def test_any_clean_text_round_trips(seed: bytes, name: str, lines: list[str]) -> None:
+    key = Ed25519PrivateKey.from_private_bytes(seed)
+    text = "\n".join(lines) + "\n"
+    note = sign_note(text, [(name, key)])
+    assert open_note(note, [verifier_key(name, key)]) == text
+
+
+# -- cosignature/v1 (C2SP tlog-cosignature) -------------------------------------------------------
+
+
+def test_cosignature_follows_the_specification() -> None:
+    log_key, witness_key = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    cp = Checkpoint("example.com/behind-the-sofa", 20852163, bytes(range(32)))
+    note = sign_checkpoint(cp, [(cp.origin, log_key)])
+    when = datetime(2023, 3, 20, 12, 25, 47, 900000, tzinfo=UTC)
+    line = cosign_note(cp.text(), "witness.example.com/w1", witness_key, now=when)
+    # rebuilt by hand from the specification
+    blob = base64.b64decode(line.removeprefix("\u2014 witness.example.com/w1 ").strip())
+    public = witness_key.public_key().public_bytes_raw()
+    key_id = hashlib.sha256(b"witness.example.com/w1\n\x04" + public).digest()[:4]
+    assert blob[:4] == key_id
+    assert int.from_bytes(blob[4:12], "big") == 1679315147
+    message = b"cosignature/v1\ntime 1679315147\n" + cp.text().encode()
+    witness_key.public_key().verify(blob[12:], message)  # raises if the message differs
+    cosigner = CosignatureVerifier("witness.example.com/w1", witness_key.public_key())
+    logv = verifier_key(cp.origin, log_key)
+    got, cosigs = open_cosigned_checkpoint(note + line, [logv], [cosigner])
+    assert got == cp
+    assert cosigs == (Cosignature(cosigner.name, key_id, 1679315147),)
+    assert cosigs[0].time == when.replace(microsecond=0)
+    assert open_cosigned_checkpoint(note, [logv], [cosigner])[1] == ()
+    assert parse_checkpoint(note + line, [logv]) == cp  # the witness line is ignored
+    # a cosignature alone does not make a checkpoint trusted
+    with pytest.raises(UntrustedNoteError):
+        open_cosigned_checkpoint(note + line, [], [cosigner])
+    # a note key does not verify a cosignature (different key ID), nor the reverse
+    assert (
+        open_cosigned_checkpoint(
+            note + line, [logv], [CosignatureVerifier(cp.origin, log_key.public_key())]
+        )[1]
+        == ()
+    )
+    # altered timestamp or signature: the witness's line does not verify
+    forged_ts = blob[:4] + (1679315148).to_bytes(8, "big") + blob[12:]
+    forged = note + "\u2014 witness.example.com/w1 " + base64.b64encode(forged_ts).decode() + "\n"
+    with pytest.raises(IntegrityError, match=r"cosignature by witness\.example\.com/w1"):
+        open_cosigned_checkpoint(forged, [logv], [cosigner])
+    with pytest.raises(ee.InputError, match="timezone"):
+        cosign_note(cp.text(), "w", witness_key, now=datetime(2023, 1, 1))
+
+
+def test_cosignature_covers_extension_lines() -> None:
+    log_key, witness_key = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    cp = Checkpoint("o", 1, bytes(32), ("Extendo",))
+    note = sign_checkpoint(cp, [("o", log_key)])
+    line = cosign_note(cp.text(), "w", witness_key, now=NOW)
+    swapped = note.replace("Extendo", "Extendx") + line
+    with pytest.raises(IntegrityError):
+        open_cosigned_checkpoint(swapped, [], [CosignatureVerifier("w", witness_key.public_key())])
