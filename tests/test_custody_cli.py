@@ -66,7 +66,8 @@ def test_tracking_records_custody_and_the_chain_verifies(
     assert "1 entry" in out
     code, out, _ = cli(capsys, "custody", "verify", *s)
     assert code == 0, out
-    assert out.startswith("VERIFIED: 3 entries")
+    assert out.startswith("VERIFIED, UNANCHORED: 3 entries")
+    assert "anchor: store only: does not detect rollback" in out
     code, out, _ = cli(capsys, "custody", "verify", *s, "--json", "--workers", "1")
     report = json.loads(out)
     assert report["ok"] is True
@@ -157,11 +158,17 @@ def test_own_key_with_passphrase_and_trust_dir(
     s = ("--store", str(tmp_path / "s.sqlite3"), "--now", NOW)
     assert cli(capsys, "custody", "record", "note", "request/1", "--key", str(key), *s)[0] == 0
     assert cli(capsys, "custody", "verify", "--trust", str(pub.parent), *s)[0] == 0
-    # the workstation key did not sign it, so trusting only that key fails
     cli(capsys, "custody", "record", "note", "request/2", *s)  # creates the workstation key
-    code, out, _ = cli(capsys, "custody", "verify", *s)
+    # both keys this workstation signed with are in the trust configuration
+    assert cli(capsys, "custody", "verify", *s)[0] == 0
+    code, out, _ = cli(capsys, "custody", "trust", "list", "--json")
+    reasons = [k["reason"] for k in json.loads(out)["keys"]]
+    assert reasons[0].startswith("custody entries signed with --key")
+    assert reasons[1].startswith("workstation custody key (created)")
+    # the officer's key alone does not cover the workstation's entry
+    code, out, _ = cli(capsys, "custody", "verify", "--trust", str(pub.parent), *s)
     assert code == 1
-    assert "unknown_key    entry 0" in out
+    assert "unknown_key    entry 1" in out
     monkeypatch.setenv("EEVIDENCE_PASSPHRASE", "wrong")
     code, _, err = cli(capsys, "custody", "record", "note", "request/3", "--key", str(key), *s)
     assert code == 1

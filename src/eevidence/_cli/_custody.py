@@ -9,7 +9,6 @@ on first use next to the default store. :func:`record_for` is what the other com
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import hashlib
 import json
 import logging
@@ -20,30 +19,33 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, echo, print_json
-from eevidence._cli._custody_hook import key_dir, record_for, signer_for
-from eevidence._cli._options import now_of, passphrase_options, progress, store_of, store_options
-from eevidence._internal.fs import write_atomic
-from eevidence.crypto import (
-    NoteVerifier,
-    PublicKey,
-    load_public_key,
-    load_trust_store,
-    parse_checkpoint,
+from eevidence._cli._custody_hook import record_for, signer_for
+from eevidence._cli._evidence import cmd_evidence_verify, cmd_ingest
+from eevidence._cli._options import now_of, passphrase_options, store_of, store_options
+from eevidence._cli._trust import (
+    certificate_of,
+    custody_trust_option,
+    custody_trusted,
+    custody_tsa,
+    register_custody_trust,
 )
+from eevidence._internal.fs import write_atomic
+from eevidence.crypto import NoteVerifier, parse_checkpoint
 from eevidence.custody import (
     CustodyAction,
     CustodyEntry,
     TimestampAuthority,
-    check_file,
+    add_tsa_root,
+    audit_log,
     checkpoint_log,
     custody_to_case,
     entries_from_jsonl,
     entries_to_jsonl,
     import_jsonl,
+    inclusion_proofs,
     ingest_file,
     record,
     request_timestamp,
@@ -51,7 +53,7 @@ from eevidence.custody import (
     verify_log,
     workstation_signer,
 )
-from eevidence.errors import ConfigurationError, InputError, UnknownRequestError
+from eevidence.errors import InputError
 from eevidence.tracking import SqliteStore
 
 __all__ = ["demo_step", "register"]
@@ -69,14 +71,6 @@ def _who(p: argparse.ArgumentParser) -> None:
     passphrase_options(p)
     p.add_argument("--actor", metavar="NAME", help="who acts (default: $EEVIDENCE_ACTOR or user)")
     p.add_argument("--role", metavar="ROLE", help="their role (default: $EEVIDENCE_ROLE or user)")
-
-
-def _trust(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--trust",
-        metavar="DIR",
-        help="directory of trusted public keys (PEM); default: the workstation custody key",
-    )
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -133,8 +127,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Exit 0 only when every entry links to the one before, every signature is "
         "by a trusted key, and every kept (or given) checkpoint still matches the log.",
     )
-    _trust(q)
-    q.add_argument("--checkpoint", metavar="FILE", help="a saved signed checkpoint to check")
+    custody_trust_option(q)
+    q.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        help="a signed checkpoint kept outside the store (an anchor: detects rollback)",
+    )
+    q.add_argument(
+        "--require-anchor",
+        action="store_true",
+        help="exit 1 unless the verdict rests on an anchor outside the store",
+    )
     q.add_argument("--no-signatures", action="store_true", help="skip signature checks")
     q.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N")
     store_options(q)
@@ -147,10 +150,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     store_options(q, json_option=False)
     _who(q)
     q.set_defaults(handler=_cmd_export)
+    register_custody_trust(csub)
 
     q = csub.add_parser("import", help="load an exported JSON Lines log into an empty store")
     q.add_argument("file", metavar="FILE")
-    _trust(q)
+    custody_trust_option(q)
     store_options(q, json_option=False)
     q.set_defaults(handler=_cmd_import)
 
@@ -170,19 +174,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--quiet", action="store_true", help="no progress bar")
     store_options(q)
     _who(q)
-    q.set_defaults(handler=_cmd_ingest)
+    q.set_defaults(handler=cmd_ingest)
 
     q = esub.add_parser(
         "verify",
         help="re-hash recorded evidence files; report changed or missing ones",
-        description="Exit 0 only when every recorded file is present and unchanged.",
+        description="The expected digest and location of each file come from its signed "
+        "evidence_received entry, once the chain verifies against the trusted keys; a file "
+        "whose entry does not verify is reported, never compared. Devices, FIFOs and other "
+        "special files are never read. Exit 0 only when every file is present and unchanged "
+        "and the chain verifies.",
     )
     q.add_argument("--request", metavar="ID", help="only evidence for this request")
     q.add_argument("--no-record", action="store_true", help="do not record the check")
     q.add_argument("--quiet", action="store_true", help="no progress bar")
+    custody_trust_option(q)
     store_options(q)
     _who(q)
-    q.set_defaults(handler=_cmd_evidence_verify)
+    q.set_defaults(handler=cmd_evidence_verify)
 
 
 def _object_options(q: argparse.ArgumentParser) -> None:
@@ -195,19 +204,7 @@ def _object_options(q: argparse.ArgumentParser) -> None:
     _who(q)
 
 
-# -- signers and trust -------------------------------------------------------------------------
-
-
-def _trusted(args: argparse.Namespace) -> list[PublicKey]:
-    if args.trust:
-        return [k.public_key for k in load_trust_store(args.trust)]
-    pub = key_dir() / "custody-key.pub.pem"
-    if not pub.exists():
-        raise ConfigurationError(
-            "no --trust directory given and no workstation custody key exists yet "
-            f"({pub}): name the directory of the public keys that signed the log"
-        )
-    return [load_public_key(pub)]
+# -- objects and entries -------------------------------------------------------------------------
 
 
 def _digest(args: argparse.Namespace) -> str | None:
@@ -240,26 +237,41 @@ def _entry_line(e: CustodyEntry) -> str:
 def _cmd_log(args: argparse.Namespace) -> int:
     store = store_of(args, create=False)
     wanted: str | None = args.object_id
-    by_request = wanted is not None and "/" not in wanted
     try:
-        lines = store.custody_lines(object_id=None if by_request else wanted)
+        lines = store.custody_lines()
     finally:
         store.close()
-    entries = entries_from_jsonl(b"\n".join(lines), source=store.location)
-    if by_request:
-        entries = [
-            e
-            for e in entries
-            if e.object_id in (wanted, f"request/{wanted}")
-            or e.object_id.startswith(f"evidence/{wanted}/")
-        ]
+    shown: list[CustodyEntry | int] = []  # an int: the position of an unreadable entry
+    for position, line in enumerate(lines):
+        try:
+            [entry] = entries_from_jsonl(line, source=store.location)
+        except (InputError, ValueError):
+            shown.append(position)
+            continue
+        if wanted is None or _about(entry.object_id, wanted):  # the signed object id
+            shown.append(entry)
     if args.json:
-        print_json([json.loads(e.canonical()) for e in entries])
+        print_json(
+            [
+                json.loads(e.canonical()) if isinstance(e, CustodyEntry) else {"malformed": e}
+                for e in shown
+            ]
+        )
         return EXIT_OK
-    for e in entries:
-        echo(_entry_line(e))
-    echo(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} in {store.location}")
+    for e in shown:
+        if isinstance(e, CustodyEntry):
+            echo(_entry_line(e))
+        else:
+            echo(f"{e:>6} (not a readable custody entry: run 'eevidence custody verify')")
+    echo(f"{len(shown)} entr{'y' if len(shown) == 1 else 'ies'} in {store.location}")
     return EXIT_OK
+
+
+def _about(object_id: str, wanted: str) -> bool:
+    """Whether an entry's object is ``wanted``; a request id also selects its evidence."""
+    if "/" in wanted:
+        return object_id == wanted
+    return object_id in (wanted, f"request/{wanted}") or object_id.startswith(f"evidence/{wanted}/")
 
 
 def _record_cmd(
@@ -316,12 +328,14 @@ def _cmd_checkpoint(args: argparse.Namespace) -> int:
         if args.tsa:
             if not args.tsa_root:
                 raise CliUsageError("--tsa needs at least one --tsa-root certificate")
-            roots = [_certificate(p) for p in args.tsa_root]
+            roots = [certificate_of(p) for p in args.tsa_root]
             with httpx.Client(timeout=30.0) as client:
                 token, when = request_timestamp(
                     note.encode(), args.tsa, TimestampAuthority(roots), client=client
                 )
             store.save_checkpoint(checkpoint.size, note, token)
+            for root in roots:  # the roots its timestamps will be checked against
+                add_tsa_root(root, now=now_of(args), reason=f"custody checkpoint --tsa {args.tsa}")
     finally:
         store.close()
     if args.output:
@@ -345,16 +359,9 @@ def _cmd_checkpoint(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _certificate(path: str) -> x509.Certificate:
-    try:
-        data = Path(path).read_bytes()
-        return x509.load_pem_x509_certificate(data)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"not a PEM certificate: {exc}", source=path) from None
-
-
 def _cmd_verify(args: argparse.Namespace) -> int:
-    trusted = _trusted(args)
+    trusted = custody_trusted(args)
+    tsa = custody_tsa(args)
     given = None
     if args.checkpoint:
         try:
@@ -366,39 +373,50 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         given = parse_checkpoint(text, verifiers, source=args.checkpoint)
     store = store_of(args, create=False)
     try:
-        report, kept = verify_log(
+        audit = audit_log(
             store,
             trusted,
             checkpoint=given,
+            checkpoint_source=f"checkpoint file {args.checkpoint}",
+            tsa=tsa,
             check_signatures=not args.no_signatures,
             workers=max(1, args.workers),
         )
     finally:
         store.close()
-    ok = report.ok and not kept
+    report = audit.report
+    ok = audit.ok and (audit.anchored or not args.require_anchor)
     if args.json:
-        out: dict[str, Any] = report.to_dict()
+        out: dict[str, Any] = audit.to_dict()
         out["ok"] = ok
-        out["kept_checkpoints"] = [b.to_dict() for b in kept]
         out["store"] = store.location
         print_json(out)
+        return EXIT_OK if ok else EXIT_INVALID
+    if not audit.ok:
+        state = "FAILED"
+    elif audit.anchored:
+        state = "VERIFIED"
     else:
-        state = "VERIFIED" if ok else "FAILED"
+        state = "VERIFIED, UNANCHORED" if ok else "FAILED, UNANCHORED"
+    echo(
+        f"{state}: {report.size} entries, root {report.root.hex()[:16]}..., "
+        f"signatures {'checked' if report.signatures_checked else 'NOT checked'}"
+        + (f", checkpoint at {report.checkpoint_size}" if given else "")
+    )
+    echo(f"  anchor: {audit.anchor_text()}")
+    for b in audit.breaks:
+        where = f"entry {b.seq}" if b.seq is not None else "log"
+        echo(f"  {b.kind:<14} {where}: {b.detail}")
+    for n in report.notices:
+        echo(f"  note: entry {n.seq}: {n.detail}")
+    for text_notice in audit.notices:
+        echo(f"  note: {text_notice}")
+    if any(b.kind == "unknown_key" for b in audit.breaks):
         echo(
-            f"{state}: {report.size} entries, root {report.root.hex()[:16]}..., "
-            f"signatures {'checked' if report.signatures_checked else 'NOT checked'}"
-            + (f", checkpoint at {report.checkpoint_size}" if given else "")
+            "  hint: a key not in the custody trust configuration signed it; "
+            "'eevidence custody trust list' shows the trusted keys, 'custody trust add PUB' "
+            "adds a foreign signer (check it first)"
         )
-        for b in (*report.breaks, *kept):
-            where = f"entry {b.seq}" if b.seq is not None else "log"
-            echo(f"  {b.kind:<14} {where}: {b.detail}")
-        for n in report.notices:
-            echo(f"  note: entry {n.seq}: {n.detail}")
-        if any(b.kind == "unknown_key" for b in (*report.breaks, *kept)):
-            echo(
-                "  hint: entries or checkpoints signed with other keys (package signers, "
-                "--key) verify only when their public keys are in --trust DIR"
-            )
     return EXIT_OK if ok else EXIT_INVALID
 
 
@@ -406,6 +424,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     store = store_of(args, create=False)
     try:
         lines = store.custody_lines()
+        kept = store.checkpoints()
         entries = entries_from_jsonl(b"\n".join(lines), source=store.location)
         if args.format == "jsonl":
             data = entries_to_jsonl(entries)
@@ -413,6 +432,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             doc = custody_to_case(entries, log_name=args.name)
             data = (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
         write_atomic(args.output, data)
+        covered = _write_proofs(f"{args.output}.proofs.json", lines, kept)
         record_for(
             args,
             store,
@@ -425,7 +445,30 @@ def _cmd_export(args: argparse.Namespace) -> int:
     finally:
         store.close()
     echo(f"wrote {len(entries)} entries as {args.format} to {args.output}")
+    if covered:
+        echo(
+            f"wrote the latest checkpoint and the inclusion proofs of the {covered} entries it "
+            f"covers to {args.output}.proofs.json"
+        )
+    else:
+        echo("no checkpoint covers the log yet: run 'eevidence custody checkpoint' to add proofs")
     return EXIT_OK
+
+
+def _write_proofs(path: str, lines: list[bytes], kept: list[tuple[int, str, bytes | None]]) -> int:
+    """The latest kept checkpoint and the RFC 9162 inclusion proofs of the entries it covers."""
+    usable = [(size, note, token) for size, note, token in kept if 0 < size <= len(lines)]
+    if not usable:
+        return 0
+    size, note, token = usable[-1]
+    doc = {
+        "checkpoint": note,
+        "timestamp_token": None if token is None else token.hex(),
+        "entries": [line.decode("utf-8", "replace") for line in lines[:size]],
+        "proofs": inclusion_proofs(lines, size),
+    }
+    write_atomic(path, (json.dumps(doc, indent=1) + "\n").encode())
+    return size
 
 
 def _sha256(data: bytes) -> str:
@@ -437,7 +480,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         data = Path(args.file).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", source=args.file) from None
-    trusted = _trusted(args)
+    trusted = custody_trusted(args)
     store = store_of(args)
     try:
         n = import_jsonl(store, data, trusted, source=args.file)
@@ -445,100 +488,6 @@ def _cmd_import(args: argparse.Namespace) -> int:
         store.close()
     echo(f"imported {n} verified entries into {store.location}")
     return EXIT_OK
-
-
-# -- evidence ----------------------------------------------------------------------------------
-
-
-def _cmd_ingest(args: argparse.Namespace) -> int:
-    now = now_of(args)
-    sizes = []
-    for f in args.files:
-        p = Path(f)
-        if not p.is_file():
-            raise InputError("not a regular file (or not found)", source=f)
-        sizes.append(p.stat().st_size)
-    store = store_of(args)
-    try:
-        store.get(args.request)
-    except UnknownRequestError:
-        store.close()
-        raise UnknownRequestError(
-            "evidence is recorded against a tracked request; track it first "
-            "(eevidence track add REQUEST)",
-            source=args.request,
-        ) from None
-    bar = progress(sum(sizes), args.quiet)
-    results = []
-    try:
-        for f in args.files:
-            got = ingest_file(f, request_id=args.request, keep_in=args.keep_in, progress=bar)
-            entry = record_for(
-                args,
-                store,
-                "evidence_received",
-                f"evidence/{args.request}/{got.name}",
-                now=now,
-                object_sha256=got.sha256,
-                location=got.kept or args.location or str(Path(got.source).resolve()),
-                note=args.note,
-            )
-            results.append({**dataclasses.asdict(got), "custody_entry": entry.seq})
-    finally:
-        if bar is not None:
-            bar.finish()
-        store.close()
-    if args.json:
-        print_json(results)
-    else:
-        for r in results:
-            kept = f" kept as {r['kept']}" if r["kept"] else ""
-            echo(f"  {r['sha256']}  {r['size']:>12,} B  {r['name']}{kept}")
-        echo(f"{len(results)} file(s) recorded for request {args.request}")
-    return EXIT_OK
-
-
-def _cmd_evidence_verify(args: argparse.Namespace) -> int:
-    now = now_of(args)
-    store = store_of(args, create=False)
-    try:
-        entries = entries_from_jsonl(b"\n".join(store.custody_lines()), source=store.location)
-        latest: dict[str, tuple[str, str]] = {}  # object -> (kept where, sha256 when received)
-        for e in entries:
-            if e.action == "evidence_received" and e.object_sha256 and e.location:
-                latest[e.object_id] = (e.location, e.object_sha256)
-        if args.request:
-            prefix = f"evidence/{args.request}/"
-            latest = {k: v for k, v in latest.items() if k.startswith(prefix)}
-        total = sum(Path(loc).stat().st_size for loc, _ in latest.values() if Path(loc).is_file())
-        bar = progress(total, args.quiet)
-        checks = []
-        for object_id, (location, expected) in sorted(latest.items()):
-            result = check_file(location, expected, progress=bar)
-            checks.append({"object": object_id, **result.to_dict()})
-            if not args.no_record:
-                record_for(
-                    args,
-                    store,
-                    "evidence_verified",
-                    object_id,
-                    now=now,
-                    object_sha256=result.found_sha256,
-                    location=location,
-                    note=f"re-hashed: {result.status}",
-                )
-        if bar is not None:
-            bar.finish()
-    finally:
-        store.close()
-    bad = [c for c in checks if c["status"] != "ok"]
-    if args.json:
-        print_json({"ok": not bad, "files": checks})
-    else:
-        for c in checks:
-            echo(f"  {str(c['status']).upper():<10} {c['object']}  ({c['path']})")
-        echo(f"{len(checks) - len(bad)} of {len(checks)} file(s) unchanged")
-    return EXIT_OK if not bad else EXIT_INVALID
 
 
 def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
@@ -600,7 +549,7 @@ def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
             echo(
                 f"  signed checkpoint: size {checkpoint.size}, {out / 'custody' / 'checkpoint.txt'}"
             )
-        report, kept = verify_log(store, [signer.public_key])
+        report, kept = verify_log(store, [signer.public_key])  # the demo's own key
         entries = entries_from_jsonl(b"\n".join(store.custody_lines()), source=store.location)
     finally:
         store.close()

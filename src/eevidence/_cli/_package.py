@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -179,25 +180,57 @@ def _cmd_build(args: argparse.Namespace) -> int:
     signers = [KeySigner.from_file(k, passphrase=passphrase) for k in args.key]
     total = sum(Path(f).stat().st_size for f in [*args.attach, *args.document] if Path(f).is_file())
     bar = progress(total, args.quiet)
+    now = now_of(args)
     out = build_package(
         request,
         args.output,
         signers=signers,
-        now=now_of(args),
+        now=now,
         attachments=args.attach,
         documents=[*args.document, *([] if args.no_letter else letter_documents(request, args))],
         progress=bar,
     )
     if bar:
         bar.finish()
-    _record_signing(
-        args, signers[0], Path(out), f"request {request.id} packaged, {len(signers)} signature(s)"
-    )
+    # A package is left only with its custody entry: when recording fails or is
+    # interrupted (Ctrl-C) before the entry is committed, the package is removed.
+    recorded = False
+    try:
+        _trust_signers(signers, now, "package build")
+        done = _record_signing(
+            args,
+            signers[0],
+            Path(out),
+            f"request {request.id} packaged, {len(signers)} signature(s)",
+        )
+        recorded = True
+    except BaseException:
+        if not recorded:
+            _remove(Path(out))
+        raise
+    if done:
+        print(done)
     print(
         f"package {out} built, signed by {len(signers)} key(s): "
         + ", ".join(s.keyid[:16] for s in signers)
     )
     return EXIT_OK
+
+
+def _remove(path: Path) -> None:
+    """Remove a package that was built but could not be recorded (file or directory)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _trust_signers(signers: list[KeySigner], now: datetime, what: str) -> None:
+    """Record the keys a package command signed with as trusted custody signers."""
+    from eevidence._cli._trust import trust_signer  # noqa: PLC0415 - recording only
+
+    for signer in signers:
+        trust_signer(signer.public_key, now, f"{what} --key (key {signer.keyid[:16]})")
 
 
 def _record_options(q: argparse.ArgumentParser) -> None:
@@ -216,10 +249,16 @@ def _package_digest(path: Path) -> str:
     return sha256_file(path / "tagmanifest-sha256.txt" if path.is_dir() else path)[0]
 
 
-def _record_signing(args: argparse.Namespace, signer: KeySigner, path: Path, note: str) -> None:
-    """Record the signing in the custody log, signed by the same key as the package."""
+def _record_signing(
+    args: argparse.Namespace, signer: KeySigner, path: Path, note: str
+) -> str | None:
+    """Record the signing in the custody log, signed by the same key as the package.
+
+    Returns:
+        The line to print once the entry is committed (``None`` with ``--no-record``).
+    """
     if args.no_record:
-        return
+        return None
     from eevidence._cli._custody_hook import record_for  # noqa: PLC0415 - recording only
 
     store = store_of(args)
@@ -236,7 +275,7 @@ def _record_signing(args: argparse.Namespace, signer: KeySigner, path: Path, not
         )
     finally:
         store.close()
-    print(f"custody entry {entry.seq} recorded in {store.location}")
+    return f"custody entry {entry.seq} recorded in {store.location}"
 
 
 def _cmd_sign(args: argparse.Namespace) -> int:
@@ -245,7 +284,10 @@ def _cmd_sign(args: argparse.Namespace) -> int:
     trust = trust_of(args, args.package)
     signer = KeySigner.from_file(args.key, passphrase=passphrase_of(args))
     env = sign_package(args.package, signer, trust=trust, threshold=args.threshold)
-    _record_signing(args, signer, Path(args.package), f"co-signature by {signer.keyid[:16]}")
+    _trust_signers([signer], now_of(args), "package sign")
+    done = _record_signing(args, signer, Path(args.package), f"co-signature by {signer.keyid[:16]}")
+    if done:
+        print(done)
     print(
         f"signature by {signer.keyid[:16]} added; the package now has "
         f"{len(env.signatures)} signature(s)"

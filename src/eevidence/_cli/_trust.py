@@ -1,4 +1,4 @@
-"""The trust store of the package commands, and the admission of packages into the workflow.
+"""Trust: the package commands' trust store, package admission, the custody trust configuration.
 
 ``package verify``, ``package sign``, ``track add PACKAGE`` and ``submit`` read the trusted
 keys from ``--trust DIR`` (or ``$EEVIDENCE_TRUST``). A trust store inside the package it is
@@ -6,30 +6,49 @@ meant to judge is refused: a package cannot vouch for itself. ``track add`` and 
 refuse a package that is not signed by a trusted key unless ``--allow-unsigned`` is given;
 the package's fixity must hold either way, and the custody entry of the act says when a
 package was let in without a trusted signature.
+
+The custody log is judged against the custody trust configuration
+(:func:`eevidence.custody.load_custody_trust`, shown by ``custody trust list``), never
+against keys found beside a store; ``--trust DIR`` replaces it for one command.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from eevidence._cli._common import CliUsageError
-from eevidence.crypto import TrustStore, load_trust_store
+from eevidence._cli._common import EXIT_OK, CliUsageError, echo, print_json
+from eevidence.crypto import PublicKey, TrustStore, load_public_key, load_trust_store
 from eevidence.errors import ConfigurationError, InputError
+
+if TYPE_CHECKING:  # the custody stack is loaded only by the commands that use it
+    from cryptography import x509
+
+    from eevidence.custody import TimestampAuthority
 
 __all__ = [
     "TRUST_ENV",
     "Admission",
     "admit_package",
     "allow_unsigned_option",
+    "certificate_of",
+    "custody_trust_option",
+    "custody_trusted",
+    "custody_tsa",
+    "register_custody_trust",
     "trust_of",
     "trust_option",
     "trust_path",
+    "trust_signer",
 ]
 
 TRUST_ENV = "EEVIDENCE_TRUST"
+_log = logging.getLogger(__name__)
 
 
 def trust_option(p: argparse.ArgumentParser, what: str) -> None:
@@ -167,3 +186,158 @@ def _refusal(reasons: list[str]) -> str:
     if any(r.startswith(("unsigned", "threshold_not_met")) for r in reasons):
         text += " (--allow-unsigned accepts a package no trusted key signed, on its fixity alone)"
     return text
+
+
+# -- the custody trust configuration -----------------------------------------------------------
+
+
+def custody_trust_option(p: argparse.ArgumentParser) -> None:
+    """Add ``--trust DIR`` and ``--tsa-root PEM`` for commands that judge the custody log."""
+    p.add_argument(
+        "--trust",
+        metavar="DIR",
+        help="directory of PEM public keys trusted to sign the log, instead of the custody "
+        "trust configuration (see: eevidence custody trust list)",
+    )
+    p.add_argument(
+        "--tsa-root",
+        metavar="PEM",
+        action="append",
+        default=[],
+        help="trusted root certificate of the RFC 3161 TSA (repeatable; default: the roots "
+        "in the custody trust configuration)",
+    )
+
+
+def custody_trusted(args: argparse.Namespace) -> list[PublicKey]:
+    """The keys trusted to sign custody entries: ``--trust DIR``, else the configuration.
+
+    Raises:
+        ConfigurationError: neither gives a key, or one cannot be loaded.
+    """
+    from eevidence.custody import load_custody_trust  # noqa: PLC0415
+
+    if getattr(args, "trust", None):
+        return [k.public_key for k in load_trust_store(args.trust)]
+    config = load_custody_trust()
+    if not config.signers:
+        raise ConfigurationError(
+            f"no key is trusted to sign the custody log: the custody trust configuration "
+            f"({config.folder}) is empty; keys this workstation signs with are added when "
+            "first used, others with 'eevidence custody trust add PUB'; or give --trust DIR"
+        )
+    return config.public_keys
+
+
+def certificate_of(path: str) -> x509.Certificate:
+    """A PEM X.509 certificate (RFC 5280) read from ``path``.
+
+    Raises:
+        InputError: it cannot be read or is not a PEM certificate.
+    """
+    from cryptography import x509  # noqa: PLC0415
+
+    try:
+        data = Path(path).read_bytes()
+        return x509.load_pem_x509_certificate(data)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"not a PEM certificate: {exc}", source=path) from None
+
+
+def custody_tsa(args: argparse.Namespace) -> TimestampAuthority | None:
+    """The TSA roots kept timestamps are checked against: ``--tsa-root``, else configured.
+
+    Raises:
+        InputError: a ``--tsa-root`` file is not a PEM certificate.
+        ConfigurationError: the trust configuration is unusable.
+    """
+    from eevidence.custody import TimestampAuthority, load_custody_trust  # noqa: PLC0415
+
+    given = getattr(args, "tsa_root", None) or []
+    if given:
+        return TimestampAuthority([certificate_of(p) for p in given])
+    roots = [r.certificate for r in load_custody_trust().tsa_roots]
+    return TimestampAuthority(roots) if roots else None
+
+
+def trust_signer(key: PublicKey, now: datetime, reason: str) -> None:
+    """Record ``key`` in the custody trust configuration if it is not there yet.
+
+    Raises:
+        ConfigurationError: the configuration cannot be read or written.
+    """
+    from eevidence.custody import add_trusted_key  # noqa: PLC0415
+
+    signer, added = add_trusted_key(key, now=now, reason=reason)
+    if added:
+        _log.info("trusted custody key %s (%s)", signer.keyid, reason)
+
+
+def register_custody_trust(csub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``custody trust list|add|add-tsa-root``."""
+    p = csub.add_parser(
+        "trust",
+        help="the keys trusted to sign the custody log (kept apart from every store)",
+        description="Keys this workstation signs custody entries with are added when first "
+        "used; foreign signers and TSA roots are added here, explicitly.",
+    )
+    tsub = p.add_subparsers(dest="trust_command", metavar="ACTION", required=True)
+    q = tsub.add_parser("list", help="the trusted keys and TSA roots, with when they were added")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=_cmd_trust_list)
+    q = tsub.add_parser("add", help="trust a foreign signer's PEM public key (or certificate)")
+    q.add_argument("public_key", metavar="PUB")
+    q.add_argument("--reason", metavar="TEXT", help="why it is trusted (default: added by hand)")
+    q.add_argument("--now", metavar="DATETIME", help=argparse.SUPPRESS)
+    q.set_defaults(handler=_cmd_trust_add)
+    q = tsub.add_parser("add-tsa-root", help="trust an RFC 3161 TSA root certificate (PEM)")
+    q.add_argument("certificate", metavar="PEM")
+    q.add_argument("--reason", metavar="TEXT", help="why it is trusted (default: added by hand)")
+    q.add_argument("--now", metavar="DATETIME", help=argparse.SUPPRESS)
+    q.set_defaults(handler=_cmd_trust_add_root)
+
+
+def _cmd_trust_list(args: argparse.Namespace) -> int:
+    from eevidence.custody import load_custody_trust  # noqa: PLC0415
+
+    config = load_custody_trust()
+    if args.json:
+        print_json(config.to_dict())
+        return EXIT_OK
+    echo(f"custody trust configuration: {config.folder}")
+    for s in config.signers:
+        d = s.to_dict()
+        echo(f"  key {s.keyid}  {d['type']:<8} added {d['added']}  {s.reason}")
+    for r in config.tsa_roots:
+        echo(
+            f"  tsa root {r.sha256[:16]}...  {r.to_dict()['subject']}  added {r.added.isoformat()}"
+        )
+    if not config.signers and not config.tsa_roots:
+        echo("  (empty: nothing is trusted yet)")
+    return EXIT_OK
+
+
+def _cmd_trust_add(args: argparse.Namespace) -> int:
+    from eevidence._cli._options import now_of  # noqa: PLC0415
+    from eevidence.custody import add_trusted_key  # noqa: PLC0415
+
+    key = load_public_key(args.public_key)
+    signer, added = add_trusted_key(
+        key, now=now_of(args), reason=args.reason or f"added by hand from {args.public_key}"
+    )
+    state = "trusted" if added else "already trusted since " + signer.added.isoformat()
+    echo(f"key {signer.keyid} {state}")
+    return EXIT_OK
+
+
+def _cmd_trust_add_root(args: argparse.Namespace) -> int:
+    from eevidence._cli._options import now_of  # noqa: PLC0415
+    from eevidence.custody import add_tsa_root  # noqa: PLC0415
+
+    cert = certificate_of(args.certificate)
+    root, added = add_tsa_root(
+        cert, now=now_of(args), reason=args.reason or f"added by hand from {args.certificate}"
+    )
+    state = "trusted" if added else "already trusted since " + root.added.isoformat()
+    echo(f"TSA root {root.sha256} ({root.to_dict()['subject']}) {state}")
+    return EXIT_OK

@@ -308,7 +308,14 @@ BreakKind = Literal[
     "truncated",
     "rewritten",
     "malformed",
+    "column_mismatch",
+    "bad_timestamp",
+    "anchor_missing",
 ]
+"""What broke: ``column_mismatch`` is a stored column (sequence number, entry hash, object
+id, checkpoint size) that says something else than the signed bytes it duplicates;
+``bad_timestamp`` an RFC 3161 token that does not verify; ``anchor_missing`` an anchor
+the verifier asked for (a witness cosignature) that the log does not have."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,10 @@ first 16 hex digits of the digest, under ``<evidence folder>/<request id>/``.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,10 +24,22 @@ from typing import Final, Literal
 from eevidence._internal.fs import thread_buffer
 from eevidence.errors import InputError
 
-__all__ = ["EvidenceCheck", "Received", "check_file", "ingest_file", "sha256_file"]
+__all__ = [
+    "EvidenceCheck",
+    "EvidenceStatus",
+    "Received",
+    "check_file",
+    "ingest_file",
+    "sha256_file",
+]
 
 Progress = Callable[[int], None]
-EvidenceStatus = Literal["ok", "changed", "missing", "unreadable"]
+EvidenceStatus = Literal[
+    "ok", "changed", "missing", "unreadable", "not_regular", "unverified_record"
+]
+"""A kept file's state: ``ok`` (same digest), ``changed``, ``missing``, ``unreadable``,
+``not_regular`` (a device, FIFO, socket or folder: never read), or ``unverified_record``
+(the custody entry that recorded it does not verify, so there is nothing to compare with)."""
 _SAFE_ID: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
@@ -49,8 +63,8 @@ class Received:
 class EvidenceCheck:
     """The result of re-hashing a kept file.
 
-    ``status`` is ``ok`` (same digest), ``changed``, ``missing`` or ``unreadable``;
-    ``found_sha256`` and ``size`` (bytes) are ``None`` when the file could not be read.
+    ``status`` is an :data:`EvidenceStatus`; ``found_sha256`` and ``size`` (bytes) are
+    ``None`` when the file was not read.
     """
 
     path: str
@@ -184,21 +198,52 @@ def check_file(
 ) -> EvidenceCheck:
     """Re-hash a kept file and compare it with the digest recorded when it was received.
 
+    Only a regular file is read: the path is opened without following a final symbolic
+    link and without blocking (so a FIFO cannot hang the check), and anything but a regular
+    file (``/dev/zero``, a FIFO, a socket, a folder) is ``not_regular``. At most the size the
+    file had when opened is read, plus one byte to notice growth, so a file that keeps
+    growing cannot keep the check running.
+
     Args:
         path: The kept file.
         expected_sha256: Its recorded SHA-256 (64 lower-case hex digits).
         progress: Called with the number of bytes read after each block.
 
     Returns:
-        The check: ``ok``, ``changed``, ``missing`` or ``unreadable`` (never raises for a
-        missing or unreadable file).
+        The check: ``ok``, ``changed``, ``missing``, ``unreadable`` or ``not_regular``
+        (never raises for a file that cannot be checked).
     """
     p = Path(path)
-    if not p.exists():
-        return EvidenceCheck(str(p), "missing", expected_sha256, None, None)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
-        digest, size = _sha256(p, progress)
+        fd = os.open(p, flags)
+    except FileNotFoundError:
+        return EvidenceCheck(str(p), "missing", expected_sha256, None, None)
+    except OSError as exc:
+        status: EvidenceStatus = "not_regular" if exc.errno == errno.ELOOP else "unreadable"
+        return EvidenceCheck(str(p), status, expected_sha256, None, None)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return EvidenceCheck(str(p), "not_regular", expected_sha256, None, None)
+        digest, size = _sha256_fd(fd, info.st_size + 1, progress)
     except OSError:
         return EvidenceCheck(str(p), "unreadable", expected_sha256, None, None)
-    status: EvidenceStatus = "ok" if digest == expected_sha256 else "changed"
+    finally:
+        os.close(fd)
+    status = "ok" if digest == expected_sha256 and size == info.st_size else "changed"
     return EvidenceCheck(str(p), status, expected_sha256, digest, size)
+
+
+def _sha256_fd(fd: int, limit: int, progress: Progress | None) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    buf = thread_buffer()
+    while size < limit:
+        n = os.readv(fd, [buf[: min(len(buf), limit - size)]])
+        if not n:
+            break
+        digest.update(buf[:n])
+        size += n
+        if progress is not None:
+            progress(n)
+    return digest.hexdigest(), size

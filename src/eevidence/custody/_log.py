@@ -7,9 +7,10 @@ the tracking stores of :mod:`eevidence.tracking`) and to signing keys.
 
 Every entry is signed. When no key is named, a per-workstation Ed25519 key is used,
 created on first use next to the default store (``custody-key.pem``, mode 0600, no
-passphrase); its public key is exported beside it (``custody-key.pub.pem``) so that a
-verifier can trust it. Agencies that sign with their own (possibly passphrase-protected)
-key name it with ``--key`` or ``EEVIDENCE_KEY``.
+passphrase; its public key beside it as ``custody-key.pub.pem``). Agencies that sign with
+their own (possibly passphrase-protected) key name it with ``--key`` or ``EEVIDENCE_KEY``.
+Which keys a verifier trusts is never read from beside a store: it is the trust
+configuration of :mod:`eevidence.custody._trust`.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final, Protocol
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from eevidence.crypto import (
     Checkpoint,
     KeySigner,
@@ -31,16 +30,12 @@ from eevidence.crypto import (
     generate_private_key,
     leaf_hash,
     load_private_key,
-    parse_checkpoint,
     root_of,
     sign_checkpoint,
-    verifier_key,
     write_private_key,
     write_public_key,
 )
 from eevidence.custody._entries import (
-    ChainBreak,
-    ChainReport,
     CustodyAction,
     CustodyEntry,
     EntrySigner,
@@ -48,7 +43,7 @@ from eevidence.custody._entries import (
     entries_from_jsonl,
     verify_lines,
 )
-from eevidence.errors import InputError, IntegrityError, SigningKeyError, TrustError
+from eevidence.errors import InputError, IntegrityError, SigningKeyError
 
 __all__ = [
     "WORKSTATION_KEY",
@@ -56,7 +51,7 @@ __all__ = [
     "checkpoint_log",
     "import_jsonl",
     "record",
-    "verify_log",
+    "root_of_lines",
     "workstation_signer",
 ]
 
@@ -95,6 +90,11 @@ class CustodyStore(Protocol):
         """Every stored entry's canonical bytes in order (only ``object_id``'s when given)."""
         ...
 
+    def custody_records(self) -> list[tuple[int | None, bytes, str | None, str | None]]:
+        """Every stored row, in order: ``(seq, line, entry_hash, object_id)``; the columns
+        besides ``line`` duplicate signed fields, as stored (``None`` if not of their type)."""
+        ...
+
     def custody_size(self) -> int:
         """The number of entries in the log."""
         ...
@@ -129,6 +129,7 @@ def workstation_signer(directory: str | os.PathLike[str]) -> KeySigner:
     """
     folder = Path(directory)
     path = folder / WORKSTATION_KEY
+    public = folder / "custody-key.pub.pem"
     if not path.exists():
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -137,10 +138,17 @@ def workstation_signer(directory: str | os.PathLike[str]) -> KeySigner:
                 f"cannot create the key folder: {exc.strerror or exc}", source=str(folder)
             ) from None
         key = generate_private_key("ed25519")
+        # the public half first: the private key's existence marks a complete pair, so a
+        # public key left without its private key is the remains of a cut-short creation
+        public.unlink(missing_ok=True)
+        write_public_key(key, public)
         write_private_key(key, path)
-        write_public_key(key, folder / "custody-key.pub.pem")
         _log.info("created the workstation custody key %s", path)
-    return KeySigner(load_private_key(path))
+        return KeySigner(key)
+    private = load_private_key(path)
+    if not public.exists():  # a pair cut short by an older release: complete it
+        write_public_key(private, public)
+    return KeySigner(private)
 
 
 def record(
@@ -232,80 +240,6 @@ def checkpoint_log(
 def root_of_lines(lines: Sequence[bytes]) -> bytes:
     """The RFC 9162 root (section 2.1.1) over stored entry lines, each one leaf."""
     return root_of(leaf_hash(line) for line in lines)
-
-
-def verify_log(
-    store: CustodyStore,
-    trusted: Iterable[PublicKey],
-    *,
-    checkpoint: Checkpoint | None = None,
-    check_signatures: bool = True,
-    workers: int = 1,
-) -> tuple[ChainReport, list[ChainBreak]]:
-    """Check the stored log, and every checkpoint kept in the store, against ``trusted``.
-
-    A kept checkpoint counts only when its signature verifies with a trusted Ed25519 key
-    under its own origin; its root must still be the root of the first ``size`` entries.
-
-    Args:
-        store: The store keeping the log.
-        trusted: The public keys allowed to sign entries (and, for Ed25519 ones,
-            checkpoints).
-        checkpoint: A verified checkpoint (e.g. one received earlier) to compare with.
-        check_signatures: False to skip entry signatures.
-        workers: Processes for signature checks (from 20 000 entries on).
-
-    Returns:
-        The chain report (see :func:`verify_lines`) and the problems found with kept
-        checkpoints; problems are returned, never raised.
-
-    Raises:
-        StoreError: the store fails (raised by the store).
-    """
-    keys = list(trusted)
-    lines = store.custody_lines()
-    report = verify_lines(
-        lines, keys, checkpoint=checkpoint, check_signatures=check_signatures, workers=workers
-    )
-    problems: list[ChainBreak] = []
-    for size, note, _token in store.checkpoints():
-        origin = note.split("\n", 1)[0]
-        verifiers = []
-        for k in keys:
-            if isinstance(k, Ed25519PublicKey):  # only Ed25519 keys sign notes
-                try:
-                    verifiers.append(verifier_key(origin, k))
-                except InputError:
-                    break  # an origin that is not a valid key name: no signature can match
-        try:
-            saved = parse_checkpoint(note, verifiers, source=f"checkpoint at size {size}")
-        except TrustError as exc:
-            problems.append(ChainBreak(None, "unknown_key", f"kept checkpoint {size}: {exc}"))
-            continue
-        except IntegrityError as exc:
-            problems.append(ChainBreak(None, "rewritten", f"kept checkpoint {size}: {exc}"))
-            continue
-        except InputError as exc:
-            problems.append(ChainBreak(None, "malformed", f"kept checkpoint {size}: {exc}"))
-            continue
-        if saved.size > len(lines):
-            problems.append(
-                ChainBreak(
-                    None,
-                    "truncated",
-                    f"a kept checkpoint covers {saved.size} entries, the log has {len(lines)}",
-                )
-            )
-        elif root_of_lines(lines[: saved.size]) != saved.root:
-            problems.append(
-                ChainBreak(
-                    None,
-                    "rewritten",
-                    f"the first {saved.size} entries no longer give the root of the checkpoint "
-                    "kept for that size",
-                )
-            )
-    return report, problems
 
 
 def import_jsonl(

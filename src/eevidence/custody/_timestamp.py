@@ -32,7 +32,7 @@ from eevidence.errors import ConfigurationError, InputError, IntegrityError, Tim
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["TimestampAuthority", "request_timestamp", "verify_timestamp"]
+__all__ = ["TimestampAuthority", "read_timestamp", "request_timestamp", "verify_timestamp"]
 
 _log = logging.getLogger(__name__)
 _QUERY_TYPE: Final = "application/timestamp-query"
@@ -213,4 +213,28 @@ def verify_timestamp(
     if response.status != rfc3161_client.PKIStatus.GRANTED:
         raise IntegrityError(f"{source}: time-stamp was not granted")
     _verify(response, data, authority, query=None, source=source)
+    return _gen_time(response, source)
+
+
+def read_timestamp(response_der: bytes, *, source: str = "<timestamp>") -> datetime:
+    """Decode a stored DER time-stamp response WITHOUT verifying its signer.
+
+    For a token kept where no TSA root is configured: it must at least be a granted RFC
+    3161 response (section 2.4.2); the time it claims is not attested until
+    :func:`verify_timestamp` checks it against trusted roots.
+
+    Args:
+        response_der: The DER ``TimeStampResp``.
+        source: Where it came from, for messages.
+
+    Returns:
+        The time it claims (``genTime``, aware, UTC), unverified.
+
+    Raises:
+        InputError: it is not DER of an RFC 3161 time-stamp response.
+        IntegrityError: the time-stamp was not granted.
+    """
+    response = _decode(response_der, source)
+    if response.status != rfc3161_client.PKIStatus.GRANTED:
+        raise IntegrityError(f"{source}: time-stamp was not granted")
     return _gen_time(response, source)

@@ -8,6 +8,7 @@ linear whatever the number of writers.
 
 from __future__ import annotations
 
+import json
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
 
@@ -93,20 +94,41 @@ class CustodyLog(Dialect):
         """The stored canonical entries (one JSON line each, no newline), in log order.
 
         Args:
-            object_id: Only the entries about this object; ``None`` for all.
+            object_id: Only the entries whose signed ``object_id`` is this one (read from
+                each entry's own bytes, never from the unsigned ``object_id`` column, so an
+                edited column cannot hide an entry); ``None`` for all.
+
+        Raises:
+            StoreError: The store failed.
+        """
+        lines = [line for _seq, line, _hash, _object in self.custody_records()]
+        if object_id is None:
+            return lines
+        return [line for line in lines if _signed_object(line) == object_id]
+
+    def custody_records(self) -> list[tuple[int | None, bytes, str | None, str | None]]:
+        """Every stored row of the log, in order: ``(seq, line, entry_hash, object_id)``.
+
+        ``line`` is the entry's stored bytes; the other columns duplicate what the signed
+        line says and are given as stored, so that a verifier can compare them with it
+        (``None`` where the stored value is not of the column's type).
 
         Raises:
             StoreError: The store failed.
         """
         with self._transaction(write=False):
-            if object_id is None:
-                rows = self._execute("SELECT line FROM custody ORDER BY seq")
-            else:
-                rows = self._execute(
-                    self._sql("SELECT line FROM custody WHERE object_id = ? ORDER BY seq"),
-                    (object_id,),
-                )
-        return [r[0].encode() for r in rows]
+            rows = self._execute(
+                "SELECT seq, line, entry_hash, object_id FROM custody ORDER BY seq"
+            )
+        return [
+            (
+                r[0] if isinstance(r[0], int) and not isinstance(r[0], bool) else None,
+                _as_bytes(r[1]),
+                r[2] if isinstance(r[2], str) else None,
+                r[3] if isinstance(r[3], str) else None,
+            )
+            for r in rows
+        ]
 
     def custody_size(self) -> int:
         """The number of entries in the custody log.
@@ -142,6 +164,11 @@ class CustodyLog(Dialect):
     def checkpoints(self) -> list[tuple[int, str, bytes | None]]:
         """Saved checkpoints, smallest first.
 
+        Stored values that are not of their column's type are passed on for the verifier
+        to report, never raised: a size that is not an integer is given as -1, a note that
+        is not text as its text form, a token that is not hexadecimal as its raw bytes
+        (which then do not decode as a time-stamp response).
+
         Returns:
             ``[(size, signed note, RFC 3161 token as DER bytes or None)]``.
 
@@ -152,4 +179,41 @@ class CustodyLog(Dialect):
             rows = self._execute(
                 "SELECT size, note, timestamp_token FROM checkpoints ORDER BY size"
             )
-        return [(int(r[0]), r[1], None if r[2] is None else bytes.fromhex(r[2])) for r in rows]
+        return [(_as_size(r[0]), _as_text(r[1]), _as_token(r[2])) for r in rows]
+
+
+def _as_bytes(value: object) -> bytes:
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return str(value).encode()
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return _as_bytes(value).decode("utf-8", "replace")
+
+
+def _as_size(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+
+
+def _as_token(value: object) -> bytes | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return bytes.fromhex(value)
+        except ValueError:
+            return value.encode("utf-8", "surrogateescape")
+    return _as_bytes(value)
+
+
+def _signed_object(line: bytes) -> object:
+    try:
+        doc = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    return doc.get("object_id") if isinstance(doc, dict) else None

@@ -202,6 +202,17 @@ class Store(Protocol):
         """
         ...
 
+    def custody_records(self) -> list[tuple[int | None, bytes, str | None, str | None]]:
+        """Every stored row of the log, in order: ``(seq, line, entry_hash, object_id)``.
+
+        The columns other than ``line`` duplicate signed fields and are given as stored
+        (``None`` where not of their type), for a verifier to compare with the signed line.
+
+        Raises:
+            StoreError: The store failed.
+        """
+        ...
+
     def custody_size(self) -> int:
         """The number of entries in the custody log.
 
