@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from eevidence.crypto import (
     pae,
     public_key_pem,
     verify_signature,
+    write_key_pair,
     write_private_key,
     write_public_key,
 )
@@ -430,3 +432,135 @@ def test_a_key_buried_in_a_binary_file_is_never_trusted(tmp_path: Path) -> None:
         load_trust_store(folder)
     (folder / "copy.pem").write_bytes(b"explanatory text\n" + pem)  # RFC 7468: still read
     assert len(load_trust_store(folder)) == 1
+
+
+# --------------------------------------------------------------------------- key files and pairs
+
+
+def _pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def test_a_private_key_others_can_write_is_refused_and_one_they_can_read_warned(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = generate_private_key()
+    path = tmp_path / "k.pem"
+    write_private_key(key, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with caplog.at_level("WARNING", logger="eevidence"):
+        load_private_key(path)
+    assert caplog.records == []
+    for mode in (0o622, 0o602, 0o666, 0o620):
+        path.chmod(mode)
+        with pytest.raises(SigningKeyError, match=f"written by others \\(mode 0{mode:o}\\)"):
+            load_private_key(path)
+        with pytest.raises(SigningKeyError, match="chmod 600"):
+            KeySigner.from_file(path)
+    for mode in (0o644, 0o640, 0o604):
+        path.chmod(mode)
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="eevidence"):
+            assert key_id(load_private_key(path).public_key()) == key_id(key.public_key())
+        assert f"can be read by others (mode 0{mode:o})" in caplog.text
+    with pytest.raises(SigningKeyError, match="not a regular file"):
+        load_private_key(tmp_path)
+    fifo = tmp_path / "fifo.pem"
+    os.mkfifo(fifo, 0o600)
+    with pytest.raises(SigningKeyError, match="not a regular file"):
+        load_private_key(fifo)  # refused, not waited on
+    with pytest.raises(SigningKeyError, match="not a regular file"):
+        load_public_key(fifo)
+
+
+def test_an_empty_passphrase_is_refused_where_encryption_was_asked(tmp_path: Path) -> None:
+    key = generate_private_key()
+    with pytest.raises(SigningKeyError, match="empty passphrase would leave the key unencrypted"):
+        write_private_key(key, tmp_path / "k.pem", passphrase=b"")
+    with pytest.raises(SigningKeyError, match="empty passphrase"):
+        write_key_pair(key, tmp_path / "k.pem", tmp_path / "k.pub", passphrase=b"")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("exponent", "bits"), [(3, 2048), (65537, 1024)])
+def test_weak_rsa_keys_are_refused_everywhere(tmp_path: Path, exponent: int, bits: int) -> None:
+    weak = rsa.generate_private_key(public_exponent=exponent, key_size=bits)
+    message = "public exponent 3 refused" if exponent == 3 else "too short"
+    path = tmp_path / "weak.pem"
+    path.write_bytes(_pem(weak))
+    path.chmod(0o600)
+    with pytest.raises(SigningKeyError, match=message):
+        load_private_key(path)
+    with pytest.raises(SigningKeyError, match=message):
+        KeySigner(weak)
+    with pytest.raises(SigningKeyError, match=message):
+        write_private_key(weak, tmp_path / "copy.pem")
+    with pytest.raises(SigningKeyError, match=message):
+        write_key_pair(weak, tmp_path / "pair.pem", tmp_path / "pair.pub")
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    (trust / "weak.pem").write_bytes(public_key_pem(weak.public_key()))
+    with pytest.raises(SigningKeyError, match=message):
+        load_trust_store(trust)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["trust", "weak.pem"]
+    # what the library generates passes its own rules
+    made = generate_private_key("rsa")
+    assert isinstance(made, rsa.RSAPrivateKey)
+    assert made.public_key().public_numbers().e == 65537
+    assert made.key_size == 3072
+
+
+def test_a_key_pair_appears_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eevidence.crypto import _keys
+
+    key = generate_private_key()
+    private, public = tmp_path / "k.pem", tmp_path / "k.pub.pem"
+    write_key_pair(key, private, public, passphrase=b"pass")
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert stat.S_IMODE(public.stat().st_mode) == 0o644
+    loaded = load_private_key(private, passphrase=b"pass")
+    assert key_id(load_public_key(public)) == key_id(loaded.public_key())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.pem", "k.pub.pem"]
+    # existing files are never overwritten
+    other = generate_private_key()
+    with pytest.raises(SigningKeyError, match="overwrite"):
+        write_key_pair(other, private, tmp_path / "new.pub")
+    with pytest.raises(SigningKeyError, match="overwrite"):
+        write_key_pair(other, tmp_path / "new.pem", public)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.pem", "k.pub.pem"]
+
+    # interrupted (or failing) between the two files: neither is left, nor any temporary file
+    real = _keys._place
+    calls: list[Path] = []
+
+    def interrupted(tmp: Path, path: Path, *, replace: bool = False) -> None:
+        calls.append(path)
+        if path.suffix == ".pem" and not path.name.endswith(".pub.pem"):
+            raise KeyboardInterrupt
+        real(tmp, path, replace=replace)
+
+    monkeypatch.setattr(_keys, "_place", interrupted)
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        write_key_pair(other, fresh / "w.pem", fresh / "w.pub.pem")
+    assert calls == [fresh / "w.pub.pem", fresh / "w.pem"]  # the public key was placed first
+    assert list(fresh.iterdir()) == []
+
+    # a public key left alone (its private key deleted) is replaced only when asked, and
+    # restored if the new private key cannot be placed
+    private.unlink()
+    before = public.read_bytes()
+    with pytest.raises(KeyboardInterrupt):
+        write_key_pair(other, private, public, replace_public=True)
+    assert public.read_bytes() == before
+    assert not private.exists()
+    monkeypatch.setattr(_keys, "_place", real)
+    write_key_pair(other, private, public, replace_public=True)
+    assert key_id(load_public_key(public)) == key_id(other.public_key())
+    assert key_id(load_private_key(private).public_key()) == key_id(other.public_key())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh", "k.pem", "k.pub.pem"]

@@ -24,6 +24,7 @@ from ._keys import (
     load_trust_store as load_trust_store,
     public_key_pem as public_key_pem,
     verify_signature as verify_signature,
+    write_key_pair as write_key_pair,
     write_private_key as write_private_key,
     write_public_key as write_public_key,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "verify_consistency",
     "verify_inclusion",
     "verify_signature",
+    "write_key_pair",
     "write_private_key",
     "write_public_key",
 ]

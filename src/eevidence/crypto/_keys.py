@@ -4,7 +4,13 @@ Every call into ``cryptography``'s hazmat layer lives in this module:
 
 * keys are Ed25519 (RFC 8032), ECDSA P-256 (FIPS 186-5 section 6, curve of SP 800-186) or
   RSA-PSS 3072 (RFC 8017 section 8.1), stored as PKCS#8 PEM (RFC 5958, RFC 7468), optionally
-  encrypted with a passphrase, and written with mode 0600 through a temporary file;
+  encrypted with a passphrase (never an empty one), and written with mode 0600 through a
+  temporary file; a key pair is written so that both files appear or neither
+  (:func:`write_key_pair`);
+* a private key file that others can write is refused, one others can read is used with a
+  warning; RSA keys must have at least 2048 bits and the public exponent 65537 (NIST SP
+  800-56B Rev. 2 section 6.2 fixes e in (2**16, 2**256); 65537 is the one value accepted,
+  as in most current signers), whether loaded, given in memory or trusted;
 * a key id is the SHA-256 (hex) of the DER ``SubjectPublicKeyInfo`` (RFC 5280 section
   4.1.2.7) of the public key: it is computed from the key itself, never read from anywhere;
 * :class:`Signer` is the small interface a hardware or remote signer implements
@@ -16,7 +22,9 @@ Every call into ``cryptography``'s hazmat layer lives in this module:
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -48,6 +56,7 @@ __all__ = [
     "load_trust_store",
     "public_key_pem",
     "verify_signature",
+    "write_key_pair",
     "write_private_key",
     "write_public_key",
 ]
@@ -57,12 +66,15 @@ KeyType = Literal["ed25519", "p256", "rsa"]
 KEY_TYPES: Final[tuple[KeyType, ...]] = ("ed25519", "p256", "rsa")
 RSA_BITS: Final = 3072
 MIN_RSA_BITS: Final = 2048
+RSA_EXPONENT: Final = 65537
 MAX_KEY_FILE_BYTES: Final = 1024 * 1024
 
 PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 """A private key of a supported type (``cryptography`` objects)."""
 PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 """A public key of a supported type (``cryptography`` objects)."""
+
+_log = logging.getLogger(__name__)
 
 _PSS: Final = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
 
@@ -110,6 +122,12 @@ def _check_supported(key: object, source: str) -> PublicKey:
                 f"RSA key of {public.key_size} bits is too short (minimum {MIN_RSA_BITS})",
                 source=source,
             )
+        exponent = public.public_numbers().e
+        if exponent != RSA_EXPONENT:
+            raise SigningKeyError(
+                f"RSA key with public exponent {exponent} refused (only {RSA_EXPONENT})",
+                source=source,
+            )
         return public
     raise SigningKeyError(
         f"unsupported key type {type(public).__name__} (use ed25519, p256 or rsa)", source=source
@@ -141,8 +159,9 @@ def generate_private_key(kind: KeyType = "ed25519") -> PrivateKey:
     raise SigningKeyError(f"unknown key type {kind!r}; expected one of {', '.join(KEY_TYPES)}")
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` with mode 0600 from the first byte on, through a temporary file."""
+def _temp_file(path: Path, data: bytes, mode: int) -> Path:
+    """A temporary file beside ``path`` holding ``data``, with ``mode`` from the first byte
+    on, written and ``fsync``-ed (the caller renames or removes it)."""
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
@@ -151,12 +170,11 @@ def _write_private(path: Path, data: bytes) -> None:
             f"cannot write key: {exc.strerror or exc}", source=str(path)
         ) from None
     try:
-        os.fchmod(fd, 0o600)  # mkstemp already creates 0600; make it explicit
+        os.fchmod(fd, mode)  # mkstemp creates 0600; the public half is then opened to 0644
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
@@ -164,6 +182,53 @@ def _write_private(path: Path, data: bytes) -> None:
                 f"cannot write key: {exc.strerror or exc}", source=str(path)
             ) from None
         raise
+    return Path(tmp)
+
+
+def _place(tmp: Path, path: Path, *, replace: bool = False) -> None:
+    """Move ``tmp`` to ``path``; without ``replace``, never over an existing file (a hard
+    link fails if the name exists, so two writers cannot both win)."""
+    try:
+        if replace:
+            os.replace(tmp, path)
+            return
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise SigningKeyError(
+                "refusing to overwrite an existing file", source=str(path)
+            ) from None
+        except OSError:  # a file system without hard links: check, then rename
+            if path.exists() or path.is_symlink():
+                raise SigningKeyError(
+                    "refusing to overwrite an existing file", source=str(path)
+                ) from None
+            os.replace(tmp, path)
+            return
+        tmp.unlink(missing_ok=True)
+    except OSError as exc:
+        raise SigningKeyError(
+            f"cannot write key: {exc.strerror or exc}", source=str(path)
+        ) from None
+
+
+def _private_pem(key: PrivateKey, passphrase: bytes | None, source: str) -> bytes:
+    if passphrase is not None and not passphrase:
+        raise SigningKeyError(
+            "an empty passphrase would leave the key unencrypted; give one, or none",
+            source=source,
+        )
+    try:
+        encryption: serialization.KeySerializationEncryption = (
+            serialization.BestAvailableEncryption(passphrase)
+            if passphrase
+            else serialization.NoEncryption()
+        )
+        return key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+        )
+    except (ValueError, TypeError) as exc:
+        raise SigningKeyError(f"cannot encode the key: {exc}", source=source) from None
 
 
 def write_private_key(
@@ -172,38 +237,133 @@ def write_private_key(
     """Write ``key`` as a PKCS#8 PEM file (RFC 5958, RFC 7468), mode 0600 from the start.
 
     The file is written through a temporary file in the same directory, ``fsync``-ed and
-    renamed. An existing file is never overwritten: choose a new path.
+    moved into place. An existing file is never overwritten: choose a new path. To write a
+    key with its public half, use :func:`write_key_pair`.
 
     Args:
-        key: The private key.
+        key: The private key (of a supported type, size and exponent).
         path: The new file.
         passphrase: When given (1 to 1023 bytes), the key is encrypted with the best
-            algorithm ``cryptography`` offers (PBES2 with AES-256-CBC, RFC 8018).
+            algorithm ``cryptography`` offers (PBES2 with AES-256-CBC, RFC 8018); an empty
+            one is refused (it would leave the key unencrypted).
 
     Raises:
-        SigningKeyError: ``path`` exists, the passphrase is unusable (longer than 1023
-            bytes) or the file cannot be written.
+        SigningKeyError: ``path`` exists, the key is not supported, the passphrase is empty
+            or unusable (longer than 1023 bytes), or the file cannot be written.
     """
     target = Path(path)
+    _check_supported(key, str(target))
     if target.exists() or target.is_symlink():
         raise SigningKeyError("refusing to overwrite an existing file", source=str(target))
+    tmp = _temp_file(target, _private_pem(key, passphrase, str(target)), 0o600)
     try:
-        encryption: serialization.KeySerializationEncryption = (
-            serialization.BestAvailableEncryption(passphrase)
-            if passphrase
-            else serialization.NoEncryption()
-        )
-        pem = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
-        )
-    except (ValueError, TypeError) as exc:
-        raise SigningKeyError(f"cannot encode the key: {exc}", source=str(target)) from None
-    _write_private(target, pem)
+        _place(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
-def _read_small(path: Path) -> bytes:
+def write_key_pair(
+    key: PrivateKey,
+    private_path: str | os.PathLike[str],
+    public_path: str | os.PathLike[str],
+    *,
+    passphrase: bytes | None = None,
+    replace_public: bool = False,
+) -> None:
+    """Write a private key (mode 0600) and its public half (PEM, mode 0644) so that both
+    files appear or neither.
+
+    Both are written to temporary files beside their targets and ``fsync``-ed first; the
+    public key is then moved into place, and the private key last, so a private key file is
+    never there without its public key. If anything fails (or the process is interrupted,
+    ``KeyboardInterrupt`` included), what was placed is removed. The private key's file is
+    the mark of a complete pair: a public key file found alone is the rest of an
+    interrupted creation or of a deleted key.
+
+    Args:
+        key: The private key (of a supported type, size and exponent).
+        private_path: The new private key file; never overwritten.
+        public_path: The new public key file.
+        passphrase: Encrypts the private key, as in :func:`write_private_key` (never empty).
+        replace_public: Replace a public key file already at ``public_path`` (a public key
+            left alone when its private key was deleted), rather than refuse it. The old
+            file is restored if the private key cannot be placed.
+
+    Raises:
+        SigningKeyError: ``private_path`` exists, or ``public_path`` exists and
+            ``replace_public`` is false; the key is not supported; the passphrase is empty
+            or unusable; or a file cannot be written (nothing is then left of the pair).
+    """
+    private, public = Path(private_path), Path(public_path)
+    _check_supported(key, str(private))
+    if private.exists() or private.is_symlink():
+        raise SigningKeyError("refusing to overwrite an existing file", source=str(private))
+    if not replace_public and (public.exists() or public.is_symlink()):
+        raise SigningKeyError("refusing to overwrite an existing file", source=str(public))
+    private_tmp = _temp_file(private, _private_pem(key, passphrase, str(private)), 0o600)
+    public_tmp: Path | None = None
+    old_public: Path | None = None
+    placed = False
     try:
-        with path.open("rb") as fh:
+        public_tmp = _temp_file(public, public_key_pem(key), 0o644)
+        if replace_public and public.exists():
+            old_public = _temp_file(public, _read_small(public), 0o644)
+        _place(public_tmp, public, replace=replace_public)
+        placed = True
+        _place(private_tmp, private)
+    except BaseException:
+        if placed:
+            if old_public is not None:
+                os.replace(old_public, public)
+                old_public = None
+            else:
+                public.unlink(missing_ok=True)
+        raise
+    finally:
+        for leftover in (private_tmp, public_tmp, old_public):
+            if leftover is not None:
+                leftover.unlink(missing_ok=True)
+
+
+def _check_private_mode(mode: int, path: Path) -> None:
+    """Refuse a private key file others can write; warn when others can read it (POSIX)."""
+    if os.name != "posix":  # pragma: no cover - Windows ACLs are not mode bits
+        return
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise SigningKeyError(
+            f"the key file can be written by others (mode {stat.S_IMODE(mode):04o}); "
+            "make it private (chmod 600)",
+            source=str(path),
+        )
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        _log.warning(
+            "%s: the private key file can be read by others (mode %04o); chmod 600",
+            path,
+            stat.S_IMODE(mode),
+        )
+
+
+def _read_small(path: Path, *, private: bool = False) -> bytes:
+    """The file's bytes (at most :data:`MAX_KEY_FILE_BYTES`); opened without blocking, so a
+    FIFO or device is refused rather than waited on."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise SigningKeyError(
+            f"cannot read key file: {exc.strerror or exc}", source=str(path)
+        ) from None
+    try:
+        try:
+            mode = os.fstat(fd).st_mode
+        except OSError:
+            os.close(fd)
+            raise
+        if not stat.S_ISREG(mode):
+            os.close(fd)
+            raise SigningKeyError("not a regular file", source=str(path))
+        with os.fdopen(fd, "rb") as fh:
+            if private:
+                _check_private_mode(mode, path)
             data = fh.read(MAX_KEY_FILE_BYTES + 1)
     except OSError as exc:
         raise SigningKeyError(
@@ -219,21 +379,25 @@ def load_private_key(
 ) -> PrivateKey:
     """Read a PEM private key (PKCS#8, RFC 5958, or the traditional OpenSSL forms).
 
+    The file must be a regular file that only its owner can write: one that its group or
+    others can write is refused, one they can read is used with a warning in the log.
+
     Args:
         path: The key file (at most 1 MiB).
         passphrase: The passphrase of an encrypted key; ``None`` for a plain one.
 
     Returns:
-        The private key, of a supported type (RSA keys of at least 2048 bits; EC keys on
-        P-256 only).
+        The private key, of a supported type (RSA keys of at least 2048 bits with public
+        exponent 65537; EC keys on P-256 only).
 
     Raises:
-        SigningKeyError: the file cannot be read or is too large, the passphrase is missing,
-            wrong or given for a plain key, the data is not a PEM private key, or the key's
-            type, curve or size is not supported.
+        SigningKeyError: the file cannot be read, is too large, is not a regular file or
+            can be written by others; the passphrase is missing, wrong or given for a plain
+            key; the data is not a PEM private key; or the key's type, curve, size or
+            exponent is not supported.
     """
     p = Path(path)
-    data = _read_small(p)
+    data = _read_small(p, private=True)
     try:
         key = serialization.load_pem_private_key(data, password=passphrase or None)
     except TypeError:
