@@ -1,71 +1,351 @@
-"""Reading JSON and YAML documents: size-bounded, integers only, timestamps kept as text.
+"""Reading JSON, YAML and TOML documents from outside: bounded, strict, one clear error.
 
-:func:`load_document` reads a file, :func:`decode_json` decodes bytes already in memory;
-both refuse documents over :data:`MAX_DOCUMENT_BYTES`, non-integer numbers and
-``NaN``/``Infinity`` with an :class:`~eevidence.errors.InputError` naming the source.
+:func:`load_document` reads a request file (JSON, or YAML by extension), :func:`decode_json`
+decodes JSON bytes already in memory (requests, profiles, provider answers), and
+:func:`decode_toml` decodes a TOML file's bytes (credentials). Every reader:
+
+* refuses input over a size limit (:data:`MAX_DOCUMENT_BYTES`, :data:`MAX_YAML_BYTES`) and
+  nesting deeper than :data:`MAX_DEPTH` arrays/objects, checked *before* the nested value
+  is built, so ``[[[[...]]]]`` 100,000 deep is an :class:`~eevidence.errors.InputError`,
+  never a ``RecursionError``;
+* refuses an object (mapping) that gives the same key twice, naming the key and its JSON
+  path (RFC 8259 section 4 leaves the meaning of such a document to the reader: here it has
+  none);
+* accepts, and drops, a leading UTF-8 byte order mark (what Windows editors write);
+* for YAML, refuses aliases (``*name``, hence merge keys), which is what makes a
+  339-byte document expand to gigabytes, caps the number of nodes at
+  :data:`MAX_YAML_NODES`, and accepts only JSON values (no floats, dates, binaries, sets).
+
+Each error is one line that names the limit broken; ``source`` names the file.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+import re
+import tomllib
+from collections.abc import Callable, Iterator
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Final
 
 import yaml
 
+from eevidence._internal.validation import json_path
 from eevidence.errors import InputError
 
-__all__ = ["MAX_DOCUMENT_BYTES", "decode_json", "load_document"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_DOCUMENT_BYTES",
+    "MAX_YAML_BYTES",
+    "MAX_YAML_NODES",
+    "decode_json",
+    "decode_toml",
+    "load_document",
+    "read_limited",
+]
 
-MAX_DOCUMENT_BYTES: Final = 16 * 1024 * 1024
+MAX_DOCUMENT_BYTES: Final = 4 * 1024 * 1024
+"""Largest JSON document read, in bytes: a request or a profile is a few KiB; the value
+built from 4 MiB of JSON stays under 150 MiB whatever its shape."""
+MAX_YAML_BYTES: Final = 1024 * 1024
+"""Largest YAML document read, in bytes: the pure-Python YAML reader keeps every node of the
+document in memory (about 1 KiB each), so its input is kept smaller than JSON's."""
+MAX_YAML_NODES: Final = 100_000
+"""Most nodes (scalars, sequences, mappings) in a YAML document (a request has a few hundred)."""
+MAX_DEPTH: Final = 64
+"""Deepest nesting of arrays and objects read (the example requests go 3 levels deep, the
+shipped profiles 5)."""
+
+_BOM: Final = "\ufeff"
+# A JSON string, or an unterminated one running to the end: possessive, so never quadratic.
+_JSON_STRING: Final = re.compile(r'"(?:[^"\\]++|\\[\s\S]?)*+(?:"|\Z)')
+_NOT_BRACKET: Final = re.compile(r"[^\[\]{}]++")
+_STEP: Final = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
-def decode_json(data: bytes | str, source: str) -> Any:
-    """Decode JSON text (UTF-8 bytes or str) into a JSON value.
+def read_limited(path: str | os.PathLike[str], limit: int, what: str = "file") -> bytes:
+    """The bytes of ``path``, reading at most ``limit + 1`` of them.
 
     Raises:
-        InputError: larger than :data:`MAX_DOCUMENT_BYTES`, not UTF-8, not JSON, nested too
-            deeply, or holding a non-integer number or a ``NaN``/``Infinity`` constant.
+        InputError: the file cannot be read, or is larger than ``limit`` bytes (the message
+            names the limit).
     """
+    source = str(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", source=source) from None
+    if len(data) > limit:
+        raise InputError(f"{what} is larger than {limit} bytes (the limit)", source=source)
+    return data
+
+
+def _text(data: bytes | str, source: str, limit: int, what: str) -> str:
     if isinstance(data, bytes):
-        if len(data) > MAX_DOCUMENT_BYTES:
-            raise InputError(f"document is larger than {MAX_DOCUMENT_BYTES} bytes", source=source)
+        if len(data) > limit:
+            raise InputError(f"{what} is larger than {limit} bytes (the limit)", source=source)
         try:
-            text = data.decode("utf-8")
+            data = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InputError(f"not UTF-8 text (byte {exc.start})", source=source) from None
-    else:
-        text = data
+    elif len(data) > limit:  # characters: at least as many bytes
+        raise InputError(f"{what} is larger than {limit} bytes (the limit)", source=source)
+    return data.removeprefix(_BOM)
+
+
+def _json_depth(text: str) -> int:
+    """The deepest nesting of ``[``/``{`` outside strings (an upper bound on broken input)."""
+    if text.count("[") + text.count("{") <= 1:
+        return text.count("[") + text.count("{")
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
+class _Duplicated(dict[str, Any]):
+    """An object that gave a key twice; ``key`` is the first key repeated."""
+
+    key: str
+
+
+def _object_hook(seen: list[bool]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) == len(pairs):
+            return obj
+        out = _Duplicated(obj)
+        keys: set[str] = set()
+        for key, _ in pairs:
+            if key in keys:
+                out.key = key
+                break
+            keys.add(key)
+        seen.append(True)
+        return out
+
+    return hook
+
+
+def _nodes(value: Any) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """(path, value) of ``value`` and every value inside it, depth first, iteratively."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while stack:
+        path, node = stack.pop()
+        yield path, node
+        if isinstance(node, dict):
+            stack.extend(((*path, k), v) for k, v in reversed(list(node.items())))
+        elif isinstance(node, list):
+            stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(node))))
+
+
+def decode_json(
+    data: bytes | str,
+    source: str,
+    *,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
+    max_depth: int = MAX_DEPTH,
+    integers_only: bool = True,
+) -> Any:
+    """Decode JSON text (UTF-8 bytes or str, RFC 8259) into a JSON value.
+
+    A leading UTF-8 byte order mark is dropped (RFC 8259 section 8.1 lets a parser ignore
+    it). Nesting is measured on the text before anything is built.
+
+    Args:
+        data: The document.
+        source: Where it came from (a file name, a URL), named in errors.
+        max_bytes: Largest document accepted, in bytes (default :data:`MAX_DOCUMENT_BYTES`).
+        max_depth: Deepest nesting of arrays/objects accepted (default :data:`MAX_DEPTH`).
+        integers_only: Refuse numbers with a fraction or exponent (request documents and
+            profiles use integers only; provider answers may not).
+
+    Returns:
+        The value: dicts, lists, strings, ints (floats when ``integers_only`` is false),
+        booleans and None.
+
+    Raises:
+        InputError: larger than ``max_bytes``, not UTF-8, not JSON, nested deeper than
+            ``max_depth``, an object giving a key twice (the key and its path named), a
+            ``NaN``/``Infinity`` constant, or (``integers_only``) a non-integer number.
+    """
+    text = _text(data, source, max_bytes, "document")
+    depth = _json_depth(text)
+    if depth > max_depth:
+        raise InputError(
+            f"not readable JSON: arrays/objects nested deeper than {max_depth} levels (the limit)",
+            source=source,
+        )
+    seen: list[bool] = []
     try:
-        return json.loads(text, parse_float=_reject_float, parse_constant=_reject_constant)
+        value = json.loads(
+            text,
+            object_pairs_hook=_object_hook(seen),
+            parse_float=_reject_float if integers_only else float,
+            parse_constant=_reject_constant,
+        )
     except json.JSONDecodeError as exc:
         raise InputError(
             f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", source=source
         ) from None
     except ValueError as exc:
         raise InputError(f"not valid JSON: {exc}", source=source) from None
-    except RecursionError:
-        raise InputError("not readable JSON: nested too deeply", source=source) from None
+    except RecursionError:  # not reached: depth is checked first; kept for other runtimes
+        raise InputError(
+            f"not readable JSON: nested deeper than {max_depth} levels (the limit)",
+            source=source,
+        ) from None
+    if seen:
+        for path, node in _nodes(value):
+            if isinstance(node, _Duplicated):
+                raise InputError(
+                    f"duplicate key {node.key!r} in the object at {json_path(path)} "
+                    "(each key may appear once)",
+                    source=source,
+                )
+    return value
 
 
 def _reject_float(text: str) -> Any:
-    raise ValueError(f"non-integer number {text} (this format uses integers only)")
+    raise ValueError(f"non-integer number {text[:40]} (this format uses integers only)")
 
 
 def _reject_constant(text: str) -> Any:
     raise ValueError(f"{text} is not allowed")
 
 
-class _StringTimestampLoader(yaml.SafeLoader):
-    """A safe YAML loader that keeps timestamps as strings (so offsets are never lost)."""
+# --------------------------------------------------------------------------- YAML
 
 
-_StringTimestampLoader.yaml_implicit_resolvers = {
+class _Refused(yaml.YAMLError):
+    """A limit of :class:`_BoundedLoader` was hit; the message is the whole reason."""
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """A safe YAML loader with limits: no aliases, at most ``max_nodes`` nodes and
+    ``max_depth`` nested collections, no duplicate keys; timestamps stay strings."""
+
+    def __init__(self, stream: str, max_depth: int, max_nodes: int) -> None:
+        super().__init__(stream)
+        self.max_depth = max_depth
+        self.max_nodes = max_nodes
+        self.depth = 0
+        self.nodes = 0
+        self.path: list[str | int | None] = []
+
+    def _where(self) -> str:
+        return json_path([p for p in self.path if p is not None])
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(
+                f"YAML aliases are not accepted (*{event.anchor} at line {line}): "
+                "write the value out"
+            )
+        self.nodes += 1
+        if self.nodes > self.max_nodes:
+            raise _Refused(f"more than {self.max_nodes} YAML nodes (the limit)")
+        nested = isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent)
+        if nested and self.depth >= self.max_depth:
+            raise _Refused(
+                f"sequences/mappings nested deeper than {self.max_depth} levels (the limit) "
+                f"at line {line}"
+            )
+        if isinstance(index, int):
+            segment: str | int | None = index
+        elif isinstance(index, yaml.ScalarNode):
+            segment = str(index.value)
+        else:
+            segment = None
+        self.path.append(segment)
+        self.depth += nested
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= nested
+            self.path.pop()
+
+    def compose_mapping_node(self, anchor: Any) -> yaml.MappingNode:
+        node = super().compose_mapping_node(anchor)
+        keys: set[tuple[str, str]] = set()
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                ident = (key.tag, key.value)
+                if ident in keys:
+                    raise _Refused(
+                        f"duplicate key {key.value!r} in the mapping at {self._where()} "
+                        f"(line {key.start_mark.line + 1}; each key may appear once)"
+                    )
+                keys.add(ident)
+        return node
+
+
+_BoundedLoader.yaml_implicit_resolvers = {
     key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+_JSON_SCALARS: Final = (str, int, bool, type(None))
+
+
+def decode_yaml(
+    data: bytes | str,
+    source: str,
+    *,
+    max_bytes: int = MAX_YAML_BYTES,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_YAML_NODES,
+) -> Any:
+    """Decode one YAML 1.1 document holding JSON values only (integers, no floats).
+
+    Raises:
+        InputError: larger than ``max_bytes``, not UTF-8, not YAML, an alias (``*name``),
+            more than ``max_nodes`` nodes, nesting deeper than ``max_depth``, a mapping
+            giving a key twice (named with its path), a key that is not a text, or a value
+            that is not a JSON integer, string, boolean, null, array or object.
+    """
+    text = _text(data, source, max_bytes, "document")
+    loader = _BoundedLoader(text, max_depth, max_nodes)
+    try:
+        document = loader.get_single_data()
+    except _Refused as exc:
+        raise InputError(f"not readable YAML: {exc}", source=source) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {_one_line(str(exc))}", source=source) from None
+    except RecursionError:  # not reached: depth is checked while composing
+        raise InputError(
+            f"not readable YAML: nested deeper than {max_depth} levels (the limit)",
+            source=source,
+        ) from None
+    finally:
+        loader.dispose()
+    for path, node in _nodes(document):
+        if isinstance(node, dict):
+            bad = next((k for k in node if not isinstance(k, str)), None)
+            if bad is not None:
+                raise InputError(
+                    f"not a request document: the key {bad!r} at {json_path(path)} is not a text",
+                    source=source,
+                )
+        elif isinstance(node, float):
+            raise InputError(
+                f"non-integer number at {json_path(path)} (this format uses integers only)",
+                source=source,
+            )
+        elif not isinstance(node, (list, *_JSON_SCALARS)):
+            raise InputError(
+                f"a YAML {type(node).__name__} at {json_path(path)} is not a JSON value "
+                "(use a text, integer, boolean, null, list or mapping)",
+                source=source,
+            )
+    return document
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _is_yaml(path: Path) -> bool:
@@ -75,39 +355,49 @@ def _is_yaml(path: Path) -> bool:
 def load_document(path: str | os.PathLike[str]) -> Any:
     """Read a JSON (or, by extension ``.yaml``/``.yml``, YAML) file into a JSON value.
 
+    JSON files are read by :func:`decode_json` (at most :data:`MAX_DOCUMENT_BYTES`), YAML
+    files by :func:`decode_yaml` (at most :data:`MAX_YAML_BYTES`, no aliases, at most
+    :data:`MAX_YAML_NODES` nodes); both at most :data:`MAX_DEPTH` levels deep.
+
     Raises:
-        InputError: the file cannot be read, is larger than :data:`MAX_DOCUMENT_BYTES`, is
-            nested too deeply, or is not valid JSON/YAML of integers, strings, booleans,
-            null, arrays and objects.
+        InputError: the file cannot be read, is larger than its limit, is nested too
+            deeply, gives a key twice, or is not valid JSON/YAML of integers, strings,
+            booleans, null, arrays and objects (the message names the limit broken).
     """
     p = Path(path)
     source = str(p)
-    try:
-        with p.open("rb") as fh:
-            data = fh.read(MAX_DOCUMENT_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=source) from None
-    if not _is_yaml(p):
-        return decode_json(data, source)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise InputError(f"document is larger than {MAX_DOCUMENT_BYTES} bytes", source=source)
-    try:
-        document = yaml.load(data, Loader=_StringTimestampLoader)  # noqa: S506 - safe loader subclass
-        has_float = any(isinstance(v, float) for v in _walk(document))
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", source=source) from None
-    except RecursionError:
-        raise InputError("not readable YAML: nested too deeply", source=source) from None
-    if has_float:
-        raise InputError("non-integer number (this format uses integers only)", source=source)
-    return document
+    if _is_yaml(p):
+        return decode_yaml(read_limited(p, MAX_YAML_BYTES, "document"), source)
+    return decode_json(read_limited(p, MAX_DOCUMENT_BYTES, "document"), source)
 
 
-def _walk(value: Any) -> Any:
-    yield value
-    if isinstance(value, Mapping):
-        for v in value.values():
-            yield from _walk(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _walk(v)
+# --------------------------------------------------------------------------- TOML
+
+MAX_TOML_BYTES: Final = 64 * 1024
+"""Largest TOML file read (credentials: a few tokens and mail settings)."""
+
+
+def decode_toml(
+    data: bytes, source: str, *, max_bytes: int = MAX_TOML_BYTES, max_depth: int = 16
+) -> dict[str, Any]:
+    """Decode a TOML 1.0 document (a leading UTF-8 byte order mark is dropped).
+
+    TOML refuses a key defined twice itself. Error messages give positions only, never the
+    document's contents (it may hold secrets).
+
+    Raises:
+        InputError: larger than ``max_bytes``, not UTF-8, not TOML, or with arrays/tables
+            nested deeper than ``max_depth``.
+    """
+    text = _text(data, source, max_bytes, "file")
+    too_deep = f"arrays/tables nested deeper than {max_depth} levels (the limit)"
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", source=source) from None
+    except RecursionError:  # the TOML reader recurses once per level
+        raise InputError(f"not readable TOML: {too_deep}", source=source) from None
+    for path, _ in _nodes(doc):
+        if len(path) > max_depth:
+            raise InputError(f"not readable TOML: {too_deep}", source=source)
+    return doc
