@@ -32,6 +32,7 @@ from eevidence.request import Request, parse_request, read_request
 __all__ = ["default_receiver", "default_sender", "demo_step", "register"]
 
 _UNKNOWN_COUNTRY = "XX"  # ISO 3166 user-assigned code, used when the provider's seat is unknown
+_SHOWN = 100  # most actions, authorisations, tasks, documents and notes printed for a message
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -135,6 +136,19 @@ def _read_file(path: str, limit: int) -> bytes:
     return data
 
 
+def _capped(summary: dict[str, object]) -> dict[str, object]:
+    """``summary`` with each list cut to its first ``_SHOWN`` items, the rest counted in
+    ``<name>_not_shown``."""
+    out: dict[str, object] = {}
+    for key, value in summary.items():
+        if isinstance(value, list) and len(value) > _SHOWN:
+            out[key] = value[:_SHOWN]
+            out[f"{key}_not_shown"] = len(value) - _SHOWN
+        else:
+            out[key] = value
+    return out
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     request = read_request(args.file)
     sender = _endpoint(args.sender, "--sender") or default_sender(request)
@@ -163,7 +177,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_import(args: argparse.Namespace) -> int:
     data = _read_file(args.file, MAX_MESSAGE_BYTES)
     if args.summary:
-        print_json(read_hi1(data, source=args.file).summary())
+        print_json(_capped(read_hi1(data, source=args.file).summary()))
         return EXIT_OK
     if args.draft:
         return _draft(args, data)
@@ -183,8 +197,10 @@ def _draft(args: argparse.Namespace, data: bytes) -> int:
         write_atomic(args.output, pretty_json_bytes(draft))
     else:
         sys.stdout.write(pretty_json_text(draft))
-    for note in notes:
+    for note in notes[:_SHOWN]:
         echo(f"note: {note}", file=sys.stderr)
+    if len(notes) > _SHOWN:
+        echo(f"note: {len(notes) - _SHOWN} more note(s) not shown", file=sys.stderr)
     try:
         parse_request(draft, source=args.output or "<draft>")
     except InputError as exc:

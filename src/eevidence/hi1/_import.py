@@ -51,6 +51,9 @@ _OBJECT_TYPES: Final = {
     q(DOC, "DocumentObject"): "document",
 }
 _CHECKSUM_TYPES: Final = frozenset({CHECKSUM_TYPE, "SHA256", "sha256", "sha-256"})
+MAX_PROBLEMS: Final = 100
+"""Most differences listed one by one in the error of :func:`from_hi1_xml` (the message
+gives their total; the rest are counted in one last problem)."""
 
 
 # --------------------------------------------------------------------------- reading
@@ -238,7 +241,8 @@ def read_hi1(data: bytes, *, source: str = "<input>") -> Hi1Message:
 
     Raises:
         Hi1Error: The message is too large, has a DTD or entity declaration, nests
-            elements more than 32 deep, is not well-formed XML or cannot be decoded;
+            elements more than 32 deep, has more than 250,000 elements or an element
+            with more than 32 attributes, is not well-formed XML or cannot be decoded;
             its root is not an ``HI1Message`` or it has no ``Header``; its sender or
             receiver is missing or invalid; an ``ActionRequest`` has no known verb; or a
             document's contents are not base64, its checksum type is not SHA-256 or its
@@ -321,7 +325,8 @@ def from_hi1_xml(data: bytes, *, source: str = "<input>") -> Request:
         Hi1Error: Everything :func:`read_hi1` refuses; a message with no eevidence
             request document (from another system: see :func:`hi1_draft`) or whose
             request document has no checksum; or fields that disagree with the embedded
-            request, one :class:`~eevidence.errors.Problem` per path in ``problems``.
+            request, one :class:`~eevidence.errors.Problem` per path in ``problems`` (at
+            most ``MAX_PROBLEMS`` (100), then one counting the rest).
         RequestValidationError: The embedded request document is not a valid request.
         InputError: The embedded request document is not JSON.
     """
@@ -348,11 +353,16 @@ def from_hi1_xml(data: bytes, *, source: str = "<input>") -> Request:
     found = list(_leaves(root))
     if expected != found:
         problems = _differences(expected, found)
+        shown = problems[:MAX_PROBLEMS]
+        if len(problems) > MAX_PROBLEMS:
+            shown.append(
+                Problem("...", f"{len(problems) - MAX_PROBLEMS} more difference(s) not listed")
+            )
         raise Hi1Error(
             f"the message's fields disagree with its embedded request ({len(problems)} "
             "difference(s))",
             source=source,
-            problems=problems,
+            problems=shown,
         )
     return request
 

@@ -3,9 +3,12 @@
 Writing needs only the standard library: ``xml.etree.ElementTree`` elements built in XSD
 order by :class:`Builder`, turned into bytes by :func:`serialise` with the fixed prefixes
 of :data:`~eevidence.hi1._model.PREFIXES`. Reading (:func:`parse_xml`) drives expat
-directly: no DTD, hence no entity, is accepted, input size and nesting depth are capped,
-and ``xsi:type`` values are resolved against the namespace declarations in scope, so a
-message written with other prefixes reads the same.
+directly: no DTD, hence no entity, is accepted (nothing is expanded or fetched); input
+size, nesting depth, the number of elements and the attributes of each are capped while the
+bytes are fed in 1 MiB pieces, so a message's tree never outgrows the caps (memory stays
+bounded whatever the element count of the input); and ``xsi:type`` values are resolved
+against the namespace declarations in scope, so a message written with other prefixes reads
+the same.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from eevidence.hi1._model import (
 )
 
 __all__ = [
+    "MAX_ATTRIBUTES",
+    "MAX_ELEMENTS",
     "Builder",
     "child_text",
     "long_text",
@@ -45,6 +50,14 @@ __all__ = [
 ]
 
 _ENTITIES: Final = {"\r": "&#13;"}  # a raw CR would be read back as a line feed
+
+MAX_ELEMENTS: Final = 250_000
+"""Most elements read in one message. eevidence's largest request (1,000 identifiers, four
+data categories) gives about 121,000; the tree of this many elements stays under 100 MiB."""
+MAX_ATTRIBUTES: Final = 32
+"""Most attributes, and most namespace declarations, on one element (HI-1 uses one
+attribute, ``xsi:type``, and six namespaces)."""
+_FEED: Final = 1024 * 1024
 
 
 # --------------------------------------------------------------------------- values written
@@ -166,27 +179,52 @@ def serialise(root: ET.Element) -> bytes:
 def parse_xml(data: bytes, source: str) -> ET.Element:
     """Parse with expat; DTDs (hence entity declarations) are refused outright.
 
+    The bytes are fed in 1 MiB pieces and every cap is checked as each element starts,
+    before it joins the tree.
+
     Raises:
         Hi1Error: ``data`` is larger than ``MAX_MESSAGE_BYTES``, has a DTD or entity
-            declaration, nests elements deeper than ``MAX_DEPTH``, is not well-formed,
-            or cannot be decoded in the encoding it declares.
+            declaration, nests elements deeper than ``MAX_DEPTH``, has more than
+            :data:`MAX_ELEMENTS` elements or an element with more than
+            :data:`MAX_ATTRIBUTES` attributes or namespace declarations, is not
+            well-formed, or cannot be decoded in the encoding it declares (each message
+            names the limit broken).
     """
     if len(data) > MAX_MESSAGE_BYTES:
-        raise Hi1Error(f"message is larger than {MAX_MESSAGE_BYTES} bytes", source=source)
+        raise Hi1Error(
+            f"message is larger than {MAX_MESSAGE_BYTES} bytes (the limit)", source=source
+        )
     builder = ET.TreeBuilder()
     parser = expat.ParserCreate(namespace_separator="}")
     scopes: list[dict[str, str]] = []
     pending: dict[str, str] = {}
+    count = 0
 
     def refuse(*_args: object) -> None:
         raise Hi1Error("the message has a DTD or entity declaration (refused)", source=source)
 
     def start_ns(prefix: str | None, uri: str) -> None:
+        if len(pending) >= MAX_ATTRIBUTES:
+            raise Hi1Error(
+                f"an element declares more than {MAX_ATTRIBUTES} namespaces (the limit)",
+                source=source,
+            )
         pending[prefix or ""] = uri
 
     def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal count
+        count += 1
+        if count > MAX_ELEMENTS:
+            raise Hi1Error(f"more than {MAX_ELEMENTS} elements (the limit)", source=source)
         if len(scopes) >= MAX_DEPTH:
-            raise Hi1Error(f"elements nested deeper than {MAX_DEPTH} levels", source=source)
+            raise Hi1Error(
+                f"elements nested deeper than {MAX_DEPTH} levels (the limit)", source=source
+            )
+        if len(attrs) > MAX_ATTRIBUTES:
+            raise Hi1Error(
+                f"an element has more than {MAX_ATTRIBUTES} attributes (the limit)",
+                source=source,
+            )
         scopes.append(dict(pending))
         pending.clear()
         resolved: dict[str, str] = {}
@@ -211,7 +249,10 @@ def parse_xml(data: bytes, source: str) -> ET.Element:
     parser.EndElementHandler = end
     parser.CharacterDataHandler = builder.data
     try:
-        parser.Parse(data, True)
+        view = memoryview(data)
+        for at in range(0, len(data), _FEED):
+            parser.Parse(view[at : at + _FEED].tobytes(), False)
+        parser.Parse(b"", True)
     except expat.ExpatError as exc:
         raise Hi1Error(f"not well-formed XML: {exc}", source=source) from None
     except (LookupError, ValueError) as exc:  # an unknown or broken declared encoding
