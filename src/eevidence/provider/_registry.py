@@ -8,13 +8,13 @@ adds profiles and replaces shipped ones with the same id.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from eevidence._internal.documents import decode_json, read_limited
 from eevidence._internal.resources import data_dir
 from eevidence.errors import ConfigurationError, InputError, Problem, ProfileError
 from eevidence.provider._profiles import ProviderProfile, load_profile_bytes
@@ -30,8 +30,10 @@ MAX_PROFILE_BYTES: Final = 4 * 1024 * 1024
 def load_profile_file(path: Path) -> ProviderProfile:
     """Read, schema-check and parse one profile file.
 
-    The file is first checked against ``provider.schema.json`` (JSON Schema Draft
-    2020-12; every error with its JSON path), then parsed into the model.
+    The file is read as JSON within limits (at most 4 MiB, 64 levels deep, no key given
+    twice in an object, a leading UTF-8 byte order mark dropped), checked against
+    ``provider.schema.json`` (JSON Schema Draft 2020-12; every error with its JSON path),
+    then parsed into the model.
 
     Args:
         path: ``<id>.json``, at most 4 MiB; the profile's ``id`` must equal the file's stem.
@@ -41,20 +43,16 @@ def load_profile_file(path: Path) -> ProviderProfile:
 
     Raises:
         InputError: the file cannot be read or is larger than 4 MiB.
-        ProfileError: the file is not JSON, does not satisfy the schema or the model, or
-            its ``id`` differs from the file name (every problem with its JSON path).
+        ProfileError: the file is not JSON, is nested more than 64 levels deep, gives a key
+            twice in one object, does not satisfy the schema or the model, or its ``id``
+            differs from the file name (every problem with its JSON path).
     """
     origin = str(path)
+    data = read_limited(path, MAX_PROFILE_BYTES, "profile").removeprefix(b"\xef\xbb\xbf")
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=origin) from None
-    if len(data) > MAX_PROFILE_BYTES:
-        raise InputError(f"profile is larger than {MAX_PROFILE_BYTES} bytes", source=origin)
-    try:
-        document = json.loads(data)
-    except (ValueError, RecursionError) as exc:
-        raise ProfileError(origin, [("$", f"not valid JSON: {exc}")]) from None
+        document = decode_json(data, origin, max_bytes=MAX_PROFILE_BYTES, integers_only=False)
+    except InputError as exc:
+        raise ProfileError(origin, [("$", str(exc))]) from None
     problems = profile_schema_problems(document)
     if problems:
         raise ProfileError(origin, problems)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from eevidence.errors import CredentialsError
+from eevidence._internal.documents import MAX_TOML_BYTES, decode_toml
+from eevidence.errors import CredentialsError, InputError
 from eevidence.tracking import default_store_path
 
 __all__ = [
@@ -121,16 +121,18 @@ def _read_private_file(path: Path) -> dict[str, Any]:
         if st.st_uid != os.getuid():
             raise CredentialsError("the credentials file belongs to another user", source=str(path))
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        # the parser's message gives the position only (line, column), never the contents
-        raise CredentialsError(
-            f"the credentials file is not valid TOML: {exc}", source=str(path)
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_TOML_BYTES + 1)
+    except OSError as exc:
         raise CredentialsError(
             f"the credentials file cannot be read: {type(exc).__name__}", source=str(path)
         ) from None
+    try:
+        return decode_toml(data, str(path))
+    except InputError as exc:
+        # the messages give positions and limits only, never the contents
+        reason = str(exc.args[0]).removeprefix("file is ")
+        raise CredentialsError(f"the credentials file is {reason}", source=str(path)) from None
 
 
 def _exists(file: Path) -> bool:
@@ -161,10 +163,11 @@ def load_credentials(
 
     Raises:
         CredentialsError: a file given (by ``path`` or the environment) does not exist; the
-            file is readable by group or others, belongs to another user, cannot be read or
-            is not valid TOML (TOML 1.0); ``[api]`` or ``[smtp]`` is not a table, a provider
-            has no token text; mail settings lack a host or a from address, or give a port
-            that is not a number.
+            file is readable by group or others, belongs to another user, cannot be read, is
+            larger than 64 KiB, nested more than 16 levels deep or is not valid TOML
+            (TOML 1.0; a leading UTF-8 byte order mark is accepted); ``[api]`` or ``[smtp]``
+            is not a table, a provider has no token text; mail settings lack a host or a
+            from address, or give a port that is not a number.
     """
     env = os.environ if environ is None else environ
     given = path or env.get(CREDENTIALS_ENV)
