@@ -176,3 +176,108 @@ def test_anchors_from_cosigned_checkpoints(tmp_path: Path) -> None:
     forged = cosigned[:-10] + "AAAAAAAAA=\n"
     _, problems = witness_anchors([("kept", forged)], lines, [LOG.public_key], [COSIGNER])
     assert [p.kind for p in problems] == ["rewritten", "anchor_missing"]
+
+
+# -- the command line, end to end: a witness process on loopback ---------------------------------
+
+
+@contextmanager
+def witness_process(args: list[str]) -> Iterator[str]:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "eevidence", "witness", "serve", *args, "--listen", "127.0.0.1:0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("listening on "):
+                yield line.split()[2].removesuffix("/add-checkpoint")
+                break
+        else:
+            raise AssertionError(proc.stderr.read() if proc.stderr else "witness did not start")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stdout:
+            proc.stdout.close()
+        if proc.stderr:
+            proc.stderr.close()
+
+
+def test_cli_witness_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], private_home: Path
+) -> None:
+    import sqlite3
+
+    from cryptography.hazmat.primitives import serialization
+
+    from eevidence._cli import main
+
+    def cli(*args: str) -> tuple[int, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out + err
+
+    db = tmp_path / "store.sqlite3"
+    s = ("--store", str(db), "--now", "2026-11-24T10:00:00Z")
+    for i in range(3):
+        assert cli("custody", "record", "note", f"evidence/x{i}", *s)[0] == 0
+    wkey = tmp_path / "witness.pem"
+    wkey.write_bytes(
+        WITNESS_KEY.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    code, wvkey = cli("witness", "vkey", str(wkey), "--name", "witness.test/w1")
+    assert code == 0
+    wvkey = wvkey.strip()
+    assert CosignatureVerifier.decode(wvkey) == COSIGNER
+    # the log's checkpoint key: the workstation custody key, created by the first record
+    code, lvkey = cli(
+        "witness", "vkey", str(private_home / "custody-key.pub.pem"), "--name", ORIGIN, "--log"
+    )
+    assert code == 0
+    state = tmp_path / "witness-state"
+    serve = ["--key", str(wkey), "--name", "witness.test/w1", "--log", lvkey.strip()]
+    serve += ["--state", str(state)]
+    checkpoint = ("custody", "checkpoint", "--origin", ORIGIN, *s)
+    with witness_process(serve) as url:
+        code, out = cli(*checkpoint, "--witness", url, "--witness-key", wvkey)
+        assert code == 0, out
+        assert "cosigned by witness.test/w1" in out
+        code, out = cli("custody", "verify", *s, "--witness-key", wvkey)
+        assert code == 0, out
+        assert out.startswith("VERIFIED: 3 entries"), out
+        assert "witness.test/w1 cosigned size 3" in out
+        other = CosignatureVerifier("witness.test/w2", Ed25519PrivateKey.generate().public_key())
+        code, out = cli("custody", "verify", *s, "--witness-key", other.encode())
+        assert code == 1
+        assert "anchor_missing" in out
+        assert cli("custody", "record", "note", "evidence/x3", *s)[0] == 0
+        assert cli(*checkpoint, "--witness", url, "--witness-key", wvkey)[0] == 0
+    # the store's holder rolls the log back to 3 entries and drops the kept checkpoints
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM custody WHERE seq = (SELECT MAX(seq) FROM custody)")
+        conn.execute("DELETE FROM checkpoints")
+    conn.close()
+    code, out = cli("custody", "verify", *s, "--witness-key", wvkey)
+    assert code == 1  # no cosigned checkpoint left in the store
+    assert "anchor_missing" in out
+    # the witness, restarted, remembers size 4 and refuses the rolled-back log
+    with witness_process(serve) as url:
+        code, out = cli(*checkpoint, "--witness", url, "--witness-key", wvkey)
+        assert code == 1
+        assert "rolled back" in out
+        # a forked log of 5 entries (other 4th entry) is refused as inconsistent
+        assert cli("custody", "record", "note", "evidence/other", *s)[0] == 0
+        assert cli("custody", "record", "note", "evidence/x5", *s)[0] == 0
+        code, out = cli(*checkpoint, "--witness", url, "--witness-key", wvkey)
+        assert code == 1
+        assert "inconsistent" in out

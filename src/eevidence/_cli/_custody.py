@@ -32,6 +32,7 @@ from eevidence._cli._trust import (
     custody_tsa,
     register_custody_trust,
 )
+from eevidence._cli._witness import cosign_with, witness_evidence
 from eevidence._internal.fs import write_atomic
 from eevidence.crypto import NoteVerifier, parse_checkpoint
 from eevidence.custody import (
@@ -111,6 +112,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("-o", "--output", metavar="FILE", help="also write the signed checkpoint here")
     q.add_argument("--tsa", metavar="URL", help="RFC 3161 timestamping authority")
     q.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a witness (C2SP tlog-witness) to cosign the checkpoint (repeatable)",
+    )
+    q.add_argument(
+        "--witness-key",
+        action="append",
+        default=[],
+        metavar="VKEY",
+        help="the witness's verifier key (or a file holding it): its cosignature must verify",
+    )
+    q.add_argument(
         "--tsa-root",
         metavar="PEM",
         action="append",
@@ -137,6 +152,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--require-anchor",
         action="store_true",
         help="exit 1 unless the verdict rests on an anchor outside the store",
+    )
+    q.add_argument(
+        "--witness-key",
+        action="append",
+        default=[],
+        metavar="VKEY",
+        help="require a kept (or given) checkpoint cosigned by this witness (repeatable)",
     )
     q.add_argument("--no-signatures", action="store_true", help="skip signature checks")
     q.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N")
@@ -325,6 +347,15 @@ def _cmd_checkpoint(args: argparse.Namespace) -> int:
     try:
         token = None
         checkpoint, note = checkpoint_log(store, args.origin, signer)
+        if args.witness:  # cosignatures go into the note, before any timestamp over it
+            note = cosign_with(
+                store.custody_lines(),
+                note,
+                NoteVerifier(args.origin, signer.public_key),
+                args.witness,
+                args.witness_key,
+            )
+            store.save_checkpoint(checkpoint.size, note)
         if args.tsa:
             if not args.tsa_root:
                 raise CliUsageError("--tsa needs at least one --tsa-root certificate")
@@ -373,6 +404,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         given = parse_checkpoint(text, verifiers, source=args.checkpoint)
     store = store_of(args, create=False)
     try:
+        anchors, missing = witness_evidence(
+            store,
+            trusted,
+            args.witness_key,
+            (args.checkpoint, text.decode("utf-8", "replace")) if given else None,
+        )
         audit = audit_log(
             store,
             trusted,
@@ -381,6 +418,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             tsa=tsa,
             check_signatures=not args.no_signatures,
             workers=max(1, args.workers),
+            anchors=anchors,
+            problems=missing,
         )
     finally:
         store.close()
