@@ -35,6 +35,7 @@ _GROUPS = (
     "_etsi",
     "_submit",
     "_demo",
+    "_witness",
 )
 COMMANDS: dict[str, str] = {
     "new": "_requests",
@@ -57,6 +58,7 @@ COMMANDS: dict[str, str] = {
     "submit": "_submit",
     "poll": "_submit",
     "demo": "_demo",
+    "witness": "_witness",
 }
 """Which module registers each command (a test checks this against the full parser)."""
 
