@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, Strict, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from eevidence._internal.datetimes import DATE_TIME_PATTERN, anchored, date_time_problem
 from eevidence._internal.fs import FILE_NAME
@@ -56,7 +57,12 @@ def _no_newline(value: str) -> str:
     return value
 
 
-Line = Annotated[ShortText, AfterValidator(_no_newline)]
+Line = Annotated[
+    ShortText,
+    AfterValidator(_no_newline),
+    # the lookahead asks for a non-blank character, the rest for no CR or LF anywhere
+    _schema(pattern=r"(?=[^\r\n]*\S)[^\r\n]*", minLength=1, maxLength=500),
+]
 """A :data:`ShortText` on one line (no CR or LF)."""
 
 
@@ -68,7 +74,7 @@ def _rfc3339_text(value: object) -> object:
         return value
     problem = date_time_problem(value)
     if problem is not None:
-        raise ValueError(problem)
+        raise PydanticCustomError("date_time_format", "{reason}", {"reason": problem})
     return value
 
 
