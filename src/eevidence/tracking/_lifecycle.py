@@ -477,9 +477,9 @@ def _check_record_time(tracked: Tracked, name: str, at: datetime) -> None:
         return
     expires = tracked.expires
     if expires is not None and at >= expires:
-        what = "extension" if name == "preservation_extended" else "confirmation"
+        what = "an extension" if name == "preservation_extended" else "a confirmation"
         raise LifecycleError(
-            f"the preservation ended at {_iso(expires)} ({tracked.terms.basis}); an {what} "
+            f"the preservation ended at {_iso(expires)} ({tracked.terms.basis}); {what} "
             f"at {_iso(at)} comes too late (if the addressee received the order later than "
             "it was submitted, record received first)",
             source=tracked.id,
