@@ -1,7 +1,9 @@
-"""Options shared by the command groups: store, now, JSON output, passphrase, progress, actor.
+"""Options shared by the command groups: store, now, times, JSON output, passphrase, progress,
+actor.
 
 Each is one function that adds the option to a parser and one that reads it back, so every
-command spells and reads it the same way. Imports only public faces.
+command spells and reads it the same way. Imports only public faces and building blocks of
+:mod:`eevidence._internal` (the one date-time grammar).
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 import threading
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from eevidence._cli._common import CliUsageError
-from eevidence.errors import InputError
+from eevidence._internal.datetimes import date_time_problem, parse_date_time
+from eevidence.errors import InputError, Problem
+from eevidence.request import parse_identifier_spec, parse_window_spec
 
 if TYPE_CHECKING:
     from eevidence.tracking import Store
@@ -31,6 +36,7 @@ __all__ = [
     "ProgressBar",
     "actor_of",
     "folder_of",
+    "identifier_of",
     "now_of",
     "parse_time",
     "passphrase_of",
@@ -38,7 +44,9 @@ __all__ = [
     "progress",
     "store_of",
     "store_options",
+    "time_text_of",
     "user",
+    "window_of",
 ]
 
 STORE_ENV = "EEVIDENCE_STORE"
@@ -66,28 +74,98 @@ def store_options(p: argparse.ArgumentParser, *, json_option: bool = True) -> No
 
 
 def parse_time(text: str, option: str) -> datetime:
-    """An ISO date-time with offset, or a plain date (00:00 UTC), given to ``option``.
+    """A moment given to ``option`` (``--now``, ``--at``, ``--expires``...), in UTC.
+
+    The text is an RFC 3339 date-time with an explicit offset, read by the one grammar the
+    request models and the published schemas use (:mod:`eevidence._internal.datetimes`),
+    or an RFC 3339 full date (``2026-12-31``), read as 00:00 UTC. Compact forms
+    (``20261101``), Unix times and a space for ``T`` are refused.
 
     Raises:
-        CliUsageError: neither a date nor a date-time with an explicit UTC offset, or a
-            date-time that falls outside the years 1 to 9999 once converted to UTC.
+        CliUsageError: not such a date or date-time (the message names ``option`` and says
+            what was expected), or a date-time that falls outside the years 1 to 9999 once
+            converted to UTC.
     """
     try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise CliUsageError(
-            f"{option} {text!r}: expected a date (2026-12-31) or a date-time with offset"
-        ) from None
-    if value.tzinfo is None:
-        raise CliUsageError(f"{option} needs an explicit UTC offset, e.g. 2026-11-22T10:00:00Z")
+        value = parse_date_time(text, source=option, full_date=True)
+    except InputError as exc:
+        raise CliUsageError(f"{option}: {exc}") from None
     try:
         return value.astimezone(UTC)
     except OverflowError:
         raise CliUsageError(
             f"{option} {text!r}: out of range once converted to UTC (years 1 to 9999)"
         ) from None
+
+
+def _time_problem(text: str, option: str, what: str = "", *, given: str | None = None) -> None:
+    problem = date_time_problem(text)
+    if problem is not None:
+        raise InputError(
+            f"cannot read {option} {given or text!r}",
+            source="command line",
+            problems=[Problem(option, f"{what}{problem}")],
+        )
+
+
+def time_text_of(text: str, option: str) -> str:
+    """The date-time ``text`` given to ``option`` for a request field (``--created-at``).
+
+    Checked by the grammar the request models use and returned unchanged (its offset is
+    kept, as the request will keep it).
+
+    Raises:
+        InputError: not an RFC 3339 date-time with an explicit offset; the problem's path
+            is ``option``.
+    """
+    _time_problem(text, option)
+    return text
+
+
+def window_of(text: str, option: str = "--period") -> dict[str, str]:
+    """The time window ``START/END`` given to ``option``, as a request's JSON value.
+
+    Raises:
+        InputError: no ``START/END`` form, or a half that is not an RFC 3339 date-time with
+            an explicit offset; the problem's path is ``option``.
+    """
+    window = parse_window_spec(text, option=option)
+    for half in ("start", "end"):
+        _time_problem(window[half], option, f"{half}: ", given=repr(text))
+    return window
+
+
+# what is left after '@' when someone meant a time window or moment in another spelling
+_TIME_LIKE = re.compile(r"[0-9][0-9T:.,+ Zz-]*(?:/[0-9][0-9T:.,+ Zz-]*)?")
+
+
+def identifier_of(text: str, option: str = "--identifier") -> dict[str, Any]:
+    """The identifier ``TYPE[/SERVICE]:VALUE[@START/END]`` given to ``option``, as JSON.
+
+    Its time (window or, for an IP address, moment of use) is checked by the grammar the
+    request models use; a value ending in ``@`` and something that looks like a time in
+    another spelling (``@20261101/20261130``) is refused rather than read as part of the
+    value.
+
+    Raises:
+        InputError: the form is not recognised, or a time is not an RFC 3339 date-time with
+            an explicit offset; the problem's path is ``option``.
+    """
+    identifier = parse_identifier_spec(text, option=option)
+    if "timestamp" in identifier:
+        _time_problem(identifier["timestamp"], option, "time of use: ", given=repr(text))
+    if "window" in identifier:
+        for half in ("start", "end"):
+            _time_problem(identifier["window"][half], option, f"window {half}: ", given=repr(text))
+    else:
+        _, at, tail = str(identifier.get("value", "")).rpartition("@")
+        if at and _TIME_LIKE.fullmatch(tail) and any(c in tail for c in "/T:"):
+            start, slash, end = tail.partition("/")
+            what = "window start: " if slash else "time: "
+            _time_problem(start, option, what, given=repr(text))
+            if slash:
+                _time_problem(end, option, "window end: ", given=repr(text))
+    return identifier
 
 
 def now_of(args: argparse.Namespace) -> datetime:

@@ -68,6 +68,7 @@ DATE_TIME_PATTERN: Final = anchored(_DATE_TIME)
 Python)."""
 
 _DATE_TIME_RE: Final = re.compile(_DATE_TIME)
+_NO_OFFSET_RE: Final = re.compile(f"{_FULL_DATE}T{_TIME}")
 _SHAPE_RE: Final = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})"
 )
@@ -88,6 +89,11 @@ def date_time_problem(text: object) -> str | None:
         if _DATE_TIME_RE.fullmatch(text):
             return None
         got = repr(text) if len(text) <= 64 else f"{text[:61]!r}..."
+        if _NO_OFFSET_RE.fullmatch(text):
+            return (
+                f"date-time needs an explicit UTC offset, e.g. {DATE_TIME_EXAMPLE} or +01:00, "
+                f"got {got}"
+            )
         if _SHAPE_RE.fullmatch(text):
             got += " (no such day, hour, minute, second or offset, or more than 6 fraction digits)"
     elif isinstance(text, bool):
