@@ -308,8 +308,9 @@ def decode_yaml(
             that is not a JSON integer, string, boolean, null, array or object.
     """
     text = _text(data, source, max_bytes, "document")
-    loader = _BoundedLoader(text, max_depth, max_nodes)
+    loader: _BoundedLoader | None = None
     try:
+        loader = _BoundedLoader(text, max_depth, max_nodes)  # reads the first characters
         document = loader.get_single_data()
     except _Refused as exc:
         raise InputError(f"not readable YAML: {exc}", source=source) from None
@@ -321,7 +322,8 @@ def decode_yaml(
             source=source,
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     for path, node in _nodes(document):
         if isinstance(node, dict):
             bad = next((k for k in node if not isinstance(k, str)), None)
