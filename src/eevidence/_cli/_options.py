@@ -89,7 +89,7 @@ def parse_time(text: str, option: str) -> datetime:
     try:
         value = parse_date_time(text, source=option, full_date=True)
     except InputError as exc:
-        raise CliUsageError(f"{option}: {exc}") from None
+        raise CliUsageError(f"{option} {text!r}: {exc}") from None
     try:
         return value.astimezone(UTC)
     except OverflowError:
