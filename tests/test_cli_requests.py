@@ -219,7 +219,7 @@ def test_new_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
         (["--period", "2026-01-01T00:00:00Z"], "expected START/END"),
         (
             ["--created-at", "2026-11-22T10:00:00"],
-            "$.created_at: date-time needs an explicit UTC offset",
+            "--created-at: date-time needs an explicit UTC offset",
         ),
     ],
 )

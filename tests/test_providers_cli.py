@@ -184,7 +184,7 @@ def test_check_against_another_provider_and_invalid_files(
 
 @pytest.mark.parametrize(
     ("now", "message"),
-    [("--now=yesterday", "ISO 8601"), ("--now=2026-11-22T10:00:00", "UTC offset")],
+    [("--now=yesterday", "RFC 3339"), ("--now=2026-11-22T10:00:00", "UTC offset")],
 )
 def test_check_bad_now_is_a_usage_error(
     now: str, message: str, capsys: pytest.CaptureFixture[str]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from eevidence._cli._common import (
@@ -15,6 +15,7 @@ from eevidence._cli._common import (
     echo,
     print_json,
 )
+from eevidence._cli._options import now_of
 from eevidence.errors import InputError
 from eevidence.provider import (
     PROVIDERS_ENV,
@@ -99,15 +100,7 @@ def _registry(args: argparse.Namespace) -> ProviderRegistry:
 
 
 def _now(args: argparse.Namespace) -> datetime:
-    if not args.now:
-        return datetime.now(UTC)
-    try:
-        now = datetime.fromisoformat(args.now)
-    except ValueError:
-        raise CliUsageError(f"--now {args.now!r}: expected an ISO 8601 date-time") from None
-    if now.tzinfo is None:
-        raise CliUsageError("--now needs an explicit UTC offset, e.g. 2026-11-22T10:00:00Z")
-    return now
+    return now_of(args)
 
 
 def _summary(p: ProviderProfile) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from eevidence._cli._common import (
     pretty_json_text,
     print_json,
 )
-from eevidence._cli._options import folder_of
+from eevidence._cli._options import folder_of, identifier_of, time_text_of, window_of
 from eevidence._internal.documents import load_document
 from eevidence._internal.fs import write_atomic
 from eevidence.errors import InputError, Problem, RequestValidationError
@@ -31,10 +31,8 @@ from eevidence.request import (
     generated_schemas,
     kind_spec,
     new_request_id,
-    parse_identifier_spec,
     parse_legal_basis_spec,
     parse_request,
-    parse_window_spec,
     read_request,
 )
 
@@ -248,12 +246,14 @@ def build_document(args: argparse.Namespace, *, now: datetime) -> dict[str, Any]
         "schema_version": 1,
         "kind": args.kind,
         "id": args.id or new_request_id(),
-        "created_at": args.created_at or now.isoformat(),
+        "created_at": time_text_of(args.created_at, "--created-at")
+        if args.created_at
+        else now.isoformat(),
         "authority": _authority(profile, sworn=bool(args.sworn_officer)),
         "case": case,
         "legal_basis": legal,
         "provider": args.provider,
-        "identifiers": [parse_identifier_spec(s) for s in args.identifier],
+        "identifiers": [identifier_of(s) for s in args.identifier],
         "data": data,
         "justification": {
             "relation_to_offence": args.relation,
@@ -262,7 +262,7 @@ def build_document(args: argparse.Namespace, *, now: datetime) -> dict[str, Any]
         "language": args.language or profile.language,
     }
     if args.period:
-        doc["period"] = parse_window_spec(args.period)
+        doc["period"] = window_of(args.period)
     if args.non_disclosure:
         conf: dict[str, Any] = {"reason": args.non_disclosure}
         if args.non_disclosure_days is not None:
@@ -296,7 +296,8 @@ def build_document(args: argparse.Namespace, *, now: datetime) -> dict[str, Any]
         "mla_to_follow": True if args.mla_to_follow else None,
         "original_request_id": args.original_request,
         "provider_reference": args.provider_reference,
-        "current_expiry": args.current_expiry,
+        "current_expiry": args.current_expiry
+        and time_text_of(args.current_expiry, "--current-expiry"),
         "extension_days": args.extension_days,
         "addressee_establishment": args.establishment,
         "provider_address": args.provider_address,
