@@ -43,6 +43,7 @@ from eevidence.tracking import (
     outcome_row,
 )
 from eevidence.tracking._outcomes import aggregate
+from tests.helpers import ROOT
 from tests.stores import new_database
 from tests.test_lifecycle import T0, US
 
@@ -377,8 +378,85 @@ def test_unreachable_postgresql_is_a_clear_error() -> None:
 
 
 def test_bad_url_is_redacted() -> None:
-    with pytest.raises(StoreError, match=r"postgresql://\(unreadable URL\)"):
+    with pytest.raises(StoreError, match="cannot be parsed") as caught:
         open_store("postgresql://user:secret@host:notaport/db?x")
+    assert "secret" not in str(caught.value)
+
+
+PASSWORD = "Pw-7q9Zk4mXv"
+"""A password no message may show, whole or in part (any 6 characters of it)."""
+
+BAD_URLS = [
+    f"postgresql://officer:{PASSWORD}@host:notaport/db",
+    f"postgresql://officer:{PASSWORD}@127.0.0.1:1/db",
+    f"postgresql://officer:{PASSWORD}@/db?host=/nonexistent-socket-dir",
+    f"postgresql://officer:{PASSWORD}@host/db?sslmode=bogus",
+    f"postgresql://officer:{PASSWORD}@host:5432/db?password={PASSWORD}&x=%zz",
+    f"postgresql://host/db?password={PASSWORD}&connect_timeout=abc",
+    f"postgresql://officer:{PASSWORD}@[::1/db",
+    f"postgresql://officer:{PASSWORD[:4]}%zz{PASSWORD[4:]}@host/db",
+    f"postgres:/officer:{PASSWORD}@host/db",
+    f"postgresql:officer:{PASSWORD}@host/db",
+    f"POSTGRESQL://officer:{PASSWORD}@host/db",
+    f"sqlite://officer:{PASSWORD}@host/db",
+    f"sqlite:///officer:{PASSWORD}@x/store.sqlite3",
+    f"mysql://officer:{PASSWORD}@host/db",
+]
+
+
+def _shows_password(text: str) -> bool:
+    return any(PASSWORD[i : i + 6] in text for i in range(len(PASSWORD) - 5))
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_no_error_path_taking_a_store_url_shows_its_password(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eevidence._cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError) as caught:
+        open_store(url).close()
+    error: BaseException | None = caught.value
+    while error is not None:  # the message and every chained cause
+        assert not _shows_password(str(error)), str(error)
+        error = error.__cause__ or error.__context__
+    for argv in (
+        ["--store", url, "status"],
+        ["custody", "verify", "--store", url],
+        ["custody", "log", "--store", url],
+        ["deadlines", "--store", url],
+        ["--store", url, "track", "add", str(ROOT / "examples/requests/preservation.json")],
+    ):
+        assert main(argv) != 0
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err
+        assert not _shows_password(out + err), (argv, out + err)
+    assert not list(tmp_path.rglob("*.sqlite3"))  # nothing was created from a URL
+
+
+def test_a_read_only_sqlite_copy_is_read_only(tmp_path: Path) -> None:
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    path = folder / "tracking.sqlite3"
+    SqliteStore(path).close()
+    path.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        store = SqliteStore(path, create=False)
+        try:
+            assert store.read_only
+            assert store.custody_size() == 0
+            with pytest.raises(StoreError, match="opened read-only"):
+                store.save_checkpoint(0, "x")
+        finally:
+            store.close()
+        with pytest.raises(StoreError, match="read-only copy"):
+            SqliteStore(path)
+        assert sorted(p.name for p in folder.iterdir()) == ["tracking.sqlite3"]
+    finally:
+        folder.chmod(0o755)
+        path.chmod(0o644)
 
 
 def test_sqlite_file_is_private_and_checked(tmp_path: Path) -> None:
@@ -671,7 +749,7 @@ def test_the_command_line_refuses_a_store_url_of_another_scheme(
     assert "Traceback" not in err
     assert err.splitlines() == [
         "eevidence: unsupported store URL scheme 'mysql': give a postgresql:// URL or the "
-        "path of a SQLite file"
+        "path of a SQLite file (the rest of the URL is not repeated: it may hold a password)"
     ]
     assert list(tmp_path.iterdir()) == []  # no SQLite file named mysql:/db/cases
 

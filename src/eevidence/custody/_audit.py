@@ -121,12 +121,14 @@ class LogAudit:
         return "; ".join(f"{a.kind} at size {a.size} ({a.detail})" for a in held)
 
     def to_dict(self) -> dict[str, Any]:
-        """The report for JSON output: the chain report's fields, then ``problems``,
+        """The report for JSON output: the chain report's fields with ``breaks`` holding
+        every break (the chain's and the store's), then ``problems`` (the store's only),
         ``kept_checkpoints`` (the same list, for older readers), ``anchored``, ``anchor``
         (the anchors, or ``[{"kind": "store_only", "detail": STORE_ONLY}]``) and
         ``timestamp_notices``."""
         out = self.report.to_dict()
         out["ok"] = self.ok
+        out["breaks"] = [b.to_dict() for b in self.breaks]
         out["problems"] = [b.to_dict() for b in self.problems]
         out["kept_checkpoints"] = out["problems"]
         out["anchored"] = self.anchored

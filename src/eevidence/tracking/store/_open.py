@@ -14,6 +14,8 @@ __all__ = ["open_store"]
 
 _URL: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 """A URL's scheme and ``://`` (RFC 3986 section 3.1) at the start of a store spec."""
+_SCHEME: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):")
+"""A scheme of two characters or more and ``:`` (one letter would be a drive letter)."""
 
 
 def open_store(
@@ -44,8 +46,21 @@ def open_store(
     if url is not None:
         if url.group(1) not in ("postgresql", "postgres"):
             raise StoreError(
-                f"unsupported store URL scheme {url.group(1)!r}: give a postgresql:// URL "
-                "or the path of a SQLite file"
+                f"unsupported store URL scheme {_shown(url.group(1))!r}: give a "
+                "postgresql:// URL or the path of a SQLite file (the rest of the URL is not "
+                "repeated: it may hold a password)"
             )
         return PostgresStore(text)
+    scheme = _SCHEME.match(text)
+    if scheme is not None and ("@" in text or scheme.group(1).lower().startswith("postgres")):
+        raise StoreError(
+            f"the store {_shown(scheme.group(1))}:... is not a usable URL: give "
+            "postgresql://user@host:port/dbname, or the path of a SQLite file (the rest is "
+            "not repeated: it may hold a password)"
+        )
     return SqliteStore(text, create=create)
+
+
+def _shown(scheme: str) -> str:
+    """A scheme for a message: at most 20 characters."""
+    return scheme[:20]

@@ -22,18 +22,44 @@ if TYPE_CHECKING:
 __all__ = ["PostgresStore"]
 
 
-def _redact(url: str) -> str:
-    """``host:port/dbname`` of a connection URL, without user or password."""
+def _redact(url: str) -> str | None:
+    """``postgresql://host:port/dbname`` of a connection URL, without user or password;
+    ``None`` when the URL cannot be parsed."""
     from psycopg.conninfo import conninfo_to_dict  # noqa: PLC0415 - loaded only for PostgreSQL
 
     try:
         info = conninfo_to_dict(url)
     except Exception:
-        return "postgresql://(unreadable URL)"
+        return None
     return (
         f"postgresql://{info.get('host', 'localhost')}:{info.get('port', 5432)}/"
         f"{info.get('dbname', '')}"
     )
+
+
+def _secrets(url: str) -> list[str]:
+    """The parts of ``url`` a message must never show: its user information (user and
+    password, RFC 3986 section 3.2.1), raw and percent-decoded, and its query (which can
+    carry ``password=``)."""
+    from urllib.parse import unquote  # noqa: PLC0415
+
+    out: list[str] = []
+    rest = url.split("://", 1)[-1]
+    authority = rest.split("/", 1)[0]
+    if "@" in authority:
+        userinfo = authority.rsplit("@", 1)[0]
+        out += [userinfo, *userinfo.split(":", 1)]
+    if "?" in rest:
+        out.append(rest.split("?", 1)[1])
+        out += [v.split("&", 1)[0] for v in rest.split("password=")[1:]]
+    out += [unquote(s) for s in out]
+    return sorted({s for s in out if len(s) >= 3}, key=len, reverse=True)
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
 
 
 class PostgresStore(SqlStore):
@@ -62,23 +88,33 @@ class PostgresStore(SqlStore):
     def __init__(self, url: str, *, connect_timeout: int = 5) -> None:
         import psycopg  # noqa: PLC0415 - loaded only for PostgreSQL
 
-        self._where = _redact(url)
+        where = _redact(url)
+        if where is None:  # psycopg's own message would quote the URL, password and all
+            raise StoreError(
+                "the PostgreSQL store URL cannot be parsed (it is not repeated here: it may "
+                "hold a password); give postgresql://user@host:port/dbname"
+            )
+        self._where = where
+        secrets = _secrets(url)
         try:
             self._conn: psycopg.Connection[tuple[Any, ...]] = psycopg.connect(
                 url, autocommit=True, connect_timeout=connect_timeout
             )
-        except psycopg.Error as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        except (psycopg.Error, ValueError) as exc:
+            text = str(exc).strip()
+            first = _scrub(text.splitlines()[0], secrets) if text else type(exc).__name__
             raise StoreError(
                 f"cannot reach PostgreSQL at {self._where}: {first}; check that the server "
                 "runs and the URL (--store) is right"
-            ) from exc
+            ) from None
         try:
             self._conn.execute("SET TIME ZONE 'UTC'")
             self._migrate()
         except psycopg.Error as exc:
             self._conn.close()
-            raise StoreError(f"cannot use the store {self._where}: {exc}") from exc
+            raise StoreError(
+                f"cannot use the store {self._where}: {_scrub(str(exc), secrets)}"
+            ) from None
         except BaseException:
             self._conn.close()
             raise

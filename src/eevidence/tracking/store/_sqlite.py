@@ -18,6 +18,7 @@ from typing import Any
 
 from eevidence.errors import StoreError
 from eevidence.tracking.store._base import SqlStore
+from eevidence.tracking.store._schema import SCHEMA_VERSION, pending_migrations
 
 __all__ = ["SqliteStore", "default_store_path"]
 
@@ -37,6 +38,21 @@ def default_store_path() -> Path:
     return Path(data) / "eevidence" / "tracking.sqlite3"
 
 
+def _read_only(path: Path) -> bool:
+    """Whether a store file is a read-only copy: no write permission bit on it or its
+    folder (honoured even by a superuser, whom permissions do not stop), or no access."""
+    try:
+        mode, folder = path.stat().st_mode, path.parent.stat().st_mode
+    except OSError:
+        return False
+    return (
+        not mode & 0o222
+        or not folder & 0o222
+        or not os.access(path, os.W_OK)
+        or not os.access(path.parent, os.W_OK)
+    )
+
+
 class SqliteStore(SqlStore):
     """The embedded store: one SQLite file (WAL journal, waits up to ``timeout`` for locks).
 
@@ -48,9 +64,14 @@ class SqliteStore(SqlStore):
             ``create`` is false).
         timeout: How long to wait for another process's lock before giving up, in seconds.
         create: Whether a missing file may be created (``False`` for read-only commands).
+            With ``False``, a file or folder without write permission (a read-only copy,
+            write-once media) is opened read-only (``mode=ro``, or ``immutable=1``); its
+            schema must then be this release's, and writes raise :class:`StoreError`.
+            With ``True``, such a copy is refused (even for a superuser).
 
     Raises:
-        StoreError: The file does not exist and ``create`` is false; it cannot be created
+        StoreError: The file does not exist and ``create`` is false; it is a read-only copy
+            and ``create`` is true; it cannot be created
             or opened; it is not an eevidence store; or it was written by a newer release.
     """
 
@@ -63,6 +84,15 @@ class SqliteStore(SqlStore):
                 f"no store at {self.path}: nothing has been tracked there yet "
                 "(check --store or $EEVIDENCE_STORE)"
             )
+        self.read_only = self.path.exists() and _read_only(self.path)
+        if self.read_only:
+            if create:  # a command that writes: never into a read-only copy
+                raise StoreError(
+                    f"the store {self.path} is a read-only copy (no write permission on it "
+                    "or its folder): commands that only read can use it, this one writes"
+                )
+            self._open_read_only(timeout)
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fresh = not self.path.exists()
@@ -89,6 +119,42 @@ class SqliteStore(SqlStore):
         except BaseException:
             self._conn.close()
             raise
+
+    def _open_read_only(self, timeout: float) -> None:
+        """Open a read-only copy (``mode=ro``; ``immutable=1`` when even that needs to write
+        beside it, as on write-once media); its schema must be this release's."""
+        uri = self.path.resolve().as_uri()
+        last: sqlite3.Error | None = None
+        tries = ["mode=ro", "mode=ro&immutable=1"]
+        if not self.path.parent.stat().st_mode & 0o222:
+            tries.reverse()  # a read-only folder: create nothing beside the copy, even as root
+        for flags in tries:
+            try:
+                self._conn = sqlite3.connect(
+                    f"{uri}?{flags}", timeout=timeout, isolation_level=None, uri=True
+                )
+            except sqlite3.Error as exc:
+                last = exc
+                continue
+            try:
+                rows = self._conn.execute("SELECT max(version) FROM schema_version").fetchall()
+            except sqlite3.Error as exc:
+                last = exc
+                self._conn.close()
+                continue
+            version = int(rows[0][0] or 0)
+            if version != SCHEMA_VERSION:
+                self._conn.close()
+                pending_migrations(version, location=self.location, ts_type="", real_type="")
+                raise StoreError(
+                    f"the read-only store {self.path} has schema version {version}; this "
+                    f"release reads version {SCHEMA_VERSION}: open a writable copy once to "
+                    "migrate it"
+                )
+            return
+        raise StoreError(
+            f"cannot open the read-only store {self.path}: {last} (is it an eevidence store?)"
+        )
 
     @property
     def location(self) -> str:
@@ -119,6 +185,8 @@ class SqliteStore(SqlStore):
     @contextmanager
     def _transaction(self, *, write: bool = True) -> Iterator[None]:
         # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
+        if write and self.read_only:
+            raise StoreError(f"the store {self.path} was opened read-only (a read-only copy)")
         try:
             self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         except sqlite3.Error as exc:  # busy past the timeout, closed, another thread...
