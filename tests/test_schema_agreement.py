@@ -27,6 +27,7 @@ import copy
 import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,8 +36,12 @@ from jsonschema import Draft202012Validator
 from pydantic import TypeAdapter, ValidationError
 
 import eevidence as ee
+from eevidence._cli import main
+from eevidence._cli._common import CliUsageError
+from eevidence._cli._options import parse_time
 from eevidence.request import Request, TimeWindow
 from tests.helpers import EXAMPLES, ROOT
+from tests.test_cli_requests import NEW_ARGS
 
 SCHEMA = json.loads((ROOT / "schemas" / "request.schema.json").read_text(encoding="utf-8"))
 VALIDATOR = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
@@ -363,3 +368,101 @@ def test_valid_date_times_keep_their_instant(moment: datetime, digits: int, tz: 
     assert parsed.start == datetime.fromisoformat(text)
     assert parsed.start.utcoffset() == tz.utcoffset(None)
     assert parsed.model_dump(mode="json")["start"][:19] == text[:19]
+
+
+# -- the command line reads times with the same grammar, naming the option ----------------
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "problem"),
+    [
+        ("--period", "20261101/2026-11-30T00:00:00Z", "--period: start: expected an RFC 3339"),
+        ("--period", "2026-11-01T00:00:00Z/1700000000", "--period: end: expected an RFC 3339"),
+        ("--period", "2026-11-01 00:00:00Z/2026-11-30T00:00:00Z", "--period: start:"),
+        ("--created-at", "20261130", "--created-at: expected an RFC 3339"),
+        ("--created-at", "2026-11-22T10:00:00", "--created-at: date-time needs an explicit UTC"),
+        ("--identifier", "username:bob@20261101/20261130", "--identifier: window start:"),
+        ("--identifier", "email:a@b.example@2026-11-01T00:00:00Z/2026-11-30", "window end:"),
+        ("--identifier", "username:bob@2026-11-01 10:00:00Z", "--identifier: time: expected"),
+    ],
+)
+def test_new_refuses_lax_times_naming_the_option(
+    option: str, value: str, problem: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "req.json"
+    args = ["new", "preservation", *NEW_ARGS, option, value, "-o", str(out)]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert f"cannot read {option} {value!r}" in err
+    assert problem in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_new_keeps_a_strict_period_and_its_offsets(tmp_path: Path) -> None:
+    out = tmp_path / "req.json"
+    period = "2026-11-01T00:00:00+01:00/2026-11-30T00:00:00.5Z"
+    assert main(["new", "preservation", *NEW_ARGS, "--period", period, "-o", str(out)]) == 0
+    request = ee.parse_request(out.read_bytes())
+    assert request.period is not None
+    assert request.period.start.utcoffset() == timedelta(hours=1)
+    assert request.period.end == datetime(2026, 11, 30, 0, 0, 0, 500000, tzinfo=UTC)
+    assert request.period.start == datetime(2026, 10, 31, 23, tzinfo=UTC)
+
+
+def test_validate_refuses_a_compact_created_at(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = copy.deepcopy(EXAMPLE_DOCS["preservation"])
+    doc["created_at"] = "20261130"
+    path = tmp_path / "compact.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    assert "$.created_at: expected an RFC 3339 date-time" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-12-31", datetime(2026, 12, 31, tzinfo=UTC)),
+        ("2026-12-31T10:00:00+01:00", datetime(2026, 12, 31, 9, tzinfo=UTC)),
+        ("2026-12-31T10:00:00.25-00:00", datetime(2026, 12, 31, 10, 0, 0, 250000, tzinfo=UTC)),
+    ],
+)
+def test_option_times_read_rfc_3339_and_plain_dates(text: str, expected: datetime) -> None:
+    assert parse_time(text, "--at") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "20261101",
+        "20261101T000000Z",
+        "1700000000",
+        "2026-12-31 10:00:00Z",
+        "2026-12-31t10:00:00z",
+        "2026-02-29",
+        "2026-12-31T10:00",
+        "2026-12-31T10:00:00",
+        "yesterday",
+    ],
+)
+def test_option_times_refuse_lax_forms_naming_the_option(text: str) -> None:
+    with pytest.raises(CliUsageError, match=f"^--expires {re.escape(repr(text))}: "):
+        parse_time(text, "--expires")
+
+
+def test_every_time_option_of_the_cli_is_read_by_the_shared_readers() -> None:
+    # no command module parses a time itself: only the shared readers of _options do
+    cli = ROOT / "src" / "eevidence" / "_cli"
+    for path in sorted(cli.glob("*.py")):
+        if path.name == "_options.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for pattern in (
+            "fromisoformat(",
+            "strptime(",
+            "parse_window_spec(",
+            "parse_identifier_spec(",
+        ):
+            assert pattern not in text, f"{path.name} reads times with {pattern}"

@@ -131,7 +131,7 @@ def window_of(text: str, option: str = "--period") -> dict[str, str]:
     """
     window = parse_window_spec(text, option=option)
     for half in ("start", "end"):
-        _time_problem(window[half], option, f"{half}: ", given=repr(text))
+        _time_problem(window[half], option, f"{half}: ", given=text)
     return window
 
 
@@ -153,18 +153,18 @@ def identifier_of(text: str, option: str = "--identifier") -> dict[str, Any]:
     """
     identifier = parse_identifier_spec(text, option=option)
     if "timestamp" in identifier:
-        _time_problem(identifier["timestamp"], option, "time of use: ", given=repr(text))
+        _time_problem(identifier["timestamp"], option, "time of use: ", given=text)
     if "window" in identifier:
         for half in ("start", "end"):
-            _time_problem(identifier["window"][half], option, f"window {half}: ", given=repr(text))
+            _time_problem(identifier["window"][half], option, f"window {half}: ", given=text)
     else:
         _, at, tail = str(identifier.get("value", "")).rpartition("@")
         if at and _TIME_LIKE.fullmatch(tail) and any(c in tail for c in "/T:"):
             start, slash, end = tail.partition("/")
             what = "window start: " if slash else "time: "
-            _time_problem(start, option, what, given=repr(text))
+            _time_problem(start, option, what, given=text)
             if slash:
-                _time_problem(end, option, "window end: ", given=repr(text))
+                _time_problem(end, option, "window end: ", given=text)
     return identifier
 
 
