@@ -11,7 +11,7 @@ import bagit
 import pytest
 
 import eevidence as ee
-from eevidence._cli import main
+from eevidence._cli import EXIT_INTERRUPTED, main
 from eevidence._cli._options import ProgressBar
 from eevidence._cli._package import placeholder_pdf
 from eevidence.crypto import KeySigner, key_id, load_public_key, load_trust_store
@@ -217,3 +217,54 @@ def test_keys_never_overwrite_and_leave_nothing_half_written(
     assert not other.exists()
     assert main(["keys", "generate", "-o", str(key), "--public", str(tmp_path / "new.pem")]) == 1
     assert not (tmp_path / "new.pem").exists()  # the private key existed: nothing written
+
+
+def _interrupt(*_args: object, **_kwargs: object) -> None:
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    ("target", "complete"),
+    [
+        ("eevidence._cli._package.build_package", False),  # before anything is written
+        ("eevidence.package._build.os.replace", False),  # as the zip is put in place
+        ("eevidence._cli._trust.trust_signer", False),  # built, signers not yet trusted
+        ("eevidence._cli._custody_hook.record", False),  # built, entry not yet appended
+        ("eevidence.tracking.SqliteStore._executemany", False),  # inside the transaction
+        ("eevidence.tracking.SqliteStore.close", True),  # after the entry is committed
+    ],
+)
+def test_ctrl_c_in_package_build_leaves_nothing_or_a_recorded_package(
+    setup: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    target: str,
+    complete: bool,
+) -> None:
+    import sqlite3
+
+    out, db = setup["dir"] / "p.zip", setup["dir"] / "s.sqlite3"
+    monkeypatch.setattr(target, _interrupt)
+    build = ["package", "build", REQUEST, "--key", str(setup["officer"]), "-o", str(out)]
+    at = ["--attach", str(setup["att"]), "--store", str(db), "--now", "2026-11-24T10:00:00Z"]
+    assert main([*build, *at]) == EXIT_INTERRUPTED  # main turns Ctrl-C into its exit code
+    monkeypatch.undo()
+    assert "interrupted" in capsys.readouterr().err
+    with sqlite3.connect(db) as conn:
+        try:
+            lines = [r[0] for r in conn.execute("SELECT line FROM custody")]
+        except sqlite3.OperationalError:
+            lines = []  # interrupted before the store was created
+    leftovers = sorted(
+        p.name for p in setup["dir"].iterdir() if p.name.startswith(("p.zip", ".p.zip"))
+    )
+    if not complete:
+        assert leftovers == []
+        assert lines == []
+        return
+    assert leftovers == ["p.zip"]
+    [entry] = [json.loads(line) for line in lines]
+    import hashlib
+
+    assert entry["object_sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert main(["package", "verify", str(out), "--trust", str(setup["trust"])]) == 0

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 import eevidence as ee
 from eevidence._cli import main
@@ -747,6 +748,7 @@ def test_export_carries_the_checkpoint_and_inclusion_proofs(
     assert "inclusion proofs of the 5 entries" in out
     bundle = json.loads((tmp_path / "log.jsonl.proofs.json").read_text())
     key = load_public_key(Path(os.environ["EEVIDENCE_HOME"]) / "custody-key.pub.pem")
+    assert isinstance(key, Ed25519PublicKey)
     checkpoint = parse_checkpoint(bundle["checkpoint"], [NoteVerifier("fr.pj/custody", key)])
     line = bundle["entries"][3].encode()
     verify_entry_proof(line, bundle["proofs"][3], checkpoint)  # one entry, without the store

@@ -194,22 +194,22 @@ def _cmd_build(args: argparse.Namespace) -> int:
         bar.finish()
     # A package is left only with its custody entry: when recording fails or is
     # interrupted (Ctrl-C) before the entry is committed, the package is removed.
-    recorded = False
+    committed: list[str] = []
     try:
         _trust_signers(signers, now, "package build")
-        done = _record_signing(
+        _record_signing(
             args,
             signers[0],
             Path(out),
             f"request {request.id} packaged, {len(signers)} signature(s)",
+            committed,
         )
-        recorded = True
     except BaseException:
-        if not recorded:
+        if not committed and not args.no_record:
             _remove(Path(out))
         raise
-    if done:
-        print(done)
+    for line in committed:
+        print(line)
     print(
         f"package {out} built, signed by {len(signers)} key(s): "
         + ", ".join(s.keyid[:16] for s in signers)
@@ -250,15 +250,19 @@ def _package_digest(path: Path) -> str:
 
 
 def _record_signing(
-    args: argparse.Namespace, signer: KeySigner, path: Path, note: str
-) -> str | None:
+    args: argparse.Namespace,
+    signer: KeySigner,
+    path: Path,
+    note: str,
+    committed: list[str],
+) -> None:
     """Record the signing in the custody log, signed by the same key as the package.
 
-    Returns:
-        The line to print once the entry is committed (``None`` with ``--no-record``).
+    As soon as the entry is committed, the line to print is appended to ``committed`` (so
+    a caller interrupted later knows the entry exists). Nothing with ``--no-record``.
     """
     if args.no_record:
-        return None
+        return
     from eevidence._cli._custody_hook import record_for  # noqa: PLC0415 - recording only
 
     store = store_of(args)
@@ -273,9 +277,9 @@ def _record_signing(
             note=note,
             signer=signer,
         )
+        committed.append(f"custody entry {entry.seq} recorded in {store.location}")
     finally:
         store.close()
-    return f"custody entry {entry.seq} recorded in {store.location}"
 
 
 def _cmd_sign(args: argparse.Namespace) -> int:
@@ -285,9 +289,11 @@ def _cmd_sign(args: argparse.Namespace) -> int:
     signer = KeySigner.from_file(args.key, passphrase=passphrase_of(args))
     env = sign_package(args.package, signer, trust=trust, threshold=args.threshold)
     _trust_signers([signer], now_of(args), "package sign")
-    done = _record_signing(args, signer, Path(args.package), f"co-signature by {signer.keyid[:16]}")
-    if done:
-        print(done)
+    committed: list[str] = []
+    note = f"co-signature by {signer.keyid[:16]}"
+    _record_signing(args, signer, Path(args.package), note, committed)
+    for line in committed:
+        print(line)
     print(
         f"signature by {signer.keyid[:16]} added; the package now has "
         f"{len(env.signatures)} signature(s)"
