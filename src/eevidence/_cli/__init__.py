@@ -1,8 +1,12 @@
 """The ``eevidence`` command line: a thin layer over the library.
 
-Exit codes: 0 success; 1 invalid input, failed check or verification; 2 usage error.
-Each command group lives in its own module exposing ``register(subparsers)``; the chosen
-command's handler returns the exit code. Library errors are caught once, here.
+Exit codes: 0 success; 1 invalid input, failed check or verification; 2 usage error;
+130 interrupted (Ctrl-C). Each command group lives in its own module exposing
+``register(subparsers)``; the chosen command's handler returns the exit code. Library errors
+are caught once, here, and printed as one line (with indented details where an input has
+several problems); no traceback reaches the user: a file system error the library did not
+wrap names the file, and anything else is reported as an internal error in one line, the
+traceback going to the log (``-vv``).
 
 Only the module of the command being run is imported (:data:`COMMANDS`), so a command pays
 for what it uses: ``package verify`` does not load the PDF, HTTP or database stacks.
@@ -23,7 +27,18 @@ from eevidence._internal.text import printable
 from eevidence._version import __version__
 from eevidence.errors import EEvidenceError
 
-__all__ = ["COMMANDS", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+__all__ = [
+    "COMMANDS",
+    "EXIT_INTERRUPTED",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+]
+
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C: 128 + SIGINT (2), as shells report a command that SIGINT ended."""
 
 _GROUPS = (
     "_requests",
@@ -116,7 +131,16 @@ def _log_handler() -> logging.Handler:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = list(sys.argv[1:] if argv is None else argv)
+    """Run the command ``argv`` names (default: ``sys.argv[1:]``) and answer its exit code;
+    Ctrl-C at any point, parsing included, ends with one line and :data:`EXIT_INTERRUPTED`."""
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        print("eevidence: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(arguments: list[str]) -> int:
     parser = build_parser(_command_of(arguments))
     args = parser.parse_args(arguments)
     level = logging.WARNING - 10 * min(args.verbose, 2)
@@ -139,7 +163,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_INVALID
-    except KeyboardInterrupt:
-        print("eevidence: interrupted", file=sys.stderr)
-        return 130
+    except OSError as exc:  # a file or stream error no library function wrapped
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"eevidence: {printable(f'{where}{exc.strerror or exc}')}", file=sys.stderr)
+        logging.getLogger("eevidence").debug("unwrapped error", exc_info=True)
+        return EXIT_INVALID
+    except Exception as exc:  # a defect: one line for the user, the traceback in the log
+        logging.getLogger("eevidence").debug("internal error", exc_info=True)
+        print(
+            f"eevidence: internal error ({type(exc).__name__}): {printable(str(exc))[:300]}; "
+            "please report it (run with -vv for the details)",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
     return code
