@@ -374,8 +374,11 @@ def test_cloud_act_order_conditions() -> None:
     assert paths(run(request("cloud-act-order"), profile("google", irish)), "EE222") == [
         "$.provider"
     ]
-    amazon = run(request("cloud-act-order", provider="amazon"), profile("amazon"))
-    assert paths(amazon, "EE223") == ["$.provider"]
+    def hq_unknown(raw: dict[str, Any]) -> None:
+        raw["headquarters"] = {"status": "unknown"}
+
+    unknown = run(request("cloud-act-order"), profile("google", hq_unknown))
+    assert paths(unknown, "EE223") == ["$.provider"]
     other = doc_of("cloud-act-order")
     other["designated_authority"] = {**other["designated_authority"], "country": "AU"}
     assert paths(run(ee.parse_request(other), profile("google")), "EE226") == [

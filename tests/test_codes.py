@@ -22,6 +22,7 @@ from eevidence._internal.codes import (
     language_tag_problem,
     languages_match,
     phone_problem,
+    readable_language_problem,
 )
 from eevidence.errors import ConfigurationError
 
@@ -217,7 +218,17 @@ def test_invalid_language_tags(tag: str, why: str) -> None:
         ("pt-BR", ["pt"], True),
         ("pt-PT", ["pt"], True),
         ("fr-CA", ["fr"], True),
-        ("sr-Latn", ["sr-Cyrl"], True),  # distance 5, the threshold
+        # scripts: CLDR puts sr-Latn within 5 of sr-Cyrl, but a reader of one script has
+        # not said it reads the other (maximized scripts are compared)
+        ("sr-Latn", ["sr-Cyrl"], False),
+        ("sr-Cyrl", ["sr-Latn"], False),
+        ("sr-Cyrl", ["sr"], True),  # sr is sr-Cyrl-RS
+        ("sr-Latn", ["sr"], False),
+        ("sr-Latn-RS", ["sr-Latn"], True),
+        ("uz-Cyrl", ["uz"], False),  # uz is uz-Latn-UZ
+        ("az-Cyrl", ["az-Latn"], False),
+        ("pa-Arab", ["pa"], False),  # pa is pa-Guru-IN
+        ("zh-HK", ["zh-Hant"], True),  # zh-HK is zh-Hant-HK
         # other languages
         ("de", ["en"], False),
         ("bs", ["hr"], False),  # distance 8, over the threshold
@@ -232,6 +243,23 @@ def test_invalid_language_tags(tag: str, why: str) -> None:
 )
 def test_languages_match(wanted: str, accepted: list[str], match: bool) -> None:
     assert languages_match(wanted, accepted) is match
+
+
+@pytest.mark.parametrize("tag", ["und", "zxx", "mul", "mis", "und-Latn", "MUL"])
+def test_special_purpose_codes_are_no_language_to_read(tag: str) -> None:
+    assert language_tag_problem(tag) is None  # registered, so valid BCP 47
+    problem = readable_language_problem(tag)
+    assert problem is not None
+    assert "special-purpose" in problem
+
+
+@pytest.mark.parametrize("tag", ["en", "fr-CA", "sr-Latn", "zh-Hant"])
+def test_languages_are_readable(tag: str) -> None:
+    assert readable_language_problem(tag) is None
+
+
+def test_readable_language_keeps_the_registry_reason() -> None:
+    assert readable_language_problem("qq-QQQQ") == language_tag_problem("qq-QQQQ")
 
 
 def test_language_threshold_sits_between_variants_and_neighbours() -> None:

@@ -237,3 +237,74 @@ def test_a_facts_first_source_is_the_text_holding_its_articles() -> None:
         title = facts.sources[firsts[partner]].title
         assert "Agreement" in title, title
         assert "enters into force" not in title.lower(), title
+
+
+# ------------------------------------------------------------------ who is a US governmental entity
+
+
+@pytest.mark.parametrize("country", ["US", "PR", "GU", "VI", "AS", "MP", "UM"])
+def test_us_and_its_territories_are_us_governmental(country: str) -> None:
+    """18 U.S.C. 2711(4) and 2510(3) (via 2711(1)): a State includes Puerto Rico and any
+    territory or possession (https://www.law.cornell.edu/uscode/text/18/2510)."""
+    law = law_facts()
+    assert law.is_us_governmental(country)
+    assert law.same_jurisdiction(country, "US")
+    assert law.same_jurisdiction("US", country)
+
+
+@pytest.mark.parametrize("country", ["GB", "CA", "MX", "FR", "VG", "KE", None])
+def test_other_states_are_not_us_governmental(country: str | None) -> None:
+    law = law_facts()
+    assert not law.is_us_governmental(country)
+    if country is not None:
+        assert not law.same_jurisdiction(country, "US")
+
+
+def test_same_jurisdiction_is_the_same_state_or_both_american() -> None:
+    law = law_facts()
+    assert law.same_jurisdiction("FR", "FR")
+    assert not law.same_jurisdiction("FR", "IE")
+    assert not law.same_jurisdiction("FR", None)
+    assert law.same_jurisdiction("PR", "GU")
+
+
+def test_us_governmental_fact_cites_2510_and_2711() -> None:
+    law = law_facts()
+    fact = law.us_governmental
+    urls = {law.sources[i].url for i in fact.sources}
+    assert "https://www.law.cornell.edu/uscode/text/18/2510" in urls
+    assert "https://www.law.cornell.edu/uscode/text/18/2711" in urls
+    assert "2510(3)" in fact.ref
+    assert "2711(4)" in fact.ref
+
+
+# ------------------------------------------------------------------ official languages of the Union
+
+
+def test_the_union_has_24_official_languages() -> None:
+    law = law_facts()
+    langs = law.eu_official_languages.languages
+    assert len(langs) == len(set(langs)) == 24
+    assert {"ga", "mt", "hr", "bg", "en", "fr", "de"} <= set(langs)
+    assert law.sources[law.eu_official_languages.sources[0]].url.startswith(
+        "https://eur-lex.europa.eu/eli/reg/1958/1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("tag", "official"),
+    [
+        ("de", True),
+        ("pt-BR", True),
+        ("en-GB", True),
+        ("ga", True),
+        ("el", True),
+        ("ja", False),
+        ("ru", False),
+        ("tr", False),
+        ("no", False),
+        ("und", False),
+    ],
+)
+def test_official_language_of_the_union(tag: str, official: bool) -> None:
+    assert law_facts().is_eu_official_language(tag) is official

@@ -11,8 +11,10 @@ is one the registry assigned:
 - language tags: BCP 47 (RFC 5646) against the IANA subtag registry as ``langcodes``
   carries it (CLDR validity data); :func:`language_tag_problem`, and
   :func:`languages_match`, which compares tags by CLDR language matching distance rather
-  than by primary subtag (``zh-Hans`` is not ``zh-Hant``; ``nb`` is ``no``; ``iw`` is
-  ``he``);
+  than by primary subtag, and by script (``zh-Hans`` is not ``zh-Hant``, ``sr-Latn`` is
+  not ``sr-Cyrl``; ``nb`` is ``no``; ``iw`` is ``he``); :func:`readable_language_problem`
+  also refuses the special-purpose codes (``und``, ``zxx``, ``mul``, ``mis``) as the
+  language of a text someone must read;
 - phone numbers: ITU-T E.164 numbers against the national numbering plans as
   ``phonenumbers`` (Google libphonenumber metadata, PyPI ``phonenumberslite``) carries
   them; :func:`phone_problem`.
@@ -42,6 +44,7 @@ __all__ = [
     "language_tag_problem",
     "languages_match",
     "phone_problem",
+    "readable_language_problem",
 ]
 
 MAX_LANGUAGE_DISTANCE: Final = 5
@@ -187,6 +190,39 @@ def language_tag_problem(tag: str) -> str | None:
     return _invalid_subtag(tag)
 
 
+SPECIAL_LANGUAGES: Final = {
+    "und": "undetermined",
+    "zxx": "no linguistic content",
+    "mul": "multiple languages",
+    "mis": "uncoded languages",
+}
+"""ISO 639-2 special-purpose codes (registered in the IANA registry, so valid tags): none
+names a language a letter can be read in (RFC 5646 section 4.1, ISO 639-2 "special
+situations")."""
+
+
+def readable_language_problem(tag: str) -> str | None:
+    """Why ``tag`` is not the language of a text a reader can read (a request, a
+    translation), in one line, or None.
+
+    :func:`language_tag_problem`, plus the special-purpose primary subtags
+    (:data:`SPECIAL_LANGUAGES`: ``und``, ``zxx``, ``mul``, ``mis``), which are valid tags
+    but name no language.
+
+    Source: RFC 5646 section 4.1 (choice of language tag), ISO 639-2 special-purpose codes.
+    """
+    problem = language_tag_problem(tag)
+    if problem is not None:
+        return problem
+    primary = tag.split("-", 1)[0].casefold()
+    if primary in SPECIAL_LANGUAGES:
+        return (
+            f"{tag!r} is the special-purpose code for {SPECIAL_LANGUAGES[primary]} "
+            "(ISO 639-2), not a language a letter can be read in"
+        )
+    return None
+
+
 def _invalid_subtag(tag: str) -> str:
     """The first subtag of the (well-formed) ``tag`` the registry does not hold."""
     from langcodes import Language  # noqa: PLC0415 - loaded on first use
@@ -213,10 +249,14 @@ def languages_match(wanted: str, accepted: Iterable[str]) -> bool:
 
     Compares with CLDR language matching (``langcodes.tag_distance``, the reader's accepted
     tag as the desired language, ``wanted`` as the supported one): a match is a distance of
-    at most :data:`MAX_LANGUAGE_DISTANCE` (5), so regional variants and aliases match
+    at most :data:`MAX_LANGUAGE_DISTANCE` (5) between tags written in the same script once
+    both are maximized (CLDR likely subtags: ``sr`` is ``sr-Cyrl-RS``, ``zh`` is
+    ``zh-Hans-CN``, ``en-GB`` is ``en-Latn-GB``). So regional variants and aliases match
     (``en-GB``/``en``, ``pt-BR``/``pt``, ``nb``/``no``, ``iw``/``he``) and other languages or
-    scripts do not (``zh-Hans``/``zh-Hant``, ``da``/``nb``, ``de``/``en``). A tag
-    ``langcodes`` cannot parse matches only the same tag, ignoring case.
+    scripts do not (``zh-Hans``/``zh-Hant``, ``sr-Latn``/``sr-Cyrl``, ``da``/``nb``,
+    ``de``/``en``): CLDR puts a second script of one language within 5, but a reader
+    accepting one script has not said it reads the other. A tag ``langcodes`` cannot parse
+    matches only the same tag, ignoring case.
 
     Args:
         wanted: the language of the text (a request's ``language``, a translation's).
@@ -232,10 +272,12 @@ def languages_match(wanted: str, accepted: Iterable[str]) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _distance(desired: str, supported: str) -> int:
-    from langcodes import tag_distance  # noqa: PLC0415 - loaded on first use
+    from langcodes import Language, tag_distance  # noqa: PLC0415 - loaded on first use
     from langcodes.tag_parser import LanguageTagError  # noqa: PLC0415
 
     try:
+        if Language.get(desired).maximize().script != Language.get(supported).maximize().script:
+            return MAX_LANGUAGE_DISTANCE + 1
         return int(tag_distance(desired, supported))
     except LanguageTagError:
         return 0 if desired.casefold() == supported.casefold() else MAX_LANGUAGE_DISTANCE + 1

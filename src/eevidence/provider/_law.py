@@ -11,7 +11,8 @@ route reason can cite the article.
 The rules that combine these facts with provider facts live with their users
 (``provider.checker``, ``provider.routes``, ``tracking``); this module answers the
 questions that need only the law: :meth:`LawFacts.treaty_status`,
-:meth:`LawFacts.cloud_act_agreement`, :meth:`LawFacts.eu_bound`.
+:meth:`LawFacts.cloud_act_agreement`, :meth:`LawFacts.eu_bound`,
+:meth:`LawFacts.is_us_governmental`, :meth:`LawFacts.is_eu_official_language`.
 
 Every model raises :class:`~eevidence.errors.InputError` (never a pydantic error) when
 built from data that does not satisfy it; :func:`law_facts` reports a broken shipped file
@@ -30,6 +31,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from eevidence._internal.codes import languages_match
 from eevidence._internal.models import Model
 from eevidence._internal.resources import data_dir
 from eevidence.errors import ConfigurationError, InputError
@@ -37,6 +39,7 @@ from eevidence.errors import ConfigurationError, InputError
 __all__ = [
     "CloudActAgreement",
     "Duration",
+    "EuOfficialLanguages",
     "EuRegulation",
     "LawFacts",
     "LawSource",
@@ -44,6 +47,7 @@ __all__ = [
     "Threshold",
     "Treaty",
     "TreatyStatus",
+    "UsGovernmental",
     "UsPreservation",
     "UsVoluntary",
     "law_facts",
@@ -234,6 +238,34 @@ class UsVoluntary(Model):
     note: str
 
 
+class UsGovernmental(Model):
+    """Who is a US *governmental entity* under chapter 121 of title 18 (18 U.S.C. 2711(4)):
+    a department or agency of the United States or of any "State", which 2510(3) (adopted by
+    2711(1)) defines to include the District of Columbia, Puerto Rico and any territory or
+    possession of the United States.
+
+    ``jurisdictions``: the ISO 3166-1 alpha-2 codes of those places (``US`` and the
+    territories ISO codes apart: ``PR``, ``GU``, ``VI``, ``AS``, ``MP``, ``UM``); ``ref``:
+    the articles.
+    """
+
+    jurisdictions: Annotated[tuple[Country, ...], Field(min_length=1)]
+    ref: str
+    sources: SourceIds
+    note: str
+
+
+class EuOfficialLanguages(Model):
+    """The official languages of the Union (Regulation No 1 of 1958, art. 1, as amended):
+    ``languages`` as BCP 47 primary language subtags (``bg`` ... ``sv``), ``ref`` the
+    article. An EU order is written in one of them (Reg. (EU) 2023/1543 art. 9)."""
+
+    languages: Annotated[tuple[str, ...], Field(min_length=1)]
+    ref: str
+    sources: SourceIds
+    note: str
+
+
 class BudapestPreservation(Model):
     """Budapest Convention (CETS 185) art. 29: what a preservation request specifies
     (art. 29(2)) and for how long the data is kept (``minimum``, art. 29(7))."""
@@ -282,6 +314,8 @@ class LawFacts(Model):
     us_18_usc_2703f: UsPreservation
     us_18_usc_2702: UsVoluntary
     us_18_usc_2523_source: str
+    us_governmental: UsGovernmental
+    eu_official_languages: EuOfficialLanguages
     budapest_art29: BudapestPreservation
     cloud_act_agreements: tuple[CloudActAgreement, ...]
     treaties: dict[str, Treaty]
@@ -341,6 +375,45 @@ class LawFacts(Model):
     def eu_bound(self, country: str) -> bool:
         """Whether ``country`` is a Member State bound by Regulation (EU) 2023/1543."""
         return country in self.eu_regulation_2023_1543.bound_member_states
+
+    def is_us_governmental(self, country: str | None) -> bool:
+        """Whether an authority of ``country`` is a US *governmental entity* (18 U.S.C.
+        2711(4)): ``US``, or a territory or possession of the United States that ISO 3166-1
+        codes apart (``PR``, ``GU``, ``VI``, ``AS``, ``MP``, ``UM``; 18 U.S.C. 2510(3),
+        adopted by 2711(1)). A provider headquartered there is subject to chapter 121 like
+        one in the United States. ``None`` (unknown) is not.
+
+        Args:
+            country: ISO 3166-1 alpha-2 code, or ``None``.
+        """
+        return country is not None and country in self.us_governmental.jurisdictions
+
+    def same_jurisdiction(self, requesting: str, provider_state: str | None) -> bool:
+        """Whether an authority of ``requesting`` asks a provider of ``provider_state`` at
+        home: the same State, or both within the United States and its territories
+        (:meth:`is_us_governmental`). Cross-border instruments (mutual legal assistance,
+        CLOUD Act agreements, EU orders, the Second Protocol) do not serve such a request.
+
+        Args:
+            requesting: ISO 3166-1 alpha-2 code of the requesting State.
+            provider_state: the provider's headquarters (``None``: unknown, never the same).
+        """
+        if provider_state is None:
+            return False
+        if requesting == provider_state:
+            return True
+        return self.is_us_governmental(requesting) and self.is_us_governmental(provider_state)
+
+    def is_eu_official_language(self, tag: str) -> bool:
+        """Whether a text in language ``tag`` (BCP 47) is in an official language of the
+        Union (Regulation No 1, art. 1), compared by
+        :func:`eevidence._internal.codes.languages_match` (``pt-BR`` is Portuguese,
+        ``ja`` and ``und`` are none).
+
+        Args:
+            tag: a BCP 47 language tag.
+        """
+        return languages_match(tag, self.eu_official_languages.languages)
 
     def treaty_status(
         self, treaty_id: str, states: tuple[str, ...], on: date, *, article: str | None = None

@@ -14,11 +14,15 @@ from eevidence._internal.codes import (
     is_assigned_country,
     language_tag_problem,
     phone_problem,
+    readable_language_problem,
 )
 from eevidence.provider.checker._ctx import Ctx
 from eevidence.request import PhoneIdentifier, Request
 
-_LANGUAGE_SOURCE: Final = "BCP 47 (RFC 5646 section 2.2.9), IANA Language Subtag Registry"
+_LANGUAGE_SOURCE: Final = (
+    "BCP 47 (RFC 5646 sections 2.2.9, 4.1), IANA Language Subtag Registry; ISO 639-2 "
+    "special-purpose codes"
+)
 _PHONE_SOURCE: Final = "ITU-T E.164 section 6; national numbering plans (libphonenumber metadata)"
 
 _AUTHORITIES: Final = (
@@ -67,13 +71,15 @@ def codes(ctx: Ctx, now: datetime) -> None:
                 "Use the State's ISO 3166-1 alpha-2 code (the United Kingdom is GB).",
                 country_source(),
             )
-    tags = [("$.language", req.language)] + [
-        (f"$.attachments[{i}].language", a.language)
+    # the request and its translations are read: a special-purpose code (und, zxx...) names
+    # no language; other attachments (an image, a recording) may carry one
+    tags = [("$.language", req.language, True)] + [
+        (f"$.attachments[{i}].language", a.language, a.kind == "translation")
         for i, a in enumerate(req.attachments)
         if a.language is not None
     ]
-    for path, tag in tags:
-        problem = language_tag_problem(tag)
+    for path, tag, read in tags:
+        problem = readable_language_problem(tag) if read else language_tag_problem(tag)
         if problem is not None:
             ctx.add(
                 "EE003",

@@ -141,8 +141,9 @@ RULES: Final[dict[str, Rule]] = dict(
             "error",
             "Language tag not valid",
             "The request's language or an attachment's is not a valid BCP 47 tag: malformed, "
-            "or a subtag the IANA registry does not hold.",
-            "BCP 47 (RFC 5646 section 2.2.9); IANA Language Subtag Registry",
+            "or a subtag the IANA registry does not hold; or the request or a translation is "
+            "tagged with a special-purpose code (und, zxx, mul, mis) that names no language.",
+            "BCP 47 (RFC 5646 sections 2.2.9, 4.1); IANA Language Subtag Registry; ISO 639-2",
         ),
         _r(
             "EE004",
