@@ -251,3 +251,58 @@ def test_no_foreign_error_escapes_a_timestamp_call(tsa_server: tuple[str, Tsa]) 
         pytest.raises(ee.InputError, match="RFC 3161"),
     ):
         request_timestamp(checkpoint, url, twice, client=client)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_kept_timestamps_are_verified_and_anchor_the_verdict(
+    tsa_server: tuple[str, Tsa],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
+    backend: str,
+) -> None:
+    import json
+
+    from eevidence._cli import main
+    from tests.stores import new_database
+
+    url, tsa = tsa_server
+    if backend == "sqlite":
+        spec = str(tmp_path / "s.sqlite3")
+    else:
+        spec = new_database(request.getfixturevalue("pg_server"))
+    s = ("--store", spec, "--now", "2026-11-24T10:00:00Z")
+    assert main(["custody", "record", "note", "request/1", *s]) == 0
+    root = str(tsa.folder / "ca.pem")
+    assert main(["custody", "checkpoint", "--tsa", url, "--tsa-root", root, *s]) == 0
+    capsys.readouterr()
+    # the root given to checkpoint is now configured: the token is verified by default
+    assert main(["custody", "verify", "--json", *s]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["anchored"] is True
+    assert [a["kind"] for a in doc["anchor"]] == ["rfc3161_timestamp"]
+    # a token of the right shape over other bytes: bad_timestamp
+    other = Tsa(tmp_path)  # another authority nobody configured
+    capsys.readouterr()
+    with httpx.Client(timeout=30) as client:
+        der, _ = request_timestamp(
+            b"another note", url, TimestampAuthority([tsa.root]), client=client
+        )
+    if backend == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(spec) as conn:
+            conn.execute("UPDATE checkpoints SET timestamp_token = ?", (der.hex(),))
+    else:
+        import psycopg
+
+        with psycopg.connect(spec, autocommit=True) as conn:
+            conn.execute("UPDATE checkpoints SET timestamp_token = %s", (der.hex(),))
+    assert main(["custody", "verify", "--json", *s]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert [b["kind"] for b in doc["breaks"]] == ["bad_timestamp"]
+    assert doc["anchored"] is False
+    # against roots nobody trusts, even the genuine token would not verify
+    other_root = str(other.folder / "ca.pem")
+    assert main(["custody", "verify", "--tsa-root", other_root, *s]) == 1
+    assert "bad_timestamp" in capsys.readouterr().out
