@@ -80,7 +80,7 @@ SECONDARY_ONLY = {
         "$.user_notice.policy",
         "$.user_notice.non_disclosure",
     },
-    "telegram": {"$.channels[1]"},
+    "telegram": {"$.channels[0]"},
     "amazon": {"$.remarks[1]"},
 }
 
@@ -452,21 +452,92 @@ def test_us_providers_content_is_bounded_by_18_usc_2702(path: Path) -> None:
 
 
 def test_corrected_headquarters() -> None:
-    for provider_id in ("meta", "snap"):
+    for provider_id in ("meta", "snap", "amazon", "cloudflare", "airbnb", "whatsapp", "signal"):
         profile = _by_id(provider_id)
         assert profile.value(profile.headquarters) == "US", provider_id
         assert profile.cited(profile.headquarters)[0].kind == "provider"
     telegram = _by_id("telegram")
     assert telegram.value(telegram.headquarters) == "VG"
     assert telegram.cited(telegram.headquarters)[0].url == "https://telegram.org/privacy"
-    # Telegram's EU representative serves the Digital Services Act, not evidence orders.
+    # Telegram's EU representative serves the Digital Services Act, not evidence orders: it
+    # is a remark, never a channel.
     assert telegram.value(telegram.eu_establishment) is not None
     assert telegram.designated_addressee() is None
     assert telegram.value(telegram.languages) is None
     assert any("English or French" in r.text for r in telegram.remarks)
+    assert all("edsr" not in (c.address or "") for c in telegram.channels)
     x = _by_id("x")
     assert x.value(x.languages) is None
     assert any("Articles 9 and 10" in r.text for r in x.remarks)
+    # TikTok's own texts name an operator per region and no headquarters of the group.
+    tiktok = _by_id("tiktok")
+    assert tiktok.value(tiktok.headquarters) is None
+
+
+def _headquarters_faults(profile: ProviderProfile) -> list[str]:
+    """Why a known headquarters would not rest on the provider's own text (empty: none)."""
+    fact = profile.headquarters
+    if not fact.known:
+        return []
+    own = [
+        source
+        for source in profile.cited(fact)
+        if source.kind == "provider" and not source.secondary and source.url is not None
+    ]
+    faults = [] if own else ["no provider source with a url"]
+    if not (fact.note or "").strip():
+        faults.append("no note saying what the source states")
+    return faults
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_a_known_headquarters_cites_the_providers_own_text(path: Path) -> None:
+    # Route advice and the checker bound a profile by the law of its headquarters country
+    # (18 U.S.C. 2702 for "US"), so that country comes from the provider's own page, cited.
+    assert _headquarters_faults(_load(path)) == []
+
+
+def _dsa_channels(profile: ProviderProfile) -> list[str]:
+    """Channels offered for some request kind although their note or sources are about the
+    Digital Services Act (Reg. (EU) 2022/2065), which serves regulators, not criminal cases."""
+    faults = []
+    for kind in REQUEST_KINDS:
+        for channel in profile.channels_for(kind, include_secondary=True):
+            texts = [channel.name, channel.note or ""]
+            for source in profile.cited(channel):
+                texts += [source.title, source.note or "", source.document or ""]
+            if any(_DSA.search(text) for text in texts):
+                faults.append(f"{kind}: {channel.name}")
+    return faults
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_no_digital_services_act_channel_is_offered_for_evidence_requests(path: Path) -> None:
+    assert _dsa_channels(_load(path)) == []
+
+
+def test_the_headquarters_and_dsa_channel_checks_catch_what_they_are_for() -> None:
+    raw = json.loads((PROVIDERS / "telegram.json").read_bytes())
+    raw["channels"].insert(
+        0,
+        {
+            "kind": "email",
+            "name": "EU representative (EDSR)",
+            "address": "dsa.telegram@edsr.eu",
+            "sources": ["telegram-faq"],
+            "note": "For EU authorities under the Digital Services Act; English or French.",
+        },
+    )
+    raw["headquarters"]["sources"] = ["telegram-email-secondary"]
+    bad = load_profile_bytes(json.dumps(raw).encode(), origin="bad/telegram.json")
+    assert _dsa_channels(bad) == [f"{kind}: EU representative (EDSR)" for kind in REQUEST_KINDS]
+    assert _headquarters_faults(bad) == ["no provider source with a url"]
+    raw["headquarters"] = {"status": "known", "value": "VG", "sources": ["telegram-faq"]}
+    bad = load_profile_bytes(json.dumps(raw).encode(), origin="bad/telegram.json")
+    assert _headquarters_faults(bad) == [
+        "no provider source with a url",
+        "no note saying what the source states",
+    ]
 
 
 def test_emergency_categories_for_foreign_authorities() -> None:
