@@ -175,6 +175,23 @@ def test_naive_datetime_refused_from_python() -> None:
     assert "UTC offset" in problems["$.start"]
 
 
+def test_date_times_from_python_follow_the_json_grammar() -> None:
+    # an aware datetime, or the same RFC 3339 text JSON would give; never a Unix time
+    aware = datetime(2026, 1, 1, tzinfo=UTC)
+    window = TimeWindow(start=aware, end="2026-02-01T00:00:00+01:00")  # type: ignore[arg-type]
+    assert window.end == datetime(2026, 1, 31, 23, tzinfo=UTC)
+    for lax in (
+        "20260201",
+        "1769904000",
+        1769904000,
+        "2026-02-01 00:00:00Z",
+        "2026-02-30T00:00:00Z",
+    ):
+        problems = built(lambda lax=lax: TimeWindow(start=aware, end=lax))
+        assert list(problems) == ["$.end"], lax
+        assert "RFC 3339" in problems["$.end"]
+
+
 def test_data_requested_consistency() -> None:
     assert "twice" in built(lambda: DataRequested(categories=("traffic", "traffic")))["$"]
     assert (
