@@ -180,14 +180,15 @@ def test_date_times_from_python_follow_the_json_grammar() -> None:
     aware = datetime(2026, 1, 1, tzinfo=UTC)
     window = TimeWindow(start=aware, end="2026-02-01T00:00:00+01:00")  # type: ignore[arg-type]
     assert window.end == datetime(2026, 1, 31, 23, tzinfo=UTC)
-    for lax in (
+    lax_values: tuple[Any, ...] = (
         "20260201",
         "1769904000",
         1769904000,
         "2026-02-01 00:00:00Z",
         "2026-02-30T00:00:00Z",
-    ):
-        problems = built(lambda lax=lax: TimeWindow(start=aware, end=lax))
+    )
+    for lax in lax_values:
+        problems = built(lambda: TimeWindow(start=aware, end=lax))  # noqa: B023 - called at once
         assert list(problems) == ["$.end"], lax
         assert "RFC 3339" in problems["$.end"]
 
