@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
 from eevidence.errors import EEvidenceError
 from eevidence.provider import Entity, Fact, ProviderProfile, load_profile_bytes
 from eevidence.provider._profiles import ProfileError
-from eevidence.request import DATA_CATEGORIES, IDENTIFIER_TYPES, REQUEST_KINDS
+from eevidence.request import DATA_CATEGORIES, IDENTIFIER_TYPES, REQUEST_KINDS, RequestKind
 
 ROOT = Path(__file__).resolve().parents[1]
 PROVIDERS = ROOT / "providers"
@@ -501,7 +501,8 @@ def _dsa_channels(profile: ProviderProfile) -> list[str]:
     """Channels offered for some request kind although their note or sources are about the
     Digital Services Act (Reg. (EU) 2022/2065), which serves regulators, not criminal cases."""
     faults = []
-    for kind in REQUEST_KINDS:
+    kinds: tuple[RequestKind, ...] = get_args(RequestKind)
+    for kind in kinds:
         for channel in profile.channels_for(kind, include_secondary=True):
             texts = [channel.name, channel.note or ""]
             for source in profile.cited(channel):
