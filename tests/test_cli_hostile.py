@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -325,3 +328,77 @@ def test_an_unwrapped_file_error_names_the_file(
     code, err = _run(capsys, ["providers", "list"])
     assert code == 1
     assert err == "eevidence: /some/file.json: Permission denied\n"
+
+
+# --------------------------------------------------------------------------- Ctrl-C in ingest
+
+PRESERVATION_ID = "3f1c2a6e-1b7d-4c9a-9e0f-5a2b7c8d9e01"
+
+
+def _custody_actions(store: Path) -> list[str]:
+    from eevidence.tracking import SqliteStore
+
+    opened = SqliteStore(store)
+    try:
+        return [json.loads(line)["action"] for line in opened.custody_lines()]
+    finally:
+        opened.close()
+
+
+@pytest.mark.parametrize("moment", ["copying", "recording", "signal_while_recording"])
+def test_ctrl_c_in_evidence_ingest_leaves_nothing_or_a_recorded_file(
+    moment: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from eevidence._cli import _evidence
+
+    store = tmp_path / "s.sqlite3"
+    s = ["--store", str(store), "--now", "2026-11-24T12:00:00Z"]
+    assert _run(capsys, ["track", "add", str(EXAMPLES / "preservation.json"), *s])[0] == 0
+    first, second = tmp_path / "one.bin", tmp_path / "two.bin"
+    first.write_bytes(b"1" * 300_000)
+    second.write_bytes(b"2" * 300_000)
+    kept = tmp_path / "evidence"
+    real_record = _evidence.record_for
+    calls: list[str] = []
+
+    def record_for(*args: Any, **kw: Any) -> Any:
+        calls.append(kw.get("location", ""))
+        if len(calls) == 2 and moment == "recording":
+            raise KeyboardInterrupt
+        if len(calls) == 2 and moment == "signal_while_recording":
+            os.kill(os.getpid(), signal.SIGINT)  # held until the entry is written
+        return real_record(*args, **kw)
+
+    monkeypatch.setattr(_evidence, "record_for", record_for)
+    if moment == "copying":
+
+        def progress(total: int, quiet: bool) -> Any:
+            seen = [0]
+
+            class Bar:
+                def __call__(self, n: int) -> None:
+                    seen[0] += n
+                    if seen[0] > 400_000:  # inside the second file
+                        raise KeyboardInterrupt
+
+                def finish(self) -> None:
+                    return
+
+            return Bar()
+
+        monkeypatch.setattr(_evidence, "progress", progress)
+    argv = ["evidence", "ingest", str(first), str(second), "--request", PRESERVATION_ID]
+    code, err = _run(capsys, [*argv, "--keep-in", str(kept), "--quiet", *s])
+    assert code == 130, err
+    assert err.strip().splitlines()[-1] == "eevidence: interrupted"
+    files = sorted(p.name.split("-", 1)[1] for p in (kept / PRESERVATION_ID).iterdir())
+    received = _custody_actions(store).count("evidence_received")
+    if moment == "signal_while_recording":
+        assert files == ["one.bin", "two.bin"]  # complete and recorded
+        assert received == 2
+    else:
+        assert files == ["one.bin"]  # the second left nothing, not even a temporary file
+        assert received == 1

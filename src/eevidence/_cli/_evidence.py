@@ -23,6 +23,7 @@ from eevidence._cli._options import now_of, progress, store_of
 from eevidence._cli._trust import custody_trusted
 from eevidence.custody import (
     EvidenceCheck,
+    Received,
     check_file,
     entries_from_jsonl,
     ingest_file,
@@ -59,8 +60,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     bar = progress(sum(sizes), args.quiet)
     results = []
     try:
-        for f in args.files:
-            got = ingest_file(f, request_id=args.request, keep_in=args.keep_in, progress=bar)
+
+        def record(got: Received) -> None:  # kept and recorded as one step
             entry = record_for(
                 args,
                 store,
@@ -72,6 +73,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 note=args.note,
             )
             results.append({**dataclasses.asdict(got), "custody_entry": entry.seq})
+
+        for f in args.files:
+            ingest_file(
+                f, request_id=args.request, keep_in=args.keep_in, progress=bar, record=record
+            )
     finally:
         if bar is not None:
             bar.finish()

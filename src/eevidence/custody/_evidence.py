@@ -11,12 +11,15 @@ first 16 hex digits of the digest, under ``<evidence folder>/<request id>/``.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
+import signal
 import stat
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -124,12 +127,30 @@ def _check_request_id(request_id: str) -> str:
     return request_id
 
 
+@contextlib.contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) until the block ends, then raise it: the block runs whole. Only
+    the main thread receives signals; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
 def ingest_file(
     path: str | os.PathLike[str],
     *,
     request_id: str,
     keep_in: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
+    record: Callable[[Received], object] | None = None,
 ) -> Received:
     """Hash a received file, copying it into ``keep_in/<request_id>/`` while reading if given.
 
@@ -143,6 +164,10 @@ def ingest_file(
         request_id: The request it answers: letters, digits, ``-``, ``_`` and ``.`` only.
         keep_in: The evidence folder; ``None`` to hash without keeping a copy.
         progress: Called with the number of bytes read after each block.
+        record: Records the file (a custody entry), called once it is kept. Keeping and
+            recording are one step: Ctrl-C is held until both are done, and if ``record``
+            fails a copy made by this call is removed, so a kept file is never left without
+            its record. Ctrl-C while copying leaves nothing.
 
     Returns:
         What was received: name, source, kept copy, SHA-256 and size in bytes.
@@ -158,7 +183,10 @@ def ingest_file(
     _check_request_id(request_id)
     if keep_in is None:
         digest, size = sha256_file(src, progress=progress)
-        return Received(name, str(src), None, digest, size)
+        received = Received(name, str(src), None, digest, size)
+        if record is not None:
+            record(received)  # nothing kept: an interrupted record leaves nothing behind
+        return received
     folder = Path(keep_in) / request_id
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -179,18 +207,28 @@ def ingest_file(
             os.fsync(out.fileno())
         digest = h.hexdigest()
         target = folder / f"{digest[:16]}-{name}"
-        if target.exists():
-            os.unlink(tmp)  # the same file was already kept (same digest, same name)
-        else:
-            os.chmod(tmp, 0o444)
-            os.replace(tmp, target)
+        received = Received(name, str(src), str(target), digest, size)
+        with _ctrl_c_deferred():
+            fresh = not target.exists()
+            if fresh:
+                os.chmod(tmp, 0o444)
+                os.replace(tmp, target)
+            else:
+                os.unlink(tmp)  # the same file was already kept (same digest, same name)
+            try:
+                if record is not None:
+                    record(received)
+            except BaseException:
+                if fresh:  # a copy without its record is not kept
+                    target.unlink(missing_ok=True)
+                raise
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise InputError(f"cannot copy: {exc.strerror or exc}", source=str(src)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return Received(name, str(src), str(target), digest, size)
+    return received
 
 
 def check_file(
