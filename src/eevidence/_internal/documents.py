@@ -96,10 +96,12 @@ def _text(data: bytes | str, source: str, limit: int, what: str) -> str:
     return data.removeprefix(_BOM)
 
 
-def _json_depth(text: str) -> int:
-    """The deepest nesting of ``[``/``{`` outside strings (an upper bound on broken input)."""
-    if text.count("[") + text.count("{") <= 1:
-        return text.count("[") + text.count("{")
+def _json_depth(text: str, limit: int) -> int:
+    """The deepest nesting of ``[``/``{`` outside strings (an upper bound on broken input);
+    a text with no more than ``limit`` openers in all is not scanned (it cannot be deeper)."""
+    openers = text.count("[") + text.count("{")
+    if openers <= limit:
+        return openers
     brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
     return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
@@ -171,7 +173,7 @@ def decode_json(
             ``NaN``/``Infinity`` constant, or (``integers_only``) a non-integer number.
     """
     text = _text(data, source, max_bytes, "document")
-    depth = _json_depth(text)
+    depth = _json_depth(text, max_depth)
     if depth > max_depth:
         raise InputError(
             f"not readable JSON: arrays/objects nested deeper than {max_depth} levels (the limit)",
