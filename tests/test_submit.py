@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings, strategies as st
 from pytest_httpx import HTTPXMock
 
 import eevidence as ee
@@ -1072,3 +1073,51 @@ def test_channel_for_email_reaches_a_loopback_server(
             receipt = channel.submit(outgoing, now=NOW)
     assert receipt.destination == "mailto:le@x.example"
     assert box.tls_at_data == [True]
+
+
+# --------------------------------------------------------------------------- fuzzing
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                ["status", "State", "reference", "id", "data", "reason", "expires", "partial", "x"]
+            )
+            | st.text(max_size=10),
+            inner,
+            max_size=5,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.binary(max_size=300) | _json_values.map(lambda v: json.dumps(v).encode()))
+def test_parse_answer_fuzz_raises_only_its_own_error(body: bytes) -> None:
+    errors: list[MalformedAnswerError] = []
+    for require in (False, True):
+        try:
+            status = parse_answer(body, source="fuzz", require_status=require)
+        except MalformedAnswerError as exc:
+            errors.append(exc)
+            continue
+        assert status.ref is None or (0 < len(status.ref) <= 200)
+        assert status.expires is None or status.expires.utcoffset() == timedelta(0)
+        assert status.to_dict()["event"] in (
+            None,
+            "acknowledged",
+            "preserved",
+            "disclosed",
+            "rejected",
+        )
+    assert all(e.diagnostics().startswith("fuzz: ") for e in errors)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.none() | st.text(max_size=60))
+def test_retry_after_fuzz_never_raises(value: str | None) -> None:
+    wait = RetryPolicy(clock=lambda: NOW).retry_after(value)
+    assert wait is None or wait >= 0
