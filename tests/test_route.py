@@ -648,3 +648,127 @@ def test_route_command_prints_kinds_and_dependencies(capsys: pytest.CaptureFixtu
     assert main(["route", "--from", "UK", "--provider", "google", "--data", "content"]) == 2
     err = capsys.readouterr().err
     assert "not an ISO 3166-1 alpha-2 code in use (the United Kingdom is 'GB')" in err
+
+
+# -- 9. an authority asking a provider of its own jurisdiction is not advised as if foreign
+
+US_TERRITORIES = ("US", "PR", "GU", "VI", "AS", "MP", "UM")
+CROSS_BORDER = (
+    "mla",
+    "cloud_act_agreement",
+    "eu_production_order",
+    "eu_preservation_order",
+    "protocol2_art7_order",
+)
+
+
+@pytest.mark.parametrize("country", US_TERRITORIES)
+def test_a_us_authority_is_never_advised_cross_border_routes_to_a_us_provider(
+    country: str,
+) -> None:
+    """18 U.S.C. 2711(4), 2510(3): a US (or territorial) authority is a governmental entity;
+    it uses 2703 process, not MLA or a CLOUD Act agreement with itself."""
+    for provider in us_providers():
+        for emergency in (False, True):
+            r = advise(country, provider, *DATA_CATEGORIES, emergency=emergency)
+            for name in CROSS_BORDER:
+                if name in r:
+                    assert r[name].verdict == "no", (provider, name, r[name].why)
+            home = r["domestic_process"]
+            assert home.kind is None
+            if home.covers:
+                assert home.verdict == "likely", (provider, home.why)
+                assert "2703" in text(home)
+            assert r["voluntary_disclosure"].verdict == "no"
+            assert "2702(a)(3)" in " ".join(r["voluntary_disclosure"].why)
+            for route in r.values():
+                joined = " ".join((*route.why, *route.depends_on, *route.prepare))
+                assert f"between {country} and" not in joined, (provider, route.name)
+                assert "foreign authority" not in joined, (provider, route.name, joined)
+                assert "only towards a US governmental entity" not in joined
+
+
+def test_snap_emergency_limits_for_foreign_authorities_do_not_bind_a_us_authority() -> None:
+    """Snap gives 'limited non-content ... records to law enforcement outside of the U.S.'
+    in emergencies (https://values.snap.com/safety/safety-enforcement): a US authority is not
+    outside the U.S."""
+    for country in ("US", "PR"):
+        e = advise(country, "snap", "content", emergency=True)["emergency_disclosure"]
+        assert e.verdict == "likely", e.why
+        assert e.covers == ("content",)
+        assert any("2702(b)(8)" in w and "governmental entity" in w for w in e.why)
+    foreign = advise("DE", "snap", "content", emergency=True)["emergency_disclosure"]
+    assert foreign.verdict == "no"
+
+
+def test_domestic_process_only_at_home() -> None:
+    for country in ("KE", "FR", "GB", "CA"):
+        assert "domestic_process" not in advise(country, "google", "content")
+    # a provider headquartered elsewhere is not at home for a US authority
+    assert "domestic_process" not in advise("US", "telegram", "content")
+    # another State's own provider: its national law decides, not recorded
+    fr = advise("FR", synthetic(hq="FR"), "subscriber", "content")
+    assert fr["domestic_process"].verdict == "possible"
+    assert "national law of FR" in " ".join(fr["domestic_process"].depends_on)
+    assert fr["mla"].verdict == "no"
+    assert fr["voluntary_disclosure"].verdict == "possible"
+
+
+def test_the_provider_states_of_a_profile_headquartered_in_a_territory_are_us() -> None:
+    p = synthetic(hq="PR")
+    r = advise("KE", p, "content")
+    assert r["voluntary_disclosure"].verdict == "no"  # 2702 binds a provider in Puerto Rico
+    assert advise("US", p, "content")["mla"].verdict == "no"
+
+
+# -- 10. what to prepare comes from the profile
+
+
+def test_required_elements_in_prepare_are_the_profiles() -> None:
+    for provider in REG:
+        r = advise("KE", provider, "subscriber")["voluntary_disclosure"]
+        step = next(p for p in r.prepare if p.startswith("the elements"))
+        recorded = provider.required_for("voluntary_disclosure")
+        if recorded:
+            for element in recorded:
+                assert element.replace("_", " ") in step, (provider.id, step)
+        else:
+            assert step.endswith("(not recorded)"), (provider.id, step)
+        if not recorded or "letterhead" not in recorded:
+            assert "letterhead" not in step, (provider.id, step)
+
+
+def test_no_data_category_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="no data category given"):
+        advise_routes("FR", profile("google"), (), emergency=False, now=NOW)
+
+
+# -- 11. a Digital Services Act channel is never an emergency channel for a criminal request
+
+
+@pytest.mark.parametrize(
+    "channel",
+    [
+        {
+            "name": "EU representative (EDSR)",
+            "note": "For EU authorities under the Digital Services Act.",
+        },
+        {"name": "DSA point of contact", "note": None},
+        {"name": "Regulators", "note": "Orders under Regulation (EU) 2022/2065 only."},
+    ],
+)
+def test_dsa_channels_are_not_offered_for_emergencies(channel: dict[str, Any]) -> None:
+    doc = json.loads((ROOT / "providers" / "google.json").read_bytes())
+    first = next(k for k, s in doc["sources"].items() if not s["secondary"])
+    entry = {
+        "kind": "email",
+        "name": channel["name"],
+        "address": "dsa@example.eu",
+        "sources": [first],
+    }
+    if channel["note"]:
+        entry["note"] = channel["note"]
+    doc["channels"] = [entry, *doc["channels"]]
+    p = load_profile_bytes(json.dumps(doc).encode(), origin="google.json")
+    e = advise("DE", p, "subscriber", emergency=True)["emergency_disclosure"]
+    assert channel["name"] not in " ".join(e.why), e.why

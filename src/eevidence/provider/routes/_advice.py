@@ -23,6 +23,7 @@ from eevidence._internal.codes import country_name, is_assigned_country
 from eevidence.errors import InputError
 from eevidence.provider._law import LawFacts, law_facts
 from eevidence.provider._profiles import ProviderProfile
+from eevidence.provider.routes._domestic import domestic_route
 from eevidence.provider.routes._eu import eu_routes
 from eevidence.provider.routes._facts import Situation
 from eevidence.provider.routes._route import (
@@ -97,6 +98,12 @@ def advise_routes(
     Additional Protocol (CETS 224 art. 7, when subscriber data is wanted), and mutual legal
     assistance. Data the provider states it cannot produce is left out of every route.
 
+    A provider headquartered in the requesting State's own jurisdiction (the same State, or
+    the United States and its territories, 18 U.S.C. 2510(3), 2711(1), (4)) is asked through
+    that State's own process (route ``domestic_process``: for a US authority, 18 U.S.C. 2703),
+    and every cross-border route is ``no``; the limits a provider states for authorities
+    outside its home country do not apply.
+
     The law bounds the profile: a provider headquartered in the United States never
     discloses content on a voluntary request, whatever its profile says (18 U.S.C.
     2702(a), (b)(8), (b)(9)); an emergency disclosure covers only what the provider's
@@ -122,9 +129,9 @@ def advise_routes(
 
     Raises:
         InputError: ``requesting_country`` is not an assigned ISO 3166-1 alpha-2 code in
-            capitals (``UK``, ``fr``, ``France``), ``now`` is naive, or a category is not a
-            data category (``subscriber``, ``user_identification``, ``traffic``,
-            ``content``).
+            capitals (``UK``, ``fr``, ``France``), ``now`` is naive, no category is given, or
+            a category is not a data category (``subscriber``, ``user_identification``,
+            ``traffic``, ``content``).
         ConfigurationError: ``law`` is not given and the shipped legal facts (or the shipped
             country codes) cannot be loaded (a broken installation).
     """
@@ -134,6 +141,10 @@ def advise_routes(
     if now.tzinfo is None:
         raise InputError("now must be an aware datetime (with a UTC offset)", source="routes")
     wanted = tuple(dict.fromkeys(categories))
+    if not wanted:
+        raise InputError(
+            f"no data category given; use {', '.join(DATA_CATEGORIES)}", source="categories"
+        )
     strange = [c for c in wanted if c not in DATA_CATEGORIES]
     if strange:
         raise InputError(
@@ -155,6 +166,8 @@ def advise_routes(
         law=law or law_facts(),
     )
     routes: list[Route] = []
+    if s.domestic:
+        routes.append(domestic_route(s))
     if emergency:
         routes.append(emergency_route(s))
     routes.append(voluntary_route(s))

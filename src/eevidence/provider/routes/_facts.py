@@ -4,15 +4,56 @@ sentences several routes share (US law on a US provider, how to ask for preserva
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Final
 
 from eevidence.provider._law import LawFacts, UsVoluntary
-from eevidence.provider._profiles import ProviderProfile
-from eevidence.request import DataCategory
+from eevidence.provider._profiles import Channel, Fact, ProviderProfile
+from eevidence.request import DataCategory, RequestKind
 
-__all__ = ["Situation", "cite_first", "preservation_steps", "provider_sources"]
+__all__ = [
+    "Situation",
+    "cite_first",
+    "criminal_channels",
+    "dsa_only",
+    "preservation_steps",
+    "provider_sources",
+]
+
+_DSA_MARKERS: Final = ("digital services act", "2022/2065")
+"""How a text names the Digital Services Act (Regulation (EU) 2022/2065)."""
+_DSA_WORD: Final = re.compile(r"\bDSA\b")
+
+
+def _names_dsa(text: str | None) -> bool:
+    return text is not None and (
+        any(m in text.casefold() for m in _DSA_MARKERS) or _DSA_WORD.search(text) is not None
+    )
+
+
+def dsa_only(profile: ProviderProfile, item: Fact[Any] | Channel) -> bool:
+    """Whether ``item`` (a fact or a channel of ``profile``) serves the Digital Services Act
+    (Regulation (EU) 2022/2065) only: a channel whose name or note names the DSA, or an item
+    every source of which is a statement made for the DSA.
+
+    The DSA's points of contact and representatives serve the regulators of that Regulation
+    (its art. 11 to 13), not criminal authorities asking for evidence: a language stated or a
+    channel opened for them says nothing of law-enforcement requests.
+    """
+    if isinstance(item, Channel) and (_names_dsa(item.name) or _names_dsa(item.note)):
+        return True
+    cited = profile.cited(item)
+    return bool(cited) and all(_names_dsa(s.title) or _names_dsa(s.note) for s in cited)
+
+
+def criminal_channels(profile: ProviderProfile, kind: RequestKind) -> tuple[Channel, ...]:
+    """The channels of ``profile`` for a request of ``kind``
+    (:meth:`ProviderProfile.channels_for`), without those that serve the Digital Services
+    Act only (:func:`dsa_only`): never offered for a criminal request."""
+    return tuple(c for c in profile.channels_for(kind) if not dsa_only(profile, c))
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +84,30 @@ class Situation:
 
     @property
     def us(self) -> bool:
-        """True when the provider is recorded as headquartered in the United States."""
-        return self.hq == "US"
+        """True when the provider is recorded as headquartered in the United States or one
+        of its territories (subject to 18 U.S.C. chapter 121;
+        :meth:`LawFacts.is_us_governmental`)."""
+        return self.law.is_us_governmental(self.hq)
+
+    @property
+    def us_requester(self) -> bool:
+        """True when the requesting authority is a US governmental entity (18 U.S.C. 2711(4):
+        of the United States or of a State, Puerto Rico or a territory, 2510(3))."""
+        return self.law.is_us_governmental(self.country)
+
+    @property
+    def domestic(self) -> bool:
+        """True when the provider is recorded as headquartered in the requesting State's own
+        jurisdiction (:meth:`LawFacts.same_jurisdiction`): no cross-border instrument
+        serves the request, and limits a provider sets for foreign authorities do not apply."""
+        return self.law.same_jurisdiction(self.country, self.hq)
+
+    def at_home(self) -> str:
+        """The sentence saying the provider is in the requesting State's own jurisdiction."""
+        where = "the United States" if self.us else self.hq
+        return (
+            f"{self.name} is headquartered in {where}, the requesting authority's own jurisdiction"
+        )
 
     @property
     def hq_unknown(self) -> str:
@@ -100,7 +163,7 @@ def preservation_steps(s: Situation) -> tuple[list[str], list[str]]:
     us_pres = law.us_18_usc_2703f
     steps: list[str] = []
     sources: list[str] = []
-    if s.country == "US":
+    if s.us_requester and (s.us or s.hq is None):
         steps.append(
             f"a preservation request under 18 U.S.C. 2703(f) ({us_pres.initial}, "
             f"{us_pres.initial.ref})"

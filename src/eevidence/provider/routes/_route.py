@@ -33,11 +33,14 @@ RouteName = Literal[
     "protocol2_art7_order",
     "cloud_act_agreement",
     "mla",
+    "domestic_process",
 ]
 """A legal route: a request that goes straight to the provider (an emergency or voluntary
 disclosure request, a European Production or Preservation Order, an order under the Second
 Additional Protocol art. 7), an order under a CLOUD Act executive agreement (18 U.S.C. 2523),
-or mutual legal assistance (``mla``). The names are stable: other tools read them."""
+mutual legal assistance (``mla``), or, for a provider of the requesting State's own
+jurisdiction, that State's own process (``domestic_process``: for a US authority and a US
+provider, 18 U.S.C. 2703). The names are stable: other tools read them."""
 
 ROUTE_KINDS: Final[Mapping[RouteName, RequestKind | None]] = {
     "emergency_disclosure": "emergency_disclosure",
@@ -47,9 +50,11 @@ ROUTE_KINDS: Final[Mapping[RouteName, RequestKind | None]] = {
     "protocol2_art7_order": "protocol2_art7_order",
     "cloud_act_agreement": "cloud_act_order",
     "mla": None,
+    "domestic_process": None,
 }
 """The request kind (:data:`eevidence.request.KINDS`) that writes each route; ``None`` for
-mutual legal assistance, which goes through central authorities, not to the provider."""
+mutual legal assistance, which goes through central authorities, not to the provider, and
+for the domestic process, which the requesting State's own law writes."""
 
 KIND_ROUTES: Final[tuple[RequestKind, ...]] = tuple(
     kind for kind in ROUTE_KINDS.values() if kind is not None
@@ -96,7 +101,7 @@ class Route:
     the verdict rests on."""
     kind: RequestKind | None = None
     """The request kind that writes the route (:data:`ROUTE_KINDS`): ``cloud_act_order`` for
-    ``cloud_act_agreement``; ``None`` for ``mla``."""
+    ``cloud_act_agreement``; ``None`` for ``mla`` and ``domestic_process``."""
     depends_on: tuple[str, ...] = ()
     """What a ``possible`` verdict depends on, one unsettled fact each (empty for ``likely``
     and ``no``)."""

@@ -9,6 +9,7 @@ recorded chart does not settle it.
 
 from __future__ import annotations
 
+from eevidence.provider.routes._domestic import cross_border_blocker
 from eevidence.provider.routes._facts import Situation, cite_first, preservation_steps
 from eevidence.provider.routes._route import Route, decide
 
@@ -29,13 +30,21 @@ def art7_route(s: Situation) -> Route:
     blockers: list[str] = []
     depends: list[str] = []
     why: list[str | None] = ["subscriber information only (art. 7(1))"]
-    if status.applies == "no":
+    if s.domestic:
+        blockers.append(
+            cross_border_blocker(
+                s,
+                "an order under the Second Protocol",
+                "art. 7(1): a provider in the territory of another Party",
+            )
+        )
+    elif status.applies == "no":
         blockers += status.why
     elif status.applies == "unknown":
         depends += status.why
     else:
         why += status.why
-    if s.hq is None and status.applies != "no":
+    if s.hq is None and status.applies != "no" and not s.domestic:
         depends.append(
             f"{s.hq_unknown}: art. 7 binds a provider in the territory of another Party (art. 7(1))"
         )
@@ -68,7 +77,14 @@ def mla_route(s: Situation) -> Route:
     ]
     sources: list[str] = []
     depends: list[str] = []
-    if s.hq:
+    blockers: list[str] = []
+    if s.domestic:
+        blockers.append(
+            cross_border_blocker(
+                s, "mutual legal assistance", "Budapest Convention art. 25(1): between Parties"
+            )
+        )
+    elif s.hq:
         budapest = law.treaty_status("cets-185", (s.country, s.hq), s.today)
         if budapest.applies == "yes":
             why.append(f"the Budapest Convention applies: {'; '.join(budapest.why)} (art. 31)")
@@ -88,7 +104,7 @@ def mla_route(s: Situation) -> Route:
         "mla",
         covers=s.obtainable,
         why=why,
-        blockers=[] if s.obtainable else ["none of the data asked can be produced"],
+        blockers=blockers or ([] if s.obtainable else ["none of the data asked can be produced"]),
         depends=depends,
         clock="months",
         prepare=[

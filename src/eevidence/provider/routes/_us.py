@@ -10,14 +10,16 @@ other than content it may disclose to anyone other than a US governmental entity
 
 from __future__ import annotations
 
+from eevidence.provider.routes._domestic import cross_border_blocker
 from eevidence.provider.routes._facts import (
     Situation,
     cite_first,
+    criminal_channels,
     preservation_steps,
     provider_sources,
 )
 from eevidence.provider.routes._route import Route, decide
-from eevidence.request import DataCategory
+from eevidence.request import DataCategory, RequestKind
 
 __all__ = ["cloud_act_route", "emergency_route", "voluntary_route"]
 
@@ -45,16 +47,18 @@ def emergency_route(s: Situation) -> Route:
     """Emergency disclosure: what the provider gives foreign authorities in an emergency.
 
     Covers the categories of the provider's emergency scope for foreign authorities
-    (:meth:`ProviderProfile.emergency_categories`) when recorded; for a US provider 18
-    U.S.C. 2702(b)(8) (content) and 2702(c)(4) (records) allow disclosure when the provider
-    believes in good faith that an emergency involving danger of death or serious physical
-    injury requires it without delay.
+    (:meth:`ProviderProfile.emergency_categories`) when recorded, unless the provider is of
+    the requesting State's own jurisdiction (:attr:`Situation.domestic`), where that scope
+    does not apply; for a US provider 18 U.S.C. 2702(b)(8) (content) and 2702(c)(4)
+    (records) allow disclosure when the provider believes in good faith that an emergency
+    involving danger of death or serious physical injury requires it without delay. The
+    channels shown never include one serving the Digital Services Act only.
     """
     p = s.provider
     accepted = p.accepts_kind("emergency_disclosure")
-    scope = p.emergency_categories()
+    scope = None if s.domestic else p.emergency_categories()
     criteria = p.value(p.emergency.criteria)
-    channels = ", ".join(c.name for c in p.channels_for("emergency_disclosure"))
+    channels = ", ".join(c.name for c in criminal_channels(p, "emergency_disclosure"))
     why: list[str | None] = [
         f"{s.name} takes emergency requests" if accepted else None,
         f"criteria: {criteria}" if criteria else None,
@@ -83,16 +87,22 @@ def emergency_route(s: Situation) -> Route:
                 f"{s.name}'s emergency disclosures to foreign authorities do not include "
                 f"{', '.join(s.obtainable) or 'the data asked'}"
             )
-    elif s.obtainable:
+    elif s.obtainable and not s.domestic:
         depends.append(
             f"which data {s.name} discloses to foreign authorities in an emergency (not recorded)"
         )
+    if s.domestic and p.emergency_categories() is not None:
+        why.append(
+            f"{s.at_home()}: the limits {s.name} states for authorities outside its home "
+            "country do not apply"
+        )
     if s.us:
         b8, c4 = s.usc2702.content_emergency_ref, s.usc2702.records_emergency_ref
+        to = " to a governmental entity (18 U.S.C. 2711(4))" if s.us_requester else ""
         why.append(
-            f"US law lets {s.name} disclose content ({b8}) and records ({c4}) when it believes "
-            "in good faith that an emergency involving danger of death or serious physical "
-            "injury requires disclosure without delay; the provider decides"
+            f"US law lets {s.name} disclose content ({b8}) and records ({c4}){to} when it "
+            "believes in good faith that an emergency involving danger of death or serious "
+            "physical injury requires disclosure without delay; the provider decides"
         )
         sources += s.us_sources(b8, c4)
     elif s.hq is None:
@@ -113,6 +123,7 @@ def emergency_route(s: Situation) -> Route:
             "the nature of the threat and why disclosure without delay averts it",
             "who is at risk and how imminent the harm is",
             "a 24/7 contact who can answer the provider at once",
+            required_step(s, "emergency_disclosure"),
         ],
         sources=sources,
     )
@@ -124,8 +135,13 @@ def voluntary_route(s: Situation) -> Route:
     The profile's foreign-access fact decides each category, except that a provider subject to
     US law never discloses content on it (18 U.S.C. 2702(a), (b)): the reason names the
     profile's statement that the statute overrules. With the headquarters unknown, content the
-    profile says is disclosed depends on it.
+    profile says is disclosed depends on it. For a provider of the requesting State's own
+    jurisdiction the foreign-access facts do not apply: a US governmental entity gets nothing
+    from a US provider on a voluntary request (2702(a)(1) to (3); it uses 2703 process), and
+    elsewhere the national law decides.
     """
+    if s.domestic:
+        return _voluntary_at_home(s)
     p = s.provider
     direct: list[DataCategory] = []
     with_process: list[DataCategory] = []
@@ -218,8 +234,57 @@ def voluntary_route(s: Situation) -> Route:
         prepare=[
             *steps,
             f"a court order or equivalent of {s.country}" if with_process else None,
-            f"the elements {s.name} requires (letterhead, signature, official email)",
+            required_step(s, "voluntary_disclosure"),
         ],
+        sources=[*sources, *pres_sources],
+    )
+
+
+def required_step(s: Situation, kind: RequestKind) -> str:
+    """What to prepare for the provider's required elements: the profile's own list for the
+    kind (:meth:`ProviderProfile.required_for`), or a sentence saying it is not recorded."""
+    p = s.provider
+    required = p.required_for(kind)
+    if not required:
+        return f"the elements {s.name} requires of a valid request (not recorded)"
+    return f"the elements {s.name} requires: " + ", ".join(
+        e.replace("_", " ") for e in sorted(required)
+    )
+
+
+def _voluntary_at_home(s: Situation) -> Route:
+    why: list[str | None] = []
+    blockers: list[str] = []
+    depends: list[str] = []
+    sources: list[str] = []
+    if s.us and s.us_requester:
+        blockers.append(
+            f"{s.at_home()}: US law bars {s.name} from disclosing records to a governmental "
+            "entity (18 U.S.C. 2702(a)(3)) and content to anyone (2702(a)(1), (2)) on a "
+            "voluntary request, outside the exceptions of 2702(b) and (c) (an emergency, "
+            "2702(b)(8), (c)(4)); use 18 U.S.C. 2703 process (route domestic_process)"
+        )
+        sources += [
+            s.law.cite("18-usc-2702", "18 U.S.C. 2702(a), (b)(8), (c)(4)"),
+            s.law.cite("18-usc-2703"),
+        ]
+    else:
+        why.append(s.at_home())
+        depends.append(
+            f"what {s.name} discloses on a request of an authority of its own country "
+            f"(the profile records what foreign authorities need), and the national law of "
+            f"{s.country}"
+        )
+    why.append(s.gone())
+    steps, pres_sources = preservation_steps(s)
+    return decide(
+        "voluntary_disclosure",
+        covers=s.obtainable,
+        why=why,
+        blockers=blockers,
+        depends=depends,
+        clock="provider-dependent (days to weeks)",
+        prepare=[*steps, required_step(s, "voluntary_disclosure")],
         sources=[*sources, *pres_sources],
     )
 
@@ -242,7 +307,15 @@ def cloud_act_route(s: Situation) -> Route:
     depends: list[str] = []
     sources: list[str] = []
     b9 = s.usc2702.content_agreement_ref
-    if s.country == "US":
+    if s.domestic:
+        blockers.append(
+            cross_border_blocker(
+                s,
+                "an order under a CLOUD Act agreement",
+                "18 U.S.C. 2523(b): a foreign government's order",
+            )
+        )
+    elif s.us_requester:
         blockers.append(
             "a US authority uses US process (18 U.S.C. 2703); CLOUD Act agreements serve the "
             "other State (18 U.S.C. 2523)"
