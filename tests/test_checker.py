@@ -340,9 +340,14 @@ def test_rules_follow_the_row_not_the_name(monkeypatch: pytest.MonkeyPatch) -> N
 
     order = request("protocol2-art7-order")
     assert "EE212" in run(order, profile("telegram")).codes()
-    row = dataclasses.replace(kind_spec(order.kind), instrument=None)
+    row = dataclasses.replace(kind_spec(order.kind), instrument=None, bases=())
     monkeypatch.setitem(kinds_module._TABLE, order.kind, row)
-    assert run(order, profile("telegram")).codes().isdisjoint({"EE211", "EE212"})
+    # the legal basis still names art. 7: the Protocol's status is still checked
+    assert "EE212" in run(order, profile("telegram")).codes()
+    national = request(
+        "protocol2-art7-order", legal_basis=[{"instrument": "national_law", "article": "1"}]
+    )
+    assert run(national, profile("telegram")).codes().isdisjoint({"EE211", "EE212"})
     preservation = request("preservation", custodian_information=None, mla_to_follow=None)
     assert "EE191" in run(preservation, profile("meta")).codes()
     eu = dataclasses.replace(kind_spec("preservation"), eu_order=True)

@@ -243,7 +243,12 @@ def test_offence_threshold_for_traffic_and_content(
     category: str, years: int | None, code: str | None
 ) -> None:
     doc = doc_of("eu-production-order")
-    doc["case"] = {**doc["case"], "offence_category": category, "maximum_penalty_years": years}
+    doc["case"] = {
+        **doc["case"],
+        "offence_category": category,
+        "maximum_penalty_years": years,
+        "terrorism_related": category == "terrorism",
+    }
     if years is None:
         del doc["case"]["maximum_penalty_years"]
     report = run(ee.parse_request(doc), profile("meta", designated))

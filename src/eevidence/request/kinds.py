@@ -137,7 +137,9 @@ class KindSpec:
               Budapest art. 29 and 18 U.S.C. 2703(f) are preservation provisions: they
               found no disclosure.
             * ``emergency_disclosure``: 18 U.S.C. 2702 (b)(8) and (c)(4), the provider's
-              policy, national law, or CETS 224 art. 10 (emergency mutual assistance).
+              policy, or national law. CETS 224 art. 10 (emergency mutual assistance) and
+              art. 9 (expedited disclosure through the 24/7 network) are requests between
+              Parties, not to a provider: they found no request sent to one.
             * ``eu_production_order``, ``eu_preservation_order``: Regulation (EU)
               2023/1543 only (art. 5, 6).
             * ``protocol2_art7_order``: CETS 224 art. 7 only.
@@ -257,7 +259,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         eu_order=False,
         order=False,
         instrument=None,
-        bases=("us_18_usc_2702", "provider_policy", "national_law", "protocol2_art10"),
+        bases=("us_18_usc_2702", "provider_policy", "national_law"),
         emergency="always",
         hi1_legal_type="instrument",
         hi1_task="LD",
@@ -265,10 +267,7 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
         letter_sections=("section.emergency",),
         deadlines="acknowledgement",
         api_path="production",
-        sources=(
-            "18 U.S.C. 2702(b)(8), (c)(4)",
-            "Second Additional Protocol to the Budapest Convention (CETS 224) art. 10",
-        ),
+        sources=("18 U.S.C. 2702(b)(8), (c)(4)", "the provider's published emergency policy"),
     ),
     KindSpec(
         kind="eu_production_order",

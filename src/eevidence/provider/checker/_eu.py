@@ -12,6 +12,7 @@ legal facts (``law/instruments.json``).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final
 
 from eevidence._internal.codes import languages_match
 from eevidence.provider.checker._ctx import Ctx, heavy, issuer, text_field
@@ -28,13 +29,16 @@ def eu_order(ctx: Ctx, now: datetime) -> None:
         return
     eu = ctx.law.eu_regulation_2023_1543
     _addressee(ctx)
-    applies = datetime.combine(eu.applies_from, datetime.min.time(), tzinfo=now.tzinfo)
-    if req.created_at < applies:
+    _cross_border(ctx)
+    # The date an order bears is the calendar date of created_at in its own UTC offset (the
+    # issuing authority's local date, as written): the one rule of route advice and of every
+    # date test of the checker (Ctx.request_date).
+    if ctx.request_date < eu.applies_from:
         ctx.add(
             "EE182",
             "$.created_at",
-            f"the order is dated before {eu.applies_from.isoformat()}, when the Regulation "
-            "starts to apply",
+            f"the order is dated {ctx.request_date.isoformat()} (its own local date), before "
+            f"{eu.applies_from.isoformat()}, when the Regulation starts to apply",
             "Use a European Investigation Order or MLA for requests before that date.",
             ctx.cite(eu.sources, eu.applies_from_ref),
         )
@@ -86,6 +90,57 @@ def _addressee(ctx: Ctx) -> None:
         )
 
 
+def _cross_border(ctx: Ctx) -> None:
+    """The Regulation serves cross-border cases (art. 1(1); the orders of art. 3(1), (2) go
+    to an addressee in another Member State): the designated addressee is not in the issuing
+    State. The enforcing authority is of the Member State where the addressee is (art.
+    3(16), (17); art. 8(1)): never of the issuing State or of a State not bound."""
+    req = ctx.request
+    by = issuer(req)
+    if by is None:
+        return
+    eu = ctx.law.eu_regulation_2023_1543
+    addressee = ctx.profile.designated_addressee()
+    state = addressee.country if addressee is not None else None
+    where = ctx.fact_source(ctx.profile.eu_designated_addressee, "EU designated addressee")
+    if state is not None and state == by.country and addressee is not None:
+        ctx.add(
+            "EE190",
+            "$.issuing_authority.country",
+            f"{ctx.profile.name}'s designated addressee, {addressee.name}, is established in "
+            f"{state}, the issuing State: the Regulation covers orders to an addressee in "
+            "another Member State",
+            "Use a national order of the issuing State (the Regulation leaves national "
+            "powers over providers on the territory untouched, art. 1(1)).",
+            where + "; " + ctx.cite(eu.sources, "art. 1(1)", "art. 3(1), (2)"),
+        )
+    enforcing = getattr(req, "enforcing_authority", None)
+    country = getattr(enforcing, "country", None)
+    if not isinstance(country, str):
+        return
+    problem = None
+    if country == by.country:
+        problem = f"is of {country}, the issuing State"
+    elif not ctx.law.eu_bound(country):
+        problem = f"is of {country}, which is not bound by Regulation (EU) 2023/1543"
+    elif state is not None and country != state:
+        problem = f"is of {country}; the designated addressee is in {state}"
+    if problem is None:
+        return
+    ctx.add(
+        "EE192",
+        "$.enforcing_authority.country",
+        f"the enforcing authority {problem}: it must be the competent authority of the "
+        "Member State where the designated addressee is established or its legal "
+        f"representative resides (art. 3(16), (17); {eu.notification_ref})",
+        "Name the competent authority of the enforcing State"
+        + (f" ({state})" if state else " (where the addressee is)")
+        + ".",
+        ctx.cite(eu.sources, "art. 3(16), (17)", eu.notification_ref)
+        + ("; " + where if state else ""),
+    )
+
+
 def _notification(ctx: Ctx) -> None:
     """Art. 8(1): a production order for traffic or content data is notified to the
     enforcing authority, unless art. 8(2) applies (the order states its grounds)."""
@@ -119,25 +174,27 @@ def _offence_threshold(ctx: Ctx) -> None:
     categories = heavy(req)
     minimum = eu.heavy_data_min_penalty_years
     years = req.case.maximum_penalty_years
-    offence = req.case.offence_category
+    # a terrorist offence counts as such (art. 5(4)(c)) whatever category the request files
+    # it under
+    offence = "terrorism" if req.case.terrorism_related else req.case.offence_category
     if not categories:
         return
     if offence in eu.heavy_data_listed_offences:
         below = years is None or years < minimum.value
         if offence in eu.heavy_data_information_system_offences and below:
+            what = _INFORMATION_SYSTEM_OFFENCES.get(offence, offence.replace("_", " "))
             ctx.add(
                 "EE189",
                 "$.case.offence_category",
-                f"{offence.replace('_', ' ')} opens an EPOC for {' and '.join(categories)} "
-                f"data without the {minimum.value}-year threshold only when committed wholly "
-                f"or partly by means of an information system "
-                f"({eu.heavy_data_information_system_ref})",
+                f"{what} opens an EPOC for {' and '.join(categories)} data without the "
+                f"{minimum.value}-year threshold only when committed wholly or partly by "
+                f"means of an information system ({eu.heavy_data_information_system_ref})",
                 "Say in the summary of facts how an information system was used, or ask only "
                 "for subscriber and identification data.",
                 ctx.cite(eu.sources, eu.heavy_data_information_system_ref),
             )
         return
-    listed = ", ".join(o.replace("_", " ") for o in eu.heavy_data_listed_offences)
+    listed = _listed(eu.heavy_data_listed_offences, eu.heavy_data_information_system_offences)
     source = ctx.cite(eu.sources, minimum.ref, eu.heavy_data_listed_ref)
     what = " and ".join(categories)
     if years is None:
@@ -156,11 +213,42 @@ def _offence_threshold(ctx: Ctx) -> None:
             "$.case.maximum_penalty_years",
             f"the offence is punishable by a maximum of {years} years; an EPOC for {what} "
             f"data needs at least {minimum.value} ({minimum.ref}) or a listed offence "
-            f"({eu.heavy_data_listed_ref}: {listed}, committed wholly or partly by means of "
-            "an information system)",
+            f"({eu.heavy_data_listed_ref}: {listed})",
             "Ask only for subscriber and identification data, or use another instrument.",
             source,
         )
+
+
+_INFORMATION_SYSTEM_OFFENCES: Final = {
+    "fraud": "non-cash payment fraud (Directive (EU) 2019/713 arts. 3 to 8; other fraud only "
+    "under the 3-year threshold)",
+    "child_sexual_exploitation": "child sexual abuse and exploitation (Directive 2011/93/EU "
+    "arts. 3 to 7)",
+    "cybercrime": "attacks against information systems (Directive 2013/40/EU arts. 3 to 8)",
+}
+"""How art. 5(4)(b) names each offence category it lists (the Directives it refers to)."""
+
+
+def _listed(listed: tuple[str, ...], by_information_system: tuple[str, ...]) -> str:
+    """The listed offences in words: those of art. 5(4)(b) (by means of an information
+    system), then the terrorist offences of art. 5(4)(c)."""
+    means = [
+        _INFORMATION_SYSTEM_OFFENCES.get(o, o.replace("_", " "))
+        for o in listed
+        if o in by_information_system
+    ]
+    other = [
+        "terrorist offences (art. 5(4)(c))" if o == "terrorism" else o.replace("_", " ")
+        for o in listed
+        if o not in by_information_system
+    ]
+    parts = [*other]
+    if means:
+        parts.append(
+            "committed wholly or partly by means of an information system (art. 5(4)(b)): "
+            + "; ".join(means)
+        )
+    return "; ".join(parts)
 
 
 def _without_prior_validation(ctx: Ctx) -> None:
@@ -197,6 +285,19 @@ def eu_language(ctx: Ctx, now: datetime) -> None:
     source = (
         ctx.fact_source(fact, "EU order languages") + "; " + ctx.cite(eu.sources, eu.language_ref)
     )
+    union = ctx.law.eu_official_languages
+    if not ctx.law.is_eu_official_language(req.language):
+        ctx.add(
+            "EE165",
+            "$.language",
+            f"the order is in {req.language}, which is not an official language of the Union "
+            f"(Regulation No 1, {union.ref}): an EU order is written in one of them "
+            f"({eu.language_ref}), whatever the addressee accepts otherwise",
+            "Write the certificate in an official language of the Union the addressee "
+            "accepts, or in one of the State where it is.",
+            ctx.cite(eu.sources, eu.language_ref) + "; " + ctx.cite(union.sources, union.ref),
+        )
+        return
     addressee = ctx.profile.designated_addressee()
     state = addressee.country if addressee is not None and addressee.country else None
     official = (
@@ -215,8 +316,12 @@ def eu_language(ctx: Ctx, now: datetime) -> None:
             source,
         )
         return
-    languages = [req.language, *(a.language for a in req.attachments if a.kind == "translation")]
-    if not any(lang is not None and languages_match(lang, accepted) for lang in languages):
+    written = [req.language, *(a.language for a in req.attachments if a.kind == "translation")]
+    # only a text in an official language of the Union can be the order (art. 9)
+    languages = [
+        lang for lang in written if lang is not None and ctx.law.is_eu_official_language(lang)
+    ]
+    if not any(languages_match(lang, accepted) for lang in languages):
         ctx.add(
             "EE163",
             "$.language",

@@ -227,16 +227,19 @@ RULES: Final[dict[str, Rule]] = dict(
             "warning",
             "Emergency details incomplete",
             "An emergency request should say who is at risk and how imminent the harm is; "
-            "providers assess emergency requests on these facts.",
+            "providers assess emergency requests on these facts, and an EU order's emergency "
+            "case is an imminent threat to life, physical integrity or safety.",
             "18 U.S.C. 2702(b)(8), (c)(4) (danger of death or serious physical injury); "
-            "provider emergency criteria",
+            "provider emergency criteria; Reg. (EU) 2023/1543 art. 3(18)",
         ),
         _r(
             "EE132",
             "info",
             "Emergency channel",
-            "Where and how the provider takes emergency requests.",
-            "Provider profile: emergency channel",
+            "Where and how the provider takes emergency requests (never a channel serving the "
+            "Digital Services Act only); for an EU order, the designated addressee, bound to "
+            "answer within 8 hours (Reg. (EU) 2023/1543 art. 10(4)).",
+            "Provider profile: emergency channel; Reg. (EU) 2023/1543 art. 3(18), 10(4)",
         ),
         _r(
             "EE133",
@@ -245,6 +248,14 @@ RULES: Final[dict[str, Rule]] = dict(
             "The provider states which data categories it discloses in an emergency to "
             "authorities outside its home country; the request asks for another.",
             "Provider profile: emergency disclosure to foreign authorities",
+        ),
+        _r(
+            "EE134",
+            "warning",
+            "Emergency content on a records-only basis",
+            "An emergency disclosure asks for content, but the 18 U.S.C. 2702 basis it names "
+            "cites only 2702(c) (records); content in an emergency rests on 2702(b)(8).",
+            "18 U.S.C. 2702(b)(8), (c)(4)",
         ),
         _r(
             "EE141",
@@ -334,6 +345,15 @@ RULES: Final[dict[str, Rule]] = dict(
             "Reg. (EU) 2023/1543 art. 9; provider profile: EU order languages (unknown)",
         ),
         _r(
+            "EE165",
+            "error",
+            "EU order not in an official language of the Union",
+            "An EPOC or EPOC-PR is written in an official language of the Union (one the "
+            "addressee accepts, or one of the enforcing State); the order's language is none, "
+            "whatever the addressee accepts.",
+            "Reg. (EU) 2023/1543 art. 9; Regulation No 1 (1958) art. 1",
+        ),
+        _r(
             "EE171",
             "warning",
             "Non-disclosure without a duration",
@@ -401,7 +421,7 @@ RULES: Final[dict[str, Rule]] = dict(
         ),
         _r(
             "EE185",
-            "warning",
+            "info",
             "EU preservation period",
             "An EU preservation order keeps the data 60 days unless a request for production "
             "is confirmed (Annex V), then as long as necessary to produce it (art. 11(2)); "
@@ -413,8 +433,9 @@ RULES: Final[dict[str, Rule]] = dict(
             "error",
             "Offence below the threshold for traffic or content data",
             "An EPOC for traffic (other than for identification) or content data needs an "
-            "offence punishable by a maximum of at least 3 years, or a listed offence "
-            "committed by means of an information system; the penalty stated is lower.",
+            "offence punishable by a maximum of at least 3 years, a terrorist offence, or an "
+            "offence of art. 5(4)(b) committed wholly or partly by means of an information "
+            "system; the penalty stated is lower.",
             "Reg. (EU) 2023/1543 art. 5(4)",
         ),
         _r(
@@ -438,10 +459,19 @@ RULES: Final[dict[str, Rule]] = dict(
             "EE189",
             "warning",
             "Listed offence only by means of an information system",
-            "Payment fraud, child sexual abuse and attacks on information systems open an EPOC "
-            "for traffic or content data below the penalty threshold only when committed "
-            "wholly or partly by means of an information system.",
+            "Non-cash payment fraud (Directive (EU) 2019/713), child sexual abuse and attacks "
+            "on information systems open an EPOC for traffic or content data below the penalty "
+            "threshold only when committed wholly or partly by means of an information system.",
             "Reg. (EU) 2023/1543 art. 5(4)(b)",
+        ),
+        _r(
+            "EE190",
+            "error",
+            "EU order to an addressee in the issuing State",
+            "The Regulation covers cross-border cases: an EPOC or EPOC-PR goes to a designated "
+            "establishment or legal representative in another Member State; the provider's "
+            "designated addressee is established in the issuing State (use a national order).",
+            "Reg. (EU) 2023/1543 art. 1(1), 3(1), 3(2)",
         ),
         _r(
             "EE191",
@@ -450,6 +480,16 @@ RULES: Final[dict[str, Rule]] = dict(
             "A preservation request should state what is known about the custodian or "
             "location of the data and that a mutual assistance request will follow.",
             "Budapest Convention art. 29(2)(d),(f)",
+        ),
+        _r(
+            "EE192",
+            "error",
+            "Enforcing authority of the wrong State",
+            "The enforcing authority is the competent authority of the Member State where the "
+            "designated addressee is established or resides; the one named is of the issuing "
+            "State, of a State not bound by the Regulation, or of another State than the "
+            "addressee's.",
+            "Reg. (EU) 2023/1543 art. 3(16), 3(17), 8(1)",
         ),
         _r(
             "EE201",
@@ -541,6 +581,14 @@ RULES: Final[dict[str, Rule]] = dict(
             "An order under a CLOUD Act agreement is transmitted by the designated authority "
             "of the partner State; the one named is of another State.",
             "CLOUD Act agreement, designated authority (US-UK agreement art. 1, 5)",
+        ),
+        _r(
+            "EE227",
+            "error",
+            "Requesting authority not of the agreement's State",
+            "An order under a CLOUD Act agreement is issued by an authority of the partner "
+            "State; the requesting authority is of another State than the agreement partner.",
+            "18 U.S.C. 2523(b); the agreement (orders of the partner's own authorities)",
         ),
     ]
 )

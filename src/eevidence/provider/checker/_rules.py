@@ -17,17 +17,19 @@ the request's fields by name, so a kind whose model has the same fields is check
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 from eevidence._internal.codes import languages_match
 from eevidence.errors import InputError
 from eevidence.provider._law import LawFacts, law_facts
-from eevidence.provider._profiles import Fact, ProviderProfile
+from eevidence.provider._profiles import ProviderProfile
 from eevidence.provider.checker import _basis, _codes, _elements, _eu, _us
 from eevidence.provider.checker._ctx import Ctx, Rule, windows
 from eevidence.provider.checker._elements import PUBLIC_WEBMAIL_DOMAINS
 from eevidence.provider.checker._findings import CheckReport, sort_findings
+from eevidence.provider.routes._facts import criminal_channels, dsa_only
 from eevidence.request import (
+    EmergencyDetails,
     IpAddressIdentifier,
     Request,
     emergency_details,
@@ -153,8 +155,15 @@ def _accepted_identifiers(profile: ProviderProfile) -> list[str]:
 
 
 def _emergency(ctx: Ctx, now: datetime) -> None:
+    """The emergency details and where the request goes: for an EU order, the Regulation's
+    emergency case (art. 3(18)) and its 8 hours, binding on the designated addressee
+    (art. 10(4)); otherwise 18 U.S.C. 2702(b)(8), (c)(4) and the provider's emergency
+    channel (never one serving the Digital Services Act only)."""
     details = emergency_details(ctx.request)
     if details is None:
+        return
+    if kind_spec(ctx.request.kind).eu_order:
+        _eu_emergency(ctx, details)
         return
     statute = ctx.law.us_18_usc_2702
     missing = [name for name in ("persons_at_risk", "imminence") if getattr(details, name) is None]
@@ -169,7 +178,7 @@ def _emergency(ctx: Ctx, now: datetime) -> None:
             + "; "
             + ctx.fact_source(ctx.profile.emergency.criteria, "emergency criteria"),
         )
-    channels = ctx.profile.channels_for("emergency_disclosure")
+    channels = criminal_channels(ctx.profile, "emergency_disclosure")
     where = ", ".join(c.name + (f" ({c.url})" if c.url else "") for c in channels) or "unknown"
     criteria = ctx.profile.value(ctx.profile.emergency.criteria) or "unknown"
     ctx.add(
@@ -178,6 +187,40 @@ def _emergency(ctx: Ctx, now: datetime) -> None:
         f"emergency channel: {where}; criteria: {criteria}",
         "Send through the emergency channel and keep the 24/7 contact reachable.",
         ctx.fact_source(ctx.profile.emergency.criteria, "emergency"),
+    )
+
+
+def _eu_emergency(ctx: Ctx, details: EmergencyDetails) -> None:
+    eu = ctx.law.eu_regulation_2023_1543
+    clock = eu.emergency_production
+    source = ctx.cite(eu.sources, "art. 3(18)", clock.ref)
+    missing = [name for name in ("persons_at_risk", "imminence") if getattr(details, name) is None]
+    if missing:
+        ctx.add(
+            "EE131",
+            "$.emergency",
+            "the emergency details do not say " + " or ".join(m.replace("_", " ") for m in missing),
+            "State who is at risk and when the harm is expected: an emergency case is an "
+            "imminent threat to life, physical integrity or safety of a person, or to a "
+            "critical infrastructure (art. 3(18)).",
+            source,
+        )
+    addressee = ctx.profile.designated_addressee()
+    to = (
+        f"{addressee.name}, {ctx.profile.name}'s designated establishment or legal representative"
+        if addressee is not None
+        else f"{ctx.profile.name}'s designated establishment or legal representative (not recorded)"
+    )
+    ctx.add(
+        "EE132",
+        "$.emergency",
+        f"emergency case (art. 3(18)): the order goes to {to}, which must transmit the data "
+        f"without undue delay, at the latest within {clock} of receipt ({clock.ref})",
+        "Send the EPOC to the designated addressee by the means it designated and keep the "
+        "issuing authority reachable; notify the enforcing authority where art. 8 requires.",
+        source
+        + "; "
+        + ctx.fact_source(ctx.profile.eu_designated_addressee, "EU designated addressee"),
     )
 
 
@@ -222,21 +265,6 @@ def _period(ctx: Ctx, now: datetime) -> None:
                 )
 
 
-_DSA_MARKERS: Final = ("digital services act", "2022/2065")
-"""How a source names the Digital Services Act (Regulation (EU) 2022/2065): a language stated
-for DSA orders and notices says nothing of law-enforcement data requests."""
-
-
-def _dsa_only(profile: ProviderProfile, fact: Fact[Any]) -> bool:
-    """Whether every source of ``fact`` is a statement made for the Digital Services Act."""
-
-    def dsa(text: str | None) -> bool:
-        return text is not None and any(m in text.casefold() for m in _DSA_MARKERS)
-
-    cited = profile.cited(fact)
-    return bool(cited) and all(dsa(s.title) or dsa(s.note) for s in cited)
-
-
 def _language(ctx: Ctx, now: datetime) -> None:
     """The provider's languages for law-enforcement requests (not for EU orders: their
     language is the Regulation's, art. 9, checked by ``_eu.eu_language``)."""
@@ -245,7 +273,7 @@ def _language(ctx: Ctx, now: datetime) -> None:
         return
     fact = ctx.profile.languages
     languages = ctx.profile.value(fact)
-    if languages is not None and _dsa_only(ctx.profile, fact):
+    if languages is not None and dsa_only(ctx.profile, fact):
         languages = None
     lang = req.language
     written = [lang, *(a.language for a in req.attachments if a.kind == "translation")]
@@ -315,6 +343,7 @@ def _confidentiality(ctx: Ctx, now: datetime) -> None:
 _RULES: Final[tuple[Rule, ...]] = (
     _codes.codes,
     _basis.legal_basis,
+    _basis.emergency_content_basis,
     _kind_accepted,
     _identifiers_accepted,
     _us.data_route,

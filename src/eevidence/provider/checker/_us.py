@@ -42,8 +42,15 @@ def data_route(ctx: Ctx, now: datetime) -> None:
     # A voluntary request: neither an order nor an emergency; the provider's policy decides,
     # within what the statute of the provider's country allows.
     voluntary = not spec.order and spec.emergency == "never"
-    us_provider = ctx.headquarters == "US"
+    us_provider = ctx.law.is_us_governmental(ctx.headquarters)
     statute = ctx.law.us_18_usc_2702
+    if ctx.law.same_jurisdiction(req.authority.country, ctx.headquarters):
+        # the profile's foreign-access facts are for foreign authorities; at home a US
+        # governmental entity uses 2703 process (2702(a)(3): no records on a voluntary
+        # request), another State its own law
+        if voluntary and us_provider:
+            _at_home_us(ctx)
+        return
     for j, category in enumerate(req.data.categories):
         fact = ctx.profile.foreign_access[category]
         route = ctx.profile.foreign_route(category)
@@ -106,15 +113,44 @@ def data_route(ctx: Ctx, now: datetime) -> None:
             )
 
 
+def _at_home_us(ctx: Ctx) -> None:
+    """A voluntary request of a US governmental entity to a US provider (18 U.S.C. 2711(4),
+    2510(3)): 2702(a) bars content to anyone and records to a governmental entity outside
+    the exceptions of 2702(b), (c); the entity uses 2703 process."""
+    law = ctx.law
+    for j, category in enumerate(ctx.request.data.categories):
+        bar = "2702(a)(1), (2)" if category == "content" else "2702(a)(3)"
+        ctx.add(
+            "EE121",
+            f"$.data.categories[{j}]",
+            f"{ctx.profile.name} is a US provider and the requesting authority a US "
+            f"governmental entity: 18 U.S.C. {bar} bars disclosing {category} data to it on "
+            "a voluntary request, outside an emergency (2702(b)(8), (c)(4))",
+            "Use 18 U.S.C. 2703 process: a warrant, a court order under 2703(d), or a "
+            "subpoena for basic subscriber information (2703(c)(2)); preserve meanwhile under "
+            "2703(f).",
+            "; ".join(
+                (
+                    law.cite("18-usc-2702", f"18 U.S.C. {bar}"),
+                    law.cite("18-usc-2703", "18 U.S.C. 2703(a) to (d), (f)"),
+                    ctx.cite(law.us_governmental.sources, law.us_governmental.ref),
+                )
+            ),
+        )
+
+
 def emergency_scope(ctx: Ctx, now: datetime) -> None:
-    """An emergency request (not an EU order) asks only for the categories the provider
-    says it discloses in an emergency to authorities outside its headquarters country."""
+    """An emergency request (not an EU order) of a foreign authority asks only for the
+    categories the provider says it discloses in an emergency to authorities outside its
+    headquarters country; an authority of the provider's own jurisdiction
+    (:meth:`LawFacts.same_jurisdiction`: the same State, or the United States and its
+    territories) is not outside it. Route advice applies the same rule."""
     req = ctx.request
     if kind_spec(req.kind).eu_order or not is_emergency(req):
         return
     allowed = ctx.profile.emergency_categories()
     hq = ctx.headquarters
-    if allowed is None or hq is None or req.authority.country == hq:
+    if allowed is None or hq is None or ctx.law.same_jurisdiction(req.authority.country, hq):
         return
     fact = ctx.profile.emergency.foreign_categories
     for j, category in enumerate(req.data.categories):
@@ -134,7 +170,7 @@ def us_preservation_requester(ctx: Ctx, now: datetime) -> None:
     """18 U.S.C. 2703(f) is for a US governmental entity (2711(4)): a foreign authority
     cannot rest a request on it."""
     req = ctx.request
-    if req.authority.country == "US":
+    if ctx.law.is_us_governmental(req.authority.country):
         return
     us = ctx.law.us_18_usc_2703f
     budapest = ctx.law.budapest_art29
@@ -178,7 +214,11 @@ def preservation(ctx: Ctx, now: datetime) -> None:
         # 2703(f)(2)'s 90 days bind a US provider towards US governmental entities only
         # (2711(4)); a foreign requester has the provider's terms, and Budapest art. 29(7)
         # sets a minimum (60 days), not a maximum.
-        if limit is None and ctx.headquarters == "US" and req.authority.country == "US":
+        if (
+            limit is None
+            and ctx.law.is_us_governmental(ctx.headquarters)
+            and ctx.law.is_us_governmental(req.authority.country)
+        ):
             limit, source = us.initial.amount, ctx.cite(us.sources, us.initial.ref)
         if limit is not None and days > limit:
             ctx.add(
@@ -287,6 +327,17 @@ def cloud_act_order(ctx: Ctx, now: datetime) -> None:
     if partner is None:
         return
     statute = ctx.law_source(ctx.law.us_18_usc_2523_source)
+    if req.authority.country != partner:
+        ctx.add(
+            "EE227",
+            "$.authority.country",
+            f"the requesting authority is of {req.authority.country}; the agreement named is "
+            f"between {partner} and the United States: only {partner}'s authorities issue "
+            "orders under it",
+            f"Name the agreement of the authority's own State, or have {partner}'s authority "
+            "issue the order; otherwise use mutual legal assistance.",
+            statute,
+        )
     in_force = ctx.law.cloud_act_agreement(partner, on=ctx.request_date)
     agreement = in_force or ctx.law.cloud_act_agreement(partner)
     if in_force is None:
