@@ -379,6 +379,7 @@ def test_cloud_act_order_conditions() -> None:
     assert paths(run(request("cloud-act-order"), profile("google", irish)), "EE222") == [
         "$.provider"
     ]
+
     def hq_unknown(raw: dict[str, Any]) -> None:
         raw["headquarters"] = {"status": "unknown"}
 
@@ -534,3 +535,156 @@ def test_emergency_details_rest_on_the_statute_not_a_model_form() -> None:
     assert law_facts().us_18_usc_2702.content_emergency_ref in f.source
     assert "2702(b)(8)" in RULES["EE131"].basis
     assert not any("UNODC" in (r.meaning + r.basis) for r in RULES.values())
+
+
+# ------------------------------------------------------------------ EU orders: cross-border only
+
+
+def addressee_in(country: str) -> Any:
+    def mutate(raw: dict[str, Any]) -> None:
+        designated(raw)
+        raw["eu_designated_addressee"]["value"]["country"] = country
+
+    return mutate
+
+
+def test_an_eu_order_to_an_addressee_in_the_issuing_state_is_an_error() -> None:
+    """Reg. (EU) 2023/1543 art. 1(1), 3(1), (2): an addressee in *another* Member State;
+    route advice says no on the same rule."""
+    report = run(request("eu-production-order"), profile("meta", addressee_in("FR")))
+    assert paths(report, "EE190") == ["$.issuing_authority.country"]
+    assert "art. 3(1), (2)" in finding(report, "EE190").source
+    assert "EE190" not in run(request("eu-production-order"), profile("meta", designated)).codes()
+    pr = run(request("eu-preservation-order"), profile("meta", addressee_in("FR")))
+    assert "EE190" in pr.codes()
+
+
+@pytest.mark.parametrize(
+    ("enforcing", "addressee", "flagged"),
+    [
+        ("IE", "IE", False),
+        ("FR", "IE", True),  # the issuing State
+        ("DK", None, True),  # not bound
+        ("US", None, True),  # not a Member State
+        ("DE", "IE", True),  # not where the addressee is
+        ("DE", None, False),  # the addressee's State not recorded
+    ],
+)
+def test_the_enforcing_authority_is_of_the_addressees_member_state(
+    enforcing: str, addressee: str | None, flagged: bool
+) -> None:
+    """Art. 3(16), (17) ('enforcing State', 'enforcing authority') and art. 8(1)."""
+    doc = doc_of("eu-production-order")
+    doc["enforcing_authority"] = {"name": "Competent authority", "country": enforcing}
+    prof = profile("meta", addressee_in(addressee)) if addressee else profile("meta")
+    report = run(ee.parse_request(doc), prof)
+    assert ("EE192" in report.codes()) is flagged, report.findings
+    if flagged:
+        f = finding(report, "EE192")
+        assert f.path == "$.enforcing_authority.country"
+        assert "art. 3(16), (17)" in f.source
+
+
+def test_eu_emergency_findings_cite_the_regulation_not_us_law() -> None:
+    doc = doc_of("eu-production-order")
+    doc["emergency"] = {
+        "threat_nature": "An announced attack on a named venue.",
+        "why_without_delay": "The user is not identified.",
+    }
+    report = run(ee.parse_request(doc), profile("meta", designated))
+    for code in ("EE131", "EE132"):
+        f = finding(report, code)
+        assert "2702" not in f.source + f.message, (code, f)
+        assert "art. 3(18)" in f.source
+    assert "art. 10(4)" in finding(report, "EE132").source
+    assert "8 hours" in finding(report, "EE132").message
+    assert "Meta Platforms Ireland Ltd" in finding(report, "EE132").message
+
+
+def test_the_eu_preservation_period_is_a_note() -> None:
+    report = run(request("eu-preservation-order"), profile("meta", designated))
+    assert finding(report, "EE185").severity == "info"
+    assert RULES["EE185"].severity == "info"
+
+
+def test_terrorism_is_not_said_to_need_an_information_system() -> None:
+    doc = doc_of("eu-production-order")
+    doc["case"] = {
+        **doc["case"],
+        "offence_category": "drug_trafficking",
+        "terrorism_related": False,
+        "maximum_penalty_years": 1,
+    }
+    message = finding(run(ee.parse_request(doc), profile("meta", designated)), "EE186").message
+    assert "terrorist offences (art. 5(4)(c))" in message
+    assert "terrorist offences (art. 5(4)(c)) committed" not in message
+    assert "non-cash payment fraud (Directive (EU) 2019/713" in message
+    doc["case"] = {**doc["case"], "offence_category": "fraud", "maximum_penalty_years": 2}
+    fraud = finding(run(ee.parse_request(doc), profile("meta", designated)), "EE189").message
+    assert "non-cash payment fraud" in fraud
+
+
+def test_eu_order_languages_must_be_official_languages_of_the_union() -> None:
+    def accepts_ja(raw: dict[str, Any]) -> None:
+        designated(raw)
+        raw["eu_order_languages"] = {
+            "status": "known",
+            "value": ["en", "ja"],
+            "sources": ["meta-guidelines"],
+        }
+
+    ja = run(request("eu-production-order", language="ja"), profile("meta", accepts_ja))
+    assert paths(ja, "EE165") == ["$.language"]
+    assert "EE163" not in ja.codes()
+    assert "eur-lex.europa.eu/eli/reg/1958/1" in finding(ja, "EE165").source
+    en = run(request("eu-production-order"), profile("meta", accepts_ja))
+    assert en.codes().isdisjoint({"EE163", "EE165"})
+
+
+# ------------------------------------------------------------------ emergency channels
+
+
+def test_a_dsa_channel_is_never_the_emergency_channel() -> None:
+    def dsa_channel(raw: dict[str, Any]) -> None:
+        raw["channels"] = [
+            {
+                "kind": "email",
+                "name": "EU representative (EDSR)",
+                "address": "dsa@example.eu",
+                "sources": ["meta-guidelines"],
+                "note": "For EU authorities under the Digital Services Act; English or French.",
+            },
+            *raw["channels"],
+        ]
+
+    report = run(request("emergency-disclosure"), profile("meta", dsa_channel))
+    assert "EDSR" not in finding(report, "EE132").message
+
+
+# ------------------------------------------------------------------ webmail
+
+
+@pytest.mark.parametrize(
+    ("domain", "webmail"),
+    [
+        ("gmail.com", "gmail.com"),
+        ("outlook.fr", "outlook.fr"),
+        ("yahoo.co.uk", "yahoo.co.uk"),
+        ("web.de", "web.de"),
+        ("orange.fr", "orange.fr"),
+        ("police.gmail.com", "gmail.com"),
+        ("GMAIL.COM.", "gmail.com"),
+        ("tutanota.com", "tutanota.com"),
+        ("met.police.uk", None),
+        ("interieur.gouv.fr", None),
+        ("fbi.gov", None),
+        ("com", None),
+    ],
+)
+def test_webmail_domains_and_their_subdomains(domain: str, webmail: str | None) -> None:
+    from eevidence.provider.checker import PUBLIC_WEBMAIL_DOMAINS
+    from eevidence.provider.checker._elements import webmail_domain
+
+    assert webmail_domain(domain) == webmail
+    assert (domain in PUBLIC_WEBMAIL_DOMAINS) is (webmail is not None)
+    assert len(PUBLIC_WEBMAIL_DOMAINS) > 4000

