@@ -194,7 +194,8 @@ def _preservation_terms(request: Request, profile: ProviderProfile | None, law: 
     * 18 U.S.C. 2703(f)(2) (``initial`` days, one ``extension``) obliges a provider "upon
       the request of a governmental entity", which 18 U.S.C. 2711(4) defines as a
       department or agency of the United States or of a State: it completes the profile
-      only for a US requester (``authority.country`` ``US``) whose request rests on
+      only for a US requester (``authority.country`` ``US`` or a US territory,
+      :meth:`~eevidence.provider.LawFacts.is_us_governmental`) whose request rests on
       2703(f). A foreign authority's preservation is honoured on the provider's own
       terms: those it publishes for non-US requesters
       (:meth:`eevidence.provider.ProviderProfile.preservation_terms` of the requester's
@@ -211,7 +212,7 @@ def _preservation_terms(request: Request, profile: ProviderProfile | None, law: 
     statute = Terms(basis="no published terms")
     if (
         us.requesters == "us_governmental_entity"
-        and country == "US"
+        and law.is_us_governmental(country)
         and "us_18_usc_2703f" in (rests_on)
     ):
         statute = Terms(
