@@ -274,7 +274,7 @@ def test_nested_validation_does_not_go_through_the_wrapping_init() -> None:
 
 
 def test_deep_documents_are_input_errors() -> None:
-    with pytest.raises(InputError, match="nested too deeply"):
+    with pytest.raises(InputError, match="nested deeper than 64 levels"):
         parse_request(b"[" * 100_000)
     deep: list[Any] = []
     current = deep
