@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from pydantic import ConfigDict, Field
 
+from eevidence._internal.documents import decode_json
 from eevidence._internal.models import Model
 from eevidence._version import __version__
 from eevidence.crypto import (
@@ -273,7 +274,8 @@ def entries_from_jsonl(data: bytes, *, source: str = "<custody log>") -> list[Cu
         The entries, in order.
 
     Raises:
-        InputError: a line is not JSON, has a date-time that is not ISO 8601, or does not
+        InputError: a line is not JSON (read by the bounded reader: at most 4 MiB and 64
+            levels deep, no key twice), has a date-time that is not ISO 8601, or does not
             satisfy the entry model (the message names the line; problems give paths).
     """
     out: list[CustodyEntry] = []
@@ -281,10 +283,10 @@ def entries_from_jsonl(data: bytes, *, source: str = "<custody log>") -> list[Cu
         if not line.strip():
             continue
         try:
-            doc: Any = json.loads(line)
+            doc: Any = decode_json(line, source, integers_only=False)
             if isinstance(doc, dict) and isinstance(doc.get("at"), str):
                 doc["at"] = datetime.fromisoformat(doc["at"])
-        except (ValueError, RecursionError) as exc:
+        except (InputError, ValueError) as exc:
             raise InputError(f"line {n}: not a custody entry ({exc})", source=source) from None
         try:
             out.append(CustodyEntry.model_validate(doc))
