@@ -230,11 +230,21 @@ def passphrase_options(p: argparse.ArgumentParser) -> None:
 def passphrase_of(args: argparse.Namespace, *, confirm: bool = False) -> bytes | None:
     """The key passphrase the options name, or ``None`` for a key without one.
 
+    ``confirm`` is set when a key is being written: an empty passphrase the user asked for
+    (prompted, or a variable named with ``--passphrase-env``) is then refused, since it
+    would leave the key unencrypted.
+
     Raises:
-        CliUsageError: the named variable is not set, or the two prompted entries differ.
+        CliUsageError: the named variable is not set, the two prompted entries differ, or
+            an asked-for passphrase is empty where a key is being encrypted.
     """
     if args.passphrase_prompt:
         first = getpass.getpass("Key passphrase: ")
+        if confirm and not first:
+            raise CliUsageError(
+                "an empty passphrase would leave the key unencrypted; type one, or leave out "
+                "--passphrase-prompt"
+            )
         if confirm and getpass.getpass("Repeat passphrase: ") != first:
             raise CliUsageError("the passphrases do not match")
         return first.encode("utf-8") or None
@@ -242,6 +252,11 @@ def passphrase_of(args: argparse.Namespace, *, confirm: bool = False) -> bytes |
     value = os.environ.get(var)
     if args.passphrase_env and value is None:
         raise CliUsageError(f"environment variable {var} is not set")
+    if confirm and args.passphrase_env and not value:
+        raise CliUsageError(
+            f"environment variable {var} is empty: an empty passphrase would leave the key "
+            "unencrypted"
+        )
     return value.encode("utf-8") if value else None
 
 
