@@ -31,7 +31,7 @@ from eevidence.custody import (
 )
 from eevidence.errors import InputError, UnknownRequestError
 
-__all__ = ["cmd_evidence_verify", "cmd_ingest"]
+__all__ = ["cmd_evidence_verify", "cmd_ingest", "record_for"]  # record_for: tests patch it here
 
 
 def _sha256(data: bytes) -> str:
