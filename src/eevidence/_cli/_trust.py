@@ -270,7 +270,7 @@ def trust_signer(key: PublicKey, now: datetime, reason: str) -> None:
 
     signer, added = add_trusted_key(key, now=now, reason=reason)
     if added:
-        _log.info("trusted custody key %s (%s)", signer.keyid, reason)
+        _log.debug("trusted custody key %s (%s)", signer.keyid, reason)
 
 
 def register_custody_trust(csub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
