@@ -4,12 +4,17 @@ Each file ``<id>.json`` is checked against ``schemas/provider.schema.json`` (eve
 with its JSON path) and then parsed into :class:`~eevidence.provider._profiles.ProviderProfile`.
 A user directory (``--providers-dir`` or the ``EEVIDENCE_PROVIDERS`` environment variable)
 adds profiles and replaces shipped ones with the same id.
+
+Ids are looked up case-insensitively (``Google`` is ``google``); an id no profile has is
+refused with :class:`UnknownProviderError`, which names the closest known id (``gogle``:
+did you mean ``google``?).
 """
 
 from __future__ import annotations
 
+import difflib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -20,11 +25,57 @@ from eevidence.errors import ConfigurationError, InputError, Problem, ProfileErr
 from eevidence.provider._profiles import ProviderProfile, load_profile_bytes
 from eevidence.provider._schema import profile_schema_problems
 
-__all__ = ["PROVIDERS_ENV", "ProviderRegistry", "load_profile_file", "load_providers"]
+__all__ = [
+    "PROVIDERS_ENV",
+    "ProviderRegistry",
+    "UnknownProviderError",
+    "load_profile_file",
+    "load_providers",
+]
 
 PROVIDERS_ENV: Final = "EEVIDENCE_PROVIDERS"
 """The environment variable naming a directory of extra or replacement profiles."""
 MAX_PROFILE_BYTES: Final = 4 * 1024 * 1024
+_SIMILAR: Final = 0.6
+"""How alike a known id or name must be to be suggested (:func:`difflib.get_close_matches`)."""
+
+
+class UnknownProviderError(InputError):
+    """No provider profile has the id asked for.
+
+    The message names the closest known id or provider name (``did you mean 'google'?``)
+    when one is alike enough; the problem at ``$.provider`` lists every known id.
+
+    Attributes:
+        provider_id: The id as given.
+        suggestion: The known id suggested, or ``None``.
+        known: Every known id, sorted.
+    """
+
+    def __init__(
+        self,
+        provider_id: str,
+        known: Iterable[str],
+        *,
+        suggestion: str | None = None,
+        source: str = "providers",
+    ) -> None:
+        self.provider_id = provider_id
+        self.suggestion = suggestion
+        self.known = tuple(sorted(known))
+        hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+        super().__init__(
+            f"unknown provider {provider_id!r}{hint}",
+            source=source,
+            problems=[
+                Problem(
+                    "$.provider",
+                    "known providers: "
+                    + ", ".join(self.known)
+                    + f" (add your own with --providers-dir or ${PROVIDERS_ENV})",
+                )
+            ],
+        )
 
 
 def load_profile_file(path: Path) -> ProviderProfile:
@@ -72,21 +123,47 @@ class ProviderRegistry:
     profiles: Mapping[str, ProviderProfile]
     origins: Mapping[str, str]
 
-    def get(self, provider_id: str) -> ProviderProfile:
-        """The profile of ``provider_id`` (e.g. ``meta``).
+    def get(self, provider_id: str, *, source: str = "providers") -> ProviderProfile:
+        """The profile of ``provider_id`` (e.g. ``meta``), the id read case-insensitively
+        (``Meta`` is ``meta``; surrounding spaces are ignored).
+
+        Args:
+            provider_id: The id as given by a user or a request.
+            source: What named the id, for the error (``--provider``, a file name).
+
+        Returns:
+            The profile, whose ``id`` is the canonical (lower-case) id.
 
         Raises:
-            InputError: no profile has that id (the problem at ``$.provider`` lists the
-                known ids).
+            UnknownProviderError: no profile has that id; the message suggests the closest
+                known id or provider name, and the problem at ``$.provider`` lists the
+                known ids.
         """
-        try:
-            return self.profiles[provider_id]
-        except KeyError:
-            raise InputError(
-                f"unknown provider {provider_id!r}",
-                source="providers",
-                problems=[Problem("$.provider", "known providers: " + ", ".join(self.ids()))],
-            ) from None
+        profile = self.profiles.get(provider_id)
+        if profile is not None:
+            return profile
+        key = provider_id.strip().lower()
+        profile = self.profiles.get(key)
+        if profile is not None:
+            return profile
+        raise UnknownProviderError(
+            provider_id, self.ids(), suggestion=self.suggest(key), source=source
+        )
+
+    def suggest(self, provider_id: str) -> str | None:
+        """The known id closest to ``provider_id`` (compared in lower case with the ids and
+        the providers' names, by :func:`difflib.get_close_matches`), or ``None`` when none
+        is alike enough.
+
+        Returns:
+            A key of :attr:`profiles`, or ``None``.
+        """
+        key = provider_id.strip().lower()
+        names = {i: i for i in self.profiles}
+        for i, profile in self.profiles.items():
+            names.setdefault(profile.name.lower(), i)
+        found = difflib.get_close_matches(key, list(names), n=1, cutoff=_SIMILAR)
+        return names[found[0]] if found else None
 
     def ids(self) -> list[str]:
         """Every provider id, sorted."""
