@@ -33,6 +33,7 @@ from eevidence._cli._trust import (
     register_custody_trust,
 )
 from eevidence._cli._witness import cosign_with, witness_evidence
+from eevidence._internal.documents import read_limited
 from eevidence._internal.fs import write_atomic
 from eevidence.crypto import NoteVerifier, parse_checkpoint
 from eevidence.custody import (
@@ -60,6 +61,9 @@ from eevidence.tracking import SqliteStore
 __all__ = ["demo_step", "register"]
 
 _log = logging.getLogger(__name__)
+
+MAX_IMPORT_BYTES = 1 << 30
+"""Largest custody log `custody import` reads (1 GiB: about a million entries of JSON lines)."""
 _ACTIONS: tuple[str, ...] = CustodyAction.__args__  # type: ignore[attr-defined]
 
 
@@ -515,10 +519,7 @@ def _sha256(data: bytes) -> str:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    try:
-        data = Path(args.file).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", source=args.file) from None
+    data = read_limited(args.file, MAX_IMPORT_BYTES, "custody log")
     trusted = custody_trusted(args)
     store = store_of(args)
     try:

@@ -32,7 +32,7 @@ from eevidence.crypto import (
     load_private_key,
     root_of,
     sign_checkpoint,
-    write_private_key,
+    write_key_pair,
     write_public_key,
 )
 from eevidence.custody._entries import (
@@ -138,11 +138,14 @@ def workstation_signer(directory: str | os.PathLike[str]) -> KeySigner:
                 f"cannot create the key folder: {exc.strerror or exc}", source=str(folder)
             ) from None
         key = generate_private_key("ed25519")
-        # the public half first: the private key's existence marks a complete pair, so a
-        # public key left without its private key is the remains of a cut-short creation
-        public.unlink(missing_ok=True)
-        write_public_key(key, public)
-        write_private_key(key, path)
+        # both halves or neither: the private key's file marks a complete pair, so a public
+        # key left without its private key is the remains of a cut-short creation (replaced)
+        try:
+            write_key_pair(key, path, public, replace_public=True)
+        except SigningKeyError:
+            if not path.exists():  # not a concurrent creation of the same key: a real failure
+                raise
+            return KeySigner(load_private_key(path))  # another process created it meanwhile
         _log.info("created the workstation custody key %s", path)
         return KeySigner(key)
     private = load_private_key(path)
