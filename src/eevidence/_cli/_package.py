@@ -19,6 +19,7 @@ from eevidence.crypto import (
     key_id,
     load_private_key,
     load_trust_store,
+    write_key_pair,
     write_private_key,
     write_public_key,
 )
@@ -149,14 +150,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _cmd_generate(args: argparse.Namespace) -> int:
     key = generate_private_key(args.type)
-    if args.public:  # the public key first: a failure then leaves no private key behind
-        write_public_key(key, args.public)
-    try:
-        write_private_key(key, args.output, passphrase=passphrase_of(args, confirm=True))
-    except BaseException:
-        if args.public:
-            Path(args.public).unlink(missing_ok=True)
-        raise
+    passphrase = passphrase_of(args, confirm=True)
+    if args.public:  # both halves or neither
+        write_key_pair(key, args.output, args.public, passphrase=passphrase)
+    else:
+        write_private_key(key, args.output, passphrase=passphrase)
     print(f"{args.type} key {key_id(key.public_key())} written to {args.output}")
     return EXIT_OK
 
