@@ -24,11 +24,14 @@ path; :func:`eevidence.request.parse_request` does the same for whole requests.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Annotated, Literal, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
+from eevidence._internal.datetimes import anchored
 from eevidence.request._base import ADDED_AFTER_V1, RequestModel as _Model
 from eevidence.request._identifiers import (
     AccountIdIdentifier,
@@ -584,6 +587,36 @@ Request = Annotated[
 """Any request, discriminated on ``kind``."""
 
 
+_TIME_ZONE = r"[A-Za-z][A-Za-z0-9_+-]{0,30}(/[A-Za-z0-9_+-]{1,30}){0,2}"
+
+
+def _known_time_zone(value: str) -> str:
+    try:
+        if not re.fullmatch(_TIME_ZONE, value):
+            raise ValueError(value)
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"expected an IANA time zone name such as 'Europe/Paris', got {value!r}"
+        ) from None
+    return value
+
+
+TimeZoneName = Annotated[
+    str,
+    AfterValidator(_known_time_zone),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": anchored(_TIME_ZONE),
+            "description": "IANA time zone name, e.g. 'Europe/Paris'.",
+        }
+    ),
+]
+"""An IANA time zone database name (``Europe/Paris``, ``America/New_York``), known to
+:mod:`zoneinfo` on this system (on Windows, through the ``tzdata`` package)."""
+
+
 class AuthorityProfile(_Model):
     """A reusable file describing the requesting authority, used by ``eevidence new``."""
 
@@ -595,3 +628,7 @@ class AuthorityProfile(_Model):
     """Default legal basis, used when a request names none."""
     logo: FileName | None = None
     """Letterhead logo for rendered letters: a PNG or JPEG file beside this profile."""
+    time_zone: TimeZoneName | None = None
+    """The authority's time zone, an IANA name such as 'Europe/Paris': ``eevidence new``
+    writes a request's creation time with this zone's offset (default: the computer's), so
+    that the date the request and its letter carry is the authority's local date."""
