@@ -287,8 +287,71 @@ def test_ics_is_rfc5545_and_reads_back() -> None:
     assert events[0].decoded("DTSTART") == datetime(2027, 2, 14, 9, 30, tzinfo=UTC)
     assert events[0].decoded("DTSTAMP") == NOW
     assert str(events[1]["DESCRIPTION"]).startswith(tricky + ".")
-    assert str(events[0]["SUMMARY"]) == "Preservation expires: preservation to meta"
+    # no case reference known: the title names the request by its first 8 characters
+    assert (
+        str(events[0]["SUMMARY"]) == "Preservation expires: request 3f1c2a6e, preservation to meta"
+    )
+    assert [e.decoded("SEQUENCE") for e in events] == [0, 0]
     assert len(list(cal.walk("VALARM"))) == 2
+
+
+def test_ics_titles_name_the_case_reference_and_the_provider() -> None:
+    data = to_ics([_deadline(case_reference="2026/PJ/0042; cyber")], now=NOW)
+    (event,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert str(event["SUMMARY"]) == (
+        "Preservation expires: case 2026/PJ/0042; cyber, preservation to meta"
+    )
+    description = str(event["DESCRIPTION"])
+    assert "Request 3f1c2a6e-1b7d-4c9a-9e0f-5a2b7c8d9e01, case 2026/PJ/0042; cyber." in description
+
+
+def _calendar(t: Tracked) -> dict[str, tuple[str, int, datetime]]:
+    """UID -> (summary, SEQUENCE, DTSTART) of the calendar of ``t``'s deadlines, read back
+    by the icalendar package."""
+    cal = icalendar.Calendar.from_ical(to_ics(deadlines_of(t), now=NOW))
+    return {
+        str(e["UID"]): (str(e["SUMMARY"]), e.decoded("SEQUENCE"), e.decoded("DTSTART"))
+        for e in cal.walk("VEVENT")
+    }
+
+
+def test_a_deadline_that_moves_keeps_its_uid_and_increments_its_sequence() -> None:
+    """RFC 5545 section 3.8.7.4 / RFC 5546: a client updates an event it holds only when the
+    revision is higher; the preservation's expiry moves with the extension."""
+    t = run(tracked(case_reference="PJ-7"), "submitted")
+    t = apply_event(t, Event("preserved", T0 + timedelta(days=1), "o"), now=NOW)
+    before = _calendar(t)
+    uid = "11111111-2222-4333-8444-555555555555-preservation_expires@eevidence"
+    summary, sequence, start = before[uid]
+    assert (sequence, start) == (0, T0 + timedelta(days=91))
+    assert summary == "Preservation expires: case PJ-7, preservation to meta"
+    t = apply_event(t, Event("noted", T0 + timedelta(days=2), "o", note="called"), now=NOW)
+    assert _calendar(t) == before  # a note moves nothing
+    t = run(t, "extension_requested")
+    t = apply_event(t, Event("extended", T0 + timedelta(days=80), "o"), now=NOW)
+    after = _calendar(t)
+    assert set(after) == set(before)  # same UIDs: the events are updated, not duplicated
+    assert after[uid][1:] == (1, T0 + timedelta(days=181))
+    act = uid.replace("preservation_expires", "act_before_expiry")
+    assert after[act][1] == before[act][1] + 1
+    # the same history always gives the same revision (asked again, or after a reload)
+    assert _calendar(Tracked.from_dict(t.to_dict())) == after
+
+
+def test_production_due_moves_when_the_receipt_is_recorded() -> None:
+    """An EU production order counts from receipt (art. 10): recording a receipt later
+    than the submission moves the deadline, and its revision goes up."""
+    terms = Terms(response_hours=240, basis="Regulation (EU) 2023/1543 art. 10(2)")
+    t = run(tracked("eu_production_order", terms), "submitted")
+    (due,) = [d for d in deadlines_of(t) if d.kind == "production_due"]
+    assert due.sequence == 0
+    submitted = t.submitted_at
+    assert submitted is not None
+    t = apply_event(t, Event("received", submitted + timedelta(hours=5), "o"), now=NOW)
+    (moved,) = [d for d in deadlines_of(t) if d.kind == "production_due"]
+    assert (moved.sequence, moved.due - due.due) == (1, timedelta(hours=5))
+    assert due.to_dict()["sequence"] == 0
+    assert moved.to_dict()["sequence"] == 1
 
 
 def test_ics_of_nothing_is_an_empty_calendar() -> None:

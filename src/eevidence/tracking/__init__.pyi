@@ -41,7 +41,12 @@ from ._outcomes import (
 )
 from ._start import tracked_from_request as tracked_from_request
 from ._terms import PreservationClock as PreservationClock
-from ._track import track_request as track_request
+from ._track import (
+    MIN_ID_PREFIX as MIN_ID_PREFIX,
+    resolve_id as resolve_id,
+    start_tracking as start_tracking,
+    track_request as track_request,
+)
 from .store import (
     SCHEMA_VERSION as SCHEMA_VERSION,
     PostgresStore as PostgresStore,
@@ -55,6 +60,7 @@ __all__ = [
     "ACK_DAYS",
     "ACK_EMERGENCY_HOURS",
     "EVENTS",
+    "MIN_ID_PREFIX",
     "PRESERVATION_KINDS",
     "RECORD_EVENTS",
     "REMINDER_DAYS",
@@ -90,6 +96,8 @@ __all__ = [
     "outcome_of",
     "outcome_row",
     "parse_within",
+    "resolve_id",
+    "start_tracking",
     "terms_for",
     "to_ics",
     "track_request",

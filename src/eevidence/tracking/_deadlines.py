@@ -266,11 +266,19 @@ class Deadline:
     """Why: the terms' basis (a regulation, statute or profile) or ``follow-up reminder``."""
     note: str
     """What to do, in a few words."""
+    case_reference: str | None = None
+    """The requesting authority's case reference (:attr:`Tracked.case_reference`), when
+    known."""
+    sequence: int = 0
+    """How many times this deadline has moved since it first appeared (an extension, a
+    recorded receipt...): the iCalendar ``SEQUENCE`` of its event (RFC 5545 section
+    3.8.7.4), so a calendar that imported it updates it. Derived from the history, so the
+    same history always gives the same number."""
 
     def to_dict(self, now: datetime | None = None) -> dict[str, Any]:
         """The deadline as a JSON object: ``request_id``, ``provider``, ``request_kind``,
-        ``deadline`` (the kind), ``due`` (RFC 3339, UTC, ``Z``), ``basis``, ``note``, and
-        ``overdue`` (bool) when ``now`` is given.
+        ``case_reference``, ``deadline`` (the kind), ``due`` (RFC 3339, UTC, ``Z``),
+        ``basis``, ``note``, ``sequence``, and ``overdue`` (bool) when ``now`` is given.
 
         Raises:
             LifecycleError: ``now`` is naive.
@@ -279,10 +287,12 @@ class Deadline:
             "request_id": self.request_id,
             "provider": self.provider,
             "request_kind": self.request_kind,
+            "case_reference": self.case_reference,
             "deadline": self.kind,
             "due": _iso(self.due),
             "basis": self.basis,
             "note": self.note,
+            "sequence": self.sequence,
         }
         if now is not None:
             data["overdue"] = self.due < as_utc(now, "now")
@@ -330,14 +340,50 @@ def deadlines_of(tracked: Tracked) -> list[Deadline]:
       :data:`REMINDER_DAYS` days) before the expiry.
 
     A deadline that would fall after the year 9999 (or before the year 1) is given as the
-    last (or first) instant a datetime can hold.
+    last (or first) instant a datetime can hold. Each carries the case reference and its
+    :attr:`~Deadline.sequence`: how many times its due time changed as the events were
+    recorded (replaying the history, so it never depends on when it is asked).
     """
+    found = _open_deadlines(tracked)
+    if not found:
+        return []
+    last: dict[str, datetime] = {}
+    moves: dict[str, int] = {}
+    events = tracked.events
+    for n in range(len(events)):  # every earlier history; notes move nothing
+        if n and events[n - 1].name == "noted":
+            continue
+        for d in _open_deadlines(replace(tracked, events=events[:n])):
+            if d.kind in last and last[d.kind] != d.due:
+                moves[d.kind] = moves.get(d.kind, 0) + 1
+            last[d.kind] = d.due
+    out = []
+    for d in found:
+        moved = moves.get(d.kind, 0) + (d.kind in last and last[d.kind] != d.due)
+        out.append(replace(d, sequence=moved))
+    return out
+
+
+def _open_deadlines(tracked: Tracked) -> list[Deadline]:
+    """The open deadlines of ``tracked`` as its history stands (see :func:`deadlines_of`),
+    each with sequence 0."""
     if tracked.terminal:
         return []
     found: list[Deadline] = []
 
     def add(kind: DeadlineKind, due: datetime, basis: str, note: str) -> None:
-        found.append(Deadline(tracked.id, tracked.provider, tracked.kind, kind, due, basis, note))
+        found.append(
+            Deadline(
+                tracked.id,
+                tracked.provider,
+                tracked.kind,
+                kind,
+                due,
+                basis,
+                note,
+                case_reference=tracked.case_reference,
+            )
+        )
 
     terms = tracked.terms
     state = tracked.state
@@ -426,8 +472,8 @@ def _preservation_deadlines(
 def next_due(tracked: Tracked) -> datetime | None:
     """When the earliest open deadline of ``tracked`` is due, or ``None`` when none is open
     (stores index it to find what is due quickly)."""
-    found = deadlines_of(tracked)
-    return found[0].due if found else None
+    found = _open_deadlines(tracked)
+    return min(d.due for d in found) if found else None
 
 
 def due_within(tracked: Iterable[Tracked], *, now: datetime, within: timedelta) -> list[Deadline]:
@@ -517,10 +563,15 @@ def to_ics(deadlines: Sequence[Deadline], *, now: datetime) -> bytes:
     """An iCalendar file (RFC 5545) with one event (and a one-day alarm) per deadline.
 
     Each event starts at the deadline and lasts 30 minutes; its alarm fires one day
-    before. Texts are escaped (section 3.3.11) and lines folded at 75 octets (section
-    3.1), with CRLF line ends. The output depends only on the arguments: UIDs derive from
-    the request id and the deadline kind, so importing a newer file updates the events
-    instead of duplicating them.
+    before. Its title names what is due, the case reference, the request kind and the
+    provider (``Preservation expires: case 2026/PJ/0042, preservation to google``; the
+    first 8 characters of the request id when the case reference is not known); the
+    description gives the full request id, the basis and what to do. Texts are escaped
+    (section 3.3.11) and lines folded at 75 octets (section 3.1), with CRLF line ends. The
+    output depends only on the arguments: UIDs derive from the request id and the deadline
+    kind, and a deadline that moved keeps its UID with a higher ``SEQUENCE``
+    (:attr:`Deadline.sequence`; RFC 5545 section 3.8.7.4, RFC 5546 section 2.1.4), so
+    importing a newer file updates the events instead of duplicating or ignoring them.
 
     Args:
         deadlines: the deadlines, in the order the events are written.
@@ -541,11 +592,16 @@ def to_ics(deadlines: Sequence[Deadline], *, now: datetime) -> bytes:
         "METHOD:PUBLISH",
     ]
     for d in deadlines:
-        summary = f"{_TITLES[d.kind]}: {d.request_kind} to {d.provider}"
-        description = f"{d.note}. Request {d.request_id}. Basis: {d.basis}."
+        case = f"case {d.case_reference}" if d.case_reference else f"request {d.request_id[:8]}"
+        summary = f"{_TITLES[d.kind]}: {case}, {d.request_kind} to {d.provider}"
+        description = f"{d.note}. Request {d.request_id}"
+        if d.case_reference:
+            description += f", case {d.case_reference}"
+        description += f". Basis: {d.basis}."
         lines += [
             "BEGIN:VEVENT",
             f"UID:{d.request_id}-{d.kind}@eevidence",
+            f"SEQUENCE:{d.sequence}",
             f"DTSTAMP:{stamp}",
             f"DTSTART:{_stamp(d.due)}",
             f"DTEND:{_stamp(_shifted(d.due, timedelta(minutes=30)))}",

@@ -64,7 +64,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Literal, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 from eevidence.errors import InputError, LifecycleError
 from eevidence.request import KINDS, RequestKind, kind_spec
@@ -76,6 +76,10 @@ from eevidence.tracking._event import (
     time_of as _time,
 )
 from eevidence.tracking._terms import Terms
+
+if TYPE_CHECKING:
+    from eevidence.provider import LawFacts, ProviderProfile
+    from eevidence.request import Request
 
 __all__ = [
     "EVENTS",
@@ -190,7 +194,57 @@ class Tracked:
     """The deadline terms fixed when tracking started."""
     follows: str | None = None
     """Id of the preservation this request continues."""
+    case_reference: str | None = None
+    """The requesting authority's case or file number (the request's ``case.reference``),
+    shown beside the id where people read deadlines (calendars); ``None`` for a record
+    made before it was kept."""
     events: tuple[Event, ...] = ()
+
+    @classmethod
+    def from_request(
+        cls,
+        request: Request,
+        profile: ProviderProfile | None,
+        *,
+        now: datetime,
+        law: LawFacts | None = None,
+        follows: str | None = None,
+    ) -> Tracked:
+        """Start tracking ``request``: a new record (state ``draft``, no events) with the
+        deadline terms in force at ``now``.
+
+        The one call an integrator needs: the emergency flag is read from the kinds table
+        (:func:`eevidence.request.is_emergency`; an emergency is chased after
+        :data:`~eevidence.tracking.ACK_EMERGENCY_HOURS` hours, not
+        :data:`~eevidence.tracking.ACK_DAYS` days) and the terms from the legal facts and
+        the profile (:func:`~eevidence.tracking.terms_for`: Regulation (EU) 2023/1543 arts.
+        4(5), 10, 11 and 12(1); the provider's published preservation terms; 18 U.S.C.
+        2703(f)(2) for a US requester), so nothing private is needed. The same as
+        :func:`~eevidence.tracking.tracked_from_request`; to keep the record in a store
+        with its custody entry, use :func:`~eevidence.tracking.start_tracking`.
+
+        Args:
+            request: the request to track.
+            profile: the addressee's provider profile, or ``None`` when it has none (the
+                terms then come from the law only).
+            now: the moment tracking starts (aware).
+            law: the legal facts (default: the shipped ones,
+                :func:`eevidence.provider.law_facts`).
+            follows: id of the preservation this request continues (default: the one the
+                request names, an extension's ``original_request_id``).
+
+        Returns:
+            The tracked request, to be added to a store.
+
+        Raises:
+            LifecycleError: ``now`` is naive or out of range.
+            InputError: the request's kind has no row in the kinds table.
+            ConfigurationError: ``law`` is not given and the shipped legal facts cannot be
+                loaded.
+        """
+        from eevidence.tracking._start import tracked_from_request  # noqa: PLC0415 - a cycle
+
+        return tracked_from_request(request, profile, now=now, follows=follows, law=law)
 
     # -- derived values (all computed from the events) -----------------------------------------
 
@@ -324,7 +378,8 @@ class Tracked:
 
     def to_dict(self) -> dict[str, Any]:
         """The tracked request as a JSON object: its facts (``id``, ``kind``, ``provider``,
-        ``country``, ``created_at``, ``emergency``, ``terms``, ``follows``), the derived
+        ``country``, ``created_at``, ``emergency``, ``terms``, ``follows``,
+        ``case_reference``), the derived
         ``state``, ``provider_ref`` and ``expires``, and its ``events``; times are RFC 3339
         in UTC (``Z``). What ``eevidence status --json`` prints."""
         return {
@@ -336,6 +391,7 @@ class Tracked:
             "emergency": self.emergency,
             "terms": self.terms.to_dict(),
             "follows": self.follows,
+            "case_reference": self.case_reference,
             "state": self.state,
             "provider_ref": self.provider_ref,
             "expires": _iso(self.expires) if self.expires else None,
@@ -368,6 +424,7 @@ class Tracked:
             emergency=bool(data.get("emergency", False)),
             terms=Terms.from_dict(data.get("terms", {})),
             follows=data.get("follows"),
+            case_reference=data.get("case_reference"),
             events=events or tuple(Event.from_dict(e) for e in data.get("events", ())),
         )
 

@@ -44,7 +44,7 @@ def tracked_from_request(
     """A new tracked request (state ``draft``, no events) with the deadline terms in force.
 
     The facts are copied from ``request`` (id, kind, provider, the requesting authority's
-    country, ``created_at``); ``emergency`` is set as the kinds table says
+    country, ``created_at``, the case reference); ``emergency`` is set as the kinds table says
     (:func:`eevidence.request.is_emergency`: always for ``emergency_disclosure``, for an
     ``eu_production_order`` with ``emergency`` details); the terms are fixed now by
     :func:`~eevidence.tracking.terms_for` (Regulation (EU) 2023/1543 arts. 4(5), 10, 11
@@ -87,4 +87,5 @@ def tracked_from_request(
         emergency=is_emergency(request),
         terms=terms_for(request, profile, law or law_facts()),
         follows=follows if follows is not None else followed_id(request),
+        case_reference=request.case.reference,
     )
