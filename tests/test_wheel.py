@@ -1,4 +1,5 @@
-"""The built wheel carries the package data: schemas, examples and provider profiles."""
+"""The built wheel carries the package data (schemas, examples, provider profiles), and a
+user install of it (a fresh virtual environment, no extras) runs the demo."""
 
 from __future__ import annotations
 
@@ -57,42 +58,97 @@ def test_wheel_contains_data(wheel: Path) -> None:
     } >= providers
 
 
-def test_installed_wheel_runs_the_demo_away_from_the_checkout(wheel: Path, tmp_path: Path) -> None:
-    target = tmp_path / "site"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--no-deps",
-            "-q",
-            "--target",
-            str(target),
-            str(wheel),
-        ],
+def _user_environment(venv: Path) -> dict[str, str]:
+    """The environment of a user who activated ``venv``: nothing of the checkout or of the
+    test environment on the paths."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "COVERAGE_PROCESS_START")
+    }
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["VIRTUAL_ENV"] = str(venv)
+    env["PYTHONSAFEPATH"] = "1"
+    env["PIP_NO_INPUT"] = "1"
+    return env
+
+
+@pytest.fixture(scope="module")
+def user_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment with the wheel installed as a user installs it: its
+    run-time dependencies resolved from the package index, no extras."""
+    venv = tmp_path_factory.mktemp("user") / "venv"
+    made = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    env = _user_environment(venv)
+    python = str(venv / "bin" / "python")
+    installed = subprocess.run(
+        [python, "-m", "pip", "install", "-q", str(wheel)],
         capture_output=True,
         text=True,
+        env=env,
+        cwd=venv.parent,
     )
-    assert proc.returncode == 0, proc.stderr
-    env = {**os.environ, "PYTHONPATH": str(target), "PYTHONSAFEPATH": "1"}
-    code = (
-        "import eevidence, eevidence._internal.resources as r, sys;"
-        "print(eevidence.__file__); print(r.data_dir('examples'));"
-        "from eevidence._cli import main; sys.exit(main(['demo', '--out', sys.argv[1]]))"
+    assert installed.returncode == 0, installed.stderr
+    checked = subprocess.run(
+        [python, "-m", "pip", "check"], capture_output=True, text=True, env=env
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    return venv
+
+
+def test_user_install_has_no_test_or_postgresql_dependencies(user_venv: Path) -> None:
+    probe = (
+        "import importlib.util as u\n"
+        "for name in ('eevidence', 'psycopg', 'pytest', 'hypothesis', 'mypy', 'pypdf'):\n"
+        "    print(name, u.find_spec(name) is not None)"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "demo")],
+        [str(user_venv / "bin" / "python"), "-c", probe],
+        capture_output=True,
+        text=True,
+        env=_user_environment(user_venv),
+        cwd=user_venv.parent,
+    )
+    assert proc.returncode == 0, proc.stderr
+    found = dict(line.split() for line in proc.stdout.splitlines())
+    assert found == {
+        "eevidence": "True",
+        "psycopg": "False",  # the postgres extra was not asked for
+        "pytest": "False",
+        "hypothesis": "False",
+        "mypy": "False",
+        "pypdf": "False",
+    }
+
+
+def test_user_install_runs_the_demo_away_from_the_checkout(user_venv: Path, tmp_path: Path) -> None:
+    env = _user_environment(user_venv)
+    # the console script the wheel declares, found on the user's PATH
+    proc = subprocess.run(
+        ["eevidence", "demo", "--out", str(tmp_path / "demo")],
         capture_output=True,
         text=True,
         cwd=tmp_path,
         env=env,
     )
-    assert proc.returncode == 0, proc.stderr
-    module_file, examples_dir = proc.stdout.splitlines()[:2]
-    assert module_file.startswith(str(target))
-    assert examples_dir.startswith(str(target))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "demo finished" in proc.stdout
     # the letter step used the fonts and catalogues shipped in the wheel
     for lang in ("en", "fr", "es", "ar"):
         assert (tmp_path / "demo" / "letters" / f"preservation.{lang}.pdf").is_file()
+    code = (
+        "import eevidence, eevidence._internal.resources as r;"
+        "print(eevidence.__file__); print(r.data_dir('examples'))"
+    )
+    where = subprocess.run(
+        [str(user_venv / "bin" / "python"), "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert where.returncode == 0, where.stderr
+    module_file, examples_dir = where.stdout.splitlines()[:2]
+    assert Path(module_file).is_relative_to(user_venv)
+    assert Path(examples_dir).is_relative_to(user_venv)
