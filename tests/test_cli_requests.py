@@ -231,12 +231,10 @@ def test_new_bad_options(
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["new", "subpoena", *NEW_ARGS])
-    assert info.value.code == 2
-    with pytest.raises(SystemExit) as info:
-        main(["validate"])
-    assert info.value.code == 2
+    assert main(["new", "subpoena", *NEW_ARGS]) == 2
+    assert "unknown kind 'subpoena'" in capsys.readouterr().err
+    assert main(["validate"]) == 2
+    assert "see 'eevidence validate --help'" in capsys.readouterr().err
     i = NEW_ARGS.index("--non-disclosure")
     without = NEW_ARGS[:i] + NEW_ARGS[i + 4 :]
     assert main(["new", "preservation", *without, "--non-disclosure-days", "3"]) == 2
@@ -293,7 +291,7 @@ def test_new_takes_only_the_profile_bases_the_kind_can_rest_on(
     args[1] = str(both)
     assert main(["new", "voluntary-disclosure", *args, "-o", str(out)]) == 0
     assert [b.instrument for b in ee.read_request(out).legal_basis] == ["provider_policy"]
-    assert main(["new", "preservation", *args, "-o", str(out)]) == 0
+    assert main(["new", "preservation", *args, "-o", str(out), "--force"]) == 0
     kept = ["budapest_art29", "provider_policy"]  # both can found a preservation
     assert [b.instrument for b in ee.read_request(out).legal_basis] == kept
 
@@ -330,6 +328,7 @@ def test_new_cloud_act_order(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     # the French authority of the profile cannot issue an order relying on the UK agreement
     i = args.index("--agreement-partner")
     args[i + 1] = "AU"
+    args += ["--force"]
     assert main(args) == 1
     assert "agreement_partner AU is not the country of the issuing authority (GB)" in (
         capsys.readouterr().err
@@ -394,18 +393,26 @@ def test_json_that_is_not_an_object_is_one_clear_error(
         ee.read_request(path)
 
 
-def test_new_warns_about_a_provider_without_profile(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_new_refuses_a_provider_without_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("EEVIDENCE_PROVIDERS", raising=False)
     args = [a if a != "meta" else "acme-mail" for a in NEW_ARGS]
     assert "acme-mail" in args
     out = tmp_path / "req.json"
-    assert main(["new", "preservation", *args, "-o", str(out)]) == 0
+    assert main(["new", "preservation", *args, "-o", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "no profile for provider 'acme-mail'" in err
+    assert "--provider: unknown provider 'acme-mail'" in err
+    assert "add your own with --providers-dir or $EEVIDENCE_PROVIDERS" in err
+    assert not out.exists()
+    # a profile of one's own makes the id known
+    own = tmp_path / "providers"
+    own.mkdir()
+    meta = json.loads((ROOT / "providers" / "meta.json").read_text(encoding="utf-8"))
+    meta["id"] = "acme-mail"
+    (own / "acme-mail.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert main(["new", "preservation", *args, "--providers-dir", str(own), "-o", str(out)]) == 0
     assert ee.read_request(out).provider == "acme-mail"
-    assert main(["new", "preservation", *NEW_ARGS, "-o", str(tmp_path / "b.json")]) == 0
-    assert "warning" not in capsys.readouterr().err
 
 
 # -- output folders that cannot be used: one line, no traceback, nothing written -----------
@@ -459,4 +466,5 @@ def test_schema_output_folder_is_created_with_its_parents(tmp_path: Path) -> Non
     out = tmp_path / "a" / "b"
     assert main(["schema", "-o", str(out)]) == 0
     assert (out / "request.schema.json").is_file()
-    assert main(["schema", "-o", str(out)]) == 0  # an existing folder is fine
+    assert main(["schema", "-o", str(out)]) == 2  # its schema files are not replaced
+    assert main(["schema", "-o", str(out), "--force"]) == 0

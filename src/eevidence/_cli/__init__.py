@@ -9,7 +9,17 @@ wrap names the file, and anything else is reported as an internal error in one l
 traceback going to the log (``-vv``).
 
 Only the module of the command being run is imported (:data:`COMMANDS`), so a command pays
-for what it uses: ``package verify`` does not load the PDF, HTTP or database stacks.
+for what it uses: ``package verify`` does not load the PDF, HTTP or database stacks; and
+``eevidence --help``, ``--version`` or no command at all load no command module (the list
+of commands comes from :data:`SUMMARIES`).
+
+A usage error (an unknown option, a missing argument, a value the command cannot use) is
+printed as one line, ``eevidence: error: MESSAGE``, and an indented pointer to the
+command's help (``see 'eevidence COMMAND --help'``), on standard error, with exit code 2.
+When ``--json`` is among the arguments, it is printed instead as one JSON object on
+standard output, where the command would have printed its JSON answer: ``{"ok": false,
+"error": {"type": "usage", "command": ..., "message": ..., "help": "eevidence COMMAND
+--help"}}``, still with exit code 2.
 """
 
 from __future__ import annotations
@@ -22,7 +32,16 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from eevidence._cli._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CliUsageError, diagnostics
+from eevidence._cli._common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    ArgumentsError,
+    CliUsageError,
+    Parser,
+    diagnostics,
+    print_json,
+)
 from eevidence._internal.text import printable
 from eevidence._version import __version__
 from eevidence.errors import EEvidenceError
@@ -33,6 +52,7 @@ __all__ = [
     "EXIT_INVALID",
     "EXIT_OK",
     "EXIT_USAGE",
+    "SUMMARIES",
     "build_parser",
     "main",
 ]
@@ -77,6 +97,49 @@ COMMANDS: dict[str, str] = {
 }
 """Which module registers each command (a test checks this against the full parser)."""
 
+SUMMARIES: dict[str, str] = {
+    "new": "build a request from options",
+    "validate": "validate request files (JSON or YAML)",
+    "schema": "print or write the JSON Schemas",
+    "providers": "list or show provider requirement profiles",
+    "check": "check requests against the addressee's profile",
+    "route": "which routes can obtain the data",
+    "render": "render a request as a letter: PDF, HTML or plain text, in en, fr, es or ar",
+    "keys": "generate signing keys and export public keys",
+    "package": "build, sign, inspect and verify signed request packages",
+    "track": "track a request and record what happens to it",
+    "status": "tracked requests and their state",
+    "deadlines": "what is due soon, most urgent first",
+    "report": "outcome report per provider and request kind",
+    "custody": "the chain of custody: log, verify, checkpoint, export",
+    "evidence": "take in evidence files and re-check them later",
+    "export": "export a request in an interchange format (etsi: TS 103 120 XML)",
+    "import": "import a request from an interchange format (etsi: TS 103 120 XML)",
+    "submit": "send a signed package to its provider (API, email or portal bundle)",
+    "poll": "ask providers' APIs for the status of submitted requests",
+    "demo": "run the example workflow on the shipped example requests",
+    "witness": "witness other parties' custody logs (C2SP tlog-witness)",
+}
+"""Each command's one-line help, in :data:`COMMANDS` order: what ``eevidence --help`` lists
+without importing any command module (a test checks it against the full parser)."""
+
+ENVIRONMENT = """\
+environment:
+  EEVIDENCE_ACTOR        who acts, in custody entries and lifecycle events (default: the login)
+  EEVIDENCE_ROLE         the actor's role (default: user)
+  EEVIDENCE_STORE        tracking store: SQLite file or postgresql:// URL
+  EEVIDENCE_HOME         folder of the default store and trust configuration
+  EEVIDENCE_CONFIG       folder of the custody trust configuration (its trust/ folder)
+  EEVIDENCE_PROVIDERS    folder of extra or replacement provider profiles
+  EEVIDENCE_KEY          signing key for custody entries
+  EEVIDENCE_PASSPHRASE   passphrase of the signing key
+  EEVIDENCE_TRUST        trust store of package signers' public keys
+  EEVIDENCE_CREDENTIALS  TOML file of API tokens and mail settings for submission
+  EEVIDENCE_API_TOKEN_<PROVIDER>, EEVIDENCE_SMTP_*: credentials that win over that file
+
+Run 'eevidence COMMAND --help' for a command's options."""
+"""The environment variables the commands read: the epilog of ``eevidence --help``."""
+
 
 def _group(name: str) -> ModuleType:
     return importlib.import_module(f"eevidence._cli.{name}")
@@ -95,12 +158,12 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser; with ``command``, only that command's group is loaded and registered."""
-    parser = argparse.ArgumentParser(
+def _top_parser() -> argparse.ArgumentParser:
+    parser = Parser(
         prog="eevidence",
         description="Cross-border electronic-evidence requests: build, check, render, sign, "
         "submit, track, and keep the chain of custody.",
+        epilog=ENVIRONMENT,
     )
     parser.add_argument("--version", action="version", version=f"eevidence {__version__}")
     parser.add_argument(
@@ -109,11 +172,71 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--store", dest="global_store", metavar="PATH|URL", help="tracking store (see: status -h)"
     )
+    return parser
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``command``, only that command's group is loaded and registered.
+
+    Every parser it holds is a :class:`~eevidence._cli._common.Parser` (usage errors raise
+    :class:`~eevidence._cli._common.ArgumentsError` instead of exiting), and each command's
+    parser records its ``prog`` (``eevidence package build``) as ``cli_prog``.
+    """
+    parser = _top_parser()
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     groups = [COMMANDS[command]] if command in COMMANDS else list(_GROUPS)
     for group in groups:
         _group(group).register(sub)
+    _record_progs(parser)
     return parser
+
+
+def _record_progs(parser: argparse.ArgumentParser) -> None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.set_defaults(cli_prog=sub.prog)
+                _record_progs(sub)
+
+
+def light_parser() -> argparse.ArgumentParser:
+    """The parser of ``eevidence`` without a command (``--help``, ``--version``): the
+    commands listed from :data:`SUMMARIES`, no command module imported."""
+    parser = _top_parser()
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, summary in SUMMARIES.items():
+        sub.add_parser(name, help=summary, add_help=False)
+    return parser
+
+
+def _wants_json(arguments: Sequence[str]) -> bool:
+    """``--json`` among the arguments (before a ``--`` that ends the options)."""
+    for arg in arguments:
+        if arg == "--":
+            return False
+        if arg == "--json":
+            return True
+    return False
+
+
+def _usage_error(prog: str, message: str, *, as_json: bool) -> int:
+    """Report a usage error in one line and a pointer to ``prog --help`` (or as JSON)."""
+    if as_json:
+        print_json(
+            {
+                "ok": False,
+                "error": {
+                    "type": "usage",
+                    "command": prog,
+                    "message": message,
+                    "help": f"{prog} --help",
+                },
+            }
+        )
+    else:
+        print(f"eevidence: error: {printable(message)}", file=sys.stderr)
+        print(f"  see '{printable(prog)} --help'", file=sys.stderr)
+    return EXIT_USAGE
 
 
 class _PrintableFormatter(logging.Formatter):
@@ -141,8 +264,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(arguments: list[str]) -> int:
-    parser = build_parser(_command_of(arguments))
-    args = parser.parse_args(arguments)
+    command = _command_of(arguments)
+    as_json = _wants_json(arguments)
+    parser = build_parser(command) if command in COMMANDS else light_parser()
+    try:
+        args = parser.parse_args(arguments)
+    except ArgumentsError as exc:
+        return _usage_error(exc.prog, exc.message, as_json=as_json)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     # -v / -vv concern eevidence's own messages; other libraries stay at warnings
     if not logging.getLogger().handlers:
@@ -152,9 +280,8 @@ def _main(arguments: list[str]) -> int:
     try:
         code: int = args.handler(args)
     except CliUsageError as exc:
-        parser.print_usage(sys.stderr)
-        print(f"eevidence: error: {printable(str(exc))}", file=sys.stderr)
-        return EXIT_USAGE
+        prog = getattr(args, "cli_prog", None) or parser.prog
+        return _usage_error(prog, str(exc), as_json=as_json)
     except EEvidenceError as exc:
         print(f"eevidence: {diagnostics(exc)}", file=sys.stderr)
         return EXIT_INVALID

@@ -9,9 +9,11 @@ the exact text, with those characters JSON-escaped.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
-from typing import Any, Final, TextIO
+import textwrap
+from typing import Any, Final, NoReturn, TextIO
 
 from eevidence._internal.text import json_safe, printable
 from eevidence.errors import EEvidenceError, InputError
@@ -23,6 +25,68 @@ EXIT_USAGE: Final = 2
 
 class CliUsageError(Exception):
     """A command-line usage mistake that argparse itself cannot see (exit code 2)."""
+
+
+class ArgumentsError(CliUsageError):
+    """A usage mistake argparse saw (an unknown option, a missing or invalid argument).
+
+    Attributes:
+        prog: The parser's program name, the command included (``eevidence new``).
+        message: argparse's one-line message.
+    """
+
+    def __init__(self, prog: str, message: str) -> None:
+        super().__init__(message)
+        self.prog = prog
+        self.message = message
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Help text filled to the terminal's width (never breaking a word at a hyphen, so
+    file names and options stay whole), except a block whose lines start with
+    spaces or that holds a line ending in ``:`` (a list, such as the environment variables
+    of an epilog), which is printed as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        blocks = text.split("\n\n")
+        out = []
+        for block in blocks:
+            lines = block.splitlines()
+            if any(line.startswith(" ") or line.endswith(":") for line in lines):
+                out.append("\n".join(indent + line for line in lines))
+            else:
+                words = " ".join(" ".join(lines).split())
+                out.append(
+                    textwrap.fill(
+                        words,
+                        width,
+                        initial_indent=indent,
+                        subsequent_indent=indent,
+                        break_on_hyphens=False,
+                    )
+                )
+        return "\n\n".join(out)
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors raise :class:`ArgumentsError` instead of
+    printing the usage and exiting, so that the command line reports them in one line (or
+    as JSON); its sub-command parsers are of the same class."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        """Raise the usage error ``message``.
+
+        Raises:
+            ArgumentsError: always, naming this parser's ``prog``.
+        """
+        raise ArgumentsError(self.prog, message)
 
 
 def echo(line: str = "", *, file: TextIO | None = None) -> None:

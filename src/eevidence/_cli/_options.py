@@ -1,5 +1,5 @@
-"""Options shared by the command groups: store, now, times, JSON output, passphrase, progress,
-actor.
+"""Options shared by the command groups: store, now, times, JSON output, output files
+(``--force``), provider profiles, passphrase, progress, actor.
 
 Each is one function that adds the option to a parser and one that reads it back, so every
 command spells and reads it the same way. Imports only public faces and building blocks of
@@ -36,12 +36,15 @@ __all__ = [
     "ProgressBar",
     "actor_of",
     "folder_of",
+    "force_option",
     "identifier_of",
+    "new_output",
     "now_of",
     "parse_time",
     "passphrase_of",
     "passphrase_options",
     "progress",
+    "providers_option",
     "store_of",
     "store_options",
     "time_text_of",
@@ -186,6 +189,50 @@ def store_of(args: argparse.Namespace, *, create: bool = True) -> Store:
         or None
     )
     return open_store(spec, create=create)
+
+
+# -- output files and folders -------------------------------------------------------------
+
+
+def force_option(
+    p: argparse.ArgumentParser | argparse._ArgumentGroup, what: str = "an existing output file"
+) -> None:
+    """Add ``--force``: replace ``what`` instead of refusing to."""
+    p.add_argument("--force", action="store_true", help=f"replace {what}")
+
+
+def new_output(path: str | os.PathLike[str], option: str, *, force: bool) -> Path:
+    """The output file ``path`` given to ``option``, checked before any work is done: an
+    existing file (or anything else at that path) is refused unless ``force``.
+
+    The file is then written whole or not at all (a temporary file renamed over it, see
+    :func:`eevidence._internal.fs.write_atomic`), so a refused or failed command leaves the
+    existing file as it was.
+
+    Raises:
+        CliUsageError: something exists at ``path`` and ``force`` is false; or ``path``
+            is an existing folder (never replaced).
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise CliUsageError(f"{option} {path}: is a folder; name a file")
+    if not force and os.path.lexists(target):
+        raise CliUsageError(f"{option} {path}: the file exists; give --force to replace it")
+    return target
+
+
+# -- provider profiles ---------------------------------------------------------------------
+
+
+def providers_option(p: argparse.ArgumentParser) -> None:
+    """Add ``--providers-dir DIR``: profiles that add to the shipped ones and replace those
+    with the same id (default: ``$EEVIDENCE_PROVIDERS``)."""
+    p.add_argument(
+        "--providers-dir",
+        metavar="DIR",
+        help="extra provider profiles, replacing shipped ones with the same id "
+        "(default: $EEVIDENCE_PROVIDERS)",
+    )
 
 
 # -- output folders ------------------------------------------------------------------------

@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, get_args
+from zoneinfo import ZoneInfo
 
 from eevidence._cli._common import (
     EXIT_INVALID,
@@ -17,16 +18,28 @@ from eevidence._cli._common import (
     pretty_json_text,
     print_json,
 )
-from eevidence._cli._options import folder_of, identifier_of, time_text_of, window_of
+from eevidence._cli._options import (
+    folder_of,
+    force_option,
+    identifier_of,
+    new_output,
+    providers_option,
+    time_text_of,
+    window_of,
+)
 from eevidence._internal.documents import load_document
 from eevidence._internal.fs import write_atomic
 from eevidence.errors import InputError, Problem, RequestValidationError
 from eevidence.provider import generated_schemas as provider_schemas, load_providers
 from eevidence.request import (
     DATA_CATEGORIES,
+    IDENTIFIER_TYPES,
+    INSTRUMENTS,
     REQUEST_KINDS,
     SUBSCRIBER_DETAILS,
+    AttachmentRef,
     AuthorityProfile,
+    Case,
     canonical_bytes,
     generated_schemas,
     kind_spec,
@@ -36,7 +49,25 @@ from eevidence.request import (
     read_request,
 )
 
-__all__ = ["register"]
+__all__ = ["build_document", "creation_time", "register"]
+
+OFFENCE_CATEGORIES: tuple[str, ...] = get_args(Case.model_fields["offence_category"].annotation)
+ATTACHMENT_KINDS: tuple[str, ...] = get_args(AttachmentRef.model_fields["kind"].annotation)
+
+_NEW_EPILOG = """\
+The authority profile (--authority, and the files of --issuing-authority and the other
+authorities) is a JSON or YAML object; see examples/authority.json in the source tree and
+its schema: eevidence schema authority-profile.schema.json. Its optional time_zone (an IANA
+name such as Europe/Paris) gives the offset of the creation time (default: the computer's).
+
+environment:
+  EEVIDENCE_PROVIDERS  folder of extra or replacement provider profiles (as --providers-dir)
+
+See 'eevidence --help' for every environment variable."""
+
+
+def _one_of(values: tuple[str, ...]) -> str:
+    return "one of: " + ", ".join(values)
 
 
 def _kind(text: str) -> str:
@@ -51,15 +82,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "new",
         help="build a request from options",
         description="Build a request from options and write it as JSON. Nothing is written "
-        "when the request is invalid.",
+        "when the request is invalid, or when the provider has no profile.",
+        epilog=_NEW_EPILOG,
     )
     p.add_argument("kind", type=_kind, metavar="KIND", help=" | ".join(REQUEST_KINDS))
     p.add_argument(
-        "--authority", required=True, metavar="FILE", help="authority profile (JSON/YAML)"
+        "--authority",
+        required=True,
+        metavar="FILE",
+        help="authority profile, a JSON or YAML object (example: examples/authority.json; "
+        "schema: eevidence schema authority-profile.schema.json)",
     )
     p.add_argument(
-        "--provider", required=True, metavar="ID", help="addressee provider id, e.g. meta"
+        "--provider",
+        required=True,
+        metavar="ID",
+        help="addressee provider id, e.g. meta (any case; list: eevidence providers list)",
     )
+    providers_option(p)
     p.add_argument(
         "--addressee-entity",
         metavar="TEXT",
@@ -73,7 +113,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g = p.add_argument_group("case")
     g.add_argument("--case", required=True, metavar="REF", help="case reference")
     g.add_argument("--offence", required=True, metavar="TEXT", help="offence description")
-    g.add_argument("--offence-category", required=True, metavar="CATEGORY")
+    g.add_argument(
+        "--offence-category",
+        required=True,
+        metavar="CATEGORY",
+        choices=OFFENCE_CATEGORIES,
+        help=_one_of(OFFENCE_CATEGORIES),
+    )
     g.add_argument("--terrorism", action="store_true", help="the case is terrorism-related")
     g.add_argument("--facts", required=True, metavar="TEXT", help="short summary of the facts")
     g.add_argument("--statute", required=True, metavar="TEXT", help="statutory citation")
@@ -85,16 +131,32 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="append",
         default=[],
         metavar="INSTRUMENT[:ARTICLE]",
-        help="default: the authority profile's bases that the kind can rest on",
+        help="repeatable; INSTRUMENT is " + _one_of(INSTRUMENTS) + " (default: the authority "
+        "profile's bases that the kind can rest on)",
     )
     g.add_argument(
-        "--identifier", action="append", default=[], metavar="TYPE[/SERVICE]:VALUE[@FROM/TO]"
+        "--identifier",
+        action="append",
+        default=[],
+        metavar="TYPE[/SERVICE]:VALUE[@FROM/TO]",
+        help="repeatable, e.g. username/instagram:jdoe or email:a@example.com; TYPE is "
+        + _one_of(IDENTIFIER_TYPES),
     )
     g.add_argument(
-        "--data", action="append", default=[], metavar="CATEGORY", choices=DATA_CATEGORIES
+        "--data",
+        action="append",
+        default=[],
+        metavar="CATEGORY",
+        choices=DATA_CATEGORIES,
+        help="repeatable; " + _one_of(DATA_CATEGORIES),
     )
     g.add_argument(
-        "--subscriber-detail", action="append", default=[], metavar="D", choices=SUBSCRIBER_DETAILS
+        "--subscriber-detail",
+        action="append",
+        default=[],
+        metavar="DETAIL",
+        choices=SUBSCRIBER_DETAILS,
+        help="repeatable; " + _one_of(SUBSCRIBER_DETAILS),
     )
     g.add_argument("--data-description", metavar="TEXT")
     g.add_argument("--period", metavar="FROM/TO", help="period of interest")
@@ -109,7 +171,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g.add_argument(
         "--language", metavar="TAG", help="BCP 47 tag (default: the authority profile's)"
     )
-    g.add_argument("--attachment", action="append", default=[], metavar="KIND:FILENAME")
+    g.add_argument(
+        "--attachment",
+        action="append",
+        default=[],
+        metavar="KIND:FILENAME",
+        help="repeatable; KIND is " + _one_of(ATTACHMENT_KINDS),
+    )
     g = p.add_argument_group("emergency (emergency_disclosure, eu_production_order)")
     g.add_argument("--threat", metavar="TEXT", help="nature of the threat")
     g.add_argument("--why-now", metavar="TEXT", help="why disclosure without delay averts it")
@@ -153,8 +221,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     g.add_argument("--serious-crime", metavar="TEXT", help="how the offence is a Serious Crime")
     g = p.add_argument_group("output")
     g.add_argument("--id", metavar="UUID", help="request id (default: a new random UUID)")
-    g.add_argument("--created-at", metavar="DATETIME", help="creation time (default: now, UTC)")
+    g.add_argument(
+        "--created-at",
+        metavar="DATETIME",
+        help="creation time, RFC 3339 with an offset (default: now, with the offset of the "
+        "profile's time_zone, else of the computer's time zone)",
+    )
     g.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output)")
+    force_option(g)
     g.add_argument(
         "--canonical", action="store_true", help="write canonical bytes instead of pretty JSON"
     )
@@ -173,6 +247,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("schema", help="print or write the JSON Schemas")
     p.add_argument("name", nargs="?", metavar="NAME", help="schema file name (default: list them)")
     p.add_argument("-o", "--output-dir", metavar="DIR", help="write every schema into DIR")
+    force_option(p, "schema files already in DIR")
     p.set_defaults(handler=_cmd_schema)
 
 
@@ -213,8 +288,32 @@ def _authority(profile: AuthorityProfile, *, sworn: bool) -> dict[str, Any]:
     return doc
 
 
+def creation_time(now: datetime, profile: AuthorityProfile) -> datetime:
+    """``now`` (time-zone aware) as the authority's local time, to the second: in the
+    profile's ``time_zone`` when it has one, else in the computer's local time zone.
+
+    A request written in Paris at 23:30 on 20 November then carries that date
+    (``2026-11-20T23:30:00+01:00``), not the next day's in UTC; the instant is the same.
+    """
+    zone = ZoneInfo(profile.time_zone) if profile.time_zone else None
+    return now.astimezone(zone).replace(microsecond=0)
+
+
 def build_document(args: argparse.Namespace, *, now: datetime) -> dict[str, Any]:
-    """The request JSON described by ``eevidence new`` options (not yet validated)."""
+    """The request JSON described by ``eevidence new`` options (not yet validated).
+
+    ``now`` (time-zone aware) is the creation time unless ``--created-at`` gives one; it is
+    written as the authority's local time (:func:`creation_time`). The provider id is the
+    registry's (``Google`` becomes ``google``).
+
+    Raises:
+        InputError: a file cannot be read or is not a valid profile, or an option's value
+            cannot be read.
+        UnknownProviderError: no provider profile has the ``--provider`` id (the message
+            suggests the closest one).
+        CliUsageError: options that do not go together.
+    """
+    provider = load_providers(args.providers_dir).get(args.provider, source="--provider")
     profile_doc = _load_object(args.authority, "--authority")
     try:
         profile = AuthorityProfile.model_validate_json(json.dumps(profile_doc))
@@ -248,11 +347,11 @@ def build_document(args: argparse.Namespace, *, now: datetime) -> dict[str, Any]
         "id": args.id or new_request_id(),
         "created_at": time_text_of(args.created_at, "--created-at")
         if args.created_at
-        else now.isoformat(),
+        else creation_time(now, profile).isoformat(),
         "authority": _authority(profile, sworn=bool(args.sworn_officer)),
         "case": case,
         "legal_basis": legal,
-        "provider": args.provider,
+        "provider": provider.id,
         "identifiers": [identifier_of(s) for s in args.identifier],
         "data": data,
         "justification": {
@@ -320,16 +419,10 @@ def build_document(args: argparse.Namespace, *, now: datetime) -> dict[str, Any]
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    doc = build_document(args, now=datetime.now(UTC).replace(microsecond=0))
+    if args.output:
+        new_output(args.output, "--output", force=args.force)
+    doc = build_document(args, now=datetime.now(UTC))
     request = parse_request(doc, source="command line")
-    known = load_providers().ids()
-    if request.provider not in known:
-        echo(
-            f"eevidence: warning: no profile for provider {request.provider!r}; "
-            "`eevidence check` needs one (known: " + ", ".join(known) + "; add your own with "
-            "--providers-dir or $EEVIDENCE_PROVIDERS)",
-            file=sys.stderr,
-        )
     if args.canonical:
         out = canonical_bytes(request)
     else:
@@ -386,6 +479,8 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     schemas = {**generated_schemas(), **provider_schemas()}
     if args.output_dir:
         out = folder_of(args.output_dir, "--output-dir")
+        for name in schemas:
+            new_output(out / name, "--output-dir", force=args.force)
         for name, schema in schemas.items():
             write_atomic(out / name, pretty_json_bytes(schema))
             echo(f"wrote {out / name}", file=sys.stderr)
