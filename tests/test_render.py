@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import html as html_lib
 import io
 import json
 import re
@@ -23,11 +24,15 @@ from eevidence.letter import (
     FORMATS,
     LANGUAGES,
     Catalogue,
+    Fields,
+    Table,
     build_letter,
     catalogue,
     format_datetime,
     render_letter,
 )
+from eevidence.letter._names import country_name, language_name
+from eevidence.provider import Channel, Entity, Fact, ProviderProfile, load_providers
 from eevidence.request import (
     DATA_CATEGORIES,
     IDENTIFIER_TYPES,
@@ -56,6 +61,7 @@ ENUM_KEYS = {
     "language",
     "schema_version",
     "country",
+    "agreement_partner",
 }
 """Fields whose values are translated (or shown as codes), so they are checked separately."""
 _DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
@@ -549,18 +555,21 @@ def test_render_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_render_command_defaults_to_the_request_language(tmp_path: Path) -> None:
     doc = example_doc("preservation")
     doc["language"] = "fr-BE"
-    doc["provider"] = "unlisted-provider"
     source = tmp_path / "request.json"
     source.write_text(json.dumps(doc), encoding="utf-8")
     out = tmp_path / "letter.txt"
     assert main(["render", str(source), "--format", "txt", "-o", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert "Demande de conservation de données informatiques stockées" in text
-    assert "Fournisseur de services: unlisted-provider" in text
+    assert "Fournisseur de services: Meta (Facebook, Instagram)" in text
+    assert "Langue d'origine" not in text  # a French letter of a French request
     doc["language"] = "de"
     source.write_text(json.dumps(doc), encoding="utf-8")
-    assert main(["render", str(source), "--format", "txt", "-o", str(out)]) == 0
-    assert "Request for the preservation" in out.read_text(encoding="utf-8")
+    other = tmp_path / "letter-de.txt"
+    assert main(["render", str(source), "--format", "txt", "-o", str(other)]) == 0
+    text = other.read_text(encoding="utf-8")
+    assert "Request for the preservation" in text
+    assert "Original language: German" in text
 
 
 def test_render_command_takes_the_logo_from_the_authority_profile(tmp_path: Path) -> None:
@@ -576,6 +585,7 @@ def test_render_command_takes_the_logo_from_the_authority_profile(tmp_path: Path
     assert len(pypdf.PdfReader(out).pages[0].images) == 1
     profile["logo"] = "../logo.png"
     (tmp_path / "authority.json").write_text(json.dumps(profile), encoding="utf-8")
+    args[3] = str(tmp_path / "other.pdf")
     assert main(args) == 1  # a path, not a file name: refused by the profile model
 
 
@@ -588,9 +598,12 @@ def test_render_command_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str
     bad.write_text('{"schema_version": 1}', encoding="utf-8")
     assert main(["render", example, "-o", out, "--authority", str(bad)]) == 1
     assert "invalid authority profile" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as exit_info:
-        main(["render", example, "-o", out, "--lang", "de"])
-    assert exit_info.value.code == 2
+    code: int | str | None
+    try:  # a usage error: argparse's exit, or its code returned
+        code = main(["render", example, "-o", out, "--lang", "de"])
+    except SystemExit as exit_info:
+        code = exit_info.code
+    assert code == 2
     assert not (tmp_path / "x.pdf").exists()
 
 
@@ -707,7 +720,7 @@ def test_the_cloud_act_section_says_what_the_agreement_asks() -> None:
     text = render_letter(request, fmt="txt", lang="en").decode("utf-8")
     section = text.split("Order under a CLOUD Act agreement\n---", 1)[1]
     for expected in (
-        "State party to the agreement with the United States: GB",
+        "State party to the agreement with the United States: United Kingdom",
         "National order: Overseas Production Order",
         "Designated authority: Home Office, Investigatory Powers Unit",
         "Reference of the designated authority: DAA-2026-1187",
@@ -715,3 +728,252 @@ def test_the_cloud_act_section_says_what_the_agreement_asks() -> None:
         "Serious crime: Preparation of terrorist acts",
     ):
         assert expected in section, expected
+
+
+# --------------------------------------------------------------------------- what a recipient reads
+
+
+def _texts(request: Request, lang: str, **options: Any) -> dict[str, str]:
+    """The letter in every format, as text: the PDF read back with pypdf, the HTML without
+    its tags (entities undone)."""
+    out: dict[str, str] = {}
+    for fmt in FORMATS:
+        data = render_letter(request, fmt=fmt, lang=lang, **options)
+        if fmt == "pdf":
+            out[fmt] = _pdf_text(data)
+        else:
+            text = data.decode("utf-8")
+            if fmt == "html":
+                text = html_lib.unescape(re.sub(r"<[^>]+>", " ", text))
+            out[fmt] = text
+    return out
+
+
+def _profile(provider_id: str) -> ProviderProfile:
+    return load_providers().profiles[provider_id]
+
+
+def _shown(label: str, flat: str) -> bool:
+    """Whether every run of ``label`` is in the squashed text ``flat``."""
+    return all(part in flat for part in _runs(label))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_addressee_is_the_legal_entity_and_no_internal_identifier(lang: str) -> None:
+    t = catalogue(lang)
+    assert "field.provider_id" not in t.entries
+    # LinkedIn answers by the requester's location (LinkedIn Ireland U.C. for EU requests):
+    # a French authority's letter names it, and its country
+    linkedin = _profile("linkedin")
+    request = _request("preservation", provider="linkedin")
+    for fmt, text in _texts(request, lang, provider=linkedin).items():
+        flat = _squash(text)
+        assert _shown(t("field.addressee_entity"), flat), fmt
+        assert _squash("LinkedIn Ireland U.C.") in flat, fmt
+        assert _squash(country_name("IE", lang)) in flat, fmt
+        assert "LinkedIn Corp." not in text, fmt
+        assert "Provider identifier" not in text, fmt
+        assert "linkedin" not in text.replace("LinkedIn", ""), fmt  # the id is printed nowhere
+    # an authority outside the EU gets the entity for the rest of the world
+    us_authority = {**example_doc("preservation")["authority"], "country": "US"}
+    us = _request("preservation", provider="linkedin", authority=us_authority)
+    assert "LinkedIn Corp." in render_letter(us, fmt="txt", lang=lang, provider=linkedin).decode()
+    # the request's own entity wins over the profile's
+    named = _request("preservation", provider="linkedin", addressee_entity="LinkedIn Corp.")
+    text = render_letter(named, fmt="txt", lang=lang, provider=linkedin).decode()
+    assert "LinkedIn Corp." in text
+    assert "LinkedIn Ireland U.C." not in text
+    # Meta answers by the user's location, which the letter cannot know: no entity is guessed
+    meta = render_letter(_request("preservation"), fmt="txt", lang=lang, provider=_profile("meta"))
+    assert t("field.addressee_entity") not in meta.decode()
+
+
+def test_the_profile_s_designated_addressee_and_postal_address_are_printed() -> None:
+    meta = _profile("meta")
+    source = next(iter(meta.sources))
+    post = Channel(
+        kind="post",
+        name="Law enforcement mail (fictional, for this test)",
+        address="1 Example Quay, Dublin 2, Ireland",
+        sources=(source,),
+    )
+    designated = Fact[Entity](
+        status="known",
+        value=Entity(name="Example Establishment Ltd (fictional)", country="IE"),
+        sources=(source,),
+    )
+    profile = meta.model_copy(
+        update={"channels": (*meta.channels, post), "eu_designated_addressee": designated}
+    )
+    order_doc = example_doc("eu-production-order")
+    order_doc.pop("addressee_establishment", None)
+    order = parse_request(order_doc)
+    for lang in LANGUAGES:
+        t = catalogue(lang)
+        for fmt, text in _texts(order, lang, provider=profile).items():
+            flat = _squash(text)
+            assert _squash("Example Establishment Ltd (fictional)") in flat, (lang, fmt)
+            assert _squash("1 Example Quay, Dublin 2, Ireland") in flat, (lang, fmt)
+            assert _squash(country_name("IE", lang)) in flat, (lang, fmt)
+        letter = build_letter(order, lang=lang, provider=profile)
+        (section,) = [s for s in letter.sections if s.title == t("section.addressee_eu")]
+        (rows,) = section.blocks
+        assert isinstance(rows, Fields)
+        labels = dict(rows.rows)
+        assert labels[t("field.establishment")].startswith("Example Establishment Ltd")
+        assert labels[t("field.postal_address")] == "1 Example Quay, Dublin 2, Ireland"
+    # an EU order never goes to an entity the profile lists for other requests
+    plain = build_letter(order, lang="en", provider=_profile("linkedin"))
+    assert "LinkedIn Ireland U.C." not in "\n".join(plain.texts())
+    # without a profile nothing is added
+    bare = "\n".join(build_letter(order, lang="en").texts())
+    assert "Example Establishment" not in bare
+    assert "Postal address" not in bare
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_request_language_is_named_only_when_the_letter_is_a_translation(lang: str) -> None:
+    t = catalogue(lang)
+    label = t("meta.original_language")
+    for tag, language in (("fr", "fr"), ("en", "en"), ("es-ES", "es"), ("ar", "ar")):
+        request = _request("preservation", language=tag)
+        rows = dict(build_letter(request, lang=lang).meta)
+        if language == lang:
+            assert label not in rows, tag
+        else:
+            # the language's name in the letter's language, never its code
+            assert rows[label] == language_name(tag, lang) != tag, tag
+        for fmt, text in _texts(request, lang).items():
+            assert _shown(label, _squash(text)) == (language != lang), (tag, fmt)
+    english = dict(build_letter(_request("preservation", language="fr-BE"), lang="en").meta)
+    assert english["Original language"] == "French (Belgium)"
+    french = dict(build_letter(_request("preservation", language="en"), lang="fr").meta)
+    assert french["Langue d'origine"] == "anglais"
+    spanish = dict(build_letter(_request("preservation", language="fr"), lang="es").meta)
+    assert spanish["Idioma original"] == "francés"
+
+
+def test_attachment_languages_are_named() -> None:
+    doc = example_doc("preservation")
+    doc["attachments"] = [{**doc["attachments"][0], "language": "fr"}]
+    request = parse_request(doc)
+    assert "Language: French" in render_letter(request, fmt="txt", lang="en").decode()
+    assert "Idioma: francés" in render_letter(request, fmt="txt", lang="es").decode()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_countries_are_printed_as_names_in_the_letter_language(lang: str) -> None:
+    t = catalogue(lang)
+    names = {
+        "en": ("France", "United Kingdom"),
+        "fr": ("France", "Royaume-Uni"),
+        "es": ("Francia", "Reino Unido"),
+        "ar": ("فرنسا", "المملكة المتحدة"),
+    }[lang]
+    assert (country_name("FR", lang), country_name("GB", lang)) == names
+    for fmt, text in _texts(_request("preservation"), lang).items():
+        assert _squash(names[0]) in _squash(text), fmt
+        assert not re.search(rf"{re.escape(t('field.country'))}:?\s*FR\b", text), fmt
+    text = render_letter(_request("preservation"), fmt="txt", lang=lang).decode()
+    assert f"{t('field.country')}: {names[0]}" in text
+    cloud = render_letter(_request("cloud-act-order"), fmt="txt", lang=lang).decode()
+    assert f"{t('field.agreement_partner')}: {names[1]}" in cloud
+    assert f"{t('field.country')}: {names[1]}" in cloud
+    assert not re.search(r"\bGB$", cloud, re.MULTILINE)
+
+
+def test_a_code_with_no_name_in_the_data_is_printed_as_it_is() -> None:
+    assert country_name("ZZ", "en") == "ZZ"
+    assert country_name("ZZ", "fr") == "ZZ"
+    assert language_name("not a tag", "en") == "not a tag"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_legal_basis_names_each_article_once(lang: str) -> None:
+    t = catalogue(lang)
+
+    def basis(*items: dict[str, str]) -> list[str]:
+        letter = build_letter(_request("preservation", legal_basis=list(items)), lang=lang)
+        (section,) = [s for s in letter.sections if s.title == t("section.legal_basis")]
+        (table,) = section.blocks
+        assert isinstance(table, Table)
+        assert len(table.header) == 2 + any("citation" in i for i in items)
+        return [re.sub("[\u2066\u2069]", "", row[1]) for row in table.rows]
+
+    art29 = t("instrument.budapest_art29")
+    assert basis({"instrument": "budapest_art29", "article": "29"}) == [art29]
+    assert basis({"instrument": "budapest_art29"}) == [art29]
+    assert basis({"instrument": "budapest_art29", "article": "29(7)"}) == [art29 + "(7)"]
+    usc = t("instrument.us_18_usc_2702")
+    assert basis({"instrument": "us_18_usc_2702", "article": "2702(c)(4)"}) == [usc + "(c)(4)"]
+    f = t("instrument.us_18_usc_2703f")
+    assert basis({"instrument": "us_18_usc_2703f", "article": "2703(f)"}) == [f]
+    reg = t("instrument.eu_2023_1543")
+    assert basis({"instrument": "eu_2023_1543", "article": "5"}) == [
+        t("basis.article", instrument=reg, article="5")
+    ]
+    cloud = t("instrument.cloud_act_agreement")
+    assert basis({"instrument": "cloud_act_agreement", "article": "4, 5"}) == [
+        t("basis.articles", instrument=cloud, article="4, 5")
+    ]
+    national = t("instrument.national_law")
+    assert basis(
+        {"instrument": "national_law", "article": "s. 1", "citation": "Crime Act 2019"}
+    ) == [t("basis.provision", instrument=national, article="s. 1")]
+    # printed once in every format: no "Article" column repeating the number
+    once = _request("preservation", legal_basis=[{"instrument": "budapest_art29", "article": "29"}])
+    for fmt, text in _texts(once, lang).items():
+        flat = _squash(text)
+        start = flat.index(_squash(t("section.legal_basis")))
+        section = flat[start : flat.index(_squash(t("section.case")), start)]
+        assert section.count("29") == 1, (fmt, section)
+
+
+def _page_texts(data: bytes) -> list[str]:
+    return [_squash(p.extract_text()) for p in pypdf.PdfReader(io.BytesIO(data)).pages]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_signature_block_stays_with_the_closing_paragraph(lang: str) -> None:
+    t = catalogue(lang)
+    sentence = max(_runs(t("sentence.closing")), key=len)
+    closing = sentence[len(sentence) // 2 :][:20]  # a part no other text of the letter has
+    signature = max(_runs(t("signature.requesting_officer")), key=len)
+    facts = example_doc("preservation")["case"]["summary_of_facts"]
+    page_counts: set[int] = set()
+    # the summary grows a few lines at a time, so the closing falls at every height of a page
+    for times in range(1, 40):
+        case = {**example_doc("preservation")["case"], "summary_of_facts": facts * times}
+        pages = _page_texts(
+            render_letter(_request("preservation", case=case), fmt="pdf", lang=lang)
+        )
+        page_counts.add(len(pages))
+        with_closing = [i for i, p in enumerate(pages) if closing in p]
+        with_signature = [i for i, p in enumerate(pages) if signature in p]
+        assert with_closing == with_signature == [len(pages) - 1], (times, len(pages))
+    assert len(page_counts) >= 2  # grown by more than a page: every position was tried
+    for name in KINDS:  # every example: the closing and every signature on the last page
+        last = _page_texts(render_letter(_request(name), fmt="pdf", lang=lang))[-1]
+        assert closing in last, name
+        for sig in build_letter(_request(name), lang=lang).signatures:
+            assert max(_runs(sig.title), key=len) in last, (name, sig.title)
+
+
+def test_the_html_letter_keeps_the_closing_and_signatures_in_one_unbroken_block() -> None:
+    request = _request("eu-production-order")
+    html = render_letter(request, fmt="html", lang="en").decode()
+    root = ET.fromstring(html.split("\n", 1)[1])  # noqa: S314 - our own output
+    (block,) = [e for e in root.iter("div") if e.get("class") == "closing"]
+    assert "The requesting authority thanks" in "".join(block.itertext())
+    sigs = [e for e in block.iter("div") if e.get("class") == "sig"]
+    assert len(sigs) == len(build_letter(request, lang="en").signatures) >= 1
+    assert ".closing { break-inside: avoid;" in html
+
+
+def test_letters_with_a_provider_profile_are_deterministic() -> None:
+    linkedin = _profile("linkedin")
+    request = _request("preservation", provider="linkedin")
+    for lang in LANGUAGES:
+        for fmt in FORMATS:
+            first = render_letter(request, fmt=fmt, lang=lang, provider=linkedin)
+            assert first == render_letter(request, fmt=fmt, lang=lang, provider=linkedin)

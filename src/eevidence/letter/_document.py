@@ -15,13 +15,17 @@ an EU order (Reg. (EU) 2023/1543 art. 7) and the kind's own sections
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Final, TypeVar
 
 from eevidence.errors import RenderError
+from eevidence.letter._addressee import profile_addressee
 from eevidence.letter._catalogue import RTL_LANGUAGES, Catalogue, catalogue
 from eevidence.letter._model import Fields, Letter, Paragraph, Section, Signature, Table
+from eevidence.letter._names import country_name, language_name
+from eevidence.provider import ProviderProfile
 from eevidence.request import (
     AccountIdIdentifier,
     AttachmentRef,
@@ -99,7 +103,7 @@ def _requesting_authority(t: Catalogue, a: RequestingAuthority) -> Section:
             _rows(
                 (t("field.name"), a.name),
                 (t("field.unit"), a.unit),
-                (t("field.country"), a.country),
+                (t("field.country"), country_name(a.country, t.lang)),
                 (t("field.address"), "\n".join(a.address)),
                 (t("field.officer"), officer.name),
                 (t("field.role"), officer.role),
@@ -123,7 +127,7 @@ def _authority_rows(
     return [
         (t("field.authority_type"), t(f"authority.{a.type}")),
         (t("field.name"), a.name),
-        (t("field.country"), a.country),
+        (t("field.country"), country_name(a.country, t.lang)),
         (t("field.representative"), a.representative),
         (t("field.email"), a.email),
         (t("field.phone"), a.phone),
@@ -151,7 +155,7 @@ def _enforcing_authority(t: Catalogue, a: EnforcingAuthority) -> Section:
         (
             _rows(
                 (t("field.name"), a.name),
-                (t("field.country"), a.country),
+                (t("field.country"), country_name(a.country, t.lang)),
                 (t("field.notified_at"), notified),
             ),
         ),
@@ -159,7 +163,7 @@ def _enforcing_authority(t: Catalogue, a: EnforcingAuthority) -> Section:
 
 
 _ADDRESSEE_FIELDS: Final = (
-    ("field.addressee_entity", "addressee_entity"),  # the legal entity, any kind
+    ("field.addressee_entity", "addressee_entity"),  # the legal entity, any kind (first)
     ("field.establishment", "addressee_establishment"),  # EU orders (Reg. 2023/1543 art. 7)
     ("field.custodian_information", "custodian_information"),  # Budapest art. 29(2)(d)
     ("field.provider_address", "provider_address"),  # CETS 224 art. 7(4)(d)
@@ -167,31 +171,90 @@ _ADDRESSEE_FIELDS: Final = (
 """(catalogue key, request field) of the kind-specific rows of the addressee section."""
 
 
-def _addressee(t: Catalogue, request: Request, provider_name: str) -> Section:
-    rows: list[tuple[str, str | None]] = [
-        (t("field.provider"), provider_name),
-        (t("field.provider_id"), request.provider),
-    ]
-    for key, name in _ADDRESSEE_FIELDS:
-        value = _field(request, name, str)
-        if value is not None:
-            rows.append((t(key), value))
+def _entity(t: Catalogue, name: str, country: str | None) -> str:
+    """An entity's name, and on the next line its country's name when known."""
+    return name if country is None else f"{name}\n{country_name(country, t.lang)}"
+
+
+def _addressee(
+    t: Catalogue, request: Request, provider_name: str, profile: ProviderProfile | None
+) -> Section:
+    """The addressee: the service provider, the legal entity (the request's
+    ``addressee_entity``, else the one the profile names for this request) and its postal
+    address when the profile records one, then the rows of the kind (:data:`_ADDRESSEE_FIELDS`).
+    The designated establishment of an EU order (Reg. (EU) 2023/1543 art. 7) is the request's
+    ``addressee_establishment``, else the profile's designated addressee."""
     eu = kind_spec(request.kind).eu_order
+    known = (
+        profile_addressee(
+            profile,
+            kind=request.kind,
+            requester_country=request.authority.country,
+            eu_order=eu,
+        )
+        if profile is not None
+        else None
+    )
+    rows: list[tuple[str, str | None]] = [(t("field.provider"), provider_name)]
+    entity = _field(request, "addressee_entity", str)
+    if entity is None and known is not None and known.entity is not None:
+        entity = _entity(t, known.entity, known.entity_country)
+    rows.append((t("field.addressee_entity"), entity))
+    rows.append((t("field.postal_address"), known.postal_address if known else None))
+    for key, name in _ADDRESSEE_FIELDS[1:]:
+        value = _field(request, name, str)
+        designated = known.designated if known is not None else None
+        if value is None and name == "addressee_establishment" and designated is not None:
+            value = _entity(t, designated, known.designated_country if known else None)
+        rows.append((t(key), value))
     title = t("section.addressee_eu") if eu else t("section.addressee")
     return Section(title, (_rows(*rows),))
 
 
+_OWN_ARTICLE: Final = re.compile(r"_(?:art|usc_)(\d+)([a-z]?)$")
+"""The article an instrument id names (``budapest_art29`` -> ``29``, ``us_18_usc_2703f`` ->
+``2703(f)``); its catalogue text ends with it in every language."""
+_SEVERAL: Final = re.compile(r"[,;&]|\s(and|et|y|و)\s|\d\s*[-\u2013]\s*\d")
+"""An article field that names several articles (``4, 5``, ``4 and 5``, ``4-6``)."""
+
+
+def _provision(t: Catalogue, instrument: str, article: str | None) -> str:
+    """The instrument and article as one text, the article printed once: an article that
+    is, or narrows, the one the instrument is named after replaces it (``29(7)`` for
+    ``budapest_art29``); another is added after the instrument's name, as "article N"
+    when it is a number, else as written (``s. 1``)."""
+    name = t(f"instrument.{instrument}")
+    if not article:
+        return name
+    # in a right-to-left letter the article is one left-to-right run: "29(7)" stays "29(7)"
+    shown = f"\u2066{article}\u2069" if t.lang in RTL_LANGUAGES else article
+    own = _OWN_ARTICLE.search(instrument)
+    if own is not None:
+        number = f"{own[1]}({own[2]})" if own[2] else own[1]
+        narrows = article == number or article.startswith(f"{number}(")
+        if narrows and name.endswith(number):
+            return name[: -len(number)] + shown
+    if not article[0].isdigit():  # the field names its own kind: "s. 1", "§ 100a"
+        return t("basis.provision", instrument=name, article=shown)
+    if _SEVERAL.search(article):
+        return t("basis.articles", instrument=name, article=shown)
+    return t("basis.article", instrument=name, article=shown)
+
+
 def _legal_basis(t: Catalogue, request: Request) -> Section:
+    """One row per basis: the instrument with its article, and the citation when any basis
+    has one (the citation column is left out otherwise)."""
+    bases = request.legal_basis
+    cited = any(b.citation for b in bases)
     rows = tuple(
-        (
-            str(i),
-            t(f"instrument.{b.instrument}"),
-            b.article or "",
-            b.citation or "",
-        )
-        for i, b in enumerate(request.legal_basis, 1)
+        (str(i), _provision(t, b.instrument, b.article), *((b.citation or "",) if cited else ()))
+        for i, b in enumerate(bases, 1)
     )
-    header = (t("column.number"), t("field.instrument"), t("field.article"), t("field.citation"))
+    header = (
+        t("column.number"),
+        t("field.instrument"),
+        *((t("field.citation"),) if cited else ()),
+    )
     return Section(t("section.legal_basis"), (Table(header, rows),))
 
 
@@ -352,7 +415,14 @@ def _cloud_act(t: Catalogue, request: Request, title: str) -> Section | None:
     if partner is None and designated is None:
         return None
     who = (
-        "\n".join((designated.name, designated.country, designated.email, designated.phone))
+        "\n".join(
+            (
+                designated.name,
+                country_name(designated.country, t.lang),
+                designated.email,
+                designated.phone,
+            )
+        )
         if designated is not None
         else None
     )
@@ -360,7 +430,10 @@ def _cloud_act(t: Catalogue, request: Request, title: str) -> Section | None:
         title,
         (
             _rows(
-                (t("field.agreement_partner"), partner),
+                (
+                    t("field.agreement_partner"),
+                    country_name(partner, t.lang) if partner is not None else None,
+                ),
                 (t("field.national_order"), _field(request, "national_order", str)),
                 (t("field.designated_authority"), who),
                 (
@@ -451,7 +524,7 @@ def _attachments(t: Catalogue, attachments: tuple[AttachmentRef, ...]) -> Sectio
             a.name,
             t(f"attachment.{a.kind}"),
             a.description or "",
-            a.language or "",
+            language_name(a.language, t.lang) if a.language else "",
             a.sha256 or "",
         )
         for i, a in enumerate(attachments, 1)
@@ -480,12 +553,21 @@ def _signatures(t: Catalogue, request: Request) -> tuple[Signature, ...]:
     return tuple(sigs)
 
 
+def _original_language(t: Catalogue, tag: str) -> tuple[tuple[str, str], ...]:
+    """The row naming the request's language, when the letter is in another one (a
+    translation of the labels; the user's text stays as written)."""
+    if tag.split("-", maxsplit=1)[0].lower() == t.lang:
+        return ()
+    return ((t("meta.original_language"), language_name(tag, t.lang)),)
+
+
 def build_letter(
     request: Request,
     *,
     lang: str,
     provider_name: str | None = None,
     authority: AuthorityProfile | None = None,
+    provider: ProviderProfile | None = None,
 ) -> Letter:
     """The letter for ``request`` in ``lang``, as a document model.
 
@@ -500,20 +582,29 @@ def build_letter(
     Args:
         request: the request.
         lang: the letter language, one of :data:`LANGUAGES`.
-        provider_name: the addressee's display name (default: the provider id).
+        provider_name: the addressee's display name (default: the profile's name, else
+            the provider id).
         authority: supplies the letterhead (default: the request's requesting authority).
+        provider: the provider's profile: the legal entity that answers the request (or
+            the designated addressee of an EU order) and the postal address, where the
+            profile settles them and the request does not name the entity itself.
 
     Returns:
         The letter; the same arguments always give an equal letter.
 
+    The meta rows name the request's language only when the letter is in another one
+    ("Original language: French"): user-written text is in that language.
+
     Raises:
         RenderError: ``lang`` has no catalogue, the catalogue lacks a text the letter
-            needs, or the kinds table names a section the letter cannot build.
+            needs, the kinds table names a section the letter cannot build, or the CLDR
+            names of countries and languages (``language-data``) are not installed.
         InputError: the request's kind has no row in the kinds table.
+        ConfigurationError: the shipped country list or legal facts are broken.
     """
     t = catalogue(lang)
     head = authority.authority if authority is not None else request.authority
-    provider = provider_name or request.provider
+    addressee = provider_name or (provider.name if provider is not None else request.provider)
     issuing = _field(request, "issuing_authority", IssuingAuthority)
     validating = _field(request, "validating_authority", ValidatingAuthority)
     enforcing = _field(request, "enforcing_authority", EnforcingAuthority)
@@ -524,7 +615,7 @@ def build_letter(
     if validating is not None:
         sections.append(_validating_authority(t, validating))
     sections.append(_requesting_authority(t, request.authority))
-    sections.append(_addressee(t, request, provider))
+    sections.append(_addressee(t, request, addressee, provider))
     if enforcing is not None:
         sections.append(_enforcing_authority(t, enforcing))
     sections.append(_legal_basis(t, request))
@@ -546,9 +637,9 @@ def build_letter(
             (t("meta.date"), _when(t, request.created_at)),
             (t("meta.case_reference"), request.case.reference),
             (t("meta.request_id"), request.id),
-            (t("meta.language"), request.language),
+            *_original_language(t, request.language),
         ),
-        intro=t(f"intro.{request.kind}", authority=issuer, provider=provider),
+        intro=t(f"intro.{request.kind}", authority=issuer, provider=addressee),
         sections=tuple(sections),
         signatures=_signatures(t, request),
         signature_labels=(t("field.signature"), t("field.date")),

@@ -252,6 +252,10 @@ class _Writer:
             self.row(cells, size, lh)
             self.header = (cells, size, lh)
 
+    def height(self, text: str, size: float, *, bold: bool = False) -> float:
+        """The height (mm) :meth:`paragraph` takes to write ``text`` at ``size`` points."""
+        return len(self.wrap(text, self.pdf.epw, bold, size)) * size * 0.5
+
     def need(self, height: float) -> None:
         if self.pdf.get_y() + height > self.bottom:
             self.new_page()
@@ -522,19 +526,7 @@ def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
                 out.table(block.header, block.rows)
             else:
                 _paragraph_block(out, block)
-    pdf.ln(2)
-    out.paragraph(letter.closing)
-    label_sig, label_date = letter.signature_labels
-    date = letter.created_at.strftime("%Y-%m-%d")
-    for sig in letter.signatures:
-        out.need(42)
-        pdf.ln(5)
-        out.paragraph(sig.title, bold=True)
-        pdf.ln(10)
-        out.paragraph(f"{label_sig}: ______________________________", size=9.5)
-        for line in sig.lines:
-            out.paragraph(line, size=9.5)
-        out.paragraph(f"{label_date}: {date}", size=9.5)
+    _closing(out, letter)
     out.use(letter.page_label)  # shaping on again for Arabic footers
     pdf.text_shaping = out._shaping_state
     pdf.footers()
@@ -563,6 +555,48 @@ def _check_coverage(texts: Sequence[str], families: tuple[str, ...]) -> None:
             "render this request as HTML or text",
             source="pdf",
         )
+
+
+_CLOSING_GAP: Final = 2.0
+_SIGNATURE_GAP: Final = 5.0
+_SIGN_SPACE: Final = 10.0
+
+
+def _closing(out: _Writer, letter: Letter) -> None:
+    """The closing sentence and the signature blocks, kept on one page: when they do not fit
+    in what is left of the page, they start a new one (a signature alone on the last page
+    signs nothing the reader can see). A signature block is never split; when the closing
+    and every block together are taller than a page, the closing stays with the first."""
+    pdf = out.pdf
+    label_sig, label_date = letter.signature_labels
+    date = letter.created_at.strftime("%Y-%m-%d")
+    blocks = [
+        (
+            sig,
+            [f"{label_sig}: ______________________________", *sig.lines, f"{label_date}: {date}"],
+        )
+        for sig in letter.signatures
+    ]
+    heights = [
+        _SIGNATURE_GAP
+        + out.height(sig.title, 10, bold=True)
+        + _SIGN_SPACE
+        + sum(out.height(line, 9.5) for line in lines)
+        for sig, lines in blocks
+    ]
+    closing = _CLOSING_GAP + out.height(letter.closing, 10)
+    together = closing + sum(heights)
+    page = out.bottom - _MARGIN
+    out.need(together if together <= page else closing + (heights[0] if heights else 0.0))
+    pdf.ln(_CLOSING_GAP)
+    out.paragraph(letter.closing)
+    for (sig, lines), height in zip(blocks, heights, strict=True):
+        out.need(height)
+        pdf.ln(_SIGNATURE_GAP)
+        out.paragraph(sig.title, bold=True)
+        pdf.ln(_SIGN_SPACE)
+        for line in lines:
+            out.paragraph(line, size=9.5)
 
 
 def _paragraph_block(out: _Writer, block: Paragraph) -> None:

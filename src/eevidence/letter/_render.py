@@ -17,6 +17,7 @@ from typing import Final, Literal, get_args
 from eevidence.errors import RenderError
 from eevidence.letter._document import build_letter, image_mime
 from eevidence.letter._model import Fields, Letter, Table
+from eevidence.provider import ProviderProfile
 from eevidence.request import AuthorityProfile, Request
 
 __all__ = [
@@ -41,6 +42,7 @@ def render_letter(
     authority: AuthorityProfile | None = None,
     provider_name: str | None = None,
     logo: bytes | None = None,
+    provider: ProviderProfile | None = None,
 ) -> bytes:
     """The letter for ``request`` as ``fmt`` (pdf, html or txt) in ``lang`` (en, fr, es, ar).
 
@@ -52,24 +54,31 @@ def render_letter(
             (UTF-8 plain text, 78 columns).
         lang: the letter language, one of :data:`~eevidence.letter.LANGUAGES`.
         authority: gives the letterhead (default: the request's requesting authority).
-        provider_name: the addressee's display name (default: the provider id).
+        provider_name: the addressee's display name (default: the profile's name, else
+            the provider id).
         logo: a PNG or JPEG image (bytes) printed in the letterhead of the PDF and HTML
             letters; the text letter has none.
+        provider: the provider's profile: the addressee block names the legal entity
+            (or the designated addressee of an EU order) and the postal address where
+            the profile settles them (:func:`~eevidence.letter.build_letter`).
 
     Returns:
         The letter file's bytes.
 
     Raises:
         RenderError: ``fmt`` or ``lang`` is unknown, a catalogue text is missing, the logo
-            is not a readable PNG or JPEG image, or the PDF fonts cannot draw a character
-            of the request.
+            is not a readable PNG or JPEG image, the PDF fonts cannot draw a character
+            of the request, or the CLDR names (``language-data``) are not installed.
         InputError: the request's kind has no row in the kinds table.
+        ConfigurationError: the shipped country list or legal facts are broken.
     """
     if fmt not in FORMATS:
         raise RenderError(
             f"unknown letter format {fmt!r}; available: {', '.join(FORMATS)}", source="--format"
         )
-    letter = build_letter(request, lang=lang, provider_name=provider_name, authority=authority)
+    letter = build_letter(
+        request, lang=lang, provider_name=provider_name, authority=authority, provider=provider
+    )
     if fmt == "txt":
         return render_text(letter)
     if fmt == "html":
@@ -152,6 +161,7 @@ th, td { border: 1px solid #bbb; padding: 1mm 2mm; vertical-align: top; text-ali
 th { background: #eee; }
 table.fields th { width: 32%; background: #f6f6f6; }
 td { white-space: pre-line; overflow-wrap: anywhere; }
+.closing { break-inside: avoid; page-break-inside: avoid; }
 .sig { margin-top: 8mm; page-break-inside: avoid; }
 .sig .line { margin-top: 12mm; }
 footer { margin-top: 8mm; font-size: 8.5pt; color: #555; border-top: 1px solid #bbb; }
@@ -218,7 +228,8 @@ def render_html(letter: Letter, *, logo: bytes | None = None) -> bytes:
             else:
                 parts.append(f'<p dir="auto">{_e(block.text)}</p>')
         parts.append("</section>")
-    parts.append(f"<p>{_e(letter.closing)}</p>")
+    # the closing and the signatures are printed on one page (break-inside: avoid)
+    parts.append(f'<div class="closing"><p>{_e(letter.closing)}</p>')
     label_sig, label_date = letter.signature_labels
     date = letter.created_at.strftime("%Y-%m-%d")
     for sig in letter.signatures:
@@ -226,5 +237,6 @@ def render_html(letter: Letter, *, logo: bytes | None = None) -> bytes:
         parts.append(f'<p class="line">{_e(label_sig)}: ______________________</p>')
         parts += [f'<p dir="auto">{_e(line)}</p>' for line in sig.lines]
         parts.append(f"<p>{_e(label_date)}: {_e(date)}</p></div>")
+    parts.append("</div>")
     parts += [f'<footer dir="auto">{_e(letter.footer)}</footer>', "</body>", "</html>"]
     return ("\n".join(parts) + "\n").encode("utf-8")

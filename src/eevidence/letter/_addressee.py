@@ -1,0 +1,122 @@
+"""Who a letter is addressed to, from the provider's profile: the legal entity and its address.
+
+The request's own ``addressee_entity`` always wins (the letter builder reads it first).
+Otherwise the profile says it, and only where it settles the question for this request:
+
+- an EU order (Regulation (EU) 2023/1543 art. 7) goes to the provider's designated
+  establishment or legal representative (Directive (EU) 2023/1544 art. 3), known only where
+  the provider's own text names it (:meth:`ProviderProfile.designated_addressee`); never to
+  another entity of the provider;
+- any other request goes to the entity that answers it: the only entity the profile
+  lists, or, where the requester's location decides (``basis: requester_location``), the
+  one entity whose regions hold the requesting authority's country. Where the user's
+  location or the service decides, the letter cannot know which, and names none.
+
+The postal address is the address of the profile's ``post`` channel for the request's
+kind, when the profile records exactly one. Facts resting only on secondary sources are
+not used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eevidence.provider import ProviderProfile, RegionalEntity, law_facts
+
+__all__ = ["Addressee", "profile_addressee"]
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """What a provider's profile says of the addressee of one request."""
+
+    entity: str | None
+    """The legal entity that answers a request (not an EU order); ``None``: not known."""
+    entity_country: str | None
+    """ISO 3166-1 alpha-2 code of that entity, when the profile records it."""
+    designated: str | None
+    """The designated establishment or legal representative of an EU order."""
+    designated_country: str | None
+    """ISO 3166-1 alpha-2 code of the designated addressee, when recorded."""
+    postal_address: str | None
+    """The postal address (the profile's ``post`` channel) for the request's kind."""
+
+
+def _eu_member(country: str) -> bool:
+    """Whether ``country`` is an EU Member State: bound by Regulation (EU) 2023/1543 or one
+    of the Member States it does not bind (``law/instruments.json``, recitals on Denmark)."""
+    eu = law_facts().eu_regulation_2023_1543
+    return country in eu.bound_member_states or country in eu.not_bound
+
+
+def _covers(region: str, country: str) -> bool:
+    """Whether a profile region (a country code or ``EU``) holds ``country``. ``EEA`` is
+    matched by no country here: the shipped legal facts do not list its parties, so a
+    profile region ``EEA`` leaves the answer unknown."""
+    return region == country or (region == "EU" and _eu_member(country))
+
+
+def _answering(entities: tuple[RegionalEntity, ...], country: str) -> RegionalEntity | None:
+    if len(entities) == 1:
+        return entities[0]
+    if not entities or any(e.basis != "requester_location" for e in entities):
+        return None
+    matches = [e for e in entities if any(_covers(r, country) for r in e.regions)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        return None
+    # no entity names the country: the rest of the world, unless the profile has a region
+    # that cannot be checked (the EEA)
+    if any("EEA" in e.regions for e in entities):
+        return None
+    rest = [e for e in entities if "ROW" in e.regions]
+    return rest[0] if len(rest) == 1 else None
+
+
+def _postal_address(profile: ProviderProfile, kind: str) -> str | None:
+    posts = [
+        c
+        for c in profile.channels
+        if c.kind == "post" and c.address and not profile.is_secondary(c)
+    ]
+    named = [c for c in posts if kind in c.kinds] or [c for c in posts if not c.kinds]
+    addresses = {c.address for c in named if c.address}
+    return addresses.pop() if len(addresses) == 1 else None
+
+
+def profile_addressee(
+    profile: ProviderProfile, *, kind: str, requester_country: str, eu_order: bool
+) -> Addressee:
+    """What ``profile`` says of the addressee of a request of ``kind`` from an authority of
+    ``requester_country`` (ISO 3166-1 alpha-2).
+
+    Args:
+        profile: the provider's profile.
+        kind: the request kind (``preservation``...).
+        requester_country: the requesting authority's country.
+        eu_order: the request is an order under Regulation (EU) 2023/1543 (art. 7: it goes
+            to the designated establishment or legal representative only).
+
+    Returns:
+        The entity (or designated addressee) and the postal address; ``None`` where the
+        profile does not settle it for this request.
+
+    Raises:
+        ConfigurationError: the shipped legal facts cannot be read (only asked for a
+            profile whose entities answer by the requester's location).
+    """
+    entity: RegionalEntity | None = None
+    designated = None
+    if eu_order:
+        designated = profile.designated_addressee()
+    else:
+        entities = tuple(e for e in profile.entities if not profile.is_secondary(e))
+        entity = _answering(entities, requester_country)
+    return Addressee(
+        entity=entity.name if entity is not None else None,
+        entity_country=entity.country if entity is not None else None,
+        designated=designated.name if designated is not None else None,
+        designated_country=designated.country if designated is not None else None,
+        postal_address=_postal_address(profile, kind),
+    )
