@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from eevidence._cli import _tracking
-from eevidence._cli._common import EXIT_INVALID, EXIT_OK, echo
+from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, echo
 from eevidence._cli._options import folder_of
 from eevidence._cli._package import demo_step
 from eevidence._internal.fs import write_atomic
@@ -28,7 +28,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Read every shipped example request, validate it against the models and "
         "the published JSON Schema, and write its canonical form into an output folder.",
     )
-    p.add_argument("--out", metavar="DIR", help="output folder (default: a new temporary folder)")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="output folder, new or empty (default: a new temporary folder)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="write into a --out folder that is not empty"
+    )
     p.set_defaults(handler=_cmd_demo)
 
 
@@ -38,6 +45,11 @@ def _step(title: str) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    if args.out and not args.force and Path(args.out).is_dir() and any(Path(args.out).iterdir()):
+        raise CliUsageError(
+            f"--out {args.out}: the folder is not empty; give --force to write the demo's "
+            "files into it (files of the same names are replaced)"
+        )
     out = (
         folder_of(args.out, "--out")
         if args.out

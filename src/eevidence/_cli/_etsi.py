@@ -16,6 +16,7 @@ from eevidence._cli._common import (
     pretty_json_text,
     print_json,
 )
+from eevidence._cli._options import force_option, new_output
 from eevidence._internal.fs import write_atomic
 from eevidence.errors import InputError
 from eevidence.hi1 import (
@@ -52,6 +53,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("file", metavar="FILE", help="request file (JSON or YAML)")
     p.add_argument("-o", "--output", required=True, metavar="MSG.xml", help="file to write")
+    force_option(p)
     p.add_argument(
         "--sender",
         metavar="CC:ID",
@@ -88,6 +90,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     q.add_argument("file", metavar="MSG.xml", help="message file")
     q.add_argument("-o", "--output", metavar="REQUEST.json", help="write the request here")
+    force_option(q)
     mode = q.add_mutually_exclusive_group()
     mode.add_argument(
         "--summary", action="store_true", help="print the message's contents as JSON instead"
@@ -109,7 +112,7 @@ def default_sender(request: Request) -> Hi1Endpoint:
 def default_receiver(request: Request) -> Hi1Endpoint:
     """The provider: its seat's country when the registry knows it (else XX), and its id."""
     registry = load_providers()
-    profile = registry.profiles.get(request.provider)
+    profile = registry.profiles.get(request.provider.lower())
     country = (
         None if profile is None else profile.value(profile.headquarters, include_secondary=True)
     )
@@ -156,6 +159,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     document = None
     if args.document:
         document = _read_file(args.document, MAX_MESSAGE_BYTES // 2)
+    new_output(args.output, "--output", force=args.force)  # the inputs' errors come first
     data = to_hi1_xml(
         request,
         sender=sender,
@@ -175,6 +179,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    if args.output and not args.summary:
+        new_output(args.output, "--output", force=args.force)
     data = _read_file(args.file, MAX_MESSAGE_BYTES)
     if args.summary:
         print_json(_capped(read_hi1(data, source=args.file).summary()))

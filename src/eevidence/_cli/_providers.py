@@ -15,10 +15,9 @@ from eevidence._cli._common import (
     echo,
     print_json,
 )
-from eevidence._cli._options import now_of
+from eevidence._cli._options import now_of, providers_option
 from eevidence.errors import InputError
 from eevidence.provider import (
-    PROVIDERS_ENV,
     CheckReport,
     Fact,
     ProviderProfile,
@@ -32,15 +31,6 @@ from eevidence.request import DATA_CATEGORIES, Request, canonical_bytes, read_re
 __all__ = ["register"]
 
 
-def _providers_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--providers-dir",
-        metavar="DIR",
-        help=f"extra provider profiles, replacing shipped ones with the same id "
-        f"(default: ${PROVIDERS_ENV})",
-    )
-
-
 def _now_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--now", metavar="DATETIME", help="check as of this time (default: now)")
 
@@ -50,12 +40,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     psub = p.add_subparsers(dest="providers_command", metavar="ACTION", required=True)
     q = psub.add_parser("list", help="one line per provider")
     q.add_argument("--json", action="store_true")
-    _providers_option(q)
+    providers_option(q)
     q.set_defaults(handler=_cmd_list)
     q = psub.add_parser("show", help="a provider's profile, every fact with its source")
     q.add_argument("provider_id", metavar="ID")
     q.add_argument("--json", action="store_true", help="print the profile as JSON")
-    _providers_option(q)
+    providers_option(q)
     q.set_defaults(handler=_cmd_show)
 
     p = sub.add_parser(
@@ -73,7 +63,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="record each check (request_checked) in the custody log of the tracking store",
     )
     p.add_argument("--store", metavar="PATH|URL", help="tracking store for --record")
-    _providers_option(p)
+    providers_option(p)
     _now_option(p)
     p.set_defaults(handler=_cmd_check)
 
@@ -90,7 +80,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--emergency", action="store_true", help="imminent risk to life")
     p.add_argument("--json", action="store_true")
-    _providers_option(p)
+    providers_option(p)
     _now_option(p)
     p.set_defaults(handler=_cmd_route)
 
@@ -156,7 +146,7 @@ def _fact_line(p: ProviderProfile, name: str, fact: Fact[Any]) -> str:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    p = _registry(args).get(args.provider_id)
+    p = _registry(args).get(args.provider_id, source="providers show")
     if args.json:
         print_json(p.model_dump(mode="json"))
         return EXIT_OK
@@ -181,7 +171,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for name in args.files:
         try:
             request = read_request(name)
-            profile = registry.get(args.provider or request.provider)
+            profile = registry.get(
+                args.provider or request.provider, source="--provider" if args.provider else name
+            )
         except InputError as exc:
             failed = True
             reports.append({"file": name, "ok": False, "error": exc.to_dict()})
@@ -236,7 +228,7 @@ def _cmd_route(args: argparse.Namespace) -> int:
     # Lower case is accepted for convenience; whether the code is assigned (``UK`` is not:
     # the United Kingdom is ``GB``) is advise_routes' check, a usage error here.
     country = args.country.strip().upper()
-    profile = _registry(args).get(args.provider)
+    profile = _registry(args).get(args.provider, source="--provider")
     try:
         routes = advise_routes(
             country, profile, args.data, emergency=args.emergency, now=_now(args)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from eevidence._cli._common import EXIT_OK, CliUsageError, echo
+from eevidence._cli._options import force_option, new_output, providers_option
 from eevidence._internal.documents import load_document
 from eevidence._internal.fs import write_atomic
 from eevidence.errors import InputError, Problem
@@ -33,6 +34,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="letter language (default: the request's language when supported, else en)",
     )
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="file to write")
+    force_option(p)
+    providers_option(p)
     p.add_argument(
         "--authority",
         metavar="PROFILE",
@@ -52,10 +55,17 @@ def default_language(request: Request) -> str:
     return primary if primary in LANGUAGES else "en"
 
 
-def provider_display_name(provider_id: str) -> str:
-    """The addressee's name from the provider registry, or the id when it is not registered."""
-    registry = load_providers()
-    return registry.profiles[provider_id].name if provider_id in registry.profiles else provider_id
+def provider_display_name(
+    provider_id: str, providers_dir: str | None = None, *, source: str = "providers"
+) -> str:
+    """The addressee's name from the provider registry (shipped profiles, and those of
+    ``providers_dir`` or ``$EEVIDENCE_PROVIDERS``).
+
+    Raises:
+        UnknownProviderError: no profile has that id (a letter is never addressed to an id
+            no profile knows; the message suggests the closest known one).
+    """
+    return load_providers(providers_dir).get(provider_id, source=source).name
 
 
 def _authority(path: str) -> AuthorityProfile:
@@ -67,7 +77,9 @@ def _authority(path: str) -> AuthorityProfile:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
+    new_output(args.output, "--output", force=args.force)
     request = read_request(args.file)
+    provider_name = provider_display_name(request.provider, args.providers_dir, source=args.file)
     lang = args.lang or default_language(request)
     authority = _authority(args.authority) if args.authority else None
     logo: bytes | None = None
@@ -92,7 +104,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
         fmt=args.format,
         lang=lang,
         authority=authority,
-        provider_name=provider_display_name(request.provider),
+        provider_name=provider_name,
         logo=logo,
     )
     write_atomic(args.output, data)
@@ -104,7 +116,7 @@ def letter_documents(request: Request, args: argparse.Namespace) -> list[tuple[s
     """The PDF letters ``package build`` puts into a package: the request's language, then
     each ``--letter-lang``, as ``letter.<lang>.pdf``."""
     langs = dict.fromkeys([default_language(request), *args.letter_lang])
-    name = provider_display_name(request.provider)
+    name = provider_display_name(request.provider, source=str(request.id))
     return [
         (f"letter.{lang}.pdf", render_letter(request, fmt="pdf", lang=lang, provider_name=name))
         for lang in langs

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
-import os
 import shlex
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, echo, print_json
 from eevidence._cli._custody_hook import record_for
-from eevidence._cli._options import ACTOR_ENV, now_of, store_of, store_options, user
+from eevidence._cli._options import actor_of, now_of, store_of, store_options
 from eevidence._cli._trust import admit_package, allow_unsigned_option, trust_option
 from eevidence.custody import CustodyAction
 from eevidence.errors import (
@@ -87,7 +86,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="json",
         help="API body format (default: json)",
     )
-    p.add_argument("--out", metavar="DIR", help="portal: folder for the upload bundle")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="portal: folder for the upload bundle (default: PACKAGE's stem + '-upload', "
+        "beside it)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="portal: replace an upload bundle already written"
+    )
     p.add_argument(
         "--confirm",
         metavar="REF",
@@ -120,10 +127,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def _actor() -> str:
-    return os.environ.get(ACTOR_ENV) or user()
 
 
 def _record_custody(
@@ -209,10 +212,12 @@ def _cmd_submit(args: argparse.Namespace) -> int:
                 f"request {request.id} is {tracked.state}{ref}; it is not submitted again",
                 source=str(args.package),
             )
+        if args.confirm is None and channel.kind in ("portal", "web_form"):
+            _refuse_old_bundle(args)
         receipt = _send(args, outgoing, profile, channel, now)
         events: list[Event] = []
         if receipt.submitted:
-            events = record_submission(store, receipt, now=now, actor=_actor())
+            events = record_submission(store, receipt, now=now, actor=actor_of(args)[0])
             _record_custody(
                 args,
                 store,
@@ -246,6 +251,18 @@ def _cmd_submit(args: argparse.Namespace) -> int:
         echo(f"  provider status {receipt.status.raw_status}")
     echo(f"  state {state}; package sha256 {outgoing.sha256}")
     return EXIT_OK
+
+
+def _refuse_old_bundle(args: argparse.Namespace) -> None:
+    """Refuse to write a portal upload bundle over one already written (its checklist is
+    there), unless ``--force``; the folder is the one :class:`~eevidence.submit.PortalChannel`
+    uses (``--out``, else the package's stem and ``-upload`` beside it)."""
+    package = Path(args.package)
+    bundle = Path(args.out) if args.out else package.with_name(f"{package.stem}-upload")
+    if not args.force and (bundle / "CHECKLIST.txt").exists():
+        raise CliUsageError(
+            f"--out {bundle}: an upload bundle is already there; give --force to write it again"
+        )
 
 
 def _send(
@@ -297,7 +314,7 @@ def _cmd_notified(args: argparse.Namespace) -> int:
                 f"{tracked.provider_ref}",
                 source=args.answer,
             )
-        events = apply_status(store, tracked, status, now=now, actor=_actor())
+        events = apply_status(store, tracked, status, now=now, actor=actor_of(args)[0])
         _record_custody(args, store, tracked.id, events, now=now)
         state = store.get(args.id).state
     finally:
@@ -361,7 +378,7 @@ def _cmd_poll(args: argparse.Namespace) -> int:
                     failed += 1
                     results.append({"id": tracked.id, "error": exc.diagnostics()})
                     continue
-                events = apply_status(store, tracked, status, now=now, actor=_actor())
+                events = apply_status(store, tracked, status, now=now, actor=actor_of(args)[0])
                 _record_custody(args, store, tracked.id, events, now=now)
                 results.append(
                     {

@@ -50,8 +50,10 @@ class FileResult:
         algorithm: The manifest algorithm checked (``sha256`` or ``sha512``), ``size`` for a
             size mismatch, ``None`` when nothing was compared.
         expected: The digest (lowercase hex) or size (decimal bytes) the manifest gives.
-        found: What the file gave, when it differs from ``expected``; for ``unreadable``,
-            why the file could not be read.
+        found: What the file gave: for ``ok``, the digest computed (equal to
+            ``expected``; filled in from it by :meth:`to_dict` when the verifier left it
+            unset); for a mismatch, the digest or size found; for ``unreadable``, why the
+            file could not be read.
     """
 
     path: str
@@ -61,16 +63,23 @@ class FileResult:
     found: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form: ``path`` and ``status``, then each other field that is set.
+        """The JSON form: ``path`` and ``status``, then each other field that is set; an
+        ``ok`` file always has ``found``, the digest its bytes gave (for an ``ok`` file
+        that digest matched, so it is ``expected`` when the verifier did not record it),
+        so a report states for every file checked what was computed, not only what was
+        listed.
 
         Returns:
             A new dict with the keys ``path``, ``status`` and, when not ``None``,
             ``algorithm``, ``expected`` and ``found``.
         """
         out: dict[str, Any] = {"path": self.path, "status": self.status}
-        for k in ("algorithm", "expected", "found"):
-            if getattr(self, k) is not None:
-                out[k] = getattr(self, k)
+        found = self.found
+        if found is None and self.status == "ok":
+            found = self.expected
+        for k, v in (("algorithm", self.algorithm), ("expected", self.expected), ("found", found)):
+            if v is not None:
+                out[k] = v
         return out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -16,14 +17,51 @@ from typing import Self
 
 from eevidence._internal.fs import write_atomic
 from eevidence.errors import InputError
+from eevidence.letter import catalogue
 from eevidence.package import Reader, reading
 from eevidence.provider import Channel
+from eevidence.request import Identifier, LegalBasis
 from eevidence.submit._answer import ProviderStatus, parse_answer
 from eevidence.submit._channel import ChannelName, SubmissionReceipt
 from eevidence.submit._outgoing import OutgoingPackage
 from eevidence.tracking import as_utc
 
-__all__ = ["PortalChannel", "confirm_portal"]
+__all__ = ["PortalChannel", "basis_text", "confirm_portal", "identifier_text"]
+
+_OWN_ARTICLE = re.compile(r"(\d+)(\([a-z0-9]+\))?$")
+"""The article an instrument's English name ends with (``..., article 29``, ``2703(f)``)."""
+
+
+def basis_text(basis: LegalBasis) -> str:
+    """A legal basis as people write it, in English: the instrument's name from the English
+    letter catalogue, its article printed once, then its citation in brackets.
+
+    ``budapest_art29`` with article ``29`` gives "Convention on Cybercrime (Budapest),
+    article 29"; with ``29(3)``, "..., article 29(3)"; ``national_law`` with ``s. 1``,
+    "National law, s. 1"; ``mla_treaty`` with ``4``, "Mutual legal assistance treaty,
+    article 4".
+    """
+    name = catalogue("en")(f"instrument.{basis.instrument}")
+    text = name
+    article = basis.article
+    if article:
+        own = _OWN_ARTICLE.search(name)
+        if own is not None and (article == own[0] or article.startswith(f"{own[1]}(")):
+            text = name[: own.start()] + article  # the article is, or narrows, the name's own
+        elif article[0].isdigit():
+            text = f"{name}, article {article}"
+        else:  # the field names its own kind of provision: "s. 1", "§ 100a"
+            text = f"{name}, {article}"
+    return f"{text} ({basis.citation})" if basis.citation else text
+
+
+def identifier_text(identifier: Identifier) -> str:
+    """An identifier as the checklist lists it: its type, the service it belongs to when
+    the identifier names one (a user name is unique only per service), and its value:
+    ``username (Instagram): nightfall_2026``."""
+    kind = identifier.type.replace("_", " ")
+    service = getattr(identifier, "service", None)
+    return f"{kind} ({service}): {identifier.value}" if service else f"{kind}: {identifier.value}"
 
 
 class PortalChannel:
@@ -84,20 +122,14 @@ class PortalChannel:
             ("Case reference", r.case.reference),
             ("Offence", r.case.offence_description),
             ("Statute", r.case.statutory_citation),
-            (
-                "Legal basis",
-                "; ".join(
-                    " ".join(x for x in (lb.instrument, lb.article, lb.citation) if x)
-                    for lb in r.legal_basis
-                ),
-            ),
+            ("Legal basis", "; ".join(basis_text(lb) for lb in r.legal_basis)),
             ("Data requested", ", ".join(r.data.categories)),
             ("Period", period),
         ]
         lines.append("Fields to fill in:")
         lines += [f"  {label + ':':<22} {value}" for label, value in fields]
         lines.append("  Account identifiers:")
-        lines += [f"    - {i.type}: {i.value}" for i in r.identifiers]
+        lines += [f"    - {identifier_text(i)}" for i in r.identifiers]
         if r.confidentiality is not None:
             lines.append(f"  {'Non-disclosure:':<22} yes ({r.confidentiality.reason})")
         lines += ["", "Files to upload:"]
