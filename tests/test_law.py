@@ -308,3 +308,13 @@ def test_the_union_has_24_official_languages() -> None:
 )
 def test_official_language_of_the_union(tag: str, official: bool) -> None:
     assert law_facts().is_eu_official_language(tag) is official
+
+
+def test_a_us_territory_gets_a_providers_us_preservation_terms() -> None:
+    """18 U.S.C. 2510(3) (adopted by 2711(1)): Puerto Rico's police is a governmental entity."""
+    from eevidence.provider import load_providers  # noqa: PLC0415
+
+    snap = load_providers(environ={}).get("snap")
+    assert snap is not None
+    assert snap.preservation_terms("PR") == snap.preservation_terms("US")
+    assert snap.preservation_terms("PR") != snap.preservation_terms("FR")

@@ -33,6 +33,7 @@ from pydantic_core import PydanticCustomError
 
 from eevidence._internal.models import Model, drop_schema_description
 from eevidence.errors import InputError, Problem, ProfileError
+from eevidence.provider._law import law_facts
 from eevidence.request import (
     DATA_CATEGORIES,
     IDENTIFIER_TYPES,
@@ -558,9 +559,9 @@ class ProviderProfile(_Model):
         """Preservation terms for a requester in ``requester_country``.
 
         Args:
-            requester_country: ISO 3166-1 alpha-2 code of the requesting authority; a
-                variant for ``us`` or ``non_us`` requesters replaces the default terms.
-                ``None``: the default terms.
+            requester_country: ISO 3166-1 alpha-2 code of the requester; a variant for ``us``
+                (:meth:`LawFacts.is_us_governmental`: territories too) or ``non_us``
+                requesters replaces the default terms. ``None``: the default terms.
             include_secondary: Also use facts resting only on secondary sources.
 
         Returns:
@@ -568,8 +569,8 @@ class ProviderProfile(_Model):
             notice before expiry in days; each ``None`` where unknown.
         """
         scope: RequesterScope | None = None
-        if requester_country is not None:
-            scope = "us" if requester_country == "US" else "non_us"
+        if requester_country is not None:  # the US and its territories: 18 U.S.C. 2510(3)
+            scope = "us" if law_facts().is_us_governmental(requester_country) else "non_us"
         for variant in self.preservation.variants:
             if variant.requesters == scope and (
                 include_secondary or not self.is_secondary(variant)
