@@ -312,7 +312,7 @@ def test_official_language_of_the_union(tag: str, official: bool) -> None:
 
 def test_a_us_territory_gets_a_providers_us_preservation_terms() -> None:
     """18 U.S.C. 2510(3) (adopted by 2711(1)): Puerto Rico's police is a governmental entity."""
-    from eevidence.provider import load_providers  # noqa: PLC0415
+    from eevidence.provider import load_providers
 
     snap = load_providers(environ={}).get("snap")
     assert snap is not None
