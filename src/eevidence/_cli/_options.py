@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
 import re
 import sys
@@ -24,6 +25,7 @@ from eevidence.errors import InputError, Problem
 from eevidence.request import parse_identifier_spec, parse_window_spec
 
 if TYPE_CHECKING:
+    from eevidence.request import RequestingAuthority
     from eevidence.tracking import Store
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "STORE_ENV",
     "ProgressBar",
     "actor_of",
+    "actor_options",
     "folder_of",
     "force_option",
     "identifier_of",
@@ -58,6 +61,8 @@ KEY_ENV = "EEVIDENCE_KEY"
 ACTOR_ENV = "EEVIDENCE_ACTOR"
 ROLE_ENV = "EEVIDENCE_ROLE"
 PROGRESS_MIN_BYTES = 64 << 20
+
+_log = logging.getLogger(__name__)
 
 
 # -- store, now, json ----------------------------------------------------------------------
@@ -354,8 +359,77 @@ def user() -> str:
         return "unknown"
 
 
-def actor_of(args: argparse.Namespace) -> tuple[str, str]:
-    """Who acts, and in which role: ``--actor``/``--role``, else the environment, else the login."""
-    actor = getattr(args, "actor", None) or os.environ.get(ACTOR_ENV) or user()
-    role = getattr(args, "role", None) or os.environ.get(ROLE_ENV) or "user"
-    return actor, role
+_ACTOR_RESOLVED = "_eevidence_actor"
+"""Where :func:`actor_of` keeps its answer on the parsed arguments: one act, one actor."""
+
+
+def actor_options(p: argparse.ArgumentParser, what: str = "who acts") -> None:
+    """Add ``--actor NAME`` and ``--role ROLE`` (read back by :func:`actor_of`).
+
+    Args:
+        p: the command's parser.
+        what: what the actor does, for the help (e.g. ``who records the event``).
+    """
+    p.add_argument(
+        "--actor",
+        metavar="NAME",
+        help=f"{what} (default: ${ACTOR_ENV}, else the officer of the request or authority "
+        "profile when the command has one, else the operating-system login, with a warning)",
+    )
+    p.add_argument(
+        "--role",
+        metavar="ROLE",
+        help=f"their role (default: ${ROLE_ENV}, else the officer's role when the officer "
+        "acts, else 'user')",
+    )
+
+
+def actor_of(
+    args: argparse.Namespace, authority: RequestingAuthority | None = None
+) -> tuple[str, str]:
+    """Who acts, and in which role, for everything one command records.
+
+    The actor is the first of: ``--actor``, ``$EEVIDENCE_ACTOR``, the officer of
+    ``authority`` (the requesting authority of the request or authority profile the command
+    works on, when it has one), and last the operating system's login, which is then named
+    in a warning on standard error (never silently). The role is ``--role``, else
+    ``$EEVIDENCE_ROLE``, else the officer's role when the officer is the actor, else
+    ``user``.
+
+    The answer is kept on ``args``: later calls for the same command return it unchanged,
+    so the lifecycle history and the custody entry of one act name the same person.
+
+    Args:
+        args: the parsed arguments (``--actor``/``--role`` when the command has them,
+            :func:`actor_options`).
+        authority: the requesting authority whose officer acts when neither the options
+            nor the environment name someone, or ``None``.
+
+    Returns:
+        ``(actor, role)``, both non-empty after stripping.
+    """
+    known = getattr(args, _ACTOR_RESOLVED, None)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    actor = _given(getattr(args, "actor", None)) or _given(os.environ.get(ACTOR_ENV))
+    role = _given(getattr(args, "role", None)) or _given(os.environ.get(ROLE_ENV))
+    if actor is None and authority is not None:
+        actor = authority.officer.name
+        role = role or authority.officer.role
+    if actor is None:
+        actor = user()
+        _log.warning(
+            "recording the actor as the operating-system login %r: name who acts with "
+            "--actor NAME or $%s",
+            actor,
+            ACTOR_ENV,
+        )
+    resolved = (actor, role or "user")
+    setattr(args, _ACTOR_RESOLVED, resolved)
+    return resolved
+
+
+def _given(value: str | None) -> str | None:
+    """``value`` stripped, or ``None`` when it is missing or blank."""
+    value = (value or "").strip()
+    return value or None
