@@ -399,10 +399,10 @@ ID = "3f1c2a6e-1b7d-4c9a-9e0f-5a2b7c8d9e01"  # the id of the preservation exampl
 
 
 def _error_lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
-    """The lines of standard error other than argparse's usage line."""
+    """The lines of standard error other than the usage line and the pointer to --help."""
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    return [line for line in err.splitlines() if not line.startswith("usage:")]
+    return [line for line in err.splitlines() if not line.lstrip().startswith(("usage:", "see '"))]
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+from datetime import datetime
 from pathlib import Path
 
 import icalendar
 import pytest
 
 from eevidence._cli import main
+from eevidence.custody import entries_from_jsonl
 from eevidence.tracking import open_store
 from tests.helpers import EXAMPLES, ROOT, example_doc
 
@@ -144,12 +147,12 @@ def test_a_request_that_names_its_original_is_linked_whatever_its_kind(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The CLI links what the library finds (``tracked_from_request``), not a kind it knows."""
-    import eevidence.tracking._start as start
+    from eevidence.tracking import tracked_from_request
 
     seen = []
 
     def spy(*args: object, **kwargs: object) -> object:
-        tracked = start.tracked_from_request(*args, **kwargs)  # type: ignore[arg-type]
+        tracked = tracked_from_request(*args, **kwargs)  # type: ignore[arg-type]
         seen.append(tracked.follows)
         return tracked
 
@@ -246,8 +249,7 @@ def test_store_from_environment(
     assert (tmp_path / "home" / "tracking.sqlite3").exists()
     monkeypatch.setenv("EEVIDENCE_STORE", str(tmp_path / "other.sqlite3"))
     code, out, err = cli(capsys, "status", "--all")  # a store that does not exist: not created
-    assert code == 1
-    assert f"no store at {tmp_path / 'other.sqlite3'}" in err
+    assert (code, out, err) == (0, "nothing tracked yet\n", "")
     assert not (tmp_path / "other.sqlite3").exists()
     assert cli(capsys, "track", "add", str(EXAMPLES / "voluntary-disclosure.json"))[0] == 0
     code, out, _ = cli(capsys, "status", "--all")
@@ -274,7 +276,9 @@ def test_info_logs_name_no_identifier(
     s = ("--store", str(tmp_path / "t.sqlite3"), "--now", NOW)
     with caplog.at_level(logging.INFO, logger="eevidence"):
         cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)
-        cli(capsys, "track", "event", PRESERVATION, "submitted", "--ref", "LE-1", *s)
+        cli(
+            capsys, "track", "event", PRESERVATION, "submitted", "--ref", "LE-1", "--actor", "A", *s
+        )
     messages = [m for m in caplog.messages if not m.startswith("created the workstation")]
     assert messages == [
         "tracking a preservation request to meta",
@@ -300,7 +304,7 @@ def test_demo_tracks_on_the_embedded_store(
     assert len(list(cal.walk("VEVENT"))) == 5
     assert "enforcing_review_ends" in out
     # running it again on the same folder does not record the events twice
-    code, out, _ = cli(capsys, "demo", "--out", str(tmp_path))
+    code, out, _ = cli(capsys, "demo", "--out", str(tmp_path), "--force")
     assert code == 0
     assert "-> preserved" not in out
     store = open_store(tmp_path / "tracking.sqlite3")
@@ -457,3 +461,263 @@ def test_deadlines_near_the_end_of_time(
     assert "OVERDUE" in out
     assert "1 deadline(s) within 2w" in out
     assert len(list(icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT"))) == 1
+
+
+# -- a fresh machine -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status"],
+        ["status", "--all"],
+        ["deadlines"],
+        ["deadlines", "--within", "2w"],
+        ["report"],
+    ],
+)
+def test_nothing_tracked_yet_is_not_an_error(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cron job reading deadlines on a machine that tracks nothing yet: exit 0, no store
+    created (the default store, under $EEVIDENCE_HOME, is not there)."""
+    code, out, err = cli(capsys, *argv)
+    assert (code, err) == (0, "")
+    assert "nothing tracked yet" in out or argv == ["report"]
+    code, out, _ = cli(capsys, *argv, "--json")
+    assert code == 0
+    assert json.loads(out) == [] or argv == ["report"]
+    home = Path(os.environ["EEVIDENCE_HOME"])
+    assert not (home / "tracking.sqlite3").exists()
+
+
+def test_deadlines_of_nothing_still_writes_the_calendar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ics = tmp_path / "due.ics"
+    code, out, _ = cli(capsys, "deadlines", "--ics", str(ics), "--store", str(tmp_path / "s.db"))
+    assert code == 0
+    assert out == f"nothing tracked yet: no deadlines; written to {ics}\n"
+    assert list(icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")) == []
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_an_empty_store_says_nothing_is_tracked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    open_store(tmp_path / "s.sqlite3").close()
+    s = ("--store", str(tmp_path / "s.sqlite3"))
+    assert cli(capsys, "status", *s)[:2] == (0, "nothing tracked yet\n")
+    code, out, _ = cli(capsys, "deadlines", *s)
+    assert (code, out) == (0, "0 deadline(s) within 14d\n")
+    assert cli(capsys, "track", "add", str(EXAMPLES / "voluntary-disclosure.json"), *s)[0] == 0
+    assert cli(capsys, "track", "event", "c2e7f4a1", "withdrawn", "--actor", "A", *s)[0] == 0
+    code, out, _ = cli(capsys, "status", *s)  # something is tracked, nothing is open
+    assert out.splitlines()[-1] == "0 request(s) not final (--all for every one)"
+
+
+def test_a_missing_request_is_still_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = cli(capsys, "status", PRESERVATION)
+    assert code == 1
+    assert err
+
+
+# -- id prefixes -----------------------------------------------------------------------------------
+
+
+def _twin(tmp_path: Path, request_id: str, name: str) -> Path:
+    doc = example_doc("voluntary-disclosure")
+    doc["id"] = request_id
+    path = tmp_path / name
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_unique_id_prefixes_are_accepted_ambiguous_ones_list_the_candidates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = ("--store", str(tmp_path / "t.sqlite3"), "--now", "2026-11-21T12:00:00Z", "--actor", "A")
+    assert cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)[0] == 0
+    code, out, _ = cli(capsys, "track", "event", "3f1c2a6e", "submitted", *s)
+    assert (code, out) == (0, f"{PRESERVATION}: submitted\n")
+    code, out, _ = cli(
+        capsys, "status", "3F1C2A6E", "--json", "--store", str(tmp_path / "t.sqlite3")
+    )
+    assert json.loads(out)["id"] == PRESERVATION
+    first = "abcd0000-0000-4000-8000-000000000001"
+    second = "abcd0000-0000-4000-8000-000000000002"
+    for request_id, name in ((first, "a.json"), (second, "b.json")):
+        assert cli(capsys, "track", "add", str(_twin(tmp_path, request_id, name)), *s)[0] == 0
+    code, _, err = cli(capsys, "track", "event", "abcd0000", "submitted", *s)
+    assert code == 1
+    assert "matches 2 tracked requests" in err
+    assert first in err
+    assert second in err
+    code, out, _ = cli(capsys, "track", "event", first[:-1] + "1", "submitted", *s)
+    assert (code, out) == (0, f"{first}: submitted\n")
+    assert open_store(tmp_path / "t.sqlite3").get(second).state == "draft"
+    code, _, err = cli(capsys, "status", "abc", "--store", str(tmp_path / "t.sqlite3"))
+    assert code == 1  # fewer than 4 characters: not read as a prefix
+    assert "abc" in err
+    code, _, err = cli(capsys, "status", "ffff", "--store", str(tmp_path / "t.sqlite3"))
+    assert code == 1
+
+
+def test_follows_takes_a_prefix_and_refuses_another_providers_preservation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = ("--store", str(tmp_path / "t.sqlite3"), "--now", NOW)
+    assert cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)[0] == 0
+    google = example_doc("cloud-act-order")
+    assert google["provider"] == "google"
+    path = tmp_path / "google.json"
+    path.write_text(json.dumps(google))
+    code, out, err = cli(capsys, "track", "add", str(path), "--follows", "3f1c2a6e", *s)
+    assert code == 1
+    assert "addressed to google" in err
+    assert f"({PRESERVATION}) went to meta" in err
+    store = open_store(tmp_path / "t.sqlite3")
+    assert [t.id for t in store.list_requests()] == [PRESERVATION]  # nothing tracked
+    assert store.custody_lines(object_id=f"request/{google['id']}") == []
+    store.close()
+    disclosure = _twin(tmp_path, "c2e7f4a1-0000-4000-8000-000000000009", "d.json")
+    code, out, _ = cli(
+        capsys, "track", "add", str(disclosure), "--follows", "3f1c2a6e", "--json", *s
+    )
+    assert code == 0
+    assert json.loads(out)["follows"] == PRESERVATION
+
+
+# -- who acts ------------------------------------------------------------------------------------
+
+
+def _custody(path: Path, request_id: str) -> list[tuple[str, str, str]]:
+    store = open_store(path)
+    try:
+        lines = store.custody_lines(object_id=f"request/{request_id}")
+    finally:
+        store.close()
+    return [(e.action, e.actor, e.role) for e in entries_from_jsonl(b"\n".join(lines))]
+
+
+def test_one_actor_for_the_history_and_the_custody_entry(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    db = tmp_path / "t.sqlite3"
+    s = ("--store", str(db), "--now", NOW)
+    # no option, no environment: the request's officer starts tracking, in her role
+    with caplog.at_level(logging.WARNING, logger="eevidence"):
+        code, _, err = cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)
+    assert (code, err, caplog.records) == (0, "", [])
+    # an option wins, for both records of the act
+    assert (
+        cli(
+            capsys,
+            "track",
+            "event",
+            PRESERVATION,
+            "submitted",
+            "--actor",
+            "Desk 3",
+            "--role",
+            "clerk",
+            *s,
+        )[0]
+        == 0
+    )
+    # then the environment
+    monkeypatch.setenv("EEVIDENCE_ACTOR", "Insp. Paul Roy")
+    monkeypatch.setenv("EEVIDENCE_ROLE", "investigator")
+    assert cli(capsys, "track", "event", PRESERVATION, "acknowledged", *s)[0] == 0
+    # an option over the environment, the role still from it
+    assert cli(capsys, "track", "event", PRESERVATION, "noted", "--actor", "Ann", *s)[0] == 0
+    monkeypatch.delenv("EEVIDENCE_ACTOR")
+    monkeypatch.delenv("EEVIDENCE_ROLE")
+    # nothing names anyone and the command has no officer: the login, never silently
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="eevidence"):
+        code, _, _ = cli(capsys, "track", "event", PRESERVATION, "noted", "--note", "x", *s)
+    assert code == 0
+    (warning,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    message = warning.getMessage()
+    assert "recording the actor as the operating-system login" in message
+    assert "--actor NAME or $EEVIDENCE_ACTOR" in message
+    login = message.split("login '", 1)[1].split("'", 1)[0]
+    history = [(e.name, e.actor) for e in open_store(db).get(PRESERVATION).events]
+    assert history == [
+        ("submitted", "Desk 3"),
+        ("acknowledged", "Insp. Paul Roy"),
+        ("noted", "Ann"),
+        ("noted", login),
+    ]
+    assert _custody(db, PRESERVATION) == [
+        ("request_created", "Claire Martin", "Commissaire de police"),
+        ("request_submitted", "Desk 3", "clerk"),
+        ("request_acknowledged", "Insp. Paul Roy", "investigator"),
+        ("status_changed", "Ann", "investigator"),
+        ("status_changed", login, "user"),
+    ]
+
+
+def test_the_environment_names_who_starts_tracking(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EEVIDENCE_ACTOR", "  ")  # blank: as if unset
+    db = tmp_path / "t.sqlite3"
+    assert (
+        cli(
+            capsys,
+            "track",
+            "add",
+            str(EXAMPLES / "preservation.json"),
+            "--store",
+            str(db),
+            "--role",
+            "analyst",
+        )[0]
+        == 0
+    )
+    assert _custody(db, PRESERVATION) == [("request_created", "Claire Martin", "analyst")]
+
+
+# -- calendars -----------------------------------------------------------------------------------
+
+
+def test_the_calendar_names_the_case_and_updates_moved_deadlines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = ("--store", str(tmp_path / "t.sqlite3"), "--now", "2027-03-01T00:00:00Z")
+    doc = example_doc("preservation")
+    assert cli(capsys, "track", "add", str(EXAMPLES / "preservation.json"), *s)[0] == 0
+    for name, at in (("submitted", "2026-11-16T10:00:00Z"), ("preserved", "2026-11-17T09:00:00Z")):
+        assert cli(capsys, "track", "event", "3f1c2a6e", name, "--at", at, *s)[0] == 0
+    ics = tmp_path / "d.ics"
+
+    def calendar() -> dict[str, tuple[str, int, datetime]]:
+        assert cli(capsys, "deadlines", "--within", "52w", "--ics", str(ics), *s)[0] == 0
+        events = icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+        return {
+            str(e["UID"]): (str(e["SUMMARY"]), e.decoded("SEQUENCE"), e.decoded("DTSTART"))
+            for e in events
+        }
+
+    before = calendar()
+    uid = f"{PRESERVATION}-preservation_expires@eevidence"
+    assert (
+        before[uid][0]
+        == f"Preservation expires: case {doc['case']['reference']}, preservation to meta"
+    )
+    assert before[uid][1] == 0
+    event = ("track", "event", "3f1c2a6e", "--actor", "A")
+    assert cli(capsys, *event, "extension_requested", "--at", "2027-01-20T09:00:00Z", *s)[0] == 0
+    extended = ("extended", "--at", "2027-01-21T09:00:00Z", "--expires", "2027-05-15")
+    assert cli(capsys, *event, *extended, *s)[0] == 0
+    after = calendar()
+    assert set(after) == set(before)
+    assert after[uid][1] == 1
+    assert after[uid][2] > before[uid][2]

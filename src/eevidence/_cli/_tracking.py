@@ -3,31 +3,44 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from eevidence._cli._common import EXIT_OK, CliUsageError, echo, print_json
-from eevidence._cli._custody_hook import record_for
-from eevidence._cli._options import now_of, parse_time, store_of, store_options, user
+from eevidence._cli._custody_hook import record_for, signer_for
+from eevidence._cli._options import (
+    STORE_ENV,
+    actor_of,
+    actor_options,
+    now_of,
+    parse_time,
+    store_of,
+    store_options,
+)
 from eevidence._cli._trust import admit_package, allow_unsigned_option, trust_option
 from eevidence._internal.fs import write_atomic
 from eevidence.custody import CustodyAction
 from eevidence.errors import InputError, LifecycleError, UnknownRequestError
 from eevidence.provider import load_providers
-from eevidence.request import Request, canonical_bytes, parse_request, read_request
+from eevidence.request import Request, parse_request, read_request
 from eevidence.tracking import (
     EVENTS,
+    Deadline,
     Event,
+    Groups,
     SqliteStore,
     Store,
     Tracked,
     build_report,
     deadlines_of,
+    default_store_path,
     format_report,
     parse_within,
+    resolve_id,
+    start_tracking,
     to_ics,
     track_request,
 )
@@ -56,9 +69,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument(
         "file", metavar="FILE|PACKAGE", help="request (JSON or YAML) or signed package (zip, dir)"
     )
-    q.add_argument("--follows", metavar="ID", help="id of the preservation this request continues")
+    q.add_argument(
+        "--follows",
+        metavar="ID",
+        help="id (or unique prefix) of the tracked preservation this request continues; it "
+        "must have gone to the same provider",
+    )
     trust_option(q, "for a package: a trusted key must have signed it")
     allow_unsigned_option(q)
+    actor_options(q, "who starts tracking")
     store_options(q)
     q.set_defaults(handler=_cmd_add)
 
@@ -70,7 +89,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         + ". received, validated, preservation_extended and production_request_confirmed "
         "record a fact and keep the state.",
     )
-    q.add_argument("id", metavar="ID", help="request id")
+    q.add_argument("id", metavar="ID", help="request id, or a unique prefix of it (8 characters)")
     q.add_argument(
         "event",
         metavar="EVENT",
@@ -93,12 +112,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     q.add_argument("--reason", metavar="TEXT", help="why the provider refused (rejected)")
     q.add_argument("--partial", action="store_true", help="only part of the data was disclosed")
-    q.add_argument("--actor", metavar="NAME", help="who records the event (default: user name)")
+    actor_options(q, "who records the event")
     store_options(q)
     q.set_defaults(handler=_cmd_event)
 
     p = sub.add_parser("status", help="tracked requests and their state")
-    p.add_argument("id", nargs="?", metavar="ID", help="one request, with its history")
+    p.add_argument(
+        "id", nargs="?", metavar="ID", help="one request (id or unique prefix), with its history"
+    )
     p.add_argument("--all", action="store_true", help="include final requests")
     store_options(p)
     p.set_defaults(handler=_cmd_status)
@@ -182,18 +203,23 @@ def _cmd_add(args: argparse.Namespace) -> int:
         raise CliUsageError(f"{option} applies to packages only")
     else:
         request = read_request(args.file)
+    now = now_of(args)
+    actor, role = actor_of(args, request.authority)
+    profile = load_providers().profiles.get(request.provider)
     store = store_of(args)
     try:
-        now = now_of(args)
-        tracked = _add(store, request, args.follows, now)
+        follows = resolve_id(store, args.follows) if args.follows else None
         note = f"tracking started: {request.kind} to {request.provider}"
-        record_for(
-            args,
+        log.info("tracking a %s request to %s", request.kind, request.provider)
+        tracked, _ = start_tracking(
             store,
-            "request_created",
-            f"request/{request.id}",
+            request,
+            profile,
             now=now,
-            object_sha256=hashlib.sha256(canonical_bytes(request)).hexdigest(),
+            actor=actor,
+            role=role,
+            signer=signer_for(args, now=now),
+            follows=follows,
             note=f"{note}; {unsigned_note}" if unsigned_note else note,
         )
     finally:
@@ -211,31 +237,35 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 def _cmd_event(args: argparse.Namespace) -> int:
     now = now_of(args)
+    at = parse_time(args.at, "--at") if args.at else now
+    expires = parse_time(args.expires, "--expires") if args.expires else None
+    actor, _ = actor_of(args)  # the custody entry below names the same actor
     event = Event(
         name=args.event,
-        at=parse_time(args.at, "--at") if args.at else now,
-        actor=args.actor or user(),
+        at=at,
+        actor=actor,
         note=args.note,
         ref=args.ref,
-        expires=parse_time(args.expires, "--expires") if args.expires else None,
+        expires=expires,
         reason=args.reason,
         partial=args.partial,
     )
     store = store_of(args, create=False)
     try:
-        created = store.get(args.id).created_at
+        request_id = resolve_id(store, args.id)
+        created = store.get(request_id).created_at
         if event.at < created:
             raise LifecycleError(
                 f"event time {event.at.isoformat()} is before the request was created "
                 f"({created.isoformat()}); check --at / --now",
-                source=args.id,
+                source=request_id,
             )
-        tracked = store.record(args.id, event, now=now)
+        tracked = store.record(request_id, event, now=now)
         record_for(
             args,
             store,
             _CUSTODY_ACTIONS.get(args.event, "status_changed"),
-            f"request/{args.id}",
+            f"request/{request_id}",
             now=now,
             note=f"{args.event}" + (f", provider reference {args.ref}" if args.ref else ""),
         )
@@ -266,17 +296,42 @@ def _expiry_text(t: Tracked) -> str:
     return f", preserved until {_short(t.expires)}" if t.expires else ""
 
 
+_NOTHING = "nothing tracked yet"
+
+
+def _store_missing(args: argparse.Namespace) -> bool:
+    """Whether the store the options name is a SQLite file that does not exist yet (a fresh
+    machine: nothing was ever tracked there)."""
+    spec = (
+        getattr(args, "store", None)
+        or getattr(args, "global_store", None)
+        or os.environ.get(STORE_ENV)
+        or None
+    )
+    if spec is not None and "://" in spec:
+        return False
+    return not Path(spec or default_store_path()).exists()
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
+    if args.id is None and _store_missing(args):
+        if args.json:
+            print_json([])
+        else:
+            echo(_NOTHING)
+        return EXIT_OK
     store = store_of(args, create=False)
     try:
         if args.id:
-            tracked = store.get(args.id)
+            tracked = store.get(resolve_id(store, args.id))
             if args.json:
                 print_json(
                     {**tracked.to_dict(), "deadlines": [d.to_dict() for d in deadlines_of(tracked)]}
                 )
                 return EXIT_OK
             echo(_line(tracked))
+            if tracked.case_reference:
+                echo(f"  case {tracked.case_reference}")
             if tracked.follows:
                 echo(f"  follows {tracked.follows}")
             for e in tracked.events:
@@ -297,15 +352,28 @@ def _cmd_status(args: argparse.Namespace) -> int:
                 echo(f"  due {_short(d.due)}  {d.kind:<21} {d.note} ({d.basis})")
             return EXIT_OK
         items = store.list_requests(open_only=not args.all)
+        empty = not items and (args.all or not store.list_requests())
     finally:
         store.close()
     if args.json:
         print_json([t.to_dict() for t in items])
+    elif empty:
+        echo(_NOTHING)
     else:
         for t in items:
             echo(_line(t))
         echo(f"{len(items)} request(s)" + ("" if args.all else " not final (--all for every one)"))
     return EXIT_OK
+
+
+def _due_before(store: Store, horizon: datetime) -> list[Deadline]:
+    """The open deadlines due at or before ``horizon``, most urgent first, each with its case
+    reference and calendar revision (read from the tracked requests the store's deadline
+    index names)."""
+    ids = dict.fromkeys(d.request_id for d in store.deadlines_before(horizon))
+    due = [d for i in ids for d in deadlines_of(store.get(i)) if d.due <= horizon]
+    due.sort(key=lambda d: (d.due, d.request_id, d.kind))
+    return due
 
 
 def _cmd_deadlines(args: argparse.Namespace) -> int:
@@ -318,11 +386,15 @@ def _cmd_deadlines(args: argparse.Namespace) -> int:
         horizon = now + within
     except OverflowError:  # past the year 9999: every deadline is within it
         horizon = datetime.max.replace(tzinfo=UTC)
-    store = store_of(args, create=False)
-    try:
-        due = store.deadlines_before(horizon)
-    finally:
-        store.close()
+    missing = _store_missing(args)
+    if missing:
+        due: list[Deadline] = []
+    else:
+        store = store_of(args, create=False)
+        try:
+            due = _due_before(store, horizon)
+        finally:
+            store.close()
     if args.ics:
         write_atomic(Path(args.ics), to_ics(due, now=now), mode=0o600)
     if args.json:
@@ -335,10 +407,10 @@ def _cmd_deadlines(args: argparse.Namespace) -> int:
             f"{_short(d.due)}  {when:<12} {d.kind:<21} {d.request_kind:<22} {d.provider:<10} "
             f"{d.request_id}  {d.basis}"
         )
-    echo(
-        f"{len(due)} deadline(s) within {args.within}"
-        + (f"; written to {args.ics}" if args.ics else "")
+    head = (
+        f"{_NOTHING}: no deadlines" if missing else f"{len(due)} deadline(s) within {args.within}"
     )
+    echo(head + (f"; written to {args.ics}" if args.ics else ""))
     return EXIT_OK
 
 
@@ -350,11 +422,13 @@ def _duration(value: timedelta) -> str:
 def _cmd_report(args: argparse.Namespace) -> int:
     now = now_of(args)
     since = parse_time(args.since, "--since") if args.since else None
-    store = store_of(args, create=False)
-    try:
-        rows = store.outcome_groups(now=now, provider=args.provider, since=since)
-    finally:
-        store.close()
+    rows: Groups = {}
+    if not _store_missing(args):
+        store = store_of(args, create=False)
+        try:
+            rows = store.outcome_groups(now=now, provider=args.provider, since=since)
+        finally:
+            store.close()
     report = build_report(rows, now=now)
     if args.json:
         print_json(report)
@@ -394,7 +468,7 @@ def demo_step(out: Path, examples: list[Path]) -> None:
             event = Event(name, start + timedelta(hours=hours), "demo", **details)  # type: ignore[arg-type]
             tracked = store.record(request.id, event, now=now)
             echo(f"  {request.kind:<22} -> {tracked.state}{_expiry_text(tracked)}")
-        due = store.deadlines_before(now + horizon)
+        due = _due_before(store, now + horizon)
         echo(f"  as of {_short(now)}, due within {horizon.days} days:")
         for d in due:
             echo(f"    {_short(d.due)}  {d.kind:<21} {d.request_kind} to {d.provider}")

@@ -10,7 +10,6 @@ from ._deadlines import (
     due_within as due_within,
     next_due as next_due,
     parse_within as parse_within,
-    terms_for as terms_for,
     to_ics as to_ics,
 )
 from ._lifecycle import (
@@ -39,13 +38,13 @@ from ._outcomes import (
     outcome_of as outcome_of,
     outcome_row as outcome_row,
 )
-from ._start import tracked_from_request as tracked_from_request
-from ._terms import PreservationClock as PreservationClock
+from ._terms import PreservationClock as PreservationClock, terms_for as terms_for
 from ._track import (
     MIN_ID_PREFIX as MIN_ID_PREFIX,
     resolve_id as resolve_id,
     start_tracking as start_tracking,
     track_request as track_request,
+    tracked_from_request as tracked_from_request,
 )
 from .store import (
     SCHEMA_VERSION as SCHEMA_VERSION,

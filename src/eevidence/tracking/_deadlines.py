@@ -36,14 +36,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import astuple, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Literal, assert_never
+from typing import Any, Final, Literal
 
-from eevidence.errors import ConfigurationError, InputError
-from eevidence.provider import Duration, LawFacts, ProviderProfile
-from eevidence.request import Request, is_emergency, kind_spec
-from eevidence.tracking._lifecycle import Terms, Tracked, as_utc
+from eevidence.errors import InputError
+from eevidence.tracking._lifecycle import Tracked, as_utc
 
 __all__ = [
     "ACK_DAYS",
@@ -55,7 +53,6 @@ __all__ = [
     "due_within",
     "next_due",
     "parse_within",
-    "terms_for",
     "to_ics",
 ]
 
@@ -75,177 +72,6 @@ DeadlineKind = Literal[
     "acknowledgement_due",
 ]
 """What is due (see the module docstring)."""
-
-_EU_REGULATION: Final = "Regulation (EU) 2023/1543"
-"""How a basis names Regulation (EU) 2023/1543, before the article (``art. 10(4)``)."""
-
-
-def _eu(ref: str) -> str:
-    return f"{_EU_REGULATION} {ref}"
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    return None if value is None else value.astimezone(UTC)
-
-
-def _days(duration: Duration) -> int:
-    """A period of the law in whole days (a preservation is counted in days)."""
-    days, rest = divmod(duration.hours, 24)
-    if rest:
-        raise ConfigurationError(
-            f"the legal facts give a preservation period of {duration} ({duration.ref}), "
-            "not whole days"
-        )
-    return days
-
-
-def terms_for(request: Request, profile: ProviderProfile | None, law: LawFacts) -> Terms:
-    """The deadline terms that apply to ``request`` when it is tracked.
-
-    The source is the kinds table's (:attr:`eevidence.request.KindSpec.deadlines`); every
-    number and article comes from ``law`` (:class:`eevidence.provider.Duration` and its
-    ``ref``):
-
-    * ``eu_art11_preservation``: Reg. (EU) 2023/1543 art. 11(1): ``preservation_days``
-      (60) from the addressee's receipt (the ``order`` clock), one extension of
-      ``extension_days`` (30) by the issuing authority (Annex VI: "an additional 30-day
-      period");
-    * ``eu_art10_production``: ``response_hours`` from receipt: 10 days (art. 10(2)), 8
-      hours in an emergency (art. 10(4); :func:`eevidence.request.is_emergency`); when the
-      order names an ``enforcing_authority`` and gives no ``notification_exception``
-      (art. 8(1) and 8(2)), the enforcing authority's ``enforcing_review_hours``: 10 days,
-      96 hours in an emergency (art. 12(1)), from its ``notified_at`` when given;
-    * both EU sources: an order with ``without_prior_validation`` (art. 4(5)) must be
-      validated ex post within ``validation_hours`` (48) of its issue. An EU order dated
-      (in its own offset) before the Regulation applies (art. 34(2)) gets no legal terms,
-      and its basis says why;
-    * ``provider_preservation``: see :func:`_preservation_terms`: the provider's published
-      terms for the requester's country, completed by 18 U.S.C. 2703(f)(2) for a US
-      requester only;
-    * ``acknowledgement``: no terms (only the reminder to chase an answer applies).
-
-    Args:
-        request: the request.
-        profile: the addressee's profile, or ``None`` (the law alone then applies).
-        law: the legal facts (:func:`eevidence.provider.law_facts`).
-
-    Returns:
-        The terms, each basis naming where they come from (with the article for the law).
-
-    Raises:
-        InputError: the request's kind has no row in the kinds table.
-        ConfigurationError: ``law`` gives a preservation period that is not whole days.
-    """
-    eu = law.eu_regulation_2023_1543
-    source = kind_spec(request.kind).deadlines
-    if source in ("eu_art11_preservation", "eu_art10_production") and (
-        request.created_at.date() < eu.applies_from
-    ):
-        return Terms(
-            basis=f"{_eu(eu.applies_from_ref)}: applies from {eu.applies_from.isoformat()}, "
-            f"after this order's date ({request.created_at.date().isoformat()})"
-        )
-    validation: dict[str, Any] = {}
-    if getattr(request, "without_prior_validation", None):
-        validation = {
-            "validation_hours": eu.ex_post_validation.hours,
-            "validation_basis": _eu(eu.ex_post_validation.ref),
-        }
-    match source:
-        case "eu_art11_preservation":
-            return Terms(
-                preservation_days=_days(eu.preservation),
-                extension_days=_days(eu.preservation_extension),
-                max_extensions=1,  # art. 11(1): "an additional 30-day period"
-                basis=_eu(eu.preservation.ref),
-                preservation_clock="order",
-                **validation,
-            )
-        case "eu_art10_production":
-            emergency = is_emergency(request)
-            production = eu.emergency_production if emergency else eu.production
-            review = eu.enforcing_review_emergency if emergency else eu.enforcing_review
-            enforcing = getattr(request, "enforcing_authority", None)
-            notified = enforcing is not None and not getattr(
-                request, "notification_exception", None
-            )
-            return Terms(
-                response_hours=production.hours,
-                basis=_eu(production.ref),
-                enforcing_review_hours=review.hours if notified else None,
-                enforcing_review_basis=_eu(review.ref) if notified else "",
-                enforcing_notified_at=_utc(getattr(enforcing, "notified_at", None))
-                if notified
-                else None,
-                **validation,
-            )
-        case "acknowledgement":
-            return Terms()
-        case "provider_preservation":
-            return _preservation_terms(request, profile, law)
-        case _:  # pragma: no cover - mypy proves every source is handled
-            assert_never(source)
-
-
-def _preservation_terms(request: Request, profile: ProviderProfile | None, law: LawFacts) -> Terms:
-    """The provider's published preservation terms for the requester, completed by the
-    statute only where the statute binds the provider for that requester.
-
-    * 18 U.S.C. 2703(f)(2) (``initial`` days, one ``extension``) obliges a provider "upon
-      the request of a governmental entity", which 18 U.S.C. 2711(4) defines as a
-      department or agency of the United States or of a State: it completes the profile
-      only for a US requester (``authority.country`` ``US`` or a US territory,
-      :meth:`~eevidence.provider.LawFacts.is_us_governmental`) whose request rests on
-      2703(f). A foreign authority's preservation is honoured on the provider's own
-      terms: those it publishes for non-US requesters
-      (:meth:`eevidence.provider.ProviderProfile.preservation_terms` of the requester's
-      country), else unknown (``preserved`` then needs the provider's stated expiry).
-    * Budapest Convention art. 29(7) ("a period not less than sixty days") binds the
-      requested Party, which orders the preservation under its own law: it is a minimum
-      that State guarantees, not a period the provider announces, so it is never used as
-      the provider's period (an expiry computed from it could be earlier or later than
-      the provider's real one).
-    """
-    us = law.us_18_usc_2703f
-    country = request.authority.country
-    rests_on = {basis.instrument for basis in request.legal_basis}
-    statute = Terms(basis="no published terms")
-    if (
-        us.requesters == "us_governmental_entity"
-        and law.is_us_governmental(country)
-        and "us_18_usc_2703f" in (rests_on)
-    ):
-        statute = Terms(
-            preservation_days=_days(us.initial),
-            extension_days=_days(us.extension),
-            max_extensions=us.max_extensions,
-            basis=us.initial.ref,
-        )
-    if profile is None:
-        return statute
-    published = profile.preservation_terms(country)
-    if all(v is None for v in astuple(published)):
-        return statute
-    # What the provider publishes wins; the statute fills what it does not say.
-    merged = Terms(
-        preservation_days=_first(published.initial_days, statute.preservation_days),
-        extension_days=_first(published.extension_days, statute.extension_days),
-        max_extensions=_first(published.max_extensions, statute.max_extensions),
-        extension_notice_days=published.extension_notice_days,
-    )
-    basis = f"provider profile {profile.id}"
-    if statute.preservation_days is not None and merged != replace(
-        merged,
-        preservation_days=published.initial_days,
-        extension_days=published.extension_days,
-        max_extensions=published.max_extensions,
-    ):
-        basis += f", completed by {statute.basis}"
-    return replace(merged, basis=basis)
-
-
-def _first(*values: int | None) -> int | None:
-    return next((v for v in values if v is not None), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from eevidence.errors import InputError, Problem
+from eevidence.errors import InputError, LifecycleError, Problem
 
-__all__ = ["Event", "EventName", "iso", "required", "time_of"]
+__all__ = ["Event", "EventName", "as_utc", "iso", "required", "time_of"]
 
 EventName = Literal[
     "checked",
@@ -33,6 +33,27 @@ EventName = Literal[
     "noted",
 ]
 """What can be recorded: the state an event leads to, a record event, or ``noted``."""
+
+
+def as_utc(value: datetime, what: str = "time") -> datetime:
+    """``value`` in UTC; a naive datetime is refused (its time zone would be a guess).
+
+    Args:
+        value: an aware datetime.
+        what: what ``value`` is, for the message (e.g. ``now``, ``event time``).
+
+    Raises:
+        LifecycleError: ``value`` has no UTC offset, or it has no UTC equivalent (its UTC
+            time would fall before year 1 or after 9999).
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise LifecycleError(f"{what} {value.isoformat()} has no time zone; give one (or Z)")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise LifecycleError(
+            f"{what} {value.isoformat()} has no UTC equivalent (out of range)"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,10 +71,12 @@ from eevidence.request import KINDS, RequestKind, kind_spec
 from eevidence.tracking._event import (
     Event,
     EventName,
+    as_utc,
     iso as _iso,
     required as _required,
     time_of as _time,
 )
+from eevidence.tracking._start import start_facts
 from eevidence.tracking._terms import Terms
 
 if TYPE_CHECKING:
@@ -152,27 +154,6 @@ _PRESERVATION_ONLY: Final = frozenset({"preserved", "extension_requested", "exte
 _MAX_TEXT: Final = 2000
 
 
-def as_utc(value: datetime, what: str = "time") -> datetime:
-    """``value`` in UTC; a naive datetime is refused (its time zone would be a guess).
-
-    Args:
-        value: an aware datetime.
-        what: what ``value`` is, for the message (e.g. ``now``, ``event time``).
-
-    Raises:
-        LifecycleError: ``value`` has no UTC offset, or it has no UTC equivalent (its UTC
-            time would fall before year 1 or after 9999).
-    """
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise LifecycleError(f"{what} {value.isoformat()} has no time zone; give one (or Z)")
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise LifecycleError(
-            f"{what} {value.isoformat()} has no UTC equivalent (out of range)"
-        ) from None
-
-
 @dataclass(frozen=True, slots=True)
 class Tracked:
     """A tracked request: fixed facts plus its events, oldest first."""
@@ -219,9 +200,10 @@ class Tracked:
         :data:`~eevidence.tracking.ACK_DAYS` days) and the terms from the legal facts and
         the profile (:func:`~eevidence.tracking.terms_for`: Regulation (EU) 2023/1543 arts.
         4(5), 10, 11 and 12(1); the provider's published preservation terms; 18 U.S.C.
-        2703(f)(2) for a US requester), so nothing private is needed. The same as
-        :func:`~eevidence.tracking.tracked_from_request`; to keep the record in a store
-        with its custody entry, use :func:`~eevidence.tracking.start_tracking`.
+        2703(f)(2) for a US requester), so nothing private is needed. The terms are fixed
+        then: a later change of a profile does not move the deadlines of a request already
+        tracked. To keep the record in a store with its custody entry, use
+        :func:`~eevidence.tracking.start_tracking`.
 
         Args:
             request: the request to track.
@@ -242,9 +224,7 @@ class Tracked:
             ConfigurationError: ``law`` is not given and the shipped legal facts cannot be
                 loaded.
         """
-        from eevidence.tracking._start import tracked_from_request  # noqa: PLC0415 - a cycle
-
-        return tracked_from_request(request, profile, now=now, follows=follows, law=law)
+        return cls(**start_facts(request, profile, now=now, follows=follows, law=law))
 
     # -- derived values (all computed from the events) -----------------------------------------
 

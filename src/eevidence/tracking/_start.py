@@ -1,7 +1,8 @@
 """Starting to track a request: its fixed facts and the deadline terms in force.
 
-Pure: a request, the addressee's profile and the legal facts in; a new :class:`Tracked`
-(state ``draft``, no events) out. The emergency flag comes from the kinds table
+Pure: a request, the addressee's profile and the legal facts in; the facts of a new
+:class:`~eevidence.tracking.Tracked` (:meth:`~eevidence.tracking.Tracked.from_request`
+builds it from them) out. The emergency flag comes from the kinds table
 (:func:`eevidence.request.is_emergency`), the terms from :func:`terms_for`, the request it
 follows from the request itself when it names one (:func:`followed_id`).
 """
@@ -9,14 +10,14 @@ follows from the request itself when it names one (:func:`followed_id`).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from eevidence.provider import LawFacts, ProviderProfile, law_facts
 from eevidence.request import Request, is_emergency
-from eevidence.tracking._deadlines import terms_for
-from eevidence.tracking._lifecycle import Tracked, as_utc
+from eevidence.tracking._event import as_utc
+from eevidence.tracking._terms import terms_for
 
-__all__ = ["FOLLOWS_FIELDS", "followed_id", "tracked_from_request"]
+__all__ = ["FOLLOWS_FIELDS", "followed_id", "start_facts"]
 
 FOLLOWS_FIELDS: Final = ("original_request_id",)
 """Request fields that name the request this one continues, by the name every model that
@@ -33,15 +34,16 @@ def followed_id(request: Request) -> str | None:
     return None
 
 
-def tracked_from_request(
+def start_facts(
     request: Request,
     profile: ProviderProfile | None,
     *,
     now: datetime | None = None,
     follows: str | None = None,
     law: LawFacts | None = None,
-) -> Tracked:
-    """A new tracked request (state ``draft``, no events) with the deadline terms in force.
+) -> dict[str, Any]:
+    """The facts of a new tracked request, as keyword arguments of
+    :class:`~eevidence.tracking.Tracked` (no events: state ``draft``).
 
     The facts are copied from ``request`` (id, kind, provider, the requesting authority's
     country, ``created_at``, the case reference); ``emergency`` is set as the kinds table says
@@ -66,7 +68,8 @@ def tracked_from_request(
         law: the legal facts (default: the shipped ones, :func:`eevidence.provider.law_facts`).
 
     Returns:
-        The tracked request, to be added to a store (:meth:`eevidence.tracking.Store.add`).
+        ``id``, ``kind``, ``provider``, ``country``, ``created_at``, ``emergency``,
+        ``terms``, ``follows`` and ``case_reference``.
 
     Raises:
         LifecycleError: ``now`` is naive (it has no UTC offset) or out of range.
@@ -78,14 +81,14 @@ def tracked_from_request(
     """
     if now is not None:
         as_utc(now, "now")
-    return Tracked(
-        id=request.id,
-        kind=request.kind,
-        provider=request.provider,
-        country=request.authority.country,
-        created_at=request.created_at,
-        emergency=is_emergency(request),
-        terms=terms_for(request, profile, law or law_facts()),
-        follows=follows if follows is not None else followed_id(request),
-        case_reference=request.case.reference,
-    )
+    return {
+        "id": request.id,
+        "kind": request.kind,
+        "provider": request.provider,
+        "country": request.authority.country,
+        "created_at": request.created_at,
+        "emergency": is_emergency(request),
+        "terms": terms_for(request, profile, law or law_facts()),
+        "follows": follows if follows is not None else followed_id(request),
+        "case_reference": request.case.reference,
+    }

@@ -19,14 +19,46 @@ from eevidence.errors import InputError, LifecycleError, UnknownRequestError
 from eevidence.provider import LawFacts, ProviderProfile
 from eevidence.request import Request, canonical_bytes
 from eevidence.tracking._lifecycle import Tracked
-from eevidence.tracking._start import tracked_from_request
+from eevidence.tracking._start import start_facts
 from eevidence.tracking.store._protocol import Store
 
-__all__ = ["MIN_ID_PREFIX", "resolve_id", "start_tracking", "track_request"]
+__all__ = ["MIN_ID_PREFIX", "resolve_id", "start_tracking", "track_request", "tracked_from_request"]
 
 MIN_ID_PREFIX: Final = 4
 """The fewest characters of an id :func:`resolve_id` takes as a prefix."""
 _SHOWN: Final = 10
+
+
+def tracked_from_request(
+    request: Request,
+    profile: ProviderProfile | None,
+    *,
+    now: datetime | None = None,
+    follows: str | None = None,
+    law: LawFacts | None = None,
+) -> Tracked:
+    """A new tracked request (state ``draft``, no events) with the deadline terms in force:
+    :meth:`Tracked.from_request`, with ``now`` optional (when given, it is only checked:
+    the shipped legal facts do not change with time).
+
+    Args:
+        request: the request to track.
+        profile: the addressee's provider profile, or ``None`` when it has none.
+        now: the moment tracking starts (aware), or ``None``.
+        follows: id of the preservation this request continues (default: the one the
+            request names, an extension's ``original_request_id``).
+        law: the legal facts (default: the shipped ones).
+
+    Returns:
+        The tracked request, to be added to a store (:meth:`eevidence.tracking.Store.add`).
+
+    Raises:
+        LifecycleError: ``now`` is naive or out of range.
+        InputError: the request's kind has no row in the kinds table.
+        ConfigurationError: ``law`` is not given and the shipped legal facts cannot be
+            loaded.
+    """
+    return Tracked(**start_facts(request, profile, now=now, follows=follows, law=law))
 
 
 def track_request(
