@@ -167,9 +167,9 @@ def start_tracking(
             entry's limit).
         StoreError: the store refuses the record or the entry.
     """
-    for value, what in ((actor, "actor"), (role, "role")):
+    for value, what in ((actor, "an actor (who starts tracking)"), (role, "a role")):
         if not value.strip():
-            raise InputError(f"the custody entry needs a {what}: name who starts tracking")
+            raise InputError(f"the custody entry of the start of tracking needs {what}")
     tracked = track_request(store, request, profile, now=now, follows=follows, law=law)
     entry = record(
         store,
