@@ -2,8 +2,9 @@
 
 Run: python bench/bench_imports.py [RUNS] [--src DIR]
 Each figure is the median of RUNS fresh interpreters (default 7): the wall time of
-``python -c "import ..."`` minus that of ``python -c "pass"``, and of whole commands, with
-the modules each one loaded. ``--src`` measures another checkout's ``src`` folder instead
+``python -c "import ..."`` minus that of ``python -c "pass"``, and of whole commands
+(``--version`` and ``--help`` included: they should load no command module), with the heavy
+modules each one loaded. ``--src`` measures another checkout's ``src`` folder instead
 of the installed package (for comparisons).
 """
 
@@ -39,6 +40,9 @@ SNIPPETS = {
     "eevidence.package.package_report": "import eevidence.package as p; p.package_report",
 }
 COMMANDS = {
+    "eevidence --version": ["--version"],
+    "eevidence --help": ["--help"],
+    "eevidence new --help": ["new", "--help"],
     "eevidence validate EXAMPLE": ["validate", EXAMPLE],
     "eevidence package verify GOLDEN --trust": ["package", "verify", GOLDEN, "--trust", TRUST],
 }
@@ -80,7 +84,14 @@ def main(argv: list[str]) -> int:
         print(f"{label:<44} {ms:>6.0f} ms  loads: {', '.join(_loaded(code, env)) or '-'}")
     for label, command in COMMANDS.items():
         ms = _median_ms([sys.executable, "-m", "eevidence", *command], args.runs, env) - base
-        print(f"{label:<44} {ms:>6.0f} ms")
+        code = (
+            f"import contextlib, io, sys; sys.argv = ['eevidence', *{command!r}]\n"
+            "from eevidence._cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n        main()\n    except SystemExit:\n        pass"
+        )
+        loads = ", ".join(_loaded(code, env)) or "-"
+        print(f"{label:<44} {ms:>6.0f} ms  loads: {loads}")
     return 0
 
 
