@@ -268,3 +268,28 @@ def test_ctrl_c_in_package_build_leaves_nothing_or_a_recorded_package(
 
     assert entry["object_sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
     assert main(["package", "verify", str(out), "--trust", str(setup["trust"])]) == 0
+
+
+def test_signing_entries_name_the_officer_or_the_actor_given(
+    setup: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """package build records the request's officer (no login); sign takes --actor/--role."""
+    monkeypatch.delenv("EEVIDENCE_ACTOR", raising=False)
+    monkeypatch.delenv("EEVIDENCE_ROLE", raising=False)
+    store = ["--store", str(setup["dir"] / "t.sqlite3")]
+    out = setup["dir"] / "pkg.zip"
+    argv = ["package", "build", REQUEST, "--key", str(setup["officer"]), "-o", str(out), *store]
+    assert main([*argv, "--attach", str(setup["att"]), "--now", "2026-11-20T10:00:00Z"]) == 0
+    assert "operating-system login" not in capsys.readouterr().err
+    validator = setup["dir"] / "validator.pem"
+    assert main(["keys", "generate", "-o", str(validator)]) == 0
+    sign = ["package", "sign", str(out), "--key", str(validator), "--trust", str(setup["trust"])]
+    assert main([*sign, *store, "--actor", "Judge Anne Roux", "--role", "validating judge"]) == 0
+    capsys.readouterr()
+    assert main(["custody", "log", "--json", *store]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    signed = [(e["actor"], e["role"]) for e in entries if e["action"] == "request_signed"]
+    assert signed == [
+        ("Claire Martin", "Commissaire de police"),
+        ("Judge Anne Roux", "validating judge"),
+    ]

@@ -377,6 +377,13 @@ def test_unreachable_postgresql_is_a_clear_error() -> None:
     assert "127.0.0.1:1/db" in str(info.value)
 
 
+def test_postgresql_without_psycopg_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as on a user install without the extra
+    with pytest.raises(StoreError, match=r"pip install 'eevidence\[postgres\]'") as caught:
+        open_store("postgresql://officer:s3cret@127.0.0.1:9/cases")
+    assert "s3cret" not in str(caught.value)
+
+
 def test_bad_url_is_redacted() -> None:
     with pytest.raises(StoreError, match="cannot be parsed") as caught:
         open_store("postgresql://user:secret@host:notaport/db?x")

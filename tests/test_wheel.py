@@ -152,3 +152,20 @@ def test_user_install_runs_the_demo_away_from_the_checkout(user_venv: Path, tmp_
     module_file, examples_dir = where.stdout.splitlines()[:2]
     assert Path(module_file).is_relative_to(user_venv)
     assert Path(examples_dir).is_relative_to(user_venv)
+
+
+def test_user_install_names_the_postgres_extra_for_a_postgresql_url(
+    user_venv: Path, tmp_path: Path
+) -> None:
+    proc = subprocess.run(
+        ["eevidence", "status", "--store", "postgresql://officer:s3cret@127.0.0.1:9/cases"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_user_environment(user_venv),
+    )
+    assert proc.returncode != 0
+    assert "pip install 'eevidence[postgres]'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "s3cret" not in proc.stderr + proc.stdout
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr

@@ -24,7 +24,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, echo, print_json
 from eevidence._cli._custody_hook import record_for, signer_for
 from eevidence._cli._evidence import cmd_evidence_verify, cmd_ingest
-from eevidence._cli._options import now_of, passphrase_options, store_of, store_options
+from eevidence._cli._options import (
+    actor_options,
+    now_of,
+    passphrase_options,
+    store_of,
+    store_options,
+)
 from eevidence._cli._trust import (
     certificate_of,
     custody_trust_option,
@@ -74,8 +80,7 @@ def _who(p: argparse.ArgumentParser) -> None:
         help="signing key (default: $EEVIDENCE_KEY, else the workstation custody key)",
     )
     passphrase_options(p)
-    p.add_argument("--actor", metavar="NAME", help="who acts (default: $EEVIDENCE_ACTOR or user)")
-    p.add_argument("--role", metavar="ROLE", help="their role (default: $EEVIDENCE_ROLE or user)")
+    actor_options(p, "who acts")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

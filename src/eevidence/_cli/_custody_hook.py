@@ -15,6 +15,7 @@ import argparse
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eevidence._cli._options import ACTOR_ENV, KEY_ENV, ROLE_ENV, actor_of, passphrase_of, user
 from eevidence._cli._trust import trust_signer
@@ -28,6 +29,9 @@ from eevidence.custody import (
     workstation_signer,
 )
 from eevidence.tracking import Store, default_store_path
+
+if TYPE_CHECKING:
+    from eevidence.request import RequestingAuthority
 
 __all__ = ["ACTOR_ENV", "KEY_ENV", "ROLE_ENV", "key_dir", "record_for", "signer_for", "user"]
 
@@ -74,9 +78,14 @@ def record_for(
     transfer_from: str | None = None,
     transfer_to: str | None = None,
     signer: KeySigner | None = None,
+    authority: RequestingAuthority | None = None,
 ) -> CustodyEntry:
-    """Record ``action`` in ``store``'s custody log for a command that just did it."""
-    actor, role = actor_of(args)
+    """Record ``action`` in ``store``'s custody log for a command that just did it.
+
+    The actor is :func:`~eevidence._cli._options.actor_of` ``(args, authority)``: the
+    option, the environment, else the officer of ``authority`` (the request's).
+    """
+    actor, role = actor_of(args, authority)
     return record(
         store,
         signer or signer_for(args, now=now),

@@ -8,9 +8,17 @@ import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, echo, print_json
-from eevidence._cli._options import now_of, passphrase_of, passphrase_options, progress, store_of
+from eevidence._cli._options import (
+    actor_options,
+    now_of,
+    passphrase_of,
+    passphrase_options,
+    progress,
+    store_of,
+)
 from eevidence._cli._trust import trust_of, trust_option
 from eevidence.crypto import (
     KEY_TYPES,
@@ -31,6 +39,9 @@ from eevidence.package import (
     sign_package,
 )
 from eevidence.request import LETTER_LANGUAGES as LANGUAGES
+
+if TYPE_CHECKING:
+    from eevidence.request import RequestingAuthority
 
 __all__ = ["demo_step", "register"]
 
@@ -201,6 +212,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             Path(out),
             f"request {request.id} packaged, {len(signers)} signature(s)",
             committed,
+            authority=request.authority,
         )
     except BaseException:
         if not committed and not args.no_record:
@@ -238,6 +250,7 @@ def _record_options(q: argparse.ArgumentParser) -> None:
         help="custody log to record the signing in (default: the tracking store)",
     )
     q.add_argument("--no-record", action="store_true", help="do not record it in the custody log")
+    actor_options(q, "who signs, in the custody entry")
 
 
 def _package_digest(path: Path) -> str:
@@ -253,6 +266,8 @@ def _record_signing(
     path: Path,
     note: str,
     committed: list[str],
+    *,
+    authority: RequestingAuthority | None = None,
 ) -> None:
     """Record the signing in the custody log, signed by the same key as the package.
 
@@ -274,6 +289,7 @@ def _record_signing(
             object_sha256=_package_digest(path),
             note=note,
             signer=signer,
+            authority=authority,
         )
         committed.append(f"custody entry {entry.seq} recorded in {store.location}")
     finally:

@@ -12,7 +12,7 @@ from typing import Any
 
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, echo, print_json
 from eevidence._cli._custody_hook import record_for
-from eevidence._cli._options import actor_of, now_of, store_of, store_options
+from eevidence._cli._options import actor_of, actor_options, now_of, store_of, store_options
 from eevidence._cli._trust import admit_package, allow_unsigned_option, trust_option
 from eevidence.custody import CustodyAction
 from eevidence.errors import (
@@ -104,6 +104,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     allow_unsigned_option(p)
     _credentials_option(p)
     store_options(p)
+    actor_options(p, "who submits")
     p.set_defaults(handler=_cmd_submit)
 
     p = sub.add_parser(
@@ -123,6 +124,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     _credentials_option(p)
     store_options(p)
+    actor_options(p, "who records the provider's statuses")
     p.set_defaults(handler=_cmd_poll)
 
 
@@ -203,6 +205,7 @@ def _cmd_submit(args: argparse.Namespace) -> int:
     profile = load_providers().get(request.provider)
     wanted: ChannelName | None = "portal" if args.confirm is not None else args.channel
     channel = pick_channel(profile, request, wanted)
+    actor_of(args, request.authority)  # the officer submits unless --actor or the environment
     store = store_of(args)
     try:
         tracked = _ensure_tracked(args, store, outgoing, profile, now, unsigned_note=unsigned_note)

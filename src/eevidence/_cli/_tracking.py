@@ -36,10 +36,10 @@ from eevidence.tracking import (
     Tracked,
     build_report,
     deadlines_of,
-    default_store_path,
     format_report,
     parse_within,
     resolve_id,
+    sqlite_file_of,
     start_tracking,
     to_ics,
     track_request,
@@ -308,9 +308,8 @@ def _store_missing(args: argparse.Namespace) -> bool:
         or os.environ.get(STORE_ENV)
         or None
     )
-    if spec is not None and "://" in spec:
-        return False
-    return not Path(spec or default_store_path()).exists()
+    path = sqlite_file_of(spec)  # a malformed URL raises StoreError, as opening would
+    return path is not None and not path.exists()
 
 
 def _cmd_status(args: argparse.Namespace) -> int:

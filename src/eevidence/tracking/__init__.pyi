@@ -53,6 +53,7 @@ from .store import (
     Store as Store,
     default_store_path as default_store_path,
     open_store as open_store,
+    sqlite_file_of as sqlite_file_of,
 )
 
 __all__ = [
@@ -96,6 +97,7 @@ __all__ = [
     "outcome_row",
     "parse_within",
     "resolve_id",
+    "sqlite_file_of",
     "start_tracking",
     "terms_for",
     "to_ics",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from typing import Final
 
 from eevidence.errors import StoreError
 from eevidence.tracking.store._postgres import PostgresStore
 from eevidence.tracking.store._sqlite import SqliteStore, default_store_path
 
-__all__ = ["open_store"]
+__all__ = ["open_store", "sqlite_file_of"]
 
 _URL: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 """A URL's scheme and ``://`` (RFC 3986 section 3.1) at the start of a store spec."""
@@ -51,6 +52,29 @@ def open_store(
                 "repeated: it may hold a password)"
             )
         return PostgresStore(text)
+    return SqliteStore(_sqlite_text(text), create=create)
+
+
+def sqlite_file_of(spec: str | os.PathLike[str] | None) -> Path | None:
+    """The SQLite file ``spec`` names (the default file for ``None``), or ``None`` for a URL.
+
+    Judges ``spec`` as :func:`open_store` does, without opening anything: a command can
+    tell a fresh machine (the file does not exist yet) from an error.
+
+    Raises:
+        StoreError: ``spec`` looks like a store URL but is not a usable one (the same
+            message :func:`open_store` gives, without the rest of the URL).
+    """
+    if spec is None:
+        return default_store_path()
+    text = os.fspath(spec)
+    if _URL.match(text) is not None:
+        return None
+    return Path(_sqlite_text(text))
+
+
+def _sqlite_text(text: str) -> str:
+    """``text`` when it can be a SQLite file path; a URL-like text raises StoreError."""
     scheme = _SCHEME.match(text)
     if scheme is not None and ("@" in text or scheme.group(1).lower().startswith("postgres")):
         raise StoreError(
@@ -58,7 +82,7 @@ def open_store(
             "postgresql://user@host:port/dbname, or the path of a SQLite file (the rest is "
             "not repeated: it may hold a password)"
         )
-    return SqliteStore(text, create=create)
+    return text
 
 
 def _shown(scheme: str) -> str:

@@ -75,7 +75,8 @@ class PostgresStore(SqlStore):
         connect_timeout: How long to wait for the server, in seconds.
 
     Raises:
-        StoreError: The server cannot be reached or refuses the connection; the URL is
+        StoreError: psycopg is not installed (the ``eevidence[postgres]`` extra, named in
+            the message); the server cannot be reached or refuses the connection; the URL is
             malformed; the database cannot be used as a store; or it was written by a newer
             release.
     """
@@ -86,7 +87,13 @@ class PostgresStore(SqlStore):
     _LOCK_KEY: Final = 0x6565_7664  # advisory lock taken while migrating
 
     def __init__(self, url: str, *, connect_timeout: int = 5) -> None:
-        import psycopg  # noqa: PLC0415 - loaded only for PostgreSQL
+        try:
+            import psycopg  # noqa: PLC0415 - loaded only for PostgreSQL
+        except ImportError:
+            raise StoreError(
+                "PostgreSQL support is not installed: install the extra with "
+                "pip install 'eevidence[postgres]' (it adds psycopg), or use a SQLite store"
+            ) from None
 
         where = _redact(url)
         if where is None:  # psycopg's own message would quote the URL, password and all
