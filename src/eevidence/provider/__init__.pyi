@@ -17,8 +17,11 @@ from ._law import (
 )
 from ._profiles import (
     ACCESS_ROUTES as ACCESS_ROUTES,
+    AUTHENTICATIONS as AUTHENTICATIONS,
     REQUIRED_ELEMENTS as REQUIRED_ELEMENTS,
+    SCOPES as SCOPES,
     AccessRoute as AccessRoute,
+    Authentication as Authentication,
     Channel as Channel,
     ChannelKind as ChannelKind,
     ChannelRequirement as ChannelRequirement,
@@ -28,6 +31,7 @@ from ._profiles import (
     FactStatus as FactStatus,
     NoticePolicy as NoticePolicy,
     NoticeWaiver as NoticeWaiver,
+    Practice as Practice,
     Preservation as Preservation,
     PreservationTerms as PreservationTerms,
     PreservationVariant as PreservationVariant,
@@ -36,10 +40,13 @@ from ._profiles import (
     Remark as Remark,
     RequiredElement as RequiredElement,
     RetentionRule as RetentionRule,
+    Scope as Scope,
+    ScopedFact as ScopedFact,
     Source as Source,
     SourceKind as SourceKind,
     UserNotice as UserNotice,
     load_profile_bytes as load_profile_bytes,
+    scope_covers as scope_covers,
 )
 from ._registry import (
     PROVIDERS_ENV as PROVIDERS_ENV,
@@ -70,11 +77,14 @@ from .routes import (
 
 __all__ = [
     "ACCESS_ROUTES",
+    "AUTHENTICATIONS",
     "PROFILE_SCHEMA_FILE",
     "PROVIDERS_ENV",
     "REQUIRED_ELEMENTS",
     "RULES",
+    "SCOPES",
     "AccessRoute",
+    "Authentication",
     "Channel",
     "ChannelKind",
     "ChannelRequirement",
@@ -92,6 +102,7 @@ __all__ = [
     "NoticePolicy",
     "NoticeWaiver",
     "Party",
+    "Practice",
     "Preservation",
     "PreservationTerms",
     "PreservationVariant",
@@ -104,6 +115,8 @@ __all__ = [
     "Route",
     "RouteName",
     "Rule",
+    "Scope",
+    "ScopedFact",
     "Severity",
     "Source",
     "SourceKind",
@@ -125,4 +138,5 @@ __all__ = [
     "load_providers",
     "profile_schema_problems",
     "routes",
+    "scope_covers",
 ]

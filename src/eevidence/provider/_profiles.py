@@ -1,43 +1,73 @@
-"""Provider requirement profiles: what a provider publishes about requests from foreign authorities.
+"""Provider requirement profiles: what a provider publishes about requests from foreign
+authorities.
 
 One profile per provider (``providers/<id>.json``). Every statement in a profile is a
 :class:`Fact` (or a sourced record such as a :class:`Channel`) that names the sources it
 rests on; what no source says is recorded as ``{"status": "unknown"}``, never guessed.
+Language, channel and addressee statements name the requests they apply to (:data:`Scope`);
+the questions below answer with those that cover the request asked about.
 
 The model is pure: :func:`load_profile_bytes` parses bytes and nothing here reads files.
 Helpers such as :meth:`ProviderProfile.accepts_kind` return ``None`` for "unknown" and,
 unless asked otherwise (``include_secondary=True``), treat a fact that rests only on
 secondary sources as unknown (third-party summaries must be checked before they become a
 rule). Every model raises :class:`~eevidence.errors.ProfileError` (never a pydantic error)
-when built from data that does not satisfy it, with every problem and its JSON path.
+when built from data that does not satisfy it, with every problem and its JSON path. The
+building blocks are in :mod:`eevidence.provider._sourced`, the parts in
+:mod:`eevidence.provider._parts`; this module re-exports them.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Annotated, Any, ClassVar, Final, Generic, Literal, Self, TypeVar, get_args
+from collections.abc import Iterator
+from datetime import date
+from typing import Any, Self, TypeVar
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from eevidence._internal.models import Model, drop_schema_description
-from eevidence.errors import InputError, Problem, ProfileError
+from eevidence.errors import ProfileError
 from eevidence.provider._law import law_facts
+from eevidence.provider._parts import (
+    ACCESS_ROUTES,
+    AUTHENTICATIONS,
+    COMPLETE_MAPS,
+    REQUIRED_ELEMENTS,
+    AccessRoute,
+    Authentication,
+    Channel,
+    ChannelKind,
+    ChannelRequirement,
+    Emergency,
+    Entity,
+    NoticePolicy,
+    NoticeWaiver,
+    Practice,
+    Preservation,
+    PreservationTerms,
+    PreservationVariant,
+    RegionalEntity,
+    Remark,
+    RequesterScope,
+    RequiredElement,
+    RetentionRule,
+    UserNotice,
+)
+from eevidence.provider._sourced import (
+    SCOPES,
+    Fact,
+    FactStatus,
+    ProfileModel,
+    Record,
+    Scope,
+    ScopedFact,
+    ScopedRecord,
+    Slug,
+    Source,
+    SourceKind,
+    join_path,
+)
 from eevidence.request import (
-    DATA_CATEGORIES,
-    IDENTIFIER_TYPES,
-    REQUEST_KINDS,
     CountryCode,
     DataCategory,
     IdentifierType,
@@ -45,15 +75,16 @@ from eevidence.request import (
     Line,
     RequestKind,
     Seq,
-    Text,
-    Url,
     kind_spec,
 )
 
 __all__ = [
     "ACCESS_ROUTES",
+    "AUTHENTICATIONS",
     "REQUIRED_ELEMENTS",
+    "SCOPES",
     "AccessRoute",
+    "Authentication",
     "Channel",
     "ChannelKind",
     "ChannelRequirement",
@@ -63,6 +94,7 @@ __all__ = [
     "FactStatus",
     "NoticePolicy",
     "NoticeWaiver",
+    "Practice",
     "Preservation",
     "PreservationTerms",
     "PreservationVariant",
@@ -72,335 +104,40 @@ __all__ = [
     "Remark",
     "RequiredElement",
     "RetentionRule",
+    "Scope",
+    "ScopedFact",
+    "ScopedRecord",
     "Source",
     "SourceKind",
     "UserNotice",
     "load_profile_bytes",
+    "scope_covers",
 ]
 
-T = TypeVar("T")
 V = TypeVar("V")
 
-_CONFIG: Final = ConfigDict(frozen=True, extra="forbid", strict=True)
 
-# ---------------------------------------------------------------------------------------------
-# Vocabularies
-# ---------------------------------------------------------------------------------------------
-
-FactStatus = Literal["known", "unknown"]
-"""``known``: a source states it (value and source ids required); ``unknown``: no source read
-says it (value must be null; source ids may name the pages that were checked)."""
-
-SourceKind = Literal["provider", "legal"]
-"""``provider``: the provider's own statement (guidelines, FAQ, transparency report), possibly
-read through a third party (then ``secondary`` is true); ``legal``: a statute or regulation."""
-
-AccessRoute = Literal["voluntary", "domestic_process", "mla_or_cloud_act", "not_available"]
-"""What an authority outside the provider's home country needs, outside emergencies and outside
-an EU order, to obtain one data category:
-
-* ``voluntary``: a direct request from the authority is enough, no legal process;
-* ``domestic_process``: a direct request backed by valid legal process of the requesting country
-  (a subpoena or court-order equivalent);
-* ``mla_or_cloud_act``: mutual legal assistance, letters rogatory or an order under a CLOUD Act
-  agreement, i.e. process that binds the provider in its own country;
-* ``not_available``: the provider states it does not hold or cannot produce the data
-  (end-to-end encrypted content, records not kept).
-
-"Unknown" is not a route: it is the fact's ``status``. Emergency disclosure is described in
-:class:`Emergency`; EU orders (Reg. (EU) 2023/1543) in ``request_kinds``.
-"""
-
-ChannelKind = Literal["portal", "email", "api", "post", "web_form"]
-
-ChannelRequirement = Literal[
-    "official_email_domain",
-    "two_factor_auth",
-    "verified_agency",
-    "pdf_only",
-    "non_editable_documents",
-]
-"""Conditions a channel puts on whoever submits through it."""
-
-RequiredElement = Literal[
-    "official_email_domain",
-    "letterhead",
-    "signature",
-    "date",
-    "case_number",
-    "issuing_authority",
-    "officer_contact",
-    "officer_id",
-    "sworn_officer",
-    "sworn_statement",
-    "target_identifiers",
-    "data_categories",
-    "date_range",
-    "time_zone",
-    "legal_basis",
-    "statute_cited",
-    "offence",
-    "justification",
-    "person_at_risk",
-    "emergency_description",
-    "non_editable_document",
-    "pdf",
-    "addressee_entity",
-]
-"""Elements a provider says a valid request must contain (``officer_contact``: the requesting
-officer's name, direct phone and email; ``officer_id``: badge or id number; ``justification``:
-how the data sought relates to the investigation or emergency)."""
-
-NoticePolicy = Literal["prior_notice", "notice", "when_required_by_law"]
-"""``prior_notice``: users are told before disclosure; ``notice``: users are told (timing not
-stated); ``when_required_by_law``: only where the law requires it."""
-
-NoticeWaiver = Literal["legal_prohibition", "court_order", "stated_duration", "request_statement"]
-"""What stops the user being told: any legal prohibition, a court order (or equivalent), a
-non-disclosure order that states its duration or end date, or the request itself saying
-whether notice is allowed."""
-
-EntityBasis = Literal["user_location", "requester_location", "service", "unspecified"]
-"""What decides which entity answers: where the user is, where the requester is, or which
-service is concerned."""
-
-RequesterScope = Literal["us", "non_us"]
-
-ACCESS_ROUTES: Final[tuple[str, ...]] = get_args(AccessRoute)
-REQUIRED_ELEMENTS: Final[tuple[str, ...]] = get_args(RequiredElement)
-
-_SLUG = r"^[a-z0-9][a-z0-9-]*$"
-Slug = Annotated[str, Field(pattern=_SLUG, max_length=63)]
-"""A provider id or source id: lower-case letters, digits and '-'."""
-
-Region = Annotated[str, Field(pattern=r"^([A-Z]{2}|EEA|ROW)$")]
-"""Where users (or requesters) are: an ISO 3166-1 alpha-2 code, ``EU``, ``EEA`` or ``ROW``
-(everyone not covered by another listed entity)."""
-
-Days = Annotated[int, Field(ge=1, le=36_500)]
-Count = Annotated[int, Field(ge=0, le=100)]
-
-
-class _Model(Model):
-    """Profile models: strict types; errors are :class:`ProfileError` with every problem."""
-
-    model_config = _CONFIG
-    error_class: ClassVar[type[InputError]] = ProfileError
-
-    @classmethod
-    def _problems(cls, exc: ValidationError, document: object) -> list[Problem]:
-        return [Problem(path, message) for path, message in _profile_problems(exc)]
-
-    @classmethod
-    def _error(cls, problems: Sequence[Problem], source: str) -> InputError:
-        return ProfileError(source, problems)
-
-
-# ---------------------------------------------------------------------------------------------
-# Sources and facts
-# ---------------------------------------------------------------------------------------------
-
-
-class Source(_Model):
-    """Where a fact comes from. ``url`` or ``document`` (or both) identify it."""
-
-    kind: SourceKind
-    title: Line
-    url: Url | None = None
-    document: Line | None = None
-    published: date | Literal["undated"]
-    read: date
-    secondary: bool
-    note: Text | None = None
-
-    @field_validator("published", mode="before")
-    @classmethod
-    def _published(cls, value: object) -> object:
-        # One clear message instead of one error per member of the union.
-        if value == "undated" or (isinstance(value, date) and not isinstance(value, datetime)):
-            return value
-        if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise PydanticCustomError("published", "expected a date (YYYY-MM-DD) or 'undated'")
-
-    @model_validator(mode="after")
-    def _identified(self) -> Self:
-        if self.url is None and self.document is None:
-            raise PydanticCustomError("source_unidentified", "a source needs a url or a document")
-        if self.kind == "legal" and self.secondary:
-            raise PydanticCustomError(
-                "legal_secondary", "a legal source must be the text of the law itself"
-            )
-        return self
-
-
-class Fact(_Model, Generic[T]):
-    """One statement about a provider, with the ids of the sources that make it."""
-
-    status: FactStatus
-    value: T | None = None
-    sources: Seq[Slug] = ()
-    note: Text | None = None
-
-    @model_validator(mode="after")
-    def _status_matches_value(self) -> Self:
-        if self.status == "known":
-            if self.value is None:
-                raise PydanticCustomError("fact_value", "a known fact needs a value")
-            if isinstance(self.value, tuple) and not self.value:
-                raise PydanticCustomError("fact_value", "a known list must not be empty")
-            if not self.sources:
-                raise PydanticCustomError(
-                    "fact_sources", "a known fact needs at least one source id"
-                )
-        elif self.value is not None:
-            raise PydanticCustomError("fact_value", "an unknown fact must have value null")
-        return self
-
-    @property
-    def known(self) -> bool:
-        """True when a source states the fact (``status`` is ``known``)."""
-        return self.status == "known"
-
-
-class _Record(_Model):
-    """A sourced item of a list (a channel, an entity...): always a statement of some source."""
-
-    sources: Seq[Slug] = Field(min_length=1)
-    note: Text | None = None
-
-
-# ---------------------------------------------------------------------------------------------
-# Profile parts
-# ---------------------------------------------------------------------------------------------
-
-
-class Entity(_Model):
-    """A legal entity; ``country`` is null when the sources do not say it."""
-
-    name: Line
-    country: CountryCode | None = None
-
-
-class RegionalEntity(_Record):
-    """An entity that answers requests (controller), and for whom."""
-
-    name: Line
-    country: CountryCode | None = None
-    basis: EntityBasis
-    regions: Seq[Region] = ()
-
-
-class Channel(_Record):
-    """A way to submit requests. ``kinds`` empty: the source does not limit it to some kinds."""
-
-    kind: ChannelKind
-    name: Line
-    url: Url | None = None
-    address: Line | None = None
-    kinds: Seq[RequestKind] = ()
-    requirements: Seq[ChannelRequirement] = ()
-
-
-class PreservationVariant(_Record):
-    """Preservation terms that the source gives for one group of requesters only."""
-
-    requesters: RequesterScope
-    initial_days: Days
-    extension_days: Days | None = None
-    max_extensions: Count | None = None
-    extension_notice_days: Days | None = None
-
-
-class Preservation(_Model):
-    """Default preservation terms (``variants`` override them for some requesters)."""
-
-    initial_days: Fact[Days]
-    extension_days: Fact[Days]
-    max_extensions: Fact[Count]
-    extension_notice_days: Fact[Days]
-    required_elements: Fact[Seq[RequiredElement]]
-    variants: Seq[PreservationVariant] = ()
-
-    @field_validator("variants")
-    @classmethod
-    def _one_variant_per_scope(
-        cls, value: tuple[PreservationVariant, ...]
-    ) -> tuple[PreservationVariant, ...]:
-        scopes = [v.requesters for v in value]
-        if len(scopes) != len(set(scopes)):
-            raise PydanticCustomError("variants", "at most one variant per group of requesters")
-        return value
-
-
-class Emergency(_Model):
-    """Emergency disclosure: the provider's criteria, what a request needs, 24/7 service."""
-
-    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
-
-    criteria: Fact[Text]
-    required_elements: Fact[Seq[RequiredElement]]
-    available_24_7: Fact[bool]
-    foreign_categories: Fact[Seq[DataCategory]]
-    """The data categories the provider discloses in an emergency to authorities outside its
-    home country (Snap: limited non-content records, so never ``content``); known only where
-    the provider's text says which data it gives them."""
-
-
-class UserNotice(_Model):
-    """Whether and when users are told of a request, and what stops the provider telling."""
-
-    model_config = ConfigDict(json_schema_extra=drop_schema_description)  # schema as published
-
-    policy: Fact[NoticePolicy]
-    non_disclosure: Fact[Seq[NoticeWaiver]]
-    preservation_notified: Fact[bool]
-
-
-class RetentionRule(_Record):
-    """A published retention fact: ``kept`` false means the provider says it keeps none."""
-
-    data: Line
-    kept: bool
-    deleted_after_days: Days | None = None
-
-
-class Remark(_Record):
-    """A sourced statement that fits no field but matters to a requester."""
-
-    text: Text
-
-
-@dataclass(frozen=True, slots=True)
-class PreservationTerms:
-    """Preservation terms for one requester; ``None`` where unknown.
-
-    ``initial_days``, ``extension_days`` and ``extension_notice_days`` (notice before
-    expiry) are in days; ``max_extensions`` is a count.
-    """
-
-    initial_days: int | None
-    extension_days: int | None
-    max_extensions: int | None
-    extension_notice_days: int | None
-
-
-_COMPLETE_MAPS: Final[dict[str, tuple[str, ...]]] = {
-    "request_kinds": REQUEST_KINDS,
-    "identifiers": IDENTIFIER_TYPES,
-    "foreign_access": DATA_CATEGORIES,
-}
-
-
-# ---------------------------------------------------------------------------------------------
-# The profile
-# ---------------------------------------------------------------------------------------------
-
-
-class ProviderProfile(_Model):
+def scope_covers(scopes: tuple[str, ...], kind: RequestKind, country: str | None = None) -> bool:
+    """Whether a statement scoped to ``scopes`` (:data:`Scope`; empty: every request for
+    evidence) covers a request of ``kind`` from an authority of ``country`` (``None``: not
+    known, so a scope by requester covers it)."""
+    if not scopes:
+        return True
+    for scope in scopes:
+        if scope == "criminal":
+            return True
+        if scope == "eu_orders" and kind_spec(kind).eu_order:
+            return True
+        if scope in ("us_authorities", "non_us_authorities"):
+            if country is None:
+                return True
+            us = law_facts().is_us_governmental(country)
+            if us == (scope == "us_authorities"):
+                return True
+    return False
+
+
+class ProviderProfile(ProfileModel):
     """What one provider requires of a foreign authority, every statement with its sources."""
 
     # The class docstring is the schema's description (provider.schema.json): keep it as is.
@@ -413,10 +150,10 @@ class ProviderProfile(_Model):
     sources: dict[Slug, Source] = Field(min_length=1)
     services: Fact[Seq[Line]]
     headquarters: Fact[CountryCode]
-    eu_establishment: Fact[Entity]
+    eu_establishment: ScopedFact[Entity]
     """The provider's EU establishment for other purposes (GDPR controller, Digital Services
     Act representative or point of contact): never the addressee of an EU order."""
-    eu_designated_addressee: Fact[Entity]
+    eu_designated_addressee: ScopedFact[Entity]
     """The designated establishment or legal representative for receiving decisions and orders
     gathering electronic evidence (Directive (EU) 2023/1544 art. 3), to which orders under
     Regulation (EU) 2023/1543 are addressed (art. 7); known only where the provider's own text
@@ -429,9 +166,10 @@ class ProviderProfile(_Model):
     foreign_access: dict[DataCategory, Fact[AccessRoute]]
     emergency: Emergency
     user_notice: UserNotice
-    languages: Fact[Seq[LanguageTag]]
-    """Languages the provider accepts for law-enforcement requests in general; never a
-    statement made for another channel (Digital Services Act orders and notices)."""
+    languages: ScopedFact[Seq[LanguageTag]]
+    """Languages the provider accepts, for the requests ``applies_to`` names (every request
+    for evidence when empty); a language stated for Digital Services Act orders and notices
+    only is scoped ``dsa_regulators`` and never checked against a request for evidence."""
     eu_order_languages: Fact[Seq[LanguageTag]]
     """Official EU languages the designated addressee accepts for EPOC and EPOC-PR
     certificates (the provider states them under Directive (EU) 2023/1544 art. 4; certificates
@@ -440,11 +178,14 @@ class ProviderProfile(_Model):
     required_elements: Fact[Seq[RequiredElement]]
     retention: Seq[RetentionRule]
     remarks: Seq[Remark]
+    practice: Practice = Field(default_factory=Practice)
+    """How requests are handled (encryption, child safety, authentication, costs, limits,
+    portal access); every fact unknown when the profile omits it."""
 
     @field_validator("request_kinds", "identifiers", "foreign_access", mode="after")
     @classmethod
     def _every_key(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        keys = _COMPLETE_MAPS[str(info.field_name)]
+        keys = COMPLETE_MAPS[str(info.field_name)]
         missing = [k for k in keys if k not in value]
         if missing:
             raise PydanticCustomError(
@@ -477,7 +218,7 @@ class ProviderProfile(_Model):
 
     # -- traversal -----------------------------------------------------------------------------
 
-    def iter_sourced(self) -> Iterator[tuple[str, Fact[Any] | _Record]]:
+    def iter_sourced(self) -> Iterator[tuple[str, Fact[Any] | Record]]:
         """Every fact and sourced record, with its JSON path (``$.preservation.initial_days``)."""
         yield from _walk(self, "$")
 
@@ -491,11 +232,11 @@ class ProviderProfile(_Model):
         """JSON paths of the facts no source settles."""
         return tuple(path for path, fact in self.iter_facts() if not fact.known)
 
-    def cited(self, item: Fact[Any] | _Record) -> tuple[Source, ...]:
+    def cited(self, item: Fact[Any] | Record) -> tuple[Source, ...]:
         """The sources ``item`` names, in its order (ids resolve: the model checked them)."""
         return tuple(self.sources[ref] for ref in item.sources)
 
-    def is_secondary(self, item: Fact[Any] | _Record) -> bool:
+    def is_secondary(self, item: Fact[Any] | Record) -> bool:
         """True when every source of a known fact (or record) is secondary."""
         if isinstance(item, Fact) and not item.known:
             return False
@@ -597,11 +338,50 @@ class ProviderProfile(_Model):
             requester_country, include_secondary=include_secondary
         ).initial_days
 
+    def applies(
+        self, item: ScopedFact[Any] | ScopedRecord, kind: RequestKind, country: str | None = None
+    ) -> bool:
+        """Whether ``item``'s scope (:data:`Scope`) covers a request of ``kind`` from an
+        authority of ``country`` (ISO 3166-1 alpha-2; ``None``: not known, so a scope by
+        requester covers it).
+
+        A statement with no ``applies_to`` covers every request for evidence; one scoped to
+        ``dsa_regulators`` alone covers none.
+        """
+        return scope_covers(item.applies_to, kind, country)
+
+    def languages_for(
+        self, kind: RequestKind, country: str | None = None, *, include_secondary: bool = False
+    ) -> tuple[str, ...] | None:
+        """The languages the provider accepts for a request of ``kind`` from ``country``;
+        ``None`` when unknown or when the recorded languages are for other requests (a
+        language stated for Digital Services Act orders says nothing of evidence requests)."""
+        if not self.applies(self.languages, kind, country):
+            return None
+        return self.value(self.languages, include_secondary=include_secondary)
+
+    def entities_for(
+        self, kind: RequestKind, country: str | None = None, *, include_secondary: bool = False
+    ) -> tuple[RegionalEntity, ...]:
+        """The entities (with postal addresses where recorded) whose scope covers a request of
+        ``kind`` from ``country``."""
+        return tuple(
+            e
+            for e in self.entities
+            if self.applies(e, kind, country) and (include_secondary or not self.is_secondary(e))
+        )
+
     def channels_for(
-        self, kind: RequestKind, *, include_secondary: bool = False
+        self, kind: RequestKind, country: str | None = None, *, include_secondary: bool = False
     ) -> tuple[Channel, ...]:
-        """Channels named for ``kind`` first, then channels not limited to particular kinds."""
-        usable = [c for c in self.channels if include_secondary or not self.is_secondary(c)]
+        """Channels named for ``kind`` first, then channels not limited to particular kinds;
+        only channels whose scope covers a request of ``kind`` from ``country`` (never one
+        opened for Digital Services Act regulators only)."""
+        usable = [
+            c
+            for c in self.channels
+            if (include_secondary or not self.is_secondary(c)) and self.applies(c, kind, country)
+        ]
         named = [c for c in usable if kind in c.kinds]
         general = [c for c in usable if not c.kinds]
         return (*named, *general)
@@ -633,8 +413,8 @@ class ProviderProfile(_Model):
         return frozenset(e for v in values if v is not None for e in v)
 
 
-def _walk(node: object, path: str) -> Iterator[tuple[str, Fact[Any] | _Record]]:
-    if isinstance(node, Fact | _Record):
+def _walk(node: object, path: str) -> Iterator[tuple[str, Fact[Any] | Record]]:
+    if isinstance(node, Fact | Record):
         yield path, node
     if isinstance(node, BaseModel):
         for name in type(node).model_fields:
@@ -645,39 +425,12 @@ def _walk(node: object, path: str) -> Iterator[tuple[str, Fact[Any] | _Record]]:
             yield from _walk(item, f"{path}[{i}]")
     elif isinstance(node, dict):
         for key, item in node.items():
-            yield from _walk(item, _join(path, key))
+            yield from _walk(item, join_path(path, key))
 
 
 # ---------------------------------------------------------------------------------------------
 # Parsing
 # ---------------------------------------------------------------------------------------------
-
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _join(path: str, part: object) -> str:
-    if isinstance(part, int):
-        return f"{path}[{part}]"
-    text = str(part)
-    return f"{path}.{text}" if _IDENT.fullmatch(text) else f"{path}[{text!r}]"
-
-
-def _json_path(loc: tuple[int | str, ...]) -> str:
-    path = "$"
-    for part in loc:
-        path = _join(path, part)
-    return path
-
-
-def _profile_problems(exc: ValidationError) -> tuple[tuple[str, str], ...]:
-    problems: list[tuple[str, str]] = []
-    for error in exc.errors(include_url=False):
-        nested = (error.get("ctx") or {}).get("problems")
-        if error["type"] == "source_reference" and nested:
-            problems.extend(nested)
-        else:
-            problems.append((_json_path(tuple(error["loc"])), error["msg"]))
-    return tuple(problems)
 
 
 def load_profile_bytes(data: bytes, *, origin: str) -> ProviderProfile:

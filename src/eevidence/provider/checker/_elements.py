@@ -153,7 +153,8 @@ def official_email(ctx: Ctx, now: datetime) -> None:
     req = ctx.request
     required = ctx.profile.required_for(req.kind) or frozenset()
     by_channel = any(
-        "official_email_domain" in c.requirements for c in ctx.profile.channels_for(req.kind)
+        "official_email_domain" in c.requirements
+        for c in ctx.profile.channels_for(req.kind, req.authority.country)
     )
     if "official_email_domain" not in required and not by_channel:
         return

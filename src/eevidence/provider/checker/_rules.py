@@ -272,7 +272,9 @@ def _language(ctx: Ctx, now: datetime) -> None:
     if kind_spec(req.kind).eu_order:
         return
     fact = ctx.profile.languages
-    languages = ctx.profile.value(fact)
+    # Only a language statement whose scope covers this request counts (one made for Digital
+    # Services Act orders, or for requesters of another country, does not).
+    languages = ctx.profile.languages_for(req.kind, req.authority.country)
     if languages is not None and dsa_only(ctx.profile, fact):
         languages = None
     lang = req.language
