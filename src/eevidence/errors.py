@@ -47,6 +47,8 @@ __all__ = [
     "ConcurrentUpdateError",
     "ConfigurationError",
     "CredentialsError",
+    "DirectoryError",
+    "DirectoryVerificationError",
     "EEvidenceError",
     "Hi1Error",
     "InputError",
@@ -177,6 +179,15 @@ class ProfileError(InputError):
         )
 
 
+class DirectoryError(InputError):
+    """A directory of authorities (:mod:`eevidence.directory`) or an edit to it is malformed.
+
+    Raised when a directory version is not JSON, is not in canonical form, breaks the
+    directory model (a key id that is not its key's, an authority listed twice, an expiry
+    before the issue time...), or an edit names an unknown key or authority.
+    """
+
+
 class IntegrityError(EEvidenceError):
     """Data failed an integrity check: a proof, a hash chain or a signature does not hold.
 
@@ -189,6 +200,17 @@ class IntegrityError(EEvidenceError):
 class ProofError(IntegrityError):
     """A Merkle inclusion or consistency proof does not verify (RFC 9162 sections 2.1.3.2
     and 2.1.4.2): wrong sizes, wrong length, or a path that does not lead to the root."""
+
+
+class DirectoryVerificationError(IntegrityError):
+    """A directory of authorities does not verify: a version is not signed by the threshold
+    of its own root keys and of the previous version's (TUF 1.0 section 5.3), versions are
+    missing or out of order, the given root key is not among the roots, or the newest
+    version has expired. Its ``reasons`` list every reason found."""
+
+    def __init__(self, message: str, reasons: Iterable[str] = ()) -> None:
+        self.reasons: tuple[str, ...] = tuple(reasons) or (message,)
+        super().__init__(message)
 
 
 class TrustError(EEvidenceError):

@@ -71,6 +71,7 @@ _GROUPS = (
     "_submit",
     "_demo",
     "_witness",
+    "_intake",
 )
 COMMANDS: dict[str, str] = {
     "new": "_requests",
@@ -94,6 +95,8 @@ COMMANDS: dict[str, str] = {
     "poll": "_submit",
     "demo": "_demo",
     "witness": "_witness",
+    "directory": "_intake",
+    "intake": "_intake",
 }
 """Which module registers each command (a test checks this against the full parser)."""
 
@@ -119,6 +122,8 @@ SUMMARIES: dict[str, str] = {
     "poll": "ask providers' APIs for the status of submitted requests",
     "demo": "run the example workflow on the shipped example requests",
     "witness": "witness other parties' custody logs (C2SP tlog-witness)",
+    "directory": "a signed directory of authorities and their signing keys",
+    "intake": "decide whether a received request package is genuine",
 }
 """Each command's one-line help, in :data:`COMMANDS` order: what ``eevidence --help`` lists
 without importing any command module (a test checks it against the full parser)."""

@@ -483,6 +483,20 @@ def _load_public_from_pem(data: bytes, source: str) -> tuple[PublicKey, x509.Cer
     return _check_supported(public, source), None
 
 
+def parse_public_key(data: bytes, *, source: str = "<public key>") -> PublicKey:
+    """A PEM public key (``SubjectPublicKeyInfo``, RFC 7468 section 13) from bytes.
+
+    Only ``PUBLIC KEY`` PEM is read here (a certificate is not a key document).
+
+    Raises:
+        SigningKeyError: ``data`` is not a PEM public key, or holds a key of an unsupported
+            type, curve or size; the message names ``source``.
+    """
+    if b"-----BEGIN CERTIFICATE-----" in data:
+        raise SigningKeyError("expected a PEM public key, not a certificate", source=source)
+    return _load_public_from_pem(data, source)[0]
+
+
 def load_public_key(path: str | os.PathLike[str]) -> PublicKey:
     """Read a PEM public key, or the public key of a PEM X.509 certificate (RFC 5280).
 

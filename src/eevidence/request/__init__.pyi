@@ -55,12 +55,16 @@ from ._spec import (
     parse_window_spec as parse_window_spec,
 )
 from ._types import (
+    E164 as E164,
     CountryCode as CountryCode,
+    DomainName as DomainName,
+    Email as Email,
     LanguageTag as LanguageTag,
     Line as Line,
     Seq as Seq,
     Text as Text,
     Url as Url,
+    UtcDatetime as UtcDatetime,
 )
 from ._vocab import (
     DATA_CATEGORIES as DATA_CATEGORIES,
@@ -93,6 +97,7 @@ from .kinds import (
 
 __all__ = [
     "DATA_CATEGORIES",
+    "E164",
     "IDENTIFIER_TYPES",
     "INSTRUMENTS",
     "KINDS",
@@ -114,6 +119,8 @@ __all__ = [
     "DeadlineSource",
     "DesignatedAuthority",
     "DomainIdentifier",
+    "DomainName",
+    "Email",
     "EmailIdentifier",
     "EmergencyDetails",
     "EmergencyDisclosureRequest",
@@ -154,6 +161,7 @@ __all__ = [
     "Url",
     "UrlIdentifier",
     "UsernameIdentifier",
+    "UtcDatetime",
     "ValidatingAuthority",
     "VoluntaryDisclosureRequest",
     "canonical_bytes",

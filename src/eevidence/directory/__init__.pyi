@@ -1,0 +1,51 @@
+# Public names of eevidence.directory, imported on first use (lazy_loader.attach_stub).
+
+from ._folder import (
+    CLOCK_SKEW as CLOCK_SKEW,
+    DirectoryState as DirectoryState,
+    VerifiedDirectory as VerifiedDirectory,
+    directory_state as directory_state,
+    edit_directory as edit_directory,
+    init_directory as init_directory,
+    sign_directory as sign_directory,
+    verify_directory as verify_directory,
+)
+from ._model import (
+    AUTHORITY_KINDS as AUTHORITY_KINDS,
+    DIRECTORY_PAYLOAD_TYPE as DIRECTORY_PAYLOAD_TYPE,
+    DIRECTORY_TYPE as DIRECTORY_TYPE,
+    ROLES as ROLES,
+    Authority as Authority,
+    AuthorityKind as AuthorityKind,
+    Directory as Directory,
+    DirectoryKey as DirectoryKey,
+    KeyRole as KeyRole,
+    Revocation as Revocation,
+    RootRole as RootRole,
+    as_of as as_of,
+    kinds_of_role as kinds_of_role,
+)
+
+__all__ = [
+    "AUTHORITY_KINDS",
+    "CLOCK_SKEW",
+    "DIRECTORY_PAYLOAD_TYPE",
+    "DIRECTORY_TYPE",
+    "ROLES",
+    "Authority",
+    "AuthorityKind",
+    "Directory",
+    "DirectoryKey",
+    "DirectoryState",
+    "KeyRole",
+    "Revocation",
+    "RootRole",
+    "VerifiedDirectory",
+    "as_of",
+    "directory_state",
+    "edit_directory",
+    "init_directory",
+    "kinds_of_role",
+    "sign_directory",
+    "verify_directory",
+]

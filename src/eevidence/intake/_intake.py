@@ -1,0 +1,384 @@
+"""Intake: accept a received request package only when a key the directory lists for the
+authority the request names signed it, and say why not otherwise.
+
+The threat is the forged request: in 2021-2022 emergency requests sent from compromised
+police mailboxes made providers disclose user data. A signature alone proves only that
+some key signed; :func:`intake_package` binds each valid signature to the directory entry
+of its key and accepts only when that entry is the authority the request names, the key
+was valid and not revoked, and it may sign this kind of request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from eevidence.crypto import TrustStore
+from eevidence.directory import (
+    CLOCK_SKEW,
+    Authority,
+    DirectoryKey,
+    VerifiedDirectory,
+    as_of,
+    kinds_of_role,
+)
+from eevidence.errors import EEvidenceError
+from eevidence.intake._domains import domain_problem
+from eevidence.package import PackageLimits, package_report, reading
+from eevidence.request import Request, parse_request
+
+__all__ = ["Check", "IntakeVerdict", "SignerBinding", "intake_package"]
+
+_REQUEST_FILE: Final = "data/request.json"
+_MAX_REQUEST: Final = 16 << 20
+
+Decision = Literal["accept", "reject"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check made, and its result.
+
+    Attributes:
+        name: ``directory``, ``package``, ``request``, ``signer`` or ``callback``.
+        ok: Whether it passed.
+        detail: One line for people.
+    """
+
+    name: str
+    ok: bool
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"name", "ok", "detail"}``."""
+        return {"name": self.name, "ok": self.ok, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class SignerBinding:
+    """A valid signature on the package, bound to the directory entry of its key.
+
+    Attributes:
+        keyid: The signing key's id (computed from the directory's key, never read from
+            the package).
+        authority_id, authority_name, authority_country: The authority the directory lists
+            the key under.
+        roles: What the key may sign.
+        reasons: Why this signature does not make the request acceptable (empty when it
+            does).
+    """
+
+    keyid: str
+    authority_id: str
+    authority_name: str
+    authority_country: str
+    roles: tuple[str, ...]
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether this signature binds the request to its authority."""
+        return not self.reasons
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, and ``ok``."""
+        return {
+            "keyid": self.keyid,
+            "authority": {
+                "id": self.authority_id,
+                "name": self.authority_name,
+                "country": self.authority_country,
+            },
+            "roles": list(self.roles),
+            "ok": self.ok,
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class IntakeVerdict:
+    """What a recipient should do with a received package.
+
+    Attributes:
+        decision: ``accept`` only when every check holds; else ``reject``.
+        reasons: Every reason for a rejection (empty on accept).
+        checks: Every check made, in order.
+        signers: Each valid signature, bound to its directory entry.
+        authority: The directory's entry for the authority the request is accepted from,
+            or ``None`` on reject.
+        callback: For an accepted request, the number to confirm it on: the directory's,
+            never the request's.
+        callback_note: For an emergency request, the instruction to call back on that
+            number and not on the one the request gives.
+        request: The request read from the verified package, or ``None``.
+        package: The package path as given.
+        package_sha256: SHA-256 of the package file (zip form) or ``None`` (directory form).
+        directory_version: The version of the directory the verdict rests on.
+        checked_at: The time the checks were made at.
+    """
+
+    decision: Decision
+    reasons: tuple[str, ...]
+    checks: tuple[Check, ...]
+    signers: tuple[SignerBinding, ...]
+    authority: Authority | None
+    callback: str | None
+    callback_note: str | None
+    request: Request | None
+    package: str
+    package_sha256: str | None
+    directory_version: int
+    checked_at: datetime
+    request_bytes: bytes | None = field(default=None, repr=False)
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the decision is ``accept``."""
+        return self.decision == "accept"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON verdict ``eevidence intake --json`` prints.
+
+        Returns:
+            ``{"decision", "reasons", "authority" (the directory's entry: id, name,
+            country, kind, domains, callback) or null, "callback": {"number", "source":
+            "directory", "note"} or null, "signers", "checks", "request" (id, kind,
+            created_at, claimed authority, officer email and phone as the request gives
+            them) or null, "package": {"path", "sha256"}, "directory_version",
+            "checked_at"}``.
+        """
+        a = self.authority
+        r = self.request
+        return {
+            "decision": self.decision,
+            "reasons": list(self.reasons),
+            "authority": None
+            if a is None
+            else {
+                "id": a.id,
+                "name": a.name,
+                "country": a.country,
+                "kind": a.kind,
+                "domains": list(a.domains),
+                "callback": a.callback,
+            },
+            "callback": None
+            if self.callback is None
+            else {"number": self.callback, "source": "directory", "note": self.callback_note},
+            "signers": [s.to_dict() for s in self.signers],
+            "checks": [c.to_dict() for c in self.checks],
+            "request": None
+            if r is None
+            else {
+                "id": r.id,
+                "kind": r.kind,
+                "created_at": as_of(r.created_at),
+                "claimed_authority": {"name": r.authority.name, "country": r.authority.country},
+                "officer_email": r.authority.officer.email,
+                "officer_phone": r.authority.officer.phone,
+            },
+            "package": {"path": self.package, "sha256": self.package_sha256},
+            "directory_version": self.directory_version,
+            "checked_at": as_of(self.checked_at),
+        }
+
+
+def _file_sha256(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _key_problems(key: DirectoryKey, request: Request, now: datetime) -> list[str]:
+    """Why ``key`` could not sign ``request`` (validity, revocation, roles)."""
+    out = []
+    created = request.created_at
+    if key.revoked is not None and key.revoked.at <= now:
+        out.append(
+            f"key {key.keyid[:16]} was revoked at {as_of(key.revoked.at)} "
+            f"({key.revoked.reason}): nothing it signed is accepted any more"
+        )
+    if created < key.valid_from:
+        out.append(
+            f"key {key.keyid[:16]} was not yet valid when the request says it was created "
+            f"({as_of(created)}; valid from {as_of(key.valid_from)})"
+        )
+    if key.valid_until is not None and created > key.valid_until:
+        out.append(
+            f"key {key.keyid[:16]} had expired when the request was created "
+            f"({as_of(created)}; valid until {as_of(key.valid_until)})"
+        )
+    allowed: set[str] = set()
+    for role in key.roles:
+        allowed |= kinds_of_role(role)
+    if request.kind not in allowed:
+        out.append(
+            f"key {key.keyid[:16]} may sign {', '.join(key.roles)}, not a {request.kind} request"
+        )
+    return out
+
+
+def _bind(
+    directory: VerifiedDirectory, keyid: str, request: Request, now: datetime
+) -> SignerBinding:
+    owner = directory.directory.key_owner(keyid)
+    assert owner is not None  # noqa: S101 - the trust store holds only directory keys
+    authority, key = owner
+    reasons = _key_problems(key, request, now)
+    claimed = request.authority
+    if claimed.country != authority.country:
+        reasons.append(
+            f"signed by {authority.name} ({authority.country}), but the request names an "
+            f"authority of {claimed.country}: a signer of another authority"
+        )
+    domain = claimed.officer.email.rpartition("@")[2]
+    others = [d for a in directory.directory.authorities if a.id != authority.id for d in a.domains]
+    problem = domain_problem(domain, authority.domains, others)
+    if problem is not None:
+        reasons.append(f"the officer's address: {problem}")
+    return SignerBinding(
+        keyid=keyid,
+        authority_id=authority.id,
+        authority_name=authority.name,
+        authority_country=authority.country,
+        roles=tuple(key.roles),
+        reasons=tuple(reasons),
+    )
+
+
+def intake_package(
+    package: str | os.PathLike[str],
+    directory: VerifiedDirectory,
+    *,
+    now: datetime,
+    limits: PackageLimits | None = None,
+) -> IntakeVerdict:
+    """Decide whether to act on a received request package.
+
+    Checks, in order: the directory (verified by the caller, and unexpired at ``now``);
+    the package, against the keys the directory lists (every check of
+    :func:`~eevidence.package.package_report`: signatures, signed coverage, fixity); the
+    request, read from the verified bytes (its digest must be the one the signed manifest
+    gives); then each valid signature, bound to its directory entry (:class:`SignerBinding`).
+    The request is accepted when at least one signature binds it: a key valid at the
+    request's creation time and not revoked by ``now``, listed for an authority of the
+    request's country whose official domains hold the officer's address (not public
+    webmail, not a look-alike), and allowed to sign this kind of request (an emergency needs
+    the ``emergency`` role). For an emergency, the number to call back is the directory's.
+
+    Args:
+        package: The received package (zip file or directory).
+        directory: The verified directory (:func:`~eevidence.directory.verify_directory`).
+        now: The time of the intake.
+        limits: Bounds for reading the package.
+
+    Returns:
+        The verdict; never raises for a bad package (the reasons say what is wrong).
+    """
+    path = Path(package)
+    d = directory.directory
+    checks = [
+        Check(
+            "directory",
+            d.expires > now,
+            f"directory version {d.version}, valid until {as_of(d.expires)}, "
+            f"{len(d.authorities)} authorities",
+        )
+    ]
+    keys = [k.key() for a in d.authorities for k in a.keys]
+
+    def reject(
+        *reasons: str, request: Request | None = None, signers: tuple[SignerBinding, ...] = ()
+    ) -> IntakeVerdict:
+        return IntakeVerdict(
+            decision="reject",
+            reasons=tuple(reasons),
+            checks=tuple(checks),
+            signers=signers,
+            authority=None,
+            callback=None,
+            callback_note=None,
+            request=request,
+            package=str(path),
+            package_sha256=_file_sha256(path),
+            directory_version=d.version,
+            checked_at=now,
+        )
+
+    if d.expires <= now:
+        return reject(f"the directory expired at {as_of(d.expires)}")
+    report = package_report(path, TrustStore.from_public_keys(keys), limits=limits)
+    if not report.ok:
+        reasons = report.reasons()
+        if report.signed and not report.valid_signers and not report.problems:
+            reasons = ["no key the directory lists signed the package (unknown signer)"]
+        checks.append(Check("package", False, "; ".join(reasons[:5])))
+        return reject(*(f"package: {r}" for r in reasons))
+    checks.append(
+        Check("package", True, f"signatures, coverage and fixity hold ({len(report.files)} files)")
+    )
+    try:
+        with reading(path, limits) as reader:
+            data = reader.read_bytes(_REQUEST_FILE, _MAX_REQUEST)
+        signed = next(f for f in report.files if f.path == _REQUEST_FILE and f.status == "ok")
+        algorithm = signed.algorithm or "sha256"
+        if hashlib.new(algorithm, data).hexdigest() != signed.expected:
+            raise ValueError("the request changed after the package was verified")
+        request = parse_request(data, source=f"{path}:{_REQUEST_FILE}")
+    except (EEvidenceError, ValueError, StopIteration) as exc:
+        checks.append(Check("request", False, str(exc) or "no data/request.json"))
+        return reject(f"request: {exc or 'the package holds no signed data/request.json'}")
+    checks.append(Check("request", True, f"{request.kind} {request.id}"))
+    if request.created_at > now + CLOCK_SKEW:
+        checks.append(
+            Check("request", False, f"created in the future ({as_of(request.created_at)})")
+        )
+        return reject(
+            f"request: created_at {as_of(request.created_at)} is in the future", request=request
+        )
+    bindings = tuple(_bind(directory, k, request, now) for k in report.valid_signers)
+    for b in bindings:
+        checks.append(
+            Check(
+                "signer",
+                b.ok,
+                f"{b.keyid[:16]} of {b.authority_name}"
+                + (": " + "; ".join(b.reasons) if b.reasons else ": may sign this request"),
+            )
+        )
+    good = [b for b in bindings if b.ok]
+    if not good:
+        return reject(*(r for b in bindings for r in b.reasons), request=request, signers=bindings)
+    authority = d.authority(good[0].authority_id)
+    assert authority is not None  # noqa: S101 - bound from this directory
+    note = None
+    if request.kind == "emergency_disclosure":
+        note = (
+            f"confirm the emergency by calling {authority.name} on {authority.callback}, "
+            f"the number the directory lists; do not use the number in the request "
+            f"({request.authority.officer.phone})"
+        )
+    checks.append(Check("callback", True, f"{authority.callback} (from the directory)"))
+    return IntakeVerdict(
+        decision="accept",
+        reasons=(),
+        checks=tuple(checks),
+        signers=bindings,
+        authority=authority,
+        callback=authority.callback,
+        callback_note=note,
+        request=request,
+        package=str(path),
+        package_sha256=_file_sha256(path),
+        directory_version=d.version,
+        checked_at=now,
+        request_bytes=data,
+    )
