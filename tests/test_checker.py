@@ -240,6 +240,53 @@ def test_language_rules() -> None:
     assert "EE162" not in run(request("preservation"), profile("meta")).codes()
 
 
+def test_only_language_and_channel_statements_whose_scope_covers_the_request_count() -> None:
+    def dsa_english(raw: dict[str, Any]) -> None:
+        raw["languages"] = {
+            "status": "known",
+            "value": ["en"],
+            "applies_to": ["dsa_regulators"],
+            "sources": ["x-guidelines"],
+            "note": "Requests under Articles 9 and 10 of the DSA must be in English.",
+        }
+
+    def german(doc: dict[str, Any]) -> None:
+        doc["authority"]["country"] = "DE"
+
+    x = profile("x", dsa_english)
+    assert x.value(x.languages) == ("en",)
+    assert x.languages_for("preservation", "DE") is None
+    report = run(request("preservation", german, provider="x", language="de"), x)
+    assert "EE161" not in report.codes()  # the English rule is for DSA orders, not this request
+    (unknown,) = [f for f in report.findings if f.code == "EE162"]
+    assert "are unknown" in unknown.message
+
+    def non_us_german(raw: dict[str, Any]) -> None:
+        raw["languages"] = {
+            "status": "known",
+            "value": ["de"],
+            "applies_to": ["non_us_authorities"],
+            "sources": ["x-guidelines"],
+        }
+
+    def us_only(raw: dict[str, Any]) -> None:
+        non_us_german(raw)
+        raw["languages"]["applies_to"] = ["us_authorities"]
+
+    german_request = request("preservation", german, provider="x", language="de")
+    codes = run(german_request, profile("x", non_us_german)).codes()
+    assert {"EE161", "EE162"}.isdisjoint(codes)
+    assert "EE162" in run(german_request, profile("x", us_only)).codes()
+    # A channel opened for DSA regulators only is offered for no request for evidence.
+    scoped = profile("x", lambda raw: raw["channels"][0].update(applies_to=["dsa_regulators"]))
+    assert all(
+        c.name != "Legal Request Submissions site" for c in scoped.channels_for("preservation")
+    )
+    assert profile("x").channels_for("preservation", "DE")[0].name == (
+        "Legal Request Submissions site"
+    )
+
+
 def test_non_disclosure_rules() -> None:
     no_duration = {"reason": "Would alert the suspect."}
     report = run(request("preservation", provider="x", confidentiality=no_duration), profile("x"))
