@@ -268,8 +268,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
+DEFAULT_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "intake": ("check", ("check", "reply")),
+}
+"""Commands whose action may be left out: ``eevidence intake PACKAGE`` is ``intake check``."""
+
+
+def _with_default_action(arguments: list[str], command: str | None) -> list[str]:
+    """``arguments`` with the default action of ``command`` put in when none is named."""
+    if command not in DEFAULT_ACTIONS:
+        return arguments
+    default, actions = DEFAULT_ACTIONS[command]
+    at = arguments.index(command) + 1
+    following = arguments[at] if at < len(arguments) else None
+    if following in (*actions, "-h", "--help"):
+        return arguments
+    return [*arguments[:at], default, *arguments[at:]]
+
+
 def _main(arguments: list[str]) -> int:
     command = _command_of(arguments)
+    arguments = _with_default_action(arguments, command)
     as_json = _wants_json(arguments)
     parser = build_parser(command) if command in COMMANDS else light_parser()
     try:

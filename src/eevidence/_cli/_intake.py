@@ -4,12 +4,23 @@ the recipient's verdict on a received package."""
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, echo, print_json
-from eevidence._cli._options import now_of, parse_time, passphrase_of, passphrase_options
+from eevidence._cli._options import (
+    actor_options,
+    now_of,
+    parse_time,
+    passphrase_of,
+    passphrase_options,
+    store_of,
+    store_options,
+)
+from eevidence._internal.fs import write_atomic
 from eevidence.crypto import KeySigner, PublicKey, key_id, load_public_key, public_key_pem
 from eevidence.directory import (
     AUTHORITY_KINDS,
@@ -28,6 +39,7 @@ from eevidence.directory import (
     verify_directory,
 )
 from eevidence.errors import DirectoryError, DirectoryVerificationError
+from eevidence.intake import REPLY_GROUNDS
 from eevidence.tracking import parse_within
 
 __all__ = ["register"]
@@ -156,7 +168,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser(
         "intake",
-        help="decide whether a received request package is genuine",
+        help="decide whether a received request package is genuine, and answer it",
+        description="eevidence intake PACKAGE (the check action, the default) verifies a "
+        "received package; eevidence intake reply VERDICT writes the answer.",
+    )
+    isub = p.add_subparsers(dest="intake_command", metavar="ACTION", required=True)
+    q = isub.add_parser(
+        "check",
+        help="verify a received package against a directory (the default action)",
         description="Verify PACKAGE against the keys of a verified directory and bind each "
         "signature to the authority the request names: accept only when a key valid at the "
         "request's creation, not revoked, listed for that authority (same country, the "
@@ -164,12 +183,40 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "signed it. An emergency is to be confirmed on the directory's call-back number. "
         "Exit 0 only for accept, 1 for reject.",
     )
-    p.add_argument("package", metavar="PACKAGE")
-    p.add_argument("--directory", required=True, metavar="DIR")
-    _root(p)
-    _now(p)
-    p.add_argument("--json", action="store_true", help="print the verdict as JSON")
-    p.set_defaults(handler=_cmd_intake)
+    q.add_argument("package", metavar="PACKAGE")
+    q.add_argument("--directory", required=True, metavar="DIR")
+    _root(q)
+    _now(q)
+    q.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    q.set_defaults(handler=_cmd_intake)
+
+    q = isub.add_parser(
+        "reply",
+        help="write the answer to a request taken in: acknowledgement or rejection",
+        description="From a verdict written by eevidence intake --json, write OUT.json (the "
+        "structured answer; for an EU order the fields of the Annex III form) and OUT.txt "
+        "(a short letter), and record the answer in the custody log.",
+    )
+    q.add_argument("verdict", metavar="VERDICT")
+    q.add_argument("--recipient", required=True, metavar="NAME", help="who answers")
+    q.add_argument("--reference", required=True, metavar="REF", help="your reference")
+    q.add_argument(
+        "--ground",
+        action="append",
+        default=[],
+        choices=REPLY_GROUNDS,
+        metavar="GROUND",
+        help=f"why it is not executed: {', '.join(REPLY_GROUNDS)} (repeat; default for a "
+        "rejected verdict: not_authenticated)",
+    )
+    q.add_argument(
+        "-o", "--output", required=True, metavar="OUT", help="writes OUT.json and OUT.txt"
+    )
+    q.add_argument("--force", action="store_true", help="replace existing output files")
+    store_options(q)  # also --now
+    q.add_argument("--no-record", action="store_true", help="do not record it in the custody log")
+    actor_options(q, "who answers")
+    q.set_defaults(handler=_cmd_reply)
 
 
 def _expires(q: argparse.ArgumentParser, default: str | None) -> None:
@@ -443,3 +490,41 @@ def _cmd_intake(args: argparse.Namespace) -> int:
     for reason in verdict.reasons:
         echo(f"  {reason}")
     return EXIT_INVALID
+
+
+def _cmd_reply(args: argparse.Namespace) -> int:
+    from eevidence._cli._custody_hook import record_for  # noqa: PLC0415 - reply only
+    from eevidence.intake import build_reply, read_verdict  # noqa: PLC0415
+
+    now = now_of(args)
+    reply = build_reply(
+        read_verdict(args.verdict),
+        recipient=args.recipient,
+        reference=args.reference,
+        now=now,
+        grounds=tuple(args.ground),
+    )
+    targets = [Path(f"{args.output}.json"), Path(f"{args.output}.txt")]
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not args.force:
+        raise CliUsageError(f"{', '.join(existing)} exist(s); give --force to replace")
+    data = (json.dumps(reply.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
+    write_atomic(targets[0], data)
+    write_atomic(targets[1], reply.to_text().encode())
+    if not args.no_record:
+        store = store_of(args)
+        try:
+            entry = record_for(
+                args,
+                store,
+                "request_acknowledged" if reply.kind == "acknowledgement" else "note",
+                f"reply/{reply.request_id or args.reference}",
+                now=now,
+                object_sha256=hashlib.sha256(data).hexdigest(),
+                note=f"{reply.kind} sent, reference {reply.reference}",
+            )
+        finally:
+            store.close()
+        echo(f"custody entry {entry.seq} recorded in {store.location}")
+    echo(f"{reply.kind} written: {targets[0]}, {targets[1]}")
+    return EXIT_OK

@@ -10,12 +10,24 @@ from ._intake import (
     SignerBinding as SignerBinding,
     intake_package as intake_package,
 )
+from ._reply import (
+    REPLY_GROUNDS as REPLY_GROUNDS,
+    Reply as Reply,
+    ReplyGround as ReplyGround,
+    build_reply as build_reply,
+    read_verdict as read_verdict,
+)
 
 __all__ = [
     "LOOKALIKE_DISTANCE",
+    "REPLY_GROUNDS",
     "Check",
     "IntakeVerdict",
+    "Reply",
+    "ReplyGround",
     "SignerBinding",
+    "build_reply",
     "domain_problem",
     "intake_package",
+    "read_verdict",
 ]
