@@ -26,6 +26,7 @@ from eevidence.directory import (
     AUTHORITY_KINDS,
     ROLES,
     Authority,
+    CertificateAuthority,
     Directory,
     DirectoryKey,
     DirectoryState,
@@ -106,6 +107,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--callback", metavar="PHONE", help="switchboard or 24/7 desk, E.164 (+33...)")
     q.add_argument("--key", metavar="PUB", help="a signing key's public key (PEM)")
     q.add_argument(
+        "--ca",
+        metavar="CERT.pem",
+        help="an X.509 certificate authority (PEM CA certificate) whose certificates sign "
+        "for the authority; --role says what they may sign",
+    )
+    q.add_argument(
         "--role",
         action="append",
         default=[],
@@ -122,7 +129,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     q = dsub.add_parser("revoke", help="revoke a signing key (makes a draft)")
     q.add_argument("folder", metavar="DIR")
-    q.add_argument("--key", required=True, metavar="PUB", help="the key's public key (PEM)")
+    q.add_argument("--key", metavar="PUB", help="the key's public key (PEM)")
+    q.add_argument(
+        "--ca", metavar="CERT.pem", help="revoke a listed certificate authority instead of a key"
+    )
     q.add_argument("--reason", required=True, metavar="TEXT")
     q.add_argument("--at", metavar="DATETIME", help="from when (default: now)")
     _expires(q, None)
@@ -300,9 +310,20 @@ def _edit(args: argparse.Namespace, change: Callable[[Directory], Directory]) ->
     return EXIT_OK
 
 
+def _read_ca(path: str, roles: tuple[str, ...]) -> CertificateAuthority:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise DirectoryError(f"cannot read: {exc.strerror or exc}", source=path) from None
+    return CertificateAuthority.from_pem(data, roles=roles or ("requests",), source=path)  # type: ignore[arg-type]
+
+
 def _cmd_add(args: argparse.Namespace) -> int:
     now = now_of(args)
     key_entry = None
+    ca_entry = _read_ca(args.ca, tuple(args.role)) if args.ca else None
+    if args.ca and not args.key and (args.valid_from or args.valid_until):
+        raise CliUsageError("--valid-from and --valid-until describe a --key, not a --ca")
     if args.key:
         key = load_public_key(args.key)
         key_entry = DirectoryKey(
@@ -312,7 +333,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
             valid_until=parse_time(args.valid_until, "--valid-until") if args.valid_until else None,
             roles=tuple(args.role) or ("requests",),
         )
-    elif args.role or args.valid_from or args.valid_until:
+    elif (args.role and not args.ca) or args.valid_from or args.valid_until:
         raise CliUsageError("--role, --valid-from and --valid-until describe a --key")
 
     def change(d: Directory) -> Directory:
@@ -334,13 +355,22 @@ def _cmd_add(args: argparse.Namespace) -> int:
                 missing.append("--domain")
             if missing:
                 raise CliUsageError(f"a new authority needs {', '.join(missing)}")
-            entry = Authority(id=args.id, keys=(key_entry,) if key_entry else (), **fields)  # type: ignore[arg-type]
+            entry = Authority(
+                id=args.id,
+                keys=(key_entry,) if key_entry else (),
+                certificate_authorities=(ca_entry,) if ca_entry else None,
+                **fields,  # type: ignore[arg-type]
+            )
             return d.model_copy(update={"authorities": (*d.authorities, entry)})
         keys = current.keys
         if key_entry is not None:
             if any(k.keyid == key_entry.keyid for k in keys):
                 raise DirectoryError(f"key {key_entry.keyid[:16]} is already listed for {args.id}")
             keys = (*keys, key_entry)
+        if ca_entry is not None:
+            if any(c.fingerprint == ca_entry.fingerprint for c in current.cas):
+                raise DirectoryError(f"CA {ca_entry.subject} is already listed for {args.id}")
+            fields["certificate_authorities"] = (*current.cas, ca_entry)
         if key_entry is None and not fields:
             raise CliUsageError(f"{args.id} is listed already: give --key or a field to change")
         updated = current.model_copy(update={**fields, "keys": keys})
@@ -352,8 +382,37 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_revoke(args: argparse.Namespace) -> int:
-    keyid = key_id(load_public_key(args.key))
+    if bool(args.key) == bool(args.ca):
+        raise CliUsageError("give --key or --ca (one of them)")
     at = parse_time(args.at, "--at") if args.at else now_of(args)
+    if args.ca:
+        fingerprint = _read_ca(args.ca, ()).fingerprint
+
+        def change_ca(d: Directory) -> Directory:
+            owner = d.ca_owner(fingerprint)
+            if owner is None:
+                raise DirectoryError("this CA is not listed in the directory", source=args.ca)
+            authority, ca = owner
+            if ca.revoked is not None:
+                raise DirectoryError(f"CA {ca.subject} is already revoked ({ca.revoked.reason})")
+            revoked = ca.model_copy(update={"revoked": Revocation(at=at, reason=args.reason)})
+            updated = authority.model_copy(
+                update={
+                    "certificate_authorities": tuple(
+                        revoked if c.fingerprint == fingerprint else c for c in authority.cas
+                    )
+                }
+            )
+            return d.model_copy(
+                update={
+                    "authorities": tuple(
+                        updated if a.id == authority.id else a for a in d.authorities
+                    )
+                }
+            )
+
+        return _edit(args, change_ca)
+    keyid = key_id(load_public_key(args.key))
 
     def change(d: Directory) -> Directory:
         owner = d.key_owner(keyid)
@@ -448,6 +507,11 @@ def _cmd_show(args: argparse.Namespace) -> int:
                     f"      key {k.keyid[:16]}  {', '.join(k.roles)}  "
                     f"{as_of(k.valid_from)} .. {until}  {status}"
                 )
+            for c in a.cas:
+                status = (
+                    f"REVOKED {as_of(c.revoked.at)}: {c.revoked.reason}" if c.revoked else "active"
+                )
+                echo(f"      CA {c.fingerprint[:16]}  {c.subject}  {', '.join(c.roles)}  {status}")
     return EXIT_OK
 
 

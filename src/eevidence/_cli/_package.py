@@ -41,6 +41,8 @@ from eevidence.package import (
 from eevidence.request import LETTER_LANGUAGES as LANGUAGES
 
 if TYPE_CHECKING:
+    from cryptography import x509
+
     from eevidence.request import RequestingAuthority
 
 __all__ = ["demo_step", "register"]
@@ -79,6 +81,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     q.add_argument("request", metavar="REQUEST")
     q.add_argument("--key", action="append", required=True, metavar="KEY")
+    _cert_option(q, "repeat for several --key; each goes with the key its first certificate is for")
     q.add_argument(
         "--attach",
         action="append",
@@ -120,6 +123,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     q.add_argument("package", metavar="PATH")
     q.add_argument("--key", required=True, metavar="KEY")
+    _cert_option(q, "the first certificate must be for KEY")
     trust_option(q, "whose signatures make the package acceptable to co-sign")
     q.add_argument(
         "--threshold",
@@ -157,6 +161,34 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 # --------------------------------------------------------------------------- keys
+
+
+def _cert_option(q: argparse.ArgumentParser, which: str) -> None:
+    q.add_argument(
+        "--cert",
+        action="append",
+        default=[],
+        metavar="CHAIN.pem",
+        help="the signer's X.509 certificate chain in PEM, leaf first, then intermediates, "
+        f"carried in its signature for recipients that trust the issuing CA ({which})",
+    )
+
+
+def _read_chain(path: str) -> list[x509.Certificate]:
+    """The PEM certificates of ``path``, in file order (a chain: leaf first)."""
+    from cryptography import x509  # noqa: PLC0415 - only with --cert
+
+    from eevidence.errors import InputError  # noqa: PLC0415
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(1 << 20)
+        chain = x509.load_pem_x509_certificates(data)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", source=path) from None
+    except ValueError:
+        raise InputError("not a PEM certificate chain", source=path) from None
+    return chain
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -198,6 +230,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         attachments=args.attach,
         documents=[*args.document, *([] if args.no_letter else letter_documents(request, args))],
         progress=bar,
+        certificates=[_read_chain(c) for c in args.cert],
     )
     if bar:
         bar.finish()
@@ -301,7 +334,12 @@ def _cmd_sign(args: argparse.Namespace) -> int:
         raise CliUsageError("--threshold must be at least 1")
     trust = trust_of(args, args.package)
     signer = KeySigner.from_file(args.key, passphrase=passphrase_of(args))
-    env = sign_package(args.package, signer, trust=trust, threshold=args.threshold)
+    if len(args.cert) > 1:
+        raise CliUsageError("package sign takes one --cert (the chain of KEY)")
+    chain = _read_chain(args.cert[0]) if args.cert else []
+    env = sign_package(
+        args.package, signer, trust=trust, threshold=args.threshold, certificates=chain
+    )
     _trust_signers([signer], now_of(args), "package sign")
     committed: list[str] = []
     note = f"co-signature by {signer.keyid[:16]}"

@@ -33,6 +33,8 @@ __all__ = ["MAX_ENVELOPE_BYTES", "Envelope", "EnvelopeSignature", "pae"]
 MAX_ENVELOPE_BYTES: Final = 16 * 1024 * 1024
 """The largest envelope :meth:`Envelope.from_bytes` reads (16 MiB)."""
 MAX_SIGNATURES: Final = 64
+MAX_CERTIFICATES: Final = 8
+"""The most certificates one signature may carry (a leaf and its intermediates)."""
 
 
 def pae(payload_type: str, payload: bytes) -> bytes:
@@ -67,14 +69,27 @@ class EnvelopeSignature:
     ``keyid`` is only a hint for finding the key (DSSE lets it be empty) and is never
     trusted; ``sig`` is the raw signature over :func:`pae` of the envelope (Ed25519: 64
     bytes; ECDSA P-256: DER; RSA-PSS: the modulus size).
+
+    ``certificates`` is the signer's X.509 chain as DER (leaf first, then intermediates),
+    or empty. It is an eevidence field beside those DSSE defines (DSSE readers ignore it),
+    and it is not covered by any signature: it is a claim that means nothing until a
+    recipient validates the path to a certificate authority it trusts.
     """
 
     keyid: str
     sig: bytes
+    certificates: tuple[bytes, ...] = ()
 
-    def to_json(self) -> dict[str, str]:
-        """The JSON object of ``envelope.md``: ``{"keyid": ..., "sig": base64}``."""
-        return {"keyid": self.keyid, "sig": base64.b64encode(self.sig).decode("ascii")}
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of ``envelope.md``: ``{"keyid": ..., "sig": base64}``, and
+        ``"certificates": [base64 DER, ...]`` when the signature carries a chain."""
+        out: dict[str, Any] = {
+            "keyid": self.keyid,
+            "sig": base64.b64encode(self.sig).decode("ascii"),
+        }
+        if self.certificates:
+            out["certificates"] = [base64.b64encode(c).decode("ascii") for c in self.certificates]
+        return out
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,9 @@ class Envelope:
           NOT be used for security decisions").
         * ``payload`` and ``sig`` in standard or URL-safe base64 (RFC 4648 sections 4 and
           5), with or without ``=`` padding ("verifiers MUST accept either").
+        * A signature's ``certificates`` (eevidence's own field: the signer's X.509 chain),
+          when present, is a list of at most 8 base64 strings read like ``sig``; absent or
+          ``null`` reads as no chain. Its content is not checked here (it is not signed).
 
         Refused: an object with the same key twice (RFC 8259 section 4 leaves the meaning
         to each reader, so two readers could see two payloads); base64 mixing both
@@ -151,7 +169,8 @@ class Envelope:
         Raises:
             PackageError: any malformation (code ``bad_envelope``): too large, not strict
                 UTF-8 JSON, a duplicate key, a required field missing or of the wrong type,
-                invalid or ambiguous base64, more than 64 signatures.
+                invalid or ambiguous base64, more than 64 signatures, a ``certificates``
+                field that is not a list of at most 8 base64 strings.
         """
 
         def bad(why: str) -> PackageError:
@@ -196,7 +215,27 @@ class Envelope:
                 keyid = ""
             if not isinstance(keyid, str) or not _is_utf8(keyid):
                 raise bad(f"signature {n}: keyid must be a string of valid UTF-8 text")
-            parsed.append(EnvelopeSignature(keyid, _b64(item["sig"], f"signature {n}", bad)))
+            chain = item.get("certificates")
+            if chain is None:
+                chain = []
+            if (
+                not isinstance(chain, list)
+                or len(chain) > MAX_CERTIFICATES
+                or not all(isinstance(c, str) for c in chain)
+            ):
+                raise bad(
+                    f"signature {n}: certificates must be a list of at most "
+                    f"{MAX_CERTIFICATES} base64 strings"
+                )
+            parsed.append(
+                EnvelopeSignature(
+                    keyid,
+                    _b64(item["sig"], f"signature {n}", bad),
+                    tuple(
+                        _b64(c, f"signature {n} certificate {i}", bad) for i, c in enumerate(chain)
+                    ),
+                )
+            )
         return cls(payload_type, _b64(payload, "payload", bad), tuple(parsed))
 
 

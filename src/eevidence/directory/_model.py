@@ -9,10 +9,13 @@ threshold, and root rotation by a version signed by both the old and the new roo
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Annotated, ClassVar, Final, Literal, get_args
 
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from pydantic import Field, field_validator, model_validator
 
 from eevidence._internal.codes import is_assigned_country, phone_problem
@@ -37,6 +40,7 @@ __all__ = [
     "ROLES",
     "Authority",
     "AuthorityKind",
+    "CertificateAuthority",
     "Directory",
     "DirectoryKey",
     "KeyRole",
@@ -141,6 +145,88 @@ class DirectoryKey(_Model):
         return parse_public_key(self.public_key.encode(), source=f"key {self.keyid[:16]}")
 
 
+def _one_certificate(pem: str, source: str) -> x509.Certificate:
+    try:
+        certs = x509.load_pem_x509_certificates(pem.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise ValueError(f"{source}: not a PEM certificate") from None
+    if len(certs) != 1:
+        raise ValueError(f"{source}: give exactly one PEM certificate, not {len(certs)}")
+    return certs[0]
+
+
+class CertificateAuthority(_Model):
+    """An X.509 certificate authority whose certificates sign for an authority.
+
+    A package signature carrying a certificate chain is bound to the authority that lists
+    the CA the chain validates to (RFC 5280 section 6 path validation at the request's
+    creation time; see :mod:`eevidence.intake`). The CA is a trust anchor for that
+    authority only: its certificates never sign for another.
+
+    Attributes:
+        fingerprint: SHA-256 of the certificate's DER (lowercase hex); must match
+            ``certificate``.
+        certificate: The CA's certificate in PEM (``basicConstraints`` CA:TRUE); often an
+            agency's root or issuing CA.
+        roles: What certificates it issued may sign (:data:`ROLES`).
+        revoked: The revocation, or ``None``: from ``revoked.at`` on, nothing signed under
+            this CA is accepted.
+    """
+
+    fingerprint: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    certificate: Annotated[str, Field(min_length=1, max_length=65536)]
+    roles: Seq[KeyRole] = Field(default=DEFAULT_ROLES, min_length=1)
+    revoked: Revocation | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CertificateAuthority:
+        cert = _one_certificate(self.certificate, f"CA {self.fingerprint[:16]}")
+        if hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest() != self.fingerprint:
+            raise ValueError(
+                f"fingerprint {self.fingerprint[:16]}... is not the SHA-256 of its certificate"
+            )
+        try:
+            ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+        except x509.ExtensionNotFound:
+            ca = False
+        if not ca:
+            raise ValueError(
+                f"{cert.subject.rfc4514_string()} is not a CA certificate "
+                "(basicConstraints CA:TRUE)"
+            )
+        if len(set(self.roles)) != len(self.roles):
+            raise ValueError("roles are listed twice")
+        return self
+
+    @classmethod
+    def from_pem(
+        cls, data: bytes, *, roles: tuple[KeyRole, ...] = DEFAULT_ROLES, source: str = "<CA>"
+    ) -> CertificateAuthority:
+        """The entry for a PEM CA certificate, its fingerprint computed.
+
+        Raises:
+            DirectoryError: not exactly one PEM certificate, or not a CA certificate.
+        """
+        try:
+            cert = _one_certificate(data.decode("ascii", "replace"), source)
+        except ValueError as exc:
+            raise DirectoryError(str(exc), source=source) from None
+        return cls(
+            fingerprint=hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest(),
+            certificate=cert.public_bytes(Encoding.PEM).decode("ascii"),
+            roles=roles,
+        )
+
+    def x509(self) -> x509.Certificate:
+        """The certificate."""
+        return _one_certificate(self.certificate, f"CA {self.fingerprint[:16]}")
+
+    @property
+    def subject(self) -> str:
+        """The certificate's subject (RFC 4514)."""
+        return self.x509().subject.rfc4514_string()
+
+
 class Authority(_Model):
     """An authority that signs requests, as the directory's publishers vouch for it.
 
@@ -154,6 +240,9 @@ class Authority(_Model):
         callback: The switchboard or 24/7 desk to call back (E.164), never an officer's own
             number: a recipient confirms an emergency there.
         keys: Its signing keys.
+        certificate_authorities: X.509 CAs whose certificates sign for it, or ``None``
+            (absent from the document: directories written before CAs could be listed
+            keep their signed bytes).
     """
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
@@ -164,6 +253,12 @@ class Authority(_Model):
     callback: E164
     keys: Seq[DirectoryKey] = ()
     note: Text | None = None
+    certificate_authorities: Seq[CertificateAuthority] | None = None
+
+    @property
+    def cas(self) -> tuple[CertificateAuthority, ...]:
+        """The listed certificate authorities (empty when none)."""
+        return tuple(self.certificate_authorities or ())
 
     @field_validator("country")
     @classmethod
@@ -257,6 +352,11 @@ class Directory(_Model):
             raise ValueError("a key is listed twice (a key belongs to one authority)")
         if set(keyids) & set(self.roots.keys):
             raise ValueError("a root key is also an authority's signing key")
+        cas = [c.fingerprint for a in self.authorities for c in a.cas]
+        if len(set(cas)) != len(cas):
+            raise ValueError(
+                "a certificate authority is listed twice (it belongs to one authority)"
+            )
         return self
 
     def payload(self) -> bytes:
@@ -283,6 +383,14 @@ class Directory(_Model):
     def authority(self, authority_id: str) -> Authority | None:
         """The authority with this id, or ``None``."""
         return next((a for a in self.authorities if a.id == authority_id), None)
+
+    def ca_owner(self, fingerprint: str) -> tuple[Authority, CertificateAuthority] | None:
+        """The authority and CA entry of a CA certificate's SHA-256 fingerprint, or ``None``."""
+        for a in self.authorities:
+            for c in a.cas:
+                if c.fingerprint == fingerprint:
+                    return a, c
+        return None
 
     def key_owner(self, keyid: str) -> tuple[Authority, DirectoryKey] | None:
         """The authority and key entry of a key id, or ``None``."""

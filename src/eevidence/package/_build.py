@@ -26,9 +26,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final, Literal
 
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
 from eevidence._internal.fs import FILE_NAME, thread_buffer
 from eevidence._version import __version__
-from eevidence.crypto import Envelope, EnvelopeSignature, Signer, key_id
+from eevidence.crypto import Envelope, EnvelopeSignature, PublicKey, Signer, key_id
 from eevidence.errors import InputError, PackageError
 from eevidence.package._hash import Progress, default_workers
 from eevidence.package._layout import (
@@ -153,11 +156,64 @@ def _manifest(digests: dict[str, str]) -> bytes:
     return "".join(f"{digests[p]}  {encode_path(p)}\n" for p in sorted(digests)).encode("utf-8")
 
 
-def _sign_envelope(tagmanifest: bytes, signers: Sequence[Signer]) -> Envelope:
+def chain_der(public_key: PublicKey, chain: Sequence[x509.Certificate]) -> tuple[bytes, ...]:
+    """A signer's certificate chain as DER, for its envelope signature (leaf first).
+
+    Only the leaf is checked here: its public key must be the signing key. The chain is not
+    signed and is never trusted by itself; a recipient validates the path to a certificate
+    authority it lists.
+
+    Raises:
+        InputError: the leaf's public key is not ``public_key``, or the chain is longer
+            than 8 certificates.
+    """
+    if not chain:
+        return ()
+    if len(chain) > 8:
+        raise InputError("a certificate chain has at most 8 certificates (leaf first)")
+    if key_id(chain[0].public_key()) != key_id(public_key):  # type: ignore[arg-type]
+        raise InputError(
+            f"the first certificate ({chain[0].subject.rfc4514_string()}) is not for the "
+            f"signing key {key_id(public_key)[:16]}: a chain starts with the signer's own "
+            "certificate"
+        )
+    return tuple(c.public_bytes(Encoding.DER) for c in chain)
+
+
+def _chains_by_signer(
+    signers: Sequence[Signer], certificates: Sequence[Sequence[x509.Certificate]]
+) -> dict[str, tuple[bytes, ...]]:
+    """Each chain as DER, by the key id of the signer whose key its leaf certifies."""
+    by_key = {key_id(s.public_key): s.public_key for s in signers}
+    chains: dict[str, tuple[bytes, ...]] = {}
+    for chain in certificates:
+        if not chain:
+            continue
+        leaf = key_id(chain[0].public_key())  # type: ignore[arg-type]
+        if leaf not in by_key or leaf in chains:
+            raise InputError(
+                f"the certificate {chain[0].subject.rfc4514_string()} is not for one signing "
+                "key (each chain starts with the certificate of one signer's key)"
+            )
+        chains[leaf] = chain_der(by_key[leaf], chain)
+    return chains
+
+
+def _sign_envelope(
+    tagmanifest: bytes,
+    signers: Sequence[Signer],
+    certificates: Sequence[Sequence[x509.Certificate]] = (),
+) -> Envelope:
+    chains = _chains_by_signer(signers, certificates)
     env = Envelope(PAYLOAD_TYPE, tagmanifest, ())
     for s in signers:
+        keyid = key_id(s.public_key)
         env = env.with_signature(
-            EnvelopeSignature(key_id(s.public_key), s.sign(env.signed_bytes()))
+            EnvelopeSignature(
+                keyid,
+                s.sign(env.signed_bytes()),
+                chains.get(keyid, ()),
+            )
         )
     return env
 
@@ -242,6 +298,7 @@ def _write_package(
     signers: Sequence[Signer],
     now: datetime,
     progress: Progress | None,
+    certificates: Sequence[Sequence[x509.Certificate]] = (),
 ) -> None:
     tags: dict[str, bytes] = {
         "bag-info.txt": _bag_info(request, items, now),
@@ -288,7 +345,8 @@ def _write_package(
     writer.write_bytes("manifest-sha256.txt", tags["manifest-sha256.txt"])
     writer.write_bytes(SIZES_FILE, tags[SIZES_FILE])
     tagmanifest = _manifest({k: hashlib.sha256(v).hexdigest() for k, v in tags.items()})
-    writer.write_bytes(SIGNATURE_FILE, _sign_envelope(tagmanifest, signers).to_bytes())
+    envelope = _sign_envelope(tagmanifest, signers, certificates)
+    writer.write_bytes(SIGNATURE_FILE, envelope.to_bytes())
     writer.write_bytes(TAGMANIFEST, tagmanifest)
 
 
@@ -307,6 +365,7 @@ def build_package(
     documents: Sequence[str | os.PathLike[str] | tuple[str, bytes]] = (),
     form: Literal["zip", "directory"] | None = None,
     progress: Progress | None = None,
+    certificates: Sequence[Sequence[x509.Certificate]] = (),
 ) -> Path:
     """Build a signed package at ``out``: a BagIt 1.0 bag (RFC 8493) with a DSSE envelope.
 
@@ -330,12 +389,16 @@ def build_package(
         form: ``zip`` or ``directory``; ``None`` chooses by the suffix of ``out``.
         progress: Called with the bytes copied, as payload files are copied (possibly from
             several threads).
+        certificates: X.509 chains (leaf first, then intermediates), each carried in the
+            signature of the signer whose public key is its leaf's (``certificates`` field
+            of the envelope signature; not signed, never trusted without path validation).
 
     Returns:
         The path of the package written (``out``).
 
     Raises:
-        InputError: ``now`` is naive, or ``signers`` is empty.
+        InputError: ``now`` is naive, or ``signers`` is empty, or a chain's leaf is not the
+            certificate of one signer's key.
         PackageError: ``exists`` (``out`` exists); ``bad_name`` (an attachment or document
             name is not a plain file name, or two collide); ``undeclared_attachment``,
             ``missing_attachment``, ``attachment_digest_mismatch``; ``unreadable`` (an
@@ -352,6 +415,7 @@ def build_package(
             "refusing to overwrite an existing path", code="exists", source=str(target)
         )
     items = _collect(request, attachments, documents)
+    _chains_by_signer(signers, certificates)  # refused before anything is written
     parent = target.parent if str(target.parent) else Path(".")
     try:
         if kind == "directory":
@@ -364,6 +428,7 @@ def build_package(
                     signers=signers,
                     now=now,
                     progress=progress,
+                    certificates=certificates,
                 )
                 tmp.chmod(0o755)
                 os.rename(tmp, target)
@@ -382,6 +447,7 @@ def build_package(
                             signers=signers,
                             now=now,
                             progress=progress,
+                            certificates=certificates,
                         )
                     fh.flush()
                     os.fsync(fh.fileno())

@@ -13,7 +13,10 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+
+from cryptography import x509
 
 from eevidence._internal.fs import CHUNK, write_atomic
 from eevidence.crypto import (
@@ -26,6 +29,7 @@ from eevidence.crypto import (
 )
 from eevidence.errors import InputError, PackageError
 from eevidence.package._bag import ZIP_ERRORS, PackageLimits, ZipReader, reading
+from eevidence.package._build import chain_der
 from eevidence.package._layout import SIGNATURE_FILE, ZIP_FILE_MODE, ZIP_TIME
 from eevidence.package._verify import evaluate
 
@@ -40,6 +44,7 @@ def sign_package(
     threshold: int = 1,
     limits: PackageLimits | None = None,
     workers: int | None = None,
+    certificates: Sequence[x509.Certificate] = (),
 ) -> Envelope:
     """Add ``signer``'s signature to a package (a co-signature, e.g. a validating authority).
 
@@ -59,6 +64,9 @@ def sign_package(
         threshold: Distinct trusted keys that must have signed already (at least 1).
         limits: Bounds checked before reading; ``None`` for the defaults.
         workers: Threads hashing payload files; ``None`` for the CPU count (up to 8).
+        certificates: The co-signer's X.509 chain (leaf first, then intermediates), carried
+            in its envelope signature; the leaf's public key must be the signer's. Not
+            signed and never trusted without path validation.
 
     Returns:
         The new envelope (the old signatures followed by the new one).
@@ -68,11 +76,12 @@ def sign_package(
             first reasons of its report); ``already_signed``; ``unwritable`` or
             ``corrupt_entry`` when the zip cannot be rewritten; any code of
             :func:`open_reader` when the package cannot be read.
-        InputError: ``threshold`` is below 1, or the directory package's envelope file
-            cannot be written.
+        InputError: ``threshold`` is below 1, the chain's leaf is not the signer's
+            certificate, or the directory package's envelope file cannot be written.
     """
     if threshold < 1:
         raise InputError(f"threshold must be at least 1, got {threshold}")
+    chain = chain_der(signer.public_key, certificates)
     p = Path(path)
     with reading(p, limits) as reader:
         report, env = evaluate(
@@ -101,7 +110,7 @@ def sign_package(
                 code="already_signed",
                 source=str(p),
             )
-        env = env.with_signature(EnvelopeSignature(new_keyid, signer.sign(signed)))
+        env = env.with_signature(EnvelopeSignature(new_keyid, signer.sign(signed), chain))
         if isinstance(reader, ZipReader):
             _rewrite_zip(p, reader, env.to_bytes())
         else:
