@@ -699,7 +699,7 @@ def test_the_calendar_names_the_case_and_updates_moved_deadlines(
     ics = tmp_path / "d.ics"
 
     def calendar() -> dict[str, tuple[str, int, datetime]]:
-        assert cli(capsys, "deadlines", "--within", "52w", "--ics", str(ics), *s)[0] == 0
+        assert cli(capsys, "deadlines", "--within", "52w", "--ics", str(ics), "--force", *s)[0] == 0
         events = icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
         return {
             str(e["UID"]): (str(e["SUMMARY"]), e.decoded("SEQUENCE"), e.decoded("DTSTART"))

@@ -26,6 +26,7 @@ from eevidence._cli._custody_hook import record_for, signer_for
 from eevidence._cli._evidence import cmd_evidence_verify, cmd_ingest
 from eevidence._cli._options import (
     actor_options,
+    new_output,
     now_of,
     passphrase_options,
     store_of,
@@ -119,6 +120,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     q.add_argument("--origin", default="eevidence/custody", help="the log's name (one word)")
     q.add_argument("-o", "--output", metavar="FILE", help="also write the signed checkpoint here")
+    q.add_argument("--force", action="store_true", help="replace an existing --output file")
     q.add_argument("--tsa", metavar="URL", help="RFC 3161 timestamping authority")
     q.add_argument(
         "--witness",
@@ -177,6 +179,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q = csub.add_parser("export", help="write the log as JSON Lines or CASE/UCO JSON-LD")
     q.add_argument("--format", choices=("jsonl", "case"), default="jsonl")
     q.add_argument("-o", "--output", metavar="FILE", required=True)
+    q.add_argument(
+        "--force", action="store_true", help="replace an existing FILE (and FILE.proofs.json)"
+    )
     q.add_argument("--name", default="eevidence-custody", help="log name used in the export")
     store_options(q, json_option=False)
     _who(q)
@@ -352,6 +357,10 @@ def _cmd_checkpoint(args: argparse.Namespace) -> int:
             "with: eevidence keys generate --type ed25519",
             source=args.key or os.environ.get("EEVIDENCE_KEY") or "signing key",
         )
+    if args.output:  # refused before anything is signed or kept
+        new_output(args.output, "--output", force=args.force)
+        if args.tsa:
+            new_output(f"{args.output}.tsr", "--output", force=args.force)
     store = store_of(args, create=False)
     try:
         token = None
@@ -469,6 +478,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    new_output(args.output, "--output", force=args.force)
+    new_output(f"{args.output}.proofs.json", "--output", force=args.force)
     store = store_of(args, create=False)
     try:
         lines = store.custody_lines()

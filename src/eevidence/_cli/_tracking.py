@@ -15,6 +15,7 @@ from eevidence._cli._options import (
     STORE_ENV,
     actor_of,
     actor_options,
+    new_output,
     now_of,
     parse_time,
     store_of,
@@ -134,6 +135,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--within", default="14d", metavar="DURATION", help="e.g. 14d, 36h, 2w")
     p.add_argument("--ics", metavar="FILE", help="also write an iCalendar file")
+    p.add_argument("--force", action="store_true", help="replace an existing --ics file")
     store_options(p)
     p.set_defaults(handler=_cmd_deadlines)
 
@@ -205,7 +207,8 @@ def _cmd_add(args: argparse.Namespace) -> int:
         request = read_request(args.file)
     now = now_of(args)
     actor, role = actor_of(args, request.authority)
-    profile = load_providers().profiles.get(request.provider)
+    # a request to an id no profile knows is refused (with the closest known id)
+    profile = load_providers().get(request.provider, source=f"{args.file}: provider")
     store = store_of(args)
     try:
         follows = resolve_id(store, args.follows) if args.follows else None
@@ -377,6 +380,8 @@ def _due_before(store: Store, horizon: datetime) -> list[Deadline]:
 
 def _cmd_deadlines(args: argparse.Namespace) -> int:
     now = now_of(args)
+    if args.ics:
+        new_output(args.ics, "--ics", force=args.force)
     try:
         within = parse_within(args.within)
     except InputError as exc:
