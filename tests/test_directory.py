@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from eevidence._cli import main
-from eevidence.crypto import Envelope, canonical_json_bytes, key_id, public_key_pem
+from eevidence.crypto import (
+    Envelope,
+    canonical_json_bytes,
+    key_id,
+    public_key_pem,
+    write_public_key,
+)
 from eevidence.directory import (
     DIRECTORY_PAYLOAD_TYPE,
     ROLES,
@@ -460,9 +466,9 @@ def test_one_key_signing_twice_does_not_meet_a_threshold(tmp_path: Path) -> None
 def test_wrong_pinned_root_is_refused(tmp_path: Path) -> None:
     w = make_world(tmp_path)
     for wrong in (signer(), w.fr):
-        with pytest.raises(DirectoryVerificationError, match="no version is signed"):
+        with pytest.raises(DirectoryVerificationError, match="no version lists the given root"):
             verify_directory(w.folder, [wrong.public_key], now=NOW)
-    with pytest.raises(DirectoryVerificationError, match="no version is signed"):
+    with pytest.raises(DirectoryVerificationError, match="no version lists the given root"):
         verify_directory(w.folder, [w.root.public_key, signer().public_key], now=NOW)
     with pytest.raises(DirectoryVerificationError):
         verify_directory(w.folder, [], now=NOW)
@@ -611,18 +617,50 @@ def test_issued_before_previous_version_is_refused(tmp_path: Path) -> None:
     assert "issued before version 2" in _refused(w.folder, w.root)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rollback: verify_directory has no memory of the newest version a recipient "
-    "saw, so deleting the newest version (and directory.json) verifies the older one",
-)
 def test_rollback_by_deleting_newest_version_is_refused(tmp_path: Path) -> None:
+    """Without a kept state only expiry bounds a rollback; with the version verified last
+    (TUF 1.0 section 5.3.5) an older copy is refused."""
     w = make_world(tmp_path)
     publish(w.folder, add_authorities(), [w.root], now=ISSUED + timedelta(days=2))
-    assert verify_directory(w.folder, [w.root.public_key], now=NOW).directory.version == 3
+    seen = verify_directory(w.folder, [w.root.public_key], now=NOW)
+    assert seen.directory.version == 3
+    assert seen.state is not None
+    assert seen.state.version == 3
     (w.folder / "3.directory.json").unlink()
     (w.folder / "directory.json").unlink()
-    _refused(w.folder, w.root)
+    with pytest.raises(DirectoryVerificationError, match="older than version 3"):
+        verify_directory(w.folder, [w.root.public_key], now=NOW, trusted=seen.state)
+
+
+def test_a_rewritten_version_seen_before_is_refused(tmp_path: Path) -> None:
+    w = make_world(tmp_path)
+    seen = verify_directory(w.folder, [w.root.public_key], now=NOW)
+    assert seen.state is not None
+    rewrite_payload(
+        w.folder / "2.directory.json", lambda d: d.update(expires="2030-01-01T00:00:00Z")
+    )
+    with pytest.raises(DirectoryVerificationError, match="verified before"):
+        verify_directory(w.folder, [w.root.public_key], now=NOW, trusted=seen.state)
+
+
+def test_cli_state_file_refuses_a_rollback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    w = make_world(tmp_path)
+    root_pub = tmp_path / "root.pub"
+    write_public_key(w.root.public_key, root_pub)
+    state = tmp_path / "state.json"
+    verify = ["directory", "verify", str(w.folder), "--root", str(root_pub), "--state", str(state)]
+    assert main([*verify, "--now", "2026-12-01T00:00:00Z"]) == 0
+    assert json.loads(state.read_text())["version"] == 2
+    assert state.stat().st_mode & 0o077 == 0
+    (w.folder / "2.directory.json").unlink()
+    (w.folder / "directory.json").unlink()
+    capsys.readouterr()
+    assert main([*verify, "--now", "2026-12-01T00:00:00Z", "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["ok"] is False
+    assert "older than version 2" in out["reasons"][0]
 
 
 def test_rollback_by_replacing_directory_json_only_is_refused(tmp_path: Path) -> None:
@@ -632,11 +670,6 @@ def test_rollback_by_replacing_directory_json_only_is_refused(tmp_path: Path) ->
     assert "directory.json is not version 3" in _refused(w.folder, w.root)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="verify_directory skips versions before the first one the pinned key signed, so "
-    "an altered (validly encoded) version 1 of the same roots is not noticed",
-)
 def test_altered_old_version_is_refused(tmp_path: Path) -> None:
     w = make_world(tmp_path)
     rewrite_payload(
@@ -788,7 +821,7 @@ def test_cli_verify_failures_exit_1(
     code, out, _ = _run(argv, capsys)
     assert code == 1
     assert "NOT VERIFIED" in out
-    assert "no version is signed" in out
+    assert "no version lists the given root" in out
     code, out, _ = _run([*argv, "--json"], capsys)
     doc = json.loads(out)
     assert code == 1

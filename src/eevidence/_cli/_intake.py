@@ -32,6 +32,8 @@ from eevidence.directory import (
     DirectoryState,
     Revocation,
     RootRole,
+    TrustedVersion,
+    VerifiedDirectory,
     as_of,
     directory_state,
     edit_directory,
@@ -251,9 +253,24 @@ def _root(q: argparse.ArgumentParser) -> None:
         metavar="ROOTPUB",
         help="a root public key you obtained out of band (repeat for several)",
     )
+    q.add_argument(
+        "--state",
+        metavar="FILE",
+        help="the version verified last, kept in FILE (created on first use, updated after "
+        "each verification): an older or rewritten copy of the directory is then refused",
+    )
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+
+def _as_verification(
+    exc: DirectoryVerificationError | DirectoryError,
+) -> DirectoryVerificationError:
+    """A malformed directory file is a directory that does not verify (one reason)."""
+    if isinstance(exc, DirectoryVerificationError):
+        return exc
+    return DirectoryVerificationError(str(exc), [f"{exc.source}: {exc}"])
 
 
 def _key_file(path: str, args: argparse.Namespace) -> tuple[PublicKey, KeySigner | None]:
@@ -451,11 +468,24 @@ def _cmd_sign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_verify(args: argparse.Namespace) -> int:
+def _verified(args: argparse.Namespace, folder: str, now: datetime) -> VerifiedDirectory:
+    """The directory verified from ``--root``, from the version ``--state`` kept, whose
+    state file is then updated to the newest version."""
     roots = [load_public_key(r) for r in args.root]
+    trusted = TrustedVersion.read(args.state) if args.state else None
+    verified = verify_directory(folder, roots, now=now, trusted=trusted)
+    if args.state and verified.state is not None and verified.state != trusted:
+        write_atomic(args.state, verified.state.to_bytes(), mode=0o600)
+    return verified
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
     try:
-        verified = verify_directory(args.folder, roots, now=now_of(args))
-    except DirectoryVerificationError as exc:
+        verified = _verified(args, args.folder, now_of(args))
+    except (DirectoryVerificationError, DirectoryError) as exc:
+        if not args.json and isinstance(exc, DirectoryError):
+            raise  # a file that cannot be read: one line on standard error
+        exc = _as_verification(exc)
         if args.json:
             print_json({"ok": False, "reasons": list(exc.reasons)})
         else:
@@ -519,10 +549,12 @@ def _cmd_intake(args: argparse.Namespace) -> int:
     from eevidence.intake import intake_package  # noqa: PLC0415 - intake only
 
     now: datetime = now_of(args)
-    roots = [load_public_key(r) for r in args.root]
     try:
-        verified = verify_directory(args.directory, roots, now=now)
-    except DirectoryVerificationError as exc:
+        verified = _verified(args, args.directory, now)
+    except (DirectoryVerificationError, DirectoryError) as exc:
+        if not args.json and isinstance(exc, DirectoryError):
+            raise  # a file that cannot be read: one line on standard error
+        exc = _as_verification(exc)
         if args.json:
             print_json({"decision": "reject", "reasons": [f"directory: {r}" for r in exc.reasons]})
         else:

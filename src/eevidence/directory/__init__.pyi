@@ -3,6 +3,7 @@
 from ._folder import (
     CLOCK_SKEW as CLOCK_SKEW,
     DirectoryState as DirectoryState,
+    TrustedVersion as TrustedVersion,
     VerifiedDirectory as VerifiedDirectory,
     directory_state as directory_state,
     edit_directory as edit_directory,
@@ -42,6 +43,7 @@ __all__ = [
     "KeyRole",
     "Revocation",
     "RootRole",
+    "TrustedVersion",
     "VerifiedDirectory",
     "as_of",
     "directory_state",

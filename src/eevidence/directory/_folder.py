@@ -16,6 +16,7 @@ signed to the newest, which must not have expired.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -25,12 +26,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final
 
+from eevidence._internal.documents import decode_json
 from eevidence._internal.fs import write_atomic
 from eevidence.crypto import (
     Envelope,
     EnvelopeSignature,
     PublicKey,
     Signer,
+    canonical_json_bytes,
     key_id,
     public_key_pem,
     verify_signature,
@@ -41,11 +44,17 @@ from eevidence.directory._model import (
     RootRole,
     as_of,
 )
-from eevidence.errors import DirectoryError, DirectoryVerificationError, EEvidenceError
+from eevidence.errors import (
+    DirectoryError,
+    DirectoryVerificationError,
+    EEvidenceError,
+    InputError,
+)
 
 __all__ = [
     "CLOCK_SKEW",
     "DirectoryState",
+    "TrustedVersion",
     "VerifiedDirectory",
     "directory_state",
     "edit_directory",
@@ -73,12 +82,15 @@ class VerifiedDirectory:
         folder: Where it was read.
         anchor_version: The version the pinned root key(s) signed, where the walk began.
         signers: Key ids of the root keys that signed the newest version.
+        state: The newest version as a recipient keeps it (``--state``) to refuse a later
+            rollback.
     """
 
     directory: Directory
     folder: Path
     anchor_version: int
     signers: tuple[str, ...]
+    state: TrustedVersion | None = None
 
     def to_dict(self) -> dict[str, object]:
         """``{"ok", "version", "issued", "expires", "anchor_version", "signers",
@@ -335,8 +347,98 @@ def _write_draft(root: Path, env: Envelope) -> None:
     write_atomic(root / DRAFT, env.to_bytes())
 
 
+def _anchor(
+    chain: list[tuple[int, Envelope, Directory]],
+    pinned: dict[str, PublicKey],
+    trusted: TrustedVersion | None,
+) -> int:
+    """Where the walk begins: the version the recipient verified last (``trusted``), which
+    must be present unchanged; else the first version listing every pinned key as a root,
+    which must be signed by them and by its own threshold (an altered first version is
+    refused, never skipped)."""
+    if trusted is not None:
+        for i, (n, env, _) in enumerate(chain):
+            if n == trusted.version:
+                if hashlib.sha256(env.payload).hexdigest() != trusted.sha256:
+                    raise DirectoryVerificationError(
+                        f"version {n} is not the version {n} verified before: the directory "
+                        "was rewritten (a fork or an altered copy)"
+                    )
+                return i
+        newest = chain[-1][0]
+        if newest < trusted.version:
+            raise DirectoryVerificationError(
+                f"the newest version here is {newest}, older than version {trusted.version} "
+                "verified before: a rolled-back copy"
+            )
+        raise DirectoryVerificationError(
+            f"version {trusted.version}, verified before, is missing from the folder"
+        )
+    for i, (n, env, doc) in enumerate(chain):
+        if not set(pinned) <= set(doc.roots.keys):
+            continue
+        own = _valid_signers(env, doc.roots.public_keys())
+        if not set(pinned) <= own or len(own) < doc.roots.threshold:
+            raise DirectoryVerificationError(
+                f"version {n}, the first to list the given root key(s), is not signed by them "
+                f"and {doc.roots.threshold} of its root keys: the folder was altered"
+            )
+        return i
+    raise DirectoryVerificationError(
+        "no version lists the given root key(s) among its roots: the folder is not the "
+        "directory you trust"
+    )
+
+
+@dataclass(frozen=True)
+class TrustedVersion:
+    """The version a recipient verified last, kept to refuse rollbacks and forks (TUF 1.0
+    section 5.3.5: a client never accepts a version older than the one it trusts).
+
+    Attributes:
+        version: Its number.
+        sha256: SHA-256 of its payload (lowercase hex).
+    """
+
+    version: int
+    sha256: str
+
+    def to_bytes(self) -> bytes:
+        """``{"sha256": ..., "version": N}`` as canonical JSON."""
+        return canonical_json_bytes({"sha256": self.sha256, "version": self.version})
+
+    @classmethod
+    def read(cls, path: str | os.PathLike[str]) -> TrustedVersion | None:
+        """The state kept in ``path``; ``None`` when the file does not exist yet.
+
+        Raises:
+            DirectoryError: the file exists but is not a state file.
+        """
+        p = Path(path)
+        if not p.exists():
+            return None
+        try:
+            doc = decode_json(_read(p, str(p)), str(p), max_bytes=4096)
+            version, digest = doc["version"], doc["sha256"]
+        except (InputError, TypeError, KeyError):
+            raise DirectoryError("not a directory state file", source=str(p)) from None
+        if (
+            not isinstance(version, int)
+            or isinstance(version, bool)
+            or version < 1
+            or not isinstance(digest, str)
+            or not re.fullmatch(r"[0-9a-f]{64}", digest)
+        ):
+            raise DirectoryError("not a directory state file", source=str(p))
+        return cls(version, digest)
+
+
 def verify_directory(
-    folder: str | os.PathLike[str], roots: Sequence[PublicKey], *, now: datetime
+    folder: str | os.PathLike[str],
+    roots: Sequence[PublicKey],
+    *,
+    now: datetime,
+    trusted: TrustedVersion | None = None,
 ) -> VerifiedDirectory:
     """Verify a directory's chain of versions from pinned root key(s).
 
@@ -348,10 +450,15 @@ def verify_directory(
     ``directory.json``, when present, must be the newest version's bytes. Only signed bytes
     are read: nothing from an unverified version is trusted.
 
+    With ``trusted`` (the version verified last, :attr:`VerifiedDirectory.state`), the walk
+    begins there instead: that version must be present with the same payload, and a folder
+    whose newest version is older is refused (a rollback that would undo a revocation).
+
     Args:
         folder: The directory folder (a mirror is fine).
         roots: Root public key(s) obtained out of band.
         now: The time to judge expiry at.
+        trusted: The version verified last, or ``None`` on first use.
 
     Returns:
         The newest version, verified.
@@ -374,19 +481,7 @@ def verify_directory(
     for n, _, doc in chain:
         if doc.version != n:
             raise DirectoryVerificationError(f"{n}.directory.json holds version {doc.version}")
-    start = None
-    for i, (_, env, doc) in enumerate(chain):
-        own = _valid_signers(env, doc.roots.public_keys())
-        if set(pinned) <= set(doc.roots.keys) and set(pinned) <= own:
-            if len(own) < doc.roots.threshold:
-                continue
-            start = i
-            break
-    if start is None:
-        raise DirectoryVerificationError(
-            "no version is signed by the given root key(s) as one of its roots: the folder "
-            "is not the directory you trust, or was altered"
-        )
+    start = _anchor(chain, pinned, trusted)
     reasons: list[str] = []
     for (_, prev_env, prev), (n, env, doc) in zip(chain[start:], chain[start + 1 :], strict=False):
         del prev_env
@@ -417,4 +512,5 @@ def verify_directory(
     if reasons:
         raise DirectoryVerificationError(f"the directory does not verify: {reasons[0]}", reasons)
     signers = _valid_signers(newest_env, newest.roots.public_keys())
-    return VerifiedDirectory(newest, root, chain[start][0], tuple(sorted(signers)))
+    state = TrustedVersion(newest.version, hashlib.sha256(newest_env.payload).hexdigest())
+    return VerifiedDirectory(newest, root, chain[start][0], tuple(sorted(signers)), state)

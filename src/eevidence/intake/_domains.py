@@ -66,10 +66,10 @@ def domain_problem(domain: str, own: Iterable[str], others: Iterable[str]) -> st
     own = tuple(own)
     others = tuple(others)
     d = domain.casefold().rstrip(".")
+    if d in PUBLIC_WEBMAIL_DOMAINS:  # even when a directory lists it: anyone can have one
+        return f"{d} is a public webmail domain, not an official one"
     if under(d, own) is not None:
         return None
-    if d in PUBLIC_WEBMAIL_DOMAINS:
-        return f"{d} is a public webmail domain, not an official one"
     text = _unicode(d)
     if text is None:
         return f"{d} is not a valid internationalised domain name (IDNA)"
