@@ -32,7 +32,7 @@ from eevidence.letter import (
     render_letter,
 )
 from eevidence.letter._names import country_name, language_name
-from eevidence.provider import Channel, Entity, Fact, ProviderProfile, load_providers
+from eevidence.provider import Channel, Entity, ProviderProfile, ScopedFact, load_providers
 from eevidence.request import (
     DATA_CATEGORIES,
     IDENTIFIER_TYPES,
@@ -62,8 +62,10 @@ ENUM_KEYS = {
     "schema_version",
     "country",
     "agreement_partner",
+    "provider",
 }
-"""Fields whose values are translated (or shown as codes), so they are checked separately."""
+"""Fields whose values are translated (or shown as names: the provider by its profile's name),
+so they are checked separately."""
 _DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 _ARABIC = re.compile("[\u0600-\u06ff]")
 
@@ -552,6 +554,53 @@ def test_render_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "Meta" in html.read_text(encoding="utf-8")
 
 
+def _own_linkedin(folder: Path) -> Path:
+    """A profile folder whose ``linkedin`` profile names another EU entity (a user's own
+    profile replaces the shipped one)."""
+    doc = json.loads(_profile("linkedin").model_dump_json(exclude_none=True))
+    for entity in doc["entities"]:
+        if entity["regions"] == ["EU"]:
+            entity["name"] = "LinkedIn Example Entity Ltd"
+    folder.mkdir()
+    (folder / "linkedin.json").write_text(json.dumps(doc), encoding="utf-8")
+    return folder
+
+
+def test_the_commands_address_the_legal_entity_of_the_provider_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = example_doc("preservation")
+    doc["provider"] = "linkedin"
+    doc["language"] = "en"
+    doc["attachments"] = []  # a package holds every attachment listed
+    source = tmp_path / "request.json"
+    source.write_text(json.dumps(doc), encoding="utf-8")
+    out = tmp_path / "letter.txt"
+    assert main(["render", str(source), "--format", "txt", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "Service provider: LinkedIn\nLegal entity addressed: LinkedIn Ireland U.C.\n" in text
+    assert "    Ireland\n" in text
+    # the registry's profile is the one used: a profile of the user's own replaces the shipped
+    own = _own_linkedin(tmp_path / "profiles")
+    args = ["render", str(source), "--format", "txt", "--providers-dir", str(own)]
+    assert main([*args, "-o", str(tmp_path / "own.txt")]) == 0
+    own_text = (tmp_path / "own.txt").read_text(encoding="utf-8")
+    assert "Legal entity addressed: LinkedIn Example Entity Ltd" in own_text
+    # package build puts the same letter in the package ($EEVIDENCE_PROVIDERS)
+    import zipfile
+
+    monkeypatch.setenv("EEVIDENCE_PROVIDERS", str(own))
+    key = tmp_path / "officer.pem"
+    assert main(["keys", "generate", "-o", str(key), "--public", str(tmp_path / "o.pem")]) == 0
+    package = tmp_path / "p.zip"
+    build = ["package", "build", str(source), "--key", str(key), "-o", str(package)]
+    assert main([*build, "--now", "2026-11-22T10:00:00Z"]) == 0
+    with zipfile.ZipFile(package) as zf:
+        (name,) = [n for n in zf.namelist() if n.endswith("/letter.en.pdf")]
+        letter = _pdf_text(zf.read(name))
+    assert "LinkedIn Example Entity Ltd" in letter
+
+
 def test_render_command_defaults_to_the_request_language(tmp_path: Path) -> None:
     doc = example_doc("preservation")
     doc["language"] = "fr-BE"
@@ -612,8 +661,10 @@ def test_demo_renders_the_example_letter(
 ) -> None:
     assert main(["demo", "--out", str(tmp_path)]) == 0
     assert "render the preservation request as a letter" in capsys.readouterr().out
+    request = _request("preservation")
     for lang in LANGUAGES:
-        assert (tmp_path / "letters" / f"preservation.{lang}.pdf").read_bytes().startswith(b"%PDF")
+        data = (tmp_path / "letters" / f"preservation.{lang}.pdf").read_bytes()
+        assert data == render_letter(request, fmt="pdf", lang=lang, provider=_profile("meta"))
 
 
 def test_letters_rendered_in_threads_equal_sequential_ones() -> None:
@@ -797,7 +848,7 @@ def test_the_profile_s_designated_addressee_and_postal_address_are_printed() -> 
         address="1 Example Quay, Dublin 2, Ireland",
         sources=(source,),
     )
-    designated = Fact[Entity](
+    designated = ScopedFact[Entity](
         status="known",
         value=Entity(name="Example Establishment Ltd (fictional)", country="IE"),
         sources=(source,),
@@ -825,10 +876,33 @@ def test_the_profile_s_designated_addressee_and_postal_address_are_printed() -> 
     # an EU order never goes to an entity the profile lists for other requests
     plain = build_letter(order, lang="en", provider=_profile("linkedin"))
     assert "LinkedIn Ireland U.C." not in "\n".join(plain.texts())
-    # without a profile nothing is added
+    # without a profile the shipped one is used: it names no designated addressee
     bare = "\n".join(build_letter(order, lang="en").texts())
     assert "Example Establishment" not in bare
-    assert "Postal address" not in bare
+    assert "1 Example Quay" not in bare
+    assert bare == "\n".join(build_letter(order, lang="en", provider=meta).texts())
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_without_a_profile_the_letter_uses_the_shipped_one(lang: str) -> None:
+    t = catalogue(lang)
+    linkedin = _profile("linkedin")
+    request = _request("preservation", provider="linkedin")
+    text = render_letter(request, fmt="txt", lang=lang).decode()
+    assert f"{t('field.provider')}: LinkedIn\n" in text
+    assert f"{t('field.addressee_entity')}: LinkedIn Ireland U.C." in text
+    for fmt in FORMATS:
+        assert render_letter(request, fmt=fmt, lang=lang) == render_letter(
+            request, fmt=fmt, lang=lang, provider=linkedin
+        ), fmt
+    # GitHub's profile gives its entity's postal address
+    github = render_letter(_request("preservation", provider="github"), fmt="txt", lang=lang)
+    assert f"{t('field.addressee_entity')}: GitHub, Inc." in github.decode()
+    assert "88 Colin P. Kelly Jr. St." in github.decode()
+    # a provider the package has no profile of is named by its id, with no entity
+    other = render_letter(_request("preservation", provider="example-host"), fmt="txt", lang=lang)
+    assert f"{t('field.provider')}: example-host\n" in other.decode()
+    assert t("field.addressee_entity") not in other.decode()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -13,10 +13,10 @@ from eevidence._internal.documents import load_document
 from eevidence._internal.fs import write_atomic
 from eevidence.errors import InputError, Problem
 from eevidence.letter import FORMATS, LANGUAGES, render_letter
-from eevidence.provider import load_providers
+from eevidence.provider import ProviderProfile, load_providers
 from eevidence.request import AuthorityProfile, Request, read_request
 
-__all__ = ["demo_step", "letter_documents", "provider_display_name", "register"]
+__all__ = ["demo_step", "letter_documents", "provider_profile", "register"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,17 +55,18 @@ def default_language(request: Request) -> str:
     return primary if primary in LANGUAGES else "en"
 
 
-def provider_display_name(
+def provider_profile(
     provider_id: str, providers_dir: str | None = None, *, source: str = "providers"
-) -> str:
-    """The addressee's name from the provider registry (shipped profiles, and those of
-    ``providers_dir`` or ``$EEVIDENCE_PROVIDERS``).
+) -> ProviderProfile:
+    """The addressee's profile from the provider registry (shipped profiles, and those of
+    ``providers_dir`` or ``$EEVIDENCE_PROVIDERS``): the letter names the provider, the legal
+    entity that answers the request and its postal address where the profile settles them.
 
     Raises:
         UnknownProviderError: no profile has that id (a letter is never addressed to an id
             no profile knows; the message suggests the closest known one).
     """
-    return load_providers(providers_dir).get(provider_id, source=source).name
+    return load_providers(providers_dir).get(provider_id, source=source)
 
 
 def _authority(path: str) -> AuthorityProfile:
@@ -79,7 +80,7 @@ def _authority(path: str) -> AuthorityProfile:
 def _cmd_render(args: argparse.Namespace) -> int:
     new_output(args.output, "--output", force=args.force)
     request = read_request(args.file)
-    provider_name = provider_display_name(request.provider, args.providers_dir, source=args.file)
+    provider = provider_profile(request.provider, args.providers_dir, source=args.file)
     lang = args.lang or default_language(request)
     authority = _authority(args.authority) if args.authority else None
     logo: bytes | None = None
@@ -104,8 +105,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
         fmt=args.format,
         lang=lang,
         authority=authority,
-        provider_name=provider_name,
         logo=logo,
+        provider=provider,
     )
     write_atomic(args.output, data)
     echo(f"{args.output}: {args.format} letter in {lang}, {len(data)} bytes", file=sys.stderr)
@@ -116,9 +117,11 @@ def letter_documents(request: Request, args: argparse.Namespace) -> list[tuple[s
     """The PDF letters ``package build`` puts into a package: the request's language, then
     each ``--letter-lang``, as ``letter.<lang>.pdf``."""
     langs = dict.fromkeys([default_language(request), *args.letter_lang])
-    name = provider_display_name(request.provider, source=str(request.id))
+    provider = provider_profile(
+        request.provider, getattr(args, "providers_dir", None), source=str(request.id)
+    )
     return [
-        (f"letter.{lang}.pdf", render_letter(request, fmt="pdf", lang=lang, provider_name=name))
+        (f"letter.{lang}.pdf", render_letter(request, fmt="pdf", lang=lang, provider=provider))
         for lang in langs
     ]
 
@@ -127,14 +130,14 @@ def demo_step(out: Path, example: Path) -> Path:
     """Render ``example`` to PDF in its language (and to text) in ``out``; print what was done."""
     request = read_request(example)
     lang = default_language(request)
-    name = provider_display_name(request.provider)
+    provider = provider_profile(request.provider)
     target = out / "letters" / f"{example.stem}.{lang}.pdf"
     target.parent.mkdir(parents=True, exist_ok=True)
-    pdf = render_letter(request, fmt="pdf", lang=lang, provider_name=name)
+    pdf = render_letter(request, fmt="pdf", lang=lang, provider=provider)
     write_atomic(target, pdf)
-    echo(f"  {request.kind} to {name}: {target} ({len(pdf)} bytes, {lang})")
+    echo(f"  {request.kind} to {provider.name}: {target} ({len(pdf)} bytes, {lang})")
     for other in ("fr", "es", "ar"):
         path = target.with_name(f"{example.stem}.{other}.pdf")
-        write_atomic(path, render_letter(request, fmt="pdf", lang=other, provider_name=name))
+        write_atomic(path, render_letter(request, fmt="pdf", lang=other, provider=provider))
         echo(f"  same letter in {other}: {path}")
     return target

@@ -7,23 +7,37 @@ Otherwise the profile says it, and only where it settles the question for this r
   establishment or legal representative (Directive (EU) 2023/1544 art. 3), known only where
   the provider's own text names it (:meth:`ProviderProfile.designated_addressee`); never to
   another entity of the provider;
-- any other request goes to the entity that answers it: the only entity the profile
-  lists, or, where the requester's location decides (``basis: requester_location``), the
+- any other request goes to the entity that answers it, among the entities whose scope
+  (``applies_to``) covers the request (:meth:`ProviderProfile.entities_for`): the only such
+  entity, or, where the requester's location decides (``basis: requester_location``), the
   one entity whose regions hold the requesting authority's country. Where the user's
   location or the service decides, the letter cannot know which, and names none.
 
-The postal address is the address of the profile's ``post`` channel for the request's
-kind, when the profile records exactly one. Facts resting only on secondary sources are
-not used.
+The postal address is the address the profile gives for that entity, else the address of
+the profile's ``post`` channel for the request (:meth:`ProviderProfile.channels_for`), when
+the profile records exactly one. Facts resting only on secondary sources are not used.
+
+When the caller gives no profile, the letter uses the shipped profile of the request's
+provider (:func:`shipped_profile`): package data, like the catalogues and the fonts.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
 
-from eevidence.provider import ProviderProfile, RegionalEntity, law_facts
+from eevidence._internal.resources import data_dir
+from eevidence.errors import ConfigurationError, InputError
+from eevidence.provider import ProviderProfile, RegionalEntity, law_facts, load_profile_file
+from eevidence.request import RequestKind
 
-__all__ = ["Addressee", "profile_addressee"]
+__all__ = ["Addressee", "profile_addressee", "shipped_profile"]
+
+_PROFILE_ID: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+"""A name a shipped profile file can have (the request's provider id pattern); nothing else
+is looked up, so an id never names a path."""
 
 
 @dataclass(frozen=True)
@@ -74,19 +88,35 @@ def _answering(entities: tuple[RegionalEntity, ...], country: str) -> RegionalEn
     return rest[0] if len(rest) == 1 else None
 
 
-def _postal_address(profile: ProviderProfile, kind: str) -> str | None:
-    posts = [
-        c
-        for c in profile.channels
-        if c.kind == "post" and c.address and not profile.is_secondary(c)
-    ]
+def _postal_address(profile: ProviderProfile, kind: RequestKind, country: str) -> str | None:
+    posts = [c for c in profile.channels_for(kind, country) if c.kind == "post" and c.address]
     named = [c for c in posts if kind in c.kinds] or [c for c in posts if not c.kinds]
     addresses = {c.address for c in named if c.address}
     return addresses.pop() if len(addresses) == 1 else None
 
 
+@lru_cache(maxsize=64)
+def shipped_profile(provider_id: str) -> ProviderProfile | None:
+    """The shipped profile of ``provider_id`` (read case-insensitively), or ``None`` when
+    the package ships none (a profile of the user's own is passed in by the caller).
+
+    Raises:
+        ConfigurationError: the shipped profile cannot be read or is invalid.
+    """
+    key = provider_id.strip().lower()
+    if _PROFILE_ID.fullmatch(key) is None:
+        return None
+    path = data_dir("providers") / f"{key}.json"
+    if not path.is_file():
+        return None
+    try:
+        return load_profile_file(path)
+    except InputError as exc:  # ProfileError too: a broken installation, not bad input
+        raise ConfigurationError(f"the shipped provider profile is broken: {exc}") from exc
+
+
 def profile_addressee(
-    profile: ProviderProfile, *, kind: str, requester_country: str, eu_order: bool
+    profile: ProviderProfile, *, kind: RequestKind, requester_country: str, eu_order: bool
 ) -> Addressee:
     """What ``profile`` says of the addressee of a request of ``kind`` from an authority of
     ``requester_country`` (ISO 3166-1 alpha-2).
@@ -109,14 +139,15 @@ def profile_addressee(
     entity: RegionalEntity | None = None
     designated = None
     if eu_order:
-        designated = profile.designated_addressee()
+        if profile.applies(profile.eu_designated_addressee, kind, requester_country):
+            designated = profile.designated_addressee()
     else:
-        entities = tuple(e for e in profile.entities if not profile.is_secondary(e))
-        entity = _answering(entities, requester_country)
+        entity = _answering(profile.entities_for(kind, requester_country), requester_country)
+    address = entity.address if entity is not None else None
     return Addressee(
         entity=entity.name if entity is not None else None,
         entity_country=entity.country if entity is not None else None,
         designated=designated.name if designated is not None else None,
         designated_country=designated.country if designated is not None else None,
-        postal_address=_postal_address(profile, kind),
+        postal_address=address or _postal_address(profile, kind, requester_country),
     )

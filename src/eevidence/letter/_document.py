@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Final, TypeVar
 
 from eevidence.errors import RenderError
-from eevidence.letter._addressee import profile_addressee
+from eevidence.letter._addressee import profile_addressee, shipped_profile
 from eevidence.letter._catalogue import RTL_LANGUAGES, Catalogue, catalogue
 from eevidence.letter._model import Fields, Letter, Paragraph, Section, Signature, Table
 from eevidence.letter._names import country_name, language_name
@@ -588,6 +588,8 @@ def build_letter(
         provider: the provider's profile: the legal entity that answers the request (or
             the designated addressee of an EU order) and the postal address, where the
             profile settles them and the request does not name the entity itself.
+            Default: the shipped profile of the request's provider, if the package has
+            one (else the letter names the provider by its id only).
 
     Returns:
         The letter; the same arguments always give an equal letter.
@@ -600,10 +602,13 @@ def build_letter(
             needs, the kinds table names a section the letter cannot build, or the CLDR
             names of countries and languages (``language-data``) are not installed.
         InputError: the request's kind has no row in the kinds table.
-        ConfigurationError: the shipped country list or legal facts are broken.
+        ConfigurationError: the shipped country list, legal facts or provider profile are
+            broken.
     """
     t = catalogue(lang)
     head = authority.authority if authority is not None else request.authority
+    if provider is None:
+        provider = shipped_profile(request.provider)
     addressee = provider_name or (provider.name if provider is not None else request.provider)
     issuing = _field(request, "issuing_authority", IssuingAuthority)
     validating = _field(request, "validating_authority", ValidatingAuthority)

@@ -60,7 +60,9 @@ def render_letter(
             letters; the text letter has none.
         provider: the provider's profile: the addressee block names the legal entity
             (or the designated addressee of an EU order) and the postal address where
-            the profile settles them (:func:`~eevidence.letter.build_letter`).
+            the profile settles them (:func:`~eevidence.letter.build_letter`). Default:
+            the shipped profile of the request's provider, if the package has one; pass
+            the profile to use one of your own (``load_providers(DIR).get(id)``).
 
     Returns:
         The letter file's bytes.
@@ -70,7 +72,8 @@ def render_letter(
             is not a readable PNG or JPEG image, the PDF fonts cannot draw a character
             of the request, or the CLDR names (``language-data``) are not installed.
         InputError: the request's kind has no row in the kinds table.
-        ConfigurationError: the shipped country list or legal facts are broken.
+        ConfigurationError: the shipped country list, legal facts or provider profile are
+            broken.
     """
     if fmt not in FORMATS:
         raise RenderError(
