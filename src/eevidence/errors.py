@@ -16,9 +16,11 @@ profiles, :class:`InputError` for custody entries and legal facts), never pydant
     |   |-- RenderError                 a letter cannot be rendered (language, format, logo)
     |   |-- SigningKeyError             a key file cannot be read, written or used
     |   |-- PackageError                a package cannot be built or read (.code)
+    |   |-- DirectoryError              a directory of authorities or an edit is malformed
     |   `-- Hi1Error                    an ETSI TS 103 120 message cannot be written or read
     |-- IntegrityError                  something that must verify does not: stop and investigate
     |   |-- ProofError                  a Merkle inclusion or consistency proof fails
+    |   |-- DirectoryVerificationError  a directory's versions do not verify (.reasons)
     |   `-- PackageVerificationError    a package fails verification (.report, .code)
     |-- TrustError                      validly signed, but not by a signer trusted for this
     |   |-- PackageTrustError           too few trusted signers (also a PackageVerificationError)
