@@ -463,6 +463,9 @@ def test_the_readme_flow_verifies_with_defaults(
     assert code == 0, out
     assert out.startswith("VERIFIED: 3 entries")
     assert "anchor: checkpoint_file at size 3" in out
+    code, out, _ = cli(capsys, "custody", "verify", "--json", *s)
+    assert code == 0, out
+    assert json.loads(out)["kept_checkpoints"] == [{"size": 3, "ok": True}]  # what is kept
     code, out, _ = cli(capsys, "custody", "trust", "list", "--json")
     reasons = " | ".join(k["reason"] for k in json.loads(out)["keys"])
     assert "package build --key" in reasons

@@ -97,6 +97,8 @@ class LogAudit:
     problems: tuple[ChainBreak, ...] = ()
     anchors: tuple[Anchor, ...] = ()
     notices: tuple[str, ...] = field(default_factory=tuple)
+    kept_sizes: tuple[int, ...] = ()
+    """The sizes of the checkpoints kept in the store, each checked."""
 
     @property
     def ok(self) -> bool:
@@ -123,14 +125,18 @@ class LogAudit:
     def to_dict(self) -> dict[str, Any]:
         """The report for JSON output: the chain report's fields with ``breaks`` holding
         every break (the chain's and the store's), then ``problems`` (the store's only),
-        ``kept_checkpoints`` (the same list, for older readers), ``anchored``, ``anchor``
+        ``kept_checkpoints`` (the checkpoints kept in the store: their sizes and whether
+        each verified), ``anchored``, ``anchor``
         (the anchors, or ``[{"kind": "store_only", "detail": STORE_ONLY}]``) and
         ``timestamp_notices``."""
         out = self.report.to_dict()
         out["ok"] = self.ok
         out["breaks"] = [b.to_dict() for b in self.breaks]
         out["problems"] = [b.to_dict() for b in self.problems]
-        out["kept_checkpoints"] = out["problems"]
+        broken = {b.detail.split(":", 1)[0] for b in self.problems if b.seq is None}
+        out["kept_checkpoints"] = [
+            {"size": n, "ok": f"kept checkpoint {n}" not in broken} for n in self.kept_sizes
+        ]
         out["anchored"] = self.anchored
         out["anchor"] = [a.to_dict() for a in self.anchors] or [
             {"kind": "store_only", "size": None, "holds": True, "detail": STORE_ONLY}
@@ -315,6 +321,7 @@ def audit_log(
     )
     found = _column_breaks(records)
     kept, stamped, notices = _kept(store, lines, keys, tsa)
+    sizes = tuple(size for size, _, _ in store.checkpoints())
     held: list[Anchor] = []
     if checkpoint is not None:
         holds = not any(b.seq is None for b in report.breaks)
@@ -324,6 +331,7 @@ def audit_log(
         (*found, *kept, *problems),
         (*held, *stamped, *anchors),
         tuple(notices),
+        sizes,
     )
 
 
