@@ -17,16 +17,24 @@ from ._reply import (
     build_reply as build_reply,
     read_verdict as read_verdict,
 )
+from ._x509 import (
+    SIGNING_PURPOSES as SIGNING_PURPOSES,
+    CertifiedSigner as CertifiedSigner,
+    certified_signers as certified_signers,
+)
 
 __all__ = [
     "LOOKALIKE_DISTANCE",
     "REPLY_GROUNDS",
+    "SIGNING_PURPOSES",
+    "CertifiedSigner",
     "Check",
     "IntakeVerdict",
     "Reply",
     "ReplyGround",
     "SignerBinding",
     "build_reply",
+    "certified_signers",
     "domain_problem",
     "intake_package",
     "read_verdict",

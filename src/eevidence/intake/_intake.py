@@ -5,7 +5,9 @@ The threat is the forged request: in 2021-2022 emergency requests sent from comp
 police mailboxes made providers disclose user data. A signature alone proves only that
 some key signed; :func:`intake_package` binds each valid signature to the directory entry
 of its key and accepts only when that entry is the authority the request names, the key
-was valid and not revoked, and it may sign this kind of request.
+was valid and not revoked, and it may sign this kind of request. A signature carrying an
+X.509 chain binds through the certificate authority the chain validates to
+(:mod:`eevidence.intake._x509`).
 """
 
 from __future__ import annotations
@@ -17,18 +19,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from eevidence.crypto import TrustStore
+from eevidence.crypto import MAX_ENVELOPE_BYTES, Envelope, TrustedKey, TrustStore, key_id
 from eevidence.directory import (
     CLOCK_SKEW,
     Authority,
     DirectoryKey,
+    Revocation,
     VerifiedDirectory,
     as_of,
     kinds_of_role,
 )
 from eevidence.errors import EEvidenceError
 from eevidence.intake._domains import domain_problem
-from eevidence.package import PackageLimits, package_report, reading
+from eevidence.intake._x509 import CertifiedSigner, certified_signers
+from eevidence.package import SIGNATURE_FILE, PackageLimits, package_report, reading
 from eevidence.request import Request, parse_request
 
 __all__ = ["Check", "IntakeVerdict", "SignerBinding", "intake_package"]
@@ -44,7 +48,8 @@ class Check:
     """One check made, and its result.
 
     Attributes:
-        name: ``directory``, ``package``, ``request``, ``signer`` or ``callback``.
+        name: ``directory``, ``certificate``, ``package``, ``request``, ``signer`` or
+            ``callback``.
         ok: Whether it passed.
         detail: One line for people.
     """
@@ -70,6 +75,10 @@ class SignerBinding:
         roles: What the key may sign.
         reasons: Why this signature does not make the request acceptable (empty when it
             does).
+        certificate_subject: For a signature bound through an X.509 chain, the leaf
+            certificate's subject (RFC 4514); ``None`` for a directory key.
+        certificate_authority: For such a signature, the subject of the CA the chain
+            validated to.
     """
 
     keyid: str
@@ -78,6 +87,8 @@ class SignerBinding:
     authority_country: str
     roles: tuple[str, ...]
     reasons: tuple[str, ...] = ()
+    certificate_subject: str | None = None
+    certificate_authority: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -85,8 +96,9 @@ class SignerBinding:
         return not self.reasons
 
     def to_dict(self) -> dict[str, Any]:
-        """Every field, and ``ok``."""
-        return {
+        """Every field, and ``ok``; ``certificate`` (``{"subject", "ca"}``) only for a
+        signature bound through an X.509 chain."""
+        out: dict[str, Any] = {
             "keyid": self.keyid,
             "authority": {
                 "id": self.authority_id,
@@ -97,6 +109,12 @@ class SignerBinding:
             "ok": self.ok,
             "reasons": list(self.reasons),
         }
+        if self.certificate_subject is not None:
+            out["certificate"] = {
+                "subject": self.certificate_subject,
+                "ca": self.certificate_authority,
+            }
+        return out
 
 
 @dataclass(frozen=True)
@@ -226,13 +244,47 @@ def _key_problems(key: DirectoryKey, request: Request, now: datetime) -> list[st
     return out
 
 
+def _ca_problems(
+    signer: CertifiedSigner, revoked: Revocation | None, request: Request, now: datetime
+) -> list[str]:
+    """Why the CA's certificates could not sign ``request`` (revocation, roles)."""
+    out = []
+    ca = signer.ca
+    if revoked is not None and revoked.at <= now:
+        out.append(
+            f"the certificate authority {ca.subject} was revoked at {as_of(revoked.at)} "
+            f"({revoked.reason}): nothing signed under it is accepted any more"
+        )
+    allowed: set[str] = set()
+    for role in ca.roles:
+        allowed |= kinds_of_role(role)
+    if request.kind not in allowed:
+        out.append(
+            f"certificates of {ca.subject} may sign {', '.join(ca.roles)}, "
+            f"not a {request.kind} request"
+        )
+    return out
+
+
 def _bind(
-    directory: VerifiedDirectory, keyid: str, request: Request, now: datetime
+    directory: VerifiedDirectory,
+    keyid: str,
+    request: Request,
+    now: datetime,
+    certified: tuple[CertifiedSigner, ...] = (),
 ) -> SignerBinding:
     owner = directory.directory.key_owner(keyid)
-    assert owner is not None  # noqa: S101 - the trust store holds only directory keys
-    authority, key = owner
-    reasons = _key_problems(key, request, now)
+    cert = next((c for c in certified if c.keyid == keyid), None)
+    if owner is not None:
+        authority, key = owner
+        reasons = _key_problems(key, request, now)
+        roles = tuple(key.roles)
+    else:
+        # The trust store holds directory keys and leaf keys of validated chains only.
+        assert cert is not None  # noqa: S101
+        authority = cert.authority
+        reasons = _ca_problems(cert, cert.ca.revoked, request, now)
+        roles = tuple(cert.ca.roles)
     claimed = request.authority
     if claimed.country != authority.country:
         reasons.append(
@@ -249,9 +301,32 @@ def _bind(
         authority_id=authority.id,
         authority_name=authority.name,
         authority_country=authority.country,
-        roles=tuple(key.roles),
+        roles=roles,
         reasons=tuple(reasons),
+        certificate_subject=None if owner is not None or cert is None else cert.subject,
+        certificate_authority=None if owner is not None or cert is None else cert.ca.subject,
     )
+
+
+def _chains(
+    path: Path, directory: VerifiedDirectory, limits: PackageLimits | None
+) -> tuple[tuple[CertifiedSigner, ...], tuple[str, ...], datetime | None]:
+    """Validate the certificate chains the package's signatures carry, at the creation
+    time its request gives (read here before verification; the caller checks that the
+    verified request gives the same time)."""
+    try:
+        with reading(path, limits) as reader:
+            envelope = Envelope.from_bytes(
+                reader.read_bytes(SIGNATURE_FILE, MAX_ENVELOPE_BYTES), source=str(path)
+            )
+            if not any(s.certificates for s in envelope.signatures):
+                return (), (), None
+            data = reader.read_bytes(_REQUEST_FILE, _MAX_REQUEST)
+        created = parse_request(data, source=f"{path}:{_REQUEST_FILE}").created_at
+    except (EEvidenceError, ValueError, KeyError, OSError):
+        return (), (), None  # the package checks say what is wrong
+    good, problems = certified_signers(envelope, directory.directory, created)
+    return good, problems, created
 
 
 def intake_package(
@@ -294,6 +369,7 @@ def intake_package(
         )
     ]
     keys = [k.key() for a in d.authorities for k in a.keys]
+    certified, chain_problems, chain_time = _chains(path, directory, limits)
 
     def reject(
         *reasons: str, request: Request | None = None, signers: tuple[SignerBinding, ...] = ()
@@ -315,13 +391,31 @@ def intake_package(
 
     if d.expires <= now:
         return reject(f"the directory expired at {as_of(d.expires)}")
-    report = package_report(path, TrustStore.from_public_keys(keys), limits=limits)
+    for c in certified:
+        checks.append(
+            Check(
+                "certificate",
+                True,
+                f"{c.subject}: the chain validates to {c.ca.subject}, listed for "
+                f"{c.authority.name}",
+            )
+        )
+    chain_reasons = tuple(f"certificate: {p}" for p in chain_problems)
+    checks.extend(Check("certificate", False, p) for p in chain_problems)
+    trust = TrustStore(
+        [
+            *(TrustedKey(key_id(k), k, "<directory>") for k in keys),
+            # Leaf keys only after their path validated, and for this package only.
+            *(TrustedKey(c.keyid, c.public_key, f"<{c.subject}>", c.leaf) for c in certified),
+        ]
+    )
+    report = package_report(path, trust, limits=limits)
     if not report.ok:
         reasons = report.reasons()
         if report.signed and not report.valid_signers and not report.problems:
             reasons = ["no key the directory lists signed the package (unknown signer)"]
         checks.append(Check("package", False, "; ".join(reasons[:5])))
-        return reject(*(f"package: {r}" for r in reasons))
+        return reject(*(f"package: {r}" for r in reasons), *chain_reasons)
     checks.append(
         Check("package", True, f"signatures, coverage and fixity hold ({len(report.files)} files)")
     )
@@ -337,6 +431,9 @@ def intake_package(
         checks.append(Check("request", False, str(exc) or "no data/request.json"))
         return reject(f"request: {exc or 'the package holds no signed data/request.json'}")
     checks.append(Check("request", True, f"{request.kind} {request.id}"))
+    if certified and request.created_at != chain_time:
+        checks.append(Check("certificate", False, "the request changed while it was checked"))
+        return reject("request: changed while it was checked", request=request)
     if request.created_at > now + CLOCK_SKEW:
         checks.append(
             Check("request", False, f"created in the future ({as_of(request.created_at)})")
@@ -344,19 +441,25 @@ def intake_package(
         return reject(
             f"request: created_at {as_of(request.created_at)} is in the future", request=request
         )
-    bindings = tuple(_bind(directory, k, request, now) for k in report.valid_signers)
+    bindings = tuple(_bind(directory, k, request, now, certified) for k in report.valid_signers)
     for b in bindings:
         checks.append(
             Check(
                 "signer",
                 b.ok,
                 f"{b.keyid[:16]} of {b.authority_name}"
+                + (f" (certificate {b.certificate_subject})" if b.certificate_subject else "")
                 + (": " + "; ".join(b.reasons) if b.reasons else ": may sign this request"),
             )
         )
     good = [b for b in bindings if b.ok]
     if not good:
-        return reject(*(r for b in bindings for r in b.reasons), request=request, signers=bindings)
+        return reject(
+            *(r for b in bindings for r in b.reasons),
+            *chain_reasons,
+            request=request,
+            signers=bindings,
+        )
     authority = d.authority(good[0].authority_id)
     assert authority is not None  # noqa: S101 - bound from this directory
     note = None
