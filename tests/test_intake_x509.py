@@ -628,6 +628,9 @@ def test_cli_directory_add_ca_package_build_cert_intake(
     assert code == 0, verdict["reasons"]
     assert verdict["signers"][0]["certificate"]["subject"].startswith("CN=Officer Jeanne Martin")
     assert verdict["authority"]["id"] == "fr-pj"
+    code, out, _ = _run([*argv, "--now", NOW_TEXT], capsys)
+    assert code == 0
+    assert "of Police Judiciaire (certificate CN=Officer Jeanne Martin" in out
     # revoke the CA: the same package is refused
     revoke = ["directory", "revoke", str(w.folder), "--ca", str(root_ca), "--reason", "compromised"]
     assert _run([*revoke, "--now", NOW_TEXT], capsys)[0] == 0

@@ -576,6 +576,7 @@ def _cmd_intake(args: argparse.Namespace) -> int:
         for s in verdict.signers:
             echo(
                 f"  signed by key {s.keyid[:16]} of {s.authority_name}"
+                + (f" (certificate {s.certificate_subject})" if s.certificate_subject else "")
                 + ("" if s.ok else " (does not bind: " + "; ".join(s.reasons) + ")")
             )
         echo(f"  call back: {verdict.callback} (from the directory)")
