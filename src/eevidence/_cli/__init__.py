@@ -130,7 +130,8 @@ without importing any command module (a test checks it against the full parser).
 
 ENVIRONMENT = """\
 environment:
-  EEVIDENCE_ACTOR        who acts, in custody entries and lifecycle events (default: the login)
+  EEVIDENCE_ACTOR        who acts, in custody entries and lifecycle events (default: the
+                         request's officer where there is one, else the login)
   EEVIDENCE_ROLE         the actor's role (default: user)
   EEVIDENCE_STORE        tracking store: SQLite file or postgresql:// URL
   EEVIDENCE_HOME         folder of the default store and trust configuration
@@ -254,7 +255,7 @@ class _PrintableFormatter(logging.Formatter):
 
 def _log_handler() -> logging.Handler:
     handler = logging.StreamHandler()
-    handler.setFormatter(_PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_PrintableFormatter("eevidence: %(levelname)s: %(message)s"))
     return handler
 
 
@@ -294,7 +295,10 @@ def _main(arguments: list[str]) -> int:
     try:
         args = parser.parse_args(arguments)
     except ArgumentsError as exc:
-        return _usage_error(exc.prog, exc.message, as_json=as_json)
+        prog = exc.prog
+        if prog == parser.prog and command in COMMANDS:  # an option the command lacks
+            prog = f"{parser.prog} {command}"
+        return _usage_error(prog, exc.message, as_json=as_json)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     # -v / -vv concern eevidence's own messages; other libraries stay at warnings
     if not logging.getLogger().handlers:
