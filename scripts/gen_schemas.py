@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from eevidence import provider, request
+from eevidence import directory, provider, request
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,11 @@ def render(schema: object) -> str:
 def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else ROOT / "schemas"
     out.mkdir(exist_ok=True)
-    schemas = {**request.generated_schemas(), **provider.generated_schemas()}
+    schemas = {
+        **request.generated_schemas(),
+        **provider.generated_schemas(),
+        **directory.generated_schemas(),
+    }
     for name, schema in schemas.items():
         (out / name).write_text(render(schema), encoding="utf-8")
         print(f"wrote {out / name}")

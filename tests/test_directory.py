@@ -102,11 +102,6 @@ def test_key_entry_must_match_its_key_and_period() -> None:
         key_entry(a.public_key, roles=("superuser",))  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DirectoryKey and RootRole validators call parse_public_key, whose SigningKeyError "
-    "is not a ValueError and escapes the model's DirectoryError wrapping",
-)
 def test_unreadable_pem_in_a_directory_is_a_directory_error() -> None:
     a = signer()
     with pytest.raises(DirectoryError):
@@ -1064,3 +1059,22 @@ def test_errors_share_the_root() -> None:
     # the folder state of an unknown folder
     with pytest.raises(DirectoryError):
         directory_state("/nonexistent/eevidence/dir")
+
+
+def test_published_payloads_conform_to_the_published_schema(tmp_path: Path) -> None:
+    """schemas/directory.schema.json (Draft 2020-12) accepts what eevidence signs, and
+    refuses a version without roots (jsonschema is the oracle, not the model)."""
+    from jsonschema import Draft202012Validator
+
+    from tests.helpers import ROOT
+
+    schema = json.loads((ROOT / "schemas" / "directory.schema.json").read_text())
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    w = make_world(tmp_path)
+    for n in (1, 2):
+        payload = json.loads(
+            Envelope.from_bytes((w.folder / f"{n}.directory.json").read_bytes()).payload
+        )
+        assert list(validator.iter_errors(payload)) == []
+    del payload["roots"]
+    assert list(validator.iter_errors(payload)) != []

@@ -12,6 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 import eevidence as ee
+from eevidence.directory import generated_schemas as directory_schemas
 from eevidence.provider import generated_schemas as provider_schemas
 from eevidence.request import generated_schemas, schema_problems
 from tests.helpers import ROOT, example_doc
@@ -20,7 +21,7 @@ SCHEMA_DIR = ROOT / "schemas"
 
 
 def test_committed_schemas_do_not_drift() -> None:
-    generated = {**generated_schemas(), **provider_schemas()}
+    generated = {**generated_schemas(), **provider_schemas(), **directory_schemas()}
     for name, schema in generated.items():
         path = SCHEMA_DIR / name
         assert path.exists(), f"{path} missing: run python scripts/gen_schemas.py"
@@ -45,7 +46,7 @@ def test_generator_script_writes_identical_files(tmp_path: Path) -> None:
     written = {p.name: p.read_bytes() for p in tmp_path.glob("*.json")}
     committed = {p.name: p.read_bytes() for p in SCHEMA_DIR.glob("*.json")}
     assert written == {k: v for k, v in committed.items() if k in written}
-    assert set(written) == set({**generated_schemas(), **provider_schemas()})
+    assert set(written) == set({**generated_schemas(), **provider_schemas(), **directory_schemas()})
 
 
 def test_examples_validate_against_committed_schema(example_paths: list[Path]) -> None:

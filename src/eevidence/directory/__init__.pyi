@@ -27,11 +27,16 @@ from ._model import (
     as_of as as_of,
     kinds_of_role as kinds_of_role,
 )
+from ._schema import (
+    DIRECTORY_SCHEMA_FILE as DIRECTORY_SCHEMA_FILE,
+    generated_schemas as generated_schemas,
+)
 
 __all__ = [
     "AUTHORITY_KINDS",
     "CLOCK_SKEW",
     "DIRECTORY_PAYLOAD_TYPE",
+    "DIRECTORY_SCHEMA_FILE",
     "DIRECTORY_TYPE",
     "ROLES",
     "Authority",
@@ -48,6 +53,7 @@ __all__ = [
     "as_of",
     "directory_state",
     "edit_directory",
+    "generated_schemas",
     "init_directory",
     "kinds_of_role",
     "sign_directory",

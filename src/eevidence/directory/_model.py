@@ -21,7 +21,7 @@ from pydantic import Field, field_validator, model_validator
 from eevidence._internal.codes import is_assigned_country, phone_problem
 from eevidence._internal.models import Model
 from eevidence.crypto import PublicKey, canonical_json_bytes, key_id, parse_public_key
-from eevidence.errors import DirectoryError, InputError
+from eevidence.errors import DirectoryError, InputError, SigningKeyError
 from eevidence.request import (
     E164,
     REQUEST_KINDS,
@@ -91,6 +91,15 @@ def kinds_of_role(role: str) -> frozenset[str]:
     return frozenset({role}) & frozenset(REQUEST_KINDS)
 
 
+def _key_of(pem: str, what: str) -> PublicKey:
+    """The public key of a PEM text in a directory; a bad one is a ValueError, which the
+    model reports as a :class:`~eevidence.errors.DirectoryError` problem."""
+    try:
+        return parse_public_key(pem.encode(), source=what)
+    except (SigningKeyError, UnicodeEncodeError) as exc:
+        raise ValueError(f"{what}: {exc}") from None
+
+
 class _Model(Model):
     error_class: ClassVar[type[InputError]] = DirectoryError
 
@@ -131,7 +140,7 @@ class DirectoryKey(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> DirectoryKey:
-        key = parse_public_key(self.public_key.encode(), source=f"key {self.keyid[:16]}")
+        key = _key_of(self.public_key, f"key {self.keyid[:16]}")
         if key_id(key) != self.keyid:
             raise ValueError(f"keyid {self.keyid[:16]}... is not the id of its public key")
         if self.valid_until is not None and self.valid_until <= self.valid_from:
@@ -301,7 +310,7 @@ class RootRole(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> RootRole:
         for keyid, pem in self.keys.items():
-            key = parse_public_key(pem.encode(), source=f"root key {keyid[:16]}")
+            key = _key_of(pem, f"root key {keyid[:16]}")
             if key_id(key) != keyid:
                 raise ValueError(f"root keyid {keyid[:16]}... is not the id of its key")
         if self.threshold > len(self.keys):
