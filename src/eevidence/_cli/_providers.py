@@ -96,7 +96,8 @@ def _now(args: argparse.Namespace) -> datetime:
 def _summary(p: ProviderProfile) -> dict[str, Any]:
     eu = p.value(p.eu_establishment)
     addressee = p.designated_addressee()
-    languages: tuple[str, ...] = p.value(p.languages) or ()
+    # the languages stated for requests for evidence (not, e.g., for DSA regulators' orders)
+    languages: tuple[str, ...] = p.languages_for("preservation") or ()
     return {
         "id": p.id,
         "name": p.name,
