@@ -5,31 +5,32 @@ as one fpdf2 cell: fpdf2 then applies the Unicode bidirectional algorithm and Ha
 shaping to the line. This keeps a letter at a few milliseconds of layout, where fpdf2's
 own table and multi-cell line breaking measured ten times slower. Arabic letters are
 mirrored: labels on the right, text aligned right, table columns in reverse order.
+
+The closing and the signatures never stand alone on the last page: when they do not fit
+under the body, the body's end goes to the next page with them, from the last place that
+keeps a heading with its first row or line and a table head with its first row (the way
+typesetters keep a closing with the text before it).
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import io
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any, Final
+from typing import Final
 
-from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.enums import Align, PDFResourceType
 from fpdf.errors import FPDFException
-from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.fonts import TTFFont
 from PIL import Image
 
-from eevidence._internal.resources import data_dir
 from eevidence.errors import RenderError
 from eevidence.letter._document import image_mime
-from eevidence.letter._model import Fields, Letter, Paragraph, Table
+from eevidence.letter._fonts import RULER_LOCK, font_data, font_for, ruler
+from eevidence.letter._model import Fields, Letter, Table
 
 __all__ = ["render_pdf"]
 
@@ -37,12 +38,6 @@ _NEEDS_SHAPING: Final = re.compile(
     "[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\u200e\u200f\u2066-\u2069]"
 )
 _ARABIC: Final = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-_FONT_FILES: Final = {
-    ("sans", ""): "NotoSans-Regular.ttf",
-    ("sans", "B"): "NotoSans-Bold.ttf",
-    ("naskh", ""): "NotoNaskhArabic-Regular.ttf",
-    ("naskh", "B"): "NotoNaskhArabic-Bold.ttf",
-}
 _MARGIN: Final = 18.0
 _BOTTOM: Final = 18.0
 _PAD_X: Final = 1.5
@@ -52,17 +47,21 @@ _HEAD_FILL: Final = (232, 232, 232)
 _RULE: Final = 170
 _TEXT: Final = 17
 _GREY_TEXT: Final = 90
-_UNEMBEDDED_TABLES: Final = ("GDEF", "GPOS", "GSUB", "name", "post", "gasp", "cmap", "OS/2")
-"""Tables a document's font copy goes without: HarfBuzz reads the layout tables from the
-font file and fpdf2 drops them from the PDF anyway; a TrueType program of a CIDFontType2
-font needs no name, post, gasp, cmap or OS/2 table (PDF 1.7, 9.9: glyphs are found through
-the CIDToGIDMap; fpdf2 took the font's name and metrics from the prototype). Not parsing
-and subsetting them takes two thirds off the time fpdf2 spends on a font per document."""
 _WIDTH_CACHE_MAX: Final = 100_000
-_RULER_LOCK: Final = threading.RLock()
-"""Guards the shared fonts while they are parsed and the ruler while it measures."""
 _widths: dict[tuple[tuple[str, ...], str, bool, bool, float, str], float] = {}
 """Word widths by (fonts, family, shaping, bold, size, word), shared by all documents."""
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """A place where the body may go on to a new page (before a section heading, a row, a
+    table or a line of text), as the layout found it."""
+
+    page: int
+    y: float
+    movable: bool
+    """False where a break would part what must stay together (a heading and the first
+    row or line under it; a table head and its first row) or would leave a page empty."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +129,19 @@ class _Writer:
         """Family of the text being measured or written: Noto Naskh Arabic for text with
         Arabic letters (when the document has it), Noto Sans otherwise."""
         self.header: tuple[list[_Cell], float, float] | None = None
+        self.marks: list[_Mark] = []
+        """Every place the body may break, in order (:meth:`mark`)."""
+        self.break_at: int | None = None
+        """The mark before which the body goes on to a new page (to keep text with the
+        closing), or ``None``."""
+        self.page_top = float(_MARGIN)
+        """Where text starts on the current page (below a repeated table head)."""
+        self.closing_alone = False
+        """The closing and the signatures went on to a page of their own."""
+        self.closing_height = 0.0
+        """The height the closing asked for (with the signatures kept with it)."""
+        self.body_end = (0, 0.0)
+        """The page and height where the body ended, before the closing."""
 
     # ---------------------------------------------------------------- fonts and widths
 
@@ -153,10 +165,10 @@ class _Writer:
         key = (self.families, self.current, shaping, bold, size, word)
         found = _widths.get(key)
         if found is None:
-            with _RULER_LOCK:  # the ruler's current font is shared state
-                ruler = _ruler(self.families, shaping)
-                ruler.set_font(self.current, "B" if bold else "", size)
-                found = float(ruler.get_string_width(word))
+            with RULER_LOCK:  # the ruler's current font is shared state
+                measure = ruler(self.families, shaping)
+                measure.set_font(self.current, "B" if bold else "", size)
+                found = float(measure.get_string_width(word))
             if len(_widths) >= _WIDTH_CACHE_MAX:
                 _widths.clear()
             _widths[key] = found
@@ -251,6 +263,17 @@ class _Writer:
             self.header = None
             self.row(cells, size, lh)
             self.header = (cells, size, lh)
+        self.page_top = self.pdf.get_y()
+
+    def mark(self, *, movable: bool = True) -> None:
+        """A place where the body may break; the layout breaks here when it is
+        :attr:`break_at`. A place at the top of a page is not movable (a break there would
+        leave the page empty)."""
+        if len(self.marks) == self.break_at:
+            self.new_page()
+        y = self.pdf.get_y()
+        top = y <= self.page_top + 0.01
+        self.marks.append(_Mark(self.pdf.page, y, movable and not top))
 
     def height(self, text: str, size: float, *, bold: bool = False) -> float:
         """The height (mm) :meth:`paragraph` takes to write ``text`` at ``size`` points."""
@@ -262,10 +285,16 @@ class _Writer:
 
     # ---------------------------------------------------------------- blocks
 
-    def paragraph(self, text: str, *, size: float = 10, bold: bool = False) -> None:
+    def paragraph(
+        self, text: str, *, size: float = 10, bold: bool = False, marks: bool | None = None
+    ) -> None:
+        """``text``, line by line. ``marks``: each line is a :meth:`mark`, the first one
+        movable when ``marks`` is true (``None``: no marks)."""
         lh = size * 0.5
-        for line in self.wrap(text, self.pdf.epw, bold, size):
+        for i, line in enumerate(self.wrap(text, self.pdf.epw, bold, size)):
             self.need(lh)
+            if marks is not None:
+                self.mark(movable=marks or i > 0)
             self.font(bold, size)
             self.pdf.set_x(_MARGIN)
             self.cell(self.pdf.epw, lh, line)
@@ -305,10 +334,16 @@ class _Writer:
             pdf.set_y(y + height)
             start += take
 
-    def fields(self, rows: Sequence[tuple[str, str]], size: float = 9.5) -> None:
+    def fields(
+        self, rows: Sequence[tuple[str, str]], size: float = 9.5, *, marks: bool | None = None
+    ) -> None:
+        """Label and value rows. ``marks``: each row is a :meth:`mark`, the first one
+        movable when ``marks`` is true (``None``: no marks)."""
         label_w = self.pdf.epw * 0.33
         value_w = self.pdf.epw - label_w
-        for label, value in rows:
+        for i, (label, value) in enumerate(rows):
+            if marks is not None:
+                self.mark(movable=marks or i > 0)
             cells = [
                 _Cell(label, label_w, bold=True, fill=_LABEL_FILL),
                 _Cell(value, value_w),
@@ -317,8 +352,16 @@ class _Writer:
         self.pdf.ln(2)
 
     def table(
-        self, header: Sequence[str], rows: Sequence[Sequence[str]], size: float = 8.5
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        size: float = 8.5,
+        *,
+        marks: bool = True,
     ) -> None:
+        """A table whose head is repeated on each page it runs over. The head with the
+        first row is one :meth:`mark` (movable when ``marks`` is true), each further row
+        another."""
         widths = self._column_widths(header, rows, size)
         order = list(range(len(header)))
         if self.rtl:
@@ -326,9 +369,12 @@ class _Writer:
         lh = size * 0.5
         head = [_Cell(header[i], widths[i], bold=True, fill=_HEAD_FILL) for i in order]
         self.need(3 * lh + 4 * _PAD_Y)
+        self.mark(movable=marks)
         self.row(head, size, lh)
         self.header = (head, size, lh)
-        for values in rows:
+        for n, values in enumerate(rows):
+            if n > 0:
+                self.mark()
             self.row([_Cell(values[i], widths[i]) for i in order], size, lh)
         self.header = None
         self.pdf.ln(2)
@@ -363,99 +409,6 @@ class _Writer:
         return [m + spare * e / sum(extra) for m, e in zip(minimum, extra, strict=True)]
 
 
-class _CopyOnRead(dict[str, Any]):
-    """The glyphs of a shared, already split ``glyf`` table; reading one gives a copy.
-
-    fontTools' subsetter reads the glyphs it keeps and then edits them in place (component
-    ids, trimming), so each document edits its own copies and the shared glyphs stay as
-    they were. Splitting the table afresh for every document cost more than the rest of
-    the font work together."""
-
-    def __getitem__(self, name: str) -> Any:
-        return copy.copy(super().__getitem__(name))
-
-
-_Shared = tuple[bytes, list[str], dict[str, Any], dict[str, tuple[int, int]], TTFFont]
-_FONTS: dict[tuple[str, str], _Shared] = {}
-
-
-def _font_data(family: str, style: str) -> _Shared:
-    """The font file's bytes, glyph order and a parsed fpdf2 font, made once per process."""
-    with _RULER_LOCK:
-        found = _FONTS.get((family, style))
-        if found is None:
-            found = _FONTS[family, style] = _load_font(family, style)
-        return found
-
-
-def _load_font(family: str, style: str) -> _Shared:
-    path = data_dir("fonts") / _FONT_FILES[family, style]
-    try:
-        data = path.read_bytes()
-        prototype = FPDF()
-        prototype.add_font(family, style, str(path))
-    except (OSError, FPDFException) as exc:
-        raise RenderError(f"cannot load the PDF font {path}: {exc}", source=str(path)) from exc
-    font = prototype.fonts[f"{family}{style}"]
-    assert isinstance(font, TTFFont)  # noqa: S101 - add_font of a .ttf file makes one
-    order = list(font.ttfont.getGlyphOrder())
-    glyphs = dict(font.ttfont["glyf"].glyphs)
-    metrics = dict(font.ttfont["hmtx"].metrics)
-    font.ttfont.close()  # every document reads its own copy from ``data``
-    return data, order, glyphs, metrics, font
-
-
-@cache
-def _ruler(families: tuple[str, ...], shaping: bool) -> FPDF:
-    """A page-less document with the same fonts, used only to measure text (called with
-    ``_RULER_LOCK`` held, so it is made once)."""
-    ruler = FPDF()
-    for family in families:
-        for style in ("", "B"):
-            ruler.fonts[f"{family}{style}"] = _font_for(ruler, family, style)
-    if len(families) > 1:
-        ruler.set_fallback_fonts(list(families))
-    if shaping:
-        ruler.set_text_shaping(use_shaping_engine=True)
-    return ruler
-
-
-def _font_for(pdf: FPDF, family: str, style: str) -> TTFFont:
-    """A font for one document: the parsed prototype's metrics, with its own glyph subset and
-    its own fontTools object (fpdf2 subsets that object in place when it writes the file).
-
-    Parsing a font costs more than laying out a whole letter; this is what fpdf2's own
-    ``__deepcopy__`` of a font shares, plus a fresh, lazily read ``TTFont``.
-    """
-    data, order, glyphs, metrics, prototype = _font_data(family, style)
-    font: TTFFont = copy.copy(prototype)
-    font.i = len(pdf.fonts) + 1
-    font.cw = dict(prototype.cw)
-    font.glyph_ids = dict(prototype.glyph_ids)
-    font.missing_glyphs = []
-    font.biggest_size_pt = 0
-    ttfont = ttLib.TTFont(io.BytesIO(data), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
-    ttfont.setGlyphOrder(order)
-    glyf: Any = ttLib.newTable("glyf")
-    glyf.glyphOrder = list(order)
-    glyf.glyphs = _CopyOnRead(glyphs)
-    glyf._reverseGlyphOrder = {}
-    ttfont["glyf"] = glyf
-    hmtx: Any = ttLib.newTable("hmtx")
-    hmtx.metrics = dict(metrics)  # the subsetter replaces the dict; its values are tuples
-    ttfont["hmtx"] = hmtx
-    for table in _UNEMBEDDED_TABLES:
-        if table in ttfont:
-            del ttfont[table]
-    font.ttfont = ttfont
-    font.subset = SubsetMap(font)
-    # Objects that fpdf2 changes while it writes or shapes a document are the document's own:
-    # the font descriptor (it receives an object number) and the HarfBuzz font (its size).
-    font.desc = copy.copy(prototype.desc)
-    font._hbfont = None
-    return font
-
-
 def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
     """The letter as an A4 PDF with embedded, subset fonts; the same letter gives the same bytes.
 
@@ -468,6 +421,10 @@ def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
         letter: the letter.
         logo: a PNG or JPEG image (bytes) printed 16 mm high at the start of the letterhead,
             or ``None``.
+
+    The closing and the signature blocks stay on one page, and never alone on the last
+    one: the end of the body (the tail of the last section, or the last section whole
+    with its heading) goes on to their page with them.
 
     Returns:
         The PDF file's bytes.
@@ -482,13 +439,53 @@ def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
     families = ("naskh", "sans") if letter.rtl else ("sans", "naskh") if arabic else ("sans",)
     _check_coverage(texts, families)
     doc_id = hashlib.sha256("\x1f".join([letter.lang, *texts]).encode("utf-8")).hexdigest()[:32]
-    pdf = _Pdf(letter, families, doc_id.upper())
+    out = _layout(letter, logo, families, doc_id.upper(), None)
+    if out.closing_alone:
+        # keep the end of the body with the closing: break before the last place on the
+        # body's last page from which the rest and the closing fit on one page
+        page, end = out.body_end
+        room = out.bottom - _MARGIN - out.closing_height
+        tried = 0
+        for index in range(len(out.marks) - 1, -1, -1):
+            m = out.marks[index]
+            if m.page != page or not m.movable or end - m.y > room or tried == _TRIES:
+                continue
+            tried += 1
+            moved = _layout(letter, logo, families, doc_id.upper(), index)
+            if not moved.closing_alone:
+                out = moved
+                break
+    pdf = out.pdf
+    out.use(letter.page_label)  # shaping on again for Arabic footers
+    pdf.text_shaping = out._shaping_state
+    pdf.footers()
+    try:
+        return bytes(pdf.output())
+    except FPDFException as exc:  # pragma: no cover - fpdf2 refused its own layout
+        raise RenderError(f"the PDF could not be produced: {exc}", source="pdf") from exc
+
+
+_TRIES: Final = 4
+"""Places tried to keep the body's end with the closing (a repeated table head can make
+the first place that fits by measure overflow the page)."""
+
+
+def _layout(
+    letter: Letter,
+    logo: bytes | None,
+    families: tuple[str, ...],
+    doc_id: str,
+    break_at: int | None,
+) -> _Writer:
+    """Lay the letter out on a new document, going on to a new page before mark
+    ``break_at`` (:meth:`_Writer.mark`); the footers are not written yet."""
+    pdf = _Pdf(letter, families, doc_id)
     for family in families:
         for style in ("", "B"):
-            pdf.fonts[f"{family}{style}"] = _font_for(pdf, family, style)
+            pdf.fonts[f"{family}{style}"] = font_for(pdf, family, style)
     if len(families) > 1:
         pdf.set_fallback_fonts(list(families))
-    if arabic:
+    if letter.rtl or "naskh" in families:
         pdf.set_text_shaping(use_shaping_engine=True)
     pdf.set_creation_date(letter.created_at)
     pdf.set_creator("eevidence")
@@ -505,6 +502,7 @@ def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
     pdf.set_text_color(_TEXT)
     pdf.set_fill_color(_TEXT)
     out = _Writer(pdf, letter.rtl)
+    out.break_at = break_at
     out.new_page()
     _letterhead(out, letter, logo)
     out.paragraph(letter.title, size=14, bold=True)
@@ -514,26 +512,23 @@ def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
     pdf.ln(2)
     for n, section in enumerate(letter.sections, 1):
         out.need(22)
+        out.mark()  # a heading goes on to the next page with what follows it
         pdf.ln(1)
         # a right-to-left mark first keeps the number at the start of an Arabic heading
         mark = "\u200f" if letter.rtl else ""
         out.paragraph(f"{mark}{n}. {section.title}", size=11, bold=True)
         pdf.ln(1)
-        for block in section.blocks:
+        for i, block in enumerate(section.blocks):
+            movable = i > 0  # the heading keeps the first row or line under it
             if isinstance(block, Fields):
-                out.fields(block.rows)
+                out.fields(block.rows, marks=movable)
             elif isinstance(block, Table):
-                out.table(block.header, block.rows)
+                out.table(block.header, block.rows, marks=movable)
             else:
-                _paragraph_block(out, block)
+                out.paragraph(block.text, size=9.5, marks=movable)
+                pdf.ln(2)
     _closing(out, letter)
-    out.use(letter.page_label)  # shaping on again for Arabic footers
-    pdf.text_shaping = out._shaping_state
-    pdf.footers()
-    try:
-        return bytes(pdf.output())
-    except FPDFException as exc:  # pragma: no cover - fpdf2 refused its own layout
-        raise RenderError(f"the PDF could not be produced: {exc}", source="pdf") from exc
+    return out
 
 
 _CONTROLS: Final = frozenset("\n\t\u200e\u200f\u2066\u2067\u2068\u2069")
@@ -545,7 +540,7 @@ def _check_coverage(texts: Sequence[str], families: tuple[str, ...]) -> None:
     be worse than no PDF)."""
     covered: set[int] = set()
     for family in families:
-        covered.update(_font_data(family, "")[4].cmap)
+        covered.update(font_data(family, "")[4].cmap)
     missing = sorted({c for t in texts for c in t if ord(c) not in covered} - _CONTROLS)
     if missing:
         shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:10])
@@ -565,8 +560,10 @@ _SIGN_SPACE: Final = 10.0
 def _closing(out: _Writer, letter: Letter) -> None:
     """The closing sentence and the signature blocks, kept on one page: when they do not fit
     in what is left of the page, they start a new one (a signature alone on the last page
-    signs nothing the reader can see). A signature block is never split; when the closing
-    and every block together are taller than a page, the closing stays with the first."""
+    signs nothing the reader can see), and :func:`render_pdf` then lays the letter out again
+    with the end of the body moved to that page too. A signature block is never split;
+    when the closing and every block together are taller than a page, the closing stays
+    with the first."""
     pdf = out.pdf
     label_sig, label_date = letter.signature_labels
     date = letter.created_at.strftime("%Y-%m-%d")
@@ -587,7 +584,10 @@ def _closing(out: _Writer, letter: Letter) -> None:
     closing = _CLOSING_GAP + out.height(letter.closing, 10)
     together = closing + sum(heights)
     page = out.bottom - _MARGIN
-    out.need(together if together <= page else closing + (heights[0] if heights else 0.0))
+    out.closing_height = together if together <= page else closing + (heights[0] if heights else 0)
+    out.body_end = (pdf.page, pdf.get_y())
+    out.need(out.closing_height)
+    out.closing_alone = pdf.page != out.body_end[0]
     pdf.ln(_CLOSING_GAP)
     out.paragraph(letter.closing)
     for (sig, lines), height in zip(blocks, heights, strict=True):
@@ -597,11 +597,6 @@ def _closing(out: _Writer, letter: Letter) -> None:
         pdf.ln(_SIGN_SPACE)
         for line in lines:
             out.paragraph(line, size=9.5)
-
-
-def _paragraph_block(out: _Writer, block: Paragraph) -> None:
-    out.paragraph(block.text, size=9.5)
-    out.pdf.ln(2)
 
 
 def _letterhead(out: _Writer, letter: Letter, logo: bytes | None) -> None:
