@@ -264,7 +264,8 @@ def test_the_letter_has_every_text_in_every_language(kind: str, lang: str) -> No
         assert t(key) in titles, key
     assert t("section.addressee_eu" if spec.eu_order else "section.addressee") in titles
     issuer = getattr(request, "issuing_authority", request.authority).name
-    assert letter.intro == t(f"intro.{kind}", authority=issuer, provider=request.provider)
+    provider = load_providers().get(request.provider).name  # the profile's name, not the id
+    assert letter.intro == t(f"intro.{kind}", authority=issuer, provider=provider)
     assert render_letter(request, fmt="txt", lang=lang).startswith(request.authority.name.encode())
 
 

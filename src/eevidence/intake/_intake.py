@@ -33,7 +33,7 @@ from eevidence.errors import EEvidenceError
 from eevidence.intake._domains import domain_problem
 from eevidence.intake._x509 import CertifiedSigner, certified_signers
 from eevidence.package import SIGNATURE_FILE, PackageLimits, package_report, reading
-from eevidence.request import Request, parse_request
+from eevidence.request import Request, is_emergency, parse_request
 
 __all__ = ["Check", "IntakeVerdict", "SignerBinding", "intake_package"]
 
@@ -463,7 +463,7 @@ def intake_package(
     authority = d.authority(good[0].authority_id)
     assert authority is not None  # noqa: S101 - bound from this directory
     note = None
-    if request.kind == "emergency_disclosure":
+    if is_emergency(request):
         note = (
             f"confirm the emergency by calling {authority.name} on {authority.callback}, "
             f"the number the directory lists; do not use the number in the request "
