@@ -11,6 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, echo, print_json
+from eevidence._cli._encryption import (
+    build_encrypted,
+    encrypt_options,
+    encrypted_output,
+    recipients_of,
+    register_decrypt,
+    register_identity,
+)
 from eevidence._cli._options import (
     actor_options,
     now_of,
@@ -69,6 +77,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("-o", "--output", required=True, metavar="PUB")
     passphrase_options(q)
     q.set_defaults(handler=_cmd_public)
+    register_identity(ksub)
 
     p = sub.add_parser("package", help="build, sign, inspect and verify signed request packages")
     psub = p.add_subparsers(dest="package_command", metavar="ACTION", required=True)
@@ -113,6 +122,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--quiet", action="store_true", help="no progress bar")
     passphrase_options(q)
     _record_options(q)
+    encrypt_options(q)
     q.set_defaults(handler=_cmd_build)
     q = psub.add_parser(
         "sign",
@@ -158,6 +168,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("package", metavar="PATH")
     q.add_argument("--json", action="store_true")
     q.set_defaults(handler=_cmd_inspect)
+    register_decrypt(psub)
 
 
 # --------------------------------------------------------------------------- keys
@@ -220,18 +231,31 @@ def _cmd_build(args: argparse.Namespace) -> int:
     passphrase = passphrase_of(args)
     signers = [KeySigner.from_file(k, passphrase=passphrase) for k in args.key]
     total = sum(Path(f).stat().st_size for f in [*args.attach, *args.document] if Path(f).is_file())
-    bar = progress(total, args.quiet)
     now = now_of(args)
-    out = build_package(
-        request,
-        args.output,
-        signers=signers,
-        now=now,
-        attachments=args.attach,
-        documents=[*args.document, *([] if args.no_letter else letter_documents(request, args))],
-        progress=bar,
-        certificates=[_read_chain(c) for c in args.cert],
-    )
+    recipients = recipients_of(args, now)
+    target = encrypted_output(args.output) if recipients else Path(args.output)
+    documents = [*args.document, *([] if args.no_letter else letter_documents(request, args))]
+    chains = [_read_chain(c) for c in args.cert]
+    bar = progress(total, args.quiet)
+
+    def build(path: Path) -> Path:
+        return build_package(
+            request,
+            path,
+            signers=signers,
+            now=now,
+            attachments=args.attach,
+            documents=documents,
+            progress=bar,
+            certificates=chains,
+        )
+
+    plain: Path | None = None
+    clean = None
+    if recipients:  # signed, then encrypted: the signatures stay inside
+        out, plain, clean = build_encrypted(target, recipients, build)
+    else:
+        out = build(target)
     if bar:
         bar.finish()
     # A package is left only with its custody entry: when recording fails or is
@@ -243,19 +267,25 @@ def _cmd_build(args: argparse.Namespace) -> int:
             args,
             signers[0],
             Path(out),
-            f"request {request.id} packaged, {len(signers)} signature(s)",
+            f"request {request.id} packaged, {len(signers)} signature(s)"
+            + (f", encrypted for {len(recipients)} recipient(s)" if recipients else ""),
             committed,
             authority=request.authority,
+            signed=plain,
         )
     except BaseException:
         if not committed and not args.no_record:
             _remove(Path(out))
         raise
+    finally:
+        if clean is not None:
+            clean()
     for line in committed:
         print(line)
     print(
         f"package {out} built, signed by {len(signers)} key(s): "
         + ", ".join(s.keyid[:16] for s in signers)
+        + (f"; encrypted for {len(recipients)} recipient(s)" if recipients else "")
     )
     return EXIT_OK
 
@@ -301,8 +331,12 @@ def _record_signing(
     committed: list[str],
     *,
     authority: RequestingAuthority | None = None,
+    signed: Path | None = None,
 ) -> None:
     """Record the signing in the custody log, signed by the same key as the package.
+
+    ``signed`` is the signed package whose digest is recorded when ``path`` is its encrypted
+    form (the digest then names what decryption gives back).
 
     As soon as the entry is committed, the line to print is appended to ``committed`` (so
     a caller interrupted later knows the entry exists). Nothing with ``--no-record``.
@@ -319,7 +353,7 @@ def _record_signing(
             "request_signed",
             f"package/{path.name}",
             now=now_of(args),
-            object_sha256=_package_digest(path),
+            object_sha256=_package_digest(signed or path),
             note=note,
             signer=signer,
             authority=authority,

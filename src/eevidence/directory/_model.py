@@ -252,6 +252,10 @@ class Authority(_Model):
         certificate_authorities: X.509 CAs whose certificates sign for it, or ``None``
             (absent from the document: directories written before CAs could be listed
             keep their signed bytes).
+        encryption_recipients: Keys that packages for this authority are encrypted to
+            (age X25519 recipients, ``age1...``; ``package build --encrypt-to
+            directory:FOLDER#ID``), or ``None`` (absent: older directories keep their
+            signed bytes). They are never signing keys (decision 0020).
     """
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
@@ -263,6 +267,9 @@ class Authority(_Model):
     keys: Seq[DirectoryKey] = ()
     note: Text | None = None
     certificate_authorities: Seq[CertificateAuthority] | None = None
+    encryption_recipients: (
+        Seq[Annotated[str, Field(pattern=r"^age1[02-9ac-hj-np-z]{58}$")]] | None
+    ) = None
 
     @property
     def cas(self) -> tuple[CertificateAuthority, ...]:
