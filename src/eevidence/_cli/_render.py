@@ -46,6 +46,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="IMAGE",
         help="PNG or JPEG logo for the letterhead (default: the profile's logo, if any)",
     )
+    from eevidence._cli._letter import sign_options  # noqa: PLC0415 - argparse only
+
+    sign_options(p)
     p.set_defaults(handler=_cmd_render)
 
 
@@ -108,8 +111,17 @@ def _cmd_render(args: argparse.Namespace) -> int:
         logo=logo,
         provider=provider,
     )
+    signed = ""
+    if args.sign_key or args.sign_cert:
+        from eevidence._cli._letter import sign_rendered  # noqa: PLC0415 - pyHanko on demand
+
+        name = (authority.authority if authority is not None else request.authority).name
+        data, signed = sign_rendered(data, args, authority=name, rtl=lang == "ar")
     write_atomic(args.output, data)
-    echo(f"{args.output}: {args.format} letter in {lang}, {len(data)} bytes", file=sys.stderr)
+    echo(
+        f"{args.output}: {args.format} letter in {lang}, {len(data)} bytes{signed}",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 

@@ -18,6 +18,12 @@ from ._model import (
     Signature as Signature,
     Table as Table,
 )
+from ._pades import (
+    SIGNATURE_FIELD as SIGNATURE_FIELD,
+    load_certificates as load_certificates,
+    sign_letter as sign_letter,
+    verify_letter as verify_letter,
+)
 from ._pdf import render_pdf as render_pdf
 from ._render import (
     FORMATS as FORMATS,
@@ -26,10 +32,16 @@ from ._render import (
     render_letter as render_letter,
     render_text as render_text,
 )
+from ._throwaway import (
+    NOT_FOR_REAL_USE as NOT_FOR_REAL_USE,
+    ThrowawayCA as ThrowawayCA,
+)
 
 __all__ = [
     "FORMATS",
     "LANGUAGES",
+    "NOT_FOR_REAL_USE",
+    "SIGNATURE_FIELD",
     "Catalogue",
     "Fields",
     "Letter",
@@ -38,12 +50,16 @@ __all__ = [
     "Section",
     "Signature",
     "Table",
+    "ThrowawayCA",
     "build_letter",
     "catalogue",
     "format_datetime",
     "image_mime",
+    "load_certificates",
     "render_html",
     "render_letter",
     "render_pdf",
     "render_text",
+    "sign_letter",
+    "verify_letter",
 ]

@@ -26,8 +26,10 @@ from ._layout import (
     PAYLOAD_TYPE as PAYLOAD_TYPE,
     SIGNATURE_FILE as SIGNATURE_FILE,
 )
+from ._pdfsig import check_pdf_signature as check_pdf_signature
 from ._report import (
     FileResult as FileResult,
+    LetterSignature as LetterSignature,
     PackageInfo as PackageInfo,
     SignatureResult as SignatureResult,
     StructuralProblem as StructuralProblem,
@@ -53,6 +55,7 @@ __all__ = [
     "DirReader",
     "FileResult",
     "Identity",
+    "LetterSignature",
     "PackageInfo",
     "PackageLimits",
     "Reader",
@@ -62,6 +65,7 @@ __all__ = [
     "VerificationReport",
     "ZipReader",
     "build_package",
+    "check_pdf_signature",
     "decrypt_package",
     "decrypt_stream",
     "encrypt_package",

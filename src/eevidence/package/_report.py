@@ -15,6 +15,8 @@ from eevidence.package._tagfiles import visible
 __all__ = [
     "FileResult",
     "FileStatus",
+    "LetterSignature",
+    "LetterStatus",
     "PackageInfo",
     "SignatureResult",
     "SignatureStatus",
@@ -32,6 +34,81 @@ FileStatus = Literal[
     "unreadable",
 ]
 SignatureStatus = Literal["valid", "invalid", "unknown_key"]
+LetterStatus = Literal["valid", "invalid", "unsigned", "unreadable"]
+
+
+@dataclass(frozen=True, slots=True)
+class LetterSignature:
+    """The PAdES signature of a PDF letter (ETSI EN 319 142), as pyHanko's validator found it.
+
+    Attributes:
+        path: The file (a path, or ``data/documents/...`` inside a package).
+        status: ``valid`` (intact, cryptographically valid, covering the whole file);
+            ``invalid`` (changed after signing, a signature that does not verify, or
+            content appended after it); ``unsigned``; ``unreadable`` (not a readable PDF).
+        signer: The signer certificate's subject.
+        intact: The signed byte ranges hash to the digest the signature signs.
+        whole_document: The signature covers the whole file.
+        signing_time: The time the signer states (UTC, RFC 3339); not proof of time.
+        timestamp: The time an RFC 3161 timestamp on the signature attests (PAdES B-T).
+        timestamp_trusted: Whether that timestamp's TSA chains to the trusted CAs
+            (``None``: no timestamp, or trust not judged).
+        trusted: Whether the signer's certificate chains to a trusted CA at the
+            validation time; ``None`` when no CA was given (trust not judged).
+        level: ``B-B`` or ``B-T`` (with a signature timestamp).
+        signatures: How many signatures the PDF holds (the last one is reported).
+        problem: Why it is not valid or not trusted, in one line.
+    """
+
+    path: str
+    status: LetterStatus
+    signer: str | None = None
+    intact: bool | None = None
+    whole_document: bool | None = None
+    signing_time: str | None = None
+    timestamp: str | None = None
+    timestamp_trusted: bool | None = None
+    trusted: bool | None = None
+    level: str | None = None
+    signatures: int = 0
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the signature is valid and its signer trusted."""
+        return self.status == "valid" and self.trusted is True
+
+    def summary(self) -> str:
+        """One line: the status, the signer, the trust and the time, or the problem."""
+        if self.status in ("unsigned", "unreadable"):
+            return self.status + (f" ({self.problem})" if self.problem else "")
+        trust = {True: "trusted", False: "NOT trusted", None: "trust not checked"}[self.trusted]
+        when = self.timestamp or self.signing_time or "no time"
+        text = f"signature {self.status} ({self.level}), {trust}: {self.signer}, {when}"
+        return text + (f"; {self.problem}" if self.problem else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``letter verify --json``, and each of ``letters`` in
+        ``package verify --json``).
+
+        Returns:
+            A new dict with every attribute, and ``ok``.
+        """
+        return {
+            "path": self.path,
+            "status": self.status,
+            "ok": self.ok,
+            "signer": self.signer,
+            "intact": self.intact,
+            "whole_document": self.whole_document,
+            "signing_time": self.signing_time,
+            "timestamp": self.timestamp,
+            "timestamp_trusted": self.timestamp_trusted,
+            "trusted": self.trusted,
+            "level": self.level,
+            "signatures": self.signatures,
+            "problem": self.problem,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +261,8 @@ class VerificationReport:
         payload_checked: Whether the files were checked (the other tag files read, every
             file matched against the manifests, the payload hashed); false when the
             signatures did not hold and no fixity-only check was asked for.
+        letters: The PAdES signature of each PDF under ``data/documents/`` whose fixity
+            held, checked once the files were (informative: it does not change ``ok``).
     """
 
     source: str
@@ -197,6 +276,7 @@ class VerificationReport:
     info: tuple[tuple[str, str], ...] = ()
     envelope_malformed: bool = False
     payload_checked: bool = False
+    letters: tuple[LetterSignature, ...] = ()
 
     @property
     def fixity_ok(self) -> bool:
@@ -258,8 +338,8 @@ class VerificationReport:
             A new dict with the keys ``source``, ``form``, ``ok``, ``fixity_ok``, ``signed``,
             ``policy`` (``threshold``, ``valid_signers``, ``met``), ``problems``, ``files``,
             ``signatures`` (lists of their ``to_dict`` forms), ``info`` (a dict),
-            ``reasons``, ``envelope`` (``absent``, ``malformed`` or ``present``) and
-            ``payload_checked``.
+            ``reasons``, ``envelope`` (``absent``, ``malformed`` or ``present``),
+            ``payload_checked`` and ``letters`` (the PDF letters' signatures).
         """
         return {
             "source": self.source,
@@ -279,6 +359,7 @@ class VerificationReport:
             "reasons": self.reasons(),
             "envelope": self.envelope,
             "payload_checked": self.payload_checked,
+            "letters": [letter.to_dict() for letter in self.letters],
         }
 
 

@@ -21,8 +21,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from eevidence.crypto import Envelope, TrustStore, verify_signature
 from eevidence.errors import (
@@ -43,6 +44,7 @@ from eevidence.package._layout import (
 from eevidence.package._report import (
     FileResult,
     FileStatus,
+    LetterSignature,
     PackageInfo,
     SignatureResult,
     StructuralProblem,
@@ -55,6 +57,9 @@ from eevidence.package._tagfiles import (
     parse_manifest,
     parse_payload_sizes,
 )
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 __all__ = [
     "evaluate",
@@ -389,6 +394,7 @@ def evaluate(
     workers: int | None,
     progress: Progress | None,
     fixity_only: bool,
+    letter_cas: Sequence[x509.Certificate] = (),
 ) -> tuple[VerificationReport, Envelope | None]:
     """Verify an open package: signatures from the tag files first, then the payload.
 
@@ -407,6 +413,7 @@ def evaluate(
         plan = _plan(reader, parsed)
         files = plan.results + _hash(reader, plan, workers, progress)
         files.sort(key=lambda r: r.path)
+    letters = _letters(reader, files, letter_cas) if hashed else ()
     report = VerificationReport(
         source=reader.source,
         form=reader.form,
@@ -419,8 +426,35 @@ def evaluate(
         info=tuple(parsed.info),
         envelope_malformed=parsed.envelope_malformed,
         payload_checked=hashed,
+        letters=letters,
     )
     return report, parsed.envelope
+
+
+def _letters(
+    reader: Reader, files: Sequence[FileResult], cas: Sequence[x509.Certificate]
+) -> tuple[LetterSignature, ...]:
+    """The PAdES signature of each PDF document whose fixity held (pyHanko loads only when
+    a PDF holds a signature)."""
+    from eevidence.package._pdfsig import MAX_LETTER_BYTES, check_pdf_signature  # noqa: PLC0415
+
+    out: list[LetterSignature] = []
+    for f in files:
+        name = f.path
+        if f.status != "ok" or not (
+            name.startswith("data/documents/") and name.lower().endswith(".pdf")
+        ):
+            continue
+        try:
+            data = reader.read_bytes(name, MAX_LETTER_BYTES)
+        except PackageError as exc:
+            out.append(LetterSignature(name, "unreadable", problem=str(exc.args[0])))
+            continue
+        if b"/ByteRange" not in data:  # no signature dictionary: no need for pyHanko
+            out.append(LetterSignature(name, "unsigned"))
+            continue
+        out.append(check_pdf_signature(data, path=name, trust_roots=cas))
+    return tuple(out)
 
 
 def package_report(
@@ -432,6 +466,7 @@ def package_report(
     workers: int | None = None,
     progress: Progress | None = None,
     fixity_only: bool = False,
+    letter_cas: Sequence[x509.Certificate] = (),
 ) -> VerificationReport:
     """Verify a package and return the full report (never raises for a bad package).
 
@@ -461,6 +496,9 @@ def package_report(
         fixity_only: Hash the payload even when the signatures do not hold, so that
             ``fixity_ok`` says whether the bag is complete and valid; ``ok`` still needs
             the signatures.
+        letter_cas: Certificate authorities a PDF letter's PAdES signer must chain to
+            (``letters`` in the report; they never change ``ok``); none: each letter's
+            signature is checked, its trust not judged.
 
     Returns:
         The :class:`VerificationReport`; a package that cannot be read at all gives a
@@ -482,6 +520,7 @@ def package_report(
                 workers=workers,
                 progress=progress,
                 fixity_only=fixity_only,
+                letter_cas=letter_cas,
             )
     except PackageError as exc:
         return VerificationReport(
