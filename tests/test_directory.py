@@ -20,6 +20,7 @@ from eevidence.crypto import (
     canonical_json_bytes,
     key_id,
     public_key_pem,
+    write_private_key,
     write_public_key,
 )
 from eevidence.directory import (
@@ -1078,3 +1079,46 @@ def test_published_payloads_conform_to_the_published_schema(tmp_path: Path) -> N
         assert list(validator.iter_errors(payload)) == []
     del payload["roots"]
     assert list(validator.iter_errors(payload)) != []
+
+
+def test_cli_add_recipient_then_encrypt_to_the_directory_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An authority's age recipient is added with directory add --recipient; a package is
+    then encrypted to directory:DIR#ID and opened with the matching identity."""
+    from tests.helpers import EXAMPLES
+
+    w = make_world(tmp_path)
+    root_pem = tmp_path / "root.pem"
+    root_pub = tmp_path / "root.pub"
+    write_private_key(w.root._key, root_pem)  # type: ignore[attr-defined]
+    write_public_key(w.root.public_key, root_pub)
+    identity, recipient = tmp_path / "id.txt", tmp_path / "r.txt"
+    assert main(["keys", "identity", "-o", str(identity), "--recipient", str(recipient)]) == 0
+    age = recipient.read_text().strip()
+    now = ("--now", "2026-12-01T00:00:00Z")
+    assert main(["directory", "add", str(w.folder), "--id", "fr-pj", "--recipient", age, *now]) == 0
+    assert main(["directory", "sign", str(w.folder), "--key", str(root_pem)]) == 0
+    assert (
+        main(["directory", "add", str(w.folder), "--id", "fr-pj", "--recipient", "age1x", *now])
+        == 1
+    )
+    officer = tmp_path / "officer.pem"
+    assert main(["keys", "generate", "-o", str(officer)]) == 0
+    out = tmp_path / "sealed.age"
+    build = ["package", "build", str(EXAMPLES / "preservation.json"), "--key", str(officer)]
+    build += ["--no-letter", "--no-record", "--attach", str(_attachment(tmp_path)), "-o", str(out)]
+    build += ["--encrypt-to", f"directory:{w.folder}#fr-pj", "--directory-root", str(root_pub)]
+    assert main([*build, *now]) == 0, capsys.readouterr()
+    opened = tmp_path / "opened.zip"
+    decrypt = ["package", "decrypt", str(out), "--identity", str(identity), "-o", str(opened)]
+    assert main(decrypt) == 0
+    assert opened.read_bytes().startswith(b"PK")
+
+
+def _attachment(tmp_path: Path) -> Path:
+    from eevidence._cli._package import placeholder_pdf
+
+    path = tmp_path / "screenshot-profile.pdf"
+    path.write_bytes(placeholder_pdf("scan"))
+    return path

@@ -115,6 +115,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "for the authority; --role says what they may sign",
     )
     q.add_argument(
+        "--recipient",
+        action="append",
+        default=[],
+        metavar="AGE1...",
+        help="an age X25519 recipient that packages for this authority are encrypted to "
+        "(package build --encrypt-to directory:DIR#ID; repeat for several)",
+    )
+    q.add_argument(
         "--role",
         action="append",
         default=[],
@@ -355,6 +363,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
     def change(d: Directory) -> Directory:
         current = d.authority(args.id)
+        recipients = tuple(dict.fromkeys(args.recipient))
         fields: dict[str, object] = {
             k: v
             for k, v in (
@@ -376,6 +385,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
                 id=args.id,
                 keys=(key_entry,) if key_entry else (),
                 certificate_authorities=(ca_entry,) if ca_entry else None,
+                encryption_recipients=recipients or None,
                 **fields,  # type: ignore[arg-type]
             )
             return d.model_copy(update={"authorities": (*d.authorities, entry)})
@@ -388,6 +398,9 @@ def _cmd_add(args: argparse.Namespace) -> int:
             if any(c.fingerprint == ca_entry.fingerprint for c in current.cas):
                 raise DirectoryError(f"CA {ca_entry.subject} is already listed for {args.id}")
             fields["certificate_authorities"] = (*current.cas, ca_entry)
+        if recipients:
+            known = tuple(current.encryption_recipients or ())
+            fields["encryption_recipients"] = (*known, *(r for r in recipients if r not in known))
         if key_entry is None and not fields:
             raise CliUsageError(f"{args.id} is listed already: give --key or a field to change")
         updated = current.model_copy(update={**fields, "keys": keys})
