@@ -1091,7 +1091,7 @@ def test_cli_add_recipient_then_encrypt_to_the_directory_entry(
     w = make_world(tmp_path)
     root_pem = tmp_path / "root.pem"
     root_pub = tmp_path / "root.pub"
-    write_private_key(w.root._key, root_pem)  # type: ignore[attr-defined]
+    write_private_key(w.root._key, root_pem)
     write_public_key(w.root.public_key, root_pub)
     identity, recipient = tmp_path / "id.txt", tmp_path / "r.txt"
     assert main(["keys", "identity", "-o", str(identity), "--recipient", str(recipient)]) == 0
