@@ -357,6 +357,10 @@ def test_package_reports_the_signed_letter_without_changing_what_verifies(
         ("data/documents/letter.en.pdf", "valid"),
         ("data/documents/letter.fr.pdf", "unsigned"),
     ]
+    assert main(["package", "verify", str(pkg), "--trust", str(trust_dir)]) == 0
+    text = capsys.readouterr().out
+    assert "letter data/documents/letter.en.pdf: signature valid (B-B), trust not checked" in text
+    assert "letter data/documents/letter.fr.pdf: unsigned" in text
     # a package whose letter was altered before packaging still verifies as a package;
     # the letter's report says it is invalid
     pkg2 = ee.build_package(

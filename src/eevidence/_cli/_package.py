@@ -420,6 +420,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         f"  policy: {len(report.valid_signers)} trusted signer(s), {report.threshold} "
         f"required: {'met' if report.policy_met else 'NOT MET'}"
     )
+    for letter in report.letters:  # the PDF letters' own (PAdES) signatures, informative
+        echo(f"  letter {letter.path}: {letter.summary()}")
     if report.ok:
         echo("VERIFIED: complete, unaltered and signed by trusted keys")
         return EXIT_OK
