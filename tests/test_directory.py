@@ -837,7 +837,7 @@ def test_cli_threshold_two_and_rotation(
     argv += ["--root-key", str(keys["root2_pub"]), "--threshold", "2", "--now", "2026-01-01"]
     code, out, _ = _run(argv, capsys)
     assert code == 0
-    assert "draft version 1, signed by 1 of 2 new root key(s)" in out
+    assert "draft version 1, signed by 1 of 2 root key(s) needed" in out
     assert sorted(p.name for p in Path(d).iterdir()) == ["draft.json"]
     code, _, err = _run(["directory", "sign", d, "--key", str(keys["fr"])], capsys)
     assert code == 1
@@ -849,7 +849,7 @@ def test_cli_threshold_two_and_rotation(
     argv = ["directory", "rotate", d, "--root-key", str(keys["other_pub"]), "--threshold", "1"]
     code, out, _ = _run([*argv, "--now", "2026-02-01"], capsys)
     assert code == 0
-    assert "signed by 0 of 1 new root key(s) and 0 of 2 current" in out
+    assert "signed by 0 of 1 new root key(s) needed and 0 of 2 current ones" in out
     for k in ("root", "root2"):
         code, out, _ = _run(["directory", "sign", d, "--key", str(keys[k])], capsys)
         assert code == 0

@@ -238,19 +238,31 @@ def test_key_valid_at_the_edges_of_its_period(tmp_path: Path) -> None:
     w = make_world(
         tmp_path, fr_key=lambda k: key_entry(k, valid_from=CREATED, valid_until=CREATED + second)
     )
-    assert _intake(w, build(tmp_path, emergency_doc(), [w.fr])).accepted
+    assert _intake(w, build(tmp_path, emergency_doc(), [w.fr], now=CREATED)).accepted
     w = make_world(
         tmp_path / "b",
         fr_key=lambda k: key_entry(k, valid_from=CREATED - second, valid_until=CREATED),
     )
-    assert _intake(w, build(tmp_path, emergency_doc(), [w.fr], name="b.zip")).accepted
+    assert _intake(w, build(tmp_path, emergency_doc(), [w.fr], name="b.zip", now=CREATED)).accepted
+
+
+def test_an_expired_key_does_not_sign_a_backdated_request(tmp_path: Path) -> None:
+    """The request says it was created while the key was valid, but the signed bag-info
+    says the package was built after the key expired."""
+    w = make_world(
+        tmp_path,
+        fr_key=lambda k: key_entry(k, valid_from=ISSUED, valid_until=CREATED + timedelta(hours=1)),
+    )
+    v = _intake(w, build(tmp_path, emergency_doc(), [w.fr], now=CREATED + timedelta(days=2)))
+    assert v.decision == "reject"
+    assert "had expired when the package says it was built" in _reasons(v)
 
 
 def test_emergency_needs_the_emergency_role(tmp_path: Path) -> None:
     w = make_world(tmp_path, fr_key=lambda k: key_entry(k, roles=("requests",)))
     v = _intake(w, build(tmp_path, emergency_doc(), [w.fr]))
     assert v.decision == "reject"
-    assert "may sign requests, not a emergency_disclosure request" in _reasons(v)
+    assert "may sign requests, not a request of kind emergency_disclosure" in _reasons(v)
     assert v.signers[0].roles == ("requests",)
 
 
@@ -263,7 +275,7 @@ def test_emergency_role_alone_does_not_sign_other_requests(tmp_path: Path) -> No
     doc.pop("attachments", None)
     v = _intake(w, build(tmp_path, doc, [w.fr]))
     assert v.decision == "reject"
-    assert "not a preservation request" in _reasons(v)
+    assert "not a request of kind preservation" in _reasons(v)
     w2 = make_world(tmp_path / "b", fr_key=lambda k: key_entry(k, roles=("emergency_disclosure",)))
     assert _intake(w2, build(tmp_path, emergency_doc(), [w2.fr], name="e.zip")).accepted
 
@@ -417,6 +429,7 @@ def test_json_verdict_fields(tmp_path: Path) -> None:
         "package",
         "directory_version",
         "checked_at",
+        "notices",
     }
     assert d["decision"] == "accept"
     assert d["authority"] == {
@@ -635,3 +648,51 @@ def test_rolled_back_directory_does_not_undo_a_revocation(tmp_path: Path) -> Non
     (w.folder / "directory.json").unlink()
     with pytest.raises(DirectoryVerificationError, match="rolled-back"):
         verify_directory(w.folder, [w.root.public_key], now=NOW, trusted=seen.state)
+
+
+# -- the answer ----------------------------------------------------------------------------------
+
+
+def test_reply_acknowledges_an_accepted_request_and_names_the_directory_number(
+    tmp_path: Path,
+) -> None:
+    from eevidence.intake import build_reply
+
+    w = make_world(tmp_path)
+    verdict = _intake(w, build(tmp_path, emergency_doc(), [w.fr])).to_dict()
+    reply = build_reply(verdict, recipient="Provider LE Response", reference="LER-1", now=NOW)
+    assert reply.kind == "acknowledgement"
+    assert reply.callback == FR_CALLBACK
+    text = reply.to_text()
+    assert "Our reference: LER-1" in text
+    assert "send it again" not in text
+    # a genuine request that cannot be executed: a rejection on those grounds, not a
+    # suggestion that it was forged
+    refused = build_reply(
+        verdict, recipient="P", reference="LER-2", now=NOW, grounds=("incomplete",)
+    )
+    assert refused.kind == "rejection"
+    assert "send it again signed" not in refused.to_text()
+    assert "not verified" not in refused.to_text()
+
+
+def test_reply_refuses_a_verdict_edited_to_accept(tmp_path: Path) -> None:
+    from eevidence.errors import InputError
+    from eevidence.intake import build_reply
+
+    w = make_world(tmp_path)
+    verdict = _intake(w, build(tmp_path, emergency_doc(), [w.de])).to_dict()
+    assert verdict["decision"] == "reject"
+    rejection = build_reply(verdict, recipient="P", reference="R", now=NOW)
+    assert "as the request names it; not verified" in rejection.to_text()
+    assert "send it again signed" in rejection.to_text()
+    verdict["decision"] = "accept"
+    with pytest.raises(InputError, match="says accept but"):
+        build_reply(verdict, recipient="P", reference="R", now=NOW)
+
+
+def test_a_differently_named_authority_is_noted(tmp_path: Path) -> None:
+    w = make_world(tmp_path)
+    v = _intake(w, build(tmp_path, emergency_doc(name="Parquet national antiterroriste"), [w.fr]))
+    assert v.accepted
+    assert any("Parquet national antiterroriste" in n for n in v.notices)

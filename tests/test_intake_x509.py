@@ -483,7 +483,8 @@ def test_ca_roles_apply(tmp_path: Path) -> None:
     pki = _pki()
     w = _world(tmp_path, [_ca_entry(pki.root, roles=("requests",))])
     _refused(
-        _intake(w, _build(tmp_path, pki)), "may sign requests, not a emergency_disclosure request"
+        _intake(w, _build(tmp_path, pki)),
+        "may sign requests, not a request of kind emergency_disclosure",
     )
 
 

@@ -299,11 +299,11 @@ def _state_line(folder: str, state: DirectoryState) -> str:
         return f"{folder}: version {v} published"
     assert state.needed is not None  # noqa: S101 - set with the draft
     new, new_t, old, old_t = state.needed
-    text = (
-        f"{folder}: draft version {state.draft.version}, signed by {new} of {new_t} new root key(s)"
-    )
-    if state.latest is not None:
-        text += f" and {old} of {old_t} current root key(s)"
+    text = f"{folder}: draft version {state.draft.version}, signed by {new} of {new_t}"
+    if state.latest is None or state.latest.roots == state.draft.roots:
+        text += " root key(s) needed"
+    else:  # a rotation: both root sets must sign
+        text += f" new root key(s) needed and {old} of {old_t} current ones"
     return text + "; sign it with directory sign --key ROOTKEY"
 
 
@@ -592,6 +592,8 @@ def _cmd_intake(args: argparse.Namespace) -> int:
                 + (f" (certificate {s.certificate_subject})" if s.certificate_subject else "")
                 + ("" if s.ok else " (does not bind: " + "; ".join(s.reasons) + ")")
             )
+        for notice in verdict.notices:
+            echo(f"  note: {notice}")
         echo(f"  call back: {verdict.callback} (from the directory)")
         if verdict.callback_note:
             echo(f"  {verdict.callback_note}")

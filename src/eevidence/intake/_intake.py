@@ -137,6 +137,8 @@ class IntakeVerdict:
         package_sha256: SHA-256 of the package file (zip form) or ``None`` (directory form).
         directory_version: The version of the directory the verdict rests on.
         checked_at: The time the checks were made at.
+        notices: What does not change the decision but a person should see (the request
+            names its authority otherwise than the directory does).
     """
 
     decision: Decision
@@ -152,6 +154,7 @@ class IntakeVerdict:
     directory_version: int
     checked_at: datetime
     request_bytes: bytes | None = field(default=None, repr=False)
+    notices: tuple[str, ...] = ()
 
     @property
     def accepted(self) -> bool:
@@ -202,6 +205,7 @@ class IntakeVerdict:
             "package": {"path": self.package, "sha256": self.package_sha256},
             "directory_version": self.directory_version,
             "checked_at": as_of(self.checked_at),
+            "notices": list(self.notices),
         }
 
 
@@ -215,33 +219,69 @@ def _file_sha256(path: Path) -> str | None:
     return h.hexdigest()
 
 
-def _key_problems(key: DirectoryKey, request: Request, now: datetime) -> list[str]:
-    """Why ``key`` could not sign ``request`` (validity, revocation, roles)."""
+def _key_problems(
+    key: DirectoryKey, request: Request, now: datetime, packaged: datetime | None = None
+) -> list[str]:
+    """Why ``key`` could not sign ``request`` (validity, revocation, roles).
+
+    The key must be valid when the request says it was created and when the package says
+    it was built (``EEvidence-Package-Created`` in the signed ``bag-info.txt``): both are
+    the signer's statements, so a request backdated into an expired key's period must be
+    backdated twice; revocation, judged at ``now``, is the remedy for a stolen key.
+    """
     out = []
-    created = request.created_at
     if key.revoked is not None and key.revoked.at <= now:
         out.append(
             f"key {key.keyid[:16]} was revoked at {as_of(key.revoked.at)} "
             f"({key.revoked.reason}): nothing it signed is accepted any more"
         )
-    if created < key.valid_from:
-        out.append(
-            f"key {key.keyid[:16]} was not yet valid when the request says it was created "
-            f"({as_of(created)}; valid from {as_of(key.valid_from)})"
-        )
-    if key.valid_until is not None and created > key.valid_until:
-        out.append(
-            f"key {key.keyid[:16]} had expired when the request was created "
-            f"({as_of(created)}; valid until {as_of(key.valid_until)})"
-        )
+    moments = [("the request says it was created", request.created_at)]
+    if packaged is not None:
+        moments.append(("the package says it was built", packaged))
+    for what, when in moments:
+        if when < key.valid_from:
+            out.append(
+                f"key {key.keyid[:16]} was not yet valid when {what} ({as_of(when)}; valid "
+                f"from {as_of(key.valid_from)}: the directory can list it earlier with "
+                "directory add --valid-from)"
+            )
+        if key.valid_until is not None and when > key.valid_until:
+            out.append(
+                f"key {key.keyid[:16]} had expired when {what} "
+                f"({as_of(when)}; valid until {as_of(key.valid_until)})"
+            )
     allowed: set[str] = set()
     for role in key.roles:
         allowed |= kinds_of_role(role)
     if request.kind not in allowed:
         out.append(
-            f"key {key.keyid[:16]} may sign {', '.join(key.roles)}, not a {request.kind} request"
+            f"key {key.keyid[:16]} may sign {', '.join(key.roles)}, not a request of kind "
+            f"{request.kind}"
         )
     return out
+
+
+def _name_notice(request: Request, authority: Authority) -> tuple[str, ...]:
+    """A notice when the request names its authority otherwise than the directory."""
+    claimed = request.authority.name
+    if " ".join(claimed.casefold().split()) == " ".join(authority.name.casefold().split()):
+        return ()
+    return (
+        f"the request names its authority {claimed!r}; the directory lists the signer under "
+        f"{authority.name!r}: check that {authority.name} may act for it",
+    )
+
+
+def _packaged_at(info: tuple[tuple[str, str], ...]) -> datetime | None:
+    """``EEvidence-Package-Created`` of the signed ``bag-info.txt``, if readable."""
+    for label, value in info:
+        if label == "EEvidence-Package-Created":
+            try:
+                when = datetime.fromisoformat(value)
+            except ValueError:
+                return None
+            return when if when.tzinfo is not None else None
+    return None
 
 
 def _ca_problems(
@@ -261,7 +301,7 @@ def _ca_problems(
     if request.kind not in allowed:
         out.append(
             f"certificates of {ca.subject} may sign {', '.join(ca.roles)}, "
-            f"not a {request.kind} request"
+            f"not a request of kind {request.kind}"
         )
     return out
 
@@ -272,12 +312,14 @@ def _bind(
     request: Request,
     now: datetime,
     certified: tuple[CertifiedSigner, ...] = (),
+    *,
+    packaged: datetime | None = None,
 ) -> SignerBinding:
     owner = directory.directory.key_owner(keyid)
     cert = next((c for c in certified if c.keyid == keyid), None)
     if owner is not None:
         authority, key = owner
-        reasons = _key_problems(key, request, now)
+        reasons = _key_problems(key, request, now, packaged)
         roles = tuple(key.roles)
     else:
         # The trust store holds directory keys and leaf keys of validated chains only.
@@ -441,7 +483,11 @@ def intake_package(
         return reject(
             f"request: created_at {as_of(request.created_at)} is in the future", request=request
         )
-    bindings = tuple(_bind(directory, k, request, now, certified) for k in report.valid_signers)
+    packaged = _packaged_at(report.info)
+    bindings = tuple(
+        _bind(directory, k, request, now, certified, packaged=packaged)
+        for k in report.valid_signers
+    )
     for b in bindings:
         checks.append(
             Check(
@@ -484,4 +530,5 @@ def intake_package(
         directory_version=d.version,
         checked_at=now,
         request_bytes=data,
+        notices=_name_notice(request, authority),
     )

@@ -105,10 +105,12 @@ class Reply:
     def to_text(self) -> str:
         """A short letter (plain text, one paragraph per point)."""
         who = self.authority.get("name") or "the requesting authority"
+        unverified = self.kind == "rejection" and "not_authenticated" in self.grounds
         lines = [
             f"From: {self.recipient}",
             f"To: {who}"
-            + (f" ({self.authority['country']})" if self.authority.get("country") else ""),
+            + (f" ({self.authority['country']})" if self.authority.get("country") else "")
+            + (" - as the request names it; not verified" if unverified else ""),
             f"Date: {as_of(self.written_at)}",
             f"Our reference: {self.reference}",
             f"Your request: {self.request_id or 'unidentified'} ({self.request_kind or 'unknown'})",
@@ -128,11 +130,12 @@ class Reply:
             lines += ["", f"Grounds: {', '.join(self.grounds)}."]
             if self.eu_order:
                 lines += ["", f"This answer gives the information of {_ANNEX_III}."]
-            lines += [
-                "",
-                "If the request is genuine, please send it again signed with a key the "
-                "directory lists for your authority, from an official address.",
-            ]
+            if unverified:
+                lines += [
+                    "",
+                    "If the request is genuine, please send it again signed with a key the "
+                    "directory lists for your authority, from an official address.",
+                ]
         return "\n".join(lines) + "\n"
 
 
@@ -162,6 +165,17 @@ def build_reply(
     decision = verdict.get("decision")
     if decision not in ("accept", "reject") or not isinstance(verdict.get("reasons"), list):
         raise InputError("not an intake verdict (eevidence intake --json)", source="verdict")
+    listed = verdict.get("signers")
+    signers: list[Any] = listed if isinstance(listed, list) else []
+    bound = any(isinstance(x, dict) and x.get("ok") is True for x in signers)
+    if decision == "accept" and (verdict["reasons"] or not bound or not verdict.get("authority")):
+        raise InputError(
+            "the verdict says accept but gives reasons, no bound signer or no authority: "
+            "it was not written by eevidence intake as it stands; run intake again",
+            source="verdict",
+        )
+    if decision == "reject" and not verdict["reasons"]:
+        raise InputError("the verdict says reject but gives no reason", source="verdict")
     for g in grounds:
         if g not in REPLY_GROUNDS:
             raise InputError(
