@@ -45,6 +45,17 @@ def test_demo_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert len(written) == len(KINDS)
     for path in written:
         assert path.read_bytes() == ee.canonical_bytes(ee.read_request(path))
+    # the letter is signed (PAdES) and verifies against the throwaway CA; the package is
+    # encrypted, decrypted with the recipient's identity and verifies again
+    assert "verify: valid, trusted: True" in out
+    assert "the same letter with one byte changed: invalid" in out
+    signed = tmp_path / "letters" / "preservation.en.signed.pdf"
+    ca = tmp_path / "letters" / "throwaway-ca.pem"
+    assert main(["letter", "verify", str(signed), "--trust-ca", str(ca)]) == 0
+    (sealed,) = (tmp_path / "encrypted").glob("*.age")
+    assert "preservation" not in sealed.name
+    assert "decrypted with" in out
+    assert "and verified: VERIFIED" in out
 
 
 def test_console_script_entry_point(tmp_path: Path) -> None:

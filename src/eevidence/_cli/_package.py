@@ -31,6 +31,7 @@ from eevidence._cli._trust import trust_of, trust_option
 from eevidence.crypto import (
     KEY_TYPES,
     KeySigner,
+    TrustStore,
     generate_private_key,
     key_id,
     load_private_key,
@@ -531,4 +532,37 @@ def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
         f"  trusted keys live outside every package ({trust_dir}); `track add` and `submit` "
         "check a package against them too"
     )
+    return report.ok and _demo_encrypt(out, package, trust, now)
+
+
+def _demo_encrypt(out: Path, package: Path, trust: TrustStore, now: datetime) -> bool:
+    """Encrypt the demo package for a recipient (age, X25519), then decrypt it with the
+    recipient's identity and verify the result as before: the signatures travel inside."""
+    from eevidence.package import (  # noqa: PLC0415 - demo only
+        decrypt_package,
+        encrypt_package,
+        generate_identity,
+        write_identity,
+    )
+
+    base = out / "encrypted"
+    base.mkdir(parents=True, exist_ok=True)
+    identity = generate_identity()
+    id_path = out / "keys" / "recipient-identity.txt"
+    id_path.unlink(missing_ok=True)  # the demo's own identity, renewed
+    write_identity(identity, id_path, now=now)
+    for old in base.glob("*.age"):
+        old.unlink()
+    sealed = encrypt_package(package, base, [identity.recipient])
+    echo(
+        f"  encrypted for the recipient {str(identity.recipient)[:16]}...: {sealed} (the name "
+        "says nothing of the request)"
+    )
+    opened = base / "decrypted.zip"
+    opened.unlink(missing_ok=True)
+    decrypt_package(sealed, opened, [identity])
+    report = package_report(opened, trust, threshold=2)
+    echo(f"  decrypted with {id_path} and verified: {'VERIFIED' if report.ok else 'FAILED'}")
+    command = ["eevidence", "package", "decrypt", str(sealed), "--identity", str(id_path)]
+    echo(f"  try: {shlex.join([*command, '-o', 'opened.zip'])}")
     return report.ok

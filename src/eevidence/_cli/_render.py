@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -152,4 +153,38 @@ def demo_step(out: Path, example: Path) -> Path:
         path = target.with_name(f"{example.stem}.{other}.pdf")
         write_atomic(path, render_letter(request, fmt="pdf", lang=other, provider=provider))
         echo(f"  same letter in {other}: {path}")
+    _demo_sign(out, target, pdf, request)
     return target
+
+
+def _demo_sign(out: Path, target: Path, pdf: bytes, request: Request) -> None:
+    """Sign the demo letter (PAdES B-B) with a certificate from a throwaway CA and verify it
+    as a reader would: against that CA, then after one byte is changed."""
+    from datetime import UTC, datetime  # noqa: PLC0415 - demo only
+
+    from eevidence.crypto import generate_private_key  # noqa: PLC0415
+    from eevidence.letter import ThrowawayCA, sign_letter, verify_letter  # noqa: PLC0415
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    ca = ThrowawayCA(now)
+    key = generate_private_key("p256")
+    officer = request.authority.officer.name
+    cert = ca.issue(key.public_key(), officer, request.authority.name)
+    signed = sign_letter(pdf, key=key, certificate=cert, now=now, authority=request.authority.name)
+    path = target.with_name(f"{target.stem}.signed.pdf")
+    write_atomic(path, signed)
+    ca_path = out / "letters" / "throwaway-ca.pem"
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+
+    write_atomic(ca_path, ca.certificate.public_bytes(serialization.Encoding.PEM))
+    good = verify_letter(signed, trust_roots=[ca.certificate], path=str(path))
+    echo(
+        f"  signed (PAdES {good.level}) by {officer} with a TEST certificate (not for real "
+        f"use): {path}; verify: {good.status}, trusted: {good.trusted}"
+    )
+    altered = bytearray(signed)
+    altered[len(altered) // 3] ^= 0x01
+    bad = verify_letter(bytes(altered), trust_roots=[ca.certificate], path=str(path))
+    echo(f"  the same letter with one byte changed: {bad.status}")
+    command = ["eevidence", "letter", "verify", str(path), "--trust-ca", str(ca_path)]
+    echo(f"  try: {shlex.join(command)}")
