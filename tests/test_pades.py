@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
@@ -361,6 +362,13 @@ def test_package_reports_the_signed_letter_without_changing_what_verifies(
     text = capsys.readouterr().out
     assert "letter data/documents/letter.en.pdf: signature valid (B-B), trust not checked" in text
     assert "letter data/documents/letter.fr.pdf: unsigned" in text
+    # --letter-ca judges the letters' trust from the command line too
+    ca_pem = tmp_path / "letters-ca.pem"
+    ca_pem.write_bytes(ca.certificate.public_bytes(serialization.Encoding.PEM))
+    verify = ["package", "verify", str(pkg), "--trust", str(trust_dir), "--json"]
+    assert main([*verify, "--letter-ca", str(ca_pem)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["letters"][0]["trusted"] is True
     # a package whose letter was altered before packaging still verifies as a package;
     # the letter's report says it is invalid
     pkg2 = ee.build_package(

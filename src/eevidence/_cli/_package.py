@@ -162,6 +162,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="N",
         help="distinct trusted keys that must have signed (default: 1)",
     )
+    q.add_argument(
+        "--letter-ca",
+        action="append",
+        default=[],
+        metavar="PEM",
+        help="a certificate authority the PAdES signatures of the package's PDF letters must "
+        "chain to (repeat for several; without it their trust is not judged); informative: "
+        "it does not change whether the package verifies",
+    )
     q.add_argument("--json", action="store_true", help="print the full report as JSON")
     q.add_argument("--quiet", action="store_true", help="no progress bar")
     q.set_defaults(handler=_cmd_verify)
@@ -398,8 +407,15 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             total = sum(s for _, s in inspect_package(args.package, limits=PackageLimits()).files)
         except Exception:
             total = 0
+    letter_cas = []
+    if args.letter_ca:
+        from eevidence.letter import load_certificates  # noqa: PLC0415 - letters' CAs only
+
+        letter_cas = [c for path in args.letter_ca for c in load_certificates(path)]
     bar = progress(total, args.quiet)
-    report = package_report(args.package, trust, threshold=args.threshold, progress=bar)
+    report = package_report(
+        args.package, trust, threshold=args.threshold, progress=bar, letter_cas=letter_cas
+    )
     if bar:
         bar.finish()
     if args.json:
