@@ -75,6 +75,12 @@ def sqlite_file_of(spec: str | os.PathLike[str] | None) -> Path | None:
 
 def _sqlite_text(text: str) -> str:
     """``text`` when it can be a SQLite file path; a URL-like text raises StoreError."""
+    if "://" in text:  # a URL after spaces or other text: never a file name
+        raise StoreError(
+            "the store is not a usable URL: a store URL starts with postgresql:// (nothing "
+            "before it), else give the path of a SQLite file (the rest is not repeated: it "
+            "may hold a password)"
+        )
     scheme = _SCHEME.match(text)
     if scheme is not None and ("@" in text or scheme.group(1).lower().startswith("postgres")):
         raise StoreError(

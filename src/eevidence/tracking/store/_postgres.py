@@ -22,22 +22,46 @@ if TYPE_CHECKING:
 __all__ = ["PostgresStore"]
 
 
-def _redact(url: str) -> str | None:
-    """``postgresql://host:port/dbname`` of a connection URL, without user or password;
-    ``None`` when the URL cannot be parsed."""
+def _parsed(url: str) -> dict[str, Any] | None:
+    """The connection parameters of ``url``; ``None`` when it cannot be parsed or is
+    ambiguous (:func:`_ambiguous`)."""
     from psycopg.conninfo import conninfo_to_dict  # noqa: PLC0415 - loaded only for PostgreSQL
 
+    if _ambiguous(url):
+        return None
     try:
-        info = conninfo_to_dict(url)
+        return dict(conninfo_to_dict(url))
     except Exception:
         return None
+
+
+def _redact(info: dict[str, Any]) -> str:
+    """``postgresql://host:port/dbname`` of parsed connection parameters, without user or
+    password (an unambiguous URL, :func:`_parsed`, keeps them apart from the password)."""
     return (
         f"postgresql://{info.get('host', 'localhost')}:{info.get('port', 5432)}/"
         f"{info.get('dbname', '')}"
     )
 
 
-def _secrets(url: str) -> list[str]:
+_DELIMITERS: Final = "/?#"
+"""Characters that end a URL's authority (RFC 3986 section 3.2): unescaped before the ``@``
+they would put part of the password into the host, port or database name."""
+
+
+def _ambiguous(url: str) -> bool:
+    """Whether ``url`` has an ``@`` that does not end a plain user information part: more
+    than one ``@``, or one after a ``/``, ``?`` or ``#``. libpq reads such a URL otherwise
+    than it was meant (``u:pa/ss@host`` names the host ``u``), and would show the rest of the
+    password as a host or database name."""
+    rest = url.split("://", 1)[-1]
+    if "@" not in rest:
+        return False
+    userinfo, _, after = rest.partition("@")
+    return "@" in after or any(c in userinfo for c in _DELIMITERS)
+
+
+def _secrets(url: str, info: dict[str, Any] | None = None) -> list[str]:
     """The parts of ``url`` a message must never show: its user information (user and
     password, RFC 3986 section 3.2.1), raw and percent-decoded, and its query (which can
     carry ``password=``)."""
@@ -53,6 +77,7 @@ def _secrets(url: str) -> list[str]:
         out.append(rest.split("?", 1)[1])
         out += [v.split("&", 1)[0] for v in rest.split("password=")[1:]]
     out += [unquote(s) for s in out]
+    out += [str(info[key]) for key in ("password", "user") if info and info.get(key)]
     return sorted({s for s in out if len(s) >= 3}, key=len, reverse=True)
 
 
@@ -95,14 +120,17 @@ class PostgresStore(SqlStore):
                 "pip install 'eevidence[postgres]' (it adds psycopg), or use a SQLite store"
             ) from None
 
-        where = _redact(url)
-        if where is None:  # psycopg's own message would quote the URL, password and all
+        info = _parsed(url)
+        if info is None:  # psycopg's own message would quote the URL, password and all
             raise StoreError(
                 "the PostgreSQL store URL cannot be parsed (it is not repeated here: it may "
-                "hold a password); give postgresql://user@host:port/dbname"
+                "hold a password); give postgresql://user:password@host:port/dbname, with "
+                "any @ / ? # % inside the user name or password percent-encoded "
+                "(%40 %2F %3F %23 %25)"
             )
-        self._where = where
-        secrets = _secrets(url)
+        secrets = _secrets(url, info)
+        self._secrets = secrets
+        self._where = _redact(info)
         try:
             self._conn: psycopg.Connection[tuple[Any, ...]] = psycopg.connect(
                 url, autocommit=True, connect_timeout=connect_timeout
@@ -156,8 +184,9 @@ class PostgresStore(SqlStore):
                     self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 yield
         except psycopg.Error as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StoreError(f"the store {self._where} failed: {first}") from exc
+            text = str(exc).strip()
+            first = _scrub(text.splitlines()[0], self._secrets) if text else type(exc).__name__
+            raise StoreError(f"the store {self._where} failed: {first}") from None
 
     def _lock_schema(self) -> None:
         self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._LOCK_KEY,))
