@@ -73,6 +73,7 @@ _GROUPS = (
     "_demo",
     "_witness",
     "_intake",
+    "_cases",
 )
 COMMANDS: dict[str, str] = {
     "new": "_requests",
@@ -99,6 +100,8 @@ COMMANDS: dict[str, str] = {
     "witness": "_witness",
     "directory": "_intake",
     "intake": "_intake",
+    "authorities": "_cases",
+    "case": "_cases",
 }
 """Which module registers each command (a test checks this against the full parser)."""
 
@@ -127,6 +130,8 @@ SUMMARIES: dict[str, str] = {
     "witness": "witness other parties' custody logs (C2SP tlog-witness)",
     "directory": "a signed directory of authorities and their signing keys",
     "intake": "decide whether a received request package is genuine",
+    "authorities": "list or show central authorities and 24/7 points of contact",
+    "case": "one view of every tracked request of a case",
 }
 """Each command's one-line help, in :data:`COMMANDS` order: what ``eevidence --help`` lists
 without importing any command module (a test checks it against the full parser)."""

@@ -1,0 +1,178 @@
+"""One view per case: every tracked request of a case, identifiers cross-referenced."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from eevidence._cli import main
+from eevidence.cases import case_view, request_documents
+from eevidence.errors import InputError
+from eevidence.request import canonical_bytes, read_request
+from eevidence.tracking import Event, SqliteStore, open_store
+from tests.helpers import EXAMPLES
+
+CASE = "PJ-CT-2026-0147"
+
+
+def _track(store_path: Path, names: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    for name in names:
+        code = main(
+            [
+                "track",
+                "add",
+                str(EXAMPLES / f"{name}.json"),
+                "--store",
+                str(store_path),
+                "--actor",
+                "A. Test",
+                "--role",
+                "investigator",
+            ]
+        )
+        assert code == 0, capsys.readouterr().err
+    capsys.readouterr()
+
+
+@pytest.fixture(autouse=True)
+def _no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("EEVIDENCE_HOME", str(tmp_path / "home"))
+    for name in ("EEVIDENCE_STORE", "EEVIDENCE_KEY", "EEVIDENCE_PASSPHRASE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_case_view_lists_the_requests_of_the_case_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store_path = tmp_path / "t.sqlite3"
+    _track(store_path, ["preservation", "voluntary-disclosure", "cloud-act-order"], capsys)
+    preservation = read_request(EXAMPLES / "preservation.json")
+    store = SqliteStore(store_path)
+    try:
+        at = preservation.created_at + timedelta(hours=1)
+        store.record(preservation.id, Event("submitted", at, "x"), now=at)
+        store.record(
+            preservation.id,
+            Event("acknowledged", at, "x", ref="LE-0001"),
+            now=at,
+        )
+        store.record(preservation.id, Event("preserved", at, "x"), now=at)
+        docs, warnings = request_documents(store, [EXAMPLES])
+        view = case_view(store.list_requests(), CASE, now=at, documents=docs)
+    finally:
+        store.close()
+    assert warnings == []
+    kinds = [r.tracked.kind for r in view.requests]
+    assert kinds == ["preservation", "voluntary_disclosure"]  # the CLOUD Act order is another case
+    row = view.requests[0]
+    assert row.references == ("LE-0001",)
+    assert row.next_deadline is not None
+    data = view.to_dict()
+    assert data["case_reference"] == CASE
+    assert data["requests"][0]["state"] == "preserved"
+    shared = {(i["type"], i["value"]): i for i in data["identifiers"]}
+    email = shared[("email", "nightfall2026@mail.example.com")]
+    assert email["shared"] is True
+    assert email["duplicate"] is False  # a preservation and a disclosure: different kinds
+    assert data["missing_documents"] == []
+
+
+def test_duplicates_are_flagged_and_missing_documents_listed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = json.loads((EXAMPLES / "preservation.json").read_text(encoding="utf-8"))
+    second = {**first, "id": "0b6e6d1c-8a55-4f55-9a4e-1f0f6bb6d2a1"}
+    (tmp_path / "a.json").write_text(json.dumps(first), encoding="utf-8")
+    (tmp_path / "b.json").write_text(json.dumps(second), encoding="utf-8")
+    store_path = tmp_path / "t.sqlite3"
+    for name in ("a", "b"):
+        assert (
+            main(
+                [
+                    "track",
+                    "add",
+                    str(tmp_path / f"{name}.json"),
+                    "--store",
+                    str(store_path),
+                    "--actor",
+                    "A",
+                    "--role",
+                    "r",
+                ]
+            )
+            == 0
+        )
+    _track(store_path, ["voluntary-disclosure"], capsys)
+    assert (
+        main(
+            [
+                "case",
+                "show",
+                CASE,
+                "--store",
+                str(store_path),
+                "--json",
+                "--requests",
+                str(tmp_path / "a.json"),
+                "--requests",
+                str(tmp_path / "b.json"),
+            ]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["requests"]) == 3
+    assert data["duplicates"] == 3
+    ip = next(i for i in data["identifiers"] if i["type"] == "ip_address")
+    assert ip["duplicate_pairs"] == [sorted([first["id"], second["id"]])]  # same time: by id
+    vol = read_request(EXAMPLES / "voluntary-disclosure.json").id
+    assert data["missing_documents"] == [vol]
+    assert (
+        main(["case", "show", CASE, "--store", str(store_path), "--requests", str(tmp_path)]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "DUPLICATE" in out
+    assert "give their files with --requests" in out
+
+
+def test_a_changed_request_file_is_not_taken_for_the_tracked_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store_path = tmp_path / "t.sqlite3"
+    _track(store_path, ["preservation"], capsys)
+    data = json.loads((EXAMPLES / "preservation.json").read_text(encoding="utf-8"))
+    data["identifiers"] = data["identifiers"][:1]
+    (tmp_path / "changed").mkdir()
+    (tmp_path / "changed" / "p.json").write_text(json.dumps(data), encoding="utf-8")
+    store = open_store(str(store_path))
+    try:
+        docs, warnings = request_documents(store, [tmp_path / "changed"])
+    finally:
+        store.close()
+    assert docs == {}
+    assert "SHA-256 differs" in warnings[0]
+    genuine = read_request(EXAMPLES / "preservation.json")
+    assert canonical_bytes(genuine) != canonical_bytes(
+        read_request(tmp_path / "changed" / "p.json")
+    )
+
+
+def test_unknown_case_and_urgency(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store_path = tmp_path / "t.sqlite3"
+    _track(store_path, ["emergency-disclosure"], capsys)
+    assert main(["case", "show", "NOPE-1", "--store", str(store_path)]) == 1
+    err = capsys.readouterr().err
+    assert "no tracked request belongs to case 'NOPE-1'" in err
+    assert CASE in err
+    store = open_store(str(store_path))
+    try:
+        request = read_request(EXAMPLES / "emergency-disclosure.json")
+        view = case_view(store.list_requests(), f"  {CASE} ", now=request.created_at)
+    finally:
+        store.close()
+    assert view.urgent == (f"{request.id}: emergency request",)
+    with pytest.raises(InputError, match="case reference is needed"):
+        case_view([], " ", now=request.created_at)
