@@ -617,7 +617,14 @@ def test_an_edited_object_id_column_is_caught_and_hides_nothing(
 
 @pytest.mark.parametrize(
     ("field", "value", "kind"),
-    [("at", 5, "malformed"), ("keyid", ["a", "b"], "unknown_key"), ("seq", "x", "bad_sequence")],
+    [
+        ("at", 5, "malformed"),
+        ("keyid", ["a", "b"], "unknown_key"),
+        ("seq", "x", "malformed"),
+        ("seq", "1", "malformed"),  # a number as text: not sorted among numbers (no crash)
+        ("seq", True, "malformed"),
+        ("seq", 10**400, "malformed"),
+    ],
 )
 def test_a_malformed_stored_entry_is_a_break_not_a_traceback(
     store_spec: str,

@@ -462,6 +462,8 @@ def verify_lines(
             seq, link, at = doc["seq"], doc["prev_hash"], doc["at"]
             if not isinstance(at, str):
                 raise TypeError("at is not a string")
+            if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq < 1 << 63:
+                raise TypeError("seq is not an entry number")  # breaks are sorted by it
         except (ValueError, KeyError, TypeError, RecursionError):
             breaks.append(ChainBreak(position, "malformed", "not a custody entry"))
             prev_hash = sha256(line).hexdigest()
@@ -568,6 +570,8 @@ def _signature_breaks(lines: list[bytes], keys: Sequence[PublicKey]) -> list[Cha
             doc = json.loads(line)
             keyid, sig_text = doc.pop("keyid"), doc.pop("signature")
             seq = doc["seq"]
+            if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq < 1 << 63:
+                continue  # reported as malformed by the chain pass
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             continue  # reported as malformed by the chain pass
         key = by_id.get(keyid) if isinstance(keyid, str) else None
