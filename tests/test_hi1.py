@@ -141,6 +141,7 @@ def test_message_structure_follows_the_request(name: str) -> None:
         "preservation",
         "preservation_extension",
         "eu_preservation_order",
+        "preservation_24_7",
     }
     assert {t.kind for t in message.tasks} == {"LP" if preservation else "LD"}
     assert all(t.associated == (request.id,) for t in message.tasks)

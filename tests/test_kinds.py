@@ -327,6 +327,9 @@ def test_deadlines_follow_the_row(kind: str) -> None:
     elif spec.deadlines == "provider_preservation":
         assert terms.preservation_days is not None
         assert terms.basis.startswith(f"provider profile {profile.id}")
+    elif spec.deadlines == "budapest_art29_minimum":
+        assert terms.preservation_days == law_facts().budapest_art29.minimum.amount
+        assert terms.basis.startswith("Budapest Convention (CETS 185) art. 29(7)")
     else:
         assert terms == Terms()
     submitted = apply_event(

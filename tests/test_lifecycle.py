@@ -139,7 +139,12 @@ def test_kind_rules() -> None:
         run(disclosure, "acknowledged", "extended")
     assert "disclosed" in allowed_events(disclosure)
     assert "disclosed" not in allowed_events(preservation)
-    assert {"preservation", "preservation_extension", "eu_preservation_order"} == PRESERVATION_KINDS
+    assert {
+        "preservation",
+        "preservation_extension",
+        "eu_preservation_order",
+        "preservation_24_7",
+    } == PRESERVATION_KINDS
 
 
 def test_extension_limit_from_terms() -> None:

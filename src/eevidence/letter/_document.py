@@ -25,6 +25,7 @@ from eevidence.letter._addressee import profile_addressee, shipped_profile
 from eevidence.letter._catalogue import RTL_LANGUAGES, Catalogue, catalogue
 from eevidence.letter._model import Fields, Letter, Paragraph, Section, Signature, Table
 from eevidence.letter._names import country_name, language_name
+from eevidence.letter._state import STATE_SECTIONS, state_addressee, urgency_meta
 from eevidence.provider import ProviderProfile
 from eevidence.request import (
     AccountIdIdentifier,
@@ -184,7 +185,11 @@ def _addressee(
     address when the profile records one, then the rows of the kind (:data:`_ADDRESSEE_FIELDS`).
     The designated establishment of an EU order (Reg. (EU) 2023/1543 art. 7) is the request's
     ``addressee_establishment``, else the profile's designated addressee."""
-    eu = kind_spec(request.kind).eu_order
+    spec = kind_spec(request.kind)
+    state = state_addressee(t, request, provider_name) if spec.addressee == "state" else None
+    if state is not None:  # a requested State's authority; the provider holds the data
+        return state
+    eu = spec.eu_order
     known = (
         profile_addressee(
             profile,
@@ -455,6 +460,7 @@ _KIND_SECTIONS: Final[Mapping[str, Callable[[Catalogue, Request, str], Section |
     "section.emergency_eu": _emergency_section,
     "section.subsequent_request": _subsequent_request,
     "section.cloud_act": _cloud_act,
+    **STATE_SECTIONS,
 }
 """Builders of the kind-specific sections, by the catalogue key of their title (the
 ``letter_sections`` of the kinds table); a builder gives ``None`` when the request has
@@ -475,6 +481,11 @@ def _kind_sections(t: Catalogue, request: Request) -> list[Section]:
         if section is not None:
             sections.append(section)
     return sections
+
+
+def _to_state(request: Request) -> str:
+    """The suffix of the texts written to a State (``_state``), not to a provider."""
+    return "_state" if kind_spec(request.kind).addressee == "state" else ""
 
 
 def _justification(t: Catalogue, request: Request) -> Section:
@@ -498,7 +509,7 @@ def _confidentiality(t: Catalogue, request: Request) -> Section | None:
     return Section(
         t("section.confidentiality"),
         (
-            Paragraph(t("sentence.confidentiality")),
+            Paragraph(t("sentence.confidentiality" + _to_state(request))),
             _rows(
                 (t("field.confidentiality_reason"), c.reason),
                 (t("field.confidentiality_duration"), duration),
@@ -643,12 +654,13 @@ def build_letter(
             (t("meta.case_reference"), request.case.reference),
             (t("meta.request_id"), request.id),
             *_original_language(t, request.language),
+            *urgency_meta(t, request),
         ),
         intro=t(f"intro.{request.kind}", authority=issuer, provider=addressee),
         sections=tuple(sections),
         signatures=_signatures(t, request),
         signature_labels=(t("field.signature"), t("field.date")),
-        closing=t("sentence.closing"),
+        closing=t("sentence.closing" + _to_state(request)),
         footer=f"{request.case.reference} · {request.id}",
         page_label=t("meta.page", page="{page}", pages="{pages}"),
         request_id=request.id,

@@ -19,7 +19,7 @@ from eevidence.provider._sourced import Fact, ProfileModel, Record, ScopedRecord
 from eevidence.request import (
     DATA_CATEGORIES,
     IDENTIFIER_TYPES,
-    REQUEST_KINDS,
+    KINDS,
     CountryCode,
     DataCategory,
     Line,
@@ -294,7 +294,8 @@ class PreservationTerms:
 
 
 COMPLETE_MAPS: Final[dict[str, tuple[str, ...]]] = {
-    "request_kinds": REQUEST_KINDS,
+    # a kind addressed to a State (kinds table) is not sent to the provider: no fact needed
+    "request_kinds": tuple(k for k, spec in KINDS.items() if spec.addressee == "provider"),
     "identifiers": IDENTIFIER_TYPES,
     "foreign_access": DATA_CATEGORIES,
 }

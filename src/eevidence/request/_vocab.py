@@ -17,6 +17,8 @@ RequestKind = Literal[
     "eu_preservation_order",
     "protocol2_art7_order",
     "cloud_act_order",
+    "mla_request",
+    "preservation_24_7",
 ]
 """Kinds of request (see the table in the README)."""
 
@@ -63,8 +65,13 @@ Instrument = Literal[
     "mla_treaty",
     "cloud_act_agreement",
     "national_law",
+    "untoc_art18",
+    "reciprocity",
 ]
-"""Legal instruments a request can rest on."""
+"""Legal instruments a request can rest on (``untoc_art18``: mutual legal assistance under
+the United Nations Convention against Transnational Organized Crime; ``reciprocity``:
+assistance between States without a treaty, on the requested State's law and the promise
+of reciprocity)."""
 
 REQUEST_KINDS: Final[tuple[str, ...]] = get_args(RequestKind)
 IDENTIFIER_TYPES: Final[tuple[str, ...]] = get_args(IdentifierType)

@@ -38,6 +38,8 @@ from eevidence.request._models import (
     EmergencyDisclosureRequest,
     EuPreservationOrder,
     EuProductionOrder,
+    MlaRequest,
+    Preservation247Request,
     PreservationExtensionRequest,
     PreservationRequest,
     Protocol2Art7Order,
@@ -48,6 +50,7 @@ from eevidence.request._vocab import REQUEST_KINDS, Instrument, RequestKind
 
 __all__ = [
     "KINDS",
+    "Addressee",
     "ApiPath",
     "DeadlineSource",
     "EmergencyRule",
@@ -81,7 +84,12 @@ EpocForm = Literal["Form1", "Form2"]
 Annex II)."""
 
 DeadlineSource = Literal[
-    "eu_art10_production", "eu_art11_preservation", "provider_preservation", "acknowledgement"
+    "eu_art10_production",
+    "eu_art11_preservation",
+    "provider_preservation",
+    "acknowledgement",
+    "budapest_art29_minimum",
+    "mla_execution",
 ]
 """Where the deadline terms of a kind come from when it is tracked:
 
@@ -92,8 +100,21 @@ DeadlineSource = Literal[
 * ``provider_preservation``: the provider profile's published preservation terms for the
   requester's country, completed by the statute the request rests on (18 U.S.C. 2703(f)(2);
   Budapest Convention art. 29(7));
-* ``acknowledgement``: no legal deadline; only this tool's reminder to chase an answer.
+* ``acknowledgement``: no legal deadline; only this tool's reminder to chase an answer;
+* ``budapest_art29_minimum``: a preservation the requested Party orders on a request
+  through the 24/7 network: Budapest Convention art. 29(7), "a period not less than sixty
+  days", the minimum that Party guarantees (its stated expiry wins when recorded);
+* ``mla_execution``: a request for mutual legal assistance: no treaty sets an execution
+  time and none is recorded per requested State, so only the reminder to chase an
+  answer applies (the execution time is unknown, not assumed).
 """
+
+Addressee = Literal["provider", "state"]
+"""Who receives a request of the kind: the service provider (``provider``), or the
+requested State's central authority or 24/7 point of contact (``state``). For a ``state``
+kind the request's ``provider`` names the provider that holds the data; the checker's
+rules about what that provider accepts from foreign authorities (its request kinds,
+channels, languages, notice policy, required elements) do not apply to it."""
 
 ApiPath = Literal["preservation", "production"]
 """The submission API path a request of the kind is posted to: ``<base>/eevidence/<path>``."""
@@ -156,6 +177,16 @@ class KindSpec:
         deadlines: where the deadline terms come from (:data:`DeadlineSource`).
         api_path: the submission API path (:data:`ApiPath`).
         sources: the statutes, articles and annexes the kind rests on.
+        addressee: who receives it (:data:`Addressee`): the provider, or a State.
+
+    The ``bases`` of the State-to-State rows:
+
+    * ``mla_request``: Budapest art. 31 (mutual assistance regarding stored data), UNTOC
+      art. 18, a bilateral MLA treaty, or reciprocity. Preservation articles (Budapest
+      art. 29, 18 U.S.C. 2703(f)) found no production.
+    * ``preservation_24_7``: Budapest art. 29 (expedited preservation), art. 30 (expedited
+      disclosure of preserved traffic data), or reciprocity (a request through a 24/7
+      network between States that are not both Parties).
     """
 
     kind: RequestKind
@@ -173,6 +204,7 @@ class KindSpec:
     deadlines: DeadlineSource
     api_path: ApiPath
     sources: tuple[str, ...]
+    addressee: Addressee = "provider"
 
     @property
     def letter_keys(self) -> tuple[str, ...]:
@@ -353,6 +385,71 @@ _ROWS: Final[tuple[KindSpec, ...]] = (
             "Crime (Overseas Production Orders) Act 2019 (UK); Telecommunications "
             "(Interception and Access) Act 1979 (Cth) Schedule 1",
         ),
+    ),
+    KindSpec(
+        kind="mla_request",
+        model=MlaRequest,
+        family="disclosure",
+        eu_order=False,
+        order=True,
+        instrument=None,
+        bases=("budapest_art31", "untoc_art18", "mla_treaty", "reciprocity"),
+        emergency="never",
+        hi1_legal_type="instrument",
+        hi1_task="LD",
+        epoc_form=None,
+        letter_sections=(
+            "section.urgency",
+            "section.offences",
+            "section.measures",
+            "section.earlier_requests",
+            "section.persons",
+            "section.dual_criminality",
+            "section.procedures",
+            "section.contacts",
+        ),
+        deadlines="mla_execution",
+        api_path="production",
+        sources=(
+            "Budapest Convention (CETS 185) art. 31, art. 27(2) (central authorities)",
+            "United Nations Convention against Transnational Organized Crime art. 18 "
+            "(contents of a request: art. 18(15))",
+            "Council of Europe T-CY templates for art. 29 preservation requests and art. 31 "
+            "requests for stored data: https://www.coe.int/fr/web/cybercrime/-/iproceeds-"
+            "multi-language-templates-for-data-preservation-request-and-access-to-stored-data",
+        ),
+        addressee="state",
+    ),
+    KindSpec(
+        kind="preservation_24_7",
+        model=Preservation247Request,
+        family="preservation",
+        eu_order=False,
+        order=False,
+        instrument=None,
+        bases=("budapest_art29", "budapest_art30", "reciprocity"),
+        emergency="never",
+        hi1_legal_type="instrument",
+        hi1_task="LP",
+        epoc_form=None,
+        letter_sections=(
+            "section.urgency",
+            "section.preservation",
+            "section.traffic_disclosure",
+            "section.earlier_requests",
+            "section.persons",
+            "section.contacts",
+        ),
+        deadlines="budapest_art29_minimum",
+        api_path="preservation",
+        sources=(
+            "Budapest Convention (CETS 185) art. 29(2), 29(3), 29(7), art. 30, art. 35 "
+            "(24/7 network)",
+            "Council of Europe T-CY template for art. 29 preservation requests: "
+            "https://www.coe.int/fr/web/cybercrime/-/iproceeds-multi-language-templates-"
+            "for-data-preservation-request-and-access-to-stored-data",
+        ),
+        addressee="state",
     ),
 )
 

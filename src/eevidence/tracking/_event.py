@@ -19,6 +19,7 @@ EventName = Literal[
     "signed",
     "submitted",
     "received",
+    "transmitted",
     "validated",
     "acknowledged",
     "preserved",

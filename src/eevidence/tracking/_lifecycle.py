@@ -56,7 +56,17 @@ Record events (never once the request is final; each once, except
 * ``production_request_confirmed`` (Annex V, ``order`` clock): while the preservation runs
   (art. 11(2): "during the period of preservation");
 * ``validated``: the ex post validation of an order issued without prior validation
-  (art. 4(5)); only when the terms set one.
+  (art. 4(5)); only when the terms set one;
+* ``transmitted``: the requested State's central authority or 24/7 point of contact
+  transmitted the request for execution (to a prosecutor, a court or the provider); only
+  for a kind addressed to a State (kinds table ``addressee``), after the submission and,
+  when recorded, the receipt.
+
+A request addressed to a State (``mla_request``, ``preservation_24_7``) runs through the
+same states, read as the stages of mutual assistance: ``submitted`` (sent), ``received``
+(received by the central authority or point of contact), ``transmitted`` (transmitted for
+execution), ``disclosed`` with ``partial`` (partially executed) or without (executed; for a
+preservation, ``preserved``), ``rejected`` (refused, with the reasons), ``withdrawn``.
 """
 
 from __future__ import annotations
@@ -67,7 +77,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 from eevidence.errors import InputError, LifecycleError
-from eevidence.request import KINDS, RequestKind, kind_spec
+from eevidence.request import KINDS, KindSpec, RequestKind, kind_spec
 from eevidence.tracking._event import (
     Event,
     EventName,
@@ -119,7 +129,13 @@ STATES: Final[tuple[str, ...]] = get_args(State)
 EVENTS: Final[tuple[str, ...]] = get_args(EventName)
 """Every :data:`EventName`, in lifecycle order (``noted`` last)."""
 RECORD_EVENTS: Final[frozenset[str]] = frozenset(
-    {"received", "validated", "preservation_extended", "production_request_confirmed"}
+    {
+        "received",
+        "transmitted",
+        "validated",
+        "preservation_extended",
+        "production_request_confirmed",
+    }
 )
 """Events that record a fact without changing the state (see the module docstring)."""
 _KEEP_STATE: Final = RECORD_EVENTS | {"noted"}
@@ -420,12 +436,17 @@ def allowed_events(tracked: Tracked) -> tuple[EventName, ...]:
     return tuple(name for name in get_args(EventName) if _allowed(tracked, name) is None)
 
 
-def _preservation(tracked: Tracked) -> bool:
-    """Whether the tracked request's kind is of the preservation family (kinds table)."""
+def _spec(tracked: Tracked) -> KindSpec:
+    """The kinds table's row of the tracked request's kind."""
     try:
-        return kind_spec(tracked.kind).family == "preservation"
+        return kind_spec(tracked.kind)
     except InputError as exc:
         raise LifecycleError(str(exc.args[0]), source=tracked.id) from None
+
+
+def _preservation(tracked: Tracked) -> bool:
+    """Whether the tracked request's kind is of the preservation family (kinds table)."""
+    return _spec(tracked).family == "preservation"
 
 
 def _allowed(tracked: Tracked, name: EventName) -> str | None:
@@ -473,6 +494,11 @@ def _record_allowed(tracked: Tracked, name: str) -> str | None:
             )
     elif name == "validated" and terms.validation_hours is None:
         return "'validated' only applies to an order issued without prior validation"
+    elif name == "transmitted" and _spec(tracked).addressee != "state":
+        return (
+            "'transmitted' only applies to a request addressed to a State (its central "
+            f"authority or 24/7 point of contact transmits it for execution), not {tracked.kind}"
+        )
     if name != "validated" and tracked.submitted_at is None:
         return f"{name!r} needs the request submitted first"
     if name == "preservation_extended":
@@ -503,6 +529,14 @@ def _check_record_time(tracked: Tracked, name: str, at: datetime) -> None:
             f"{name} time {_iso(at)} is before the submission ({_iso(submitted)})",
             source=tracked.id,
         )
+    if name == "transmitted":
+        received = tracked.received_at
+        if received is not None and at < received:
+            raise LifecycleError(
+                f"transmission time {_iso(at)} is before the receipt ({_iso(received)})",
+                source=tracked.id,
+            )
+        return
     if name == "received":
         answered = tracked.responded_at
         if answered is not None and at > answered:

@@ -196,7 +196,16 @@ def terms_for(request: Request, profile: ProviderProfile | None, law: LawFacts) 
     * ``provider_preservation``: see :func:`_preservation_terms`: the provider's published
       terms for the requester's country, completed by 18 U.S.C. 2703(f)(2) for a US
       requester only;
-    * ``acknowledgement``: no terms (only the reminder to chase an answer applies).
+    * ``acknowledgement``: no terms (only the reminder to chase an answer applies);
+    * ``budapest_art29_minimum`` (a preservation through the 24/7 network): Budapest
+      Convention art. 29(7), ``preservation_days`` of not less than 60 days from the
+      requested Party's ``preserved`` event: the minimum that Party guarantees, so an
+      expiry computed from it is never later than the law's; the expiry the Party states
+      wins when recorded. Extensions are not counted: once the request for mutual
+      assistance is received, the data stay preserved pending a decision on it (art. 29(7));
+    * ``mla_execution`` (a request for mutual legal assistance): no terms. No treaty sets
+      an execution time and none is recorded per requested State: the execution time is
+      unknown, and only the reminder to chase an answer applies.
 
     Args:
         request: the request.
@@ -257,6 +266,16 @@ def terms_for(request: Request, profile: ProviderProfile | None, law: LawFacts) 
             return Terms()
         case "provider_preservation":
             return _preservation_terms(request, profile, law)
+        case "budapest_art29_minimum":
+            minimum = law.budapest_art29.minimum
+            return Terms(
+                preservation_days=_days(minimum),
+                basis=f"Budapest Convention (CETS 185) {minimum.ref}: not less than "
+                f"{minimum}, the minimum the requested Party guarantees (record the expiry "
+                "it states)",
+            )
+        case "mla_execution":
+            return Terms()  # no execution time is set by a treaty or recorded for a State
         case _:  # pragma: no cover - mypy proves every source is handled
             assert_never(source)
 

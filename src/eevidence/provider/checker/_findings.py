@@ -590,6 +590,69 @@ RULES: Final[dict[str, Rule]] = dict(
             "State; the requesting authority is of another State than the agreement partner.",
             "18 U.S.C. 2523(b); the agreement (orders of the partner's own authorities)",
         ),
+        _r(
+            "EE231",
+            "error",
+            "Treaty does not bind both States",
+            "A basis of a State-to-State request is a treaty that does not bind both the "
+            "requesting and the requested State on the request's date: not in force, a State "
+            "not a Party or not yet bound.",
+            "The treaty chart (Budapest Convention CETS 185; UNTOC)",
+        ),
+        _r(
+            "EE232",
+            "info",
+            "Treaty status of a State not recorded",
+            "Whether the treaty a State-to-State request cites binds both States is not "
+            "recorded in the treaty data; check the depositary's chart.",
+            "The treaty chart (incomplete)",
+        ),
+        _r(
+            "EE233",
+            "warning",
+            "Dual criminality not addressed",
+            "A request for mutual assistance asks for traffic or content data and does not "
+            "say why the conduct is an offence in the requested State too.",
+            "Budapest Convention art. 25(5); UNTOC art. 18",
+        ),
+        _r(
+            "EE234",
+            "warning",
+            "Link between data and offence not stated",
+            "A measure of a request for mutual assistance does not say how the data it "
+            "obtains relates to the offence.",
+            "Council of Europe T-CY templates; Budapest Convention art. 29(2)(c)",
+        ),
+        _r(
+            "EE235",
+            "warning",
+            "Terrorism case not marked urgent",
+            "A State-to-State request in a terrorism case is not marked urgent for it.",
+            "UN Counter-Terrorism Committee guidance (expedite and prioritise)",
+        ),
+        _r(
+            "EE236",
+            "warning",
+            "Cited preservation lapsed",
+            "A preservation the request cites has lapsed: the data may have been deleted.",
+            "The earlier request's recorded expiry",
+        ),
+        _r(
+            "EE237",
+            "warning",
+            "Cited preservation lapses soon",
+            "A preservation the request cites lapses within 30 days and the request is not "
+            "marked urgent for it.",
+            "The earlier request's recorded expiry",
+        ),
+        _r(
+            "EE238",
+            "warning",
+            "Traffic data disclosure without its article",
+            "A 24/7 preservation request asks for the expedited disclosure of traffic data and "
+            "does not cite Budapest Convention art. 30.",
+            "Budapest Convention art. 30",
+        ),
     ]
 )
 """The findings catalogue, ``{code: rule}``, in code order: every code the checker emits."""

@@ -23,7 +23,7 @@ from eevidence._internal.codes import languages_match
 from eevidence.errors import InputError
 from eevidence.provider._law import LawFacts, law_facts
 from eevidence.provider._profiles import ProviderProfile
-from eevidence.provider.checker import _basis, _codes, _elements, _eu, _us
+from eevidence.provider.checker import _basis, _codes, _elements, _eu, _state, _us
 from eevidence.provider.checker._ctx import Ctx, Rule, windows
 from eevidence.provider.checker._elements import PUBLIC_WEBMAIL_DOMAINS
 from eevidence.provider.checker._findings import CheckReport, sort_findings
@@ -64,7 +64,11 @@ def check(
     (arts. 4(5), 5(4), 7, 8, 11, 34); the contents of a Budapest art. 29 preservation
     request (art. 29(2)); official email domains and the provider's required elements; the
     Second Protocol (CETS 224) between the two States for art. 7 orders; the conditions of
-    a CLOUD Act agreement (18 U.S.C. 2523) for orders under it.
+    a CLOUD Act agreement (18 U.S.C. 2523) for orders under it; for a request addressed to
+    a State (kinds table ``addressee``), the treaty binding both States on the request's
+    date, dual criminality, the link of each measure to the offence, urgency (terrorism, a
+    lapsing preservation) and Budapest art. 30 for traffic disclosure, while the rules
+    about what the provider accepts from foreign authorities are left out.
 
     Args:
         request: the request to check.
@@ -93,8 +97,10 @@ def check(
             "Check against the addressee's profile, or correct the provider id.",
             "request.provider",
         )
+    to_state = kind_spec(request.kind).addressee == "state"
     for rule in _RULES:
-        rule(ctx, now)
+        if not (to_state and rule in _PROVIDER_ADDRESSED):
+            rule(ctx, now)
     return CheckReport(request.id, provider.id, sort_findings(ctx.findings))
 
 
@@ -364,5 +370,27 @@ _RULES: Final[tuple[Rule, ...]] = (
     _elements.required_elements,
     _basis.protocol2,
     _us.cloud_act_order,
+    _state.state_party,
+    _state.dual_criminality,
+    _state.measure_relevance,
+    _state.urgency,
+    _state.traffic_disclosure_basis,
 )
 """Every rule, in the order it runs (findings are sorted afterwards)."""
+
+_PROVIDER_ADDRESSED: Final[frozenset[Rule]] = frozenset(
+    {
+        _kind_accepted,
+        _us.data_route,
+        _us.emergency_scope,
+        _us.preservation,
+        _language,
+        _confidentiality,
+        _elements.official_email,
+        _elements.required_elements,
+    }
+)
+"""Rules about what the provider accepts from a foreign authority that sends it a request
+(its request kinds, data routes, preservation terms, languages, notice policy, required
+elements). A request addressed to a State (kinds table ``addressee``) is not sent to the
+provider; the requested State executes it under its own law, so they do not apply."""

@@ -65,6 +65,10 @@ NOT_ROUTES: Final[Mapping[str, str]] = {
     "preservation": "keeps the data while a route is used (each route's preparation says how "
     "to ask for it)",
     "preservation_extension": "keeps a preservation in force while a route is used",
+    "mla_request": "the formal request of the mla route, sent to the requested State's central "
+    "authority, not to the provider (the mla route's advice covers it)",
+    "preservation_24_7": "keeps the data, through the requested State's 24/7 point of contact, "
+    "while the mla route is used",
 }
 """The request kinds that are no route to the data on their own, and why. Every kind of the
 kinds table is in :data:`KIND_ROUTES` or here (the test suite checks it), so a new kind gets
