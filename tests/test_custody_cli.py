@@ -766,3 +766,19 @@ def test_export_carries_the_checkpoint_and_inclusion_proofs(
         verify_entry_proof(
             line.replace(b"request/3", b"request/4"), bundle["proofs"][3], checkpoint
         )
+
+
+def test_no_checkpoint_over_a_log_that_does_not_verify(
+    store_spec: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = ("--store", store_spec, "--now", NOW)
+    for i in range(2):
+        assert cli(capsys, "custody", "record", "note", f"request/{i}", *s)[0] == 0
+    doc = _line(store_spec, 1)
+    doc["note"] = "edited after signing"
+    _set_line(store_spec, 1, doc)
+    code, _, err = cli(capsys, "custody", "checkpoint", *s)
+    assert code == 1
+    assert "does not verify" in err
+    assert "none is signed" in err
+    assert _sql(store_spec, "SELECT COUNT(*) FROM checkpoints", ()) == [(0,)]

@@ -275,6 +275,9 @@ def test_cli_witness_end_to_end(
         code, out = cli(*checkpoint, "--witness", url, "--witness-key", wvkey)
         assert code == 1
         assert "rolled back" in out
+        with sqlite3.connect(db) as conn:  # a refused checkpoint is not kept either
+            assert conn.execute("SELECT COUNT(*) FROM checkpoints").fetchone() == (0,)
+        conn.close()
         # a forked log of 5 entries (other 4th entry) is refused as inconsistent
         assert cli("custody", "record", "note", "evidence/other", *s)[0] == 0
         assert cli("custody", "record", "note", "evidence/x5", *s)[0] == 0

@@ -42,11 +42,10 @@ from eevidence._cli._trust import (
 from eevidence._cli._witness import cosign_with, witness_evidence
 from eevidence._internal.documents import read_limited
 from eevidence._internal.fs import write_atomic
-from eevidence.crypto import NoteVerifier, parse_checkpoint
+from eevidence.crypto import KeySigner, NoteVerifier, parse_checkpoint
 from eevidence.custody import (
     CustodyAction,
     CustodyEntry,
-    TimestampAuthority,
     add_tsa_root,
     audit_log,
     checkpoint_log,
@@ -62,8 +61,8 @@ from eevidence.custody import (
     verify_log,
     workstation_signer,
 )
-from eevidence.errors import InputError
-from eevidence.tracking import SqliteStore
+from eevidence.errors import ConfigurationError, InputError
+from eevidence.tracking import SqliteStore, Store
 
 __all__ = ["demo_step", "register"]
 
@@ -349,6 +348,24 @@ def _cmd_transfer(args: argparse.Namespace) -> int:
     )
 
 
+def _refuse_broken_log(args: argparse.Namespace, store: Store, signer: KeySigner) -> None:
+    """A checkpoint vouches for the log: refuse to sign one over a log that does not verify
+    (entries, links, stored columns, kept checkpoints)."""
+    try:
+        trusted = custody_trusted(args)
+    except ConfigurationError:
+        trusted = []
+    audit = audit_log(store, [*trusted, signer.public_key])
+    if not audit.ok:
+        first = audit.breaks[0] if audit.breaks else None
+        where = "" if first is None else f": {first.kind} ({first.detail})"
+        raise InputError(
+            f"the custody log does not verify{where}; a checkpoint would vouch for it, so none "
+            "is signed: run 'eevidence custody verify' to see every break",
+            source=store.location,
+        )
+
+
 def _cmd_checkpoint(args: argparse.Namespace) -> int:
     signer = signer_for(args)
     if not isinstance(signer.public_key, Ed25519PublicKey):
@@ -363,8 +380,10 @@ def _cmd_checkpoint(args: argparse.Namespace) -> int:
             new_output(f"{args.output}.tsr", "--output", force=args.force)
     store = store_of(args, create=False)
     try:
+        _refuse_broken_log(args, store, signer)
         token = None
-        checkpoint, note = checkpoint_log(store, args.origin, signer)
+        # kept only once every witness and the timestamping authority answered
+        checkpoint, note = checkpoint_log(store, args.origin, signer, keep=False)
         if args.witness:  # cosignatures go into the note, before any timestamp over it
             note = cosign_with(
                 store.custody_lines(),
@@ -373,18 +392,22 @@ def _cmd_checkpoint(args: argparse.Namespace) -> int:
                 args.witness,
                 args.witness_key,
             )
-            store.save_checkpoint(checkpoint.size, note)
         if args.tsa:
-            if not args.tsa_root:
-                raise CliUsageError("--tsa needs at least one --tsa-root certificate")
-            roots = [certificate_of(p) for p in args.tsa_root]
-            with httpx.Client(timeout=30.0) as client:
-                token, when = request_timestamp(
-                    note.encode(), args.tsa, TimestampAuthority(roots), client=client
+            authority = custody_tsa(args)  # --tsa-root, else the configured roots
+            if authority is None:
+                raise CliUsageError(
+                    "--tsa needs the timestamping authority's root: --tsa-root PEM, or "
+                    "'eevidence custody trust add-tsa-root PEM' once"
                 )
-            store.save_checkpoint(checkpoint.size, note, token)
-            for root in roots:  # the roots its timestamps will be checked against
-                add_tsa_root(root, now=now_of(args), reason=f"custody checkpoint --tsa {args.tsa}")
+            with httpx.Client(timeout=30.0) as client:
+                token, when = request_timestamp(note.encode(), args.tsa, authority, client=client)
+            for path in args.tsa_root or ():  # given here: its timestamps are checked later too
+                add_tsa_root(
+                    certificate_of(path),
+                    now=now_of(args),
+                    reason=f"custody checkpoint --tsa {args.tsa} --tsa-root {path}",
+                )
+        store.save_checkpoint(checkpoint.size, note, token)
     finally:
         store.close()
     if args.output:

@@ -215,7 +215,12 @@ def record(
 
 
 def checkpoint_log(
-    store: CustodyStore, origin: str, key: NoteKey, *, timestamp_token: bytes | None = None
+    store: CustodyStore,
+    origin: str,
+    key: NoteKey,
+    *,
+    timestamp_token: bytes | None = None,
+    keep: bool = True,
 ) -> tuple[Checkpoint, str]:
     """Sign a checkpoint over the whole log as it is now and keep it in the store.
 
@@ -225,6 +230,8 @@ def checkpoint_log(
             space, no ``+``; e.g. ``eevidence.example/custody/FR-PJ``).
         key: An Ed25519 key or signer (C2SP signed-note algorithm 0x01).
         timestamp_token: A DER RFC 3161 time-stamp response to keep with it.
+        keep: False to sign without keeping it (the caller keeps it once witnesses and a
+            timestamping authority have answered: ``store.save_checkpoint``).
 
     Returns:
         The checkpoint (size, RFC 9162 root) and its signed note (C2SP signed-note).
@@ -236,7 +243,8 @@ def checkpoint_log(
     lines = store.custody_lines()
     checkpoint = Checkpoint(origin, len(lines), root_of_lines(lines))
     note = sign_checkpoint(checkpoint, [(origin, key)])
-    store.save_checkpoint(checkpoint.size, note, timestamp_token)
+    if keep:
+        store.save_checkpoint(checkpoint.size, note, timestamp_token)
     return checkpoint, note
 
 
