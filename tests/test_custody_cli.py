@@ -782,3 +782,32 @@ def test_no_checkpoint_over_a_log_that_does_not_verify(
     assert "does not verify" in err
     assert "none is signed" in err
     assert _sql(store_spec, "SELECT COUNT(*) FROM checkpoints", ()) == [(0,)]
+
+
+def test_small_refusals_are_clear(store_spec: str, capsys: pytest.CaptureFixture[str]) -> None:
+    s = ("--store", store_spec, "--now", NOW)
+    assert cli(capsys, "custody", "record", "note", "request/1", *s)[0] == 0
+    code, _, err = cli(capsys, "evidence", "verify", "--request", "no-such-request", *s)
+    assert code == 1
+    assert "no-such-request" in err
+    code, _, err = cli(capsys, "custody", "verify", "--workers", "0", *s)
+    assert code == 2
+    assert "--workers" in err
+
+
+def test_a_checkpoint_that_does_not_hold_is_named_in_the_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "t.sqlite3"
+    s = ("--store", str(db), "--now", NOW)
+    for i in range(3):
+        assert cli(capsys, "custody", "record", "note", f"request/{i}", *s)[0] == 0
+    cp = tmp_path / "cp.txt"
+    assert cli(capsys, "custody", "checkpoint", "-o", str(cp), *s)[0] == 0
+    with sqlite3.connect(db) as conn:  # the holder drops the last entry and kept checkpoints
+        conn.execute("DELETE FROM custody WHERE seq = 2")
+        conn.execute("DELETE FROM checkpoints")
+    conn.close()
+    code, out, _ = cli(capsys, "custody", "verify", "--checkpoint", str(cp), *s)
+    assert code == 1
+    assert "checkpoint_file at size 3 does NOT hold" in out

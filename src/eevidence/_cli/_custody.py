@@ -171,7 +171,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="require a kept (or given) checkpoint cosigned by this witness (repeatable)",
     )
     q.add_argument("--no-signatures", action="store_true", help="skip signature checks")
-    q.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N")
+    q.add_argument(
+        "--workers",
+        type=_positive,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes checking signatures, at least 1 (default: the CPU count)",
+    )
     store_options(q)
     q.set_defaults(handler=_cmd_verify)
 
@@ -348,6 +354,17 @@ def _cmd_transfer(args: argparse.Namespace) -> int:
     )
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _refuse_broken_log(args: argparse.Namespace, store: Store, signer: KeySigner) -> None:
     """A checkpoint vouches for the log: refuse to sign one over a log that does not verify
     (entries, links, stored columns, kept checkpoints)."""
@@ -436,10 +453,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     tsa = custody_tsa(args)
     given = None
     if args.checkpoint:
-        try:
-            text = Path(args.checkpoint).read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", source=args.checkpoint) from None
+        text = read_limited(args.checkpoint, 1 << 20, "checkpoint")  # a note is a few lines
         origin = text.split(b"\n", 1)[0].decode("utf-8", "replace")
         verifiers = [NoteVerifier(origin, k) for k in trusted if isinstance(k, Ed25519PublicKey)]
         given = parse_checkpoint(text, verifiers, source=args.checkpoint)

@@ -117,6 +117,7 @@ def cmd_evidence_verify(args: argparse.Namespace) -> int:
             if e.action == "evidence_received" and e.object_sha256 and e.location:
                 latest[e.object_id] = (position, e.location, e.object_sha256)
         if args.request:
+            store.get(args.request)  # an id the store does not track: UnknownRequestError
             prefix = f"evidence/{args.request}/"
             latest = {k: v for k, v in latest.items() if k.startswith(prefix)}
         checks = _check_evidence(args, latest, broken)
@@ -146,7 +147,8 @@ def cmd_evidence_verify(args: argparse.Namespace) -> int:
             echo(f"  {str(f['status']).upper():<17} {f['object']}  ({f['path']})")
         if not (report.ok and not broken):
             echo(
-                f"  the custody log does not verify ({len(report.breaks)} break(s)): run "
+                f"  the custody log does not verify ({len(report.breaks)} broken entry link(s) "
+                f"or signature(s), {len(broken)} entry(ies) affected): run "
                 "'eevidence custody verify'"
             )
         echo(f"{len(files) - len(bad)} of {len(files)} file(s) unchanged")

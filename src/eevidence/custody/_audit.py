@@ -118,9 +118,14 @@ class LogAudit:
     def anchor_text(self) -> str:
         """One line saying what the verdict rests on (:data:`STORE_ONLY` without anchor)."""
         held = [a for a in self.anchors if a.holds]
+        failed = [
+            f"{a.kind} at size {a.size} does NOT hold ({a.detail})"
+            for a in self.anchors
+            if not a.holds
+        ]
         if not held:
-            return STORE_ONLY
-        return "; ".join(f"{a.kind} at size {a.size} ({a.detail})" for a in held)
+            return "; ".join([*failed, STORE_ONLY])
+        return "; ".join([*(f"{a.kind} at size {a.size} ({a.detail})" for a in held), *failed])
 
     def to_dict(self) -> dict[str, Any]:
         """The report for JSON output: the chain report's fields with ``breaks`` holding
@@ -262,7 +267,7 @@ def _kept(
             else:
                 notices.append(
                     f"{where}: its RFC 3161 timestamp was not checked: no TSA root is "
-                    "configured (custody trust add --tsa-root PEM, or --tsa-root)"
+                    "configured ('eevidence custody trust add-tsa-root PEM', or --tsa-root)"
                 )
             continue
         try:
