@@ -102,6 +102,7 @@ COMMANDS: dict[str, str] = {
     "intake": "_intake",
     "authorities": "_cases",
     "case": "_cases",
+    "follow-up": "_cases",
 }
 """Which module registers each command (a test checks this against the full parser)."""
 
@@ -132,6 +133,7 @@ SUMMARIES: dict[str, str] = {
     "intake": "decide whether a received request package is genuine",
     "authorities": "list or show central authorities and 24/7 points of contact",
     "case": "one view of every tracked request of a case",
+    "follow-up": "draft the MLA request that follows a tracked preservation",
 }
 """Each command's one-line help, in :data:`COMMANDS` order: what ``eevidence --help`` lists
 without importing any command module (a test checks it against the full parser)."""

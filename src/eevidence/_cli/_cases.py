@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from eevidence._cli._common import EXIT_OK, echo, print_json
-from eevidence._cli._options import now_of, store_of, store_options
+from eevidence._cli._common import EXIT_OK, CliUsageError, echo, print_json
+from eevidence._cli._options import (
+    actor_of,
+    actor_options,
+    force_option,
+    new_output,
+    now_of,
+    store_of,
+    store_options,
+)
+from eevidence._internal.fs import write_atomic
 from eevidence.authorities import FUNCTIONS, Authority, AuthorityFact, load_authorities
 
 __all__ = ["register"]
@@ -62,6 +73,50 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     store_options(q)
     q.set_defaults(handler=_cmd_case_show)
+
+    p = sub.add_parser(
+        "follow-up",
+        help="draft the MLA request that follows a tracked preservation",
+        description="Draft a request for mutual legal assistance from a tracked preservation: "
+        "the case, identifiers, data categories, provider, its preservation reference and the "
+        "dates are carried over; what a person must still supply is left null and listed with "
+        "its JSON path and why. The latest date to dispatch it (the preservation's expiry "
+        "minus the requested State's expected transmission time, from the directory of "
+        "authorities, else a stated default) and an extension reminder before it are "
+        "recorded on the preservation.",
+    )
+    p.add_argument(
+        "id",
+        metavar="ID|FILE",
+        help="the tracked preservation: its id (or a unique prefix) or its request file",
+    )
+    p.add_argument(
+        "--as",
+        dest="kind",
+        required=True,
+        choices=("mla_request",),
+        help="the kind of request to draft",
+    )
+    p.add_argument(
+        "--request",
+        metavar="FILE",
+        help="the preservation request file, when ID is an id (the store keeps facts and "
+        "history, not the request's content)",
+    )
+    p.add_argument("-o", "--output", metavar="OUT", help="draft file (default: follow-up-ID.json)")
+    force_option(p)
+    p.add_argument("--requested-state", metavar="CC", help="default: the provider's headquarters")
+    p.add_argument(
+        "--transmission-days",
+        metavar="N",
+        type=int,
+        help="days the requested State takes to bring the request to the provider "
+        "(default: the directory's figure, else a stated default of 60)",
+    )
+    _authorities_option(p)
+    actor_options(p, "who drafts the follow-up")
+    store_options(p)
+    p.set_defaults(handler=_cmd_follow_up)
 
 
 # -- authorities ---------------------------------------------------------------------------
@@ -205,3 +260,160 @@ def case_lines(view: Any) -> list[str]:
             "files with --requests"
         )
     return lines
+
+
+# -- follow-up -----------------------------------------------------------------------------
+
+
+def follow_up(args: argparse.Namespace) -> tuple[Any, Path]:
+    """Draft the follow-up ``args`` describe, write it and note it on the preservation;
+    answer the draft and its file (also used by the demo)."""
+    from eevidence.cases import draft_follow_up, verified_document  # noqa: PLC0415
+    from eevidence.provider import load_providers  # noqa: PLC0415
+    from eevidence.request import read_request  # noqa: PLC0415
+    from eevidence.tracking import Event, resolve_id  # noqa: PLC0415
+
+    now = now_of(args)
+    target = Path(args.id)
+    request_file = target if target.is_file() else None
+    if args.request:
+        if request_file is not None:
+            raise CliUsageError("give the preservation's id or its file, not both")
+        request_file = Path(args.request)
+    if args.output:
+        new_output(args.output, "--output", force=args.force)
+    store = store_of(args, create=False)
+    try:
+        if request_file is None:
+            resolve_id(store, args.id)  # an unknown id is refused before the file is asked for
+            raise CliUsageError(
+                "give the preservation request file with --request FILE (or as ID): a store "
+                "keeps a request's facts and history, not its content"
+            )
+        preservation = verified_document(
+            store, read_request(request_file), source=str(request_file)
+        )
+        if request_file is not target:
+            wanted = resolve_id(store, args.id)
+            if wanted != preservation.id:
+                raise CliUsageError(
+                    f"--request {request_file} is request {preservation.id}, not {wanted}"
+                )
+        tracked = store.get(preservation.id)
+        draft = draft_follow_up(
+            preservation,
+            tracked,
+            now=now,
+            authorities=load_authorities(args.authorities_dir),
+            profile=load_providers().profiles.get(preservation.provider),
+            kind=args.kind,
+            requested_state=args.requested_state,
+            transmission_days=args.transmission_days,
+        )
+        out = new_output(
+            args.output or f"follow-up-{preservation.id[:8]}.json", "--output", force=args.force
+        )
+        text = json.dumps(draft.document, indent=2, ensure_ascii=False) + "\n"
+        write_atomic(out, text.encode("utf-8"))
+        actor, _ = actor_of(args, preservation.authority)
+        note = (
+            f"{args.kind} drafted ({draft.document['id']}, {out.name}): dispatch by "
+            f"{_short(draft.dispatch_by)} ({draft.transmission_days} days before the expiry; "
+            f"{draft.transmission_basis}); ask for an extension by {_short(draft.remind_at)} "
+            "if it cannot leave by then"
+        )
+        store.record(preservation.id, Event("noted", now, actor, note=note), now=now)
+    finally:
+        store.close()
+    return draft, out
+
+
+def _cmd_follow_up(args: argparse.Namespace) -> int:
+    draft, out = follow_up(args)
+    if args.json:
+        print_json({**draft.to_dict(), "file": str(out)})
+        return EXIT_OK
+    for line in follow_up_lines(draft, out):
+        echo(line)
+    return EXIT_OK
+
+
+def follow_up_lines(draft: Any, out: Path) -> list[str]:
+    """The text lines of a :class:`eevidence.cases.FollowUpDraft` written to ``out``."""
+    who = draft.authority.name if draft.authority else "central authority unknown"
+    lines = [
+        f"drafted {draft.document['kind']} {draft.document['id']} in {out}",
+        f"  follows preservation {draft.preservation_id}, expiring {_short(draft.expires)}",
+        f"  requested State: {draft.requested_state or 'unknown'} ({who})",
+        f"  dispatch by {_short(draft.dispatch_by)}: {draft.transmission_days} days before "
+        f"the expiry ({draft.transmission_basis})",
+        f"  extension reminder: {_short(draft.remind_at)} (ask the provider to extend the "
+        "preservation if the request cannot leave by then)",
+        *(
+            ["  LATE: the dispatch date has passed; send it now and ask for an extension now"]
+            if draft.late
+            else []
+        ),
+    ]
+    for required, head in ((True, "still to supply (null in the draft)"), (False, "recommended")):
+        groups: dict[str, list[str]] = {}
+        for m in draft.missing:
+            if m.required is required:
+                groups.setdefault(m.why, []).append(m.path)
+        lines.append(f"  {head}:")
+        for why, paths in groups.items():
+            lines.append(f"    {', '.join(paths)}")
+            lines.append(f"        {why}")
+    lines.append(
+        f"  then: eevidence validate {out}; eevidence track add {out} --follows "
+        f"{draft.preservation_id[:8]}"
+    )
+    if not draft.kind_known:
+        lines.append(
+            f"  note: this installation's request models have no {draft.document['kind']} "
+            "kind: the draft could not be validated"
+        )
+    return lines
+
+
+# -- demo ----------------------------------------------------------------------------------
+
+
+def demo_step(out: Path, preservation_file: Path) -> None:
+    """From the preservation the demo tracked (step 6), draft the follow-up MLA request,
+    show what is missing and the dispatch deadline, then the view of its case."""
+    from eevidence._cli import build_parser  # noqa: PLC0415
+    from eevidence.cases import case_view, request_documents  # noqa: PLC0415
+    from eevidence.request import read_request  # noqa: PLC0415
+    from eevidence.tracking import SqliteStore  # noqa: PLC0415
+
+    request = read_request(preservation_file)
+    canonical = out / "requests" / f"{request.id}.json"
+    store_path = out / "tracking.sqlite3"
+    store = SqliteStore(store_path)
+    try:
+        tracked = store.get(request.id)
+    finally:
+        store.close()
+    now = max(e.at for e in tracked.events) + timedelta(hours=1)
+    argv = ["follow-up", str(canonical), "--as", "mla_request", "--store", str(store_path)]
+    argv += ["-o", str(out / "follow-up-mla-request.json"), "--force", "--now", _iso(now)]
+    argv += ["--actor", "demo", "--role", "demo"]
+    draft, written = follow_up(build_parser("follow-up").parse_args(argv))
+    for line in follow_up_lines(draft, written):
+        echo(f"  {line}")
+    store = SqliteStore(store_path)
+    try:
+        documents, _ = request_documents(store, [out / "requests"])
+        view = case_view(
+            store.list_requests(), request.case.reference, now=now, documents=documents
+        )
+    finally:
+        store.close()
+    echo(f"  eevidence case show {request.case.reference} --requests {out / 'requests'}:")
+    for line in case_lines(view):
+        echo(f"  {line}")
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -119,6 +119,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from eevidence._cli import _submit  # noqa: PLC0415 - the submission step's own module
 
     _submit.demo_step(out)
+
+    _step("10. follow-up: draft the MLA request from the tracked preservation; the case view")
+    from eevidence._cli import _cases  # noqa: PLC0415 - the follow-up step's own module
+
+    _cases.demo_step(out, data_dir("examples") / "preservation.json")
     if failures:
         echo(f"eevidence demo: {failures} example(s) do not match the schema", file=sys.stderr)
         return EXIT_INVALID

@@ -5,6 +5,14 @@ from ._documents import (
     request_documents as request_documents,
     verified_document as verified_document,
 )
+from ._follow_up import (
+    DEFAULT_TRANSMISSION_DAYS as DEFAULT_TRANSMISSION_DAYS,
+    FOLLOW_UP_KINDS as FOLLOW_UP_KINDS,
+    REMINDER_DAYS as REMINDER_DAYS,
+    FollowUpDraft as FollowUpDraft,
+    Missing as Missing,
+    draft_follow_up as draft_follow_up,
+)
 from ._view import (
     LAPSING_DAYS as LAPSING_DAYS,
     CaseRequest as CaseRequest,
@@ -14,11 +22,17 @@ from ._view import (
 )
 
 __all__ = [
+    "DEFAULT_TRANSMISSION_DAYS",
+    "FOLLOW_UP_KINDS",
     "LAPSING_DAYS",
+    "REMINDER_DAYS",
     "CaseRequest",
     "CaseView",
+    "FollowUpDraft",
     "IdentifierUse",
+    "Missing",
     "case_view",
+    "draft_follow_up",
     "recorded_digest",
     "request_documents",
     "verified_document",

@@ -1,0 +1,381 @@
+"""Drafting the formal request that must follow a preservation: a request for mutual legal
+assistance (``mla_request``) built from a tracked preservation.
+
+Pure: the preservation request, its tracked record, the provider's profile, the directory of
+authorities and ``now`` in; a :class:`FollowUpDraft` out. What the preservation already says
+is carried over (the requesting authority, the case, the identifiers, the data categories,
+the period, the justification, the confidentiality, the language, the provider and its
+preservation reference, the dates); what only a person can supply is left ``null`` in the
+draft and listed with its JSON path and the reason it is needed.
+
+The dispatch deadline is the latest moment to send the MLA request so that it can reach the
+provider before the preservation lapses: the expiry in force minus the expected transmission
+time of the requested State (the authority entry's ``transmission_days`` where published), or
+minus a stated default when none is published. A reminder comes :data:`REMINDER_DAYS` days
+before it: ask the provider to extend the preservation if the request cannot leave by then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+from eevidence.authorities import Authority, AuthorityRegistry
+from eevidence.errors import InputError, LifecycleError
+from eevidence.provider import ProviderProfile
+from eevidence.request import REQUEST_KINDS, Request, new_request_id, parse_request
+from eevidence.tracking import PRESERVATION_KINDS, Tracked, as_utc
+
+__all__ = [
+    "DEFAULT_TRANSMISSION_DAYS",
+    "FOLLOW_UP_KINDS",
+    "REMINDER_DAYS",
+    "FollowUpDraft",
+    "Missing",
+    "draft_follow_up",
+]
+
+DEFAULT_TRANSMISSION_DAYS: Final = 60
+"""Days assumed for an MLA request to travel from dispatch to the provider when the requested
+State publishes no figure: a default of this tool, stated as such wherever it is used, never a
+published fact; give the figure you know instead (``--transmission-days``)."""
+REMINDER_DAYS: Final = 7
+"""Days before the dispatch deadline at which to ask the provider for an extension."""
+FOLLOW_UP_KINDS: Final = ("mla_request",)
+"""The kinds a follow-up can be drafted as."""
+
+_WHY: Final[tuple[tuple[str, str], ...]] = (
+    (
+        "$.issuing_authority",
+        "the prosecution office or court in charge of the case issues and signs an MLA "
+        "request, and the requested State quotes its case number (T-CY(2018)10; UNTOC "
+        "art. 18(15)(a))",
+    ),
+    (
+        "$.legal_basis",
+        "the treaty or convention the request rests on (Budapest art. 31, UNTOC art. 18, a "
+        "bilateral treaty) or reciprocity, with its article where it has one: the central "
+        "authority checks that it binds both States",
+    ),
+    (
+        "$.requested_authority",
+        "the requested State's central authority the request is addressed to; no entry of the "
+        "directory of authorities was found for that State (add one, or write it here)",
+    ),
+)
+_RECOMMENDED: Final[tuple[tuple[str, str], ...]] = (
+    (
+        "$.dual_criminality",
+        "where the treaty makes dual criminality a condition of production, say why the "
+        "conduct is an offence in the requested State too (a common ground for refusal)",
+    ),
+    (
+        "$.persons",
+        "UNTOC art. 18(15)(e): where possible, the identity, location and nationality of "
+        "the persons concerned",
+    ),
+    (
+        "$.procedures",
+        "certification of business records, chain of custody and delivery format, so the "
+        "evidence is admissible (T-CY(2018)10)",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """Something a person must (``required``) or should supply, at a JSON path."""
+
+    path: str
+    why: str
+    required: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        """``path``, ``why`` and ``required``."""
+        return {"path": self.path, "why": self.why, "required": self.required}
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpDraft:
+    """A drafted follow-up request with what is missing and its dispatch deadline."""
+
+    document: dict[str, Any]
+    """The draft as a JSON object (``null`` where a person must supply a value)."""
+    missing: tuple[Missing, ...]
+    preservation_id: str
+    requested_state: str | None
+    authority: Authority | None
+    """The requested State's central authority from the directory, if one was found."""
+    expires: datetime
+    """The expiry of the preservation in force."""
+    transmission_days: int
+    transmission_basis: str
+    """Where the transmission time comes from: the authority entry's sources, a figure
+    given, or the stated default."""
+    dispatch_by: datetime
+    remind_at: datetime
+    drafted_at: datetime
+    """When the draft was made (``now``)."""
+    kind_known: bool
+    """Whether the installed request models define the kind (the draft was then validated
+    against them and :attr:`missing` holds every problem found)."""
+
+    @property
+    def late(self) -> bool:
+        """The dispatch deadline had passed when the draft was made: send it at once and ask
+        the provider to extend the preservation now."""
+        return self.dispatch_by <= self.drafted_at
+
+    def to_dict(self) -> dict[str, Any]:
+        """The draft's summary as a JSON object (without the document)."""
+        return {
+            "preservation_id": self.preservation_id,
+            "kind": self.document.get("kind"),
+            "draft_id": self.document.get("id"),
+            "requested_state": self.requested_state,
+            "requested_authority": None if self.authority is None else self.authority.id,
+            "preservation_expires": _iso(self.expires),
+            "transmission_days": self.transmission_days,
+            "transmission_basis": self.transmission_basis,
+            "dispatch_by": _iso(self.dispatch_by),
+            "extension_reminder": _iso(self.remind_at),
+            "late": self.late,
+            "missing": [m.to_dict() for m in self.missing],
+            "validated_against_models": self.kind_known,
+        }
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _why(path: str) -> str:
+    for prefix, why in _WHY:
+        if path.startswith(prefix):
+            return why
+    return "required by the request model"
+
+
+def _nulls(value: Any, path: str = "$") -> list[str]:
+    if value is None:
+        return [path]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _nulls(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _nulls(v, f"{path}[{i}]")]
+    return []
+
+
+def _central_authority(authorities: AuthorityRegistry, country: str | None) -> Authority | None:
+    if country is None:
+        return None
+    found = authorities.find(country, "mla_central_authority")
+    return found[0] if len(found) == 1 else None
+
+
+def _transmission(
+    authority: Authority | None, given: int | None, country: str | None
+) -> tuple[int, str]:
+    if given is not None:
+        if not 0 <= given <= 3650:
+            raise InputError(
+                f"transmission days {given}: expected 0 to 3650", source="--transmission-days"
+            )
+        return given, "transmission time given by the user"
+    if authority is not None and authority.transmission_days.value is not None:
+        fact = authority.transmission_days
+        return fact.value, f"{authority.name}: {', '.join(fact.sources)} ({authority.id})"  # type: ignore[return-value]
+    where = country or "the requested State"
+    return (
+        DEFAULT_TRANSMISSION_DAYS,
+        f"default of {DEFAULT_TRANSMISSION_DAYS} days: no transmission time published for {where}",
+    )
+
+
+def _document(
+    preservation: Request,
+    tracked: Tracked,
+    *,
+    now: datetime,
+    country: str | None,
+    authority: Authority | None,
+    expires: datetime,
+) -> dict[str, Any]:
+    base = preservation.model_dump(mode="json", exclude_none=True)
+    ref = tracked.provider_ref
+    terror = preservation.case.terrorism_related
+    reasons = ["terrorism", "preservation_expiring"] if terror else ["preservation_expiring"]
+    doc: dict[str, Any] = {
+        "schema_version": 1,
+        "id": new_request_id(),
+        "kind": "mla_request",
+        "created_at": _iso(now),
+        "authority": base["authority"],
+        "case": base["case"],
+        "legal_basis": [{"instrument": None}],
+        "provider": preservation.provider,
+        "identifiers": base["identifiers"],
+        "data": base["data"],
+        "justification": base["justification"],
+        "language": preservation.language,
+        "issuing_authority": {
+            "type": None,
+            "name": None,
+            "country": preservation.authority.country,
+            "representative": None,
+            "email": None,
+            "phone": None,
+            "file_reference": None,
+        },
+        "requested_authority": {
+            "country": country,
+            "capacity": "central_authority",
+            "name": None if authority is None else authority.name,
+        },
+        "earlier_requests": [
+            {
+                "description": f"Preservation request ({preservation.kind}) to "
+                f"{preservation.provider}",
+                "request_id": preservation.id,
+                "provider": preservation.provider,
+                **({"reference": ref} if ref else {}),
+                **(
+                    {"sent_at": _iso(tracked.submitted_at)}
+                    if tracked.submitted_at is not None
+                    else {}
+                ),
+                "expires": _iso(expires),
+            }
+        ],
+        "measures": [
+            {
+                "description": f"Order {preservation.provider} to produce the data preserved "
+                "for the identifiers listed, for the data categories and period stated",
+                "provider": preservation.provider,
+                **({"preservation_reference": ref} if ref else {}),
+                "relevance": preservation.justification.relation_to_offence,
+            }
+        ],
+        "urgency": {
+            "reasons": reasons,
+            "explanation": f"The data are preserved by {preservation.provider}"
+            + (f" under reference {ref}" if ref else "")
+            + f" until {_iso(expires)}; they may be deleted afterwards."
+            + (" The case concerns terrorism." if terror else ""),
+            "respond_by": _iso(expires),
+        },
+    }
+    for key in ("period", "confidentiality", "attachments"):
+        if key in base:
+            doc[key] = base[key]
+    return doc
+
+
+def draft_follow_up(
+    preservation: Request,
+    tracked: Tracked,
+    *,
+    now: datetime,
+    authorities: AuthorityRegistry,
+    profile: ProviderProfile | None = None,
+    kind: str = "mla_request",
+    requested_state: str | None = None,
+    transmission_days: int | None = None,
+) -> FollowUpDraft:
+    """Draft the MLA request that follows the tracked preservation ``tracked``.
+
+    Args:
+        preservation: The preservation request (the tracked request's document).
+        tracked: Its tracked record: the provider's reference and the expiry in force.
+        now: The current time (aware): the draft's ``created_at``.
+        authorities: The directory of authorities (:func:`eevidence.authorities.load_authorities`).
+        profile: The provider's profile: its headquarters name the requested State when
+            ``requested_state`` is not given.
+        kind: The kind to draft (:data:`FOLLOW_UP_KINDS`).
+        requested_state: The requested State (ISO 3166-1 alpha-2), default the provider's
+            headquarters.
+        transmission_days: Days the requested State takes to bring the request to the
+            provider, when known; default: the authority entry's, else
+            :data:`DEFAULT_TRANSMISSION_DAYS`.
+
+    Returns:
+        The draft, what is missing, and the dispatch deadline.
+
+    Raises:
+        InputError: ``kind`` cannot be drafted; ``preservation`` is not the tracked request
+            or not a preservation; ``transmission_days`` is out of range.
+        LifecycleError: ``now`` is naive; the preservation has no expiry in force (record
+            ``preserved`` first), or it lapsed.
+    """
+    now = as_utc(now, "now")
+    if kind not in FOLLOW_UP_KINDS:
+        raise InputError(
+            f"a follow-up can be drafted as {', '.join(FOLLOW_UP_KINDS)}, not {kind!r}",
+            source="--as",
+        )
+    if preservation.id != tracked.id:
+        raise InputError(
+            f"the request given ({preservation.id}) is not the tracked request {tracked.id}",
+            source=tracked.id,
+        )
+    if tracked.kind not in PRESERVATION_KINDS or preservation.kind not in PRESERVATION_KINDS:
+        raise InputError(
+            f"{tracked.id} is a {tracked.kind}: a follow-up is drafted from a preservation",
+            source=tracked.id,
+        )
+    expires = tracked.expires
+    if expires is None:
+        raise LifecycleError(
+            f"{tracked.id} has no preservation expiry in force (state {tracked.state}): record "
+            "the provider's confirmation first (track event ID preserved [--expires DATE])",
+            source=tracked.id,
+        )
+    if expires <= now:
+        raise LifecycleError(
+            f"the preservation {tracked.id} lapsed on {_iso(expires)}: the data may be gone; "
+            "a follow-up would need a new preservation first",
+            source=tracked.id,
+        )
+    country = (requested_state or "").strip().upper() or None
+    if country is None and profile is not None and profile.headquarters.value is not None:
+        country = profile.headquarters.value
+    authority = _central_authority(authorities, country)
+    days, basis = _transmission(authority, transmission_days, country)
+    document = _document(
+        preservation, tracked, now=now, country=country, authority=authority, expires=expires
+    )
+    missing = [Missing(p, _why(p)) for p in _nulls(document)]
+    kind_known = kind in REQUEST_KINDS
+    if kind_known:
+        missing += _model_problems(document, {m.path for m in missing})
+    missing += [Missing(p, why, required=False) for p, why in _RECOMMENDED]
+    dispatch_by = expires - timedelta(days=days)
+    return FollowUpDraft(
+        document=document,
+        missing=tuple(missing),
+        preservation_id=tracked.id,
+        requested_state=country,
+        authority=authority,
+        expires=expires,
+        transmission_days=days,
+        transmission_basis=basis,
+        dispatch_by=dispatch_by,
+        remind_at=dispatch_by - timedelta(days=REMINDER_DAYS),
+        kind_known=kind_known,
+        drafted_at=now,
+    )
+
+
+def _model_problems(document: dict[str, Any], known: set[str]) -> list[Missing]:
+    """Problems of the draft against the request models, apart from the nulls listed."""
+    try:
+        parse_request(document, source="follow-up draft")
+    except InputError as exc:
+        return [
+            Missing(p.path, p.message)
+            for p in exc.problems
+            if not any(p.path == k or p.path.startswith(f"{k}.") for k in known)
+            and not any(k.startswith(f"{p.path}.") or k.startswith(f"{p.path}[") for k in known)
+        ]
+    return []

@@ -1,0 +1,289 @@
+"""Follow-up drafting: an MLA request drafted from a tracked preservation, what is missing,
+and the dispatch deadline recorded on the preservation."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from eevidence._cli import main
+from eevidence.authorities import load_authorities
+from eevidence.cases import DEFAULT_TRANSMISSION_DAYS, REMINDER_DAYS, draft_follow_up
+from eevidence.errors import InputError, LifecycleError
+from eevidence.request import REQUEST_KINDS, read_request
+from eevidence.tracking import open_store
+from tests.helpers import EXAMPLES, ROOT
+
+PRESERVATION = EXAMPLES / "preservation.json"
+NOW = "2026-11-21T00:00:00Z"
+EXPIRES = datetime.fromisoformat("2027-01-31T00:00:00+00:00")
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("EEVIDENCE_HOME", str(tmp_path / "home"))
+    for name in ("EEVIDENCE_STORE", "EEVIDENCE_AUTHORITIES", "EEVIDENCE_PROVIDERS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _preserved(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], *, preserve: bool = True
+) -> list[str]:
+    store = ["--store", str(tmp_path / "t.sqlite3")]
+    rid = read_request(PRESERVATION).id
+    assert (
+        _run(capsys, "track", "add", str(PRESERVATION), *store, "--actor", "A", "--role", "r")[0]
+        == 0
+    )
+    events: list[tuple[str, str, list[str]]] = [("submitted", "2026-11-20T10:00:00Z", [])]
+    if preserve:
+        events.append(
+            ("preserved", "2026-11-20T12:00:00Z", ["--ref", "LE-0001", "--expires", "2027-01-31"])
+        )
+    for name, at, extra in events:
+        code, _, err = _run(
+            capsys,
+            "track",
+            "event",
+            rid,
+            name,
+            "--at",
+            at,
+            "--now",
+            NOW,
+            *extra,
+            *store,
+            "--actor",
+            "A",
+        )
+        assert code == 0, err
+    return store
+
+
+def test_the_draft_carries_the_preservation_over(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = _preserved(tmp_path, capsys)
+    code, out, err = _run(
+        capsys,
+        "follow-up",
+        str(PRESERVATION),
+        "--as",
+        "mla_request",
+        "-o",
+        "mla.json",
+        "--now",
+        NOW,
+        "--json",
+        *store,
+    )
+    assert code == 0, err
+    summary = json.loads(out)
+    source = read_request(PRESERVATION)
+    draft = json.loads((tmp_path / "mla.json").read_text(encoding="utf-8"))
+    assert draft["kind"] == "mla_request"
+    assert draft["id"] != source.id
+    assert draft["case"]["reference"] == source.case.reference
+    assert [i["value"] for i in draft["identifiers"]] == [i.value for i in source.identifiers]
+    assert draft["data"]["categories"] == list(source.data.categories)
+    assert draft["provider"] == "meta"
+    assert draft["measures"][0]["preservation_reference"] == "LE-0001"
+    earlier = draft["earlier_requests"][0]
+    assert earlier["request_id"] == source.id
+    assert earlier["reference"] == "LE-0001"
+    assert earlier["expires"] == "2027-01-31T00:00:00Z"
+    assert earlier["sent_at"] == "2026-11-20T10:00:00Z"
+    assert draft["requested_authority"]["country"] == "US"  # Meta's headquarters
+    assert (
+        draft["requested_authority"]["name"] == "Office of International Affairs, Criminal Division"
+    )
+    assert "preservation_expiring" in draft["urgency"]["reasons"]
+    assert ("terrorism" in draft["urgency"]["reasons"]) is source.case.terrorism_related
+    # what is missing: the JSON paths and why
+    required = {m["path"]: m["why"] for m in summary["missing"] if m["required"]}
+    assert "$.issuing_authority.file_reference" in required
+    assert "case number" in required["$.issuing_authority.file_reference"]
+    assert "$.legal_basis[0].instrument" in required
+    assert {m["path"] for m in summary["missing"] if not m["required"]} == {
+        "$.dual_criminality",
+        "$.persons",
+        "$.procedures",
+    }
+    # the dispatch deadline: expiry minus the stated default, a reminder before it
+    assert summary["transmission_days"] == DEFAULT_TRANSMISSION_DAYS
+    assert "no transmission time published for US" in summary["transmission_basis"]
+    dispatch = EXPIRES - timedelta(days=DEFAULT_TRANSMISSION_DAYS)
+    assert summary["dispatch_by"] == dispatch.isoformat().replace("+00:00", "Z")
+    remind = dispatch - timedelta(days=REMINDER_DAYS)
+    assert summary["extension_reminder"] == remind.isoformat().replace("+00:00", "Z")
+    # recorded on the preservation
+    code, out, _ = _run(capsys, "status", source.id, "--json", *store)
+    notes = [e["note"] for e in json.loads(out)["events"] if e["event"] == "noted"]
+    assert len(notes) == 1
+    assert "dispatch by 2026-12-02" in notes[0]
+    assert draft["id"] in notes[0]
+
+
+def test_the_text_output_and_an_existing_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = _preserved(tmp_path, capsys)
+    rid = read_request(PRESERVATION).id
+    code, out, err = _run(
+        capsys,
+        "follow-up",
+        rid[:8],
+        "--as",
+        "mla_request",
+        "--request",
+        str(PRESERVATION),
+        "--now",
+        NOW,
+        *store,
+    )
+    assert code == 0, err
+    assert (tmp_path / f"follow-up-{rid[:8]}.json").is_file()
+    assert "still to supply" in out
+    assert "$.issuing_authority.file_reference" in out
+    assert "dispatch by 2026-12-02 00:00Z" in out
+    code, _, err = _run(
+        capsys, "follow-up", str(PRESERVATION), "--as", "mla_request", "--now", NOW, *store
+    )
+    assert code == 2
+    assert "give --force" in err
+
+
+def test_the_transmission_time_of_the_directory_or_the_user(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = _preserved(tmp_path, capsys)
+    folder = tmp_path / "authorities"
+    folder.mkdir()
+    entry = json.loads((ROOT / "authorities" / "us-doj-oia.json").read_text(encoding="utf-8"))
+    entry["distribution"] = "restricted"
+    entry["sources"]["copy"] = {
+        "kind": "restricted_directory",
+        "title": "agency copy",
+        "document": "UNODC directory extract",
+        "published": "2026-10-01",
+        "read": "2026-11-01",
+    }
+    entry["transmission_days"] = {"status": "known", "value": 90, "sources": ["copy"]}
+    (folder / "us-doj-oia.json").write_text(json.dumps(entry), encoding="utf-8")
+    args = [
+        "follow-up",
+        str(PRESERVATION),
+        "--as",
+        "mla_request",
+        "--now",
+        NOW,
+        "--json",
+        "--force",
+    ]
+    code, out, err = _run(capsys, *args, "--authorities-dir", str(folder), *store)
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["transmission_days"] == 90
+    assert "us-doj-oia" in summary["transmission_basis"]
+    assert summary["dispatch_by"] == "2026-11-02T00:00:00Z"
+    assert summary["late"] is True
+    code, out, err = _run(
+        capsys, *args, "--transmission-days", "30", "--requested-state", "GB", *store
+    )
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["transmission_days"] == 30
+    assert summary["requested_authority"] == "uk-home-office-ukca"
+    assert summary["dispatch_by"] == "2027-01-01T00:00:00Z"
+    assert summary["late"] is False
+
+
+def test_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = _preserved(tmp_path, capsys, preserve=False)
+    rid = read_request(PRESERVATION).id
+    code, _, err = _run(
+        capsys, "follow-up", str(PRESERVATION), "--as", "mla_request", "--now", NOW, *store
+    )
+    assert code == 1
+    assert "no preservation expiry in force" in err
+    code, _, err = _run(capsys, "follow-up", rid, "--as", "mla_request", "--now", NOW, *store)
+    assert code == 2
+    assert "--request FILE" in err
+    code, _, err = _run(capsys, "follow-up", "nope-nope", "--as", "mla_request", *store)
+    assert code == 1
+    code, _, err = _run(capsys, "follow-up", rid, "--as", "eu_production_order", *store)
+    assert code == 2
+    assert list(tmp_path.glob("follow-up-*.json")) == []
+
+
+def test_library_refuses_a_lapsed_or_foreign_preservation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store_args = _preserved(tmp_path, capsys)
+    store = open_store(store_args[1])
+    try:
+        tracked = store.get(read_request(PRESERVATION).id)
+    finally:
+        store.close()
+    registry = load_authorities(environ={})
+    request = read_request(PRESERVATION)
+    with pytest.raises(LifecycleError, match="lapsed"):
+        draft_follow_up(request, tracked, now=EXPIRES + timedelta(days=1), authorities=registry)
+    other = read_request(EXAMPLES / "voluntary-disclosure.json")
+    with pytest.raises(InputError, match="not the tracked request"):
+        draft_follow_up(other, tracked, now=EXPIRES - timedelta(days=70), authorities=registry)
+    with pytest.raises(InputError, match="can be drafted as"):
+        draft_follow_up(request, tracked, now=EXPIRES, authorities=registry, kind="preservation")
+    late = draft_follow_up(request, tracked, now=EXPIRES - timedelta(days=3), authorities=registry)
+    assert late.dispatch_by == EXPIRES - timedelta(days=DEFAULT_TRANSMISSION_DAYS)
+    assert late.late
+    assert late.to_dict()["late"] is True
+
+
+@pytest.mark.skipif(
+    "mla_request" not in REQUEST_KINDS, reason="the mla_request kind is not defined"
+)
+def test_the_draft_validates_once_the_missing_fields_are_filled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = _preserved(tmp_path, capsys)
+    code, out, err = _run(
+        capsys,
+        "follow-up",
+        str(PRESERVATION),
+        "--as",
+        "mla_request",
+        "-o",
+        "mla.json",
+        "--now",
+        NOW,
+        "--json",
+        *store,
+    )
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["validated_against_models"] is True
+    assert all(
+        m["path"].startswith(("$.issuing_authority", "$.legal_basis"))
+        for m in summary["missing"]
+        if m["required"]
+    )
+    draft = json.loads((tmp_path / "mla.json").read_text(encoding="utf-8"))
+    code, _, _ = _run(capsys, "validate", "mla.json")
+    assert code == 1  # not yet
+    example = json.loads((EXAMPLES / "mla-request.json").read_text(encoding="utf-8"))
+    draft["issuing_authority"] = example["issuing_authority"]
+    draft["legal_basis"] = example["legal_basis"]
+    (tmp_path / "mla.json").write_text(json.dumps(draft), encoding="utf-8")
+    code, out, err = _run(capsys, "validate", "mla.json")
+    assert code == 0, out + err
