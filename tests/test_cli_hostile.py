@@ -49,7 +49,29 @@ _VALID = frozenset({("--store", "missing"), ("--store", "empty"), ("--credential
 _REPORTERS = frozenset({("validate", "files"), ("check", "files")})
 # flags without which a slot is not read
 _NEEDS = {("check", "--store"): ["--record"]}
-_HOSTILE = ("missing", "empty", "directory", "huge", "deep", "binary", "bom", "wrong_type")
+_HOSTILE = (
+    "missing",
+    "empty",
+    "directory",
+    "huge",
+    "deep",
+    "binary",
+    "bom",
+    "wrong_type",
+    "fifo",
+)
+FIFO_SECONDS = 5
+"""A command given a FIFO with no writer must refuse it at once; one still blocked after this
+long fails the test (an alarm interrupts the wait) instead of hanging the suite."""
+# slots whose reader still opens the file blocking (a FIFO with no writer is waited on): each
+# is to read through eevidence._internal.fs.read_regular (not run here: it would block)
+_FIFO_BLOCKS = frozenset(
+    {
+        ("letter verify", "--trust-ca"),  # _cli/_letter.py
+        ("custody trust add-tsa-root", "certificate"),  # _cli/_trust.py
+        ("import etsi", "file"),  # _cli/_etsi.py _read_file
+    }
+)
 
 
 def _leaves(
@@ -121,6 +143,9 @@ def _make(kind: str, where: Path) -> Path:
     path = where / f"{kind}.json"
     if kind == "missing":
         return path
+    if kind == "fifo":
+        os.mkfifo(path, 0o600)
+        return path
     if kind == "directory":
         path.mkdir()
         (path / "inside.json").write_text("{}", encoding="utf-8")
@@ -167,11 +192,32 @@ def _assert_one_clear_line(err: str) -> None:
         assert line.startswith(("eevidence:", " ", "usage:", "WARNING ", "INFO ")), err
 
 
+class _Blocked(BaseException):
+    """The command was still blocked when the alarm rang."""
+
+
+def _alarm(_signum: int, _frame: object) -> None:
+    raise _Blocked
+
+
+def _run_bounded(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:
+    """:func:`_run_both` under an alarm of :data:`FIFO_SECONDS` seconds."""
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(FIFO_SECONDS)
+    try:
+        return _run_both(capsys, argv)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _run_both(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:
     try:
         code = main(argv)
     except SystemExit as exc:  # argparse: a usage error, already printed as one line
         code = int(exc.code or 0)
+    except _Blocked:
+        pytest.fail(f"{argv}: still blocked after {FIFO_SECONDS} s")
     except BaseException as exc:
         pytest.fail(f"{argv}: {type(exc).__name__} escaped main: {exc}")
     out, err = capsys.readouterr()
@@ -230,11 +276,14 @@ def test_hostile_input(
         pytest.skip("any bytes are valid here")
     if (slot, kind) in _VALID:
         pytest.skip("a valid input in this slot")
+    if kind == "fifo" and (command, slot) in _FIFO_BLOCKS:
+        pytest.xfail("this reader still waits on a FIFO")
     work = tmp_path / "work"
     work.mkdir()
     hostile = _make(kind, work)
     before = _snapshot(work)
-    code, out, err = _run_both(capsys, _argv(command, slot, hostile))
+    run = _run_bounded if kind == "fifo" else _run_both
+    code, out, err = run(capsys, _argv(command, slot, hostile))
     assert code != 0, out + err
     if (command, slot) in _REPORTERS and not err:
         # one report line for the file, on stdout, that says why

@@ -11,13 +11,16 @@ from pathlib import Path
 from eevidence._cli._common import EXIT_OK, CliUsageError, echo
 from eevidence._cli._options import force_option, new_output, providers_option
 from eevidence._internal.documents import load_document
-from eevidence._internal.fs import write_atomic
+from eevidence._internal.fs import read_regular, write_atomic
 from eevidence.errors import InputError, Problem
 from eevidence.letter import FORMATS, LANGUAGES, render_letter
 from eevidence.provider import ProviderProfile, load_providers
 from eevidence.request import AuthorityProfile, Request, read_request
 
 __all__ = ["demo_step", "letter_documents", "provider_profile", "register"]
+
+MAX_LOGO_BYTES = 8 * 1024 * 1024
+"""Largest letterhead logo read (a PNG or JPEG printed 16 mm high: a few hundred KiB)."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -81,6 +84,10 @@ def _authority(path: str) -> AuthorityProfile:
         raise InputError("invalid authority profile", source=path, problems=exc.problems) from None
 
 
+def _reason(exc: InputError) -> str:
+    return str(exc.args[0]).removeprefix("cannot read file: ")
+
+
 def _cmd_render(args: argparse.Namespace) -> int:
     new_output(args.output, "--output", force=args.force)
     request = read_request(args.file)
@@ -90,19 +97,19 @@ def _cmd_render(args: argparse.Namespace) -> int:
     logo: bytes | None = None
     if args.logo:
         try:
-            logo = Path(args.logo).read_bytes()
-        except OSError as exc:
-            raise CliUsageError(f"cannot read the logo {args.logo}: {exc.strerror}") from None
+            logo = read_regular(args.logo, MAX_LOGO_BYTES, "logo")
+        except InputError as exc:
+            raise CliUsageError(f"cannot read the logo {args.logo}: {_reason(exc)}") from None
     elif authority is not None and authority.logo is not None:
         # a plain file name (the model refuses directories), read beside the profile
         path = Path(args.authority).parent / authority.logo
         try:
-            logo = path.read_bytes()
-        except OSError as exc:
+            logo = read_regular(path, MAX_LOGO_BYTES, "logo")
+        except InputError as exc:
             raise InputError(
-                f"cannot read the profile's logo {path}: {exc.strerror}",
+                f"cannot read the profile's logo {path}: {_reason(exc)}",
                 source=args.authority,
-                problems=[Problem("$.logo", "the file must sit beside the profile")],
+                problems=[Problem("$.logo", "a regular file beside the profile")],
             ) from None
     data = render_letter(
         request,

@@ -14,6 +14,7 @@ from eevidence._cli._common import EXIT_INVALID, EXIT_OK, CliUsageError, echo, p
 from eevidence._cli._custody_hook import record_for
 from eevidence._cli._options import actor_of, actor_options, now_of, store_of, store_options
 from eevidence._cli._trust import admit_package, allow_unsigned_option, trust_option
+from eevidence._internal.fs import open_regular, read_regular
 from eevidence.custody import CustodyAction
 from eevidence.errors import (
     ConfigurationError,
@@ -196,6 +197,7 @@ def _cmd_submit(args: argparse.Namespace) -> int:
     if args.confirm is not None and args.channel not in (None, "portal"):
         raise CliUsageError("--confirm records a portal upload; use it with --channel portal")
     now = now_of(args)
+    _examinable(args.package)
     # without --allow-unsigned, load_outgoing verifies the signatures as it reads the bytes
     # it sends; with it, a package no trusted key signed is read on its fixity alone
     admission = admit_package(args, args.package, fixity=args.allow_unsigned)
@@ -298,15 +300,23 @@ def _api_of(profile: ProviderProfile | None, tracked: Tracked) -> Channel | None
         return None
 
 
+def _examinable(package: str) -> None:
+    """Refuse, before anything else reads it, a package path that is not a folder and not a
+    regular file one can open: a symbolic link loop, a FIFO (never waited on), a device.
+
+    Raises:
+        InputError: one line naming the file and why.
+    """
+    if not Path(package).is_dir():
+        open_regular(package, "package").close()
+
+
 def _cmd_notified(args: argparse.Namespace) -> int:
     if not args.id:
         raise CliUsageError("--answer needs the request ID")
     now = now_of(args)
-    try:
-        with Path(args.answer).open("rb") as fh:
-            body = fh.read(MAX_ANSWER + 1)  # one byte more than allowed: too large is refused
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", source=args.answer) from None
+    # a regular file only (a FIFO is refused, not waited on), of at most MAX_ANSWER bytes
+    body = read_regular(args.answer, MAX_ANSWER, "answer")
     status = parse_answer(body, source=args.answer, require_status=True)
     store = store_of(args)
     try:

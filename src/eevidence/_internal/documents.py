@@ -32,6 +32,7 @@ from typing import Any, Final
 
 import yaml
 
+from eevidence._internal.fs import read_regular
 from eevidence._internal.validation import json_path
 from eevidence.errors import InputError
 
@@ -68,19 +69,15 @@ _STEP: Final = {"[": 1, "{": 1, "]": -1, "}": -1}
 def read_limited(path: str | os.PathLike[str], limit: int, what: str = "file") -> bytes:
     """The bytes of ``path``, reading at most ``limit + 1`` of them.
 
+    The file is opened without blocking and must be a regular file: a FIFO, a device
+    (``/dev/zero``) or a directory is refused at once
+    (:func:`~eevidence._internal.fs.read_regular`).
+
     Raises:
-        InputError: the file cannot be read, or is larger than ``limit`` bytes (the message
-            names the limit).
+        InputError: the file cannot be read, is not a regular file, or is larger than
+            ``limit`` bytes (the message names the limit).
     """
-    source = str(path)
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(limit + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=source) from None
-    if len(data) > limit:
-        raise InputError(f"{what} is larger than {limit} bytes (the limit)", source=source)
-    return data
+    return read_regular(path, limit, what)
 
 
 def _text(data: bytes | str, source: str, limit: int, what: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from eevidence._internal.documents import MAX_TOML_BYTES, decode_toml
+from eevidence._internal.fs import open_regular
 from eevidence.errors import CredentialsError, InputError
 from eevidence.tracking import default_store_path
 
@@ -121,8 +122,13 @@ def _read_private_file(path: Path) -> dict[str, Any]:
         if st.st_uid != os.getuid():
             raise CredentialsError("the credentials file belongs to another user", source=str(path))
     try:
-        with path.open("rb") as fh:
+        with open_regular(path, "credentials file") as fh:
             data = fh.read(MAX_TOML_BYTES + 1)
+    except InputError as exc:  # not a regular file: a FIFO is refused, not waited on
+        reason = str(exc.args[0]).removeprefix("cannot read file: ")
+        raise CredentialsError(
+            f"the credentials file cannot be read: {reason}", source=str(path)
+        ) from None
     except OSError as exc:
         raise CredentialsError(
             f"the credentials file cannot be read: {type(exc).__name__}", source=str(path)

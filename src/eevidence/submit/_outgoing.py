@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
+from eevidence._internal.fs import open_regular
 from eevidence.crypto import TrustStore, canonical_json_bytes
 from eevidence.errors import InputError, PackageError
 from eevidence.hi1 import Hi1Endpoint, to_hi1_xml
@@ -31,6 +32,11 @@ __all__ = [
 
 _KEY_NAMESPACE: Final = uuid.UUID("5b0c2f43-6c53-4f51-9d3a-3a1f2f0e6a11")
 _MAX_REQUEST: Final = 16 << 20  # bytes of data/request.json read
+_ZIP_STARTS: Final = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header, an empty zip
+MAX_SEND_BYTES: Final = 1 << 30
+"""Largest package sent, in bytes (1 GiB): it is held in memory, read once and sent as
+verified. A request package holds the request and its letters (a few MiB); the package
+limits (:class:`~eevidence.package.PackageLimits`) apply too when they are lower."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,10 @@ def load_outgoing(
 
     Raises:
         InputError: the path is a directory (only the zip form can be sent), cannot be
-            read, does not verify, or changed while it was being verified.
+            read, is not a regular file (a FIFO or a device is refused without waiting on
+            it), is not a zip, is larger than :data:`MAX_SEND_BYTES` or the limits' total
+            size (checked before reading), does not verify, or changed while it was being
+            verified.
         PackageError: the package's request cannot be read from the zip.
         RequestValidationError: the package's request does not satisfy the request model.
     """
@@ -106,11 +115,24 @@ def load_outgoing(
             "only the zip form of a package can be sent; build it with an OUT ending in .zip",
             source=str(p),
         )
-    try:
-        before = _identity(p)
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the package: {exc.strerror or exc}", source=str(p)) from None
+    limit = min(MAX_SEND_BYTES, (limits or PackageLimits()).max_total_size)
+    with open_regular(p, "package", limit=limit) as fh:
+        try:
+            before = _identity(p)
+            head = fh.read(4)
+            if head not in _ZIP_STARTS:
+                raise InputError(
+                    "not a package in zip form (a zip file starts with PK); build one with "
+                    "an OUT ending in .zip",
+                    source=str(p),
+                )
+            data = head + fh.read(limit + 1 - len(head))
+        except OSError as exc:
+            raise InputError(
+                f"cannot read the package: {exc.strerror or exc}", source=str(p)
+            ) from None
+    if len(data) > limit:
+        raise InputError(f"package is larger than {limit} bytes (the limit)", source=str(p))
     digest = hashlib.sha256(data).hexdigest()
     report = package_report(p, trust or TrustStore(), limits=limits, fixity_only=trust is None)
     reasons = report.reasons()
