@@ -811,3 +811,20 @@ def test_a_checkpoint_that_does_not_hold_is_named_in_the_text(
     code, out, _ = cli(capsys, "custody", "verify", "--checkpoint", str(cp), *s)
     assert code == 1
     assert "checkpoint_file at size 3 does NOT hold" in out
+
+
+def test_a_broken_log_is_exported_as_it_is_but_not_vouched_for(
+    store_spec: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    s = ("--store", store_spec, "--now", NOW)
+    for i in range(2):
+        assert cli(capsys, "custody", "record", "note", f"request/{i}", *s)[0] == 0
+    doc = _line(store_spec, 1)
+    doc["note"] = "edited after signing"
+    _set_line(store_spec, 1, doc)
+    out_file = tmp_path / "log.jsonl"
+    code, _, err = cli(capsys, "custody", "export", "-o", str(out_file), *s)
+    assert code == 0
+    assert "does not verify" in err
+    assert len(out_file.read_bytes().splitlines()) == 2
+    assert _sql(store_spec, "SELECT COUNT(*) FROM custody", ()) == [(2,)]  # no export entry

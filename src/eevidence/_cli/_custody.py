@@ -365,6 +365,20 @@ def _positive(text: str) -> int:
     return value
 
 
+def _log_problem(args: argparse.Namespace, store: Store) -> str | None:
+    """The first reason the stored log does not verify against the trust configuration, or
+    ``None`` when it verifies (or no key is trusted yet: nothing to judge it by)."""
+    try:
+        trusted = custody_trusted(args)
+    except ConfigurationError:
+        return None
+    audit = audit_log(store, trusted)
+    if audit.ok:
+        return None
+    first = audit.breaks[0] if audit.breaks else None
+    return "a kept checkpoint does not hold" if first is None else f"{first.kind}: {first.detail}"
+
+
 def _refuse_broken_log(args: argparse.Namespace, store: Store, signer: KeySigner) -> None:
     """A checkpoint vouches for the log: refuse to sign one over a log that does not verify
     (entries, links, stored columns, kept checkpoints)."""
@@ -529,17 +543,26 @@ def _cmd_export(args: argparse.Namespace) -> int:
             data = (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode()
         write_atomic(args.output, data)
         covered = _write_proofs(f"{args.output}.proofs.json", lines, kept)
-        record_for(
-            args,
-            store,
-            "exported",
-            f"custody/{args.name}",
-            now=now_of(args),
-            object_sha256=_sha256(data),
-            note=f"{len(entries)} entries as {args.format} to {Path(args.output).name}",
-        )
+        problem = _log_problem(args, store)
+        if problem is None:
+            record_for(
+                args,
+                store,
+                "exported",
+                f"custody/{args.name}",
+                now=now_of(args),
+                object_sha256=_sha256(data),
+                note=f"{len(entries)} entries as {args.format} to {Path(args.output).name}",
+            )
     finally:
         store.close()
+    if problem is not None:  # exported as it is, for examination; never vouched for
+        echo(
+            f"eevidence: warning: the custody log does not verify ({problem}): it is exported "
+            "as it is, its proofs may not verify, and no export entry is signed into it; run "
+            "'eevidence custody verify'",
+            file=sys.stderr,
+        )
     echo(f"wrote {len(entries)} entries as {args.format} to {args.output}")
     if covered:
         echo(
