@@ -121,7 +121,8 @@ def cmd_evidence_verify(args: argparse.Namespace) -> int:
             prefix = f"evidence/{args.request}/"
             latest = {k: v for k, v in latest.items() if k.startswith(prefix)}
         checks = _check_evidence(args, latest, broken)
-        if not args.no_record:
+        # nothing is signed into a log that does not verify: an entry would vouch for it
+        if not args.no_record and report.ok and not broken:
             for object_id, result in checks:
                 if result.status == "unverified_record":
                     continue  # never vouch for a file against an entry that does not verify
