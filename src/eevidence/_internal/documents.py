@@ -39,6 +39,7 @@ from eevidence.errors import InputError
 __all__ = [
     "MAX_DEPTH",
     "MAX_DOCUMENT_BYTES",
+    "MAX_INTEGER_DIGITS",
     "MAX_YAML_BYTES",
     "MAX_YAML_NODES",
     "decode_json",
@@ -55,6 +56,9 @@ MAX_YAML_BYTES: Final = 1024 * 1024
 document in memory (about 1 KiB each), so its input is kept smaller than JSON's."""
 MAX_YAML_NODES: Final = 100_000
 """Most nodes (scalars, sequences, mappings) in a YAML document (a request has a few hundred)."""
+MAX_INTEGER_DIGITS: Final = 64
+"""Most digits in an integer read (a request's largest number has a few; Python refuses to
+convert integers of thousands of digits, and converting them costs quadratic time)."""
 MAX_DEPTH: Final = 64
 """Deepest nesting of arrays and objects read (the example requests go 3 levels deep, the
 shipped profiles 5)."""
@@ -167,7 +171,8 @@ def decode_json(
     Raises:
         InputError: larger than ``max_bytes``, not UTF-8, not JSON, nested deeper than
             ``max_depth``, an object giving a key twice (the key and its path named), a
-            ``NaN``/``Infinity`` constant, or (``integers_only``) a non-integer number.
+            ``NaN``/``Infinity`` constant, an integer of more than
+            :data:`MAX_INTEGER_DIGITS` digits, or (``integers_only``) a non-integer number.
     """
     text = _text(data, source, max_bytes, "document")
     depth = _json_depth(text, max_depth)
@@ -181,7 +186,8 @@ def decode_json(
         value = json.loads(
             text,
             object_pairs_hook=_object_hook(seen),
-            parse_float=_reject_float if integers_only else float,
+            parse_float=_reject_float if integers_only else _bounded_float,
+            parse_int=_bounded_int,
             parse_constant=_reject_constant,
         )
     except json.JSONDecodeError as exc:
@@ -204,6 +210,23 @@ def decode_json(
                     source=source,
                 )
     return value
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text.lstrip("+-"))
+    if digits > MAX_INTEGER_DIGITS:
+        raise ValueError(
+            f"an integer of {digits} digits (the limit is {MAX_INTEGER_DIGITS} digits)"
+        )
+    return int(text, 10)
+
+
+def _bounded_float(text: str) -> float:
+    if len(text) > MAX_INTEGER_DIGITS * 2:
+        raise ValueError(
+            f"a number written with {len(text)} characters (the limit is {MAX_INTEGER_DIGITS * 2})"
+        )
+    return float(text)
 
 
 def _reject_float(text: str) -> Any:
@@ -282,10 +305,60 @@ class _BoundedLoader(yaml.SafeLoader):
         return node
 
 
-_BoundedLoader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+# Plain scalars are resolved as YAML 1.2's core schema does (section 10.3.2), not as YAML
+# 1.1's: yes/no/on/off, 1:30 (sexagesimal), 1_000, 0x5A, 0o17, 010 (octal) and dates stay
+# texts; only true/false, null/~/empty, decimal integers and plain decimal floats are values.
+_BoundedLoader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in (
+    ("bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    ("null", r"~|null|Null|NULL|", "~nN"),
+    ("int", r"[-+]?[0-9]+", "-+0123456789"),
+    ("float", r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?", "-+.0123456789"),
+):
+    _BoundedLoader.add_implicit_resolver(
+        f"tag:yaml.org,2002:{_tag}",
+        re.compile(f"^(?:{_pattern})$"),
+        [*_first, ""] if _tag == "null" else list(_first),
+    )
+_CORE_INT: Final = re.compile(r"[-+]?[0-9]+")
+_CORE_FLOAT: Final = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_CORE_BOOL: Final = {"true": True, "True": True, "TRUE": True}
+_CORE_BOOL.update({"false": False, "False": False, "FALSE": False})
+
+
+def _scalar(loader: _BoundedLoader, node: yaml.Node) -> str:
+    value = loader.construct_scalar(node)  # type: ignore[arg-type]
+    return str(value)
+
+
+def _construct_int(loader: _BoundedLoader, node: yaml.Node) -> int:
+    text = _scalar(loader, node)
+    line = node.start_mark.line + 1
+    if _CORE_INT.fullmatch(text) is None:
+        raise _Refused(f"{text[:40]!r} at line {line} is not a decimal integer")
+    try:
+        return _bounded_int(text)
+    except ValueError as exc:
+        raise _Refused(f"{exc} at line {line}") from None
+
+
+def _construct_float(loader: _BoundedLoader, node: yaml.Node) -> float:
+    text = _scalar(loader, node)
+    if _CORE_FLOAT.fullmatch(text) is None or len(text) > MAX_INTEGER_DIGITS * 2:
+        raise _Refused(f"{text[:40]!r} at line {node.start_mark.line + 1} is not a number")
+    return float(text)
+
+
+def _construct_bool(loader: _BoundedLoader, node: yaml.Node) -> bool:
+    text = _scalar(loader, node)
+    if text not in _CORE_BOOL:
+        raise _Refused(f"{text[:40]!r} at line {node.start_mark.line + 1} is not true or false")
+    return _CORE_BOOL[text]
+
+
+_BoundedLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_BoundedLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_BoundedLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 
 _JSON_SCALARS: Final = (str, int, bool, type(None))
 
@@ -298,13 +371,18 @@ def decode_yaml(
     max_depth: int = MAX_DEPTH,
     max_nodes: int = MAX_YAML_NODES,
 ) -> Any:
-    """Decode one YAML 1.1 document holding JSON values only (integers, no floats).
+    """Decode one YAML document holding JSON values only (integers, no floats).
+
+    Plain scalars are resolved as in YAML 1.2's core schema: ``yes``, ``on``, ``1:30``,
+    ``1_000``, ``0x5A`` and ``010`` are texts, not booleans or numbers (a model then refuses
+    a text where it wants a number); integers have at most :data:`MAX_INTEGER_DIGITS` digits.
 
     Raises:
         InputError: larger than ``max_bytes``, not UTF-8, not YAML, an alias (``*name``),
             more than ``max_nodes`` nodes, nesting deeper than ``max_depth``, a mapping
-            giving a key twice (named with its path), a key that is not a text, or a value
-            that is not a JSON integer, string, boolean, null, array or object.
+            giving a key twice (named with its path), a key that is not a text, an integer
+            of more than :data:`MAX_INTEGER_DIGITS` digits, or a value that is not a JSON
+            integer, string, boolean, null, array or object.
     """
     text = _text(data, source, max_bytes, "document")
     loader: _BoundedLoader | None = None
