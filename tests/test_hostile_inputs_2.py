@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from eevidence.errors import StoreError
+from eevidence.errors import InputError, StoreError
 from eevidence.tracking import open_store
 from tests.helpers import EXAMPLES, ROOT
 
@@ -196,3 +196,138 @@ def test_a_symlink_loop_given_to_submit_is_one_line(tmp_path: Path) -> None:
     for extra in (["--trust", "trust"], ["--allow-unsigned"]):
         result = _cli(["submit", "a.zip", *extra], tmp_path)
         assert "symbolic links" in _one_line(result, "a.zip")
+
+
+# --------------------------------------------------------------------------- numbers, YAML 1.2
+
+
+def _yaml_request(tmp_path: Path, **changes: str) -> Path:
+    """The preservation example as YAML, with some values written as given (raw YAML)."""
+    lines = []
+    doc = json.loads((EXAMPLES / "preservation.json").read_text(encoding="utf-8"))
+    for key, value in doc.items():
+        raw = changes.pop(key) if key in changes else json.dumps(value)
+        lines.append(f"{key}: {raw}")
+    lines += [f"{key}: {raw}" for key, raw in changes.items()]
+    path = tmp_path / "request.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _validate(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    from eevidence._cli import main
+
+    code = main(["validate", str(path)])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert "internal error" not in out + err
+    return code, out + err
+
+
+def test_the_example_as_yaml_is_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _validate(_yaml_request(tmp_path), capsys)[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("key", "raw"),
+    [
+        ("preservation_days", "1:30"),  # YAML 1.1: sexagesimal 90
+        ("preservation_days", "1_0_0"),  # YAML 1.1: 100
+        ("preservation_days", "0x5A"),  # YAML 1.1: 90
+        ("preservation_days", "0o132"),  # YAML 1.2 core: 90; not decimal
+        ("mla_to_follow", "yes"),  # YAML 1.1: true
+        ("mla_to_follow", "on"),
+        ("mla_to_follow", "Y"),
+    ],
+)
+def test_yaml_1_1_coercions_are_not_made(
+    key: str, raw: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eevidence._internal.documents import decode_yaml
+
+    path = _yaml_request(tmp_path, **{key: raw})
+    assert decode_yaml(path.read_bytes(), str(path))[key] == raw  # a text, not a number
+    code, text = _validate(path, capsys)
+    assert code != 0
+    assert key in text
+
+
+def test_yaml_scalars_follow_the_core_schema() -> None:
+    from eevidence._internal.documents import decode_yaml
+
+    doc = decode_yaml("a: 010\nb: -7\nc: true\nd: FALSE\ne: ~\nf:\ng: null\n", "x")
+    assert doc == {"a": 10, "b": -7, "c": True, "d": False, "e": None, "f": None, "g": None}
+    assert decode_yaml("h: 2026-11-30\ni: .inf\nj: '12'\n", "x") == {
+        "h": "2026-11-30",
+        "i": ".inf",
+        "j": "12",
+    }
+    for explicit in ("a: !!int 0x5A", "a: !!bool yes", "a: !!float 1:30"):
+        with pytest.raises(InputError, match="not readable YAML"):
+            decode_yaml(explicit, "x")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_a_huge_integer_is_one_clear_line(
+    suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    huge = "9" * 100_000
+    path = tmp_path / f"hugeint{suffix}"
+    if suffix == ".json":
+        doc = (EXAMPLES / "preservation.json").read_text(encoding="utf-8")
+        path.write_text(doc.replace('"preservation_days": 90', f'"preservation_days": {huge}'))
+    else:
+        path = _yaml_request(tmp_path, preservation_days=huge)
+    code, text = _validate(path, capsys)
+    assert code != 0
+    assert "an integer of 100000 digits (the limit is 64 digits)" in text
+    assert "set_int_max_str_digits" not in text
+    assert len(text) < 1000
+
+
+def test_integers_up_to_the_limit_are_read() -> None:
+    from eevidence._internal.documents import MAX_INTEGER_DIGITS, decode_json, decode_yaml
+
+    big = "9" * MAX_INTEGER_DIGITS
+    assert decode_json(f"[{big}, -{big}]", "x") == [int(big), -int(big)]
+    assert decode_yaml(f"a: -{big}", "x") == {"a": -int(big)}
+    with pytest.raises(InputError, match="digits"):
+        decode_json(f"[{big}9]", "x")
+    with pytest.raises(InputError, match="a number written with 130 characters"):
+        decode_json(f"[1.{big}{big}]", "x", integers_only=False)
+
+
+# --------------------------------------------------------------------------- provider answers
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"reference": "A", "reference": "B", "status": "received"}', "duplicate key"),
+        (b'{"reference": "A", "status": "received", "x": NaN}', "NaN is not allowed"),
+        (b'{"reference": "A", "status": "received", "x": -Infinity}', "Infinity"),
+        (b'{"reference": "A", "status": "received", "x": 1' + b"0" * 5000 + b"}", "digits"),
+    ],
+)
+def test_a_lax_provider_answer_is_refused(body: bytes, reason: str) -> None:
+    from eevidence.errors import MalformedAnswerError
+    from eevidence.submit import parse_answer
+
+    with pytest.raises(MalformedAnswerError, match="not strict JSON") as caught:
+        parse_answer(body, source="answer.json")
+    assert reason in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_poll_answer_with_a_duplicate_key_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eevidence._cli import main
+
+    answer = tmp_path / "answer.json"
+    answer.write_bytes(b'{"reference": "A", "reference": "B", "status": "received"}')
+    store = ["--store", str(tmp_path / "s.sqlite3")]
+    assert main(["poll", "R-1", "--answer", str(answer), *store]) != 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "duplicate key 'reference'" in err

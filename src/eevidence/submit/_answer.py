@@ -8,14 +8,14 @@ notification, a portal reference typed in by the user).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
-from eevidence.errors import MalformedAnswerError
+from eevidence._internal.documents import decode_json
+from eevidence.errors import InputError, MalformedAnswerError
 from eevidence.tracking import Event, Tracked, allowed_events
 
 __all__ = [
@@ -128,6 +128,17 @@ def lookup(doc: Mapping[str, Any], keys: Iterable[str]) -> Any:
     return None
 
 
+def _not_json(reason: str, body: bytes) -> str:
+    """Why an answer was refused by the strict JSON reader, in one line."""
+    reason = CONTROL.sub(" ", reason)[:300]
+    if "nested deeper" in reason:
+        return f"the answer is nested too deeply ({reason.split(': ', 1)[-1]})"
+    if any(word in reason for word in ("duplicate key", "is not allowed", "(the limit is")):
+        return f"the answer is not strict JSON: {reason.removeprefix('not valid JSON: ')}"
+    preview = CONTROL.sub(" ", body[:80].decode("utf-8", "replace"))
+    return f"the answer is not JSON (starts with {preview!r})"
+
+
 def parse_answer(
     body: bytes, *, source: str, require_status: bool = False, max_size: int = MAX_ANSWER
 ) -> ProviderStatus:
@@ -158,15 +169,10 @@ def parse_answer(
         if require_status:
             raise MalformedAnswerError("the answer is empty; a status was expected", source=source)
         return ProviderStatus()
-    try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        preview = CONTROL.sub(" ", body[:80].decode("utf-8", "replace"))
-        raise MalformedAnswerError(
-            f"the answer is not JSON (starts with {preview!r})", source=source
-        ) from None
-    except RecursionError:
-        raise MalformedAnswerError("the answer is nested too deeply", source=source) from None
+    try:  # strict: a key given twice, NaN/Infinity, deep nesting or a huge integer is refused
+        doc = decode_json(body, source, max_bytes=max_size, integers_only=False)
+    except InputError as exc:
+        raise MalformedAnswerError(_not_json(str(exc.args[0]), body), source=source) from None
     if not isinstance(doc, dict):
         raise MalformedAnswerError(
             f"the answer is a JSON {type(doc).__name__}, not an object", source=source

@@ -16,7 +16,6 @@ only when one read waits too long.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import socket
 import ssl
@@ -30,9 +29,11 @@ from urllib.parse import quote
 
 import httpx
 
+from eevidence._internal.documents import decode_json
 from eevidence.errors import (
     ConfigurationError,
     CredentialsError,
+    InputError,
     MalformedAnswerError,
     SubmissionError,
 )
@@ -96,8 +97,8 @@ class _Answer:
 
 def _provider_message(answer: _Answer) -> str:
     try:
-        doc = json.loads(answer.content)
-    except (ValueError, RecursionError):
+        doc = decode_json(answer.content, "answer", integers_only=False)
+    except InputError:
         doc = None
     if isinstance(doc, dict):
         found = lookup(doc, ("message", "error", "detail", "title"))
