@@ -176,3 +176,74 @@ def test_unknown_case_and_urgency(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert view.urgent == (f"{request.id}: emergency request",)
     with pytest.raises(InputError, match="case reference is needed"):
         case_view([], " ", now=request.created_at)
+
+
+@pytest.mark.skipif(not (EXAMPLES / "mla-request.json").is_file(), reason="no mla_request kind")
+def test_state_to_state_outcomes_and_the_case_view(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = json.loads((EXAMPLES / "mla-request.json").read_text(encoding="utf-8"))
+    second = {**first, "id": "0b6e6d1c-8a55-4f55-9a4e-1f0f6bb6d2a1"}
+    store_path = tmp_path / "t.sqlite3"
+    store_args = ["--store", str(store_path)]
+    for name, data in (("a", first), ("b", second)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+        code = main(
+            [
+                "track",
+                "add",
+                str(tmp_path / f"{name}.json"),
+                *store_args,
+                "--actor",
+                "A",
+                "--role",
+                "r",
+            ]
+        )
+        assert code == 0, capsys.readouterr().err
+    _track(store_path, ["preservation"], capsys)
+    sent = read_request(tmp_path / "a.json").created_at
+    store = open_store(str(store_path))
+    try:
+        for rid, events in (
+            (
+                first["id"],
+                [
+                    ("submitted", 0, {}),
+                    ("received", 2, {"ref": "CA-77"}),
+                    ("transmitted", 10, {}),
+                    ("disclosed", 40, {}),
+                ],
+            ),
+            (
+                second["id"],
+                [
+                    ("submitted", 0, {}),
+                    ("rejected", 20, {"reason": "no dual criminality statement"}),
+                ],
+            ),
+        ):
+            for name, days, extra in events:
+                at = sent + timedelta(days=days)
+                store.record(rid, Event(name, at, "A", **extra), now=at)  # type: ignore[arg-type]
+        later = sent + timedelta(days=41)
+        view = case_view(store.list_requests(), first["case"]["reference"], now=later)
+    finally:
+        store.close()
+    mla = next(r for r in view.requests if r.tracked.id == first["id"])
+    assert mla.references == ("CA-77",)
+    assert mla.tracked.state == "disclosed"
+    code = main(["case", "report", *store_args, "--json", "--now", later.isoformat()])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert list(report["kinds"]) == ["mla_request"]  # the preservation went to a provider
+    row = report["kinds"]["mla_request"]
+    assert row["requests"] == 2
+    assert row["outcomes"] == {"executed": 1, "refused": 1}
+    assert row["refusal_reasons"] == {"no dual criminality statement": 1}
+    assert row["to_transmission"] == {"count": 1, "median_days": 10.0, "p90_days": 10.0}
+    assert row["to_execution"]["median_days"] == 40.0
+    assert main(["case", "report", *store_args, "--now", later.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "refused (1): no dual criminality statement" in out
+    assert "to execution: median 40.0 days" in out

@@ -15,6 +15,7 @@ from eevidence._cli._options import (
     force_option,
     new_output,
     now_of,
+    parse_time,
     store_of,
     store_options,
 )
@@ -73,6 +74,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     store_options(q)
     q.set_defaults(handler=_cmd_case_show)
+    q = csub.add_parser(
+        "report",
+        help="outcome figures of the requests addressed to a State",
+        description="Requests for mutual legal assistance and 24/7 preservations: how many "
+        "were executed, partially executed, refused (by reason), withdrawn or are pending, "
+        "and the days from sending to transmission for execution and to execution (median, "
+        "90th percentile), to share outcomes between States.",
+    )
+    q.add_argument("--since", metavar="DATE", help="requests created on or after this date")
+    store_options(q)
+    q.set_defaults(handler=_cmd_case_report)
 
     p = sub.add_parser(
         "follow-up",
@@ -226,6 +238,40 @@ def _cmd_case_show(args: argparse.Namespace) -> int:
         echo(line)
     for warning in warnings:
         echo(f"  warning: {warning}")
+    return EXIT_OK
+
+
+def _cmd_case_report(args: argparse.Namespace) -> int:
+    from eevidence.cases import state_outcomes  # noqa: PLC0415
+
+    now = now_of(args)
+    since = parse_time(args.since, "--since") if args.since else None
+    store = store_of(args, create=False)
+    try:
+        report = state_outcomes(store.list_requests(), now=now, since=since)
+    finally:
+        store.close()
+    if args.json:
+        print_json(report)
+        return EXIT_OK
+    echo(f"requests addressed to a State, as of {report['as_of']}")
+    for kind, row in report["kinds"].items():
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(row["outcomes"].items()))
+        echo(f"  {kind}: {row['requests']} request(s): {outcomes}")
+        for reason, n in sorted(row["refusal_reasons"].items()):
+            echo(f"    refused ({n}): {reason}")
+        for label, key in (
+            ("to transmission", "to_transmission"),
+            ("to execution", "to_execution"),
+        ):
+            s = row[key]
+            if s["count"]:
+                echo(
+                    f"    {label}: median {s['median_days']} days, 90th percentile "
+                    f"{s['p90_days']} days ({s['count']} request(s))"
+                )
+    if not report["kinds"]:
+        echo("  none tracked")
     return EXIT_OK
 
 

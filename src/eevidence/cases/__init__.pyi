@@ -13,6 +13,7 @@ from ._follow_up import (
     Missing as Missing,
     draft_follow_up as draft_follow_up,
 )
+from ._report import state_outcomes as state_outcomes
 from ._view import (
     LAPSING_DAYS as LAPSING_DAYS,
     CaseRequest as CaseRequest,
@@ -35,5 +36,6 @@ __all__ = [
     "draft_follow_up",
     "recorded_digest",
     "request_documents",
+    "state_outcomes",
     "verified_document",
 ]
