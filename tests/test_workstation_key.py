@@ -34,3 +34,19 @@ def test_an_interrupted_creation_leaves_nothing(
     with pytest.raises(KeyboardInterrupt):
         workstation_signer(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_missing_workstation_key_is_said_when_a_new_one_is_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from eevidence._cli import main
+    from eevidence.tracking import default_store_path
+
+    s = ["--store", str(tmp_path / "s.sqlite3"), "--now", "2026-11-24T10:00:00Z"]
+    assert main(["custody", "record", "note", "request/1", *s]) == 0
+    (default_store_path().parent / "custody-key.pem").unlink()
+    with caplog.at_level(logging.WARNING, logger="eevidence"):
+        assert main(["custody", "record", "note", "request/2", *s]) == 0
+    assert any("custody key was missing" in r.getMessage() for r in caplog.records)

@@ -12,6 +12,7 @@ configuration exists is used but never trusted by itself.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,8 @@ from eevidence.tracking import Store, default_store_path
 
 if TYPE_CHECKING:
     from eevidence.request import RequestingAuthority
+
+_log = logging.getLogger(__name__)
 
 __all__ = ["ACTOR_ENV", "KEY_ENV", "ROLE_ENV", "key_dir", "record_for", "signer_for", "user"]
 
@@ -59,6 +62,13 @@ def signer_for(args: argparse.Namespace, *, now: datetime | None = None) -> KeyS
     folder = key_dir()
     created = not (folder / WORKSTATION_KEY).exists()
     signer = workstation_signer(folder)
+    if created and load_custody_trust().exists:
+        _log.warning(
+            "the workstation custody key was missing from %s: a new one was made and is "
+            "trusted from now on; if nobody here deleted the old one, check who can write "
+            "that folder ('eevidence custody trust list' shows every key trusted)",
+            folder,
+        )
     if now is not None and (created or not load_custody_trust().exists):
         why = "created" if created else "adopted: made before the trust configuration existed"
         trust_signer(signer.public_key, now, f"workstation custody key ({why}) {folder}")
