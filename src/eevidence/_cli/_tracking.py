@@ -200,7 +200,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
     unsigned_note = None
     if _is_package(path):
         request, unsigned_note = _request_from_package(args, path)
-    elif args.trust or args.allow_unsigned:
+    elif (args.trust or args.allow_unsigned) and path.exists():  # else: "cannot read" below
         option = "--trust" if args.trust else "--allow-unsigned"
         raise CliUsageError(f"{option} applies to packages only")
     else:
