@@ -331,3 +331,36 @@ def test_poll_answer_with_a_duplicate_key_is_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "duplicate key 'reference'" in err
+
+
+# --------------------------------------------------------------------------- passphrases
+
+
+def test_an_empty_passphrase_variable_does_not_write_an_unencrypted_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eevidence._cli import main
+
+    monkeypatch.setenv("EEVIDENCE_PASSPHRASE", "")
+    code = main(["keys", "generate", "-o", str(tmp_path / "k")])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "EEVIDENCE_PASSPHRASE is empty" in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_end_of_input_at_the_passphrase_prompt_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eevidence._cli import main
+
+    def ended(prompt: str = "") -> str:
+        raise EOFError
+
+    monkeypatch.setattr("getpass.getpass", ended)
+    code = main(["keys", "generate", "-o", str(tmp_path / "k"), "--passphrase-prompt"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "Traceback" not in err
+    assert "no passphrase was typed" in err
+    assert not list(tmp_path.iterdir())

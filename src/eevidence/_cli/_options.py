@@ -279,35 +279,46 @@ def passphrase_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _typed(prompt: str) -> str:
+    """A passphrase typed at the terminal; the end of input (Ctrl-D) is one clear error."""
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise CliUsageError(
+            "no passphrase was typed (the input ended); type one at the prompt"
+        ) from None
+
+
 def passphrase_of(args: argparse.Namespace, *, confirm: bool = False) -> bytes | None:
     """The key passphrase the options name, or ``None`` for a key without one.
 
     ``confirm`` is set when a key is being written: an empty passphrase the user asked for
-    (prompted, or a variable named with ``--passphrase-env``) is then refused, since it
-    would leave the key unencrypted.
+    (prompted, a variable named with ``--passphrase-env``, or ``$EEVIDENCE_PASSPHRASE`` set
+    but empty) is then refused, since it would leave the key unencrypted.
 
     Raises:
-        CliUsageError: the named variable is not set, the two prompted entries differ, or
-            an asked-for passphrase is empty where a key is being encrypted.
+        CliUsageError: the named variable is not set, the input ends at the prompt, the two
+            prompted entries differ, or an asked-for passphrase is empty where a key is
+            being encrypted.
     """
     if args.passphrase_prompt:
-        first = getpass.getpass("Key passphrase: ")
+        first = _typed("Key passphrase: ")
         if confirm and not first:
             raise CliUsageError(
                 "an empty passphrase would leave the key unencrypted; type one, or leave out "
                 "--passphrase-prompt"
             )
-        if confirm and getpass.getpass("Repeat passphrase: ") != first:
+        if confirm and _typed("Repeat passphrase: ") != first:
             raise CliUsageError("the passphrases do not match")
         return first.encode("utf-8") or None
     var = args.passphrase_env or PASSPHRASE_ENV
     value = os.environ.get(var)
     if args.passphrase_env and value is None:
         raise CliUsageError(f"environment variable {var} is not set")
-    if confirm and args.passphrase_env and not value:
+    if confirm and value is not None and not value:
         raise CliUsageError(
             f"environment variable {var} is empty: an empty passphrase would leave the key "
-            "unencrypted"
+            f"unencrypted (unset {var} to write a key without a passphrase)"
         )
     return value.encode("utf-8") if value else None
 
