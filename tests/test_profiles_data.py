@@ -12,7 +12,13 @@ import pytest
 from eevidence.errors import EEvidenceError
 from eevidence.provider import Entity, Fact, Practice, ProviderProfile, load_profile_bytes
 from eevidence.provider._profiles import ProfileError
-from eevidence.request import DATA_CATEGORIES, IDENTIFIER_TYPES, REQUEST_KINDS, RequestKind
+from eevidence.request import (
+    DATA_CATEGORIES,
+    IDENTIFIER_TYPES,
+    KINDS,
+    REQUEST_KINDS,
+    RequestKind,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PROVIDERS = ROOT / "providers"
@@ -102,7 +108,8 @@ def test_every_source_is_cited_and_dated_consistently(path: Path) -> None:
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_unknowns_are_explicit(path: Path) -> None:
     raw: dict[str, Any] = json.loads(path.read_bytes())
-    assert set(raw["request_kinds"]) == set(REQUEST_KINDS)
+    # every kind sent to a provider; a kind addressed to a State (kinds table) needs no fact
+    assert set(raw["request_kinds"]) == {k for k, s in KINDS.items() if s.addressee == "provider"}
     assert set(raw["identifiers"]) == set(IDENTIFIER_TYPES)
     assert set(raw["foreign_access"]) == set(DATA_CATEGORIES)
     profile = _load(path)
