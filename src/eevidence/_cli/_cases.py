@@ -311,9 +311,10 @@ def case_lines(view: Any) -> list[str]:
 # -- follow-up -----------------------------------------------------------------------------
 
 
-def follow_up(args: argparse.Namespace) -> tuple[Any, Path]:
-    """Draft the follow-up ``args`` describe, write it and note it on the preservation;
-    answer the draft and its file (also used by the demo)."""
+def follow_up(args: argparse.Namespace, *, note: bool = True) -> tuple[Any, Path]:
+    """Draft the follow-up ``args`` describe, write it and (``note``) note its dispatch
+    deadline on the preservation; answer the draft and its file (also used by the demo,
+    which leaves the tracked history as its tracking step made it)."""
     from eevidence.cases import draft_follow_up, verified_document  # noqa: PLC0415
     from eevidence.provider import load_providers  # noqa: PLC0415
     from eevidence.request import read_request  # noqa: PLC0415
@@ -361,14 +362,16 @@ def follow_up(args: argparse.Namespace) -> tuple[Any, Path]:
         )
         text = json.dumps(draft.document, indent=2, ensure_ascii=False) + "\n"
         write_atomic(out, text.encode("utf-8"))
+        if not note:
+            return draft, out
         actor, _ = actor_of(args, preservation.authority)
-        note = (
+        text_note = (
             f"{args.kind} drafted ({draft.document['id']}, {out.name}): dispatch by "
             f"{_short(draft.dispatch_by)} ({draft.transmission_days} days before the expiry; "
             f"{draft.transmission_basis}); ask for an extension by {_short(draft.remind_at)} "
             "if it cannot leave by then"
         )
-        store.record(preservation.id, Event("noted", now, actor, note=note), now=now)
+        store.record(preservation.id, Event("noted", now, actor, note=text_note), now=now)
     finally:
         store.close()
     return draft, out
@@ -445,7 +448,7 @@ def demo_step(out: Path, preservation_file: Path) -> None:
     argv = ["follow-up", str(canonical), "--as", "mla_request", "--store", str(store_path)]
     argv += ["-o", str(out / "follow-up-mla-request.json"), "--force", "--now", _iso(now)]
     argv += ["--actor", "demo", "--role", "demo"]
-    draft, written = follow_up(build_parser("follow-up").parse_args(argv))
+    draft, written = follow_up(build_parser("follow-up").parse_args(argv), note=False)
     for line in follow_up_lines(draft, written):
         echo(f"  {line}")
     store = SqliteStore(store_path)
