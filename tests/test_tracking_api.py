@@ -207,3 +207,12 @@ def test_resolve_id_lists_at_most_ten_candidates(sqlite: SqliteStore) -> None:
     assert all(i in message for i in ids[:10])
     assert ids[10] not in message
     assert "and 2 more" in message
+
+
+def test_a_creation_time_a_store_cannot_hold_is_refused_clearly() -> None:
+    from eevidence.tracking import tracked_from_request
+
+    doc = example_doc("preservation")
+    doc["created_at"] = "0001-01-01T00:00:00+01:00"  # the models accept it; UTC cannot hold it
+    with pytest.raises(LifecycleError, match="no UTC equivalent"):
+        tracked_from_request(parse_request(doc), None, now=NOW)

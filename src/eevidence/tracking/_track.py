@@ -18,6 +18,7 @@ from eevidence.custody import CustodyEntry, EntrySigner, record
 from eevidence.errors import InputError, LifecycleError, UnknownRequestError
 from eevidence.provider import LawFacts, ProviderProfile
 from eevidence.request import Request, canonical_bytes
+from eevidence.tracking._event import as_utc
 from eevidence.tracking._lifecycle import Tracked
 from eevidence.tracking._start import start_facts
 from eevidence.tracking.store._protocol import Store
@@ -53,11 +54,13 @@ def tracked_from_request(
         The tracked request, to be added to a store (:meth:`eevidence.tracking.Store.add`).
 
     Raises:
-        LifecycleError: ``now`` is naive or out of range.
+        LifecycleError: ``now`` is naive or out of range, or the request's ``created_at``
+            has no UTC equivalent a store can hold (year 1 or 9999 at an offset).
         InputError: the request's kind has no row in the kinds table.
         ConfigurationError: ``law`` is not given and the shipped legal facts cannot be
             loaded.
     """
+    as_utc(request.created_at, "the request's created_at")
     return Tracked(**start_facts(request, profile, now=now, follows=follows, law=law))
 
 
