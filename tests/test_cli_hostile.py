@@ -65,13 +65,7 @@ FIFO_SECONDS = 5
 long fails the test (an alarm interrupts the wait) instead of hanging the suite."""
 # slots whose reader still opens the file blocking (a FIFO with no writer is waited on): each
 # is to read through eevidence._internal.fs.read_regular (not run here: it would block)
-_FIFO_BLOCKS = frozenset(
-    {
-        ("letter verify", "--trust-ca"),  # _cli/_letter.py
-        ("custody trust add-tsa-root", "certificate"),  # _cli/_trust.py
-        ("import etsi", "file"),  # _cli/_etsi.py _read_file
-    }
-)
+_FIFO_BLOCKS: frozenset[tuple[str, str]] = frozenset()
 
 
 def _leaves(

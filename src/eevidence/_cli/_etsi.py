@@ -17,7 +17,7 @@ from eevidence._cli._common import (
     print_json,
 )
 from eevidence._cli._options import force_option, new_output
-from eevidence._internal.fs import write_atomic
+from eevidence._internal.fs import read_regular, write_atomic
 from eevidence.errors import InputError
 from eevidence.hi1 import (
     MAX_MESSAGE_BYTES,
@@ -129,14 +129,8 @@ def _endpoint(text: str | None, option: str) -> Hi1Endpoint | None:
 
 
 def _read_file(path: str, limit: int) -> bytes:
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(limit + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=path) from None
-    if len(data) > limit:
-        raise InputError(f"file is larger than {limit} bytes", source=path)
-    return data
+    """At most ``limit`` bytes of a regular file (a FIFO or device is refused at once)."""
+    return read_regular(path, limit)
 
 
 def _capped(summary: dict[str, object]) -> dict[str, object]:

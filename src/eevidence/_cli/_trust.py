@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eevidence._cli._common import EXIT_OK, CliUsageError, echo, print_json
+from eevidence._internal.fs import read_regular
 from eevidence.crypto import PublicKey, TrustStore, load_public_key, load_trust_store
 from eevidence.errors import ConfigurationError, InputError
 
@@ -82,12 +83,20 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def _refuse_inside(trust: str, package: str | os.PathLike[str], store: TrustStore) -> None:
-    """Refuse a trust store that is, or holds a key file, inside a directory package."""
-    folder = Path(package).resolve()
-    if not folder.is_dir():
-        return  # a zip holds nothing a path can point into
-    sources = [Path(trust).resolve()]
-    sources += [Path(k.source).resolve() for k in store if k.source != "<memory>"]
+    """Refuse a trust store that is, or holds a key file, inside a directory package.
+
+    Raises:
+        ConfigurationError: it is inside.
+        InputError: a path is a symbolic link loop.
+    """
+    try:
+        folder = Path(package).resolve()
+        if not folder.is_dir():
+            return  # a zip holds nothing a path can point into
+        sources = [Path(trust).resolve()]
+        sources += [Path(k.source).resolve() for k in store if k.source != "<memory>"]
+    except (RuntimeError, OSError) as exc:  # a symbolic link loop (RuntimeError before 3.13)
+        raise InputError(f"cannot resolve the path: {exc}", source=str(package)) from None
     if any(_inside(s, folder) for s in sources):
         raise ConfigurationError(
             f"the trust store {trust} is inside the package {package}: a package cannot "
@@ -237,10 +246,10 @@ def certificate_of(path: str) -> x509.Certificate:
     """
     from cryptography import x509  # noqa: PLC0415
 
+    data = read_regular(path, 1 << 20, "certificate")  # a FIFO or device is refused at once
     try:
-        data = Path(path).read_bytes()
         return x509.load_pem_x509_certificate(data)
-    except (OSError, ValueError) as exc:
+    except ValueError as exc:
         raise InputError(f"not a PEM certificate: {exc}", source=path) from None
 
 

@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
+from eevidence._internal.fs import read_regular
 from eevidence._internal.resources import data_dir
 from eevidence.crypto import PrivateKey
 from eevidence.errors import (
@@ -69,12 +70,7 @@ def load_certificates(path: str | Path) -> list[x509.Certificate]:
     Raises:
         InputError: the file cannot be read or holds no X.509 certificate.
     """
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(
-            f"cannot read the certificate file: {exc.strerror}", source=str(path)
-        ) from None
+    data = read_regular(path, 1 << 20, "certificate file")  # a FIFO or device: refused at once
     try:
         if b"-----BEGIN" in data:
             return x509.load_pem_x509_certificates(data)
