@@ -93,6 +93,7 @@ def sleeps() -> Sleeps:
 def _api(sleeps: Sleeps, client: httpx.Client, **kw: Any) -> ApiChannel:
     policy = RetryPolicy(
         attempts=kw.pop("attempts", 4),
+        total=kw.pop("total", 300.0),
         sleep=sleeps,
         clock=lambda: NOW,
         rng=random.Random(1),  # noqa: S311 - jitter, not cryptography
@@ -252,6 +253,17 @@ def test_retry_after_longer_than_allowed_is_reported_not_slept(
     httpx_mock.add_response(url=PRODUCTION, status_code=503, headers={"Retry-After": "86400"})
     with httpx.Client() as client, pytest.raises(SubmissionError, match="retry after 86400"):
         _api(sleeps, client).submit(outgoing, now=NOW)
+    assert sleeps.calls == []
+    assert len(httpx_mock.get_requests()) == 1
+
+
+def test_retries_stop_at_the_whole_budget(
+    httpx_mock: HTTPXMock, outgoing: OutgoingPackage, sleeps: Sleeps
+) -> None:
+    """A wait that would take the exchange past ``total`` is not made: one line, at once."""
+    httpx_mock.add_response(url=PRODUCTION, status_code=503, headers={"Retry-After": "90"})
+    with httpx.Client() as client, pytest.raises(SubmissionError, match="past the 120 s allowed"):
+        _api(sleeps, client, total=120.0).submit(outgoing, now=NOW)
     assert sleeps.calls == []
     assert len(httpx_mock.get_requests()) == 1
 
@@ -1121,3 +1133,12 @@ def test_parse_answer_fuzz_raises_only_its_own_error(body: bytes) -> None:
 def test_retry_after_fuzz_never_raises(value: str | None) -> None:
     wait = RetryPolicy(clock=lambda: NOW).retry_after(value)
     assert wait is None or wait >= 0
+
+
+def test_a_long_provider_answer_fits_the_custody_note() -> None:
+    from eevidence._cli._submit import _fit
+
+    assert _fit("short") == "short"
+    long = _fit("reason: " + "A" * 1_000_000)
+    assert len(long) == 2000
+    assert long.endswith("...(truncated, 1000008 characters)")

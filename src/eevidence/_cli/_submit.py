@@ -159,8 +159,21 @@ def _record_custody(
             f"request/{request_id}",
             now=now,
             object_sha256=package_sha256 if e.name == "submitted" else None,
-            note=", ".join(details),
+            note=_fit(", ".join(details)),
         )
+
+
+_NOTE_LIMIT = 2000
+"""The longest custody note (:class:`eevidence.custody.CustodyEntry`)."""
+
+
+def _fit(text: str, limit: int = _NOTE_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, saying so, so that a long provider answer can
+    never leave a lifecycle event recorded without its custody entry."""
+    if len(text) <= limit:
+        return text
+    tail = f" ...(truncated, {len(text)} characters)"
+    return text[: limit - len(tail)] + tail
 
 
 def _ensure_tracked(

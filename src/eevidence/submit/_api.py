@@ -411,6 +411,19 @@ class ApiChannel:
         policy = self.policy
         attempt = redirects = 0
         origin = _origin(url)
+        started = time.monotonic()
+
+        def give_up_before(delay: float, why: str) -> None:
+            """Stop rather than wait past the policy's whole budget (``total``)."""
+            spent = time.monotonic() - started
+            if spent + delay + policy.deadline > policy.total:
+                raise SubmissionError(
+                    f"{method} {url} {why}; {attempt} attempt(s) in {spent:.0f} s, and another "
+                    f"would end past the {policy.total:.0f} s allowed: try again later (the "
+                    "same package is not submitted twice)",
+                    source=str(url),
+                )
+
         while True:
             attempt += 1
             try:
@@ -428,6 +441,7 @@ class ApiChannel:
                         source=str(url),
                     ) from exc
                 delay = policy.backoff(attempt)
+                give_up_before(delay, what)
                 log.info("%s %s %s; retry %d in %.1fs", method, url, what, attempt, delay)
                 policy.sleep(delay)
                 continue
@@ -472,6 +486,7 @@ class ApiChannel:
                         source=str(url),
                     )
                 delay = wait if wait is not None else policy.backoff(attempt)
+                give_up_before(delay, f"answered {code}")
                 log.info("%s %s answered %d; retry %d in %.1fs", method, url, code, attempt, delay)
                 policy.sleep(delay)
                 continue

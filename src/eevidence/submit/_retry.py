@@ -33,6 +33,9 @@ class RetryPolicy:
         base: the first backoff step, in seconds.
         cap: the longest backoff delay, in seconds.
         max_retry_after: the longest ``Retry-After`` honoured, in seconds.
+        total: the longest a whole exchange may take, waits and attempts included, in
+            seconds: a retry that would end past it is not made (the submission stops with
+            one line saying so, and can be tried again later without a double submission).
         deadline: the longest one attempt may take, in seconds, from sending the request to
             the last byte of the answer (not only one read: an answer dripped a byte at a
             time is stopped there); an attempt past it is reported, not retried.
@@ -44,8 +47,9 @@ class RetryPolicy:
     attempts: int = 5
     base: float = 0.5
     cap: float = 30.0
-    max_retry_after: float = 300.0
+    max_retry_after: float = 120.0
     deadline: float = 60.0
+    total: float = 300.0
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     rng: random.Random = field(default_factory=random.SystemRandom)
