@@ -472,3 +472,20 @@ def test_canonical_json_of_a_deep_value_is_an_input_error() -> None:
     loop["self"] = loop
     with pytest.raises(InputError, match="Circular"):
         canonical_json_bytes(loop)
+
+
+def test_a_hundred_thousand_problems_print_in_a_few_lines() -> None:
+    from eevidence.errors import Problem
+
+    error = InputError(
+        "invalid request: 100000 problems",
+        source="big.json",
+        problems=[Problem(f"$.identifiers[{i}].value", "x" * 1000) for i in range(100_000)],
+    )
+    text = error.diagnostics()
+    assert len(text.splitlines()) == 1 + InputError.SHOWN + 1
+    assert text.endswith(f"... and {100_000 - InputError.SHOWN} more problems")
+    assert max(len(line) for line in text.splitlines()) < 800
+    doc = error.to_dict()
+    assert doc["problems_total"] == 100_000
+    assert len(doc["problems"]) == InputError.SHOWN * 10  # type: ignore[arg-type]

@@ -43,7 +43,7 @@ against the classes by the test suite.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 __all__ = [
     "ConcurrentUpdateError",
@@ -90,6 +90,13 @@ class Problem(NamedTuple):
         return {"path": self.path, "message": self.message}
 
 
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to about ``limit`` characters, saying how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters)"
+
+
 class EEvidenceError(Exception):
     """Root of every error raised by eevidence: ``except EEvidenceError`` catches them all.
 
@@ -134,18 +141,36 @@ class InputError(EEvidenceError):
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__(message)
 
+    SHOWN: ClassVar[int] = 50
+    """Problems :meth:`diagnostics` prints (the rest are counted); JSON keeps ten times as
+    many. A file with 100,000 bad identifiers gets a readable answer, not 100,000 lines."""
+    LONGEST: ClassVar[int] = 300
+    """Characters of one printed problem path or message (longer ones are cut, saying so)."""
+
     def diagnostics(self) -> str:
-        """``<source>: <message>``, then one indented ``<path>: <reason>`` line per problem."""
-        lines = [f"{self.source}: {self.args[0]}"]
-        lines.extend(f"  {p.path}: {p.message}" for p in self.problems)
+        """``<source>: <message>``, then one indented ``<path>: <reason>`` line per problem
+        (at most :attr:`SHOWN`, then ``... and N more problems``)."""
+        lines = [f"{_cut(self.source, self.LONGEST)}: {_cut(str(self.args[0]), self.LONGEST)}"]
+        lines.extend(
+            f"  {_cut(p.path, self.LONGEST)}: {_cut(p.message, self.LONGEST)}"
+            for p in self.problems[: self.SHOWN]
+        )
+        if len(self.problems) > self.SHOWN:
+            lines.append(f"  ... and {len(self.problems) - self.SHOWN} more problems")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
-        """``{"source", "message", "problems": [{"path", "message"}...]}`` for JSON output."""
+        """``{"source", "message", "problems": [{"path", "message"}...], "problems_total"}``
+        for JSON output (at most ten times :attr:`SHOWN` problems listed)."""
+        kept = self.problems[: self.SHOWN * 10]
         return {
             "source": self.source,
             "message": str(self.args[0]),
-            "problems": [p.to_dict() for p in self.problems],
+            "problems": [
+                {"path": _cut(p.path, self.LONGEST), "message": _cut(p.message, self.LONGEST)}
+                for p in kept
+            ],
+            "problems_total": len(self.problems),
         }
 
 
