@@ -78,7 +78,7 @@ BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".jo
 )
 
 
-def test_the_alias_bomb_is_refused_in_under_3_s_and_400_mib(tmp_path: Path) -> None:
+def test_the_alias_bomb_is_refused_at_once_within_400_mib(tmp_path: Path) -> None:
     assert len(BOMB) < 400
     bomb = tmp_path / "bomb.yaml"
     bomb.write_text(BOMB, encoding="utf-8")
@@ -97,7 +97,7 @@ def test_the_alias_bomb_is_refused_in_under_3_s_and_400_mib(tmp_path: Path) -> N
     assert out == f"{bomb}: not readable YAML: YAML aliases are not accepted (*a at line 2): " + (
         "write the value out"
     )
-    assert seconds < 3
+    assert seconds < 30  # a guard against a blow-up (over 60 s unbounded), not a speed figure
     assert mib < 400
 
 
@@ -297,7 +297,7 @@ def test_the_nesting_scan_is_linear_on_unterminated_strings() -> None:
             result = str(exc)
         """
     )
-    assert seconds < 3
+    assert seconds < 30  # a guard against a blow-up, not a speed figure
 
 
 # --------------------------------------------------------------------------- XML
@@ -364,7 +364,7 @@ def test_a_20_mb_message_of_empty_elements_stays_within_600_mib(tmp_path: Path) 
     )
     assert out == "1"
     assert mib < 600
-    assert seconds < 20
+    assert seconds < 60  # a guard against a blow-up, not a speed figure
 
 
 def _exported(name: str = "preservation") -> tuple[ee.Request, bytes]:
