@@ -39,7 +39,7 @@ import eevidence as ee
 from eevidence._cli import main
 from eevidence._cli._common import CliUsageError
 from eevidence._cli._options import parse_time
-from eevidence.request import Request, TimeWindow
+from eevidence.request import Request, TimeWindow, schema_problems
 from tests.helpers import EXAMPLES, ROOT
 from tests.test_cli_requests import NEW_ARGS
 
@@ -466,3 +466,23 @@ def test_every_time_option_of_the_cli_is_read_by_the_shared_readers() -> None:
             "parse_identifier_spec(",
         ):
             assert pattern not in text, f"{path.name} reads times with {pattern}"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d.update(schema_version=True),
+        lambda d: d["data"].update(
+            categories=[*d["data"]["categories"], d["data"]["categories"][0]]
+        ),
+    ],
+    ids=["schema-version-true", "category-twice"],
+)
+def test_the_schema_and_the_models_refuse_the_same_documents(change: Any) -> None:
+    """Found by mutating the examples: both judges refuse these (true is not the number 1;
+    a list meant as a set holds each value once)."""
+    doc = json.loads((EXAMPLES / "preservation.json").read_text(encoding="utf-8"))
+    change(doc)
+    assert schema_problems(doc)
+    with pytest.raises(ee.RequestValidationError):
+        ee.parse_request(json.dumps(doc).encode())

@@ -85,6 +85,7 @@ from eevidence.request._types import (
     LanguageTag,
     Line,
     RequestId,
+    SchemaVersion,
     Seq,
     Text,
     UtcDatetime,
@@ -400,7 +401,7 @@ TimeZoneName = Annotated[
 class AuthorityProfile(_Model):
     """A reusable file describing the requesting authority, used by ``eevidence new``."""
 
-    schema_version: Literal[1] = 1
+    schema_version: SchemaVersion = 1
     authority: RequestingAuthority
     language: LanguageTag = "en"
     """Default language of requests written by this authority."""

@@ -26,6 +26,7 @@ from eevidence.request._types import (
     Line,
     ProviderId,
     RequestId,
+    SchemaVersion,
     Seq,
     Sha256Hex,
     Text,
@@ -221,8 +222,13 @@ class LegalBasis(_Model):
 class DataRequested(_Model):
     """Data categories asked for (Reg. (EU) 2023/1543 art. 3; EPOC Annex I section on data)."""
 
-    categories: Annotated[Seq[DataCategory], Field(min_length=1, max_length=4)]
-    subscriber_details: Annotated[Seq[SubscriberDetail], Field(max_length=8)] = ()
+    categories: Annotated[
+        Seq[DataCategory],
+        Field(min_length=1, max_length=4, json_schema_extra={"uniqueItems": True}),
+    ]
+    subscriber_details: Annotated[
+        Seq[SubscriberDetail], Field(max_length=8, json_schema_extra={"uniqueItems": True})
+    ] = ()
     """EU sub-options of subscriber data; only with the 'subscriber' category."""
     other_subscriber_details: Text | None = None
     """What 'other' subscriber data means here; required when 'other' is chosen."""
@@ -292,7 +298,7 @@ class AttachmentRef(_Model):
 
 
 class _RequestBase(_Model):
-    schema_version: Literal[1] = 1
+    schema_version: SchemaVersion = 1
     """Version of this request format."""
     id: RequestId
     created_at: UtcDatetime

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, Strict, WithJsonSchema
@@ -40,6 +40,15 @@ def _check(pattern: str, what: str) -> AfterValidator:
 
     return AfterValidator(check)
 
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):  # Python's True == 1: JSON's true is not the number 1
+        raise ValueError("expected the number 1, not a boolean")
+    return value
+
+
+SchemaVersion = Annotated[Literal[1], BeforeValidator(_not_bool)]
+"""The version of a document format: the number 1 (``true`` is refused, as the schema does)."""
 
 Seq = Annotated[tuple[T, ...], Strict(False)]
 """An immutable sequence; accepts a list or tuple from Python and an array from JSON."""
