@@ -1054,3 +1054,12 @@ def test_letters_with_a_provider_profile_are_deterministic() -> None:
         for fmt in FORMATS:
             first = render_letter(request, fmt=fmt, lang=lang, provider=linkedin)
             assert first == render_letter(request, fmt=fmt, lang=lang, provider=linkedin)
+
+
+def test_control_characters_of_a_request_are_escaped_in_the_text_letter() -> None:
+    doc = json.loads((EXAMPLES / "preservation.json").read_text(encoding="utf-8"))
+    doc["case"]["reference"] = "PJ-\x1b[31mRED\x1b[0m-\u202e1"
+    text = render_letter(parse_request(json.dumps(doc).encode()), fmt="txt", lang="en")
+    assert b"\x1b" not in text
+    assert "\u202e".encode() not in text
+    assert b"PJ-\\x1b[31mRED" in text

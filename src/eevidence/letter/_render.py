@@ -14,6 +14,7 @@ import textwrap
 from base64 import b64encode
 from typing import Final, Literal, get_args
 
+from eevidence._internal.text import printable
 from eevidence.errors import RenderError
 from eevidence.letter._document import build_letter, image_mime
 from eevidence.letter._model import Fields, Letter, Table
@@ -117,7 +118,9 @@ def render_text(letter: Letter) -> bytes:
     """The letter as UTF-8 plain text (for email bodies and web portals).
 
     Lines are wrapped at 78 columns; sections are numbered; tables become one block per
-    row; a signature block gets a line to sign on and the date of the request.
+    row; a signature block gets a line to sign on and the date of the request. Control and
+    bidirectional-override characters are written as visible escapes (``\x1b``,
+    ``\u202e``: :func:`eevidence._internal.text.printable`).
     """
     out: list[str] = [*letter.letterhead, ""]
     out += [letter.title, "=" * min(len(letter.title), _WIDTH), ""]
@@ -144,7 +147,10 @@ def render_text(letter: Letter) -> bytes:
         out += ["", sig.title, f"{label_sig}: ______________________", *sig.lines]
         out.append(f"{label_date}: {letter.created_at.strftime('%Y-%m-%d')}")
     out += ["", "--", letter.footer]
-    return ("\n".join(out) + "\n").encode("utf-8")
+    # control and bidi-override characters of the request (ESC, NUL, RLO...) are shown
+    # escaped: the text goes into email bodies and portal fields that terminals display
+    lines = "\n".join(out).split("\n")
+    return ("\n".join(printable(line) for line in lines) + "\n").encode("utf-8")
 
 
 # --------------------------------------------------------------------------- HTML
