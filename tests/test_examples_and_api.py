@@ -55,6 +55,8 @@ def test_demo_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (sealed,) = (tmp_path / "encrypted").glob("*.age")
     assert "preservation" not in sealed.name
     assert "decrypted with" in out
+    # the signed letter travels in the package, and the package verify reports it
+    assert "letter data/documents/preservation.en.signed.pdf: signature valid (B-B), trusted" in out
     assert "and verified: VERIFIED" in out
 
 

@@ -315,6 +315,10 @@ def _main(arguments: list[str]) -> int:
         logging.basicConfig(level=logging.WARNING, handlers=[_log_handler()])
     if args.verbose:
         logging.getLogger("eevidence").setLevel(level)
+    # pyHanko logs a failed certificate path with its traceback; the verdict already says
+    # why a letter's signer is not trusted, so its log is shown only at -vv
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).setLevel(logging.DEBUG if args.verbose >= 2 else logging.CRITICAL)
     try:
         code: int = args.handler(args)
     except CliUsageError as exc:

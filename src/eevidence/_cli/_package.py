@@ -526,7 +526,16 @@ def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
         attachments.append(target)
     package = base / f"{request.kind}-{request.id[:8]}.zip"
     package.unlink(missing_ok=True)
-    build_package(request, package, signers=[officer], now=now, attachments=attachments)
+    # the letter signed (PAdES) in the letter step travels in the package
+    letters = sorted((out / "letters").glob(f"{request_path.stem}.*.signed.pdf"))
+    build_package(
+        request,
+        package,
+        signers=[officer],
+        now=now,
+        attachments=attachments,
+        documents=letters,
+    )
     print(
         f"  built {package} ({package.stat().st_size} bytes), signed by the officer's key "
         f"{officer.keyid[:16]}..."
@@ -534,12 +543,20 @@ def demo_step(out: Path, request_path: Path, now: datetime) -> bool:
     trust = load_trust_store(trust_dir)
     sign_package(package, validator, trust=trust)
     print(f"  co-signed by the validating authority's key {validator.keyid[:16]}...")
-    report = package_report(package, trust, threshold=2)
+    ca_file = out / "letters" / "throwaway-ca.pem"
+    letter_cas = []
+    if ca_file.exists():
+        from eevidence.letter import load_certificates  # noqa: PLC0415 - demo only
+
+        letter_cas = load_certificates(ca_file)
+    report = package_report(package, trust, threshold=2, letter_cas=letter_cas)
     echo(
         f"  verify against {trust_dir}, 2 signatures required: "
         f"{'VERIFIED' if report.ok else 'FAILED'} ({len(report.files)} files, "
         f"{len(report.valid_signers)} trusted signature(s))"
     )
+    for letter in report.letters:
+        echo(f"  letter {letter.path}: {letter.summary()}")
     command = shlex.join(
         ["eevidence", "package", "verify", str(package), "--trust", str(trust_dir)]
     )
