@@ -10,17 +10,16 @@ URL). Only public entries ship with eevidence.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Final, Generic, Literal, Self, TypeVar, get_args
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from eevidence._internal.models import Model
 from eevidence.errors import InputError
-from eevidence.request import CountryCode, LanguageTag, Line, Seq, Text
+from eevidence.request import CountryCode, HttpsUrl, LanguageTag, Line, PublishedDate, Seq, Text
 
 __all__ = [
     "FUNCTIONS",
@@ -43,9 +42,6 @@ FUNCTIONS: Final[tuple[str, ...]] = get_args(Function)
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 Slug = Annotated[str, Field(pattern=_SLUG, max_length=63)]
-HttpsUrl = Annotated[
-    str, Field(max_length=4096, pattern=r"^https://[^\s/?#]+[^\s]*$", min_length=9)
-]
 
 SourceKind = Literal["authority", "legal", "restricted_directory"]
 """``authority``: the authority's (or its government's) own published text; ``legal``: a
@@ -67,18 +63,9 @@ class AuthoritySource(_AuthorityModel):
     title: Line
     url: HttpsUrl | None = None
     document: Line | None = None
-    published: date | Literal["undated"]
+    published: PublishedDate
     read: date
     note: Text | None = None
-
-    @field_validator("published", mode="before")
-    @classmethod
-    def _published(cls, value: object) -> object:
-        if value == "undated" or (isinstance(value, date) and not isinstance(value, datetime)):
-            return value
-        if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            return date.fromisoformat(value)
-        raise PydanticCustomError("published", "expected a date (YYYY-MM-DD) or 'undated'")
 
     @model_validator(mode="after")
     def _where(self) -> Self:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, ClassVar, Final, Generic, Literal, Self, TypeVar, get_args
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -20,14 +20,13 @@ from pydantic_core import PydanticCustomError
 
 from eevidence._internal.models import Model
 from eevidence.errors import InputError, Problem, ProfileError
-from eevidence.request import Line, Seq, Text
+from eevidence.request import HttpsUrl, Line, PublishedDate, Seq, Text
 
 __all__ = [
     "CONFIG",
     "SCOPES",
     "Fact",
     "FactStatus",
-    "HttpsUrl",
     "ProfileModel",
     "Record",
     "Scope",
@@ -72,11 +71,6 @@ _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 Slug = Annotated[str, Field(pattern=_SLUG, max_length=63)]
 """A provider id or source id: lower-case letters, digits and '-'."""
 
-HttpsUrl = Annotated[
-    str, Field(max_length=4096, pattern=r"^https://[^\s/?#]+[^\s]*$", min_length=9)
-]
-"""An https URL without spaces (a source anyone can open and re-check)."""
-
 
 class ProfileModel(Model):
     """Profile models: strict types; errors are :class:`ProfileError` with every problem."""
@@ -108,23 +102,10 @@ class Source(ProfileModel):
     url: HttpsUrl
     archive_url: HttpsUrl | None = None
     document: Line | None = None
-    published: date | Literal["undated"]
+    published: PublishedDate
     read: date
     secondary: bool
     note: Text | None = None
-
-    @field_validator("published", mode="before")
-    @classmethod
-    def _published(cls, value: object) -> object:
-        # One clear message instead of one error per member of the union.
-        if value == "undated" or (isinstance(value, date) and not isinstance(value, datetime)):
-            return value
-        if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise PydanticCustomError("published", "expected a date (YYYY-MM-DD) or 'undated'")
 
     @model_validator(mode="after")
     def _legal_is_primary(self) -> Self:

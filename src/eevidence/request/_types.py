@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
@@ -286,3 +286,25 @@ Url = Annotated[
     _schema(pattern=r"https?://[^\s/]+\S*", maxLength=4096, description="http or https URL."),
 ]
 """An http or https URL (RFC 3986) without spaces, at most 4096 characters."""
+
+
+HttpsUrl = Annotated[
+    str, Field(max_length=4096, pattern=r"^https://[^\s/?#]+[^\s]*$", min_length=9)
+]
+"""An https URL without spaces (a source anyone can open and re-check)."""
+
+
+def _published(value: Any) -> Any:
+    # One clear message instead of one error per member of the union.
+    if value == "undated" or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("published", "expected a date (YYYY-MM-DD) or 'undated'")
+
+
+PublishedDate = Annotated[date | Literal["undated"], BeforeValidator(_published)]
+"""The date a source's text shows (``YYYY-MM-DD``), or ``"undated"`` when it shows none."""
