@@ -1,5 +1,5 @@
-"""Locate data shipped with the package (schemas, provider profiles, example requests,
-letter catalogues and fonts).
+"""Locate data shipped with the package (schemas, provider profiles, authority entries,
+example requests, legal facts, letter catalogues and fonts).
 
 In an installed wheel the files live under ``eevidence/_data/``; in a source checkout
 (editable install) they are read from the repository's top-level folders.
@@ -15,10 +15,11 @@ from eevidence.errors import ConfigurationError
 
 __all__ = ["data_dir"]
 
-DataName = Literal["schemas", "providers", "examples", "law", "catalogues", "fonts"]
+DataName = Literal["schemas", "providers", "authorities", "examples", "law", "catalogues", "fonts"]
 _CHECKOUT: Final[dict[str, str]] = {
     "schemas": "schemas",
     "providers": "providers",
+    "authorities": "authorities",
     "examples": "examples/requests",
     "law": "law",
     "catalogues": "catalogues",

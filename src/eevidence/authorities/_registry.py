@@ -14,13 +14,13 @@ import functools
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
 from jsonschema import Draft202012Validator
 
 from eevidence._internal.documents import decode_json, read_limited
+from eevidence._internal.resources import data_dir
 from eevidence._internal.schemas import generate_schema, problems_against, validator_for
 from eevidence.authorities._model import Authority
 from eevidence.errors import ConfigurationError, InputError, Problem
@@ -168,22 +168,6 @@ class AuthorityRegistry:
         return len(self.entries)
 
 
-def shipped_dir() -> Path:
-    """The folder of the shipped entries (in a wheel, ``eevidence/_data/authorities``; in a
-    checkout, the top-level ``authorities/``).
-
-    Raises:
-        ConfigurationError: neither exists (a broken installation).
-    """
-    packaged = Path(str(resources.files("eevidence"))) / "_data" / "authorities"
-    if packaged.is_dir():
-        return packaged
-    checkout = Path(__file__).resolve().parents[3] / "authorities"
-    if checkout.is_dir():
-        return checkout
-    raise ConfigurationError("the package data folder 'authorities' is missing")
-
-
 def _read_dir(directory: Path) -> dict[str, tuple[Authority, str]]:
     if not directory.is_dir():
         what = "is not a folder" if directory.exists() else "folder not found"
@@ -218,7 +202,7 @@ def load_authorities(
         InputError: an entry is unreadable or invalid (see :func:`load_authority_file`).
     """
     env = os.environ if environ is None else environ
-    found = _read_dir(shipped_dir())
+    found = _read_dir(data_dir("authorities"))
     extra = user_dir if user_dir is not None else env.get(AUTHORITIES_ENV) or None
     if extra is not None:
         found.update(_read_dir(Path(extra)))
