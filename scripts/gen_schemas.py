@@ -1,7 +1,9 @@
 """Write the JSON Schemas generated from the models into ``schemas/``.
 
 Run after changing a model: ``python scripts/gen_schemas.py [OUT_DIR]``; a test fails when the
-committed files differ from what this script would write.
+committed files differ from what this script would write. It writes every published schema:
+requests and authority profiles, provider profiles, the signed directory's payload, and the
+entries of the directory of authorities (``authorities/``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from eevidence import directory, provider, request
+from eevidence import authorities, directory, provider, request
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,6 +28,7 @@ def main(argv: list[str]) -> int:
         **request.generated_schemas(),
         **provider.generated_schemas(),
         **directory.generated_schemas(),
+        **authorities.generated_schemas(),
     }
     for name, schema in schemas.items():
         (out / name).write_text(render(schema), encoding="utf-8")

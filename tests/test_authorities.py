@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from eevidence._cli import main
+from eevidence._internal.resources import data_dir
 from eevidence.authorities import (
     AUTHORITIES_ENV,
+    AUTHORITY_SCHEMA_FILE,
     Authority,
     generated_schemas,
     load_authorities,
@@ -79,10 +82,43 @@ def test_us_and_uk_central_authorities_and_unknowns() -> None:
     assert registry.find("GB", "point_of_contact_24_7") == []
 
 
-def test_committed_schema_matches_the_model() -> None:
-    ((name, schema),) = generated_schemas().items()
-    committed = json.loads((ROOT / "schemas" / name).read_text(encoding="utf-8"))
-    assert committed == schema
+def _committed_validator() -> Draft202012Validator:
+    schema = json.loads((ROOT / "schemas" / AUTHORITY_SCHEMA_FILE).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def test_committed_schema_is_published_and_matches_the_model() -> None:
+    assert set(generated_schemas()) == {AUTHORITY_SCHEMA_FILE}
+    committed = json.loads((ROOT / "schemas" / AUTHORITY_SCHEMA_FILE).read_text(encoding="utf-8"))
+    assert committed == generated_schemas()[AUTHORITY_SCHEMA_FILE]
+    assert committed["$id"] == "urn:eevidence:schema:authority-directory:1"
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_committed_schema_accepts_every_shipped_entry(path: Path) -> None:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert [e.message for e in _committed_validator().iter_errors(document)] == []
+
+
+def test_committed_schema_accepts_a_restricted_entry_and_refuses_broken_ones() -> None:
+    validator = _committed_validator()
+    assert list(validator.iter_errors(_restricted_entry())) == []
+    wrong_function = _restricted_entry()
+    wrong_function["roles"] = [{"function": "x", "instruments": ["any"], "sources": ["list"]}]
+    assert not validator.is_valid(wrong_function)
+    extra = {**_restricted_entry(), "colour": "red"}
+    assert not validator.is_valid(extra)
+    plain_http = json.loads((ROOT / "authorities" / "us-doj-oia.json").read_text("utf-8"))
+    first = next(iter(plain_http["sources"]))
+    plain_http["sources"][first]["url"] = "http://www.justice.gov/"
+    assert not validator.is_valid(plain_http)
+
+
+def test_shipped_entries_are_found_through_the_package_resources() -> None:
+    assert data_dir("authorities") == ROOT / "authorities"
+    registry = load_authorities(environ={})
+    assert set(registry.origins.values()) == {str(p) for p in SHIPPED}
 
 
 def test_user_folder_adds_a_restricted_entry(tmp_path: Path) -> None:
