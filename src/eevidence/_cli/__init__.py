@@ -147,11 +147,14 @@ environment:
   EEVIDENCE_HOME         folder of the default store and trust configuration
   EEVIDENCE_CONFIG       folder of the custody trust configuration (its trust/ folder)
   EEVIDENCE_PROVIDERS    folder of extra or replacement provider profiles
+  EEVIDENCE_AUTHORITIES  folder of extra or replacement authority entries (central
+                         authorities, 24/7 points of contact)
   EEVIDENCE_KEY          signing key for custody entries
   EEVIDENCE_PASSPHRASE   passphrase of the signing key
   EEVIDENCE_TRUST        trust store of package signers' public keys
   EEVIDENCE_CREDENTIALS  TOML file of API tokens and mail settings for submission
-  EEVIDENCE_API_TOKEN_<PROVIDER>, EEVIDENCE_SMTP_*: credentials that win over that file
+  EEVIDENCE_API_TOKEN_<PROVIDER>, EEVIDENCE_API_TOKEN (any provider), EEVIDENCE_SMTP_*:
+                         credentials that win over that file
 
 Run 'eevidence COMMAND --help' for a command's options."""
 """The environment variables the commands read: the epilog of ``eevidence --help``."""
