@@ -2,11 +2,17 @@
 
 from ._findings import (
     RULES as RULES,
-    CheckReport as CheckReport,
-    Finding as Finding,
     Rule as Rule,
     Severity as Severity,
     findings_markdown as findings_markdown,
+)
+from ._report import (
+    CheckReport as CheckReport,
+    Finding as Finding,
+)
+from ._requested import (
+    NoAuthorityEntry as NoAuthorityEntry,
+    RequestedAuthorityFacts as RequestedAuthorityFacts,
 )
 from ._rules import (
     PUBLIC_WEBMAIL_DOMAINS as PUBLIC_WEBMAIL_DOMAINS,
@@ -18,6 +24,8 @@ __all__ = [
     "RULES",
     "CheckReport",
     "Finding",
+    "NoAuthorityEntry",
+    "RequestedAuthorityFacts",
     "Rule",
     "Severity",
     "check",

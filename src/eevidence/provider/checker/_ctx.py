@@ -15,17 +15,30 @@ from typing import Any, Final
 
 from eevidence.provider._law import LawFacts
 from eevidence.provider._profiles import Fact, ProviderProfile
-from eevidence.provider.checker._findings import RULES, Finding
+from eevidence.provider.checker._findings import RULES
+from eevidence.provider.checker._report import Finding
+from eevidence.provider.checker._requested import NoAuthorityEntry, RequestedAuthorityFacts
 from eevidence.request import IssuingAuthority, Request, TimeWindow
 
 
 class Ctx:
-    """Collects findings for one request; builds the source citation of each."""
+    """Collects findings for one request; builds the source citation of each.
 
-    def __init__(self, request: Request, profile: ProviderProfile, law: LawFacts) -> None:
+    ``requested_authority`` holds what the directory of authorities says of the authority
+    a State-to-State request is addressed to, when the caller looked it up.
+    """
+
+    def __init__(
+        self,
+        request: Request,
+        profile: ProviderProfile,
+        law: LawFacts,
+        requested_authority: RequestedAuthorityFacts | NoAuthorityEntry | None = None,
+    ) -> None:
         self.request = request
         self.profile = profile
         self.law = law
+        self.requested_authority = requested_authority
         self.findings: list[Finding] = []
 
     def add(self, code: str, path: str, message: str, action: str, source: str) -> None:
@@ -103,6 +116,12 @@ def text_field(req: Request, name: str) -> str | None:
     """The request's text field ``name`` (read by name, as dispatches do), or None."""
     value = getattr(req, name, None)
     return value if isinstance(value, str) else None
+
+
+def written_languages(req: Request) -> list[str]:
+    """The languages the request is written in: its own, then each attached translation's."""
+    written = [req.language, *(a.language for a in req.attachments if a.kind == "translation")]
+    return [t for t in written if t is not None]
 
 
 def windows(req: Request) -> list[tuple[str, TimeWindow]]:

@@ -2,15 +2,15 @@
 
 The catalogue (:data:`RULES`) is the single list of every code the checker can emit;
 ``docs/findings.md`` is generated from it (``scripts/gen_findings_doc.py``) and a test
-fails when the two drift.
+fails when the two drift. The findings of one check and their report are in ``_report``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from dataclasses import dataclass
+from typing import Final, Literal
 
-__all__ = ["RULES", "CheckReport", "Finding", "Rule", "Severity", "findings_markdown"]
+__all__ = ["RULES", "Rule", "Severity", "findings_markdown"]
 
 Severity = Literal["error", "warning", "info"]
 """How serious a finding is: ``error`` (the provider will refuse the request as written),
@@ -34,85 +34,6 @@ class Rule:
     """What a finding with this code means, in one or two sentences."""
     basis: str
     """The legal rule or kind of provider fact the check rests on."""
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One thing the checker found about a request."""
-
-    code: str
-    """The catalogue code (a key of :data:`RULES`)."""
-    severity: Severity
-    """The severity the catalogue gives the code."""
-    path: str
-    """JSON path in the request the finding concerns (``$`` for the whole request)."""
-    message: str
-    """What was found, about this request and this provider."""
-    action: str
-    """What to do about it."""
-    source: str
-    """The provider fact or legal rule it rests on, with its source and date."""
-
-    def to_dict(self) -> dict[str, str]:
-        """The finding as a JSON object: ``code``, ``severity``, ``path``, ``message``,
-        ``action`` and ``source``, all strings (the ``findings`` of ``eevidence check
-        --json``)."""
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "path": self.path,
-            "message": self.message,
-            "action": self.action,
-            "source": self.source,
-        }
-
-
-_ORDER: Final[dict[str, int]] = {"error": 0, "warning": 1, "info": 2}
-
-
-@dataclass(frozen=True, slots=True)
-class CheckReport:
-    """Every finding about one request against one provider profile.
-
-    Findings are sorted errors first, then warnings, then notes; within a severity by code,
-    then by JSON path.
-    """
-
-    request_id: str
-    """The id of the request checked."""
-    provider: str
-    """The id of the provider profile it was checked against."""
-    findings: tuple[Finding, ...] = field(default_factory=tuple)
-    """Every finding, in the order described above."""
-
-    @property
-    def ok(self) -> bool:
-        """True when there is no error (warnings and notes allowed)."""
-        return not any(f.severity == "error" for f in self.findings)
-
-    def by_severity(self, severity: Severity) -> tuple[Finding, ...]:
-        """The findings of one severity, in report order."""
-        return tuple(f for f in self.findings if f.severity == severity)
-
-    def codes(self) -> set[str]:
-        """The distinct codes found (e.g. ``{"EE141", "EE202"}``)."""
-        return {f.code for f in self.findings}
-
-    def to_dict(self) -> dict[str, Any]:
-        """The report as a JSON object: ``request_id``, ``provider``, ``ok`` (bool),
-        ``counts`` (``{"error": n, "warning": n, "info": n}``) and ``findings`` (a list of
-        :meth:`Finding.to_dict` objects): what ``eevidence check --json`` prints per file."""
-        return {
-            "request_id": self.request_id,
-            "provider": self.provider,
-            "ok": self.ok,
-            "counts": {s: len(self.by_severity(s)) for s in ("error", "warning", "info")},
-            "findings": [f.to_dict() for f in self.findings],
-        }
-
-
-def sort_findings(findings: list[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: (_ORDER[f.severity], f.code, f.path)))
 
 
 def _r(code: str, severity: Severity, title: str, meaning: str, basis: str) -> tuple[str, Rule]:
@@ -652,6 +573,32 @@ RULES: Final[dict[str, Rule]] = dict(
             "A 24/7 preservation request asks for the expedited disclosure of traffic data and "
             "does not cite Budapest Convention art. 30.",
             "Budapest Convention art. 30",
+        ),
+        _r(
+            "EE241",
+            "error",
+            "Language not accepted by the requested authority",
+            "A request addressed to a State is written in no language its requested authority "
+            "accepts, as the authority's entry in the directory of authorities states, and "
+            "carries no translation into one.",
+            "Directory of authorities: the authority's accepted languages, with their sources",
+        ),
+        _r(
+            "EE242",
+            "info",
+            "Requested authority's languages unknown",
+            "The directory entry of the requested authority records the languages it accepts "
+            "as unknown, so the request's language could not be checked.",
+            "Directory of authorities: languages (unknown)",
+        ),
+        _r(
+            "EE243",
+            "info",
+            "Requested authority not in the directory",
+            "The directory of authorities (shipped entries and those of "
+            "$EEVIDENCE_AUTHORITIES) has no entry for the authority a request addressed to a "
+            "State names, so the request's language could not be checked.",
+            "Directory of authorities",
         ),
     ]
 )

@@ -24,14 +24,16 @@ from eevidence.errors import InputError
 from eevidence.provider._law import LawFacts, law_facts
 from eevidence.provider._profiles import ProviderProfile
 from eevidence.provider.checker import _basis, _codes, _elements, _eu, _state, _us
-from eevidence.provider.checker._ctx import Ctx, Rule, windows
+from eevidence.provider.checker._ctx import Ctx, Rule, windows, written_languages
 from eevidence.provider.checker._elements import PUBLIC_WEBMAIL_DOMAINS
-from eevidence.provider.checker._findings import CheckReport, sort_findings
+from eevidence.provider.checker._report import CheckReport, sort_findings
+from eevidence.provider.checker._requested import NoAuthorityEntry, RequestedAuthorityFacts
 from eevidence.provider.routes._facts import criminal_channels, dsa_only
 from eevidence.request import (
     EmergencyDetails,
     IpAddressIdentifier,
     Request,
+    RequestedAuthority,
     emergency_details,
     is_emergency,
     kind_spec,
@@ -46,6 +48,7 @@ def check(
     *,
     now: datetime,
     law: LawFacts | None = None,
+    requested_authority: RequestedAuthorityFacts | NoAuthorityEntry | None = None,
 ) -> CheckReport:
     """Check ``request`` against ``provider``'s profile at time ``now``.
 
@@ -67,8 +70,9 @@ def check(
     a CLOUD Act agreement (18 U.S.C. 2523) for orders under it; for a request addressed to
     a State (kinds table ``addressee``), the treaty binding both States on the request's
     date, dual criminality, the link of each measure to the offence, urgency (terrorism, a
-    lapsing preservation) and Budapest art. 30 for traffic disclosure, while the rules
-    about what the provider accepts from foreign authorities are left out.
+    lapsing preservation), Budapest art. 30 for traffic disclosure and, when
+    ``requested_authority`` is given, the languages the requested authority accepts, while
+    the rules about what the provider accepts from foreign authorities are left out.
 
     Args:
         request: the request to check.
@@ -77,18 +81,27 @@ def check(
         now: the moment of the check, aware (with a UTC offset); periods in the future and
             retention horizons (days before ``now``) are measured from it.
         law: the legal facts (default: the shipped ones, :func:`eevidence.provider.law_facts`).
+        requested_authority: for a request addressed to a State, what the directory of
+            authorities (:mod:`eevidence.authorities`) says of its requested authority: the
+            entry's facts (the request's language is checked against the languages it
+            accepts: EE241, or the note EE242 when they are unknown) or that there is no
+            entry (the note EE243). None (the default): the caller did not look it up, and
+            nothing is said of it.
 
     Returns:
         The report: every finding, errors first; ``ok`` when none is an error.
 
     Raises:
-        InputError: ``now`` is naive, or the request's kind has no row in the kinds table.
+        InputError: ``now`` is naive; the request's kind has no row in the kinds table;
+            ``requested_authority`` is given for a request not addressed to a State, or is
+            of another State than the request's requested authority.
         ConfigurationError: ``law`` is not given and the shipped legal facts cannot be
             loaded (a broken installation).
     """
     if now.tzinfo is None:
         raise InputError("now must be an aware datetime (with a UTC offset)", source="check")
-    ctx = Ctx(request, provider, law or law_facts())
+    _check_requested(request, requested_authority)
+    ctx = Ctx(request, provider, law or law_facts(), requested_authority)
     if request.provider != provider.id:
         ctx.add(
             "EE001",
@@ -102,6 +115,27 @@ def check(
         if not (to_state and rule in _PROVIDER_ADDRESSED):
             rule(ctx, now)
     return CheckReport(request.id, provider.id, sort_findings(ctx.findings))
+
+
+def _check_requested(
+    request: Request, facts: RequestedAuthorityFacts | NoAuthorityEntry | None
+) -> None:
+    if facts is None:
+        return
+    requested = getattr(request, "requested_authority", None)
+    if kind_spec(request.kind).addressee != "state" or not isinstance(
+        requested, RequestedAuthority
+    ):
+        raise InputError(
+            f"requested_authority given for a {request.kind.replace('_', ' ')} request, "
+            "which is not addressed to a State",
+            source="check",
+        )
+    if facts.country != requested.country:
+        raise InputError(
+            f"requested_authority facts of {facts.country} for a request to {requested.country}",
+            source="check",
+        )
 
 
 # --------------------------------------------------------------------------- rules
@@ -284,8 +318,7 @@ def _language(ctx: Ctx, now: datetime) -> None:
     if languages is not None and dsa_only(ctx.profile, fact):
         languages = None
     lang = req.language
-    written = [lang, *(a.language for a in req.attachments if a.kind == "translation")]
-    tags = [t for t in written if t is not None]
+    tags = written_languages(req)
     if languages is None:
         if not any(languages_match(t, ("en",)) for t in tags):
             ctx.add(
@@ -375,6 +408,7 @@ _RULES: Final[tuple[Rule, ...]] = (
     _state.measure_relevance,
     _state.urgency,
     _state.traffic_disclosure_basis,
+    _state.requested_language,
 )
 """Every rule, in the order it runs (findings are sorted afterwards)."""
 

@@ -14,7 +14,10 @@ request for mutual legal assistance and a preservation request through the 24/7 
   guidance asks States to expedite and prioritise such requests); a preservation the
   request cites that has lapsed, or lapses within :data:`LAPSE_WARNING_DAYS` days
   without the request being marked urgent for it;
-* expedited disclosure of traffic data (Budapest art. 30) is asked on that article.
+* expedited disclosure of traffic data (Budapest art. 30) is asked on that article;
+* the request is written in (or translated into) a language the requested authority
+  accepts, as its entry in the directory of authorities states with its sources, when the
+  caller looked the authority up (``check(..., requested_authority=...)``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Final
 
-from eevidence.provider.checker._ctx import Ctx
+from eevidence._internal.codes import languages_match
+from eevidence.provider.checker._ctx import Ctx, written_languages
+from eevidence.provider.checker._requested import AUTHORITIES_ENV_NAME, NoAuthorityEntry
 from eevidence.request import EarlierRequest, MeasureRequested, RequestedAuthority, kind_spec
 
 __all__ = [
@@ -30,6 +35,7 @@ __all__ = [
     "TREATY_OF",
     "dual_criminality",
     "measure_relevance",
+    "requested_language",
     "state_party",
     "traffic_disclosure_basis",
     "urgency",
@@ -47,6 +53,11 @@ LAPSE_WARNING_DAYS: Final = 30
 """Days before a cited preservation lapses from which a request not marked urgent for it
 is flagged."""
 _COERCIVE: Final = ("traffic", "content")
+_ROLE_NAMES: Final = {
+    "central_authority": "central authority",
+    "point_of_contact_24_7": "24/7 point of contact",
+    "competent_authority": "competent authority",
+}
 
 
 def _requested(ctx: Ctx) -> RequestedAuthority | None:
@@ -197,4 +208,62 @@ def traffic_disclosure_basis(ctx: Ctx, now: datetime) -> None:
         "art. 30 of the Budapest Convention",
         "Add the legal basis budapest_art30 (or leave expedited_traffic_disclosure out).",
         ctx.cite(("cets-185",), "art. 30"),
+    )
+
+
+def requested_language(ctx: Ctx, now: datetime) -> None:
+    """The request is written in, or translated into, a language the requested authority
+    accepts, as its directory entry states (given to :func:`check` by the caller); a note
+    when the entry says they are unknown, or when the directory has no entry for it."""
+    requested = _requested(ctx)
+    facts = ctx.requested_authority
+    if requested is None or facts is None:
+        return
+    role = _ROLE_NAMES.get(requested.capacity, requested.capacity.replace("_", " "))
+    lang = ctx.request.language
+    if isinstance(facts, NoAuthorityEntry):
+        missing = (
+            f"has several entries for the {role} of {facts.country} "
+            f"({', '.join(facts.candidates)}) and none is the authority named ({requested.name})"
+            if facts.candidates
+            else f"has no entry for the {role} of {facts.country}"
+        )
+        ctx.add(
+            "EE243",
+            "$.requested_authority",
+            f"the directory of authorities {missing}: the request's language ({lang}) could "
+            "not be checked against the languages it accepts",
+            "Confirm the languages it accepts before sending; to have them checked, add its "
+            "entry (a JSON file like `eevidence authorities show ID --json`, every fact with "
+            f"its source) to the folder named by ${AUTHORITIES_ENV_NAME} or --authorities-dir.",
+            f"directory of authorities: {facts.searched}",
+        )
+        return
+    who = f"{facts.name} ({facts.entry_id})"
+    cites = "; ".join(facts.sources) or "no source"
+    if facts.languages is None:
+        note = f" ({facts.note.rstrip('.')})" if facts.note else ""
+        ctx.add(
+            "EE242",
+            "$.language",
+            f"the languages {facts.name} accepts requests in are unknown (its entry in the "
+            f"directory of authorities); the request is in {lang}",
+            "Confirm with the requested authority which languages it accepts (or attach a "
+            "translation into its official language), and record them in its directory "
+            "entry with their source.",
+            f"directory of authorities, {who}, languages unknown{note}; sources read: {cites}",
+        )
+        return
+    tags = written_languages(ctx.request)
+    if any(languages_match(t, facts.languages) for t in tags):
+        return
+    translated = tags[1:]
+    ctx.add(
+        "EE241",
+        "$.language",
+        f"{facts.name} accepts requests in {', '.join(facts.languages)}; the request is in "
+        f"{lang}" + (f" with translations into {', '.join(translated)}" if translated else ""),
+        f"Attach a translation into {facts.languages[0]} (attachment kind 'translation'), "
+        "or write the request in a language it accepts.",
+        f"directory of authorities, {who}, languages: {cites}",
     )
