@@ -16,6 +16,7 @@ from eevidence._cli._common import (
     print_json,
 )
 from eevidence._cli._options import now_of, providers_option
+from eevidence._cli._requested import AuthorityLookup
 from eevidence.errors import InputError
 from eevidence.provider import (
     CheckReport,
@@ -64,6 +65,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--store", metavar="PATH|URL", help="tracking store for --record")
     providers_option(p)
+    p.add_argument(
+        "--authorities-dir",
+        metavar="DIR",
+        help="extra authority entries, replacing shipped ones with the same id, for the "
+        "languages of the authority a State-to-State request is addressed to (default: "
+        "$EEVIDENCE_AUTHORITIES)",
+    )
     _now_option(p)
     p.set_defaults(handler=_cmd_check)
 
@@ -167,6 +175,9 @@ def _cmd_show(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     registry = _registry(args)
     now = _now(args)
+    # The directory is read for requests addressed to a State only, on the first one (an
+    # explicit --authorities-dir is read at once, so a wrong folder is always reported).
+    directory = AuthorityLookup(args.authorities_dir)
     reports: list[dict[str, Any]] = []
     failed = False
     for name in args.files:
@@ -181,7 +192,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             if not args.json:
                 print(f"INVALID  {diagnostics(exc)}")
             continue
-        report = check(request, profile, now=now)
+        report = check(request, profile, now=now, requested_authority=directory.facts_for(request))
         failed |= not report.ok
         if args.record:
             _record_check(args, request, report, now)
