@@ -52,8 +52,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "check",
         help="check requests against the addressee's profile",
-        description="Check each request against its provider's profile. Exit 0 when no "
-        "request has an error finding, 1 otherwise.",
+        description="Check each request against its provider's profile and the law; a "
+        "request addressed to a State also against the languages its requested authority "
+        "accepts (directory of authorities). Exit 0 when no request has an error finding, 1 "
+        "otherwise.",
     )
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--provider", metavar="ID", help="check against this provider instead")
