@@ -126,12 +126,78 @@ def test_the_draft_carries_the_preservation_over(
     assert summary["dispatch_by"] == dispatch.isoformat().replace("+00:00", "Z")
     remind = dispatch - timedelta(days=REMINDER_DAYS)
     assert summary["extension_reminder"] == remind.isoformat().replace("+00:00", "Z")
-    # recorded on the preservation
+    # recorded on the preservation, as an event carrying the dispatch deadline
     code, out, _ = _run(capsys, "status", source.id, "--json", *store)
-    notes = [e["note"] for e in json.loads(out)["events"] if e["event"] == "noted"]
-    assert len(notes) == 1
-    assert "dispatch by 2026-12-02" in notes[0]
-    assert draft["id"] in notes[0]
+    status = json.loads(out)
+    drafted = [e for e in status["events"] if e["event"] == "follow_up_drafted"]
+    assert len(drafted) == 1
+    assert drafted[0]["due"] == summary["dispatch_by"]
+    assert draft["id"] in drafted[0]["note"]
+    due = {d["deadline"]: d["due"] for d in status["deadlines"]}
+    assert due["follow_up_dispatch"] == summary["dispatch_by"]
+    assert due["follow_up_reminder"] == summary["extension_reminder"]
+    # and eevidence deadlines lists it
+    code, out, _ = _run(capsys, "deadlines", "--within", "30d", "--now", NOW, "--json", *store)
+    kinds = {d["deadline"]: d["due"] for d in json.loads(out)}
+    assert kinds["follow_up_dispatch"] == summary["dispatch_by"]
+    assert kinds["follow_up_reminder"] == summary["extension_reminder"]
+
+
+def test_dispatching_the_follow_up_closes_its_deadlines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = _preserved(tmp_path, capsys)
+    code, _, err = _run(
+        capsys, "follow-up", str(PRESERVATION), "-o", "mla.json", "--now", NOW, *store
+    )
+    assert code == 0, err
+    draft = json.loads((tmp_path / "mla.json").read_text(encoding="utf-8"))
+    example = json.loads((EXAMPLES / "mla-request.json").read_text(encoding="utf-8"))
+    draft["legal_basis"] = example["legal_basis"]
+    draft["issuing_authority"] = example["issuing_authority"]
+    (tmp_path / "filled.json").write_text(json.dumps(draft), encoding="utf-8")
+    assert _run(capsys, "validate", "filled.json")[0] == 0
+
+    def open_kinds() -> set[str]:
+        code, out, err = _run(
+            capsys, "deadlines", "--within", "400d", "--now", NOW, "--json", *store
+        )
+        assert code == 0, err
+        return {d["deadline"] for d in json.loads(out)}
+
+    rid = read_request(PRESERVATION).id
+    code, _, err = _run(
+        capsys,
+        "track",
+        "add",
+        "filled.json",
+        "--follows",
+        rid[:8],
+        *store,
+        "--actor",
+        "A",
+        "--now",
+        NOW,
+    )
+    assert code == 0, err
+    assert "follow_up_dispatch" in open_kinds()  # tracked, not yet sent
+    code, _, err = _run(
+        capsys,
+        "track",
+        "event",
+        draft["id"][:8],
+        "submitted",
+        "--now",
+        NOW,
+        *store,
+        "--actor",
+        "A",
+    )
+    assert code == 0, err
+    left = open_kinds()
+    assert "follow_up_dispatch" not in left
+    assert "follow_up_reminder" not in left
+    assert "preservation_expires" in left  # the preservation itself still runs
 
 
 def test_the_text_output_and_an_existing_output(

@@ -321,7 +321,7 @@ _HALF_WRITTEN = textwrap.dedent(
     """
     import sys, time, json
     from datetime import datetime, timedelta, timezone
-    from eevidence.tracking._lifecycle import Event, apply_event
+    from eevidence.tracking import Event, apply_event
     from eevidence.tracking.store import open_store
 
     store = open_store(sys.argv[1])

@@ -295,13 +295,16 @@ def test_demo_tracks_on_the_embedded_store(
     code, out, _ = cli(capsys, "demo", "--out", str(tmp_path))
     assert code == 0
     assert "track requests on the embedded store" in out
-    assert "preservation           -> preserved, preserved until" in out
+    assert "preservation           -> preserved    preserved, preserved until" in out
+    assert "preservation_24_7      -> transmitted  submitted" in out
+    assert "mla_request            -> received     submitted" in out
     assert "production_due" in out
     assert (tmp_path / "tracking.sqlite3").exists()
     cal = icalendar.Calendar.from_ical((tmp_path / "deadlines.ics").read_bytes())
-    # preservation: act before expiry, expiry; production: acknowledgement, production,
-    # end of the enforcing authority's review (the example notifies one)
-    assert len(list(cal.walk("VEVENT"))) == 5
+    # preservation and 24/7 preservation: act before expiry, expiry; production:
+    # acknowledgement, production, end of the enforcing authority's review (the example
+    # notifies one); the MLA request was received by the central authority: no reminder
+    assert len(list(cal.walk("VEVENT"))) == 7
     assert "enforcing_review_ends" in out
     # running it again on the same folder does not record the events twice
     code, out, _ = cli(capsys, "demo", "--out", str(tmp_path), "--force")
@@ -309,7 +312,7 @@ def test_demo_tracks_on_the_embedded_store(
     assert "-> preserved" not in out
     store = open_store(tmp_path / "tracking.sqlite3")
     assert store.verify() == []
-    assert store.get(PRESERVATION).version == 3
+    assert store.get(PRESERVATION).version == 4  # 3 events and the follow-up's deadline
     store.close()
 
 

@@ -21,6 +21,7 @@ from eevidence._cli._options import (
 )
 from eevidence._internal.fs import write_atomic
 from eevidence.authorities import FUNCTIONS, Authority, AuthorityFact, load_authorities
+from eevidence.errors import InputError
 
 __all__ = ["register"]
 
@@ -105,9 +106,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--as",
         dest="kind",
-        required=True,
+        default="mla_request",
         choices=("mla_request",),
-        help="the kind of request to draft",
+        help="the kind of request to draft (default: mla_request)",
     )
     p.add_argument(
         "--request",
@@ -228,7 +229,14 @@ def _cmd_case_show(args: argparse.Namespace) -> int:
     store = store_of(args, create=False)
     try:
         documents, warnings = request_documents(store, args.requests)
-        view = case_view(store.list_requests(), args.reference, now=now, documents=documents)
+        try:
+            view = case_view(store.list_requests(), args.reference, now=now, documents=documents)
+        except InputError as exc:
+            raise InputError(
+                f"{exc.args[0]}; store {store.location} (a demo's requests are in its "
+                "OUT/tracking.sqlite3: --store)",
+                source=exc.source,
+            ) from None
     finally:
         store.close()
     if args.json:
@@ -254,24 +262,10 @@ def _cmd_case_report(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
         return EXIT_OK
-    echo(f"requests addressed to a State, as of {report['as_of']}")
-    for kind, row in report["kinds"].items():
-        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(row["outcomes"].items()))
-        echo(f"  {kind}: {row['requests']} request(s): {outcomes}")
-        for reason, n in sorted(row["refusal_reasons"].items()):
-            echo(f"    refused ({n}): {reason}")
-        for label, key in (
-            ("to transmission", "to_transmission"),
-            ("to execution", "to_execution"),
-        ):
-            s = row[key]
-            if s["count"]:
-                echo(
-                    f"    {label}: median {s['median_days']} days, 90th percentile "
-                    f"{s['p90_days']} days ({s['count']} request(s))"
-                )
-    if not report["kinds"]:
-        echo("  none tracked")
+    from eevidence._cli._tracking import state_report_lines  # noqa: PLC0415
+
+    for line in state_report_lines(report):
+        echo(line)
     return EXIT_OK
 
 
@@ -286,6 +280,8 @@ def case_lines(view: Any) -> list[str]:
         lines.append(
             f"  {t.id}  {t.kind:<22} to {t.provider:<14} {t.state:<19} refs={refs}  next={nxt}"
         )
+        if r.addressee:
+            lines.append(f"      addressed to {r.addressee} (data held by {t.provider})")
         if t.follows:
             lines.append(f"      follows {t.follows}")
         if r.urgent:
@@ -311,10 +307,14 @@ def case_lines(view: Any) -> list[str]:
 # -- follow-up -----------------------------------------------------------------------------
 
 
-def follow_up(args: argparse.Namespace, *, note: bool = True) -> tuple[Any, Path]:
-    """Draft the follow-up ``args`` describe, write it and (``note``) note its dispatch
-    deadline on the preservation; answer the draft and its file (also used by the demo,
-    which leaves the tracked history as its tracking step made it)."""
+def follow_up(
+    args: argparse.Namespace, *, custody: bool = True, record: bool = True
+) -> tuple[Any, Path]:
+    """Draft the follow-up ``args`` describe, write it and (``record``) record its dispatch
+    deadline on the preservation (``follow_up_drafted``; with ``custody``, also in the
+    custody log); answer the draft and its file (also used by the demo, whose custody step
+    keeps its own keys and which records once per folder)."""
+    from eevidence._cli._custody_hook import record_for  # noqa: PLC0415
     from eevidence.cases import draft_follow_up, verified_document  # noqa: PLC0415
     from eevidence.provider import load_providers  # noqa: PLC0415
     from eevidence.request import read_request  # noqa: PLC0415
@@ -362,16 +362,27 @@ def follow_up(args: argparse.Namespace, *, note: bool = True) -> tuple[Any, Path
         )
         text = json.dumps(draft.document, indent=2, ensure_ascii=False) + "\n"
         write_atomic(out, text.encode("utf-8"))
-        if not note:
+        if not record:
             return draft, out
         actor, _ = actor_of(args, preservation.authority)
         text_note = (
-            f"{args.kind} drafted ({draft.document['id']}, {out.name}): dispatch by "
-            f"{_short(draft.dispatch_by)} ({draft.transmission_days} days before the expiry; "
-            f"{draft.transmission_basis}); ask for an extension by {_short(draft.remind_at)} "
-            "if it cannot leave by then"
+            f"{args.kind} {draft.document['id']} drafted in {out.name}: to leave "
+            f"{draft.transmission_days} days before the expiry ({draft.transmission_basis})"
         )
-        store.record(preservation.id, Event("noted", now, actor, note=text_note), now=now)
+        event = Event("follow_up_drafted", now, actor, note=text_note, due=draft.dispatch_by)
+        store.record(preservation.id, event, now=now)
+        if not custody:
+            return draft, out
+        record_for(
+            args,
+            store,
+            "status_changed",
+            f"request/{preservation.id}",
+            now=now,
+            note=f"follow_up_drafted: {args.kind} {draft.document['id']}, dispatch by "
+            f"{_iso(draft.dispatch_by)}",
+            authority=preservation.authority,
+        )
     finally:
         store.close()
     return draft, out
@@ -428,12 +439,15 @@ def follow_up_lines(draft: Any, out: Path) -> list[str]:
 # -- demo ----------------------------------------------------------------------------------
 
 
-def demo_step(out: Path, preservation_file: Path) -> None:
-    """From the preservation the demo tracked (step 6), draft the follow-up MLA request,
-    show what is missing and the dispatch deadline, then the view of its case."""
+def demo_step(out: Path, preservation_file: Path, mla_example: Path) -> None:
+    """From the preservation the demo tracked (step 6), draft the follow-up MLA request, show
+    what is missing and the dispatch deadline it adds to the deadlines, fill the missing
+    fields as a person would (from the shipped MLA example) and validate the result, then
+    show the view of the case."""
     from eevidence._cli import build_parser  # noqa: PLC0415
+    from eevidence._cli._tracking import due_lines  # noqa: PLC0415
     from eevidence.cases import case_view, request_documents  # noqa: PLC0415
-    from eevidence.request import read_request  # noqa: PLC0415
+    from eevidence.request import parse_request, read_request  # noqa: PLC0415
     from eevidence.tracking import SqliteStore  # noqa: PLC0415
 
     request = read_request(preservation_file)
@@ -441,18 +455,37 @@ def demo_step(out: Path, preservation_file: Path) -> None:
     store_path = out / "tracking.sqlite3"
     store = SqliteStore(store_path)
     try:
-        tracked = store.get(request.id)
+        every = store.list_requests()
     finally:
         store.close()
-    now = max(e.at for e in tracked.events) + timedelta(hours=1)
+    now = max(e.at for t in every for e in t.events) + timedelta(hours=1)
     argv = ["follow-up", str(canonical), "--as", "mla_request", "--store", str(store_path)]
     argv += ["-o", str(out / "follow-up-mla-request.json"), "--force", "--now", _iso(now)]
     argv += ["--actor", "demo", "--role", "demo"]
-    draft, written = follow_up(build_parser("follow-up").parse_args(argv), note=False)
+    again = any(t.id == request.id and t.first("follow_up_drafted") for t in every)
+    draft, written = follow_up(
+        build_parser("follow-up").parse_args(argv), custody=False, record=not again
+    )
     for line in follow_up_lines(draft, written):
         echo(f"  {line}")
     store = SqliteStore(store_path)
     try:
+        echo(f"  eevidence deadlines (as of {_short(now)}), for the preservation:")
+        for line in due_lines(store, now, timedelta(days=100), request.id):
+            echo(f"    {line}")
+        example = json.loads(mla_example.read_text(encoding="utf-8"))
+        filled = json.loads(json.dumps(draft.document))
+        for missing in (m for m in draft.missing if m.required):
+            _fill(filled, example, missing.path)
+        filled_file = out / "follow-up-mla-request.filled.json"
+        write_atomic(
+            filled_file, (json.dumps(filled, indent=2, ensure_ascii=False) + "\n").encode()
+        )
+        parse_request(filled, source=str(filled_file))
+        echo(
+            f"  filled the {sum(m.required for m in draft.missing)} missing field(s) from "
+            f"{mla_example.name}: {filled_file.name} is valid (eevidence validate accepts it)"
+        )
         documents, _ = request_documents(store, [out / "requests"])
         view = case_view(
             store.list_requests(), request.case.reference, now=now, documents=documents
@@ -462,6 +495,25 @@ def demo_step(out: Path, preservation_file: Path) -> None:
     echo(f"  eevidence case show {request.case.reference} --requests {out / 'requests'}:")
     for line in case_lines(view):
         echo(f"  {line}")
+    echo(f"  try: export EEVIDENCE_STORE={store_path.resolve()}")
+    echo(
+        f"       eevidence case show {request.case.reference} --json --requests {out / 'requests'}"
+    )
+    echo(f"       eevidence follow-up {request.id[:8]} --request {canonical} -o my-follow-up.json")
+    echo("       eevidence deadlines --within 100d")
+
+
+def _fill(document: dict[str, Any], example: dict[str, Any], path: str) -> None:
+    """Set the value at JSON path ``path`` (``$.a.b[0].c``) of ``document`` to the example's."""
+    keys: list[str | int] = [
+        int(k) if k.isdigit() else k
+        for k in path.removeprefix("$.").replace("[", ".").replace("]", "").split(".")
+    ]
+    source: Any = example
+    target: Any = document
+    for key in keys[:-1]:
+        source, target = source[key], target[key]
+    target[keys[-1]] = source[keys[-1]]
 
 
 def _iso(value: datetime) -> str:

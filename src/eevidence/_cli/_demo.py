@@ -123,7 +123,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     _step("10. follow-up: draft the MLA request from the tracked preservation; the case view")
     from eevidence._cli import _cases  # noqa: PLC0415 - the follow-up step's own module
 
-    _cases.demo_step(out, data_dir("examples") / "preservation.json")
+    _cases.demo_step(
+        out, data_dir("examples") / "preservation.json", data_dir("examples") / "mla-request.json"
+    )
     if failures:
         echo(f"eevidence demo: {failures} example(s) do not match the schema", file=sys.stderr)
         return EXIT_INVALID

@@ -87,8 +87,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="record an event (submitted, acknowledged, preserved...)",
         description="Record what happened to a tracked request. Events: "
         + ", ".join(EVENTS)
-        + ". received, validated, preservation_extended and production_request_confirmed "
-        "record a fact and keep the state.",
+        + ". received, transmitted, validated, preservation_extended, "
+        "production_request_confirmed and follow_up_drafted record a fact and keep the state.",
     )
     q.add_argument("id", metavar="ID", help="request id, or a unique prefix of it (8 characters)")
     q.add_argument(
@@ -99,7 +99,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "validated: ex post validation, Regulation (EU) 2023/1543 art. 4(5); "
         "preservation_extended: Annex VI extension of an EU preservation order; "
         "production_request_confirmed: Annex V confirmation of the subsequent request for "
-        "production, art. 11(2))",
+        "production, art. 11(2); transmitted: the requested State's central authority "
+        "transmitted the request for execution; follow_up_drafted: the follow-up of a "
+        "preservation was drafted, with its dispatch deadline --due)",
     )
     q.add_argument("--ref", metavar="R", help="the provider's reference number")
     q.add_argument("--note", metavar="N", help="a free-text note")
@@ -110,6 +112,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="expiry stated by the provider (preserved, extended); a plain date means "
         "00:00 UTC that day; never for an EU preservation order (its expiry runs from "
         "receipt, art. 11(1))",
+    )
+    q.add_argument(
+        "--due",
+        metavar="DATE",
+        help="follow_up_drafted: the latest moment to dispatch the follow-up request (not after "
+        "the preservation's expiry); eevidence follow-up records it for you",
     )
     q.add_argument("--reason", metavar="TEXT", help="why the provider refused (rejected)")
     q.add_argument("--partial", action="store_true", help="only part of the data was disclosed")
@@ -242,6 +250,7 @@ def _cmd_event(args: argparse.Namespace) -> int:
     now = now_of(args)
     at = parse_time(args.at, "--at") if args.at else now
     expires = parse_time(args.expires, "--expires") if args.expires else None
+    due = parse_time(args.due, "--due") if args.due else None
     actor, _ = actor_of(args)  # the custody entry below names the same actor
     event = Event(
         name=args.event,
@@ -252,6 +261,7 @@ def _cmd_event(args: argparse.Namespace) -> int:
         expires=expires,
         reason=args.reason,
         partial=args.partial,
+        due=due,
     )
     store = store_of(args, create=False)
     try:
@@ -327,9 +337,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
         if args.id:
             tracked = store.get(resolve_id(store, args.id))
             if args.json:
-                print_json(
-                    {**tracked.to_dict(), "deadlines": [d.to_dict() for d in deadlines_of(tracked)]}
-                )
+                due = _deadlines(store, tracked)
+                print_json({**tracked.to_dict(), "deadlines": [d.to_dict() for d in due]})
                 return EXIT_OK
             echo(_line(tracked))
             if tracked.case_reference:
@@ -344,13 +353,14 @@ def _cmd_status(args: argparse.Namespace) -> int:
                         ("expires", _short(e.expires) if e.expires else None),
                         ("reason", e.reason),
                         ("partial", "yes" if e.partial else None),
+                        ("due", _short(e.due) if e.due else None),
                     )
                     if v
                 )
                 echo(f"  {_short(e.at)}  {e.name:<19} by {e.actor}{extra}")
                 if e.note:
                     echo(f"      {e.note}")
-            for d in deadlines_of(tracked):
+            for d in _deadlines(store, tracked):
                 echo(f"  due {_short(d.due)}  {d.kind:<21} {d.note} ({d.basis})")
             return EXIT_OK
         items = store.list_requests(open_only=not args.all)
@@ -368,14 +378,36 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _deadlines(store: Store, tracked: Tracked) -> list[Deadline]:
+    """The open deadlines of ``tracked``, knowing the requests that follow it (a submitted
+    follow-up closes the dispatch deadline of a drafted one)."""
+    drafted = tracked.first("follow_up_drafted") is not None
+    return deadlines_of(tracked, followers=store.followers(tracked.id) if drafted else ())
+
+
 def _due_before(store: Store, horizon: datetime) -> list[Deadline]:
     """The open deadlines due at or before ``horizon``, most urgent first, each with its case
     reference and calendar revision (read from the tracked requests the store's deadline
     index names)."""
     ids = dict.fromkeys(d.request_id for d in store.deadlines_before(horizon))
-    due = [d for i in ids for d in deadlines_of(store.get(i)) if d.due <= horizon]
+    due = [d for i in ids for d in _deadlines(store, store.get(i)) if d.due <= horizon]
     due.sort(key=lambda d: (d.due, d.request_id, d.kind))
     return due
+
+
+def due_lines(store: Store, now: datetime, within: timedelta, request_id: str) -> list[str]:
+    """The text lines of ``eevidence deadlines`` for one request (used by the demo)."""
+    due = [d for d in _due_before(store, now + within) if d.request_id == request_id]
+    return [_due_line(d, now) for d in due]
+
+
+def _due_line(d: Deadline, now: datetime) -> str:
+    left = d.due - now
+    when = "OVERDUE" if left < timedelta(0) else f"in {_duration(left)}"
+    return (
+        f"{_short(d.due)}  {when:<12} {d.kind:<21} {d.request_kind:<22} {d.provider:<10} "
+        f"{d.request_id}  {d.basis}"
+    )
 
 
 def _cmd_deadlines(args: argparse.Namespace) -> int:
@@ -405,12 +437,7 @@ def _cmd_deadlines(args: argparse.Namespace) -> int:
         print_json([d.to_dict(now) for d in due])
         return EXIT_OK
     for d in due:
-        left = d.due - now
-        when = "OVERDUE" if left < timedelta(0) else f"in {_duration(left)}"
-        echo(
-            f"{_short(d.due)}  {when:<12} {d.kind:<21} {d.request_kind:<22} {d.provider:<10} "
-            f"{d.request_id}  {d.basis}"
-        )
+        echo(_due_line(d, now))
     head = (
         f"{_NOTHING}: no deadlines" if missing else f"{len(due)} deadline(s) within {args.within}"
     )
@@ -426,52 +453,99 @@ def _duration(value: timedelta) -> str:
 def _cmd_report(args: argparse.Namespace) -> int:
     now = now_of(args)
     since = parse_time(args.since, "--since") if args.since else None
+    from eevidence.cases import STATE_KINDS, state_outcomes  # noqa: PLC0415
+
     rows: Groups = {}
+    to_states: list[Tracked] = []
     if not _store_missing(args):
         store = store_of(args, create=False)
         try:
             rows = store.outcome_groups(now=now, provider=args.provider, since=since)
+            to_states = store.list_requests(kinds=STATE_KINDS)
         finally:
             store.close()
+    if args.provider:
+        to_states = [t for t in to_states if t.provider == args.provider]
     report = build_report(rows, now=now)
+    states = state_outcomes(to_states, now=now, since=since)
     if args.json:
-        print_json(report)
+        print_json({**report, "state_to_state": states})
     else:
         for line in format_report(report).split("\n"):
             echo(line)
+        if states["kinds"]:
+            echo("")
+            for line in state_report_lines(states):
+                echo(line)
     return EXIT_OK
+
+
+def state_report_lines(report: dict[str, Any]) -> list[str]:
+    """The text lines of :func:`eevidence.cases.state_outcomes` (``case report`` and
+    ``report``)."""
+    lines = [f"requests addressed to a State, as of {report['as_of']}"]
+    for kind, row in report["kinds"].items():
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(row["outcomes"].items()))
+        lines.append(f"  {kind}: {row['requests']} request(s): {outcomes}")
+        for reason, n in sorted(row["refusal_reasons"].items()):
+            lines.append(f"    refused ({n}): {reason}")
+        for label, key in (
+            ("to transmission", "to_transmission"),
+            ("to execution", "to_execution"),
+        ):
+            spread = row[key]
+            if spread["count"]:
+                lines.append(
+                    f"    {label}: median {spread['median_days']} days, 90th percentile "
+                    f"{spread['p90_days']} days ({spread['count']} request(s))"
+                )
+    if not report["kinds"]:
+        lines.append("  none tracked")
+    return lines
 
 
 # -- demo ----------------------------------------------------------------------------------------
 
 
 def demo_step(out: Path, examples: list[Path]) -> None:
-    """Track two example requests in an embedded store under ``out`` and list their deadlines."""
+    """Track four example requests in an embedded store under ``out`` (a preservation and an
+    EU production order to a provider, a 24/7 preservation and a request for mutual legal
+    assistance to a State) and list their deadlines."""
     store = SqliteStore(out / "tracking.sqlite3")
     try:
         requests = {r.kind: r for r in (read_request(p) for p in examples)}
         preservation, production = requests["preservation"], requests["eu_production_order"]
-        for request in (preservation, production):
+        to_state = requests["preservation_24_7"], requests["mla_request"]
+        tracked_now = (preservation, production, *to_state)
+        for request in tracked_now:
             try:
                 store.get(request.id)
             except UnknownRequestError:
                 _add(store, request, None, None)
-        start = max(preservation.created_at, production.created_at)
+        start = max(r.created_at for r in tracked_now)
         now = start + timedelta(days=1)
         horizon = timedelta(days=100)
+        point, mla = to_state
         # (request, event, details, hours after start, events the request has before it)
         steps: list[tuple[Request, str, dict[str, Any], int, int]] = [
             (preservation, "submitted", {}, 1, 0),
             (preservation, "acknowledged", {"ref": "LE-0001"}, 2, 1),
             (preservation, "preserved", {}, 3, 2),
             (production, "submitted", {}, 4, 0),
+            (point, "submitted", {}, 5, 0),
+            (point, "received", {"ref": "US-247-0311 (example)"}, 6, 1),
+            (point, "transmitted", {}, 7, 2),
+            (point, "preserved", {}, 8, 3),
+            (mla, "submitted", {}, 9, 0),
+            (mla, "received", {"ref": "OIA 182-2026-0147 (example)"}, 10, 1),
+            (mla, "transmitted", {}, 11, 2),
         ]
         for request, name, details, hours, before in steps:
             if store.get(request.id).version != before:
                 continue  # the demo already ran on this folder
             event = Event(name, start + timedelta(hours=hours), "demo", **details)  # type: ignore[arg-type]
             tracked = store.record(request.id, event, now=now)
-            echo(f"  {request.kind:<22} -> {tracked.state}{_expiry_text(tracked)}")
+            echo(f"  {request.kind:<22} -> {name:<12} {tracked.state}{_expiry_text(tracked)}")
         due = _due_before(store, now + horizon)
         echo(f"  as of {_short(now)}, due within {horizon.days} days:")
         for d in due:

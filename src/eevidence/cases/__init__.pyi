@@ -13,7 +13,7 @@ from ._follow_up import (
     Missing as Missing,
     draft_follow_up as draft_follow_up,
 )
-from ._report import state_outcomes as state_outcomes
+from ._report import STATE_KINDS as STATE_KINDS, state_outcomes as state_outcomes
 from ._view import (
     LAPSING_DAYS as LAPSING_DAYS,
     CaseRequest as CaseRequest,
@@ -27,6 +27,7 @@ __all__ = [
     "FOLLOW_UP_KINDS",
     "LAPSING_DAYS",
     "REMINDER_DAYS",
+    "STATE_KINDS",
     "CaseRequest",
     "CaseView",
     "FollowUpDraft",

@@ -19,13 +19,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, get_args
 
 from eevidence.authorities import Authority, AuthorityRegistry
 from eevidence.errors import InputError, LifecycleError
 from eevidence.provider import ProviderProfile
-from eevidence.request import REQUEST_KINDS, Request, new_request_id, parse_request
-from eevidence.tracking import PRESERVATION_KINDS, Tracked, as_utc
+from eevidence.request import (
+    REQUEST_KINDS,
+    IssuingAuthority,
+    Request,
+    kind_spec,
+    new_request_id,
+    parse_request,
+)
+from eevidence.tracking import FOLLOW_UP_REMINDER_DAYS, PRESERVATION_KINDS, Tracked, as_utc
 
 __all__ = [
     "DEFAULT_TRANSMISSION_DAYS",
@@ -40,8 +47,9 @@ DEFAULT_TRANSMISSION_DAYS: Final = 60
 """Days assumed for an MLA request to travel from dispatch to the provider when the requested
 State publishes no figure: a default of this tool, stated as such wherever it is used, never a
 published fact; give the figure you know instead (``--transmission-days``)."""
-REMINDER_DAYS: Final = 7
-"""Days before the dispatch deadline at which to ask the provider for an extension."""
+REMINDER_DAYS: Final = FOLLOW_UP_REMINDER_DAYS
+"""Days before the dispatch deadline at which to ask the provider for an extension (the
+tracking's :data:`~eevidence.tracking.FOLLOW_UP_REMINDER_DAYS`)."""
 FOLLOW_UP_KINDS: Final = ("mla_request",)
 """The kinds a follow-up can be drafted as."""
 
@@ -150,11 +158,24 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _why(path: str) -> str:
+def _why(path: str, kind: str) -> str:
     for prefix, why in _WHY:
         if path.startswith(prefix):
-            return why
+            return why + _allowed(path, kind)
     return "required by the request model"
+
+
+def _allowed(path: str, kind: str) -> str:
+    """The values the models allow at ``path``, for the person who fills it in."""
+    if path.endswith(".instrument") and kind in REQUEST_KINDS:
+        bases = ", ".join(kind_spec(kind).bases)
+        return f"; one of: {bases} (a treaty: name it in legal_basis[0].citation)"
+    if path == "$.issuing_authority.type":
+        hint = IssuingAuthority.model_fields["type"].annotation
+        return f"; one of: {', '.join(get_args(hint))}"
+    if path == "$.issuing_authority.phone":
+        return "; E.164, e.g. +33144000001"
+    return ""
 
 
 def _nulls(value: Any, path: str = "$") -> list[str]:
@@ -345,7 +366,7 @@ def draft_follow_up(
     document = _document(
         preservation, tracked, now=now, country=country, authority=authority, expires=expires
     )
-    missing = [Missing(p, _why(p)) for p in _nulls(document)]
+    missing = [Missing(p, _why(p, kind)) for p in _nulls(document)]
     kind_known = kind in REQUEST_KINDS
     if kind_known:
         missing += _model_problems(document, {m.path for m in missing})

@@ -16,13 +16,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from eevidence.errors import InputError
-from eevidence.request import kind_spec
+from eevidence.request import KINDS, kind_spec
 from eevidence.tracking import Tracked, as_utc
 
-__all__ = ["state_outcomes"]
+__all__ = ["STATE_KINDS", "state_outcomes"]
+
+
+STATE_KINDS: Final[frozenset[str]] = frozenset(
+    kind for kind, spec in KINDS.items() if spec.addressee == "state"
+)
+"""The kinds addressed to a State (kinds table, as it is when this module is imported)."""
 
 
 def _addressed_to_state(kind: str) -> bool:

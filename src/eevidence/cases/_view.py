@@ -51,17 +51,23 @@ class CaseRequest:
     identifiers: tuple[tuple[str, str], ...] | None
     """``(type, value)`` of each identifier, or ``None`` when no request document was at hand."""
     urgent: str | None
-    """Why the request is urgent (an emergency, a preservation about to lapse), or ``None``."""
+    """Why the request is urgent (an emergency, a terrorism case, a preservation about to
+    lapse, a follow-up to dispatch soon), or ``None``."""
+    addressee: str | None = None
+    """For a request addressed to a State: its requested authority (``US central_authority:
+    name``) when the request document is at hand; ``None`` otherwise."""
 
     def to_dict(self, now: datetime) -> dict[str, Any]:
-        """The request as a JSON object (``id``, ``kind``, ``addressee``, ``state``,
+        """The request as a JSON object (``id``, ``kind``, ``addressee`` (the provider, or for
+        a request to a State its requested authority when known), ``provider``, ``state``,
         ``follows``, ``references``, ``expires``, ``next_deadline``, ``identifiers``,
         ``urgent``)."""
         t = self.tracked
         return {
             "id": t.id,
             "kind": t.kind,
-            "addressee": t.provider,
+            "addressee": self.addressee or t.provider,
+            "provider": t.provider,
             "state": t.state,
             "created_at": _iso(t.created_at),
             "follows": t.follows,
@@ -135,19 +141,36 @@ def _references(t: Tracked) -> tuple[str, ...]:
     return tuple(dict.fromkeys(e.ref for e in t.events if e.ref))
 
 
-def _urgent(t: Tracked, now: datetime) -> str | None:
+def _urgent(t: Tracked, now: datetime, doc: Request | None) -> str | None:
+    """Why ``t`` is urgent, every reason joined by ``; ``, or ``None``."""
     if t.terminal:
         return None
+    reasons = []
     if t.emergency:
-        return "emergency request"
+        reasons.append("emergency request")
+    if doc is not None and doc.case.terrorism_related:
+        reasons.append("terrorism case")
     expires = t.expires
     if t.kind in PRESERVATION_KINDS and expires is not None:
         left = expires - now
         if left < timedelta(0):
-            return f"preservation expired on {_iso(expires)}"
-        if left <= timedelta(days=LAPSING_DAYS):
-            return f"preservation lapses on {_iso(expires)} (within {LAPSING_DAYS} days)"
-    return None
+            reasons.append(f"preservation expired on {_iso(expires)}")
+        elif left <= timedelta(days=LAPSING_DAYS):
+            reasons.append(f"preservation lapses on {_iso(expires)} (within {LAPSING_DAYS} days)")
+    dispatch = t.follow_up_due
+    if dispatch is not None and dispatch - now <= timedelta(days=LAPSING_DAYS):
+        reasons.append(f"the follow-up request must leave by {_iso(dispatch)}")
+    return "; ".join(reasons) or None
+
+
+def _addressee(doc: Request | None) -> str | None:
+    """The requested authority of a request addressed to a State, for people."""
+    authority = getattr(doc, "requested_authority", None)
+    if authority is None:
+        return None
+    name = getattr(authority, "name", None)
+    head = f"{authority.country} {authority.capacity}"
+    return f"{head}: {name}" if name else head
 
 
 def _key(identifier: Any) -> tuple[str, str]:
@@ -198,8 +221,12 @@ def case_view(
         )
     rows: list[CaseRequest] = []
     uses: dict[tuple[str, str], list[Tracked]] = {}
+    followers: dict[str, list[Tracked]] = {}
+    for t in everything:
+        if t.follows:
+            followers.setdefault(t.follows, []).append(t)
     for t in mine:
-        due = deadlines_of(t)
+        due = deadlines_of(t, followers=followers.get(t.id, ()))
         doc = docs.get(t.id)
         idents = None if doc is None else tuple(dict.fromkeys(_key(i) for i in doc.identifiers))
         for key in idents or ():
@@ -210,7 +237,8 @@ def case_view(
                 next_deadline=min(due, key=lambda d: d.due) if due else None,
                 references=_references(t),
                 identifiers=idents,
-                urgent=_urgent(t, now),
+                urgent=_urgent(t, now, doc),
+                addressee=_addressee(doc),
             )
         )
     crossed = []

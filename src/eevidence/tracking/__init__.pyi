@@ -1,8 +1,10 @@
 # Public names of eevidence.tracking, imported on first use (lazy_loader.attach_stub).
 
+from ._apply import allowed_events as allowed_events, apply_event as apply_event
 from ._deadlines import (
     ACK_DAYS as ACK_DAYS,
     ACK_EMERGENCY_HOURS as ACK_EMERGENCY_HOURS,
+    FOLLOW_UP_REMINDER_DAYS as FOLLOW_UP_REMINDER_DAYS,
     REMINDER_DAYS as REMINDER_DAYS,
     Deadline as Deadline,
     DeadlineKind as DeadlineKind,
@@ -24,8 +26,6 @@ from ._lifecycle import (
     State as State,
     Terms as Terms,
     Tracked as Tracked,
-    allowed_events as allowed_events,
-    apply_event as apply_event,
     as_utc as as_utc,
 )
 from ._outcomes import (
@@ -60,6 +60,7 @@ __all__ = [
     "ACK_DAYS",
     "ACK_EMERGENCY_HOURS",
     "EVENTS",
+    "FOLLOW_UP_REMINDER_DAYS",
     "MIN_ID_PREFIX",
     "PRESERVATION_KINDS",
     "RECORD_EVENTS",

@@ -29,7 +29,13 @@ Deadlines derived from a tracked request (:func:`deadlines_of`):
   (art. 4(5));
 * ``acknowledgement_due``: no answer from the provider after :data:`ACK_DAYS` days
   (:data:`ACK_EMERGENCY_HOURS` hours for an emergency). This is a follow-up reminder of
-  this tool, not a legal deadline.
+  this tool, not a legal deadline;
+* ``follow_up_dispatch``: the latest moment to dispatch the drafted follow-up request (an
+  MLA request) so that it reaches the provider before the preservation lapses
+  (:attr:`Tracked.follow_up_due`: the expiry minus the requested State's transmission time,
+  recorded with the draft), until a request that follows the preservation is submitted;
+* ``follow_up_reminder``: :data:`FOLLOW_UP_REMINDER_DAYS` days before it: if the follow-up
+  cannot leave by then, ask the provider to extend the preservation.
 """
 
 from __future__ import annotations
@@ -41,11 +47,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
 from eevidence.errors import InputError
+from eevidence.request import kind_spec
 from eevidence.tracking._lifecycle import Tracked, as_utc
 
 __all__ = [
     "ACK_DAYS",
     "ACK_EMERGENCY_HOURS",
+    "FOLLOW_UP_REMINDER_DAYS",
     "REMINDER_DAYS",
     "Deadline",
     "DeadlineKind",
@@ -62,6 +70,9 @@ ACK_EMERGENCY_HOURS: Final = 24
 """Hours after submission of an emergency without an answer before the provider is chased."""
 REMINDER_DAYS: Final = 14
 """Days before a preservation expires to act, when the provider states no notice period."""
+FOLLOW_UP_REMINDER_DAYS: Final = 7
+"""Days before the dispatch deadline of a drafted follow-up at which to ask the provider for an
+extension if the follow-up cannot leave in time."""
 
 DeadlineKind = Literal[
     "preservation_expires",
@@ -70,6 +81,8 @@ DeadlineKind = Literal[
     "enforcing_review_ends",
     "validation_due",
     "acknowledgement_due",
+    "follow_up_reminder",
+    "follow_up_dispatch",
 ]
 """What is due (see the module docstring)."""
 
@@ -142,13 +155,20 @@ def _shifted(value: datetime, delta: timedelta) -> datetime:
         return _LATEST if delta > timedelta(0) else _EARLIEST
 
 
-def deadlines_of(tracked: Tracked) -> list[Deadline]:
+def deadlines_of(tracked: Tracked, *, followers: Iterable[Tracked] = ()) -> list[Deadline]:
     """Every open deadline of ``tracked``, earliest first (none once it is final).
+
+    ``followers`` are the tracked requests that follow ``tracked`` (``follows`` set to its
+    id; others are ignored): once one of them is submitted (and not withdrawn), the
+    follow-up deadlines are closed. Without them, a drafted follow-up's deadlines stay
+    open until the preservation ends.
 
     * ``validation_due``: until ``validated`` is recorded, ``validation_hours`` after the
       order's issue (``created_at``), when the terms set them (art. 4(5));
     * ``acknowledgement_due``: while ``submitted``, :data:`ACK_DAYS` days after submission
-      (:data:`ACK_EMERGENCY_HOURS` hours for an emergency);
+      (:data:`ACK_EMERGENCY_HOURS` hours for an emergency); for a request addressed to a
+      State, only until its receipt by the central authority or point of contact is
+      recorded;
     * ``production_due``: while ``submitted`` or ``acknowledged``, ``response_hours``
       hours after the addressee's receipt (until it is recorded, after the submission:
       :attr:`Tracked.clock_start`), when the terms set them (art. 10);
@@ -163,14 +183,22 @@ def deadlines_of(tracked: Tracked) -> list[Deadline]:
       confirmed, art. 11(2));
     * ``act_before_expiry``: while preserved or extended (for an ``order`` clock: until
       the expiry, from submission), the provider's extension notice period (else
-      :data:`REMINDER_DAYS` days) before the expiry.
+      :data:`REMINDER_DAYS` days) before the expiry;
+    * ``follow_up_dispatch`` and ``follow_up_reminder``: once a follow-up is drafted
+      (``follow_up_drafted``), while the preservation is in force and no follower is
+      submitted: :attr:`Tracked.follow_up_due`, and :data:`FOLLOW_UP_REMINDER_DAYS` days
+      before it.
 
     A deadline that would fall after the year 9999 (or before the year 1) is given as the
     last (or first) instant a datetime can hold. Each carries the case reference and its
     :attr:`~Deadline.sequence`: how many times its due time changed as the events were
     recorded (replaying the history, so it never depends on when it is asked).
     """
-    found = _open_deadlines(tracked)
+    sent = any(
+        f.follows == tracked.id and f.submitted_at is not None and f.state != "withdrawn"
+        for f in followers
+    )
+    found = _open_deadlines(tracked, followed=sent)
     if not found:
         return []
     last: dict[str, datetime] = {}
@@ -179,7 +207,7 @@ def deadlines_of(tracked: Tracked) -> list[Deadline]:
     for n in range(len(events)):  # every earlier history; notes move nothing
         if n and events[n - 1].name == "noted":
             continue
-        for d in _open_deadlines(replace(tracked, events=events[:n])):
+        for d in _open_deadlines(replace(tracked, events=events[:n]), followed=sent):
             if d.kind in last and last[d.kind] != d.due:
                 moves[d.kind] = moves.get(d.kind, 0) + 1
             last[d.kind] = d.due
@@ -190,9 +218,18 @@ def deadlines_of(tracked: Tracked) -> list[Deadline]:
     return out
 
 
-def _open_deadlines(tracked: Tracked) -> list[Deadline]:
-    """The open deadlines of ``tracked`` as its history stands (see :func:`deadlines_of`),
-    each with sequence 0."""
+def _addressed_to_state(kind: str) -> bool:
+    """Whether the kinds table addresses ``kind`` to a State (its receipt by the central
+    authority or point of contact is then its acknowledgement)."""
+    try:
+        return kind_spec(kind).addressee == "state"
+    except InputError:  # a kind this installation does not know
+        return False
+
+
+def _open_deadlines(tracked: Tracked, *, followed: bool = False) -> list[Deadline]:
+    """The open deadlines of ``tracked`` as its history stands (see :func:`deadlines_of`;
+    ``followed``: a follower was submitted), each with sequence 0."""
     if tracked.terminal:
         return []
     found: list[Deadline] = []
@@ -221,7 +258,8 @@ def _open_deadlines(tracked: Tracked) -> list[Deadline]:
             terms.validation_basis,
             "obtain the ex post validation; if refused, withdraw the order and delete the data",
         )
-    if state == "submitted" and submitted is not None:
+    to_state = _addressed_to_state(tracked.kind)
+    if state == "submitted" and submitted is not None and not (to_state and tracked.received_at):
         delay = (
             timedelta(hours=ACK_EMERGENCY_HOURS) if tracked.emergency else timedelta(days=ACK_DAYS)
         )
@@ -229,7 +267,9 @@ def _open_deadlines(tracked: Tracked) -> list[Deadline]:
             "acknowledgement_due",
             _shifted(submitted, delay),
             "follow-up reminder",
-            "no answer from the provider yet: follow up",
+            "no acknowledgement from the requested authority yet: follow up"
+            if to_state
+            else "no answer from the provider yet: follow up",
         )
     start = tracked.clock_start
     if start is not None and submitted is not None and state in ("submitted", "acknowledged"):
@@ -256,6 +296,24 @@ def _open_deadlines(tracked: Tracked) -> list[Deadline]:
                 "the enforcing authority's period to raise grounds for refusal ends",
             )
     _preservation_deadlines(tracked, add)
+    dispatch = tracked.follow_up_due
+    if dispatch is not None and not followed:
+        drafted = tracked.last("follow_up_drafted")
+        basis = (drafted.note if drafted else None) or "follow-up plan"
+        add(
+            "follow_up_reminder",
+            _shifted(dispatch, -timedelta(days=FOLLOW_UP_REMINDER_DAYS)),
+            basis,
+            f"the follow-up request must leave by {_iso(dispatch)}: if it cannot, ask the "
+            "provider to extend the preservation now",
+        )
+        add(
+            "follow_up_dispatch",
+            dispatch,
+            basis,
+            "dispatch the follow-up request so that it reaches the provider before the "
+            "preservation lapses",
+        )
     found.sort(key=lambda d: d.due)
     return found
 
@@ -306,7 +364,8 @@ def due_within(tracked: Iterable[Tracked], *, now: datetime, within: timedelta) 
     """Deadlines due before ``now + within`` (overdue ones included), most urgent first.
 
     Args:
-        tracked: the tracked requests to look at.
+        tracked: the tracked requests to look at (a request that follows another among
+            them closes its follow-up deadlines once submitted, see :func:`deadlines_of`).
         now: the present moment, aware.
         within: how far ahead to look.
 
@@ -317,7 +376,17 @@ def due_within(tracked: Iterable[Tracked], *, now: datetime, within: timedelta) 
         LifecycleError: ``now`` is naive.
     """
     horizon = _shifted(as_utc(now, "now"), within)
-    due = [d for t in tracked for d in deadlines_of(t) if d.due <= horizon]
+    every = list(tracked)
+    followers: dict[str, list[Tracked]] = {}
+    for t in every:
+        if t.follows:
+            followers.setdefault(t.follows, []).append(t)
+    due = [
+        d
+        for t in every
+        for d in deadlines_of(t, followers=followers.get(t.id, ()))
+        if d.due <= horizon
+    ]
     due.sort(key=lambda d: (d.due, d.request_id, d.kind))
     return due
 
@@ -350,6 +419,8 @@ _TITLES: Final[dict[str, str]] = {
     "enforcing_review_ends": "Enforcing authority's review period ends",
     "validation_due": "Ex post validation due",
     "acknowledgement_due": "No answer yet: follow up",
+    "follow_up_reminder": "Follow-up not sent yet: extend the preservation?",
+    "follow_up_dispatch": "Dispatch the follow-up request",
 }
 
 

@@ -27,6 +27,7 @@ EventName = Literal[
     "extended",
     "preservation_extended",
     "production_request_confirmed",
+    "follow_up_drafted",
     "disclosed",
     "rejected",
     "withdrawn",
@@ -77,10 +78,13 @@ class Event:
     """Why the provider refused (``rejected``)."""
     partial: bool = False
     """Only part of the data was disclosed (``disclosed``)."""
+    due: datetime | None = None
+    """The latest moment to dispatch the drafted follow-up request (``follow_up_drafted``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The event as a JSON object: ``event``, ``at`` (RFC 3339, UTC, ``Z``), ``actor``,
-        ``note``, ``ref``, ``expires`` (RFC 3339 or ``null``), ``reason``, ``partial``."""
+        ``note``, ``ref``, ``expires`` (RFC 3339 or ``null``), ``reason``, ``partial``, and
+        ``due`` (RFC 3339) when the event has one."""
         return {
             "event": self.name,
             "at": iso(self.at),
@@ -90,6 +94,7 @@ class Event:
             "expires": iso(self.expires) if self.expires else None,
             "reason": self.reason,
             "partial": self.partial,
+            **({"due": iso(self.due)} if self.due else {}),
         }
 
     @classmethod
@@ -100,7 +105,7 @@ class Event:
             InputError: ``event``, ``at`` or ``actor`` is missing, or a time is not an ISO
                 8601 date-time (stores turn it into a ``StoreError``).
         """
-        expires = data.get("expires")
+        expires, due = data.get("expires"), data.get("due")
         return cls(
             name=required(data, "event", "event"),
             at=time_of(required(data, "at", "event"), "at", "event"),
@@ -110,6 +115,7 @@ class Event:
             expires=time_of(expires, "expires", "event") if expires else None,
             reason=data.get("reason"),
             partial=bool(data.get("partial", False)),
+            due=time_of(due, "due", "event") if due else None,
         )
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -32,8 +32,9 @@ from eevidence.errors import (
     StoreError,
     UnknownRequestError,
 )
+from eevidence.tracking._apply import apply_event
 from eevidence.tracking._deadlines import Deadline, deadlines_of
-from eevidence.tracking._lifecycle import PRESERVATION_KINDS, Event, Tracked, apply_event, as_utc
+from eevidence.tracking._lifecycle import PRESERVATION_KINDS, Event, Tracked, as_utc
 from eevidence.tracking._outcomes import (
     LIVE_PRESERVATION,
     Groups,
@@ -302,19 +303,45 @@ class SqlStore(CustodyLog):
                 )
             return self._load([(rows[0][0], rows[0][1])])[0]
 
-    def list_requests(self, *, open_only: bool = False) -> list[Tracked]:
+    def list_requests(
+        self, *, open_only: bool = False, kinds: Collection[str] | None = None
+    ) -> list[Tracked]:
         """Every tracked request with its history, oldest first (creation time, then id).
 
         Args:
             open_only: Leave out requests that are rejected, withdrawn or expired.
+            kinds: Only requests of these kinds (default: every kind).
 
         Raises:
             StoreError: The store failed or holds an unreadable row.
         """
-        where = " WHERE state NOT IN ('rejected', 'withdrawn', 'expired')" if open_only else ""
+        where = ["state NOT IN ('rejected', 'withdrawn', 'expired')"] if open_only else []
+        wanted = sorted(kinds) if kinds is not None else []
+        if kinds is not None:
+            if not wanted:
+                return []
+            where.append(f"kind IN ({', '.join('?' * len(wanted))})")
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
         with self._transaction(write=False):
             rows = self._execute(
-                f"SELECT id, facts FROM requests{where} ORDER BY created_at, id"  # noqa: S608
+                self._sql(f"SELECT id, facts FROM requests{clause} ORDER BY created_at, id"),  # noqa: S608
+                wanted,
+            )
+            return self._load([(r[0], r[1]) for r in rows])
+
+    def followers(self, request_id: str) -> list[Tracked]:
+        """The tracked requests that follow ``request_id`` (their ``follows``), oldest first;
+        none when it has none or is unknown.
+
+        Raises:
+            StoreError: The store failed or holds an unreadable row.
+        """
+        with self._transaction(write=False):
+            rows = self._execute(
+                self._sql(
+                    "SELECT id, facts FROM requests WHERE follows = ? ORDER BY created_at, id"
+                ),
+                (request_id,),
             )
             return self._load([(r[0], r[1]) for r in rows])
 

@@ -10,7 +10,7 @@ leaves a store.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -90,11 +90,23 @@ class Store(Protocol):
         """
         ...
 
-    def list_requests(self, *, open_only: bool = False) -> list[Tracked]:
+    def list_requests(
+        self, *, open_only: bool = False, kinds: Collection[str] | None = None
+    ) -> list[Tracked]:
         """Every tracked request, oldest first (by creation time, then id).
 
         Args:
             open_only: Leave out requests that are rejected, withdrawn or expired.
+            kinds: Only requests of these kinds (default: every kind).
+
+        Raises:
+            StoreError: The store failed or holds an unreadable row.
+        """
+        ...
+
+    def followers(self, request_id: str) -> list[Tracked]:
+        """The tracked requests that follow ``request_id`` (their ``follows``), oldest first;
+        none when it has none or is unknown.
 
         Raises:
             StoreError: The store failed or holds an unreadable row.
