@@ -247,3 +247,69 @@ def test_state_to_state_outcomes_and_the_case_view(
     out = capsys.readouterr().out
     assert "refused (1): no dual criminality statement" in out
     assert "to execution: median 40.0 days" in out
+    # eevidence report gives the same figures after the providers' table
+    code = main(["report", *store_args, "--json", "--now", later.isoformat()])
+    assert code == 0
+    full = json.loads(capsys.readouterr().out)
+    assert full["state_to_state"]["kinds"] == report["kinds"]
+    assert main(["report", *store_args, "--now", later.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "requests addressed to a State" in out
+    assert "refused (1): no dual criminality statement" in out
+    # --provider narrows both parts
+    assert main(["report", *store_args, "--json", "--provider", "google"]) == 0
+    assert json.loads(capsys.readouterr().out)["state_to_state"]["kinds"] == {}
+
+
+def test_the_view_names_the_requested_authority_and_every_reason_for_urgency(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store_path = tmp_path / "t.sqlite3"
+    _track(store_path, ["preservation", "mla-request"], capsys)
+    preservation = read_request(EXAMPLES / "preservation.json")
+    mla = read_request(EXAMPLES / "mla-request.json")
+    assert preservation.case.terrorism_related
+    store = open_store(str(store_path))
+    try:
+        at = mla.created_at + timedelta(hours=1)
+        store.record(preservation.id, Event("submitted", at, "x"), now=at)
+        expires = at + timedelta(days=12)
+        store.record(preservation.id, Event("preserved", at, "x", expires=expires), now=at)
+        due = expires - timedelta(days=5)
+        drafted = Event("follow_up_drafted", at, "x", due=due, note="drafted")
+        store.record(preservation.id, drafted, now=at)
+        docs, _ = request_documents(store, [EXAMPLES])
+        with_docs = case_view(store.list_requests(), CASE, now=at, documents=docs)
+        without = case_view(store.list_requests(), CASE, now=at)
+    finally:
+        store.close()
+    rows = {r.tracked.kind: r for r in with_docs.requests}
+    reasons = rows["preservation"].urgent or ""
+    assert "terrorism case" in reasons
+    assert "preservation lapses on" in reasons
+    assert "the follow-up request must leave by" in reasons
+    assert rows["preservation"].next_deadline is not None
+    assert rows["preservation"].next_deadline.kind == "act_before_expiry"  # 14 days ahead
+    assert rows["mla_request"].addressee is not None
+    assert rows["mla_request"].addressee.startswith("US central_authority")
+    data = with_docs.to_dict()
+    as_json = {r["kind"]: r for r in data["requests"]}
+    assert as_json["mla_request"]["addressee"].startswith("US central_authority")
+    assert as_json["mla_request"]["provider"] == "meta"
+    assert as_json["preservation"]["addressee"] == "meta"
+    # without the documents: what the record alone says (no terrorism flag, no authority)
+    bare = {r.tracked.kind: r for r in without.requests}
+    assert "terrorism case" not in (bare["preservation"].urgent or "")
+    assert bare["mla_request"].addressee is None
+
+
+def test_an_unknown_case_hints_at_the_demo_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store_path = tmp_path / "t.sqlite3"
+    _track(store_path, ["voluntary-disclosure"], capsys)
+    assert main(["case", "show", "OTHER-1", "--store", str(store_path)]) == 1
+    err = capsys.readouterr().err
+    assert str(store_path) in err
+    assert "--store" in err
+    assert len(err.strip().splitlines()) == 1
