@@ -353,3 +353,41 @@ def test_the_draft_validates_once_the_missing_fields_are_filled(
     (tmp_path / "mla.json").write_text(json.dumps(draft), encoding="utf-8")
     code, out, err = _run(capsys, "validate", "mla.json")
     assert code == 0, out + err
+
+
+def test_a_follow_up_to_an_emergency_disclosure_has_no_dispatch_deadline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emergency = EXAMPLES / "emergency-disclosure.json"
+    rid = read_request(emergency).id
+    store = ["--store", str(tmp_path / "t.sqlite3"), "--actor", "A"]
+    assert _run(capsys, "track", "add", str(emergency), *store)[0] == 0
+    code, _, err = _run(capsys, "follow-up", str(emergency), "-o", "f.json", *store)
+    assert code == 1
+    assert "never sent" in err
+    assert not (tmp_path / "f.json").exists()
+    for name, extra in (("submitted", []), ("disclosed", ["--ref", "EM-9"])):
+        assert _run(capsys, "track", "event", rid[:8], name, *extra, *store)[0] == 0
+    code, out, err = _run(capsys, "follow-up", str(emergency), "-o", "f.json", "--json", *store)
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["follows_kind"] == "emergency_disclosure"
+    assert summary["dispatch_by"] is None
+    assert summary["preservation_expires"] is None
+    draft = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
+    assert "threat_to_life" in draft["urgency"]["reasons"]
+    assert "respond_by" not in draft["urgency"]
+    assert draft["earlier_requests"][0]["reference"] == "EM-9"
+    assert "expires" not in draft["earlier_requests"][0]
+    # nothing is recorded on the emergency request, nothing is due
+    code, out, _ = _run(capsys, "status", rid, "--json", *store[:2])
+    status = json.loads(out)
+    assert [e["event"] for e in status["events"]] == ["submitted", "disclosed"]
+    code, out, _ = _run(capsys, "follow-up", str(emergency), "-o", "g.json", *store)
+    assert "no dispatch deadline" in out
+    # a request that is neither a preservation nor an emergency is refused
+    voluntary = EXAMPLES / "voluntary-disclosure.json"
+    assert _run(capsys, "track", "add", str(voluntary), *store)[0] == 0
+    code, _, err = _run(capsys, "follow-up", str(voluntary), "-o", "h.json", *store)
+    assert code == 1
+    assert "preservation or an emergency disclosure" in err

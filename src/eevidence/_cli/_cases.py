@@ -89,8 +89,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser(
         "follow-up",
-        help="draft the MLA request that follows a tracked preservation",
-        description="Draft a request for mutual legal assistance from a tracked preservation: "
+        help="draft the MLA request that follows a tracked preservation or emergency request",
+        description="Draft a request for mutual legal assistance from a tracked preservation "
+        "(or an emergency disclosure request, which has no dispatch deadline): "
         "the case, identifiers, data categories, provider, its preservation reference and the "
         "dates are carried over; what a person must still supply is left null and listed with "
         "its JSON path and why. The latest date to dispatch it (the preservation's expiry "
@@ -101,7 +102,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "id",
         metavar="ID|FILE",
-        help="the tracked preservation: its id (or a unique prefix) or its request file",
+        help="the tracked preservation or emergency request: its id (or a unique prefix) or "
+        "its request file",
     )
     p.add_argument(
         "--as",
@@ -362,7 +364,7 @@ def follow_up(
         )
         text = json.dumps(draft.document, indent=2, ensure_ascii=False) + "\n"
         write_atomic(out, text.encode("utf-8"))
-        if not record:
+        if not record or draft.dispatch_by is None:  # after an emergency: no deadline
             return draft, out
         actor, _ = actor_of(args, preservation.authority)
         text_note = (
@@ -401,20 +403,27 @@ def _cmd_follow_up(args: argparse.Namespace) -> int:
 def follow_up_lines(draft: Any, out: Path) -> list[str]:
     """The text lines of a :class:`eevidence.cases.FollowUpDraft` written to ``out``."""
     who = draft.authority.name if draft.authority else "central authority unknown"
-    lines = [
-        f"drafted {draft.document['kind']} {draft.document['id']} in {out}",
-        f"  follows preservation {draft.preservation_id}, expiring {_short(draft.expires)}",
-        f"  requested State: {draft.requested_state or 'unknown'} ({who})",
-        f"  dispatch by {_short(draft.dispatch_by)}: {draft.transmission_days} days before "
-        f"the expiry ({draft.transmission_basis})",
-        f"  extension reminder: {_short(draft.remind_at)} (ask the provider to extend the "
-        "preservation if the request cannot leave by then)",
-        *(
-            ["  LATE: the dispatch date has passed; send it now and ask for an extension now"]
-            if draft.late
-            else []
-        ),
-    ]
+    lines = [f"drafted {draft.document['kind']} {draft.document['id']} in {out}"]
+    if draft.dispatch_by is None:
+        lines += [
+            f"  follows the emergency request {draft.preservation_id} ({draft.follows_kind})",
+            f"  requested State: {draft.requested_state or 'unknown'} ({who})",
+            "  no dispatch deadline: no preservation runs; send it as soon as it is complete",
+        ]
+    else:
+        lines += [
+            f"  follows preservation {draft.preservation_id}, expiring {_short(draft.expires)}",
+            f"  requested State: {draft.requested_state or 'unknown'} ({who})",
+            f"  dispatch by {_short(draft.dispatch_by)}: {draft.transmission_days} days before "
+            f"the expiry ({draft.transmission_basis})",
+            f"  extension reminder: {_short(draft.remind_at)} (ask the provider to extend the "
+            "preservation if the request cannot leave by then)",
+            *(
+                ["  LATE: the dispatch date has passed; send it now and ask for an extension now"]
+                if draft.late
+                else []
+            ),
+        ]
     for required, head in ((True, "still to supply (null in the draft)"), (False, "recommended")):
         groups: dict[str, list[str]] = {}
         for m in draft.missing:

@@ -1,5 +1,5 @@
-"""Drafting the formal request that must follow a preservation: a request for mutual legal
-assistance (``mla_request``) built from a tracked preservation.
+"""Drafting the formal request that must follow a preservation or an emergency disclosure: a
+request for mutual legal assistance (``mla_request``) built from the tracked request.
 
 Pure: the preservation request, its tracked record, the provider's profile, the directory of
 authorities and ``now`` in; a :class:`FollowUpDraft` out. What the preservation already says
@@ -8,11 +8,17 @@ the period, the justification, the confidentiality, the language, the provider a
 preservation reference, the dates); what only a person can supply is left ``null`` in the
 draft and listed with its JSON path and the reason it is needed.
 
-The dispatch deadline is the latest moment to send the MLA request so that it can reach the
-provider before the preservation lapses: the expiry in force minus the expected transmission
-time of the requested State (the authority entry's ``transmission_days`` where published), or
-minus a stated default when none is published. A reminder comes :data:`REMINDER_DAYS` days
-before it: ask the provider to extend the preservation if the request cannot leave by then.
+A provider that disclosed data in an emergency (18 U.S.C. 2702(b)(8)) gave them without legal
+process; the formal request that follows asks for them again so they can be used as evidence.
+It has no preservation to outrun, so it has no dispatch deadline: it should leave as soon as it
+can.
+
+For a preservation, the dispatch deadline is the latest moment to send the MLA request so that
+it can reach the provider before the preservation lapses: the expiry in force minus the
+expected transmission time of the requested State (the authority entry's
+``transmission_days`` where published), or minus a stated default when none is published. A
+reminder comes :data:`REMINDER_DAYS` days before it: ask the provider to extend the
+preservation if the request cannot leave by then.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from eevidence.request import (
     REQUEST_KINDS,
     IssuingAuthority,
     Request,
+    is_emergency,
     kind_spec,
     new_request_id,
     parse_request,
@@ -115,16 +122,20 @@ class FollowUpDraft:
     requested_state: str | None
     authority: Authority | None
     """The requested State's central authority from the directory, if one was found."""
-    expires: datetime
-    """The expiry of the preservation in force."""
+    expires: datetime | None
+    """The expiry of the preservation in force (``None`` after an emergency disclosure)."""
     transmission_days: int
     transmission_basis: str
     """Where the transmission time comes from: the authority entry's sources, a figure
     given, or the stated default."""
-    dispatch_by: datetime
-    remind_at: datetime
+    dispatch_by: datetime | None
+    """The latest moment to dispatch the draft (``None`` after an emergency disclosure: as
+    soon as possible)."""
+    remind_at: datetime | None
     drafted_at: datetime
     """When the draft was made (``now``)."""
+    follows_kind: str
+    """The kind of the tracked request the draft follows."""
     kind_known: bool
     """Whether the installed request models define the kind (the draft was then validated
     against them and :attr:`missing` holds every problem found)."""
@@ -133,7 +144,7 @@ class FollowUpDraft:
     def late(self) -> bool:
         """The dispatch deadline had passed when the draft was made: send it at once and ask
         the provider to extend the preservation now."""
-        return self.dispatch_by <= self.drafted_at
+        return self.dispatch_by is not None and self.dispatch_by <= self.drafted_at
 
     def to_dict(self) -> dict[str, Any]:
         """The draft's summary as a JSON object (without the document)."""
@@ -143,11 +154,12 @@ class FollowUpDraft:
             "draft_id": self.document.get("id"),
             "requested_state": self.requested_state,
             "requested_authority": None if self.authority is None else self.authority.id,
-            "preservation_expires": _iso(self.expires),
+            "follows_kind": self.follows_kind,
+            "preservation_expires": _opt_iso(self.expires),
             "transmission_days": self.transmission_days,
             "transmission_basis": self.transmission_basis,
-            "dispatch_by": _iso(self.dispatch_by),
-            "extension_reminder": _iso(self.remind_at),
+            "dispatch_by": _opt_iso(self.dispatch_by),
+            "extension_reminder": _opt_iso(self.remind_at),
             "late": self.late,
             "missing": [m.to_dict() for m in self.missing],
             "validated_against_models": self.kind_known,
@@ -156,6 +168,10 @@ class FollowUpDraft:
 
 def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _opt_iso(value: datetime | None) -> str | None:
+    return None if value is None else _iso(value)
 
 
 def _why(path: str, kind: str) -> str:
@@ -221,12 +237,41 @@ def _document(
     now: datetime,
     country: str | None,
     authority: Authority | None,
-    expires: datetime,
+    expires: datetime | None,
 ) -> dict[str, Any]:
     base = preservation.model_dump(mode="json", exclude_none=True)
     ref = tracked.provider_ref
     terror = preservation.case.terrorism_related
-    reasons = ["terrorism", "preservation_expiring"] if terror else ["preservation_expiring"]
+    first = ["terrorism"] if terror else []
+    if expires is None:  # after an emergency disclosure
+        reasons = [*first, "threat_to_life"]
+        what = "Emergency disclosure request"
+        sent = _iso(tracked.submitted_at) if tracked.submitted_at else "an earlier date"
+        explanation = (
+            f"{preservation.provider} disclosed data in an emergency"
+            + (f" (reference {ref})" if ref else "")
+            + f" after the request sent on {sent}; they are requested through formal legal "
+            "process so that they can be used as evidence."
+        )
+        produce = (
+            f"Order {preservation.provider} to produce, through formal legal process, the data "
+            "it disclosed in the emergency, for the identifiers listed, for the data "
+            "categories and period stated"
+        )
+    else:
+        reasons = [*first, "preservation_expiring"]
+        what = "Preservation request"
+        explanation = (
+            f"The data are preserved by {preservation.provider}"
+            + (f" under reference {ref}" if ref else "")
+            + f" until {_iso(expires)}; they may be deleted afterwards."
+        )
+        produce = (
+            f"Order {preservation.provider} to produce the data preserved for the identifiers "
+            "listed, for the data categories and period stated"
+        )
+    if terror:
+        explanation += " The case concerns terrorism."
     doc: dict[str, Any] = {
         "schema_version": 1,
         "id": new_request_id(),
@@ -256,8 +301,7 @@ def _document(
         },
         "earlier_requests": [
             {
-                "description": f"Preservation request ({preservation.kind}) to "
-                f"{preservation.provider}",
+                "description": f"{what} ({preservation.kind}) to {preservation.provider}",
                 "request_id": preservation.id,
                 "provider": preservation.provider,
                 **({"reference": ref} if ref else {}),
@@ -266,25 +310,21 @@ def _document(
                     if tracked.submitted_at is not None
                     else {}
                 ),
-                "expires": _iso(expires),
+                **({"expires": _iso(expires)} if expires is not None else {}),
             }
         ],
         "measures": [
             {
-                "description": f"Order {preservation.provider} to produce the data preserved "
-                "for the identifiers listed, for the data categories and period stated",
+                "description": produce,
                 "provider": preservation.provider,
-                **({"preservation_reference": ref} if ref else {}),
+                **({"preservation_reference": ref} if ref and expires is not None else {}),
                 "relevance": preservation.justification.relation_to_offence,
             }
         ],
         "urgency": {
             "reasons": reasons,
-            "explanation": f"The data are preserved by {preservation.provider}"
-            + (f" under reference {ref}" if ref else "")
-            + f" until {_iso(expires)}; they may be deleted afterwards."
-            + (" The case concerns terrorism." if terror else ""),
-            "respond_by": _iso(expires),
+            "explanation": explanation,
+            **({"respond_by": _iso(expires)} if expires is not None else {}),
         },
     }
     for key in ("period", "confidentiality", "attachments"):
@@ -304,10 +344,12 @@ def draft_follow_up(
     requested_state: str | None = None,
     transmission_days: int | None = None,
 ) -> FollowUpDraft:
-    """Draft the MLA request that follows the tracked preservation ``tracked``.
+    """Draft the MLA request that follows the tracked preservation (or emergency disclosure)
+    ``tracked``.
 
     Args:
-        preservation: The preservation request (the tracked request's document).
+        preservation: The preservation request, or the emergency disclosure request (kinds
+            table: an emergency), the tracked request's document.
         tracked: Its tracked record: the provider's reference and the expiry in force.
         now: The current time (aware): the draft's ``created_at``.
         authorities: The directory of authorities (:func:`eevidence.authorities.load_authorities`).
@@ -321,13 +363,15 @@ def draft_follow_up(
             :data:`DEFAULT_TRANSMISSION_DAYS`.
 
     Returns:
-        The draft, what is missing, and the dispatch deadline.
+        The draft, what is missing, and the dispatch deadline (none after an emergency
+        disclosure).
 
     Raises:
         InputError: ``kind`` cannot be drafted; ``preservation`` is not the tracked request
-            or not a preservation; ``transmission_days`` is out of range.
+            or neither a preservation nor an emergency; ``transmission_days`` is out of
+            range.
         LifecycleError: ``now`` is naive; the preservation has no expiry in force (record
-            ``preserved`` first), or it lapsed.
+            ``preserved`` first), or it lapsed; the emergency request was never sent.
     """
     now = as_utc(now, "now")
     if kind not in FOLLOW_UP_KINDS:
@@ -340,19 +384,28 @@ def draft_follow_up(
             f"the request given ({preservation.id}) is not the tracked request {tracked.id}",
             source=tracked.id,
         )
-    if tracked.kind not in PRESERVATION_KINDS or preservation.kind not in PRESERVATION_KINDS:
+    preserved = tracked.kind in PRESERVATION_KINDS and preservation.kind in PRESERVATION_KINDS
+    if not preserved and not is_emergency(preservation):
         raise InputError(
-            f"{tracked.id} is a {tracked.kind}: a follow-up is drafted from a preservation",
+            f"{tracked.id} is a {tracked.kind}: a follow-up is drafted from a preservation or "
+            "an emergency disclosure",
             source=tracked.id,
         )
     expires = tracked.expires
-    if expires is None:
+    if not preserved:
+        if tracked.submitted_at is None:
+            raise LifecycleError(
+                f"the emergency request {tracked.id} was never sent (state {tracked.state}): "
+                "record submitted first",
+                source=tracked.id,
+            )
+    elif expires is None:
         raise LifecycleError(
             f"{tracked.id} has no preservation expiry in force (state {tracked.state}): record "
             "the provider's confirmation first (track event ID preserved [--expires DATE])",
             source=tracked.id,
         )
-    if expires <= now:
+    elif expires <= now:
         raise LifecycleError(
             f"the preservation {tracked.id} lapsed on {_iso(expires)}: the data may be gone; "
             "a follow-up would need a new preservation first",
@@ -371,7 +424,7 @@ def draft_follow_up(
     if kind_known:
         missing += _model_problems(document, {m.path for m in missing})
     missing += [Missing(p, why, required=False) for p, why in _RECOMMENDED]
-    dispatch_by = expires - timedelta(days=days)
+    dispatch_by = None if expires is None else expires - timedelta(days=days)
     return FollowUpDraft(
         document=document,
         missing=tuple(missing),
@@ -382,7 +435,8 @@ def draft_follow_up(
         transmission_days=days,
         transmission_basis=basis,
         dispatch_by=dispatch_by,
-        remind_at=dispatch_by - timedelta(days=REMINDER_DAYS),
+        remind_at=None if dispatch_by is None else dispatch_by - timedelta(days=REMINDER_DAYS),
+        follows_kind=tracked.kind,
         kind_known=kind_known,
         drafted_at=now,
     )
