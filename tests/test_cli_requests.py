@@ -362,8 +362,9 @@ def test_schema_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         == {**generated_schemas(), **provider_schemas()}["request.schema.json"]
     )
     assert main(["schema", "-o", str(tmp_path / "s")]) == 0
+    # every schema the project publishes, as scripts/gen_schemas.py writes them
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == sorted(
-        {**generated_schemas(), **provider_schemas()}
+        p.name for p in (ROOT / "schemas").glob("*.schema.json")
     )
 
 

@@ -12,6 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 import eevidence as ee
+from eevidence._cli import main
 from eevidence.authorities import generated_schemas as authority_schemas
 from eevidence.directory import generated_schemas as directory_schemas
 from eevidence.provider import generated_schemas as provider_schemas
@@ -41,6 +42,31 @@ def _generated() -> dict[str, dict[str, Any]]:
 def test_the_published_schemas_are_the_generated_ones() -> None:
     assert set(_generated()) == PUBLISHED
     assert {p.name for p in SCHEMA_DIR.glob("*.json")} == PUBLISHED
+
+
+def test_cli_prints_every_published_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    assert set(capsys.readouterr().out.split()) == PUBLISHED
+    for name in sorted(PUBLISHED):
+        assert main(["schema", name]) == 0
+        printed = json.loads(capsys.readouterr().out)
+        assert printed == json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+
+
+def test_cli_authority_schema_validates_every_shipped_entry(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["schema", "authority-directory.schema.json"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    Draft202012Validator.check_schema(schema)
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    entries = sorted((ROOT / "authorities").glob("*.json"))
+    assert entries
+    for path in entries:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        assert [e.message for e in validator.iter_errors(doc)] == [], path.name
+    doc["sources"][next(iter(doc["sources"]))]["url"] = "http://example.org/"
+    assert not validator.is_valid(doc)
 
 
 def test_committed_schemas_do_not_drift() -> None:

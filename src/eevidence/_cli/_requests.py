@@ -476,7 +476,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    schemas = {**generated_schemas(), **provider_schemas()}
+    # imported here: new and validate never load the directories' models
+    from eevidence.authorities import generated_schemas as authority_schemas  # noqa: PLC0415
+    from eevidence.directory import generated_schemas as directory_schemas  # noqa: PLC0415
+
+    schemas = {
+        **generated_schemas(),
+        **provider_schemas(),
+        **directory_schemas(),
+        **authority_schemas(),
+    }
     if args.output_dir:
         out = folder_of(args.output_dir, "--output-dir")
         for name in schemas:
