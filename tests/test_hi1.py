@@ -232,6 +232,138 @@ def test_no_flags_no_period_no_optional_contacts(xsd: etree.XMLSchema) -> None:
     assert from_hi1_xml(data) == request
 
 
+# --------------------------------------------------------------------------- urgency
+
+URGENCY_FLAG = ("eevidence", "UrgencyReason")
+STATE_KINDS = ["mla-request", "preservation-24-7"]
+
+
+def _urgency_variants(name: str) -> list[dict[str, Any] | None]:
+    """No urgency, the example's, and every reason with a multi-line explanation and an
+    answer time given with an offset."""
+    every = {
+        "reasons": [
+            "trial_date",
+            "terrorism",
+            "preservation_expiring",
+            "threat_to_life",
+            "person_in_custody",
+            "other",
+        ],
+        "explanation": "The hearing is on 3 March 2027.\nThe suspect is held: 4 days left.",
+        "respond_by": "2027-02-01T00:00:00.75+01:00",
+    }
+    return [None, example_doc(name)["urgency"], every]
+
+
+@pytest.mark.parametrize("name", STATE_KINDS)
+@pytest.mark.parametrize("variant", [0, 1, 2])
+def test_urgency_of_a_request_to_a_state_travels_and_round_trips(
+    xsd: etree.XMLSchema, name: str, variant: int
+) -> None:
+    doc = example_doc(name)
+    urgency = _urgency_variants(name)[variant]
+    if urgency is None:
+        doc.pop("urgency")
+    else:
+        doc["urgency"] = urgency
+    request = request_of(doc)
+    for extra in ({}, {"document": PDF}):
+        data = export(request, **extra)
+        assert_valid(xsd, data)
+        back = from_hi1_xml(data)
+        assert back == request
+        assert getattr(back, "urgency", None) == getattr(request, "urgency", None)
+        assert export(back, **extra) == data
+    (auth,) = read_hi1(data).authorisations
+    manual = (auth.manual_information or "").split("\n")
+    assert manual[0] == f"Request kind: {request.kind}"
+    reasons = [f for f in auth.flags if f[:2] == URGENCY_FLAG]
+    if urgency is None:
+        assert auth.priority is None
+        assert reasons == []
+        assert not any(line.startswith(("URGENT", "Respond by")) for line in manual)
+        assert "urgency" not in hi1_draft(read_hi1(data))[0]
+        return
+    assert auth.priority == ("eevidence", "RequestPriority", "Urgent")
+    assert [f[2] for f in reasons] == urgency["reasons"]
+    assert auth.flags[-len(reasons) :] == tuple(reasons)  # after the ETSI flags
+    assert ("ETSI", "AuthorisationFlag", "IsEmergency") not in auth.flags
+    text = auth.manual_information or ""
+    head = f"URGENT: {'; '.join(urgency['reasons'])}: {urgency['explanation']}"
+    assert text.split("\n", 1)[1].startswith(head + "\n")
+    if "respond_by" in urgency:
+        assert head + "\nRespond by: 2027-01-31T23:00:00Z\nRequesting authority: " in text
+    else:
+        assert "Respond by" not in text
+    # a message without the request document is drafted with the same urgency
+    draft, notes = hi1_draft(read_hi1(data))
+    assert notes == []
+    assert draft["kind"] == request.kind
+    expected = {k: urgency[k] for k in ("reasons", "explanation")}
+    if "respond_by" in urgency:
+        expected["respond_by"] = "2027-01-31T23:00:00Z"  # UTC, whole seconds
+    assert draft["urgency"] == expected
+
+
+def test_an_eu_production_order_keeps_the_epoc_priority() -> None:
+    """Only kinds without EPOC deadlines get the eevidence priority."""
+    request = ee.read_request(EXAMPLES / "eu-production-order.json")
+    assert getattr(request, "urgency", None) is None  # the EU order has no urgency field
+    (auth,) = read_hi1(export(request)).authorisations
+    assert auth.priority == ("ETSI", "EPOCPriority", "TenDaysASAP")
+    assert not [f for f in auth.flags if f[:2] == URGENCY_FLAG]
+
+
+def test_a_changed_urgency_is_refused() -> None:
+    data = export(ee.read_request(EXAMPLES / "mla-request.json"))
+    flag = b"<common:Name>UrgencyReason</common:Name>\n                  <common:Value>"
+    assert data.count(flag) == 2
+    swapped = data.replace(flag + b"terrorism<", flag + b"threat_to_life<")
+    with pytest.raises(Hi1Error, match="disagree") as err:
+        from_hi1_xml(swapped)
+    (problem,) = err.value.problems
+    assert problem.path.endswith("/auth:AuthorisationFlag[2]/common:Value[1]")
+    assert "threat_to_life" in problem.message
+    no_priority = re.sub(
+        rb"<auth:AuthorisationPriority>.*?</auth:AuthorisationPriority>\s*", b"", data, flags=re.S
+    )
+    assert no_priority != data
+    with pytest.raises(Hi1Error, match="disagree"):
+        from_hi1_xml(no_priority)
+    later = data.replace(b"Respond by: 2027-01-31T23:00:00Z", b"Respond by: 2027-03-31T23:00:00Z")
+    assert later != data
+    with pytest.raises(Hi1Error, match="disagree"):
+        from_hi1_xml(later)
+
+
+def test_draft_of_urgency_flags_it_cannot_take() -> None:
+    """An unknown reason is noted and left out; reasons on a kind without urgency too; a
+    manual information that names other reasons gives no explanation."""
+    data = export(ee.read_request(EXAMPLES / "mla-request.json"))
+    odd = data.replace(b"<common:Value>preservation_expiring<", b"<common:Value>hurry<")
+    draft, notes = hi1_draft(read_hi1(odd))
+    assert draft["urgency"] == {"reasons": ["terrorism"]}  # the text names other reasons
+    assert notes == ["urgency reason 'hurry' is not one a request takes: left out"]
+    with pytest.raises(InputError) as err:
+        ee.parse_request(draft)  # a person must say why
+    assert "$.urgency.explanation" in [p.path for p in err.value.problems]
+    voluntary = export(ee.read_request(EXAMPLES / "voluntary-disclosure.json"))
+    flagged = voluntary.replace(
+        b"</auth:AuthorisationFlags>",
+        b"<auth:AuthorisationFlag><common:Owner>eevidence</common:Owner>"
+        b"<common:Name>UrgencyReason</common:Name><common:Value>terrorism</common:Value>"
+        b"</auth:AuthorisationFlag></auth:AuthorisationFlags>",
+    )
+    assert flagged != voluntary
+    draft, notes = hi1_draft(read_hi1(flagged))
+    assert draft["kind"] == "voluntary_disclosure"
+    assert "urgency" not in draft
+    assert notes == [
+        "the authorisation gives reasons for urgency, and the drafted kind has no urgency: left out"
+    ]
+
+
 def test_declared_encodings(xsd: etree.XMLSchema) -> None:
     request = ee.read_request(EXAMPLES / "preservation.json")
     data = export(request)
@@ -926,6 +1058,14 @@ def test_draft_of_an_eevidence_message_keeps_what_hi1_carries(name: str) -> None
     assert draft["kind"] == request.kind  # the approver and the manual information tell
     if request.kind == "preservation":
         assert draft["preservation_days"] == request.preservation_days
+    urgency = getattr(request, "urgency", None)
+    if urgency is not None:
+        drafted = draft["urgency"]
+        assert isinstance(drafted, dict)
+        assert drafted["reasons"] == list(urgency.reasons)
+        assert drafted["explanation"] == urgency.explanation
+    else:
+        assert "urgency" not in draft
     with pytest.raises(InputError):
         ee.parse_request(draft)  # HI-1 has no officer, justification or language
 

@@ -4,7 +4,10 @@ A request becomes one ``HI1Message`` whose payload ``CREATE``s, in this order:
 
 1. an ``AuthorisationObject`` (the legal authorisation: case reference, legal type,
    priority, timespan, the addressed provider, creation time, who issued or validated it,
-   flags such as emergency or delayed user notice, and a human-readable summary);
+   flags such as emergency or delayed user notice, and a human-readable summary). The
+   urgency of a request to a State travels there too: priority ``Urgent``, one
+   ``UrgencyReason`` flag per reason (both owned by ``eevidence``), and the reasons,
+   explanation and answer time in the summary, as HI-1 has no element for a deadline;
 2. one ``LPTaskObject`` (preservation kinds) or ``LDTaskObject`` (disclosure kinds) per
    identifier and data category, each with its request type, request value, time window
    and, for preservation, the desired preservation expiration;

@@ -4,8 +4,9 @@ A message with no eevidence request document cannot be imported (HI-1 has no fie
 the officer, the justification, the language...). :func:`hi1_draft` maps back what HI-1
 does carry (format names to identifier types, request types to data categories, the
 legal type, task objects, approvers and flags to a row of the kinds table, the desired
-expiration to preservation days) for a person to complete; ``parse_request`` then names
-every field still missing.
+expiration to preservation days, the urgency of a request to a State from eevidence's
+``UrgencyReason`` flags and the manual information, see :mod:`eevidence.hi1._urgency`) for a
+person to complete; ``parse_request`` then names every field still missing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Final
 from eevidence.hi1._dictionaries import CATEGORIES, identifier_of
 from eevidence.hi1._kinds import KIND_LINE
 from eevidence.hi1._model import ETSI, LOWER_UUID, OURS, Hi1Authorisation, Hi1Message
+from eevidence.hi1._urgency import urgency_draft
 from eevidence.request import KINDS, KindSpec
 
 __all__ = [
@@ -109,7 +111,10 @@ def hi1_draft(message: Hi1Message) -> tuple[dict[str, object], list[str]]:
     request value whose format has an identifier type, with the task's time window when
     it differs from the authorisation's; and, for a kind whose model has
     ``preservation_days``, when its tasks share one desired expiration, the whole days
-    from the authorisation's creation to it. Nothing is guessed: what cannot be mapped is
+    from the authorisation's creation to it; for a kind whose model has ``urgency``, the
+    reasons of the authorisation's ``eevidence``/``UrgencyReason`` flags, in order, with the
+    explanation and answer time of the manual information's ``URGENT:`` and ``Respond by:``
+    lines when they name the same reasons. Nothing is guessed: what cannot be mapped is
     left out.
 
     Args:
@@ -119,9 +124,10 @@ def hi1_draft(message: Hi1Message) -> tuple[dict[str, object], list[str]]:
         The draft (a JSON object, ``schema_version`` 1; ``parse_request`` lists what is
         still missing, such as the requesting authority, justification and language,
         which HI-1 does not carry) and notes naming each request value that has no
-        request identifier type (it is left out of the draft), and the kinds the message
-        could be when it does not tell them apart (``kind`` is left out when no kind of
-        the table matches).
+        request identifier type (it is left out of the draft), each urgency flag whose
+        value no request takes and reasons for urgency the drafted kind cannot hold
+        (both left out), and the kinds the message could be when it does not tell them
+        apart (``kind`` is left out when no kind of the table matches).
     """
     row, kind_note = _kind(message)
     draft: dict[str, object] = {"schema_version": 1}
@@ -181,6 +187,16 @@ def hi1_draft(message: Hi1Message) -> tuple[dict[str, object], list[str]]:
         days = _preservation_days(expirations.pop(), auth.created)
         if days is not None:
             draft["preservation_days"] = days
+    if auth is not None:
+        urgency, urgency_notes = urgency_draft(auth.flags, auth.manual_information)
+        notes.extend(urgency_notes)
+        if urgency is not None and row is not None and "urgency" in row.model.model_fields:
+            draft["urgency"] = urgency
+        elif urgency is not None:
+            notes.append(
+                "the authorisation gives reasons for urgency, and the drafted kind has no "
+                "urgency: left out"
+            )
     if kind_note is not None:
         notes.append(kind_note)
     return draft, notes

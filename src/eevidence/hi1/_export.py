@@ -2,8 +2,10 @@
 
 The request maps onto the objects field by field here; what depends on the request's
 kind (legal type, task object, letter type, approver, desired preservation expiration)
-comes from :mod:`eevidence.hi1._kinds`, which reads the kinds table,
-dictionary values and request value formats from :mod:`eevidence.hi1._dictionaries`.
+comes from :mod:`eevidence.hi1._kinds`, which reads the kinds table, the urgency of a
+request to a State (priority, flags, manual information lines) from
+:mod:`eevidence.hi1._urgency`, dictionary values and request value formats from
+:mod:`eevidence.hi1._dictionaries`.
 Object identifiers are UUIDv5 values derived from the request id, so the same arguments
 always give the same bytes, and import can re-derive a message to compare it.
 """
@@ -48,6 +50,7 @@ from eevidence.hi1._model import (
     Letter,
     q,
 )
+from eevidence.hi1._urgency import URGENT_PRIORITY, urgency_flags, urgency_lines, urgency_of
 from eevidence.hi1._xml import (
     Builder,
     long_text,
@@ -162,8 +165,10 @@ def _validator(parent: ET.Element, validator: ValidatingAuthority) -> None:
 
 
 def _manual_information(request: Request) -> str:
+    urgency = urgency_of(request)
     lines = [
         KIND_LINE + request.kind,
+        *(() if urgency is None else urgency_lines(urgency)),
         f"Requesting authority: {request.authority.name} ({request.authority.country}), "
         f"{request.authority.unit}",
         f"Offence: {request.case.offence_description}",
@@ -190,10 +195,13 @@ def _authorisation(
     obj = _hi1_object(actions, q(AUTH, "AuthorisationObject"), auth_id, sender, None)
     _b.el(obj, AUTH, "AuthorisationReference", long_text(request.case.reference))
     _b.entry(obj, AUTH, "AuthorisationLegalType", legal_type(request))
+    urgency = urgency_of(request)
     if kind_spec(request.kind).deadlines == "eu_art10_production":
         # Reg. (EU) 2023/1543 art. 10: 8 hours in an emergency, 10 days otherwise
         priority = "EightHours" if is_emergency(request) else "TenDaysASAP"
         _b.entry(obj, AUTH, "AuthorisationPriority", (ETSI, "EPOCPriority", priority))
+    elif urgency is not None:
+        _b.entry(obj, AUTH, "AuthorisationPriority", URGENT_PRIORITY)
     _b.entry(
         obj,
         AUTH,
@@ -234,6 +242,8 @@ def _authorisation(
     enforcing = getattr(request, "enforcing_authority", None)
     if enforcing is not None and enforcing.notified_at is not None:
         flags.append((ETSI, "EPOCAuthorisationFlag", "EnforcingAuthorityNotified"))
+    if urgency is not None:
+        flags.extend(urgency_flags(urgency))
     if flags:
         node = _b.el(obj, AUTH, "AuthorisationFlags")
         for flag in flags:
@@ -391,7 +401,9 @@ def to_hi1_xml(
     The message (TS 103 120 V1.15.1; the tests validate every export against its XSDs)
     has a header (clause 6.2) and a ``RequestPayload`` whose action requests ``CREATE``
     the authorisation (clause 7.2; approved by the issuing authority of an order, as the
-    kinds table's ``order`` says, else by the requesting authority), one ``LPTaskObject``
+    kinds table's ``order`` says, else by the requesting authority; an urgent request to a
+    State has the ``eevidence`` priority ``Urgent``, one ``UrgencyReason`` flag per reason
+    and its reasons, explanation and answer time in the manual information), one ``LPTaskObject``
     (with the desired preservation expiration when one is known) or ``LDTaskObject`` per
     identifier and data category (clause 8), the letter when one is given and the
     canonical request JSON as ``DocumentObject``\\s (clause 7.3). Date-times are written
@@ -426,7 +438,8 @@ def to_hi1_xml(
             request has no UTC equivalent (out of the datetime range); or the desired
             preservation expiration (``created_at`` + ``preservation_days``,
             ``current_expiry`` + ``extension_days``) falls after 9999-12-31 (the error's
-            problem names the field).
+            problem names the field). An urgency's ``respond_by`` is a date-time of the
+            request too.
         InputError: ``now`` is naive (it has no UTC offset), or the request's kind has no
             row in the kinds table.
     """

@@ -156,7 +156,9 @@ class Hi1Authorisation:
     legal_type: DictEntry | None
     """``AuthorisationLegalType``."""
     priority: DictEntry | None
-    """``AuthorisationPriority`` (eevidence writes it for EU production orders only)."""
+    """``AuthorisationPriority`` (eevidence writes ETSI's ``EPOCPriority`` for EU production
+    orders, and ``eevidence``/``RequestPriority``/``Urgent`` for an urgent request to a
+    State)."""
     start: str | None
     """``AuthorisationTimespan/StartTime``."""
     end: str | None
@@ -164,7 +166,9 @@ class Hi1Authorisation:
     created: str | None
     """``AuthorisationCreationTimestamp``."""
     flags: tuple[DictEntry, ...]
-    """``AuthorisationFlags``, in message order."""
+    """``AuthorisationFlags``, in message order (eevidence writes ETSI's ``IsEmergency``,
+    ``DelayInformingUser`` and ``EnforcingAuthorityNotified``, then one
+    ``eevidence``/``UrgencyReason`` entry per reason a request to a State is urgent)."""
     legal_entity: str | None
     """``AuthorisationLegalEntity``."""
     approval_types: tuple[str, ...] = field(default=(), metadata=_DETAIL)
@@ -173,7 +177,8 @@ class Hi1Authorisation:
     it was validated, and ``RequestingAuthority`` for a request). Not in the summary."""
     manual_information: str | None = field(default=None, metadata=_DETAIL)
     """``AuthorisationManualInformation`` (eevidence writes a summary for a person whose first
-    line names the request kind). Not in the summary."""
+    line names the request kind, followed for an urgent request by its ``URGENT:`` and
+    ``Respond by:`` lines). Not in the summary."""
 
 
 @dataclass(frozen=True)
