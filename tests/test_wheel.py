@@ -56,6 +56,11 @@ def test_wheel_contains_data(wheel: Path) -> None:
     assert {
         n.rsplit("/", 1)[1] for n in names if n.startswith("eevidence/_data/providers/")
     } >= providers
+    authorities = {p.name for p in (ROOT / "authorities").glob("*.json")}
+    assert authorities
+    assert {
+        n.rsplit("/", 1)[1] for n in names if n.startswith("eevidence/_data/authorities/")
+    } >= authorities
 
 
 def _user_environment(venv: Path) -> dict[str, str]:
