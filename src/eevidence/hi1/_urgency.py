@@ -7,7 +7,7 @@ has a place for it, and in words where it has none:
 
 * ``AuthorisationPriority``: ``eevidence``/``RequestPriority``/``Urgent``. ETSI defines a
   priority dictionary only for EU orders (``EPOCPriority``, the deadlines of Reg. (EU)
-  2023/1543 art. 10), which an EU production order keeps; a kind with EPOC deadlines
+  2023/1543 art. 10), which an EU production order keeps: a kind with those deadlines
   never gets this entry;
 * one ``AuthorisationFlag`` per reason, in the request's order, after the ETSI flags:
   ``eevidence``/``UrgencyReason``/``terrorism`` (``preservation_expiring``,
