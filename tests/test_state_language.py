@@ -311,3 +311,21 @@ def test_cli_reads_no_directory_for_provider_requests_and_reports_a_bad_folder(
     assert f"{missing}: authorities folder not found" in err
     assert main(["check", preservation, NOW_ARG, "--authorities-dir", str(missing)]) == 1
     assert "authorities folder not found" in capsys.readouterr().err
+
+
+def test_the_library_looks_the_requested_authority_up_in_the_directory() -> None:
+    from eevidence.cases import requested_authority_facts
+
+    directory = load_authorities(environ={})
+    facts = requested_authority_facts(mla(), directory)
+    assert isinstance(facts, RequestedAuthorityFacts)
+    assert facts.entry_id == "us-doj-oia"
+    assert facts.languages is None  # the shipped entry records none: unknown, not guessed
+    assert "EE242" in found(run(mla(), facts))
+    # no 24/7 entry ships for the United States
+    missing = requested_authority_facts(p247(), directory, searched="the shipped entries")
+    assert isinstance(missing, NoAuthorityEntry)
+    assert "EE243" in found(run(p247(), missing))
+    # a request to a provider has no requested authority
+    provider_request = parse_request(example_doc("preservation"))
+    assert requested_authority_facts(provider_request, directory) is None

@@ -14,6 +14,11 @@ from ._follow_up import (
     draft_follow_up as draft_follow_up,
 )
 from ._report import STATE_KINDS as STATE_KINDS, state_outcomes as state_outcomes
+from ._requested import (
+    authority_facts as authority_facts,
+    pick_entry as pick_entry,
+    requested_authority_facts as requested_authority_facts,
+)
 from ._view import (
     LAPSING_DAYS as LAPSING_DAYS,
     CaseRequest as CaseRequest,
@@ -33,10 +38,13 @@ __all__ = [
     "FollowUpDraft",
     "IdentifierUse",
     "Missing",
+    "authority_facts",
     "case_view",
     "draft_follow_up",
+    "pick_entry",
     "recorded_digest",
     "request_documents",
+    "requested_authority_facts",
     "state_outcomes",
     "verified_document",
 ]
