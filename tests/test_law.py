@@ -141,6 +141,52 @@ def test_budapest_applies_between_recorded_parties() -> None:
     assert facts.treaty_status("cets-185", ("US", "BJ"), TODAY).applies == "unknown"
 
 
+def test_untoc_chart_as_read() -> None:
+    """UNTOC: the depositary's chart (UNTC XVIII-12, status as at 4 May 2024) read from
+    Afghanistan to Belize; entry into force for each Party under art. 38(2)."""
+    facts = law_facts()
+    untoc = facts.treaties["untoc"]
+    assert not untoc.complete
+    assert untoc.sources[0] == "untoc"  # the Convention's text holds art. 38
+    assert "treaties.un.org" in facts.sources["untc-xviii-12"].url
+    assert len(untoc.parties) == 18
+    assert set(untoc.parties) >= {"AF", "DZ", "AR", "AU", "AT", "BD", "BE", "BZ"}
+    assert "BJ" not in untoc.parties  # its date is cut off in the copy read
+    for state, party in untoc.parties.items():
+        assert party.ratified is not None, state
+        assert party.in_force is not None, state
+        thirtieth = party.ratified + timedelta(days=30)
+        assert party.in_force == max(thirtieth, date(2003, 9, 29)), state
+    assert (untoc.parties["AU"].ratified, untoc.parties["AU"].in_force) == (
+        date(2004, 5, 27),
+        date(2004, 6, 26),
+    )
+    assert untoc.parties["AL"].in_force == date(2003, 9, 29)  # deposited before it was in force
+    assert (untoc.parties["BD"].ratified, untoc.parties["BD"].in_force) == (
+        date(2011, 7, 13),
+        date(2011, 8, 12),
+    )
+
+
+def test_untoc_applies_between_recorded_parties() -> None:
+    facts = law_facts()
+    status = facts.treaty_status("untoc", ("BE", "AU"), TODAY, article="18")
+    assert status.applies == "yes"
+    assert status.why == (
+        "BE is a Party to the United Nations Convention against Transnational Organized Crime "
+        "(UNTOC) (in force since 2004-09-10)",
+        "AU is a Party to the United Nations Convention against Transnational Organized Crime "
+        "(UNTOC) (in force since 2004-06-26)",
+    )
+    assert any("treaties.un.org" in source for source in status.sources)
+    early = facts.treaty_status("untoc", ("AU", "BD"), date(2011, 8, 11))
+    assert early.applies == "no"
+    assert early.why[1].endswith("enters into force for BD on 2011-08-12")
+    assert facts.treaty_status("untoc", ("AU", "BD"), date(2011, 8, 12)).applies == "yes"
+    # a State past Belize on the chart is not read: unknown, never a non-Party
+    assert facts.treaty_status("untoc", ("FR", "US"), TODAY).applies == "unknown"
+
+
 def test_status_of_a_treaty_not_yet_in_force() -> None:
     facts = _with_treaty(
         {

@@ -129,6 +129,30 @@ def test_a_treaty_status_not_recorded_is_a_note() -> None:
     assert "unvienna.org" in finding.source  # the UN's own announcement of its entry into force
 
 
+def test_untoc_art18_between_a_party_and_a_state_not_yet_bound() -> None:
+    """The depositary's chart (UNTC XVIII-12): Belgium and Australia are Parties; the
+    Convention entered into force for Bangladesh on 12 August 2011 (art. 38(2))."""
+    doc = example_doc("mla-request")
+    untoc = [{"instrument": "untoc_art18", "article": "18"}]
+    belgium = {**doc["authority"], "country": "BE"}
+    to = {state: {**doc["requested_authority"], "country": state} for state in ("AU", "BD")}
+    both = mla(authority=belgium, requested_authority=to["AU"], legal_basis=untoc)
+    assert not codes(both) & {"EE231", "EE232"}
+    early = mla(
+        authority=belgium,
+        requested_authority=to["BD"],
+        legal_basis=untoc,
+        created_at="2011-08-01T10:00:00+02:00",
+    )
+    (finding,) = findings(early, "EE231")
+    assert finding.path == "$.legal_basis[0]"
+    assert "enters into force for BD on 2011-08-12" in finding.message
+    assert "BE is a Party" in finding.message
+    assert "treaties.un.org" in finding.source
+    later = mla(authority=belgium, requested_authority=to["BD"], legal_basis=untoc)
+    assert not codes(later) & {"EE231", "EE232"}
+
+
 def test_dual_criminality_for_traffic_or_content() -> None:
     (finding,) = findings(mla(dual_criminality=None), "EE233")
     assert "traffic and content" in finding.message
