@@ -173,7 +173,7 @@ def test_unknown_case_and_urgency(tmp_path: Path, capsys: pytest.CaptureFixture[
         view = case_view(store.list_requests(), f"  {CASE} ", now=request.created_at)
     finally:
         store.close()
-    assert view.urgent == (f"{request.id}: emergency request",)
+    assert view.urgent == (f"{request.id}: emergency request; terrorism case",)
     with pytest.raises(InputError, match="case reference is needed"):
         case_view([], " ", now=request.created_at)
 
@@ -243,10 +243,15 @@ def test_state_to_state_outcomes_and_the_case_view(
     assert row["refusal_reasons"] == {"no dual criminality statement": 1}
     assert row["to_transmission"] == {"count": 1, "median_days": 10.0, "p90_days": 10.0}
     assert row["to_execution"]["median_days"] == 40.0
+    us = row["requested_states"]["US"]  # the figures per requested State
+    assert us["requests"] == 2
+    assert us["outcomes"] == {"executed": 1, "refused": 1}
+    assert us["to_execution"]["median_days"] == 40.0
     assert main(["case", "report", *store_args, "--now", later.isoformat()]) == 0
     out = capsys.readouterr().out
     assert "refused (1): no dual criminality statement" in out
     assert "to execution: median 40.0 days" in out
+    assert "requested State US: executed 1, refused 1; to execution: median 40.0 days" in out
     # eevidence report gives the same figures after the providers' table
     code = main(["report", *store_args, "--json", "--now", later.isoformat()])
     assert code == 0
@@ -297,10 +302,11 @@ def test_the_view_names_the_requested_authority_and_every_reason_for_urgency(
     assert as_json["mla_request"]["addressee"].startswith("US central_authority")
     assert as_json["mla_request"]["provider"] == "meta"
     assert as_json["preservation"]["addressee"] == "meta"
-    # without the documents: what the record alone says (no terrorism flag, no authority)
+    # without the documents: what the record keeps (the terrorism flag, the requested State)
     bare = {r.tracked.kind: r for r in without.requests}
-    assert "terrorism case" not in (bare["preservation"].urgent or "")
-    assert bare["mla_request"].addressee is None
+    assert "terrorism case" in (bare["preservation"].urgent or "")
+    assert bare["mla_request"].addressee == "US (requested State)"
+    assert bare["preservation"].addressee is None
 
 
 def test_an_unknown_case_hints_at_the_demo_store(
@@ -313,3 +319,21 @@ def test_an_unknown_case_hints_at_the_demo_store(
     assert str(store_path) in err
     assert "--store" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_request_file_without_a_recorded_digest_is_taken_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    from eevidence.tracking import Tracked
+
+    request = read_request(EXAMPLES / "preservation-24-7.json")
+    store = SqliteStore(tmp_path / "t.sqlite3")
+    try:
+        store.add(Tracked.from_request(request, None, now=request.created_at))  # no custody
+        docs, warnings = request_documents(store, [EXAMPLES / "preservation-24-7.json"])
+    finally:
+        store.close()
+    assert request.id in docs
+    assert len(warnings) == 1
+    assert "not checked" in warnings[0]
+    assert request.id in warnings[0]

@@ -364,10 +364,14 @@ def test_a_follow_up_to_an_emergency_disclosure_has_no_dispatch_deadline(
     assert _run(capsys, "track", "add", str(emergency), *store)[0] == 0
     code, _, err = _run(capsys, "follow-up", str(emergency), "-o", "f.json", *store)
     assert code == 1
-    assert "never sent" in err
+    assert "disclosed nothing" in err
     assert not (tmp_path / "f.json").exists()
-    for name, extra in (("submitted", []), ("disclosed", ["--ref", "EM-9"])):
-        assert _run(capsys, "track", "event", rid[:8], name, *extra, *store)[0] == 0
+    assert _run(capsys, "track", "event", rid[:8], "submitted", *store)[0] == 0
+    code, _, err = _run(capsys, "follow-up", str(emergency), "-o", "f.json", *store)
+    assert code == 1  # sent but not answered: nothing was disclosed to ask for again
+    assert "disclosed nothing (state submitted)" in err
+    assert not (tmp_path / "f.json").exists()
+    assert _run(capsys, "track", "event", rid[:8], "disclosed", "--ref", "EM-9", *store)[0] == 0
     code, out, err = _run(capsys, "follow-up", str(emergency), "-o", "f.json", "--json", *store)
     assert code == 0, err
     summary = json.loads(out)
@@ -385,9 +389,117 @@ def test_a_follow_up_to_an_emergency_disclosure_has_no_dispatch_deadline(
     assert [e["event"] for e in status["events"]] == ["submitted", "disclosed"]
     code, out, _ = _run(capsys, "follow-up", str(emergency), "-o", "g.json", *store)
     assert "no dispatch deadline" in out
+    assert "--follows" not in out  # a store links follow-ups to preservations only
     # a request that is neither a preservation nor an emergency is refused
     voluntary = EXAMPLES / "voluntary-disclosure.json"
     assert _run(capsys, "track", "add", str(voluntary), *store)[0] == 0
     code, _, err = _run(capsys, "follow-up", str(voluntary), "-o", "h.json", *store)
     assert code == 1
     assert "preservation or an emergency disclosure" in err
+
+
+def test_the_requested_state_is_checked_and_defaults_sensibly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = _preserved(tmp_path, capsys)
+    base = ["follow-up", str(PRESERVATION), "--now", NOW, *store]
+    for bad, why in (
+        ("USA", "not an ISO 3166-1 alpha-2"),
+        ("XX", "not an ISO 3166-1 alpha-2"),
+        ("", "not an ISO 3166-1 alpha-2"),
+        ("FR", "requesting authority's own State"),
+    ):
+        code, _, err = _run(capsys, *base, "-o", "x.json", "--requested-state", bad)
+        assert code == 1, bad
+        assert "--requested-state" in err
+        assert why in err
+        assert len(err.strip().splitlines()) == 1
+        assert not (tmp_path / "x.json").exists()
+    # nothing was recorded by the refused attempts
+    code, out, _ = _run(capsys, "status", read_request(PRESERVATION).id, "--json", *store)
+    assert not [e for e in json.loads(out)["events"] if e["event"] == "follow_up_drafted"]
+    code, out, err = _run(capsys, *base, "-o", "gb.json", "--requested-state", "gb", "--json")
+    assert code == 0, err
+    assert json.loads(out)["requested_state"] == "GB"
+
+
+def test_a_24_7_preservation_is_followed_up_in_the_state_that_preserved(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = json.loads((EXAMPLES / "preservation-24-7.json").read_text(encoding="utf-8"))
+    doc["requested_authority"]["country"] = "GB"
+    doc["requested_authority"]["name"] = "UK 24/7 point of contact (example)"
+    doc["requested_authority"].pop("phone", None)
+    path = tmp_path / "p247.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    store = ["--store", str(tmp_path / "t.sqlite3"), "--actor", "A"]
+    assert _run(capsys, "track", "add", str(path), *store)[0] == 0
+    for name in ("submitted", "preserved"):
+        code, _, err = _run(capsys, "track", "event", doc["id"][:8], name, *store)
+        assert code == 0, err
+    code, out, err = _run(capsys, "follow-up", str(path), "-o", "m.json", "--json", *store)
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["requested_state"] == "GB"  # not Google's headquarters
+    assert summary["requested_authority"] == "uk-home-office-ukca"
+
+
+def test_arguments_that_are_not_utf8_are_refused_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = _preserved(tmp_path, capsys)
+    rid = read_request(PRESERVATION).id
+    bad = b"X\x9bY".decode("utf-8", "surrogateescape")  # what Python makes of such bytes
+    code, _, err = _run(capsys, "track", "event", rid[:8], "noted", "--note", bad, *store)
+    assert code == 2
+    assert "not UTF-8" in err
+    code, _, err = _run(capsys, "follow-up", str(PRESERVATION), "-o", bad, *store)
+    assert code == 2
+    assert list(tmp_path.glob("X*")) == []
+    code, out, _ = _run(capsys, "status", rid, "--json", *store)
+    assert [e["event"] for e in json.loads(out)["events"]] == ["submitted", "preserved"]
+
+
+def test_a_short_prefix_says_how_long_it_must_be(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = _preserved(tmp_path, capsys)
+    code, _, err = _run(capsys, "status", read_request(PRESERVATION).id[:3], *store)
+    assert code == 1
+    assert "at least 4 characters" in err
+
+
+def test_status_agrees_with_deadlines_once_the_follow_up_is_sent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    store = _preserved(tmp_path, capsys)
+    rid = read_request(PRESERVATION).id
+    assert (
+        _run(capsys, "follow-up", str(PRESERVATION), "-o", "mla.json", "--now", NOW, *store)[0] == 0
+    )
+    draft = json.loads((tmp_path / "mla.json").read_text(encoding="utf-8"))
+    example = json.loads((EXAMPLES / "mla-request.json").read_text(encoding="utf-8"))
+    draft["legal_basis"] = example["legal_basis"]
+    draft["issuing_authority"] = example["issuing_authority"]
+    (tmp_path / "filled.json").write_text(json.dumps(draft), encoding="utf-8")
+    actor = ["--actor", "A"]
+    code, _, err = _run(
+        capsys, "track", "add", "filled.json", "--follows", rid[:8], *store, *actor, "--now", NOW
+    )
+    assert code == 0, err
+    code, out, _ = _run(capsys, "status", *store)
+    assert "next=follow_up_reminder" in out
+    code, _, err = _run(
+        capsys, "track", "event", draft["id"][:8], "submitted", "--now", NOW, *store, *actor
+    )
+    assert code == 0, err
+    code, out, _ = _run(capsys, "status", *store)
+    assert "follow_up_" not in out
+    code, out, _ = _run(capsys, "status", rid, *store)
+    assert "follow_up_dispatch" not in out
+    code, out, _ = _run(capsys, "status", rid, "--json", *store)
+    assert "follow_up_dispatch" not in {d["deadline"] for d in json.loads(out)["deadlines"]}
+    # drafting again says that a follow-up was already sent
+    code, _, err = _run(capsys, "follow-up", str(PRESERVATION), "-o", "again.json", *store)
+    assert code == 0, err
+    assert f"{draft['id']} (mla_request) already follows this request" in caplog.text

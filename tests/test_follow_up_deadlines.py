@@ -199,3 +199,31 @@ def test_stores_keep_the_event_list_followers_and_filter_kinds(
     assert len(store.list_requests(kinds={"mla_request", "preservation"})) == 2
     horizon = datetime(2100, 1, 1, tzinfo=UTC)
     assert any(d.kind == "follow_up_dispatch" for d in store.deadlines_before(horizon))
+
+
+def test_an_extension_request_is_no_follow_up() -> None:
+    t = drafted(preserved())
+    extension = Tracked(
+        id="88888888-2222-4333-8444-555555555555",
+        kind="preservation_extension",
+        provider="meta",
+        country="FR",
+        created_at=T0,
+        terms=US,
+        follows=t.id,
+    )
+    sent = run(extension, "submitted")
+    assert "follow_up_dispatch" in kinds(t, followers=[sent])
+
+
+def test_calendar_text_never_carries_raw_control_characters() -> None:
+    hostile = "line one\nESC \x1b[31m BEL \x07 RLO \u202e end"
+    event = Event("follow_up_drafted", T0 + timedelta(hours=3), "officer", due=DUE, note=hostile)
+    t = apply_event(preserved(), event, now=NOW)
+    ics = to_ics(deadlines_of(t), now=NOW).decode("utf-8")
+    assert "\x1b" not in ics
+    assert "\x07" not in ics
+    assert "\u202e" not in ics
+    unfolded = ics.replace("\r\n ", "")
+    # the newline is a TEXT escape (RFC 5545 3.3.11); the rest visible escapes, backslash-escaped
+    assert "Basis: line one\\nESC \\\\x1b[31m BEL \\\\x07 RLO \\\\u202e end." in unfolded

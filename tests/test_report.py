@@ -88,3 +88,12 @@ def test_outcome_row_of_a_tracked_request() -> None:
     d = run(d, "disclosed")
     assert outcome_of(d) == "disclosed"
     assert outcome_row(d, now=LATER).disclosure_hours == 1.0
+
+
+def test_a_reason_never_breaks_the_table() -> None:
+    rows = [row(outcome="rejected", answer_h=5, reason="no\nmeta  x  99  forged line\x1b[2J")]
+    text = format_report(build_report(rows, now=NOW))
+    lines = text.split("\n")
+    assert len(lines) == 4  # header, the group, its one reason, the total
+    assert "no\\x0ameta" in lines[2]
+    assert "\x1b" not in text

@@ -304,6 +304,16 @@ def _main(arguments: list[str]) -> int:
     command = _command_of(arguments)
     arguments = _with_default_action(arguments, command)
     as_json = _wants_json(arguments)
+    for n, argument in enumerate(arguments, 1):
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:  # bytes the locale could not decode (surrogate escapes)
+            return _usage_error(
+                f"eevidence {command}" if command in COMMANDS else "eevidence",
+                f"argument {n} is not UTF-8 text: eevidence reads its arguments as UTF-8 "
+                "(rename the file or re-encode the text)",
+                as_json=as_json,
+            )
     parser = build_parser(command) if command in COMMANDS else light_parser()
     try:
         args = parser.parse_args(arguments)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from eevidence.authorities import FUNCTIONS, Authority, AuthorityFact, load_auth
 from eevidence.errors import InputError
 
 __all__ = ["register"]
+
+_log = logging.getLogger(__name__)
 
 
 def _authorities_option(p: argparse.ArgumentParser) -> None:
@@ -317,10 +320,15 @@ def follow_up(
     custody log); answer the draft and its file (also used by the demo, whose custody step
     keeps its own keys and which records once per folder)."""
     from eevidence._cli._custody_hook import record_for  # noqa: PLC0415
-    from eevidence.cases import draft_follow_up, verified_document  # noqa: PLC0415
+    from eevidence.cases import (  # noqa: PLC0415
+        draft_follow_up,
+        recorded_digest,
+        unchecked,
+        verified_document,
+    )
     from eevidence.provider import load_providers  # noqa: PLC0415
     from eevidence.request import read_request  # noqa: PLC0415
-    from eevidence.tracking import Event, resolve_id  # noqa: PLC0415
+    from eevidence.tracking import PRESERVATION_KINDS, Event, resolve_id  # noqa: PLC0415
 
     now = now_of(args)
     target = Path(args.id)
@@ -349,6 +357,16 @@ def follow_up(
                     f"--request {request_file} is request {preservation.id}, not {wanted}"
                 )
         tracked = store.get(preservation.id)
+        if recorded_digest(store, preservation.id) is None:
+            _log.warning("%s", unchecked(str(request_file), preservation.id))
+        for follower in store.followers(preservation.id):
+            if follower.submitted_at is not None and follower.kind not in PRESERVATION_KINDS:
+                _log.warning(
+                    "%s (%s) already follows this request and was sent on %s",
+                    follower.id,
+                    follower.kind,
+                    _short(follower.submitted_at),
+                )
         draft = draft_follow_up(
             preservation,
             tracked,
@@ -433,10 +451,8 @@ def follow_up_lines(draft: Any, out: Path) -> list[str]:
         for why, paths in groups.items():
             lines.append(f"    {', '.join(paths)}")
             lines.append(f"        {why}")
-    lines.append(
-        f"  then: eevidence validate {out}; eevidence track add {out} --follows "
-        f"{draft.preservation_id[:8]}"
-    )
+    follows = f" --follows {draft.preservation_id[:8]}" if draft.dispatch_by is not None else ""
+    lines.append(f"  then: eevidence validate {out}; eevidence track add {out}{follows}")
     if not draft.kind_known:
         lines.append(
             f"  note: this installation's request models have no {draft.document['kind']} "
@@ -467,7 +483,9 @@ def demo_step(out: Path, preservation_file: Path, mla_example: Path) -> None:
         every = store.list_requests()
     finally:
         store.close()
-    now = max(e.at for t in every for e in t.events) + timedelta(hours=1)
+    # as of the moment the tracking step (6) listed the deadlines: a day after the newest
+    # request, after every event it recorded
+    now = max(t.created_at for t in every) + timedelta(days=1)
     argv = ["follow-up", str(canonical), "--as", "mla_request", "--store", str(store_path)]
     argv += ["-o", str(out / "follow-up-mla-request.json"), "--force", "--now", _iso(now)]
     argv += ["--actor", "demo", "--role", "demo"]

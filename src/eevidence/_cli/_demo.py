@@ -79,9 +79,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     _step("2. check each request against its provider's requirement profile")
     registry = load_providers()
     now = max(read_request(p).created_at for p in examples)
+    from eevidence.authorities import load_authorities  # noqa: PLC0415 - the demo's own step
+    from eevidence.cases import requested_authority_facts  # noqa: PLC0415
+
+    authorities = load_authorities()
     for path in examples:
         request = read_request(path)
-        report = check(request, registry.get(request.provider), now=now)
+        facts = requested_authority_facts(request, authorities, searched="the shipped entries")
+        report = check(request, registry.get(request.provider), now=now, requested_authority=facts)
         counts = report.to_dict()["counts"]
         echo(
             f"  {'ok' if report.ok else 'ERRORS':<6} {request.kind:<24} to {request.provider:<9}"

@@ -90,7 +90,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         + ". received, transmitted, validated, preservation_extended, "
         "production_request_confirmed and follow_up_drafted record a fact and keep the state.",
     )
-    q.add_argument("id", metavar="ID", help="request id, or a unique prefix of it (8 characters)")
+    q.add_argument(
+        "id", metavar="ID", help="request id, or a unique prefix of it (at least 4 characters)"
+    )
     q.add_argument(
         "event",
         metavar="EVENT",
@@ -169,8 +171,10 @@ def _add(store: Store, request: Request, follows: str | None, now: datetime | No
     return tracked
 
 
-def _line(t: Tracked) -> str:
-    due = deadlines_of(t)
+def _line(t: Tracked, due: list[Deadline] | None = None) -> str:
+    """One line for a tracked request; ``due`` its open deadlines, when they are known with
+    its followers (:func:`_deadlines`)."""
+    due = deadlines_of(t) if due is None else due
     nxt = f"{due[0].kind} {_short(due[0].due)}" if due else "-"
     return (
         f"{t.id}  {t.kind:<22} {t.provider:<10} {t.state:<19} "
@@ -340,7 +344,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
                 due = _deadlines(store, tracked)
                 print_json({**tracked.to_dict(), "deadlines": [d.to_dict() for d in due]})
                 return EXIT_OK
-            echo(_line(tracked))
+            open_due = _deadlines(store, tracked)
+            echo(_line(tracked, open_due))
             if tracked.case_reference:
                 echo(f"  case {tracked.case_reference}")
             if tracked.follows:
@@ -360,11 +365,12 @@ def _cmd_status(args: argparse.Namespace) -> int:
                 echo(f"  {_short(e.at)}  {e.name:<19} by {e.actor}{extra}")
                 if e.note:
                     echo(f"      {e.note}")
-            for d in _deadlines(store, tracked):
+            for d in open_due:
                 echo(f"  due {_short(d.due)}  {d.kind:<21} {d.note} ({d.basis})")
             return EXIT_OK
         items = store.list_requests(open_only=not args.all)
         empty = not items and (args.all or not store.list_requests())
+        lines = [_line(t, _deadlines(store, t)) for t in items] if not args.json else []
     finally:
         store.close()
     if args.json:
@@ -372,8 +378,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
     elif empty:
         echo(_NOTHING)
     else:
-        for t in items:
-            echo(_line(t))
+        for line in lines:
+            echo(line)
         echo(f"{len(items)} request(s)" + ("" if args.all else " not final (--all for every one)"))
     return EXIT_OK
 
@@ -499,6 +505,15 @@ def state_report_lines(report: dict[str, Any]) -> list[str]:
                     f"    {label}: median {spread['median_days']} days, 90th percentile "
                     f"{spread['p90_days']} days ({spread['count']} request(s))"
                 )
+        for state, figures in row.get("requested_states", {}).items():
+            outcomes = ", ".join(f"{k} {v}" for k, v in sorted(figures["outcomes"].items()))
+            done = figures["to_execution"]
+            took = (
+                f"; to execution: median {done['median_days']} days ({done['count']})"
+                if done["count"]
+                else ""
+            )
+            lines.append(f"    requested State {state}: {outcomes}{took}")
     if not report["kinds"]:
         lines.append("  none tracked")
     return lines

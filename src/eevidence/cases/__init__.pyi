@@ -3,6 +3,7 @@
 from ._documents import (
     recorded_digest as recorded_digest,
     request_documents as request_documents,
+    unchecked as unchecked,
     verified_document as verified_document,
 )
 from ._follow_up import (
@@ -46,5 +47,6 @@ __all__ = [
     "request_documents",
     "requested_authority_facts",
     "state_outcomes",
+    "unchecked",
     "verified_document",
 ]

@@ -18,7 +18,7 @@ from eevidence.errors import InputError, UnknownRequestError
 from eevidence.request import Request, canonical_bytes, read_request
 from eevidence.tracking import Store
 
-__all__ = ["recorded_digest", "request_documents", "verified_document"]
+__all__ = ["recorded_digest", "request_documents", "unchecked", "verified_document"]
 
 _SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -70,7 +70,8 @@ def request_documents(
 
     In a folder, a file that is not a request is skipped; a request the store does not
     track is skipped; a file whose digest differs from the custody log's is skipped with a
-    warning.
+    warning; a file taken without a digest to check it against (the custody log recorded
+    none when tracking started) is taken with a warning saying so.
 
     Returns:
         ``(documents by id, warnings)``.
@@ -106,4 +107,16 @@ def request_documents(
             continue
         except InputError as exc:
             warnings.append(str(exc))
+            continue
+        if recorded_digest(store, request.id) is None:
+            warnings.append(unchecked(str(path), request.id))
     return found, warnings
+
+
+def unchecked(source: str, request_id: str) -> str:
+    """The warning for a request file taken without a digest to check it against."""
+    return (
+        f"{source}: not checked: the custody log recorded no SHA-256 for request {request_id} "
+        "when tracking started (it was tracked without a custody entry), so any file with its "
+        "id is taken"
+    )

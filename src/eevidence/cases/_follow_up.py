@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, get_args
 
+from eevidence._internal.codes import is_assigned_country
 from eevidence.authorities import Authority, AuthorityRegistry
 from eevidence.errors import InputError, LifecycleError
 from eevidence.provider import ProviderProfile
@@ -356,8 +357,8 @@ def draft_follow_up(
         profile: The provider's profile: its headquarters name the requested State when
             ``requested_state`` is not given.
         kind: The kind to draft (:data:`FOLLOW_UP_KINDS`).
-        requested_state: The requested State (ISO 3166-1 alpha-2), default the provider's
-            headquarters.
+        requested_state: The requested State (ISO 3166-1 alpha-2), default the requested
+            State of a 24/7 preservation, else the provider's headquarters.
         transmission_days: Days the requested State takes to bring the request to the
             provider, when known; default: the authority entry's, else
             :data:`DEFAULT_TRANSMISSION_DAYS`.
@@ -368,10 +369,12 @@ def draft_follow_up(
 
     Raises:
         InputError: ``kind`` cannot be drafted; ``preservation`` is not the tracked request
-            or neither a preservation nor an emergency; ``transmission_days`` is out of
+            or neither a preservation nor an emergency; ``requested_state`` is not an ISO
+            3166-1 alpha-2 code or is the requesting State; ``transmission_days`` is out of
             range.
         LifecycleError: ``now`` is naive; the preservation has no expiry in force (record
-            ``preserved`` first), or it lapsed; the emergency request was never sent.
+            ``preserved`` first), it lapsed or it is final; the emergency request disclosed
+            nothing.
     """
     now = as_utc(now, "now")
     if kind not in FOLLOW_UP_KINDS:
@@ -387,31 +390,41 @@ def draft_follow_up(
     preserved = tracked.kind in PRESERVATION_KINDS and preservation.kind in PRESERVATION_KINDS
     if not preserved and not is_emergency(preservation):
         raise InputError(
-            f"{tracked.id} is a {tracked.kind}: a follow-up is drafted from a preservation or "
-            "an emergency disclosure",
+            f"this is a {tracked.kind}: a follow-up is drafted from a preservation or an "
+            "emergency disclosure",
             source=tracked.id,
         )
     expires = tracked.expires
     if not preserved:
-        if tracked.submitted_at is None:
+        if tracked.disclosed_at is None:
             raise LifecycleError(
-                f"the emergency request {tracked.id} was never sent (state {tracked.state}): "
-                "record submitted first",
+                f"the emergency request disclosed nothing (state {tracked.state}): a formal "
+                "request follows data disclosed in an emergency (record disclosed first)",
                 source=tracked.id,
             )
+    elif tracked.terminal:
+        raise LifecycleError(
+            f"the preservation is {tracked.state}: nothing is preserved to follow up",
+            source=tracked.id,
+        )
     elif expires is None:
         raise LifecycleError(
-            f"{tracked.id} has no preservation expiry in force (state {tracked.state}): record "
-            "the provider's confirmation first (track event ID preserved [--expires DATE])",
+            f"no preservation expiry in force (state {tracked.state}): record the provider's "
+            "confirmation first (track event ID preserved [--expires DATE])",
             source=tracked.id,
         )
     elif expires <= now:
         raise LifecycleError(
-            f"the preservation {tracked.id} lapsed on {_iso(expires)}: the data may be gone; "
-            "a follow-up would need a new preservation first",
+            f"the preservation lapsed on {_iso(expires)}: the data may be gone; a follow-up "
+            "would need a new preservation first",
             source=tracked.id,
         )
-    country = (requested_state or "").strip().upper() or None
+    country = _requested_state(requested_state, preservation)
+    if country is None:
+        # a 24/7 preservation was made by the requested State's point of contact: the
+        # request for assistance goes to that State (Budapest art. 29(1), 31)
+        authority_of = getattr(preservation, "requested_authority", None)
+        country = getattr(authority_of, "country", None)
     if country is None and profile is not None and profile.headquarters.value is not None:
         country = profile.headquarters.value
     authority = _central_authority(authorities, country)
@@ -440,6 +453,30 @@ def draft_follow_up(
         kind_known=kind_known,
         drafted_at=now,
     )
+
+
+def _requested_state(given: str | None, request: Request) -> str | None:
+    """``given`` as an ISO 3166-1 alpha-2 code other than the requesting State, or ``None``
+    when not given.
+
+    Raises:
+        InputError: it is not an assigned alpha-2 code, or it is the requesting State.
+    """
+    if given is None:
+        return None
+    code = given.strip().upper()
+    if not is_assigned_country(code):
+        raise InputError(
+            f"{given!r} is not an ISO 3166-1 alpha-2 country code (US, GB, ...)",
+            source="--requested-state",
+        )
+    if code == request.authority.country:
+        raise InputError(
+            f"{code} is the requesting authority's own State: a request for mutual "
+            "assistance goes to another State",
+            source="--requested-state",
+        )
+    return code
 
 
 def _model_problems(document: dict[str, Any], known: set[str]) -> list[Missing]:

@@ -78,9 +78,12 @@ def state_outcomes(
 
     Returns:
         ``{"as_of", "since", "kinds": {kind: {"requests", "outcomes": {outcome: n},
-        "refusal_reasons": {reason: n}, "to_transmission", "to_execution"}}}``; the two
-        durations are ``{"count", "median_days", "p90_days"}`` from the submission to the
-        transmission for execution, and to the (first) execution or preservation.
+        "refusal_reasons": {reason: n}, "to_transmission", "to_execution",
+        "requested_states": {state: {the same figures}}}}}``; the two durations are
+        ``{"count", "median_days", "p90_days"}`` from the submission to the transmission for
+        execution, and to the (first) execution or preservation. ``state`` is the requested
+        State (ISO 3166-1 alpha-2, :attr:`~eevidence.tracking.Tracked.requested_state`), or
+        ``unknown`` for a record that does not keep it.
 
     Raises:
         LifecycleError: ``now`` or ``since`` is naive.
@@ -88,30 +91,41 @@ def state_outcomes(
     now = as_utc(now, "now")
     start = None if since is None else as_utc(since, "since")
     kinds: dict[str, dict[str, Any]] = {}
-    spans: dict[str, tuple[list[float], list[float]]] = {}
+    spans: dict[tuple[str, str | None], tuple[list[float], list[float]]] = {}
     for t in tracked:
         if not _addressed_to_state(t.kind) or (start is not None and t.created_at < start):
             continue
-        row = kinds.setdefault(t.kind, {"requests": 0, "outcomes": {}, "refusal_reasons": {}})
-        row["requests"] += 1
+        row = kinds.setdefault(
+            t.kind, {"requests": 0, "outcomes": {}, "refusal_reasons": {}, "requested_states": {}}
+        )
+        state_key = t.requested_state or "unknown"
+        per_state = row["requested_states"].setdefault(
+            state_key, {"requests": 0, "outcomes": {}, "refusal_reasons": {}}
+        )
         outcome = _outcome(t)
-        row["outcomes"][outcome] = row["outcomes"].get(outcome, 0) + 1
-        if outcome == "refused":
-            reason = t.reject_reason or "no reason recorded"
-            row["refusal_reasons"][reason] = row["refusal_reasons"].get(reason, 0) + 1
-        transmission, execution = spans.setdefault(t.kind, ([], []))
+        for into in (row, per_state):
+            into["requests"] += 1
+            into["outcomes"][outcome] = into["outcomes"].get(outcome, 0) + 1
+            if outcome == "refused":
+                reason = t.reject_reason or "no reason recorded"
+                into["refusal_reasons"][reason] = into["refusal_reasons"].get(reason, 0) + 1
         sent = t.submitted_at
         moved = t.first("transmitted")
         done = t.first("disclosed", "preserved")
-        for days, into in (
-            (_days(sent, moved.at if moved else None), transmission),
-            (_days(sent, done.at if done else None), execution),
-        ):
-            if days is not None:
-                into.append(days)
-    for kind, (transmission, execution) in spans.items():
-        kinds[kind]["to_transmission"] = _spread(transmission)
-        kinds[kind]["to_execution"] = _spread(execution)
+        for key in ((t.kind, None), (t.kind, state_key)):
+            transmission, execution = spans.setdefault(key, ([], []))
+            for days, into_list in (
+                (_days(sent, moved.at if moved else None), transmission),
+                (_days(sent, done.at if done else None), execution),
+            ):
+                if days is not None:
+                    into_list.append(days)
+    for (kind, where), (transmission, execution) in spans.items():
+        figures = kinds[kind] if where is None else kinds[kind]["requested_states"][where]
+        figures["to_transmission"] = _spread(transmission)
+        figures["to_execution"] = _spread(execution)
+    for figures in kinds.values():
+        figures["requested_states"] = dict(sorted(figures["requested_states"].items()))
     return {
         "as_of": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "since": None if start is None else start.isoformat().replace("+00:00", "Z"),

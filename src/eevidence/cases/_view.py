@@ -148,7 +148,7 @@ def _urgent(t: Tracked, now: datetime, doc: Request | None) -> str | None:
     reasons = []
     if t.emergency:
         reasons.append("emergency request")
-    if doc is not None and doc.case.terrorism_related:
+    if t.terrorism_related or (doc is not None and doc.case.terrorism_related):
         reasons.append("terrorism case")
     expires = t.expires
     if t.kind in PRESERVATION_KINDS and expires is not None:
@@ -238,7 +238,8 @@ def case_view(
                 references=_references(t),
                 identifiers=idents,
                 urgent=_urgent(t, now, doc),
-                addressee=_addressee(doc),
+                addressee=_addressee(doc)
+                or (f"{t.requested_state} (requested State)" if t.requested_state else None),
             )
         )
     crossed = []

@@ -181,14 +181,14 @@ def _check_record_time(tracked: Tracked, name: str, at: datetime) -> None:
         )
 
 
-def _text(value: str | None, what: str) -> str | None:
+def _text(value: str | None, what: str, source: str) -> str | None:
     if value is None:
         return None
     value = value.strip()
     if not value:
         return None
     if len(value) > _MAX_TEXT:
-        raise LifecycleError(f"{what} is longer than {_MAX_TEXT} characters")
+        raise LifecycleError(f"{what} is longer than {_MAX_TEXT} characters", source=source)
     return value
 
 
@@ -253,10 +253,10 @@ def apply_event(tracked: Tracked, event: Event, *, now: datetime) -> Tracked:
             f"({_iso(received)})",
             source=tracked.id,
         )
-    actor = _text(event.actor, "actor")
+    actor = _text(event.actor, "actor", tracked.id)
     if actor is None:
         raise LifecycleError("an event needs an actor (who records it)", source=tracked.id)
-    reason = _text(event.reason, "reason")
+    reason = _text(event.reason, "reason", tracked.id)
     if event.name == "rejected" and reason is None:
         raise LifecycleError("a rejection needs a reason (--reason)", source=tracked.id)
     if event.name != "rejected" and reason is not None:
@@ -269,8 +269,8 @@ def apply_event(tracked: Tracked, event: Event, *, now: datetime) -> Tracked:
         event,
         at=at,
         actor=actor,
-        note=_text(event.note, "note"),
-        ref=_text(event.ref, "provider reference"),
+        note=_text(event.note, "note", tracked.id),
+        ref=_text(event.ref, "provider reference", tracked.id),
         reason=reason,
         expires=expires,
         due=due,
@@ -283,7 +283,9 @@ def _due(tracked: Tracked, event: Event) -> datetime | None:
     after the expiry in force); no other event has one."""
     if event.name != "follow_up_drafted":
         if event.due is not None:
-            raise LifecycleError("only a drafted follow-up has a dispatch deadline (due)")
+            raise LifecycleError(
+                "only a drafted follow-up has a dispatch deadline (due)", source=tracked.id
+            )
         return None
     if event.due is None:
         raise LifecycleError(

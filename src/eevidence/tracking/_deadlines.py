@@ -46,6 +46,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
+from eevidence._internal.text import printable
 from eevidence.errors import InputError
 from eevidence.request import kind_spec
 from eevidence.tracking._lifecycle import Tracked, as_utc
@@ -159,9 +160,10 @@ def deadlines_of(tracked: Tracked, *, followers: Iterable[Tracked] = ()) -> list
     """Every open deadline of ``tracked``, earliest first (none once it is final).
 
     ``followers`` are the tracked requests that follow ``tracked`` (``follows`` set to its
-    id; others are ignored): once one of them is submitted (and not withdrawn), the
-    follow-up deadlines are closed. Without them, a drafted follow-up's deadlines stay
-    open until the preservation ends.
+    id; others are ignored): once one of them that is not itself a preservation (an
+    extension continues the preservation, it does not follow it up) is submitted and not
+    withdrawn, the follow-up deadlines are closed. Without them, a drafted follow-up's
+    deadlines stay open until the preservation ends.
 
     * ``validation_due``: until ``validated`` is recorded, ``validation_hours`` after the
       order's issue (``created_at``), when the terms set them (art. 4(5));
@@ -195,7 +197,10 @@ def deadlines_of(tracked: Tracked, *, followers: Iterable[Tracked] = ()) -> list
     recorded (replaying the history, so it never depends on when it is asked).
     """
     sent = any(
-        f.follows == tracked.id and f.submitted_at is not None and f.state != "withdrawn"
+        f.follows == tracked.id
+        and f.submitted_at is not None
+        and f.state != "withdrawn"
+        and not _is_preservation(f.kind)  # an extension continues the preservation itself
         for f in followers
     )
     found = _open_deadlines(tracked, followed=sent)
@@ -216,6 +221,14 @@ def deadlines_of(tracked: Tracked, *, followers: Iterable[Tracked] = ()) -> list
         moved = moves.get(d.kind, 0) + (d.kind in last and last[d.kind] != d.due)
         out.append(replace(d, sequence=moved))
     return out
+
+
+def _is_preservation(kind: str) -> bool:
+    """Whether ``kind`` is of the preservation family (kinds table)."""
+    try:
+        return kind_spec(kind).family == "preservation"
+    except InputError:  # a kind this installation does not know
+        return False
 
 
 def _addressed_to_state(kind: str) -> bool:
@@ -425,7 +438,10 @@ _TITLES: Final[dict[str, str]] = {
 
 
 def _ics_text(value: str) -> str:
-    """Escape a TEXT value (RFC 5545 section 3.3.11)."""
+    """Escape a TEXT value (RFC 5545 section 3.3.11); other control and bidi characters,
+    which TEXT may not hold (section 3.3.11: no CONTROL), are written as visible escapes."""
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    value = "\n".join(printable(line) for line in lines)
     return (
         value.replace("\\", "\\\\")
         .replace(";", "\\;")

@@ -201,6 +201,14 @@ class Tracked:
     """The requesting authority's case or file number (the request's ``case.reference``),
     shown beside the id where people read deadlines (calendars); ``None`` for a record
     made before it was kept."""
+    requested_state: str | None = None
+    """For a request addressed to a State: the requested State (ISO 3166-1 alpha-2, its
+    requested authority's country), for outcome figures per State; ``None`` otherwise and
+    for a record made before it was kept."""
+    terrorism_related: bool = False
+    """The case concerns terrorism (the request's ``case.terrorism_related``): the UN
+    Counter-Terrorism Committee's guidance asks States to expedite such requests, and the
+    view of a case marks them urgent."""
     events: tuple[Event, ...] = ()
 
     @classmethod
@@ -404,7 +412,7 @@ class Tracked:
     def to_dict(self) -> dict[str, Any]:
         """The tracked request as a JSON object: its facts (``id``, ``kind``, ``provider``,
         ``country``, ``created_at``, ``emergency``, ``terms``, ``follows``,
-        ``case_reference``), the derived
+        ``case_reference``, ``requested_state``, ``terrorism_related``), the derived
         ``state``, ``provider_ref`` and ``expires``, and its ``events``; times are RFC 3339
         in UTC (``Z``). What ``eevidence status --json`` prints."""
         return {
@@ -417,6 +425,8 @@ class Tracked:
             "terms": self.terms.to_dict(),
             "follows": self.follows,
             "case_reference": self.case_reference,
+            "requested_state": self.requested_state,
+            "terrorism_related": self.terrorism_related,
             "state": self.state,
             "provider_ref": self.provider_ref,
             "expires": _iso(self.expires) if self.expires else None,
@@ -450,5 +460,7 @@ class Tracked:
             terms=Terms.from_dict(data.get("terms", {})),
             follows=data.get("follows"),
             case_reference=data.get("case_reference"),
+            requested_state=data.get("requested_state"),
+            terrorism_related=bool(data.get("terrorism_related", False)),
             events=events or tuple(Event.from_dict(e) for e in data.get("events", ())),
         )

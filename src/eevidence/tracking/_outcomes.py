@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, NamedTuple
 
+from eevidence._internal.text import printable
 from eevidence.tracking._lifecycle import Tracked, as_utc
 
 __all__ = [
@@ -226,7 +227,8 @@ def _fmt(value: float | None) -> str:
 def format_report(report: dict[str, Any]) -> str:
     """The report (a :func:`build_report` dict) as a plain-text table for people: one line per
     provider and kind (durations in hours, or days from 48 hours on; median / 90th
-    percentile), the rejection reasons under it, and the total."""
+    percentile), the rejection reasons under it (control characters escaped, so a reason
+    never breaks the table), and the total."""
     lines = [
         f"{'provider':<12} {'kind':<24} {'n':>6}  {'answer med/p90':>15}  "
         f"{'disclosure med/p90':>19}  {'lapsed':>6}  outcomes"
@@ -241,6 +243,6 @@ def format_report(report: dict[str, Any]) -> str:
             f"{g['lapsed_preservations']:>6}  {outcomes}"
         )
         for reason, count in g["rejection_reasons"].items():
-            lines.append(f"{'':<12} rejected ({count}): {reason}")
+            lines.append(f"{'':<12} rejected ({count}): {printable(reason)}")
     lines.append(f"{report['requests']} request(s)")
     return "\n".join(lines)

@@ -69,7 +69,8 @@ def start_facts(
 
     Returns:
         ``id``, ``kind``, ``provider``, ``country``, ``created_at``, ``emergency``,
-        ``terms``, ``follows`` and ``case_reference``.
+        ``terms``, ``follows``, ``case_reference``, ``requested_state`` (the requested
+        authority's country, for a request addressed to a State) and ``terrorism_related``.
 
     Raises:
         LifecycleError: ``now`` is naive (it has no UTC offset) or out of range.
@@ -91,4 +92,14 @@ def start_facts(
         "terms": terms_for(request, profile, law or law_facts()),
         "follows": follows if follows is not None else followed_id(request),
         "case_reference": request.case.reference,
+        "requested_state": _requested_state(request),
+        "terrorism_related": bool(request.case.terrorism_related),
     }
+
+
+def _requested_state(request: Request) -> str | None:
+    """The requested State of a request addressed to a State (its requested authority's
+    country), else ``None``."""
+    authority = getattr(request, "requested_authority", None)
+    country = getattr(authority, "country", None)
+    return country if isinstance(country, str) else None

@@ -213,7 +213,11 @@ def resolve_id(store: Store, text: str) -> str:
         missing = exc
     prefix = text.strip().lower()
     if len(prefix) < MIN_ID_PREFIX:
-        raise missing
+        raise UnknownRequestError(
+            f"no tracked request with this id; an id prefix needs at least {MIN_ID_PREFIX} "
+            "characters (list the ids with: eevidence status)",
+            source=text,
+        ) from None
     found = sorted(t.id for t in store.list_requests() if t.id.lower().startswith(prefix))
     if not found:
         raise missing
