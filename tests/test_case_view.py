@@ -337,3 +337,28 @@ def test_a_request_file_without_a_recorded_digest_is_taken_with_a_warning(
     assert len(warnings) == 1
     assert "not checked" in warnings[0]
     assert request.id in warnings[0]
+
+
+def test_a_folder_file_that_is_no_request_is_skipped_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store_path = tmp_path / "t.sqlite3"
+    _track(store_path, ["preservation"], capsys)
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "draft.json").write_text('{"kind": "mla_request", "id": null}', encoding="utf-8")
+    (folder / "p.json").write_bytes((EXAMPLES / "preservation.json").read_bytes())
+    code = main(["case", "show", CASE, "--store", str(store_path), "--requests", str(folder)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "draft.json: skipped: not a valid request" in out
+    assert "identifiers not known" not in out  # the preservation's file was taken
+
+
+def test_authorities_list_refuses_a_country_that_is_no_code(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["authorities", "list", "--country", "usa"]) == 2
+    assert "--country 'usa'" in capsys.readouterr().err
+    assert main(["authorities", "list", "--country", "us", "--json"]) == 0
+    assert [a["id"] for a in json.loads(capsys.readouterr().out)] == ["us-doj-oia"]

@@ -82,9 +82,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "report",
         help="outcome figures of the requests addressed to a State",
         description="Requests for mutual legal assistance and 24/7 preservations: how many "
-        "were executed, partially executed, refused (by reason), withdrawn or are pending, "
-        "and the days from sending to transmission for execution and to execution (median, "
-        "90th percentile), to share outcomes between States.",
+        "were executed, partially executed, preserved, refused (by reason), withdrawn or are "
+        "pending, and the days from sending to transmission for execution and to execution "
+        "(median, 90th percentile), per kind and per requested State, to share outcomes "
+        "between States.",
     )
     q.add_argument("--since", metavar="DATE", help="requests created on or after this date")
     store_options(q)
@@ -149,6 +150,14 @@ def _fact_text(fact: AuthorityFact[Any]) -> str:
 
 
 def _cmd_authorities_list(args: argparse.Namespace) -> int:
+    from eevidence._internal.codes import is_assigned_country  # noqa: PLC0415
+
+    if args.country is not None and not is_assigned_country(args.country.strip().upper()):
+        raise CliUsageError(
+            f"--country {args.country!r}: not an ISO 3166-1 alpha-2 country code (US, GB, ...)"
+        )
+    if args.country is not None:
+        args.country = args.country.strip().upper()
     registry = load_authorities(args.authorities_dir)
     entries = (
         registry.find(args.country, args.function)

@@ -68,10 +68,10 @@ def request_documents(
     """The request documents among ``paths`` (files, or folders of ``*.json``/``*.yaml``
     files) that are tracked in ``store``, by request id.
 
-    In a folder, a file that is not a request is skipped; a request the store does not
-    track is skipped; a file whose digest differs from the custody log's is skipped with a
-    warning; a file taken without a digest to check it against (the custody log recorded
-    none when tracking started) is taken with a warning saying so.
+    In a folder, a file that is not a valid request is skipped with a warning; a request the
+    store does not track is skipped; a file whose digest differs from the custody log's is
+    skipped with a warning; a file taken without a digest to check it against (the custody
+    log recorded none when tracking started) is taken with a warning saying so.
 
     Returns:
         ``(documents by id, warnings)``.
@@ -97,9 +97,10 @@ def request_documents(
     for path, named in files:
         try:
             request = read_request(path)
-        except InputError:
+        except InputError as exc:
             if named:
                 raise
+            warnings.append(f"{path}: skipped: not a valid request ({exc.args[0]})")
             continue
         try:
             found[request.id] = verified_document(store, request, source=str(path))

@@ -28,8 +28,8 @@ Deadlines derived from a tracked request (:func:`deadlines_of`):
 * ``validation_due``: the ex post validation of an order issued without prior validation
   (art. 4(5));
 * ``acknowledgement_due``: no answer from the provider after :data:`ACK_DAYS` days
-  (:data:`ACK_EMERGENCY_HOURS` hours for an emergency). This is a follow-up reminder of
-  this tool, not a legal deadline;
+  (:data:`ACK_EMERGENCY_HOURS` hours for an emergency). This is a reminder of this tool,
+  not a legal deadline;
 * ``follow_up_dispatch``: the latest moment to dispatch the drafted follow-up request (an
   MLA request) so that it reaches the provider before the preservation lapses
   (:attr:`Tracked.follow_up_due`: the expiry minus the requested State's transmission time,
@@ -103,7 +103,8 @@ class Deadline:
     due: datetime
     """When (aware, UTC)."""
     basis: str
-    """Why: the terms' basis (a regulation, statute or profile) or ``follow-up reminder``."""
+    """Why: the terms' basis (a regulation, statute or profile), the note of a drafted
+    follow-up, or ``reminder of this tool``."""
     note: str
     """What to do, in a few words."""
     case_reference: str | None = None
@@ -279,7 +280,7 @@ def _open_deadlines(tracked: Tracked, *, followed: bool = False) -> list[Deadlin
         add(
             "acknowledgement_due",
             _shifted(submitted, delay),
-            "follow-up reminder",
+            "reminder of this tool",
             "no acknowledgement from the requested authority yet: follow up"
             if to_state
             else "no answer from the provider yet: follow up",

@@ -326,7 +326,7 @@ def _language(ctx: Ctx, now: datetime) -> None:
                 "$.language",
                 f"the languages {ctx.profile.name} accepts for law-enforcement requests are "
                 f"unknown; the request is in {lang}",
-                "Attach an English translation (attachment kind 'translation').",
+                "Attach an English translation (attachment kind 'translation' with language 'en').",
                 ctx.fact_source(fact, "languages"),
             )
         return
@@ -335,7 +335,8 @@ def _language(ctx: Ctx, now: datetime) -> None:
             "EE161",
             "$.language",
             f"{ctx.profile.name} accepts {', '.join(languages)}; the request is in {lang}",
-            f"Attach a translation into {languages[0]} (attachment kind 'translation').",
+            f"Attach a translation into {languages[0]} (attachment kind 'translation' with "
+            f"language '{languages[0]}').",
             ctx.fact_source(fact, "languages"),
         )
 

@@ -263,7 +263,8 @@ def requested_language(ctx: Ctx, now: datetime) -> None:
         "$.language",
         f"{facts.name} accepts requests in {', '.join(facts.languages)}; the request is in "
         f"{lang}" + (f" with translations into {', '.join(translated)}" if translated else ""),
-        f"Attach a translation into {facts.languages[0]} (attachment kind 'translation'), "
+        f"Attach a translation into {facts.languages[0]} (attachment kind 'translation' with "
+        f"language '{facts.languages[0]}'), "
         "or write the request in a language it accepts.",
         f"directory of authorities, {who}, languages: {cites}",
     )
