@@ -17,6 +17,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -840,3 +841,27 @@ def test_a_row_with_an_unknown_clock_is_a_store_error(store: AnyStore) -> None:
         )
     with pytest.raises(StoreError, match="unknown preservation clock 'sundial'"):
         store.get(t.id)
+
+
+def test_a_store_of_schema_2_gains_the_follows_index_and_keeps_its_data(
+    store_spec: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import eevidence.tracking.store._schema as schema_module
+
+    real = schema_module.MIGRATIONS
+    monkeypatch.setattr(schema_module, "MIGRATIONS", real[:2])
+    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", 2)
+    old = open_store(store_spec)
+    preservation = make(1)
+    old.add(preservation)
+    old.add(replace(make(2, kind="mla_request"), follows=preservation.id))
+    assert old.schema_version() == 2
+    old.close()
+    monkeypatch.undo()
+    upgraded = open_store(store_spec)
+    try:
+        assert upgraded.schema_version() == SCHEMA_VERSION >= 3
+        assert [t.id for t in upgraded.followers(preservation.id)] == [make(2).id]
+        assert [t.id for t in upgraded.list_requests(kinds={"mla_request"})] == [make(2).id]
+    finally:
+        upgraded.close()

@@ -89,6 +89,16 @@ MIGRATIONS: Final[tuple[tuple[int, tuple[str, ...]], ...]] = (
             )""",
         ),
     ),
+    (
+        3,
+        (
+            # the requests that follow a preservation (Store.followers): a follow-up's
+            # dispatch deadline closes once one of them is sent
+            "CREATE INDEX requests_follows ON requests (follows)",
+            # requests of some kinds only (Store.list_requests(kinds=...): the State report)
+            "CREATE INDEX requests_kind ON requests (kind, created_at, id)",
+        ),
+    ),
 )
 SCHEMA_VERSION: Final = MIGRATIONS[-1][0]
 """The schema version this release writes."""
