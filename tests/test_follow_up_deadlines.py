@@ -227,3 +227,33 @@ def test_calendar_text_never_carries_raw_control_characters() -> None:
     unfolded = ics.replace("\r\n ", "")
     # the newline is a TEXT escape (RFC 5545 3.3.11); the rest visible escapes, backslash-escaped
     assert "Basis: line one\\nESC \\\\x1b[31m BEL \\\\x07 RLO \\\\u202e end." in unfolded
+
+
+@pytest.mark.parametrize(
+    ("events", "stage"),
+    [
+        ((), "draft"),
+        (("submitted",), "sent"),
+        (("submitted", "received"), "received"),
+        (("submitted", "received", "transmitted"), "transmitted"),
+        (("submitted", "transmitted", "disclosed"), "executed"),
+        (("submitted", "rejected"), "refused"),
+        (("withdrawn",), "withdrawn"),
+    ],
+)
+def test_a_request_to_a_state_reads_in_the_stages_of_mutual_assistance(
+    events: tuple[str, ...], stage: str
+) -> None:
+    t = tracked("mla_request", terms=Terms())
+    for name in events:
+        t = run(t, name, **({"reason": "no dual criminality"} if name == "rejected" else {}))
+    assert t.stage == stage
+    assert t.to_dict()["stage"] == stage
+
+
+def test_partial_execution_and_provider_requests_keep_their_state() -> None:
+    t = run(tracked("mla_request", terms=Terms()), "submitted")
+    t = run(t, "disclosed", partial=True)
+    assert (t.state, t.stage) == ("disclosed", "partially_executed")
+    p = run(tracked(), "submitted", "received")
+    assert p.stage == p.state == "submitted"

@@ -296,8 +296,8 @@ def test_demo_tracks_on_the_embedded_store(
     assert code == 0
     assert "track requests on the embedded store" in out
     assert "preservation           -> preserved    preserved, preserved until" in out
-    assert "preservation_24_7      -> transmitted  submitted" in out
-    assert "mla_request            -> received     submitted" in out
+    assert "preservation_24_7      -> transmitted  transmitted" in out
+    assert "mla_request            -> received     received" in out
     assert "production_due" in out
     assert (tmp_path / "tracking.sqlite3").exists()
     cal = icalendar.Calendar.from_ical((tmp_path / "deadlines.ics").read_bytes())

@@ -292,7 +292,7 @@ def case_lines(view: Any) -> list[str]:
         nxt = f"{due.kind} {_short(due.due)}" if due else "-"
         refs = ", ".join(r.references) or "-"
         lines.append(
-            f"  {t.id}  {t.kind:<22} to {t.provider:<14} {t.state:<19} refs={refs}  next={nxt}"
+            f"  {t.id}  {t.kind:<22} to {t.provider:<14} {t.stage:<19} refs={refs}  next={nxt}"
         )
         if r.addressee:
             lines.append(f"      addressed to {r.addressee} (data held by {t.provider})")

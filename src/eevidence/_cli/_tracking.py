@@ -177,7 +177,7 @@ def _line(t: Tracked, due: list[Deadline] | None = None) -> str:
     due = deadlines_of(t) if due is None else due
     nxt = f"{due[0].kind} {_short(due[0].due)}" if due else "-"
     return (
-        f"{t.id}  {t.kind:<22} {t.provider:<10} {t.state:<19} "
+        f"{t.id}  {t.kind:<22} {t.provider:<10} {t.stage:<19} "
         f"ref={t.provider_ref or '-':<12} next={nxt}"
     )
 
@@ -292,7 +292,7 @@ def _cmd_event(args: argparse.Namespace) -> int:
     if args.json:
         print_json(tracked.to_dict())
     else:
-        echo(f"{tracked.id}: {tracked.state}" + _expiry_text(tracked))
+        echo(f"{tracked.id}: {tracked.stage}" + _expiry_text(tracked))
     return EXIT_OK
 
 
@@ -560,7 +560,7 @@ def demo_step(out: Path, examples: list[Path]) -> None:
                 continue  # the demo already ran on this folder
             event = Event(name, start + timedelta(hours=hours), "demo", **details)  # type: ignore[arg-type]
             tracked = store.record(request.id, event, now=now)
-            echo(f"  {request.kind:<22} -> {name:<12} {tracked.state}{_expiry_text(tracked)}")
+            echo(f"  {request.kind:<22} -> {name:<12} {tracked.stage}{_expiry_text(tracked)}")
         due = _due_before(store, now + horizon)
         echo(f"  as of {_short(now)}, due within {horizon.days} days:")
         for d in due:

@@ -60,6 +60,7 @@ class CaseRequest:
     def to_dict(self, now: datetime) -> dict[str, Any]:
         """The request as a JSON object (``id``, ``kind``, ``addressee`` (the provider, or for
         a request to a State its requested authority when known), ``provider``, ``state``,
+        ``stage`` (:attr:`~eevidence.tracking.Tracked.stage`),
         ``follows``, ``references``, ``expires``, ``next_deadline``, ``identifiers``,
         ``urgent``)."""
         t = self.tracked
@@ -69,6 +70,7 @@ class CaseRequest:
             "addressee": self.addressee or t.provider,
             "provider": t.provider,
             "state": t.state,
+            "stage": t.stage,
             "created_at": _iso(t.created_at),
             "follows": t.follows,
             "references": list(self.references),

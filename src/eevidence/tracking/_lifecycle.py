@@ -269,6 +269,26 @@ class Tracked:
         return state
 
     @property
+    def stage(self) -> str:
+        """The state in the words of mutual legal assistance for a request addressed to a
+        State (kinds table ``addressee``): ``sent``, ``received`` (by the central authority
+        or point of contact), ``transmitted`` (for execution), ``partially_executed``,
+        ``executed``, ``refused``, or the state itself (``draft``, ``preserved``,
+        ``withdrawn``...); for any other request, :attr:`state`."""
+        state = self.state
+        spec = KINDS.get(self.kind)
+        if spec is None or spec.addressee != "state":
+            return state
+        if state in ("submitted", "acknowledged"):
+            if self.first("transmitted") is not None:
+                return "transmitted"
+            return "received" if self.received_at is not None else "sent"
+        if state == "disclosed":
+            last = self.last("disclosed")
+            return "partially_executed" if last is not None and last.partial else "executed"
+        return "refused" if state == "rejected" else state
+
+    @property
     def version(self) -> int:
         """Number of events recorded: the row version used for optimistic concurrency."""
         return len(self.events)
@@ -413,8 +433,8 @@ class Tracked:
         """The tracked request as a JSON object: its facts (``id``, ``kind``, ``provider``,
         ``country``, ``created_at``, ``emergency``, ``terms``, ``follows``,
         ``case_reference``, ``requested_state``, ``terrorism_related``), the derived
-        ``state``, ``provider_ref`` and ``expires``, and its ``events``; times are RFC 3339
-        in UTC (``Z``). What ``eevidence status --json`` prints."""
+        ``state``, ``stage``, ``provider_ref`` and ``expires``, and its ``events``; times
+        are RFC 3339 in UTC (``Z``). What ``eevidence status --json`` prints."""
         return {
             "id": self.id,
             "kind": self.kind,
@@ -428,6 +448,7 @@ class Tracked:
             "requested_state": self.requested_state,
             "terrorism_related": self.terrorism_related,
             "state": self.state,
+            "stage": self.stage,
             "provider_ref": self.provider_ref,
             "expires": _iso(self.expires) if self.expires else None,
             "events": [e.to_dict() for e in self.events],
@@ -436,7 +457,7 @@ class Tracked:
     def facts_dict(self) -> dict[str, Any]:
         """The fixed facts only (what a store keeps next to the events)."""
         data = self.to_dict()
-        for key in ("state", "provider_ref", "expires", "events"):
+        for key in ("state", "stage", "provider_ref", "expires", "events"):
             del data[key]
         return data
 
