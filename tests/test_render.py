@@ -30,7 +30,9 @@ from eevidence.letter import (
     catalogue,
     format_datetime,
     render_letter,
+    render_text,
 )
+from eevidence.letter._bidi import escaped
 from eevidence.letter._names import country_name, language_name
 from eevidence.provider import Channel, Entity, ProviderProfile, ScopedFact, load_providers
 from eevidence.request import (
@@ -40,6 +42,7 @@ from eevidence.request import (
     REQUEST_KINDS,
     SUBSCRIBER_DETAILS,
     AuthorityProfile,
+    MlaRequest,
     Request,
 )
 from eevidence.request._models import (
@@ -1063,3 +1066,124 @@ def test_control_characters_of_a_request_are_escaped_in_the_text_letter() -> Non
     assert b"\x1b" not in text
     assert "\u202e".encode() not in text
     assert b"PJ-\\x1b[31mRED" in text
+
+
+def test_the_text_letter_keeps_the_isolates_it_adds_in_arabic() -> None:
+    # dates and article numbers of a right-to-left letter are left-to-right runs (LRI...PDI)
+    # in every format: the text letter carries the characters, not their escapes
+    for name in KINDS:
+        request = _request(name)
+        text = render_letter(request, fmt="txt", lang="ar").decode()
+        assert "\\u2066" not in text, name
+        assert "\\u2069" not in text, name
+        date = format_datetime(request.created_at)
+        assert f"{catalogue('ar')('meta.date')}: \u2066{date}\u2069\n" in text, name
+        assert text.count("\u2066") == text.count("\u2069") >= 2, name
+        letter = build_letter(request, lang="ar")
+        assert text.count("\u2066") == sum(s.count("\u2066") for s in letter.texts()), name
+    article = f"{catalogue('ar')('instrument.budapest_art29')[:-2]}\u206629\u2069"
+    assert article in render_letter(_request("preservation"), fmt="txt", lang="ar").decode()
+    for lang in ("en", "fr", "es"):  # left-to-right letters add none
+        assert (
+            "\u2066" not in render_letter(_request("preservation"), fmt="txt", lang=lang).decode()
+        )
+
+
+def test_bidi_and_control_characters_of_a_request_are_escaped_beside_the_letters_isolates() -> None:
+    doc = example_doc("preservation")
+    doc["case"]["reference"] = "PJ-\x1b[2J-\u202e1"
+    doc["case"]["summary_of_facts"] = "First line \u2066kept\u2069.\nSecond\tline \u2067x\u2069."
+    doc["authority"]["officer"]["name"] = "Claire \u202eMartin\x00"
+    doc["legal_basis"] = [{"instrument": "budapest_art29", "article": "29(7)\u2069\u202eevil"}]
+    request = parse_request(doc)
+    text = render_letter(request, fmt="txt", lang="ar").decode()
+    assert not re.search("[\x00-\x09\x0b-\x1f\u202a-\u202e\u2067\u2068]", text)
+    assert "PJ-\\x1b[2J-\\u202e1" in text
+    assert "Claire \\u202eMartin\\x00" in text
+    # the user's isolates are escapes, the letter's own around them stay characters
+    assert "\u206629(7)\\u2069\\u202eevil\u2069" in text
+    assert "First line \\u2066kept\\u2069." in text
+    # a line feed of a value still breaks the line, a tab is an escape
+    assert "\nSecond\\x09line \\u2067x\\u2069.\n" in text
+    clean = build_letter(parse_request(example_doc("preservation")), lang="ar")
+    assert text.count("\u2066") == sum(s.count("\u2066") for s in clean.texts())
+    # the HTML and the document model keep the request's text exactly
+    signer = build_letter(request, lang="ar").signatures[0]
+    assert signer.lines[0] == "Claire \u202eMartin\x00"
+    assert "\u2069\u202eevil" in render_letter(request, fmt="html", lang="ar").decode()
+
+
+def test_a_letter_built_without_escapes_has_all_its_isolates_escaped_as_text() -> None:
+    # without escape=True the letter cannot tell its isolates from the request's
+    request = _request("preservation")
+    plain = build_letter(request, lang="ar")
+    assert not plain.escaped
+    assert plain.texts() == build_letter(request, lang="ar", escape=True).texts()
+    text = render_text(plain).decode()
+    assert "\u2066" not in text
+    assert "\\u2066" in text
+    escaped = build_letter(request, lang="ar", escape=True)
+    assert escaped.escaped
+    assert render_text(escaped) == render_letter(request, fmt="txt", lang="ar")
+
+
+def test_escaped_copies_only_what_has_something_to_escape() -> None:
+    request = _request("mla-request")
+    assert escaped(request) is request
+    doc = example_doc("mla-request")
+    doc["persons"][0]["location"] = "Paris\u202e"
+    hostile = parse_request(doc)
+    copy = escaped(hostile)
+    assert isinstance(hostile, MlaRequest)
+    assert isinstance(copy, MlaRequest)
+    assert copy is not hostile
+    assert copy.persons[0].location == "Paris\\u202e"
+    assert copy.case is hostile.case
+    assert copy.created_at == hostile.created_at
+    assert hostile.persons[0].location == "Paris\u202e"
+    assert escaped(("a", "b\x1b")) == ("a", "b\\x1b")
+    assert escaped({"k\u2066": ["x\ny\r"]}) == {"k\\u2066": ["x\ny\\x0d"]}
+
+
+# --------------------------------------------------------------------------- State kinds
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_request_to_a_state_names_the_authority_in_charge_not_an_annex_section(
+    lang: str,
+) -> None:
+    t = catalogue(lang)
+    letter = build_letter(_request("mla-request"), lang=lang)
+    first, second = letter.sections[:2]
+    assert first.title == t("section.issuing_authority_state")
+    assert second.title == t("section.requesting_authority")
+    assert letter.signatures[0].title == t("signature.issuing_authority_state")
+    # the EU order annexes' wording ("Section A - ...") is the EU orders' only
+    annex = {"en": "Section", "fr": "Section", "es": "Sección", "ar": "القسم"}[lang]
+    assert annex in t("section.issuing_authority")
+    for key in ("section.issuing_authority_state", "signature.issuing_authority_state"):
+        assert annex.lower() not in t(key).lower(), key
+    assert t("section.issuing_authority_state") != t("section.requesting_authority")
+    eu = build_letter(_request("eu-production-order"), lang=lang)
+    assert eu.sections[0].title == t("section.issuing_authority")
+    assert eu.signatures[0].title == t("signature.issuing_authority")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_earlier_requests_id_is_labelled(lang: str) -> None:
+    t = catalogue(lang)
+    request = _request("mla-request")
+    assert isinstance(request, MlaRequest)
+    (earlier,) = request.earlier_requests
+    letter = build_letter(request, lang=lang)
+    (section,) = [s for s in letter.sections if s.title == t("section.earlier_requests")]
+    (table,) = section.blocks
+    assert isinstance(table, Table)
+    label = f"{t('field.request_id')}: {earlier.request_id}"
+    assert table.rows[0][1] == f"{earlier.description}\n{label}"
+    text = render_letter(request, fmt="txt", lang=lang).decode()
+    assert label in " ".join(text.split())
+    without = _request("mla-request", earlier_requests=[{"description": "A ticket"}])
+    (section,) = [s for s in build_letter(without, lang=lang).sections if s.title == section.title]
+    assert isinstance(section.blocks[0], Table)
+    assert section.blocks[0].rows[0][1] == "A ticket"

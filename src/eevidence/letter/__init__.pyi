@@ -1,5 +1,6 @@
 # Public names of eevidence.letter, imported on first use (lazy_loader.attach_stub).
 
+from ._bidi import format_datetime as format_datetime
 from ._catalogue import (
     LANGUAGES as LANGUAGES,
     Catalogue as Catalogue,
@@ -7,7 +8,6 @@ from ._catalogue import (
 )
 from ._document import (
     build_letter as build_letter,
-    format_datetime as format_datetime,
     image_mime as image_mime,
 )
 from ._model import (

@@ -22,6 +22,7 @@ from typing import Final, TypeVar
 
 from eevidence.errors import RenderError
 from eevidence.letter._addressee import profile_addressee, shipped_profile
+from eevidence.letter._bidi import escaped, ltr, when
 from eevidence.letter._catalogue import RTL_LANGUAGES, Catalogue, catalogue
 from eevidence.letter._model import Fields, Letter, Paragraph, Section, Signature, Table
 from eevidence.letter._names import country_name, language_name
@@ -45,7 +46,7 @@ from eevidence.request import (
     kind_spec,
 )
 
-__all__ = ["build_letter", "format_datetime", "image_mime"]
+__all__ = ["build_letter", "image_mime"]
 
 T = TypeVar("T")
 
@@ -53,26 +54,8 @@ T = TypeVar("T")
 # --------------------------------------------------------------------------- formatting
 
 
-def format_datetime(value: datetime) -> str:
-    """``2026-11-02 21:14:07 UTC+01:00``: the moment as written, with its offset.
-
-    The offset is printed as ``UTC`` for +00:00 (and for a naive value, which has none),
-    else as ``UTC±hh:mm``; the moment is not converted to UTC.
-    """
-    offset = value.strftime("%z")
-    zone = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
-    return f"{value.strftime('%Y-%m-%d %H:%M:%S')} {zone}"
-
-
-def _when(t: Catalogue, value: datetime) -> str:
-    """A date and time; in a right-to-left letter isolated as one left-to-right run, so the
-    bidirectional algorithm does not reorder its date, time and zone."""
-    text = format_datetime(value)
-    return f"\u2066{text}\u2069" if t.lang in RTL_LANGUAGES else text
-
-
 def _window(t: Catalogue, window: TimeWindow) -> str:
-    return t("window.from_to", start=_when(t, window.start), end=_when(t, window.end))
+    return t("window.from_to", start=when(t.lang, window.start), end=when(t.lang, window.end))
 
 
 def _yes_no(t: Catalogue, value: bool) -> str:
@@ -135,9 +118,11 @@ def _authority_rows(
     ]
 
 
-def _issuing_authority(t: Catalogue, a: IssuingAuthority) -> Section:
+def _issuing_authority(t: Catalogue, a: IssuingAuthority, request: Request) -> Section:
+    """Section A of an EU order's annex; in a request to a State, the prosecution office or
+    court in charge of the case (T-CY templates; UNTOC art. 18(15)(b))."""
     return Section(
-        t("section.issuing_authority"),
+        t("section.issuing_authority" + _to_state(request)),
         (_rows(*_authority_rows(t, a), (t("field.file_reference"), a.file_reference)),),
     )
 
@@ -145,12 +130,12 @@ def _issuing_authority(t: Catalogue, a: IssuingAuthority) -> Section:
 def _validating_authority(t: Catalogue, a: ValidatingAuthority) -> Section:
     return Section(
         t("section.validating_authority"),
-        (_rows(*_authority_rows(t, a), (t("field.validated_at"), _when(t, a.validated_at))),),
+        (_rows(*_authority_rows(t, a), (t("field.validated_at"), when(t.lang, a.validated_at))),),
     )
 
 
 def _enforcing_authority(t: Catalogue, a: EnforcingAuthority) -> Section:
-    notified = _when(t, a.notified_at) if a.notified_at else None
+    notified = when(t.lang, a.notified_at) if a.notified_at else None
     return Section(
         t("section.enforcing_authority"),
         (
@@ -178,7 +163,11 @@ def _entity(t: Catalogue, name: str, country: str | None) -> str:
 
 
 def _addressee(
-    t: Catalogue, request: Request, provider_name: str, profile: ProviderProfile | None
+    t: Catalogue,
+    request: Request,
+    provider_name: str,
+    profile: ProviderProfile | None,
+    escape: bool,
 ) -> Section:
     """The addressee: the service provider, the legal entity (the request's
     ``addressee_entity``, else the one the profile names for this request) and its postal
@@ -200,6 +189,7 @@ def _addressee(
         if profile is not None
         else None
     )
+    known = escaped(known) if escape else known  # what the profile says, like the request
     rows: list[tuple[str, str | None]] = [(t("field.provider"), provider_name)]
     entity = _field(request, "addressee_entity", str)
     if entity is None and known is not None and known.entity is not None:
@@ -232,7 +222,7 @@ def _provision(t: Catalogue, instrument: str, article: str | None) -> str:
     if not article:
         return name
     # in a right-to-left letter the article is one left-to-right run: "29(7)" stays "29(7)"
-    shown = f"\u2066{article}\u2069" if t.lang in RTL_LANGUAGES else article
+    shown = ltr(t.lang, article)
     own = _OWN_ARTICLE.search(instrument)
     if own is not None:
         number = f"{own[1]}({own[2]})" if own[2] else own[1]
@@ -290,7 +280,7 @@ def _identifier_details(t: Catalogue, ident: object) -> str:
     if isinstance(ident, IpAddressIdentifier):
         if ident.port is not None:
             parts.append(f"{t('detail.port')}: {ident.port}")
-        parts.append(f"{t('detail.observed_at')}: {_when(t, ident.timestamp)}")
+        parts.append(f"{t('detail.observed_at')}: {when(t.lang, ident.timestamp)}")
     note = getattr(ident, "note", None)
     if note:
         parts.append(f"{t('detail.note')}: {note}")
@@ -383,7 +373,7 @@ def _extension(t: Catalogue, request: Request, title: str) -> Section | None:
             _rows(
                 (t("field.original_request_id"), _field(request, "original_request_id", str)),
                 (t("field.provider_reference"), _field(request, "provider_reference", str)),
-                (t("field.current_expiry"), _when(t, expiry) if expiry else None),
+                (t("field.current_expiry"), when(t.lang, expiry) if expiry else None),
                 (t("field.extension_days"), str(days) if days else None),
                 (t("field.extension_number"), None if number is None else str(number)),
             ),
@@ -548,7 +538,8 @@ def _signatures(t: Catalogue, request: Request) -> tuple[Signature, ...]:
     sigs: list[Signature] = []
     ia = _field(request, "issuing_authority", IssuingAuthority)
     if ia is not None:
-        sigs.append(Signature(t("signature.issuing_authority"), (ia.representative, ia.name)))
+        title = t("signature.issuing_authority" + _to_state(request))
+        sigs.append(Signature(title, (ia.representative, ia.name)))
         va = _field(request, "validating_authority", ValidatingAuthority)
         if va is not None:
             sigs.append(
@@ -579,11 +570,13 @@ def build_letter(
     provider_name: str | None = None,
     authority: AuthorityProfile | None = None,
     provider: ProviderProfile | None = None,
+    escape: bool = False,
 ) -> Letter:
     """The letter for ``request`` in ``lang``, as a document model.
 
     Sections, in order: the issuing and validating authorities of an order (Reg. (EU)
-    2023/1543 Annex I/II section A and B; CETS 224 art. 7(4)), the requesting authority
+    2023/1543 Annex I/II section A and B; CETS 224 art. 7(4); in a request to a State, the
+    prosecution office or court in charge of the case), the requesting authority
     (Budapest art. 29(2)(a)), the addressee (the designated establishment of an EU order,
     art. 7; the custodian, Budapest art. 29(2)(d); the provider's address, CETS 224 art.
     7(4)(d)), the enforcing authority notified (art. 8), the legal basis, the case and the
@@ -601,6 +594,10 @@ def build_letter(
             profile settles them and the request does not name the entity itself.
             Default: the shipped profile of the request's provider, if the package has
             one (else the letter names the provider by its id only).
+        escape: write the control and bidirectional formatting characters of the request,
+            the profiles and ``provider_name`` as visible escapes (``\\x1b``, ``\\u202e``),
+            line feeds kept, before the letter adds its own isolates (the text letter's
+            texts; :attr:`Letter.escaped`).
 
     Returns:
         The letter; the same arguments always give an equal letter.
@@ -617,21 +614,23 @@ def build_letter(
             broken.
     """
     t = catalogue(lang)
-    head = authority.authority if authority is not None else request.authority
     if provider is None:
         provider = shipped_profile(request.provider)
     addressee = provider_name or (provider.name if provider is not None else request.provider)
+    if escape:  # what others wrote, escaped before the letter adds its isolates
+        request, authority, addressee = escaped(request), escaped(authority), escaped(addressee)
+    head = authority.authority if authority is not None else request.authority
     issuing = _field(request, "issuing_authority", IssuingAuthority)
     validating = _field(request, "validating_authority", ValidatingAuthority)
     enforcing = _field(request, "enforcing_authority", EnforcingAuthority)
     issuer = issuing.name if issuing is not None else request.authority.name
     sections: list[Section] = []
     if issuing is not None:
-        sections.append(_issuing_authority(t, issuing))
+        sections.append(_issuing_authority(t, issuing, request))
     if validating is not None:
         sections.append(_validating_authority(t, validating))
     sections.append(_requesting_authority(t, request.authority))
-    sections.append(_addressee(t, request, addressee, provider))
+    sections.append(_addressee(t, request, addressee, provider, escape))
     if enforcing is not None:
         sections.append(_enforcing_authority(t, enforcing))
     sections.append(_legal_basis(t, request))
@@ -650,7 +649,7 @@ def build_letter(
         title=t(f"kind.{request.kind}"),
         letterhead=(head.name, head.unit, *head.address),
         meta=(
-            (t("meta.date"), _when(t, request.created_at)),
+            (t("meta.date"), when(t.lang, request.created_at)),
             (t("meta.case_reference"), request.case.reference),
             (t("meta.request_id"), request.id),
             *_original_language(t, request.language),
@@ -666,6 +665,7 @@ def build_letter(
         request_id=request.id,
         created_at=request.created_at,
         keywords=(request.kind, request.case.reference),
+        escaped=escape,
     )
 
 

@@ -99,6 +99,10 @@ class Letter:
     """The request's creation time: the date under each signature and the PDF's date."""
     keywords: tuple[str, ...] = field(default=())
     """PDF keywords: the request kind and the case reference."""
+    escaped: bool = False
+    """Built with ``escape=True``: the control and bidirectional formatting characters of the
+    request, the profiles and the names given are visible escapes in its texts, so the only
+    such characters it holds are its own left-to-right isolates (U+2066, U+2069)."""
 
     def texts(self) -> list[str]:
         """Every piece of text in reading order: letterhead, title, ``label: value`` lines,

@@ -14,8 +14,8 @@ import textwrap
 from base64 import b64encode
 from typing import Final, Literal, get_args
 
-from eevidence._internal.text import printable
 from eevidence.errors import RenderError
+from eevidence.letter._bidi import printable_line
 from eevidence.letter._document import build_letter, image_mime
 from eevidence.letter._model import Fields, Letter, Table
 from eevidence.provider import ProviderProfile
@@ -81,7 +81,12 @@ def render_letter(
             f"unknown letter format {fmt!r}; available: {', '.join(FORMATS)}", source="--format"
         )
     letter = build_letter(
-        request, lang=lang, provider_name=provider_name, authority=authority, provider=provider
+        request,
+        lang=lang,
+        provider_name=provider_name,
+        authority=authority,
+        provider=provider,
+        escape=fmt == "txt",  # what others wrote, escaped before the letter's own isolates
     )
     if fmt == "txt":
         return render_text(letter)
@@ -118,9 +123,16 @@ def render_text(letter: Letter) -> bytes:
     """The letter as UTF-8 plain text (for email bodies and web portals).
 
     Lines are wrapped at 78 columns; sections are numbered; tables become one block per
-    row; a signature block gets a line to sign on and the date of the request. Control and
-    bidirectional-override characters are written as visible escapes (``\x1b``,
-    ``\u202e``: :func:`eevidence._internal.text.printable`).
+    row; a signature block gets a line to sign on and the date of the request.
+
+    Control and bidirectional formatting characters are written as visible escapes
+    (``\\x1b``, ``\\u202e``: :func:`eevidence._internal.text.printable`), so that none
+    from a request reaches an email body raw. The left-to-right isolates a right-to-left
+    letter puts around its dates and article numbers (U+2066, U+2069) are kept as they are
+    when the letter was built with ``escape=True`` (:attr:`Letter.escaped`), as
+    :func:`render_letter` builds it: the request's own isolates are escapes by then. In a
+    letter built without it, the letter's isolates cannot be told from the request's, and
+    all are escaped.
     """
     out: list[str] = [*letter.letterhead, ""]
     out += [letter.title, "=" * min(len(letter.title), _WIDTH), ""]
@@ -147,10 +159,11 @@ def render_text(letter: Letter) -> bytes:
         out += ["", sig.title, f"{label_sig}: ______________________", *sig.lines]
         out.append(f"{label_date}: {letter.created_at.strftime('%Y-%m-%d')}")
     out += ["", "--", letter.footer]
-    # control and bidi-override characters of the request (ESC, NUL, RLO...) are shown
-    # escaped: the text goes into email bodies and portal fields that terminals display
+    # control and bidi characters (ESC, NUL, RLO...) are shown escaped: the text goes into
+    # email bodies and portal fields that terminals display; the letter's isolates stay
     lines = "\n".join(out).split("\n")
-    return ("\n".join(printable(line) for line in lines) + "\n").encode("utf-8")
+    own = letter.escaped
+    return ("\n".join(printable_line(x, own_isolates=own) for x in lines) + "\n").encode()
 
 
 # --------------------------------------------------------------------------- HTML

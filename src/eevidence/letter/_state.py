@@ -13,10 +13,10 @@ builder reads the request's fields by name, so any kind with the same fields get
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Final, TypeVar
 
-from eevidence.letter._catalogue import RTL_LANGUAGES, Catalogue
+from eevidence.letter._bidi import when
+from eevidence.letter._catalogue import Catalogue
 from eevidence.letter._model import Fields, Paragraph, Section, Table
 from eevidence.letter._names import country_name
 from eevidence.request import (
@@ -34,13 +34,6 @@ from eevidence.request import (
 __all__ = ["STATE_SECTIONS", "state_addressee", "urgency_meta"]
 
 T = TypeVar("T")
-
-
-def _when(t: Catalogue, value: datetime) -> str:
-    offset = value.strftime("%z")
-    zone = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
-    text = f"{value.strftime('%Y-%m-%d %H:%M:%S')} {zone}"
-    return f"\u2066{text}\u2069" if t.lang in RTL_LANGUAGES else text
 
 
 def _rows(*rows: tuple[str, str | None]) -> Fields:
@@ -99,7 +92,7 @@ def _urgency(t: Catalogue, request: Request, title: str) -> Section | None:
             _rows(
                 (t("field.urgency_reasons"), "\n".join(t(f"urgency.{r}") for r in u.reasons)),
                 (t("field.urgency_explanation"), u.explanation),
-                (t("field.respond_by"), _when(t, u.respond_by) if u.respond_by else None),
+                (t("field.respond_by"), when(t.lang, u.respond_by) if u.respond_by else None),
             ),
         ),
     )
@@ -154,11 +147,13 @@ def _earlier(t: Catalogue, request: Request, title: str) -> Section | None:
     rows = tuple(
         (
             str(i),
-            e.description if e.request_id is None else f"{e.description}\n{e.request_id}",
+            e.description
+            if e.request_id is None
+            else f"{e.description}\n{t('field.request_id')}: {e.request_id}",
             e.provider or "",
             e.reference or "",
-            _when(t, e.sent_at) if e.sent_at else "",
-            _when(t, e.expires) if e.expires else "",
+            when(t.lang, e.sent_at) if e.sent_at else "",
+            when(t.lang, e.expires) if e.expires else "",
         )
         for i, e in enumerate(_items(request, "earlier_requests", EarlierRequest), 1)
     )
