@@ -1,6 +1,6 @@
 """Tracking store speed: ``deadlines``, ``report`` and ``case show`` over 100,000 requests.
 
-    python bench/bench_store.py [N] [--postgres URL] [--provider-only] [--profile]
+    python bench/bench_store.py [N] [--postgres URL | --sqlite-only] [--provider-only] [--profile]
 
 Fills a fresh SQLite store and a fresh PostgreSQL database with N tracked requests
 (default 100,000, histories up to a fixed "now": old requests settled, recent ones open):
