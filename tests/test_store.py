@@ -865,3 +865,26 @@ def test_a_store_of_schema_2_gains_the_follows_index_and_keeps_its_data(
         assert [t.id for t in upgraded.list_requests(kinds={"mla_request"})] == [make(2).id]
     finally:
         upgraded.close()
+
+
+@pytest.mark.parametrize(
+    "reference", ["PJ-CT-2026-0147", "50%_off", 'a"b\\c', "Réf. 2026/ü", "x_y"]
+)
+def test_requests_of_one_case_and_many_ids_at_once(store: AnyStore, reference: str) -> None:
+    ours = [replace(make(n), case_reference=reference) for n in (1, 2)]
+    others = [
+        replace(make(3), case_reference="50X_off"),  # a LIKE wildcard must not match it
+        replace(make(4), case_reference="xAy"),
+        replace(make(5), case_reference=reference + " 2"),
+        make(6),
+    ]
+    store.add_many([*ours, *others])
+    got = store.list_requests(case_reference=reference)
+    assert [t.id for t in got] == [t.id for t in ours]
+    assert store.list_requests(case_reference="nothing") == []
+    wanted = [make(5).id, make(1).id, "not-there", make(5).id]
+    assert [t.id for t in store.get_many(wanted)] == [make(5).id, make(1).id]
+    assert store.get_many([]) == []
+    many = [make(n) for n in range(10, 1210)]
+    store.add_many(many)
+    assert len(store.get_many(t.id for t in many)) == 1200  # more than one batch

@@ -243,8 +243,20 @@ def _cmd_case_show(args: argparse.Namespace) -> int:
     store = store_of(args, create=False)
     try:
         documents, warnings = request_documents(store, args.requests)
+        mine = store.list_requests(case_reference=args.reference.strip())
+        # the requests that follow a drafted follow-up close its deadlines, whatever their case
+        known = {t.id for t in mine}
+        followers = [
+            f
+            for t in mine
+            if t.first("follow_up_drafted") is not None
+            for f in store.followers(t.id)
+            if f.id not in known
+        ]
         try:
-            view = case_view(store.list_requests(), args.reference, now=now, documents=documents)
+            # an unknown case: the whole store, to name the cases it holds
+            every = [*mine, *followers] if mine else store.list_requests()
+            view = case_view(every, args.reference, now=now, documents=documents)
         except InputError as exc:
             raise InputError(
                 f"{exc.args[0]}; store {store.location} (a demo's requests are in its "

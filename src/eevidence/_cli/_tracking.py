@@ -384,19 +384,25 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _deadlines(store: Store, tracked: Tracked) -> list[Deadline]:
+def _deadlines(store: Store, tracked: Tracked, *, sequence: bool = True) -> list[Deadline]:
     """The open deadlines of ``tracked``, knowing the requests that follow it (a submitted
     follow-up closes the dispatch deadline of a drafted one)."""
     drafted = tracked.first("follow_up_drafted") is not None
-    return deadlines_of(tracked, followers=store.followers(tracked.id) if drafted else ())
+    followers = store.followers(tracked.id) if drafted else ()
+    return deadlines_of(tracked, followers=followers, sequence=sequence)
 
 
-def _due_before(store: Store, horizon: datetime) -> list[Deadline]:
+def _due_before(store: Store, horizon: datetime, *, sequence: bool = True) -> list[Deadline]:
     """The open deadlines due at or before ``horizon``, most urgent first, each with its case
-    reference and calendar revision (read from the tracked requests the store's deadline
-    index names)."""
+    reference and (``sequence``) calendar revision, read from the tracked requests the
+    store's deadline index names (in batches)."""
     ids = dict.fromkeys(d.request_id for d in store.deadlines_before(horizon))
-    due = [d for i in ids for d in _deadlines(store, store.get(i)) if d.due <= horizon]
+    due = [
+        d
+        for t in store.get_many(ids)
+        for d in _deadlines(store, t, sequence=sequence)
+        if d.due <= horizon
+    ]
     due.sort(key=lambda d: (d.due, d.request_id, d.kind))
     return due
 
@@ -434,7 +440,8 @@ def _cmd_deadlines(args: argparse.Namespace) -> int:
     else:
         store = store_of(args, create=False)
         try:
-            due = _due_before(store, horizon)
+            # the calendar revision matters to calendars and machines, not to the text list
+            due = _due_before(store, horizon, sequence=bool(args.ics or args.json))
         finally:
             store.close()
     if args.ics:

@@ -157,7 +157,9 @@ def _shifted(value: datetime, delta: timedelta) -> datetime:
         return _LATEST if delta > timedelta(0) else _EARLIEST
 
 
-def deadlines_of(tracked: Tracked, *, followers: Iterable[Tracked] = ()) -> list[Deadline]:
+def deadlines_of(
+    tracked: Tracked, *, followers: Iterable[Tracked] = (), sequence: bool = True
+) -> list[Deadline]:
     """Every open deadline of ``tracked``, earliest first (none once it is final).
 
     ``followers`` are the tracked requests that follow ``tracked`` (``follows`` set to its
@@ -195,7 +197,9 @@ def deadlines_of(tracked: Tracked, *, followers: Iterable[Tracked] = ()) -> list
     A deadline that would fall after the year 9999 (or before the year 1) is given as the
     last (or first) instant a datetime can hold. Each carries the case reference and its
     :attr:`~Deadline.sequence`: how many times its due time changed as the events were
-    recorded (replaying the history, so it never depends on when it is asked).
+    recorded (replaying the history, so it never depends on when it is asked); with
+    ``sequence=False`` the history is not replayed and every sequence is 0 (for a reader
+    that shows no calendar revision: cheaper).
     """
     sent = any(
         f.follows == tracked.id
@@ -205,8 +209,8 @@ def deadlines_of(tracked: Tracked, *, followers: Iterable[Tracked] = ()) -> list
         for f in followers
     )
     found = _open_deadlines(tracked, followed=sent)
-    if not found:
-        return []
+    if not found or not sequence:
+        return found
     last: dict[str, datetime] = {}
     moves: dict[str, int] = {}
     events = tracked.events

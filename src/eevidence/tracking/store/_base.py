@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -304,30 +304,66 @@ class SqlStore(CustodyLog):
             return self._load([(rows[0][0], rows[0][1])])[0]
 
     def list_requests(
-        self, *, open_only: bool = False, kinds: Collection[str] | None = None
+        self,
+        *,
+        open_only: bool = False,
+        kinds: Collection[str] | None = None,
+        case_reference: str | None = None,
     ) -> list[Tracked]:
         """Every tracked request with its history, oldest first (creation time, then id).
 
         Args:
             open_only: Leave out requests that are rejected, withdrawn or expired.
             kinds: Only requests of these kinds (default: every kind).
+            case_reference: Only the requests of this case (:attr:`Tracked.case_reference`,
+                compared exactly).
 
         Raises:
             StoreError: The store failed or holds an unreadable row.
         """
         where = ["state NOT IN ('rejected', 'withdrawn', 'expired')"] if open_only else []
-        wanted = sorted(kinds) if kinds is not None else []
+        wanted: list[str] = sorted(kinds) if kinds is not None else []
         if kinds is not None:
             if not wanted:
                 return []
             where.append(f"kind IN ({', '.join('?' * len(wanted))})")
+        if case_reference is not None:
+            # the facts are JSON written with sort_keys and ASCII escapes (see _insert_rows):
+            # a LIKE on the key and its JSON value narrows the scan; the match is then exact
+            value = json.dumps(case_reference)
+            pattern = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append("facts LIKE ? ESCAPE '\\'")
+            wanted.append(f'%"case_reference": {pattern}%')
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         with self._transaction(write=False):
             rows = self._execute(
                 self._sql(f"SELECT id, facts FROM requests{clause} ORDER BY created_at, id"),  # noqa: S608
                 wanted,
             )
-            return self._load([(r[0], r[1]) for r in rows])
+            found = self._load([(r[0], r[1]) for r in rows])
+        if case_reference is not None:
+            found = [t for t in found if t.case_reference == case_reference]
+        return found
+
+    def get_many(self, request_ids: Iterable[str]) -> list[Tracked]:
+        """The tracked requests of ``request_ids`` with their histories, in the order given
+        (read 500 at a time in one transaction); ids the store does not hold are left out.
+
+        Raises:
+            StoreError: The store failed or holds an unreadable row.
+        """
+        ids = list(dict.fromkeys(request_ids))
+        rows: dict[str, str] = {}
+        with self._transaction(write=False):
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                for rid, facts in self._execute(
+                    self._sql(f"SELECT id, facts FROM requests WHERE id IN ({marks})"),  # noqa: S608
+                    chunk,
+                ):
+                    rows[rid] = facts
+            return self._load([(i, rows[i]) for i in ids if i in rows])
 
     def followers(self, request_id: str) -> list[Tracked]:
         """The tracked requests that follow ``request_id`` (their ``follows``), oldest first;

@@ -10,7 +10,7 @@ leaves a store.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -91,13 +91,27 @@ class Store(Protocol):
         ...
 
     def list_requests(
-        self, *, open_only: bool = False, kinds: Collection[str] | None = None
+        self,
+        *,
+        open_only: bool = False,
+        kinds: Collection[str] | None = None,
+        case_reference: str | None = None,
     ) -> list[Tracked]:
         """Every tracked request, oldest first (by creation time, then id).
 
         Args:
             open_only: Leave out requests that are rejected, withdrawn or expired.
             kinds: Only requests of these kinds (default: every kind).
+            case_reference: Only the requests of this case (compared exactly).
+
+        Raises:
+            StoreError: The store failed or holds an unreadable row.
+        """
+        ...
+
+    def get_many(self, request_ids: Iterable[str]) -> list[Tracked]:
+        """The tracked requests of ``request_ids`` with their histories, in the order given;
+        ids the store does not hold are left out.
 
         Raises:
             StoreError: The store failed or holds an unreadable row.
