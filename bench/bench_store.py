@@ -1,6 +1,7 @@
 """Tracking store speed: ``deadlines``, ``report`` and ``case show`` over 100,000 requests.
 
-    python bench/bench_store.py [N] [--postgres URL | --sqlite-only] [--provider-only] [--profile]
+    python bench/bench_store.py [N] [--postgres URL | --sqlite-only] [--provider-only]
+                                [--previous] [--profile]
 
 Fills a fresh SQLite store and a fresh PostgreSQL database with N tracked requests
 (default 100,000, histories up to a fixed "now": old requests settled, recent ones open):
@@ -20,11 +21,17 @@ Fills a fresh SQLite store and a fresh PostgreSQL database with N tracked reques
 
 ``--provider-only`` builds the N requests of the first kind only, as this script did before.
 Then it times what the commands do once the store is open (median of 5 runs; 3 for the
-case view) and the whole commands as a user runs them (process start and imports
-included; median of 3). ``--profile`` also prints where the time of each operation goes on
-SQLite (cProfile, cumulative). Without ``--postgres``, a throwaway PostgreSQL server is
-started from /usr/lib/postgresql/15/bin (as the ``postgres`` user when run as root) and
-removed after.
+case view), following their logic: ``deadlines`` reads the requests the deadline index
+names with ``Store.get_many`` and replays their histories (calendar revisions) only for
+``--json`` and ``--ics``, so the text list and ``--json`` are timed apart; ``case show``
+reads ``list_requests(case_reference=...)`` and the followers of the case's preservations
+with a drafted follow-up. It also times the whole commands as a user runs them (process
+start and imports included; median of 3). ``--previous`` first checks that this logic gives
+the same deadlines and case view as the one before batched reads (one ``get`` per request,
+the whole store for a case), and times that one too. ``--profile`` also prints where the
+time of each operation goes on SQLite (cProfile, cumulative). Without ``--postgres``, a
+throwaway PostgreSQL server is started from /usr/lib/postgresql/15/bin (as the ``postgres``
+user when run as root) and removed after.
 """
 
 from __future__ import annotations
@@ -422,10 +429,26 @@ def cli_ms(spec: str, *command: str) -> float:
 Store = SqliteStore | PostgresStore
 
 
-def due_before(store: Store, horizon: datetime) -> list[Deadline]:
-    """What ``eevidence deadlines`` computes: the deadline index names the requests, each is
-    read with its followers when it has a drafted follow-up (a sent follower closes the
-    dispatch deadline)."""
+def due_before(store: Store, horizon: datetime, *, sequence: bool) -> list[Deadline]:
+    """What ``eevidence deadlines`` computes: the deadline index names the requests, read in
+    batches (``get_many``), each with its followers when it has a drafted follow-up (a sent
+    follower closes the dispatch deadline); ``sequence`` (``--json``, ``--ics``) replays
+    each history to number the calendar revisions, the text list does not."""
+    ids = dict.fromkeys(d.request_id for d in store.deadlines_before(horizon))
+    due = []
+    for t in store.get_many(ids):
+        drafted = t.first("follow_up_drafted") is not None
+        followers = store.followers(t.id) if drafted else ()
+        for d in deadlines_of(t, followers=followers, sequence=sequence):
+            if d.due <= horizon:
+                due.append(d)
+    due.sort(key=lambda d: (d.due, d.request_id, d.kind))
+    return due
+
+
+def due_before_previous(store: Store, horizon: datetime) -> list[Deadline]:
+    """``due_before`` as the command computed it before: one ``get`` per request, every
+    history replayed."""
     ids = dict.fromkeys(d.request_id for d in store.deadlines_before(horizon))
     due = []
     for request_id in ids:
@@ -438,16 +461,41 @@ def due_before(store: Store, horizon: datetime) -> list[Deadline]:
     return due
 
 
-def operations(store: Store, *, case: bool = True) -> dict[str, Callable[[], int]]:
+def case_requests(store: Store, reference: str) -> list[Tracked]:
+    """What ``eevidence case show`` reads: the requests of the case (``list_requests`` with
+    ``case_reference``), and the followers of its preservations with a drafted follow-up,
+    whatever their case (the whole store only for an unknown case)."""
+    mine = store.list_requests(case_reference=reference)
+    known = {t.id for t in mine}
+    followers = [
+        f
+        for t in mine
+        if t.first("follow_up_drafted") is not None
+        for f in store.followers(t.id)
+        if f.id not in known
+    ]
+    return [*mine, *followers] if mine else store.list_requests()
+
+
+def operations(
+    store: Store, *, case: bool = True, previous: bool = False
+) -> dict[str, Callable[[], int]]:
     """Each measured operation as the command runs it once the store is open; each answers
-    the number of things it found (``case``: with the case view of :data:`BIG_CASE`)."""
+    the number of things it found (``case``: with the case view of :data:`BIG_CASE`;
+    ``previous``: also the ``deadlines`` and ``case show`` logic before batched reads)."""
     horizon = NOW + timedelta(days=14)
 
     def deadline_index() -> int:
         return len(store.deadlines_before(horizon))
 
-    def deadlines() -> int:
-        return len(due_before(store, horizon))
+    def deadlines_text() -> int:
+        return len(due_before(store, horizon, sequence=False))
+
+    def deadlines_json() -> int:
+        return len(due_before(store, horizon, sequence=True))
+
+    def deadlines_previous() -> int:
+        return len(due_before_previous(store, horizon))
 
     def report_providers() -> int:
         return len(build_report(store.outcome_groups(now=NOW), now=NOW)["groups"])
@@ -459,18 +507,45 @@ def operations(store: Store, *, case: bool = True) -> dict[str, Callable[[], int
 
     def case_show() -> int:
         documents, _ = request_documents(store, [])
+        view = case_view(case_requests(store, BIG_CASE), BIG_CASE, now=NOW, documents=documents)
+        return len(view.requests)
+
+    def case_show_previous() -> int:
+        documents, _ = request_documents(store, [])
         view = case_view(store.list_requests(), BIG_CASE, now=NOW, documents=documents)
         return len(view.requests)
 
     found: dict[str, Callable[[], int]] = {
-        "deadline index query (as measured before)": deadline_index,
-        "deadlines --within 14d": deadlines,
-        "report, provider groups only (as measured before)": report_providers,
-        "report (with the State figures)": report,
+        "deadline index query": deadline_index,
+        "deadlines --within 14d (text list)": deadlines_text,
+        "deadlines --within 14d --json (or --ics)": deadlines_json,
     }
+    if previous:
+        found["deadlines --within 14d, previous logic (get per id)"] = deadlines_previous
+    found["report, provider groups only"] = report_providers
+    found["report (with the State figures)"] = report
     if case:
         found[f"case show {BIG_CASE}"] = case_show
+        if previous:
+            found[f"case show {BIG_CASE}, previous logic (whole store)"] = case_show_previous
     return found
+
+
+def check(store: Store, *, case: bool) -> None:
+    """The measured logic gives what the previous one gave (the same deadlines, the same
+    case view), so the figures compare like with like."""
+    horizon = NOW + timedelta(days=14)
+    before = due_before_previous(store, horizon)
+    if due_before(store, horizon, sequence=True) != before:
+        raise SystemExit("deadlines --json differ from the previous logic")
+    text = [replace(d, sequence=0) for d in before]
+    if due_before(store, horizon, sequence=False) != text:
+        raise SystemExit("deadlines (text) differ from the previous logic but for sequence")
+    if case:
+        whole = case_view(store.list_requests(), BIG_CASE, now=NOW).to_dict()
+        if case_view(case_requests(store, BIG_CASE), BIG_CASE, now=NOW).to_dict() != whole:
+            raise SystemExit("case show differs from the view of the whole store")
+    print(f"  checked: same deadlines ({len(before):,}) and case view as the previous logic")
 
 
 def profile(store: Store, *, case: bool) -> None:
@@ -483,16 +558,27 @@ def profile(store: Store, *, case: bool) -> None:
         print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:3500])
 
 
-def measure(name: str, store: Store, requests: list[Tracked], spec: str, *, prof: bool) -> None:
+def measure(
+    name: str,
+    store: Store,
+    requests: list[Tracked],
+    spec: str,
+    *,
+    prof: bool,
+    previous: bool,
+) -> None:
     loaded = fill(store, requests)
     case = any(t.case_reference == BIG_CASE for t in requests)
     print(f"{name}: loaded {len(requests):,} requests in {loaded:.1f} s")
-    for label, fn in operations(store, case=case).items():
+    if previous:
+        check(store, case=case)
+    for label, fn in operations(store, case=case, previous=previous).items():
         runs = 3 if label.startswith("case") else 5
         ms, found = median_ms(fn, runs=runs)
         print(f"  {label}: {ms:,.0f} ms (median of {runs}; {found} found)")
     commands = {
         "eevidence deadlines --within 14d": ("deadlines", "--within", "14d"),
+        "eevidence deadlines --within 14d --json": ("deadlines", "--within", "14d", "--json"),
         "eevidence report": ("report",),
     }
     if case:
@@ -536,6 +622,11 @@ def main() -> int:
     )
     parser.add_argument("--profile", action="store_true", help="profile each operation (SQLite)")
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    parser.add_argument(
+        "--previous",
+        action="store_true",
+        help="also check and time the deadlines and case show logic before batched reads",
+    )
     args = parser.parse_args()
     start = time.perf_counter()
     requests = make_requests(args.n) if args.provider_only else make_store_data(args.n)
@@ -544,19 +635,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.sqlite3"
         store = SqliteStore(path)
-        measure("SQLite", store, requests, str(path), prof=args.profile)
+        measure("SQLite", store, requests, str(path), prof=args.profile, previous=args.previous)
         store.close()
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.sqlite_only:
         return 0
     if args.postgres:
         pg = PostgresStore(args.postgres)
-        measure("PostgreSQL", pg, requests, args.postgres, prof=False)
+        measure("PostgreSQL", pg, requests, args.postgres, prof=False, previous=args.previous)
         pg.close()
     else:
         with throwaway_postgres() as url:
             pg = PostgresStore(url)
-            measure("PostgreSQL", pg, requests, url, prof=False)
+            measure("PostgreSQL", pg, requests, url, prof=False, previous=args.previous)
             pg.close()
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
