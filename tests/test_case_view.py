@@ -251,7 +251,10 @@ def test_state_to_state_outcomes_and_the_case_view(
     out = capsys.readouterr().out
     assert "refused (1): no dual criminality statement" in out
     assert "to execution: median 40.0 days" in out
-    assert "requested State US: executed 1, refused 1; to execution: median 40.0 days" in out
+    assert (
+        "requested State US: executed 1, refused 1; to transmission: median 10.0 days (1); "
+        "to execution: median 40.0 days (1)"
+    ) in out
     # eevidence report gives the same figures after the providers' table
     code = main(["report", *store_args, "--json", "--now", later.isoformat()])
     assert code == 0
@@ -362,3 +365,25 @@ def test_authorities_list_refuses_a_country_that_is_no_code(
     assert "--country 'usa'" in capsys.readouterr().err
     assert main(["authorities", "list", "--country", "us", "--json"]) == 0
     assert [a["id"] for a in json.loads(capsys.readouterr().out)] == ["us-doj-oia"]
+
+
+def test_named_files_and_second_copies_are_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store_path = tmp_path / "t.sqlite3"
+    _track(store_path, ["preservation"], capsys)
+    store = SqliteStore(store_path)
+    try:
+        untracked = EXAMPLES / "voluntary-disclosure.json"
+        docs, warnings = request_documents(store, [untracked, EXAMPLES / "preservation.json"])
+        assert list(docs) == [read_request(EXAMPLES / "preservation.json").id]
+        assert any(
+            "voluntary-disclosure.json: skipped" in w and "not tracked" in w for w in warnings
+        )
+        # the same request twice: the same content is quiet, another content is reported
+        copy = tmp_path / "copy.json"
+        copy.write_bytes((EXAMPLES / "preservation.json").read_bytes())
+        docs, warnings = request_documents(store, [EXAMPLES / "preservation.json", copy])
+        assert warnings == []
+    finally:
+        store.close()

@@ -20,7 +20,7 @@ import pytest
 
 import eevidence as ee
 from eevidence._cli import _PrintableFormatter, main
-from eevidence._internal.text import UNSAFE, json_safe, printable
+from eevidence._internal.text import UNSAFE, escape_controls, json_safe, printable
 from eevidence.crypto import (
     Envelope,
     EnvelopeSignature,
@@ -171,8 +171,13 @@ def test_printable_escapes_controls_and_bidi_and_keeps_the_rest() -> None:
     for c in "\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069":
         assert printable(c) == f"\\u{ord(c):04x}"
     assert printable("\udcff") == "\\udcff"  # an undecodable byte kept by surrogateescape
-    plain = "Préservation — طلب حفظ, C:\\dossiers\\PJ-2026 ✓ 🔒"
+    plain = "Préservation — طلب حفظ, PJ-2026 ✓ 🔒"
     assert printable(plain) == plain
+    # a backslash is doubled: the text \u202e typed as such is not the character
+    assert printable("C:\\dossiers") == "C:\\\\dossiers"
+    assert printable("user\\u202e_evil") != printable("user\u202e_evil")
+    assert printable("user\\u202e_evil") == "user\\\\u202e_evil"
+    assert escape_controls("a\\b\x1b") == "a\\b\\x1b"  # backslashes left to the format
 
 
 def test_json_safe_keeps_the_exact_value() -> None:

@@ -503,3 +503,49 @@ def test_status_agrees_with_deadlines_once_the_follow_up_is_sent(
     code, _, err = _run(capsys, "follow-up", str(PRESERVATION), "-o", "again.json", *store)
     assert code == 0, err
     assert f"{draft['id']} (mla_request) already follows this request" in caplog.text
+
+
+def test_a_refused_follow_up_leaves_no_file_and_no_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _preserved(tmp_path, capsys)
+    rid = read_request(PRESERVATION).id
+    # a time before the submission: the event is refused, so nothing is written
+    code, _, err = _run(
+        capsys, "follow-up", str(PRESERVATION), "-o", "a.json", "--now", "2000-01-01", *store
+    )
+    assert code == 1
+    assert "before the submission" in err
+    assert not (tmp_path / "a.json").exists()
+    # a setting that is not UTF-8 text is refused before anything runs
+    monkeypatch.setenv("EEVIDENCE_ACTOR", b"X\x9bY".decode("utf-8", "surrogateescape"))
+    code, _, err = _run(capsys, "follow-up", str(PRESERVATION), "-o", "b.json", *store)
+    assert code == 2
+    assert "$EEVIDENCE_ACTOR is not UTF-8" in err
+    assert not (tmp_path / "b.json").exists()
+    monkeypatch.delenv("EEVIDENCE_ACTOR")
+    code, _, err = _run(capsys, "follow-up", str(PRESERVATION), "-o", "", *store)
+    assert code == 2
+    assert "--output" in err
+    code, out, _ = _run(capsys, "status", rid, "--json", *store)
+    assert [e["event"] for e in json.loads(out)["events"]] == ["submitted", "preserved"]
+
+
+def test_an_emergency_follow_up_takes_no_transmission_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emergency = EXAMPLES / "emergency-disclosure.json"
+    rid = read_request(emergency).id
+    store = ["--store", str(tmp_path / "t.sqlite3"), "--actor", "A"]
+    assert _run(capsys, "track", "add", str(emergency), *store)[0] == 0
+    for name in ("submitted", "disclosed"):
+        assert _run(capsys, "track", "event", rid[:8], name, *store)[0] == 0
+    code, _, err = _run(
+        capsys, "follow-up", str(emergency), "-o", "f.json", "--transmission-days", "30", *store
+    )
+    assert code == 1
+    assert "--transmission-days" in err
+    assert not (tmp_path / "f.json").exists()
+    code, out, err = _run(capsys, "follow-up", str(emergency), "-o", "f.json", "--json", *store)
+    assert code == 0, err
+    assert json.loads(out)["transmission_days"] is None

@@ -291,3 +291,15 @@ def test_a_refusal_keeps_its_reasons() -> None:
     reason = "the requested Party reserved art. 29(4): dual criminality not met"
     t = apply_event(t, Event("rejected", NOW, "o", reason=reason), now=NOW)
     assert t.reject_reason == reason
+
+
+def test_country_codes_of_a_request_to_a_state_are_checked() -> None:
+    from tests.helpers import example_doc
+
+    doc = example_doc("mla-request")
+    doc["requested_authority"]["country"] = "ZZ"
+    doc["persons"] = [{"capacity": "suspect", "name": "A. Person", "nationality": "XY"}]
+    request = parse_request(doc)
+    report = check(request, load_providers(environ={}).get("meta"), now=request.created_at)
+    flagged = {f.path for f in report.findings if f.code == "EE002"}
+    assert flagged == {"$.requested_authority.country", "$.persons[0].nationality"}

@@ -300,6 +300,17 @@ def _with_default_action(arguments: list[str], command: str | None) -> list[str]
     return [*arguments[:at], default, *arguments[at:]]
 
 
+def _argument_name(arguments: list[str], n: int) -> str:
+    """How to name the ``n``-th argument (from 1) in a message: its option when it is one
+    (``--ref=...``) or follows one (``--ref VALUE``), else its position."""
+    argument = arguments[n - 1]
+    if argument.startswith("--") and "=" in argument:
+        return f"the value of {argument.split('=', 1)[0]}"
+    if n > 1 and arguments[n - 2].startswith("-") and arguments[n - 2] != "-":
+        return f"the value of {arguments[n - 2]}"
+    return f"argument {n}"
+
+
 def _main(arguments: list[str]) -> int:
     command = _command_of(arguments)
     arguments = _with_default_action(arguments, command)
@@ -310,8 +321,19 @@ def _main(arguments: list[str]) -> int:
         except UnicodeEncodeError:  # bytes the locale could not decode (surrogate escapes)
             return _usage_error(
                 f"eevidence {command}" if command in COMMANDS else "eevidence",
-                f"argument {n} is not UTF-8 text: eevidence reads its arguments as UTF-8 "
-                "(rename the file or re-encode the text)",
+                f"{_argument_name(arguments, n)} is not UTF-8 text: eevidence reads its "
+                "arguments as UTF-8 (rename the file or re-encode the text)",
+                as_json=as_json,
+            )
+    for name, value in sorted(os.environ.items()):
+        if not name.startswith("EEVIDENCE_"):
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return _usage_error(
+                f"eevidence {command}" if command in COMMANDS else "eevidence",
+                f"${name} is not UTF-8 text: eevidence reads its settings as UTF-8",
                 as_json=as_json,
             )
     parser = build_parser(command) if command in COMMANDS else light_parser()

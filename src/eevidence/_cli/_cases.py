@@ -340,7 +340,7 @@ def follow_up(
     deadline on the preservation (``follow_up_drafted``; with ``custody``, also in the
     custody log); answer the draft and its file (also used by the demo, whose custody step
     keeps its own keys and which records once per folder)."""
-    from eevidence._cli._custody_hook import record_for  # noqa: PLC0415
+    from eevidence._cli._custody_hook import record_for, signer_for  # noqa: PLC0415
     from eevidence.cases import (  # noqa: PLC0415
         draft_follow_up,
         recorded_digest,
@@ -349,7 +349,12 @@ def follow_up(
     )
     from eevidence.provider import load_providers  # noqa: PLC0415
     from eevidence.request import read_request  # noqa: PLC0415
-    from eevidence.tracking import PRESERVATION_KINDS, Event, resolve_id  # noqa: PLC0415
+    from eevidence.tracking import (  # noqa: PLC0415
+        PRESERVATION_KINDS,
+        Event,
+        apply_event,
+        resolve_id,
+    )
 
     now = now_of(args)
     target = Path(args.id)
@@ -358,6 +363,8 @@ def follow_up(
         if request_file is not None:
             raise CliUsageError("give the preservation's id or its file, not both")
         request_file = Path(args.request)
+    if args.output is not None and not args.output.strip():
+        raise CliUsageError("--output: give a file name")
     if args.output:
         new_output(args.output, "--output", force=args.force)
     store = store_of(args, create=False)
@@ -401,18 +408,22 @@ def follow_up(
         out = new_output(
             args.output or f"follow-up-{preservation.id[:8]}.json", "--output", force=args.force
         )
+        event = signer = None
+        if record and draft.dispatch_by is not None:  # after an emergency: no deadline
+            actor, _ = actor_of(args, preservation.authority)
+            text_note = (
+                f"{args.kind} {draft.document['id']} drafted in {out.name}: to leave "
+                f"{draft.transmission_days} days before the expiry ({draft.transmission_basis})"
+            )
+            event = Event("follow_up_drafted", now, actor, note=text_note, due=draft.dispatch_by)
+            apply_event(tracked, event, now=now)  # refused here, before anything is written
+            signer = signer_for(args, now=now) if custody else None
         text = json.dumps(draft.document, indent=2, ensure_ascii=False) + "\n"
         write_atomic(out, text.encode("utf-8"))
-        if not record or draft.dispatch_by is None:  # after an emergency: no deadline
+        if event is None:
             return draft, out
-        actor, _ = actor_of(args, preservation.authority)
-        text_note = (
-            f"{args.kind} {draft.document['id']} drafted in {out.name}: to leave "
-            f"{draft.transmission_days} days before the expiry ({draft.transmission_basis})"
-        )
-        event = Event("follow_up_drafted", now, actor, note=text_note, due=draft.dispatch_by)
         store.record(preservation.id, event, now=now)
-        if not custody:
+        if signer is None or draft.dispatch_by is None:
             return draft, out
         record_for(
             args,
@@ -423,6 +434,7 @@ def follow_up(
             note=f"follow_up_drafted: {args.kind} {draft.document['id']}, dispatch by "
             f"{_iso(draft.dispatch_by)}",
             authority=preservation.authority,
+            signer=signer,
         )
     finally:
         store.close()

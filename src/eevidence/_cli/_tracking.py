@@ -514,13 +514,17 @@ def state_report_lines(report: dict[str, Any]) -> list[str]:
                 )
         for state, figures in row.get("requested_states", {}).items():
             outcomes = ", ".join(f"{k} {v}" for k, v in sorted(figures["outcomes"].items()))
-            done = figures["to_execution"]
-            took = (
-                f"; to execution: median {done['median_days']} days ({done['count']})"
-                if done["count"]
-                else ""
+            took = "".join(
+                f"; {label}: median {spread['median_days']} days ({spread['count']})"
+                for label, spread in (
+                    ("to transmission", figures["to_transmission"]),
+                    ("to execution", figures["to_execution"]),
+                )
+                if spread["count"]
             )
             lines.append(f"    requested State {state}: {outcomes}{took}")
+            for reason, n in sorted(figures["refusal_reasons"].items()):
+                lines.append(f"      refused ({n}): {reason}")
     if not report["kinds"]:
         lines.append("  none tracked")
     return lines

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["UNSAFE", "json_safe", "printable"]
+__all__ = ["UNSAFE", "escape_controls", "json_safe", "printable"]
 
 UNSAFE: Final = re.compile(
     "["
@@ -42,6 +42,9 @@ paragraph separators; the bidirectional formatting characters of Unicode Standar
 (section 2: embeddings, overrides, isolates and the implicit marks LRM, RLM and ALM); and
 lone surrogates, which cannot be encoded for the terminal at all."""
 
+_SHOWN_ESCAPED: Final = re.compile(f"{UNSAFE.pattern}|\\\\")
+"""What :func:`printable` replaces: :data:`UNSAFE` and the backslash that starts its escapes."""
+
 _JSON_UNSAFE: Final = re.compile(
     "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
@@ -50,7 +53,10 @@ escapes every C0 control)."""
 
 
 def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
+    char = match.group()
+    if char == "\\":
+        return "\\\\"
+    code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
@@ -62,11 +68,13 @@ def printable(text: str) -> str:
     """``text`` with every character of :data:`UNSAFE` replaced by a visible escape.
 
     A character below U+0100 becomes ``\\xNN`` (ESC is ``\\x1b``, a line feed ``\\x0a``),
-    any other ``\\uNNNN`` (RIGHT-TO-LEFT OVERRIDE is ``\\u202e``), in lowercase hex. Every
-    other character, backslashes included, is kept as it is, so text without such characters
-    is returned unchanged. Use it on every piece of text that comes from a package, a
-    request, a provider profile, a provider's answer or a store before it is printed or
-    logged; never on machine-readable output, which must keep the exact text.
+    any other ``\\uNNNN`` (RIGHT-TO-LEFT OVERRIDE is ``\\u202e``), in lowercase hex, and a
+    backslash is doubled, so that the text ``\\u202e`` typed as such (shown ``\\\\u202e``)
+    is never taken for the character. Every other character is kept as it is, so text
+    without such characters or backslashes is returned unchanged. Use it on every piece of
+    text that comes from a package, a request, a provider profile, a provider's answer or a
+    store before it is printed or logged; never on machine-readable output, which must keep
+    the exact text.
 
     Args:
         text: Any text.
@@ -74,6 +82,13 @@ def printable(text: str) -> str:
     Returns:
         The text, safe to print on one line of a terminal.
     """
+    return _SHOWN_ESCAPED.sub(_escape, text)
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every character of :data:`UNSAFE` replaced by the visible escape of
+    :func:`printable`, backslashes kept: for a format that escapes backslashes itself (an
+    iCalendar TEXT value, RFC 5545 section 3.3.11)."""
     return UNSAFE.sub(_escape, text)
 
 

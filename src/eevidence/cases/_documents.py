@@ -68,10 +68,12 @@ def request_documents(
     """The request documents among ``paths`` (files, or folders of ``*.json``/``*.yaml``
     files) that are tracked in ``store``, by request id.
 
-    In a folder, a file that is not a valid request is skipped with a warning; a request the
-    store does not track is skipped; a file whose digest differs from the custody log's is
-    skipped with a warning; a file taken without a digest to check it against (the custody
-    log recorded none when tracking started) is taken with a warning saying so.
+    Folders are read one level deep. In a folder, a file that is not a valid request is
+    skipped with a warning; a request the store does not track is skipped (with a warning
+    when the file was named); a file whose digest differs from the custody log's is skipped
+    with a warning; a second file for the same request is skipped, with a warning when its
+    content differs; a file taken without a digest to check it against (the custody log
+    recorded none when tracking started) is taken with a warning saying so.
 
     Returns:
         ``(documents by id, warnings)``.
@@ -103,12 +105,22 @@ def request_documents(
             warnings.append(f"{path}: skipped: not a valid request ({exc.args[0]})")
             continue
         try:
-            found[request.id] = verified_document(store, request, source=str(path))
+            verified = verified_document(store, request, source=str(path))
         except UnknownRequestError:
+            if named:
+                warnings.append(f"{path}: skipped: request {request.id} is not tracked here")
             continue
         except InputError as exc:
             warnings.append(str(exc))
             continue
+        if request.id in found:
+            if canonical_bytes(found[request.id]) != canonical_bytes(verified):
+                warnings.append(
+                    f"{path}: skipped: another file with a different content was already "
+                    f"taken for request {request.id}"
+                )
+            continue
+        found[request.id] = verified
         if recorded_digest(store, request.id) is None:
             warnings.append(unchecked(str(path), request.id))
     return found, warnings

@@ -125,7 +125,9 @@ class FollowUpDraft:
     """The requested State's central authority from the directory, if one was found."""
     expires: datetime | None
     """The expiry of the preservation in force (``None`` after an emergency disclosure)."""
-    transmission_days: int
+    transmission_days: int | None
+    """Days assumed from dispatch to the provider (``None`` after an emergency disclosure:
+    no preservation runs)."""
     transmission_basis: str
     """Where the transmission time comes from: the authority entry's sources, a figure
     given, or the stated default."""
@@ -371,7 +373,7 @@ def draft_follow_up(
         InputError: ``kind`` cannot be drafted; ``preservation`` is not the tracked request
             or neither a preservation nor an emergency; ``requested_state`` is not an ISO
             3166-1 alpha-2 code or is the requesting State; ``transmission_days`` is out of
-            range.
+            range, or given for the follow-up of an emergency disclosure.
         LifecycleError: ``now`` is naive; the preservation has no expiry in force (record
             ``preserved`` first), it lapsed or it is final; the emergency request disclosed
             nothing.
@@ -428,7 +430,16 @@ def draft_follow_up(
     if country is None and profile is not None and profile.headquarters.value is not None:
         country = profile.headquarters.value
     authority = _central_authority(authorities, country)
-    days, basis = _transmission(authority, transmission_days, country)
+    if preserved:
+        days, basis = _transmission(authority, transmission_days, country)
+    elif transmission_days is not None:
+        raise InputError(
+            "a transmission time sets the dispatch deadline of a preservation's follow-up; "
+            "after an emergency disclosure there is none",
+            source="--transmission-days",
+        )
+    else:
+        days, basis = None, "no preservation runs after an emergency disclosure"
     document = _document(
         preservation, tracked, now=now, country=country, authority=authority, expires=expires
     )
@@ -437,7 +448,7 @@ def draft_follow_up(
     if kind_known:
         missing += _model_problems(document, {m.path for m in missing})
     missing += [Missing(p, why, required=False) for p, why in _RECOMMENDED]
-    dispatch_by = None if expires is None else expires - timedelta(days=days)
+    dispatch_by = None if expires is None or days is None else expires - timedelta(days=days)
     return FollowUpDraft(
         document=document,
         missing=tuple(missing),

@@ -60,7 +60,7 @@ class CaseRequest:
     def to_dict(self, now: datetime) -> dict[str, Any]:
         """The request as a JSON object (``id``, ``kind``, ``addressee`` (the provider, or for
         a request to a State its requested authority when known), ``provider``, ``state``,
-        ``stage`` (:attr:`~eevidence.tracking.Tracked.stage`),
+        ``stage`` (:attr:`~eevidence.tracking.Tracked.stage`), ``requested_state``,
         ``follows``, ``references``, ``expires``, ``next_deadline``, ``identifiers``,
         ``urgent``)."""
         t = self.tracked
@@ -69,6 +69,7 @@ class CaseRequest:
             "kind": t.kind,
             "addressee": self.addressee or t.provider,
             "provider": t.provider,
+            "requested_state": t.requested_state,
             "state": t.state,
             "stage": t.stage,
             "created_at": _iso(t.created_at),

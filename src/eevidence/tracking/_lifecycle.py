@@ -282,7 +282,9 @@ class Tracked:
         if state in ("submitted", "acknowledged"):
             if self.first("transmitted") is not None:
                 return "transmitted"
-            return "received" if self.received_at is not None else "sent"
+            # the central authority's acknowledgement says it received the request
+            received = self.received_at is not None or state == "acknowledged"
+            return "received" if received else "sent"
         if state == "disclosed":
             last = self.last("disclosed")
             return "partially_executed" if last is not None and last.partial else "executed"

@@ -27,6 +27,7 @@ _PHONE_SOURCE: Final = "ITU-T E.164 section 6; national numbering plans (libphon
 
 _AUTHORITIES: Final = (
     "issuing_authority",
+    "requested_authority",
     "validating_authority",
     "enforcing_authority",
     "designated_authority",
@@ -43,6 +44,10 @@ def _countries(req: Request) -> list[tuple[str, str]]:
     partner = getattr(req, "agreement_partner", None)
     if isinstance(partner, str):
         found.append(("$.agreement_partner", partner))
+    for i, person in enumerate(getattr(req, "persons", ())):
+        nationality = getattr(person, "nationality", None)
+        if isinstance(nationality, str):
+            found.append((f"$.persons[{i}].nationality", nationality))
     return found
 
 
