@@ -198,6 +198,9 @@ def test_dispatching_the_follow_up_closes_its_deadlines(
     assert "follow_up_dispatch" not in left
     assert "follow_up_reminder" not in left
     assert "preservation_expires" in left  # the preservation itself still runs
+    code, out, _ = _run(capsys, "deadlines", "--within", "400d", "--now", NOW, *store)
+    assert "follow_up_" not in out  # the text list (from the deadline index) agrees
+    assert "preservation_expires" in out
 
 
 def test_the_text_output_and_an_existing_output(

@@ -199,6 +199,12 @@ def test_stores_keep_the_event_list_followers_and_filter_kinds(
     assert len(store.list_requests(kinds={"mla_request", "preservation"})) == 2
     horizon = datetime(2100, 1, 1, tzinfo=UTC)
     assert any(d.kind == "follow_up_dispatch" for d in store.deadlines_before(horizon))
+    # once the follower is sent, the index leaves the follow-up's deadlines out
+    store.record(follower.id, Event("submitted", T0 + timedelta(hours=5), "o"), now=NOW)
+    left = {d.kind for d in store.deadlines_before(horizon) if d.request_id == t.id}
+    assert "follow_up_dispatch" not in left
+    assert "follow_up_reminder" not in left
+    assert "preservation_expires" in left
 
 
 def test_an_extension_request_is_no_follow_up() -> None:

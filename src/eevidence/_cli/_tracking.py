@@ -440,8 +440,13 @@ def _cmd_deadlines(args: argparse.Namespace) -> int:
     else:
         store = store_of(args, create=False)
         try:
-            # the calendar revision matters to calendars and machines, not to the text list
-            due = _due_before(store, horizon, sequence=bool(args.ics or args.json))
+            # the text list shows what the deadline index holds; calendars and machines get
+            # the case reference and calendar revision, read from the requests themselves
+            due = (
+                _due_before(store, horizon)
+                if args.ics or args.json
+                else store.deadlines_before(horizon)
+            )
         finally:
             store.close()
     if args.ics:

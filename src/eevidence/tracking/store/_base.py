@@ -389,18 +389,31 @@ class SqlStore(CustodyLog):
 
         Returns:
             The deadlines ordered by due time, then request id and kind; due times in UTC.
+            The follow-up deadlines of a preservation (``follow_up_dispatch``,
+            ``follow_up_reminder``) are left out once a request that follows it, and is no
+            preservation itself, was submitted and not withdrawn (as
+            :func:`~eevidence.tracking.deadlines_of` does with its followers). Each has
+            sequence 0 and no case reference: read the request for those.
 
         Raises:
             LifecycleError: ``horizon`` is naive.
             StoreError: The store failed or holds a deadline without a time.
         """
+        kinds = sorted(PRESERVATION_KINDS)
+        sent_follower = (  # a follower that closes a follow-up's deadlines (placeholders only)
+            "SELECT 1 FROM requests f WHERE f.follows = d.request_id "  # noqa: S608
+            "AND f.submitted_at IS NOT NULL AND f.state <> 'withdrawn' "
+            f"AND f.kind NOT IN ({', '.join('?' * len(kinds))})"
+        )
         with self._transaction(write=False):
             rows = self._execute(
                 self._sql(
-                    "SELECT request_id, provider, request_kind, kind, due, basis, note "
-                    "FROM deadlines WHERE due <= ? ORDER BY due, request_id, kind"
+                    "SELECT d.request_id, d.provider, d.request_kind, d.kind, d.due, d.basis, "  # noqa: S608
+                    "d.note FROM deadlines d WHERE d.due <= ? AND NOT (d.kind IN "
+                    f"('follow_up_dispatch', 'follow_up_reminder') AND EXISTS ({sent_follower})) "
+                    "ORDER BY d.due, d.request_id, d.kind"
                 ),
-                (self._ts_in(as_utc(horizon, "horizon")),),
+                (self._ts_in(as_utc(horizon, "horizon")), *kinds),
             )
         return [
             Deadline(r, p, rk, k, self._ts_required(due), b, n) for r, p, rk, k, due, b, n in rows
