@@ -19,6 +19,7 @@ import pytest
 
 from eevidence import parse_request
 from eevidence._cli import main
+from eevidence._internal.text import printable
 from eevidence.errors import RenderError
 from eevidence.letter import (
     FORMATS,
@@ -29,6 +30,7 @@ from eevidence.letter import (
     build_letter,
     catalogue,
     format_datetime,
+    render_html,
     render_letter,
     render_text,
 )
@@ -439,8 +441,18 @@ def test_characters_the_fonts_cannot_draw_are_refused_for_pdf_only() -> None:
     facts = "Nguyễn Thị Hạnh, Ádám, Ɓello Ɗanjuma, Ελένη, Пётр Иванов met 张伟 🙂"
     case = {**example_doc("preservation")["case"], "summary_of_facts": facts}
     request = _request("preservation", case=case)
-    with pytest.raises(RenderError, match=r"'张' \(U\+5F20\).*render this request as HTML"):
+    with pytest.raises(RenderError, match=r"'张' \(U\+5F20\).*render this request as HTML") as info:
         render_letter(request, fmt="pdf", lang="en")
+    # the message names where the first one is, and quotes the text around it
+    where = "the first is in 'Summary of the facts': '..., Ελένη, Пётр Иванов met 张伟 🙂'"
+    assert where in str(info.value)
+    doc = example_doc("preservation")
+    doc["authority"]["officer"]["name"] = "Wei 张"
+    with pytest.raises(RenderError) as info:
+        render_letter(parse_request(doc), fmt="pdf", lang="fr")
+    t = catalogue("fr")
+    place = f"{t('section.requesting_authority')}: {t('field.officer')}"
+    assert f"the first is in {place!r}: 'Wei 张'" in str(info.value)
     assert facts in render_letter(request, fmt="html", lang="en").decode()
     drawable = facts.replace(" met 张伟 🙂", "")
     case["summary_of_facts"] = drawable
@@ -1107,10 +1119,15 @@ def test_bidi_and_control_characters_of_a_request_are_escaped_beside_the_letters
     assert "\nSecond\\x09line \\u2067x\\u2069.\n" in text
     clean = build_letter(parse_request(example_doc("preservation")), lang="ar")
     assert text.count("\u2066") == sum(s.count("\u2066") for s in clean.texts())
-    # the HTML and the document model keep the request's text exactly
+    # the document model built without escapes keeps the request's text exactly
     signer = build_letter(request, lang="ar").signatures[0]
     assert signer.lines[0] == "Claire \u202eMartin\x00"
-    assert "\u2069\u202eevil" in render_letter(request, fmt="html", lang="ar").decode()
+    # the HTML letter writes the same escapes beside the same isolates
+    page = html_lib.unescape(render_letter(request, fmt="html", lang="ar").decode())
+    assert "\u206629(7)\\u2069\\u202eevil\u2069" in page
+    assert "Claire \\u202eMartin\\x00" in page
+    assert "First line \\u2066kept\\u2069.\nSecond\\x09line \\u2067x\\u2069." in page
+    assert page.count("\u2066") == text.count("\u2066")
 
 
 def test_a_letter_built_without_escapes_has_all_its_isolates_escaped_as_text() -> None:
@@ -1125,6 +1142,12 @@ def test_a_letter_built_without_escapes_has_all_its_isolates_escaped_as_text() -
     escaped = build_letter(request, lang="ar", escape=True)
     assert escaped.escaped
     assert render_text(escaped) == render_letter(request, fmt="txt", lang="ar")
+    # the HTML letter does the same
+    page = render_html(plain).decode()
+    assert "\u2066" not in page
+    assert "\\u2066" in page
+    assert render_html(escaped) == render_letter(request, fmt="html", lang="ar")
+    assert "\\u2066" not in render_html(escaped).decode()
 
 
 def test_escaped_copies_only_what_has_something_to_escape() -> None:
@@ -1187,3 +1210,215 @@ def test_the_earlier_requests_id_is_labelled(lang: str) -> None:
     (section,) = [s for s in build_letter(without, lang=lang).sections if s.title == section.title]
     assert isinstance(section.blocks[0], Table)
     assert section.blocks[0].rows[0][1] == "A ticket"
+
+
+# --------------------------------------------------------------------------- every format escapes
+
+_RAW_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e]")
+"""The characters a letter may never hold raw (its own isolates aside)."""
+_HOSTILE = {
+    "identifier": "user\u202e_evil",
+    "reference": "PJ-\x1b[31mRED\x07-\x9b2J",
+    "officer": "Claire \u2066Martin\u2069 \u2067x\u2068y\u061c\u200fz\x85",
+}
+"""Values typed into request fields: ESC, BEL, CSI and NEL, an override, isolates, marks."""
+
+
+def _hostile() -> Request:
+    doc = example_doc("preservation")
+    doc["identifiers"][0] = {
+        "type": "username",
+        "value": _HOSTILE["identifier"],
+        "service": "Instagram",
+    }
+    doc["case"]["reference"] = _HOSTILE["reference"]
+    doc["authority"]["officer"]["name"] = _HOSTILE["officer"]
+    return parse_request(doc)
+
+
+def _read(data: bytes, fmt: str) -> str:
+    """The letter's text as a reader gets it: the PDF's extracted text, the HTML's text."""
+    if fmt == "pdf":
+        return _pdf_text(data)
+    text = data.decode()
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", text)) if fmt == "html" else text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_format_escapes_control_and_bidi_characters_of_a_request_alike(lang: str) -> None:
+    request = _hostile()
+    clean = build_letter(_request("preservation"), lang=lang, escape=True)
+    own = sum(text.count("\u2066") for text in clean.texts())
+    for fmt in FORMATS:
+        data = render_letter(request, fmt=fmt, lang=lang)  # the PDF renders, not refuses
+        shown = _read(data, fmt)
+        if fmt == "pdf" and lang == "ar":  # the right-to-left mark the PDF puts before a heading
+            shown = shown.replace("\u200f", "")
+        assert not _RAW_UNSAFE.search(shown), (fmt, _RAW_UNSAFE.findall(shown))
+        for value in _HOSTILE.values():
+            assert _squash(printable(value)) in _squash(shown), (fmt, value)
+        if fmt != "pdf":  # the letter's own isolates stay characters, the request's do not
+            assert shown.count("\u2066") == shown.count("\u2069") == own, fmt
+            assert "\u2067" not in shown
+            assert "\u2068" not in shown
+    page = render_letter(request, fmt="html", lang=lang).decode()
+    assert '<td dir="auto">user\\u202e_evil</td>' in page
+    assert "PJ-\\x1b[31mRED\\x07-\\x9b2J" in page
+
+
+def test_the_pdf_prints_escapes_where_it_refused_control_characters() -> None:
+    request = _hostile()
+    for lang in ("en", "ar"):
+        text = _pdf_text(render_letter(request, fmt="pdf", lang=lang))
+        assert "\\u202e" in text
+        assert "\u202e" not in text
+        assert _squash("PJ-\\x1b[31mRED\\x07") in _squash(text)
+    # the same letter twice gives the same bytes
+    assert render_letter(request, fmt="pdf", lang="ar") == render_letter(
+        request, fmt="pdf", lang="ar"
+    )
+
+
+def test_ordinary_text_is_not_escaped_in_any_format() -> None:
+    # accents (precomposed and combining), Arabic with its own comma and question mark,
+    # Greek, Cyrillic; an emoji with a zero-width joiner in the HTML and text letters
+    drawable = "Café naïve e\u0301 — حساب المستخدم، هل؟ Ελένη Пётр"
+    for facts, formats in ((drawable, FORMATS), (f"{drawable} 👩\u200d💻", ("html", "txt"))):
+        case = {**example_doc("preservation")["case"], "summary_of_facts": facts}
+        request = _request("preservation", case=case)
+        for lang in LANGUAGES:
+            for fmt in formats:
+                shown = _read(render_letter(request, fmt=fmt, lang=lang), fmt)
+                if fmt == "pdf":
+                    assert _squash(facts) in _squash(shown), (fmt, lang)
+                else:
+                    assert facts in shown, (fmt, lang)
+                assert "\\u" not in shown, (fmt, lang)
+
+
+# --------------------------------------------------------------------------- left-to-right runs
+
+
+def _phones_and_emails(request: Request) -> set[str]:
+    """Every phone number and email address of the request, identifiers included."""
+    found: set[str] = set()
+
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, dict):
+            kind = value.get("type")
+            for k, v in value.items():
+                walk(v, "phone" if k == "value" and kind in ("phone", "email") else k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif key in ("phone", "email") and isinstance(value, str):
+            found.add(value)
+
+    walk(request.model_dump(mode="json"), "")
+    return found
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_arabic_letters_print_phone_numbers_and_emails_as_left_to_right_runs(name: str) -> None:
+    request = _request(name)
+    values = _phones_and_emails(request)
+    assert any(v.startswith("+") for v in values)
+    assert any("@" in v for v in values)
+    for fmt in ("txt", "html"):
+        shown = _read(render_letter(request, fmt=fmt, lang="ar"), fmt)
+        for value in values:
+            assert f"\u2066{value}\u2069" in shown, (fmt, value)
+            assert value not in shown.replace(f"\u2066{value}\u2069", ""), (fmt, value)
+    for lang in ("en", "fr", "es"):
+        assert "\u2066" not in render_letter(request, fmt="txt", lang=lang).decode()
+    # a PDF line holding only the number needs no isolates: it is written as it is
+    pdf = _squash(_pdf_text(render_letter(request, fmt="pdf", lang="ar")))
+    assert all(_squash(v) in pdf for v in values)
+
+
+def test_the_plus_of_a_phone_number_stays_before_its_digits_in_right_to_left_text() -> None:
+    from fpdf.bidi import BidiParagraph  # the Unicode bidirectional algorithm of fpdf2
+
+    request = _request("mla-request")
+    phone = "+33144000001"
+    assert phone in _phones_and_emails(request)
+    text = render_letter(request, fmt="txt", lang="ar").decode()
+    lines = [line for line in text.split("\n") if phone in line]
+    assert lines
+    for line in lines:
+        runs = [run for run, _ in BidiParagraph(text=line).get_bidi_fragments()]
+        assert phone in runs, runs  # one left-to-right run, its "+" first
+    # without the isolates the "+" would join the right-to-left run before the digits
+    bare = [run for run, _ in BidiParagraph(text=f"الهاتف: {phone}").get_bidi_fragments()]
+    assert phone not in bare
+
+
+def test_machine_identifiers_are_left_to_right_runs_and_names_keep_their_direction() -> None:
+    identifiers = [
+        {"type": "ip_range", "value": "2001:db8::/32"},
+        {"type": "phone", "value": "+33144000001"},
+        {"type": "username", "value": "مستخدم_1", "service": "Instagram"},
+    ]
+    request = _request("preservation", identifiers=identifiers)
+    text = render_letter(request, fmt="txt", lang="ar").decode()
+    assert "\u20662001:db8::/32\u2069" in text
+    assert "\u2066+33144000001\u2069" in text
+    assert "مستخدم_1" in text
+    assert "\u2066مستخدم_1" not in text
+    assert "\u2066" not in render_letter(request, fmt="txt", lang="en").decode()
+
+
+# --------------------------------------------------------------------------- lists and names
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_lists_are_joined_with_the_comma_of_the_letter_language(lang: str) -> None:
+    t = catalogue(lang)
+    request = _request("mla-request")
+    assert isinstance(request, MlaRequest)
+    assert request.urgency is not None
+    reasons = [t(f"urgency.{r}") for r in request.urgency.reasons]
+    assert len(reasons) == 2
+    comma = "\u060c " if lang == "ar" else ", "
+    assert t("list.separator") == comma
+    priority = dict(build_letter(request, lang=lang).meta)[t("meta.priority")]
+    assert priority == f"{t('value.urgent')}: {comma.join(reasons)}"
+    if lang == "ar":
+        assert "," not in priority
+        assert (
+            f"{reasons[0]}\u060c {reasons[1]}"
+            in render_letter(request, fmt="txt", lang=lang).decode()
+        )
+
+
+def _provider_cells(request: Request, lang: str, **options: Any) -> list[str]:
+    """The provider column of the earlier requests and of the measures requested."""
+    t = catalogue(lang)
+    letter = build_letter(request, lang=lang, **options)
+    cells: list[str] = []
+    for section in letter.sections:
+        if section.title in (t("section.earlier_requests"), t("section.measures")):
+            (table,) = section.blocks
+            assert isinstance(table, Table)
+            column = table.header.index(t("field.provider"))
+            cells += [row[column] for row in table.rows]
+    return cells
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_earlier_requests_and_measures_name_the_provider_not_its_id(lang: str) -> None:
+    meta = load_providers().get("meta").name
+    request = _request("mla-request")
+    assert _provider_cells(request, lang) == [meta, meta]
+    text = " ".join(render_letter(request, fmt="txt", lang=lang).decode().split())
+    assert f"{catalogue(lang)('field.provider')}: meta" not in text
+    # another shipped provider by its profile's name, an unknown one by its id
+    doc = example_doc("mla-request")
+    doc["earlier_requests"][0]["provider"] = "google"
+    doc["measures"][0]["provider"] = "acme-isp"
+    assert _provider_cells(parse_request(doc), lang) == ["acme-isp", "Google"]
+    # the request's own provider as the caller names it
+    named = _provider_cells(request, lang, provider_name="Meta Platforms, Inc.")
+    assert named == ["Meta Platforms, Inc.", "Meta Platforms, Inc."]
+    p247 = _request("preservation-24-7")
+    assert meta in _provider_cells(p247, lang)

@@ -19,6 +19,10 @@ the profile records exactly one. Facts resting only on secondary sources are not
 
 When the caller gives no profile, the letter uses the shipped profile of the request's
 provider (:func:`shipped_profile`): package data, like the catalogues and the fonts.
+
+Other providers a request names by id (the provider of an earlier request, of a measure
+requested from a State) are printed by the name of their shipped profile too
+(:class:`ProviderNames`), never by the internal id when a profile names them.
 """
 
 from __future__ import annotations
@@ -30,10 +34,11 @@ from typing import Final
 
 from eevidence._internal.resources import data_dir
 from eevidence.errors import ConfigurationError, InputError
+from eevidence.letter._bidi import escaped
 from eevidence.provider import ProviderProfile, RegionalEntity, law_facts, load_profile_file
 from eevidence.request import RequestKind
 
-__all__ = ["Addressee", "profile_addressee", "shipped_profile"]
+__all__ = ["Addressee", "ProviderNames", "profile_addressee", "shipped_profile"]
 
 _PROFILE_ID: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 """A name a shipped profile file can have (the request's provider id pattern); nothing else
@@ -113,6 +118,34 @@ def shipped_profile(provider_id: str) -> ProviderProfile | None:
         return load_profile_file(path)
     except InputError as exc:  # ProfileError too: a broken installation, not bad input
         raise ConfigurationError(f"the shipped provider profile is broken: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class ProviderNames:
+    """The name a letter prints for a provider the request names by id: the addressee's
+    name for the request's own provider (the one the caller gave, else its profile's), the
+    name of the shipped profile for another, else the id as written."""
+
+    provider: str
+    """The request's provider id."""
+    name: str
+    """The name the letter gives that provider (the addressee's or data holder's)."""
+    escape: bool = False
+    """Write the control and bidirectional formatting characters of the other profiles'
+    names as visible escapes (:func:`~eevidence.letter._bidi.escaped`), as the letter
+    built with ``escape=True`` does for every text others wrote."""
+
+    def __call__(self, provider_id: str) -> str:
+        """The name to print for ``provider_id``.
+
+        Raises:
+            ConfigurationError: the shipped profile of ``provider_id`` is broken.
+        """
+        if provider_id.strip().lower() == self.provider.strip().lower():
+            return self.name
+        profile = shipped_profile(provider_id)
+        name = profile.name if profile is not None else provider_id
+        return escaped(name) if self.escape else name
 
 
 def profile_addressee(

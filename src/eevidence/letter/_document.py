@@ -16,17 +16,17 @@ an EU order (Reg. (EU) 2023/1543 art. 7) and the kind's own sections
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Final, TypeVar
 
 from eevidence.errors import RenderError
-from eevidence.letter._addressee import profile_addressee, shipped_profile
-from eevidence.letter._bidi import escaped, ltr, when
+from eevidence.letter._addressee import ProviderNames, profile_addressee, shipped_profile
+from eevidence.letter._bidi import LTR_IDENTIFIERS, escaped, ltr, ltr_value, when
 from eevidence.letter._catalogue import RTL_LANGUAGES, Catalogue, catalogue
 from eevidence.letter._model import Fields, Letter, Paragraph, Section, Signature, Table
 from eevidence.letter._names import country_name, language_name
-from eevidence.letter._state import STATE_SECTIONS, state_addressee, urgency_meta
+from eevidence.letter._state import STATE_SECTIONS, SectionBuilder, state_addressee, urgency_meta
 from eevidence.provider import ProviderProfile
 from eevidence.request import (
     AccountIdIdentifier,
@@ -80,6 +80,7 @@ def _requesting_authority(t: Catalogue, a: RequestingAuthority) -> Section:
     officer is sworn, a sentence saying so (providers such as Meta and Snap ask for it)."""
     officer = a.officer
     contact = a.contact_24_7
+    reach = (contact.name, ltr(t.lang, contact.phone), ltr_value(t.lang, contact.email))
     sworn = (Paragraph(t("sentence.sworn_officer", officer=officer.name)),)
     return Section(
         t("section.requesting_authority"),
@@ -92,12 +93,9 @@ def _requesting_authority(t: Catalogue, a: RequestingAuthority) -> Section:
                 (t("field.officer"), officer.name),
                 (t("field.role"), officer.role),
                 (t("field.badge_number"), officer.badge_number),
-                (t("field.email"), officer.email),
-                (t("field.phone"), officer.phone),
-                (
-                    t("field.contact_24_7"),
-                    "\n".join(x for x in (contact.name, contact.phone, contact.email) if x),
-                ),
+                (t("field.email"), ltr(t.lang, officer.email)),
+                (t("field.phone"), ltr(t.lang, officer.phone)),
+                (t("field.contact_24_7"), "\n".join(x for x in reach if x)),
             ),
             *(sworn if officer.sworn_officer else ()),
         ),
@@ -113,8 +111,8 @@ def _authority_rows(
         (t("field.name"), a.name),
         (t("field.country"), country_name(a.country, t.lang)),
         (t("field.representative"), a.representative),
-        (t("field.email"), a.email),
-        (t("field.phone"), a.phone),
+        (t("field.email"), ltr_value(t.lang, a.email)),
+        (t("field.phone"), ltr_value(t.lang, a.phone)),
     ]
 
 
@@ -293,7 +291,7 @@ def _identifiers(t: Catalogue, request: Request) -> Section:
         (
             str(i),
             t(f"identifier.{ident.type}"),
-            str(ident.value),
+            ltr(t.lang, str(ident.value)) if ident.type in LTR_IDENTIFIERS else str(ident.value),
             _identifier_details(t, ident),
             _window(t, ident.window) if ident.window else default,
         )
@@ -340,7 +338,9 @@ def _emergency(t: Catalogue, e: EmergencyDetails, title: str) -> Section:
     )
 
 
-def _preservation(t: Catalogue, request: Request, title: str) -> Section | None:
+def _preservation(
+    t: Catalogue, request: Request, title: str, names: ProviderNames
+) -> Section | None:
     """Budapest Convention art. 29(2): how long, whether MLA follows, and closure notice;
     read by field name, so any kind whose model has these fields gets them."""
     days = _field(request, "preservation_days", int)
@@ -361,7 +361,7 @@ def _preservation(t: Catalogue, request: Request, title: str) -> Section | None:
     )
 
 
-def _extension(t: Catalogue, request: Request, title: str) -> Section | None:
+def _extension(t: Catalogue, request: Request, title: str, names: ProviderNames) -> Section | None:
     """The preservation being extended: its id, the provider's reference, the current
     expiry and the extension asked; read by field name."""
     expiry = _field(request, "current_expiry", datetime)
@@ -381,26 +381,32 @@ def _extension(t: Catalogue, request: Request, title: str) -> Section | None:
     )
 
 
-def _prior_preservation(t: Catalogue, request: Request, title: str) -> Section | None:
+def _prior_preservation(
+    t: Catalogue, request: Request, title: str, names: ProviderNames
+) -> Section | None:
     reference = _field(request, "preservation_reference", str)
     if reference is None:
         return None
     return Section(title, (_rows((t("field.preservation_reference"), reference)),))
 
 
-def _emergency_section(t: Catalogue, request: Request, title: str) -> Section | None:
+def _emergency_section(
+    t: Catalogue, request: Request, title: str, names: ProviderNames
+) -> Section | None:
     details = emergency_details(request)
     return None if details is None else _emergency(t, details, title)
 
 
-def _subsequent_request(t: Catalogue, request: Request, title: str) -> Section | None:
+def _subsequent_request(
+    t: Catalogue, request: Request, title: str, names: ProviderNames
+) -> Section | None:
     text = _field(request, "subsequent_request", str)
     if not text:
         return None
     return Section(title, (Paragraph(text),))
 
 
-def _cloud_act(t: Catalogue, request: Request, title: str) -> Section | None:
+def _cloud_act(t: Catalogue, request: Request, title: str, names: ProviderNames) -> Section | None:
     """An order under a CLOUD Act agreement (18 U.S.C. 2523): the partner State, the
     national order, the designated authority that transmits it (US-UK agreement art. 5),
     the statement on United States persons (art. 4) and the serious crime (art. 1); read
@@ -414,8 +420,8 @@ def _cloud_act(t: Catalogue, request: Request, title: str) -> Section | None:
             (
                 designated.name,
                 country_name(designated.country, t.lang),
-                designated.email,
-                designated.phone,
+                ltr(t.lang, designated.email),
+                ltr(t.lang, designated.phone),
             )
         )
         if designated is not None
@@ -442,7 +448,7 @@ def _cloud_act(t: Catalogue, request: Request, title: str) -> Section | None:
     )
 
 
-_KIND_SECTIONS: Final[Mapping[str, Callable[[Catalogue, Request, str], Section | None]]] = {
+_KIND_SECTIONS: Final[Mapping[str, SectionBuilder]] = {
     "section.preservation": _preservation,
     "section.extension": _extension,
     "section.prior_preservation": _prior_preservation,
@@ -457,7 +463,7 @@ _KIND_SECTIONS: Final[Mapping[str, Callable[[Catalogue, Request, str], Section |
 nothing for its section."""
 
 
-def _kind_sections(t: Catalogue, request: Request) -> list[Section]:
+def _kind_sections(t: Catalogue, request: Request, names: ProviderNames) -> list[Section]:
     sections: list[Section] = []
     for key in kind_spec(request.kind).letter_sections:
         build = _KIND_SECTIONS.get(key)
@@ -467,7 +473,7 @@ def _kind_sections(t: Catalogue, request: Request) -> list[Section]:
                 "requests, and the letter has no builder for it",
                 source="kinds table",
             )
-        section = build(t, request, t(key))
+        section = build(t, request, t(key), names)
         if section is not None:
             sections.append(section)
     return sections
@@ -596,8 +602,10 @@ def build_letter(
             one (else the letter names the provider by its id only).
         escape: write the control and bidirectional formatting characters of the request,
             the profiles and ``provider_name`` as visible escapes (``\\x1b``, ``\\u202e``),
-            line feeds kept, before the letter adds its own isolates (the text letter's
-            texts; :attr:`Letter.escaped`).
+            line feeds kept, before the letter adds its own isolates, as
+            :func:`~eevidence.letter.render_letter` does for every format
+            (:attr:`Letter.escaped`). Without it the letter holds the request's text
+            exactly, and the renderers escape its isolates with the rest.
 
     Returns:
         The letter; the same arguments always give an equal letter.
@@ -637,7 +645,7 @@ def build_letter(
     sections.extend(_case(t, request))
     sections.append(_identifiers(t, request))
     sections.append(_data(t, request))
-    sections.extend(_kind_sections(t, request))
+    sections.extend(_kind_sections(t, request, ProviderNames(request.provider, addressee, escape)))
     sections.append(_justification(t, request))
     confidentiality = _confidentiality(t, request)
     if confidentiality is not None:

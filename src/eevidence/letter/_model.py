@@ -102,7 +102,8 @@ class Letter:
     escaped: bool = False
     """Built with ``escape=True``: the control and bidirectional formatting characters of the
     request, the profiles and the names given are visible escapes in its texts, so the only
-    such characters it holds are its own left-to-right isolates (U+2066, U+2069)."""
+    such characters it holds are its own left-to-right isolates (U+2066, U+2069), which the
+    renderers then keep (in a letter built without it, they escape those too)."""
 
     def texts(self) -> list[str]:
         """Every piece of text in reading order: letterhead, title, ``label: value`` lines,

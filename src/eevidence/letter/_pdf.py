@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -28,6 +28,7 @@ from fpdf.fonts import TTFFont
 from PIL import Image
 
 from eevidence.errors import RenderError
+from eevidence.letter._bidi import bare_lines, shown
 from eevidence.letter._document import image_mime
 from eevidence.letter._fonts import RULER_LOCK, font_data, font_for, ruler
 from eevidence.letter._model import Fields, Letter, Table
@@ -426,18 +427,25 @@ def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
     one: the end of the body (the tail of the last section, or the last section whole
     with its heading) goes on to their page with them.
 
+    Control and bidirectional formatting characters (ESC, BEL, a right-to-left override
+    U+202E...) are printed as visible escapes (``\\x1b``, ``\\u202e``), as in the text and
+    HTML letters; the letter's own left-to-right isolates stay characters when it was built
+    with ``escape=True`` (:attr:`Letter.escaped`).
+
     Returns:
         The PDF file's bytes.
 
     Raises:
-        RenderError: a character of the letter is not covered by the shipped fonts, a font
-            cannot be loaded, the logo is not a readable PNG or JPEG image, or fpdf2 cannot
-            produce the file.
+        RenderError: a character of the letter is not covered by the shipped fonts (the
+            message quotes the text around it), a font cannot be loaded, the logo is not a
+            readable PNG or JPEG image, or fpdf2 cannot produce the file.
     """
+    letter = shown(letter)  # control and bidi characters as visible escapes, not raw
+    letter = bare_lines(letter)  # a phone number alone in its cell needs no isolates
     texts = letter.texts()
     arabic = letter.rtl or any(_ARABIC.search(t) for t in texts)
     families = ("naskh", "sans") if letter.rtl else ("sans", "naskh") if arabic else ("sans",)
-    _check_coverage(texts, families)
+    _check_coverage(letter, texts, families)
     doc_id = hashlib.sha256("\x1f".join([letter.lang, *texts]).encode("utf-8")).hexdigest()[:32]
     out = _layout(letter, logo, families, doc_id.upper(), None)
     if out.closing_alone:
@@ -535,21 +543,58 @@ _CONTROLS: Final = frozenset("\n\t\u200e\u200f\u2066\u2067\u2068\u2069")
 """Characters the layout or the bidirectional algorithm consume; they need no glyph."""
 
 
-def _check_coverage(texts: Sequence[str], families: tuple[str, ...]) -> None:
+def _check_coverage(letter: Letter, texts: Sequence[str], families: tuple[str, ...]) -> None:
     """Refuse text the shipped fonts cannot draw (a PDF with empty boxes for a name would
-    be worse than no PDF)."""
+    be worse than no PDF), naming where the first such character is."""
     covered: set[int] = set()
     for family in families:
         covered.update(font_data(family, "")[4].cmap)
     missing = sorted({c for t in texts for c in t if ord(c) not in covered} - _CONTROLS)
     if missing:
-        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:10])
+        chars = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:10])
         more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        absent = set(missing)
+        found = next(((p, t) for p, t in _places(letter) if absent.intersection(t)), None)
+        where = ""
+        if found is not None:
+            place, text = found
+            first = next(c for c in text if c in absent)
+            where = f"the first is in {place!r}: {_around(text, first)!r}; "
         raise RenderError(
-            f"the PDF fonts (Latin, Greek, Cyrillic, Arabic) cannot draw {shown}{more}; "
-            "render this request as HTML or text",
+            f"the PDF fonts (Latin, Greek, Cyrillic, Arabic) cannot draw {chars}{more}; "
+            f"{where}render this request as HTML or text",
             source="pdf",
         )
+
+
+def _places(letter: Letter) -> Iterator[tuple[str, str]]:
+    """Every text of the letter with where it is printed (the section title with the row's
+    label or the column's head), in reading order."""
+    yield from (("letterhead", line) for line in letter.letterhead)
+    yield from ((letter.title, text) for text in (letter.title, letter.intro))
+    yield from letter.meta
+    for section in letter.sections:
+        for block in section.blocks:
+            if isinstance(block, Fields):
+                yield from ((f"{section.title}: {k}", v) for k, v in block.rows)
+            elif isinstance(block, Table):
+                for row in block.rows:
+                    pairs = zip(block.header, row, strict=True)
+                    yield from ((f"{section.title}: {head}", cell) for head, cell in pairs)
+            else:
+                yield section.title, block.text
+    yield "closing", letter.closing
+    for sig in letter.signatures:
+        yield from ((sig.title, line) for line in (sig.title, *sig.lines))
+    yield "footer", letter.footer
+
+
+def _around(text: str, char: str) -> str:
+    """The words of ``text`` around the first ``char``, to find it by: the whole text when
+    short, else some 25 characters on each side."""
+    at = text.index(char)
+    start, end = max(0, at - 25), min(len(text), at + 25)
+    return f"{'...' if start else ''}{text[start:end]}{'...' if end < len(text) else ''}"
 
 
 _CLOSING_GAP: Final = 2.0

@@ -12,10 +12,11 @@ from __future__ import annotations
 import html
 import textwrap
 from base64 import b64encode
+from collections.abc import Callable
 from typing import Final, Literal, get_args
 
 from eevidence.errors import RenderError
-from eevidence.letter._bidi import printable_line
+from eevidence.letter._bidi import printable_line, printable_text
 from eevidence.letter._document import build_letter, image_mime
 from eevidence.letter._model import Fields, Letter, Table
 from eevidence.provider import ProviderProfile
@@ -86,7 +87,7 @@ def render_letter(
         provider_name=provider_name,
         authority=authority,
         provider=provider,
-        escape=fmt == "txt",  # what others wrote, escaped before the letter's own isolates
+        escape=True,  # what others wrote, escaped before the letter adds its own isolates
     )
     if fmt == "txt":
         return render_text(letter)
@@ -128,11 +129,12 @@ def render_text(letter: Letter) -> bytes:
     Control and bidirectional formatting characters are written as visible escapes
     (``\\x1b``, ``\\u202e``: :func:`eevidence._internal.text.printable`), so that none
     from a request reaches an email body raw. The left-to-right isolates a right-to-left
-    letter puts around its dates and article numbers (U+2066, U+2069) are kept as they are
-    when the letter was built with ``escape=True`` (:attr:`Letter.escaped`), as
-    :func:`render_letter` builds it: the request's own isolates are escapes by then. In a
-    letter built without it, the letter's isolates cannot be told from the request's, and
-    all are escaped.
+    letter puts around its dates, article numbers, phone numbers and email addresses
+    (U+2066, U+2069) are kept as they are when the letter was built with ``escape=True``
+    (:attr:`Letter.escaped`), as :func:`render_letter` builds it: the request's own
+    isolates are escapes by then. In a letter built without it, the letter's isolates
+    cannot be told from the request's, and all are escaped. The HTML and PDF letters do the
+    same.
     """
     out: list[str] = [*letter.letterhead, ""]
     out += [letter.title, "=" * min(len(letter.title), _WIDTH), ""]
@@ -190,8 +192,16 @@ footer { margin-top: 8mm; font-size: 8.5pt; color: #555; border-top: 1px solid #
 """
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+def _escaper(letter: Letter) -> Callable[[str], str]:
+    """HTML escaping for the texts of ``letter``, after its control and bidirectional
+    formatting characters are made visible escapes (its own isolates kept when it was
+    built with ``escape=True``), line feeds kept for ``white-space: pre-line``."""
+    own = letter.escaped
+
+    def escape(text: str) -> str:
+        return html.escape(printable_text(text, own_isolates=own), quote=True)
+
+    return escape
 
 
 def render_html(letter: Letter, *, logo: bytes | None = None) -> bytes:
@@ -199,6 +209,10 @@ def render_html(letter: Letter, *, logo: bytes | None = None) -> bytes:
 
     Styles are inline (A4 page), the logo is a ``data:`` URI, every text is escaped, and
     user-written values carry ``dir="auto"`` so mixed scripts read in their own direction.
+    Control and bidirectional formatting characters are visible escapes (``\\u202e``), as
+    in :func:`render_text`: an override in an identifier cannot reorder what the reader
+    sees; the letter's own left-to-right isolates stay characters when it was built with
+    ``escape=True``.
 
     Args:
         letter: the letter.
@@ -207,13 +221,14 @@ def render_html(letter: Letter, *, logo: bytes | None = None) -> bytes:
     Raises:
         RenderError: ``logo`` is neither a PNG nor a JPEG image.
     """
+    esc = _escaper(letter)  # every text goes through it
     direction = "rtl" if letter.rtl else "ltr"
     parts: list[str] = [
         "<!DOCTYPE html>",
-        f'<html lang="{_e(letter.lang)}" dir="{direction}">',
+        f'<html lang="{esc(letter.lang)}" dir="{direction}">',
         "<head>",
         '<meta charset="utf-8"/>',
-        f"<title>{_e(letter.title)} - {_e(letter.request_id)}</title>",
+        f"<title>{esc(letter.title)} - {esc(letter.request_id)}</title>",
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
@@ -224,41 +239,42 @@ def render_html(letter: Letter, *, logo: bytes | None = None) -> bytes:
         parts.append(f'<img src="{src}" alt=""/>')
     for i, line in enumerate(letter.letterhead):
         cls = ' class="org"' if i == 0 else ""
-        parts.append(f'<p{cls} dir="auto">{_e(line)}</p>')
-    parts += ["</header>", f"<h1>{_e(letter.title)}</h1>", '<table class="fields">']
+        parts.append(f'<p{cls} dir="auto">{esc(line)}</p>')
+    parts += ["</header>", f"<h1>{esc(letter.title)}</h1>", '<table class="fields">']
     parts += [
-        f'<tr><th scope="row">{_e(k)}</th><td dir="auto">{_e(v)}</td></tr>' for k, v in letter.meta
+        f'<tr><th scope="row">{esc(k)}</th><td dir="auto">{esc(v)}</td></tr>'
+        for k, v in letter.meta
     ]
-    parts += ["</table>", f"<p>{_e(letter.intro)}</p>"]
+    parts += ["</table>", f"<p>{esc(letter.intro)}</p>"]
     for n, section in enumerate(letter.sections, 1):
-        parts.append(f"<section><h2>{n}. {_e(section.title)}</h2>")
+        parts.append(f"<section><h2>{n}. {esc(section.title)}</h2>")
         for block in section.blocks:
             if isinstance(block, Fields):
                 parts.append('<table class="fields">')
                 parts += [
-                    f'<tr><th scope="row">{_e(k)}</th><td dir="auto">{_e(v)}</td></tr>'
+                    f'<tr><th scope="row">{esc(k)}</th><td dir="auto">{esc(v)}</td></tr>'
                     for k, v in block.rows
                 ]
                 parts.append("</table>")
             elif isinstance(block, Table):
-                head = "".join(f'<th scope="col">{_e(h)}</th>' for h in block.header)
+                head = "".join(f'<th scope="col">{esc(h)}</th>' for h in block.header)
                 parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>")
                 for row in block.rows:
-                    cells = "".join(f'<td dir="auto">{_e(c)}</td>' for c in row)
+                    cells = "".join(f'<td dir="auto">{esc(c)}</td>' for c in row)
                     parts.append(f"<tr>{cells}</tr>")
                 parts.append("</tbody></table>")
             else:
-                parts.append(f'<p dir="auto">{_e(block.text)}</p>')
+                parts.append(f'<p dir="auto">{esc(block.text)}</p>')
         parts.append("</section>")
     # the closing and the signatures are printed on one page (break-inside: avoid)
-    parts.append(f'<div class="closing"><p>{_e(letter.closing)}</p>')
+    parts.append(f'<div class="closing"><p>{esc(letter.closing)}</p>')
     label_sig, label_date = letter.signature_labels
     date = letter.created_at.strftime("%Y-%m-%d")
     for sig in letter.signatures:
-        parts.append(f'<div class="sig"><p><strong>{_e(sig.title)}</strong></p>')
-        parts.append(f'<p class="line">{_e(label_sig)}: ______________________</p>')
-        parts += [f'<p dir="auto">{_e(line)}</p>' for line in sig.lines]
-        parts.append(f"<p>{_e(label_date)}: {_e(date)}</p></div>")
+        parts.append(f'<div class="sig"><p><strong>{esc(sig.title)}</strong></p>')
+        parts.append(f'<p class="line">{esc(label_sig)}: ______________________</p>')
+        parts += [f'<p dir="auto">{esc(line)}</p>' for line in sig.lines]
+        parts.append(f"<p>{esc(label_date)}: {esc(date)}</p></div>")
     parts.append("</div>")
-    parts += [f'<footer dir="auto">{_e(letter.footer)}</footer>', "</body>", "</html>"]
+    parts += [f'<footer dir="auto">{esc(letter.footer)}</footer>', "</body>", "</html>"]
     return ("\n".join(parts) + "\n").encode("utf-8")

@@ -13,9 +13,11 @@ builder reads the request's fields by name, so any kind with the same fields get
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final, TypeVar
 
-from eevidence.letter._bidi import when
+from eevidence.letter._addressee import ProviderNames
+from eevidence.letter._bidi import ltr, ltr_value, when
 from eevidence.letter._catalogue import Catalogue
 from eevidence.letter._model import Fields, Paragraph, Section, Table
 from eevidence.letter._names import country_name
@@ -31,9 +33,14 @@ from eevidence.request import (
     Urgency,
 )
 
-__all__ = ["STATE_SECTIONS", "state_addressee", "urgency_meta"]
+__all__ = ["STATE_SECTIONS", "SectionBuilder", "state_addressee", "urgency_meta"]
 
 T = TypeVar("T")
+
+SectionBuilder = Callable[[Catalogue, Request, str, ProviderNames], Section | None]
+"""A builder of a kind's own section: the catalogue, the request, the section's title and
+the names to print for the providers the request names by id; ``None`` when the request
+has nothing for the section."""
 
 
 def _rows(*rows: tuple[str, str | None]) -> Fields:
@@ -62,8 +69,8 @@ def state_addressee(t: Catalogue, request: Request, provider_name: str) -> Secti
                 (t("field.name"), a.name),
                 (t("field.requested_reference"), a.reference),
                 (t("field.address"), "\n".join(a.address)),
-                (t("field.email"), a.email),
-                (t("field.phone"), a.phone),
+                (t("field.email"), ltr_value(t.lang, a.email)),
+                (t("field.phone"), ltr_value(t.lang, a.phone)),
                 (t("field.data_holder"), provider_name),
                 (t("field.addressee_entity"), getattr(request, "addressee_entity", None)),
                 (t("field.custodian_information"), getattr(request, "custodian_information", None)),
@@ -78,11 +85,11 @@ def urgency_meta(t: Catalogue, request: Request) -> tuple[tuple[str, str], ...]:
     u = getattr(request, "urgency", None)
     if not isinstance(u, Urgency):
         return ()
-    reasons = ", ".join(t(f"urgency.{r}") for r in u.reasons)
+    reasons = t("list.separator").join(t(f"urgency.{r}") for r in u.reasons)
     return ((t("meta.priority"), f"{t('value.urgent')}: {reasons}"),)
 
 
-def _urgency(t: Catalogue, request: Request, title: str) -> Section | None:
+def _urgency(t: Catalogue, request: Request, title: str, names: ProviderNames) -> Section | None:
     u = getattr(request, "urgency", None)
     if not isinstance(u, Urgency):
         return None
@@ -98,7 +105,7 @@ def _urgency(t: Catalogue, request: Request, title: str) -> Section | None:
     )
 
 
-def _offences(t: Catalogue, request: Request, title: str) -> Section | None:
+def _offences(t: Catalogue, request: Request, title: str, names: ProviderNames) -> Section | None:
     offences = _items(request, "offences", Offence)
     if not offences:
         return None
@@ -120,12 +127,12 @@ def _offences(t: Catalogue, request: Request, title: str) -> Section | None:
     return Section(title, (Table(header, rows), *texts))
 
 
-def _measures(t: Catalogue, request: Request, title: str) -> Section | None:
+def _measures(t: Catalogue, request: Request, title: str, names: ProviderNames) -> Section | None:
     rows = tuple(
         (
             str(i),
             m.description,
-            m.provider or "",
+            names(m.provider) if m.provider else "",
             m.preservation_reference or "",
             m.relevance or "",
         )
@@ -143,14 +150,14 @@ def _measures(t: Catalogue, request: Request, title: str) -> Section | None:
     return Section(title, (Table(header, rows),))
 
 
-def _earlier(t: Catalogue, request: Request, title: str) -> Section | None:
+def _earlier(t: Catalogue, request: Request, title: str, names: ProviderNames) -> Section | None:
     rows = tuple(
         (
             str(i),
             e.description
             if e.request_id is None
             else f"{e.description}\n{t('field.request_id')}: {e.request_id}",
-            e.provider or "",
+            names(e.provider) if e.provider else "",
             e.reference or "",
             when(t.lang, e.sent_at) if e.sent_at else "",
             when(t.lang, e.expires) if e.expires else "",
@@ -170,7 +177,7 @@ def _earlier(t: Catalogue, request: Request, title: str) -> Section | None:
     return Section(title, (Table(header, rows),))
 
 
-def _persons(t: Catalogue, request: Request, title: str) -> Section | None:
+def _persons(t: Catalogue, request: Request, title: str, names: ProviderNames) -> Section | None:
     rows = tuple(
         (
             str(i),
@@ -197,12 +204,14 @@ def _persons(t: Catalogue, request: Request, title: str) -> Section | None:
     return Section(title, (Table(header, rows),))
 
 
-def _dual_criminality(t: Catalogue, request: Request, title: str) -> Section | None:
+def _dual_criminality(
+    t: Catalogue, request: Request, title: str, names: ProviderNames
+) -> Section | None:
     text = getattr(request, "dual_criminality", None)
     return Section(title, (Paragraph(text),)) if isinstance(text, str) and text else None
 
 
-def _procedures(t: Catalogue, request: Request, title: str) -> Section | None:
+def _procedures(t: Catalogue, request: Request, title: str, names: ProviderNames) -> Section | None:
     p = getattr(request, "procedures", None)
     if not isinstance(p, Procedures):
         return None
@@ -219,22 +228,25 @@ def _procedures(t: Catalogue, request: Request, title: str) -> Section | None:
     )
 
 
-def _contacts(t: Catalogue, request: Request, title: str) -> Section | None:
+def _contacts(t: Catalogue, request: Request, title: str, names: ProviderNames) -> Section | None:
     rows = tuple(
-        (c.name or "", c.phone, c.email or "") for c in _items(request, "contacts", Contact)
+        (c.name or "", ltr(t.lang, c.phone), ltr(t.lang, c.email) if c.email else "")
+        for c in _items(request, "contacts", Contact)
     )
     if not rows:
         return None
     return Section(title, (Table((t("field.name"), t("field.phone"), t("field.email")), rows),))
 
 
-def _traffic_disclosure(t: Catalogue, request: Request, title: str) -> Section | None:
+def _traffic_disclosure(
+    t: Catalogue, request: Request, title: str, names: ProviderNames
+) -> Section | None:
     if getattr(request, "expedited_traffic_disclosure", None) is not True:
         return None
     return Section(title, (Paragraph(t("sentence.traffic_disclosure")),))
 
 
-STATE_SECTIONS: Final = {
+STATE_SECTIONS: Final[dict[str, SectionBuilder]] = {
     "section.urgency": _urgency,
     "section.offences": _offences,
     "section.measures": _measures,
