@@ -20,7 +20,7 @@ import pytest
 
 import eevidence as ee
 from eevidence._cli import _PrintableFormatter, main
-from eevidence._internal.text import UNSAFE, escape_controls, json_safe, printable
+from eevidence._internal.text import UNSAFE, json_safe, printable
 from eevidence.crypto import (
     Envelope,
     EnvelopeSignature,
@@ -177,7 +177,12 @@ def test_printable_escapes_controls_and_bidi_and_keeps_the_rest() -> None:
     assert printable("C:\\dossiers") == "C:\\\\dossiers"
     assert printable("user\\u202e_evil") != printable("user\u202e_evil")
     assert printable("user\\u202e_evil") == "user\\\\u202e_evil"
-    assert escape_controls("a\\b\x1b") == "a\\b\\x1b"  # backslashes left to the format
+    # invisible characters that would make an identifier look like another one
+    for c in "\u00ad\u200b\u2060\ufeff\u3164\U000e0041":
+        assert printable(f"nightfall{c}_2026") != "nightfall_2026"
+        assert "\\" in printable(c)
+    joined = "پیش\u200cنویس 👩\u200d💻"  # ZWNJ in Persian, ZWJ in an emoji: kept
+    assert printable(joined) == joined
 
 
 def test_json_safe_keeps_the_exact_value() -> None:

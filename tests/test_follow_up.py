@@ -11,7 +11,12 @@ import pytest
 
 from eevidence._cli import main
 from eevidence.authorities import load_authorities
-from eevidence.cases import DEFAULT_TRANSMISSION_DAYS, REMINDER_DAYS, draft_follow_up
+from eevidence.cases import (
+    DEFAULT_TRANSMISSION_DAYS,
+    RECEIPT_DAYS_24_7,
+    REMINDER_DAYS,
+    draft_follow_up,
+)
 from eevidence.errors import InputError, LifecycleError
 from eevidence.request import REQUEST_KINDS, read_request
 from eevidence.tracking import open_store
@@ -445,6 +450,15 @@ def test_a_24_7_preservation_is_followed_up_in_the_state_that_preserved(
     summary = json.loads(out)
     assert summary["requested_state"] == "GB"  # not Google's headquarters
     assert summary["requested_authority"] == "uk-home-office-ukca"
+    # art. 29(7): the data stay preserved once the request is received by the requested
+    # State, so the deadline counts the time to that receipt (a stated default)
+    assert summary["transmission_days"] == RECEIPT_DAYS_24_7
+    assert "art. 29(7)" in summary["transmission_basis"]
+    assert summary["late"] is False
+    draft = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert draft["earlier_requests"][0]["description"].startswith(
+        "24/7 preservation request to UK 24/7 point of contact (example)"
+    )
 
 
 def test_arguments_that_are_not_utf8_are_refused_before_anything_runs(

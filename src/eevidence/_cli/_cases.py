@@ -467,8 +467,13 @@ def follow_up_lines(draft: Any, out: Path) -> list[str]:
             f"  requested State: {draft.requested_state or 'unknown'} ({who})",
             f"  dispatch by {_short(draft.dispatch_by)}: {draft.transmission_days} days before "
             f"the expiry ({draft.transmission_basis})",
-            f"  extension reminder: {_short(draft.remind_at)} (ask the provider to extend the "
-            "preservation if the request cannot leave by then)",
+            f"  extension reminder: {_short(draft.remind_at)} (ask "
+            + (
+                "the requested State's point of contact"
+                if draft.follows_kind == "preservation_24_7"
+                else "the provider"
+            )
+            + " to extend the preservation if the request cannot leave by then)",
             *(
                 ["  LATE: the dispatch date has passed; send it now and ask for an extension now"]
                 if draft.late

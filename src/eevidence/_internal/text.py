@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["UNSAFE", "escape_controls", "json_safe", "printable"]
+__all__ = ["UNSAFE", "json_safe", "printable"]
 
 UNSAFE: Final = re.compile(
     "["
@@ -31,6 +31,13 @@ UNSAFE: Final = re.compile(
     "\u2028\u2029"  # LINE SEPARATOR, PARAGRAPH SEPARATOR
     "\u202a-\u202e"  # bidi embeddings and overrides: LRE, RLE, PDF, LRO, RLO
     "\u2066-\u2069"  # bidi isolates: LRI, RLI, FSI, PDI
+    # invisible characters that make one text look like another (Unicode format characters
+    # and fillers; the joiners U+200C/U+200D stay: Persian, Indic scripts and emoji need
+    # them): SOFT HYPHEN, HANGUL fillers, MONGOLIAN VOWEL SEPARATOR, ZERO WIDTH SPACE, WORD
+    # JOINER and the invisible operators, deprecated format characters, ZERO WIDTH NO-BREAK
+    # SPACE (BOM), interlinear annotation characters, tag characters
+    "\u00ad\u115f\u1160\u180e\u200b\u2060-\u2064\u206a-\u206f\u3164\ufeff\uffa0"
+    "\ufff9-\ufffb\U000e0000-\U000e007f"
     "\ud800-\udfff"  # lone surrogates (undecodable bytes kept by surrogateescape)
     "]"
 )
@@ -39,14 +46,19 @@ UNSAFE: Final = re.compile(
 C0 and C1 controls and DEL, with no exception (a tab or a line break inside a value would
 make one value look like two, or shift the columns after it); the Unicode line and
 paragraph separators; the bidirectional formatting characters of Unicode Standard Annex #9
-(section 2: embeddings, overrides, isolates and the implicit marks LRM, RLM and ALM); and
-lone surrogates, which cannot be encoded for the terminal at all."""
+(section 2: embeddings, overrides, isolates and the implicit marks LRM, RLM and ALM);
+invisible format characters and fillers that make two different texts look the same (an
+identifier with a zero-width space reads like the genuine one; Unicode Technical Standard
+#39 section 3.1 lists them among the characters to restrict); and lone surrogates, which
+cannot be encoded for the terminal at all."""
 
 _SHOWN_ESCAPED: Final = re.compile(f"{UNSAFE.pattern}|\\\\")
 """What :func:`printable` replaces: :data:`UNSAFE` and the backslash that starts its escapes."""
 
 _JSON_UNSAFE: Final = re.compile(
-    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+    "\u00ad\u115f\u1160\u180e\u200b\u2060-\u2064\u206a-\u206f\u3164\ufeff\uffa0"
+    "\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
 """What :mod:`json` leaves raw with ``ensure_ascii=False`` among :data:`UNSAFE` (it already
 escapes every C0 control)."""
@@ -83,13 +95,6 @@ def printable(text: str) -> str:
         The text, safe to print on one line of a terminal.
     """
     return _SHOWN_ESCAPED.sub(_escape, text)
-
-
-def escape_controls(text: str) -> str:
-    """``text`` with every character of :data:`UNSAFE` replaced by the visible escape of
-    :func:`printable`, backslashes kept: for a format that escapes backslashes itself (an
-    iCalendar TEXT value, RFC 5545 section 3.3.11)."""
-    return UNSAFE.sub(_escape, text)
 
 
 def json_safe(dumped: str) -> str:

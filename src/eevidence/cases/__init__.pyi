@@ -9,6 +9,7 @@ from ._documents import (
 from ._follow_up import (
     DEFAULT_TRANSMISSION_DAYS as DEFAULT_TRANSMISSION_DAYS,
     FOLLOW_UP_KINDS as FOLLOW_UP_KINDS,
+    RECEIPT_DAYS_24_7 as RECEIPT_DAYS_24_7,
     REMINDER_DAYS as REMINDER_DAYS,
     FollowUpDraft as FollowUpDraft,
     Missing as Missing,
@@ -32,6 +33,7 @@ __all__ = [
     "DEFAULT_TRANSMISSION_DAYS",
     "FOLLOW_UP_KINDS",
     "LAPSING_DAYS",
+    "RECEIPT_DAYS_24_7",
     "REMINDER_DAYS",
     "STATE_KINDS",
     "CaseRequest",

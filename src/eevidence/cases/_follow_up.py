@@ -45,6 +45,7 @@ from eevidence.tracking import FOLLOW_UP_REMINDER_DAYS, PRESERVATION_KINDS, Trac
 __all__ = [
     "DEFAULT_TRANSMISSION_DAYS",
     "FOLLOW_UP_KINDS",
+    "RECEIPT_DAYS_24_7",
     "REMINDER_DAYS",
     "FollowUpDraft",
     "Missing",
@@ -55,6 +56,12 @@ DEFAULT_TRANSMISSION_DAYS: Final = 60
 """Days assumed for an MLA request to travel from dispatch to the provider when the requested
 State publishes no figure: a default of this tool, stated as such wherever it is used, never a
 published fact; give the figure you know instead (``--transmission-days``)."""
+RECEIPT_DAYS_24_7: Final = 14
+"""Days assumed for the request for mutual assistance that follows a 24/7 preservation to
+reach the requested State's central authority: once it is received, the data stay
+preserved pending the decision on it (Budapest Convention art. 29(7)), so the dispatch
+deadline counts the time to that receipt, not to the provider. A default of this tool,
+stated as such wherever it is used, never a published fact (``--transmission-days``)."""
 REMINDER_DAYS: Final = FOLLOW_UP_REMINDER_DAYS
 """Days before the dispatch deadline at which to ask the provider for an extension (the
 tracking's :data:`~eevidence.tracking.FOLLOW_UP_REMINDER_DAYS`)."""
@@ -215,7 +222,7 @@ def _central_authority(authorities: AuthorityRegistry, country: str | None) -> A
 
 
 def _transmission(
-    authority: Authority | None, given: int | None, country: str | None
+    authority: Authority | None, given: int | None, country: str | None, *, via_24_7: bool
 ) -> tuple[int, str]:
     if given is not None:
         if not 0 <= given <= 3650:
@@ -223,6 +230,13 @@ def _transmission(
                 f"transmission days {given}: expected 0 to 3650", source="--transmission-days"
             )
         return given, "transmission time given by the user"
+    if via_24_7:
+        return (
+            RECEIPT_DAYS_24_7,
+            f"default of {RECEIPT_DAYS_24_7} days for the request to reach the requested "
+            "State's central authority: once it is received, the data stay preserved pending "
+            "the decision on it (Budapest Convention art. 29(7))",
+        )
     if authority is not None and authority.transmission_days.value is not None:
         fact = authority.transmission_days
         return fact.value, f"{authority.name}: {', '.join(fact.sources)} ({authority.id})"  # type: ignore[return-value]
@@ -263,12 +277,23 @@ def _document(
         )
     else:
         reasons = [*first, "preservation_expiring"]
-        what = "Preservation request"
-        explanation = (
-            f"The data are preserved by {preservation.provider}"
-            + (f" under reference {ref}" if ref else "")
-            + f" until {_iso(expires)}; they may be deleted afterwards."
-        )
+        through = getattr(preservation, "requested_authority", None)
+        if through is not None:  # a 24/7 preservation: the requested State preserved them
+            what = f"24/7 preservation request to {through.name or through.country}"
+            explanation = (
+                f"The data held by {preservation.provider} are preserved at the request made "
+                f"through the 24/7 network to {through.name or through.country}"
+                + (f" (reference {ref})" if ref else "")
+                + f" until {_iso(expires)}; once this request is received they stay "
+                "preserved pending the decision on it (Budapest Convention art. 29(7))."
+            )
+        else:
+            what = "Preservation request"
+            explanation = (
+                f"The data are preserved by {preservation.provider}"
+                + (f" under reference {ref}" if ref else "")
+                + f" until {_iso(expires)}; they may be deleted afterwards."
+            )
         produce = (
             f"Order {preservation.provider} to produce the data preserved for the identifiers "
             "listed, for the data categories and period stated"
@@ -304,7 +329,9 @@ def _document(
         },
         "earlier_requests": [
             {
-                "description": f"{what} ({preservation.kind}) to {preservation.provider}",
+                "description": f"{what}, data held by {preservation.provider} ({preservation.kind})"
+                if what.startswith("24/7")
+                else f"{what} to {preservation.provider} ({preservation.kind})",
                 "request_id": preservation.id,
                 "provider": preservation.provider,
                 **({"reference": ref} if ref else {}),
@@ -431,7 +458,8 @@ def draft_follow_up(
         country = profile.headquarters.value
     authority = _central_authority(authorities, country)
     if preserved:
-        days, basis = _transmission(authority, transmission_days, country)
+        via_24_7 = getattr(preservation, "requested_authority", None) is not None
+        days, basis = _transmission(authority, transmission_days, country, via_24_7=via_24_7)
     elif transmission_days is not None:
         raise InputError(
             "a transmission time sets the dispatch deadline of a preservation's follow-up; "
