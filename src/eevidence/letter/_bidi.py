@@ -24,7 +24,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final, TypeVar, cast
 
 from pydantic import BaseModel
@@ -36,7 +36,6 @@ from eevidence.letter._model import Letter
 __all__ = [
     "LTR_IDENTIFIERS",
     "OWN_ISOLATES",
-    "bare_lines",
     "escaped",
     "format_datetime",
     "ltr",
@@ -96,28 +95,40 @@ def _text(value: str) -> str:
     return "\n".join(printable(line) for line in value.split("\n"))
 
 
+_LEAVES: Final = frozenset({type(None), bool, int, float, datetime, date})
+"""Types of values that hold no text: returned as they are, without a call per value."""
+_FIELDS: dict[type, tuple[str, ...]] = {}
+"""The field names of each model and dataclass met, read once per class."""
+
+
 def _mapped(value: object, text: Callable[[str], str]) -> object:
     """``value`` with ``text`` applied to every string in it; gives ``value`` itself when
     nothing in it changes."""
     if isinstance(value, str):
         return text(value)
-    if value is None or isinstance(value, int | float | datetime):
+    if type(value) in _LEAVES:
         return value
     if isinstance(value, BaseModel):
-        names = type(value).model_fields
+        names = _FIELDS.get(type(value))
+        if names is None:
+            names = _FIELDS[type(value)] = tuple(type(value).model_fields)
+        current = value.__dict__  # the field values of a pydantic model, by name
         copied: dict[str, object] | None = None
         for name in names:
-            v = getattr(value, name)
-            new = _mapped(v, text)
+            v = current[name] if name in current else getattr(value, name)
+            if type(v) in _LEAVES:
+                continue
+            new = text(v) if isinstance(v, str) else _mapped(v, text)
             if new is not v:
-                copied = {n: getattr(value, n) for n in names} if copied is None else copied
+                if copied is None:
+                    copied = {n: current[n] if n in current else getattr(value, n) for n in names}
                 copied[name] = new
         if copied is None:
             return value
         # the values were validated; only their unsafe characters became visible escapes
         return type(value).model_construct(value.model_fields_set, **copied)
     if isinstance(value, tuple | list | frozenset):
-        items = [_mapped(v, text) for v in value]
+        items = [text(v) if isinstance(v, str) else _mapped(v, text) for v in value]
         if all(a is b for a, b in zip(items, value, strict=True)):
             return value
         if isinstance(value, tuple):
@@ -129,10 +140,17 @@ def _mapped(value: object, text: Callable[[str], str]) -> object:
             return value
         return dict(pairs)
     if is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _mapped(getattr(value, f.name), text) for f in fields(value)}
-        if all(v is getattr(value, name) for name, v in changes.items()):
-            return value
-        return replace(value, **changes)
+        names = _FIELDS.get(type(value))
+        if names is None:
+            names = _FIELDS[type(value)] = tuple(f.name for f in fields(value))
+        changes: dict[str, object] | None = None
+        for name in names:
+            v = getattr(value, name)
+            new = text(v) if isinstance(v, str) else _mapped(v, text)
+            if new is not v:
+                changes = {} if changes is None else changes
+                changes[name] = new
+        return value if changes is None else replace(value, **changes)
     return value
 
 
@@ -157,11 +175,27 @@ def printable_line(line: str, *, own_isolates: bool) -> str:
     return UNSAFE.sub(lambda m: m[0] if m[0] in OWN_ISOLATES else printable(m[0]), line)
 
 
+_KEPT: Final = frozenset("\n\u2066\u2069")
+"""What a letter built with ``escape=True`` keeps as it is among the characters of
+:data:`UNSAFE`: line feeds (line breaks) and its own isolates."""
+
+
+def _needs_escapes(text: str, *, own_isolates: bool) -> bool:
+    """Whether :func:`printable_text` changes ``text``: it holds a character of
+    :data:`UNSAFE` other than a line feed and, when ``own_isolates``, LRI and PDI."""
+    found = UNSAFE.search(text)
+    if found is None:
+        return False
+    if not own_isolates:
+        return True
+    return any(c not in _KEPT for c in UNSAFE.findall(text, found.start()))
+
+
 def printable_text(text: str, *, own_isolates: bool) -> str:
     """:func:`printable_line` of each line of ``text``, its line feeds kept as line breaks
     (``text`` itself when it has nothing to escape)."""
-    if UNSAFE.search(text) is None:
-        return text
+    if not _needs_escapes(text, own_isolates=own_isolates):
+        return text  # with its own isolates kept, line feeds and isolates change nothing
     out = "\n".join(printable_line(line, own_isolates=own_isolates) for line in text.split("\n"))
     return text if out == text else out  # the same object: nothing to copy
 
@@ -171,9 +205,20 @@ def shown(letter: Letter) -> Letter:
     character of its texts is a visible escape (:func:`printable_text`), line feeds kept as
     line breaks, but for its own left-to-right isolates when it was built with
     ``escape=True`` (:attr:`Letter.escaped`); the text and HTML renderers escape each text
-    the same way as they write it. A letter with nothing to escape is returned itself."""
+    the same way as they write it.
+
+    Then each line that is one left-to-right run and nothing else (a phone number or a
+    date alone in its cell: ``\\u2066+33144000001\\u2069``) loses its isolates: the PDF
+    makes each line a paragraph of its own, and such a line, with no right-to-left letter,
+    reads left to right with or without them (Unicode Standard Annex #9, rules P2 and P3),
+    and without them it needs no bidirectional reordering. Lines that hold more
+    (``Port: \\u2066443\\u2069``) keep theirs.
+
+    Both are done in one pass over the letter's texts; a letter with nothing to change is
+    returned itself.
+    """
     own = letter.escaped
-    return cast(Letter, _mapped(letter, lambda text: printable_text(text, own_isolates=own)))
+    return cast(Letter, _mapped(letter, lambda text: _bare(printable_text(text, own_isolates=own))))
 
 
 def _strong_rtl(text: str) -> bool:
@@ -194,20 +239,10 @@ def _bare_line(line: str) -> str:
     return line
 
 
-def bare_lines(letter: Letter) -> Letter:
-    """``letter`` without the isolates of each line that is one left-to-right run and
-    nothing else (a phone number or a date alone in its cell: ``\\u2066+33144000001\\u2069``).
-
-    For a layout that makes each line a paragraph of its own (the PDF): such a line, with no
-    right-to-left letter, reads left to right with or without them (Unicode Standard Annex
-    #9, rules P2 and P3), and without them it needs no bidirectional reordering. Lines that
-    hold more (``Port: \\u2066443\\u2069``) keep theirs.
-    """
-
-    def text(value: str) -> str:
-        if "\u2066" not in value:
-            return value
-        out = "\n".join(_bare_line(line) for line in value.split("\n"))
-        return value if out == value else out
-
-    return cast(Letter, _mapped(letter, text))
+def _bare(value: str) -> str:
+    """``value`` without the isolates of each of its lines that is one left-to-right run
+    and nothing else (:func:`shown`)."""
+    if "\u2066" not in value:
+        return value
+    out = "\n".join(_bare_line(line) for line in value.split("\n"))
+    return value if out == value else out

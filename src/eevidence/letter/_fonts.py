@@ -17,6 +17,7 @@ from fpdf.fonts import SubsetMap, TTFFont
 
 from eevidence._internal.resources import data_dir
 from eevidence.errors import RenderError
+from eevidence.letter._shaping import CachedBidi, CachedShapingFont
 
 __all__ = ["RULER_LOCK", "font_data", "font_for", "ruler"]
 
@@ -82,7 +83,7 @@ def _load_font(family: str, style: str) -> _Shared:
 def ruler(families: tuple[str, ...], shaping: bool) -> FPDF:
     """A page-less document with the same fonts, used only to measure text (called with
     ``RULER_LOCK`` held, so it is made once)."""
-    ruler = FPDF()
+    ruler = CachedBidi()
     for family in families:
         for style in ("", "B"):
             ruler.fonts[f"{family}{style}"] = font_for(ruler, family, style)
@@ -102,6 +103,7 @@ def font_for(pdf: FPDF, family: str, style: str) -> TTFFont:
     """
     data, order, glyphs, metrics, prototype = font_data(family, style)
     font: TTFFont = copy.copy(prototype)
+    font.__class__ = CachedShapingFont  # the same slots; HarfBuzz's results kept
     font.i = len(pdf.fonts) + 1
     font.cw = dict(prototype.cw)
     font.glyph_ids = dict(prototype.glyph_ids)

@@ -2,14 +2,17 @@
 
 Lines are broken here, word by word with cached word widths, and each line is written
 as one fpdf2 cell: fpdf2 then applies the Unicode bidirectional algorithm and HarfBuzz
-shaping to the line. This keeps a letter at a few milliseconds of layout, where fpdf2's
-own table and multi-cell line breaking measured ten times slower. Arabic letters are
-mirrored: labels on the right, text aligned right, table columns in reverse order.
+shaping to the line (both kept by text for the next lines and documents:
+:mod:`eevidence.letter._shaping`). A line without Arabic needs neither and is written
+directly. This keeps a letter at a few milliseconds of layout, where fpdf2's own table and
+multi-cell line breaking measured ten times slower. Arabic letters are mirrored: labels
+on the right, text aligned right, table columns in reverse order.
 
 The closing and the signatures never stand alone on the last page: when they do not fit
 under the body, the body's end goes to the next page with them, from the last place that
 keeps a heading with its first row or line and a table head with its first row (the way
-typesetters keep a closing with the text before it).
+typesetters keep a closing with the text before it). Where the pages break is found by
+layouts that place every line without writing it; the letter is then written once.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Final
 
 from fpdf import FPDF
@@ -28,10 +32,11 @@ from fpdf.fonts import TTFFont
 from PIL import Image
 
 from eevidence.errors import RenderError
-from eevidence.letter._bidi import bare_lines, shown
+from eevidence.letter._bidi import shown
 from eevidence.letter._document import image_mime
 from eevidence.letter._fonts import RULER_LOCK, font_data, font_for, ruler
 from eevidence.letter._model import Fields, Letter, Table
+from eevidence.letter._shaping import CachedBidi
 
 __all__ = ["render_pdf"]
 
@@ -73,7 +78,7 @@ class _Cell:
     fill: tuple[int, int, int] | None = None
 
 
-class _Pdf(FPDF):
+class _Pdf(CachedBidi):
     def __init__(self, letter: Letter, families: tuple[str, ...], doc_id: str) -> None:
         super().__init__(format="A4", unit="mm")
         self.letter = letter
@@ -118,9 +123,12 @@ def _select_font(pdf: FPDF) -> None:
 class _Writer:
     """Measures, wraps and places text lines on the pages of one document."""
 
-    def __init__(self, pdf: _Pdf, rtl: bool) -> None:
+    def __init__(self, pdf: _Pdf, rtl: bool, *, dry: bool = False) -> None:
         self.pdf = pdf
         self.rtl = rtl
+        self.dry = dry
+        """Measure only: lines are broken and placed, pages added and marks taken exactly
+        as when writing, but no line's text is written (:meth:`cell`)."""
         self.align = Align.R if rtl else Align.L
         self.bottom = pdf.h - _BOTTOM
         self._shaping_state = pdf.text_shaping
@@ -221,6 +229,9 @@ class _Writer:
         line's font defined (otherwise viewers drop the glyphs).
         """
         pdf = self.pdf
+        if self.dry:
+            pdf.x += width  # where fpdf2's cell() leaves the position
+            return
         if pdf.text_shaping is None:
             self._plain(width, height, line)
             return
@@ -440,14 +451,20 @@ def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
             message quotes the text around it), a font cannot be loaded, the logo is not a
             readable PNG or JPEG image, or fpdf2 cannot produce the file.
     """
-    letter = shown(letter)  # control and bidi characters as visible escapes, not raw
-    letter = bare_lines(letter)  # a phone number alone in its cell needs no isolates
+    # control and bidi characters as visible escapes, not raw; a phone number alone in its
+    # cell without isolates, as it needs none
+    letter = shown(letter)
     texts = letter.texts()
     arabic = letter.rtl or any(_ARABIC.search(t) for t in texts)
     families = ("naskh", "sans") if letter.rtl else ("sans", "naskh") if arabic else ("sans",)
     _check_coverage(letter, texts, families)
     doc_id = hashlib.sha256("\x1f".join([letter.lang, *texts]).encode("utf-8")).hexdigest()[:32]
-    out = _layout(letter, logo, families, doc_id.upper(), None)
+    doc_id = doc_id.upper()
+    # Where the pages break is found by layouts that only measure (a fraction of the cost
+    # of one that writes), then the letter is written once. A letter with Arabic is
+    # measured first, as its shaped lines are most of its cost and its closing often needs
+    # a second layout; a letter without is written at once, its closing fitting as a rule.
+    out = _layout(letter, logo, families, doc_id, None, dry="naskh" in families)
     if out.closing_alone:
         # keep the end of the body with the closing: break before the last place on the
         # body's last page from which the rest and the closing fit on one page
@@ -459,10 +476,12 @@ def render_pdf(letter: Letter, *, logo: bytes | None = None) -> bytes:
             if m.page != page or not m.movable or end - m.y > room or tried == _TRIES:
                 continue
             tried += 1
-            moved = _layout(letter, logo, families, doc_id.upper(), index)
+            moved = _layout(letter, logo, families, doc_id, index, dry=True)
             if not moved.closing_alone:
                 out = moved
                 break
+    if out.dry:  # the same breaks, now with the text written
+        out = _layout(letter, logo, families, doc_id, out.break_at, dry=False)
     pdf = out.pdf
     out.use(letter.page_label)  # shaping on again for Arabic footers
     pdf.text_shaping = out._shaping_state
@@ -484,13 +503,19 @@ def _layout(
     families: tuple[str, ...],
     doc_id: str,
     break_at: int | None,
+    *,
+    dry: bool,
 ) -> _Writer:
     """Lay the letter out on a new document, going on to a new page before mark
-    ``break_at`` (:meth:`_Writer.mark`); the footers are not written yet."""
+    ``break_at`` (:meth:`_Writer.mark`); the footers are not written yet. ``dry``: measure
+    only (:attr:`_Writer.dry`), for finding where the pages break."""
     pdf = _Pdf(letter, families, doc_id)
     for family in families:
         for style in ("", "B"):
-            pdf.fonts[f"{family}{style}"] = font_for(pdf, family, style)
+            # a layout that only measures selects fonts but draws no glyph with them: the
+            # shared prototypes do, without a copy for the document (:func:`font_for`)
+            font = font_data(family, style)[4] if dry else font_for(pdf, family, style)
+            pdf.fonts[f"{family}{style}"] = font
     if len(families) > 1:
         pdf.set_fallback_fonts(list(families))
     if letter.rtl or "naskh" in families:
@@ -509,7 +534,7 @@ def _layout(
     # whose colour differs from the fill colour in q/Q, which loses a font set inside it.
     pdf.set_text_color(_TEXT)
     pdf.set_fill_color(_TEXT)
-    out = _Writer(pdf, letter.rtl)
+    out = _Writer(pdf, letter.rtl, dry=dry)
     out.break_at = break_at
     out.new_page()
     _letterhead(out, letter, logo)
@@ -546,10 +571,7 @@ _CONTROLS: Final = frozenset("\n\t\u200e\u200f\u2066\u2067\u2068\u2069")
 def _check_coverage(letter: Letter, texts: Sequence[str], families: tuple[str, ...]) -> None:
     """Refuse text the shipped fonts cannot draw (a PDF with empty boxes for a name would
     be worse than no PDF), naming where the first such character is."""
-    covered: set[int] = set()
-    for family in families:
-        covered.update(font_data(family, "")[4].cmap)
-    missing = sorted({c for t in texts for c in t if ord(c) not in covered} - _CONTROLS)
+    missing = sorted(set().union(*texts) - _covered(families) - _CONTROLS)
     if missing:
         chars = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:10])
         more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
@@ -565,6 +587,12 @@ def _check_coverage(letter: Letter, texts: Sequence[str], families: tuple[str, .
             f"{where}render this request as HTML or text",
             source="pdf",
         )
+
+
+@cache
+def _covered(families: tuple[str, ...]) -> frozenset[str]:
+    """The characters the regular fonts of ``families`` have glyphs for, made once."""
+    return frozenset(chr(code) for family in families for code in font_data(family, "")[4].cmap)
 
 
 def _places(letter: Letter) -> Iterator[tuple[str, str]]:

@@ -10,13 +10,15 @@ License 1.1) ship with the package; Arabic is shaped by HarfBuzz and laid out ri
 from __future__ import annotations
 
 import html
+import re
 import textwrap
 from base64 import b64encode
 from collections.abc import Callable
 from typing import Final, Literal, get_args
 
+from eevidence._internal.text import UNSAFE
 from eevidence.errors import RenderError
-from eevidence.letter._bidi import printable_line, printable_text
+from eevidence.letter._bidi import printable_text
 from eevidence.letter._document import build_letter, image_mime
 from eevidence.letter._model import Fields, Letter, Table
 from eevidence.provider import ProviderProfile
@@ -103,21 +105,71 @@ def render_letter(
 _WIDTH: Final = 78
 
 
+_WRAPPED_SPACE: Final = re.compile("[\t\n\x0b\x0c\r]|  ")
+"""Whitespace :func:`textwrap.wrap` would turn into spaces (all of it but the space) or
+keep as a run of its own (two spaces)."""
+
+
 def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
+    """``text`` in lines of at most 78 columns, the first after ``first`` (else ``indent``)
+    and the others after ``indent``, as :func:`textwrap.wrap` breaks them (words kept
+    whole); each line feed of ``text`` starts a new line."""
     lines: list[str] = []
     lead = indent if first is None else first
     for para in text.split("\n"):
-        wrapped = textwrap.wrap(
-            para,
-            _WIDTH,
-            initial_indent=lead,
-            subsequent_indent=indent,
-            break_long_words=False,
-            break_on_hyphens=False,
-        )
-        lines += wrapped or [lead.rstrip()]
+        lines += _wrap_words(para, lead, indent) if _simple(para) else _textwrap(para, lead, indent)
         lead = indent
     return lines
+
+
+def _simple(para: str) -> bool:
+    """``para`` is words between single spaces, none of them whitespace (what textwrap
+    drops at the end of a line), with no other whitespace to change or drop."""
+    return (
+        para != ""
+        and not para[0].isspace()
+        and not para[-1].isspace()
+        and _WRAPPED_SPACE.search(para) is None
+        and (para.isprintable() or not any(w.isspace() for w in para.split(" ")))
+    )
+
+
+def _wrap_words(para: str, lead: str, indent: str) -> list[str]:
+    """:func:`_textwrap` of a :func:`_simple` paragraph, without its chunking: a word goes
+    on the line when it fits after a space, and a word longer than a line stands alone."""
+    width = _WIDTH - len(lead)
+    if len(para) <= width:
+        return [lead + para]
+    lines: list[str] = []
+    line = ""
+    for word in para.split(" "):
+        if line and len(line) + 1 + len(word) <= width:
+            line = f"{line} {word}"
+            continue
+        if line:
+            lines.append(lead + line)
+            lead, width = indent, _WIDTH - len(indent)
+        if len(word) > width:  # alone on its line, whatever is left of it
+            lines.append(lead + word)
+            lead, width = indent, _WIDTH - len(indent)
+            line = ""
+        else:
+            line = word
+    if line:
+        lines.append(lead + line)
+    return lines
+
+
+def _textwrap(para: str, lead: str, indent: str) -> list[str]:
+    wrapped = textwrap.wrap(
+        para,
+        _WIDTH,
+        initial_indent=lead,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return wrapped or [lead.rstrip()]
 
 
 def render_text(letter: Letter) -> bytes:
@@ -163,9 +215,7 @@ def render_text(letter: Letter) -> bytes:
     out += ["", "--", letter.footer]
     # control and bidi characters (ESC, NUL, RLO...) are shown escaped: the text goes into
     # email bodies and portal fields that terminals display; the letter's isolates stay
-    lines = "\n".join(out).split("\n")
-    own = letter.escaped
-    return ("\n".join(printable_line(x, own_isolates=own) for x in lines) + "\n").encode()
+    return (printable_text("\n".join(out), own_isolates=letter.escaped) + "\n").encode()
 
 
 # --------------------------------------------------------------------------- HTML
@@ -199,9 +249,17 @@ def _escaper(letter: Letter) -> Callable[[str], str]:
     own = letter.escaped
 
     def escape(text: str) -> str:
+        if _ESCAPED.search(text) is None:
+            return text  # most texts: nothing to escape, for HTML or as a control character
         return html.escape(printable_text(text, own_isolates=own), quote=True)
 
     return escape
+
+
+_ESCAPED: Final = re.compile(f"{UNSAFE.pattern}|[&<>\"']")
+"""A character that a text must not hold to be written in HTML as it is: one of
+:data:`~eevidence._internal.text.UNSAFE` (escaped unless it is a line feed or the
+letter's own isolate) or one that :func:`html.escape` replaces (with ``quote=True``)."""
 
 
 def render_html(letter: Letter, *, logo: bytes | None = None) -> bytes:
