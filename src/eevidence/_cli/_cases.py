@@ -562,9 +562,13 @@ def demo_step(out: Path, preservation_file: Path, mla_example: Path) -> None:
         echo(f"  {line}")
     echo(f"  try: export EEVIDENCE_STORE={store_path.resolve()}")
     echo(
-        f"       eevidence case show {request.case.reference} --json --requests {out / 'requests'}"
+        f"       eevidence case show {request.case.reference} --json --requests "
+        f"{(out / 'requests').resolve()}"
     )
-    echo(f"       eevidence follow-up {request.id[:8]} --request {canonical} -o my-follow-up.json")
+    echo(
+        f"       eevidence follow-up {request.id[:8]} --request {canonical.resolve()} "
+        "-o my-follow-up.json"
+    )
     echo("       eevidence deadlines --within 100d")
 
 
