@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["UNSAFE", "json_safe", "printable"]
+__all__ = ["UNSAFE", "escape_controls", "json_safe", "printable"]
 
 UNSAFE: Final = re.compile(
     "["
@@ -95,6 +95,14 @@ def printable(text: str) -> str:
         The text, safe to print on one line of a terminal.
     """
     return _SHOWN_ESCAPED.sub(_escape, text)
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every character of :data:`UNSAFE` replaced by the visible escape of
+    :func:`printable`, backslashes kept as they are: for a format that escapes backslashes
+    itself and must give ordinary text back exactly (an iCalendar TEXT value, RFC 5545
+    section 3.3.11). A typed ``\\u202e`` then reads like an escaped character there."""
+    return UNSAFE.sub(_escape, text)
 
 
 def json_safe(dumped: str) -> str:

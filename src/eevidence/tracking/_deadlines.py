@@ -46,7 +46,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
-from eevidence._internal.text import printable
+from eevidence._internal.text import escape_controls
 from eevidence.errors import InputError
 from eevidence.request import kind_spec
 from eevidence.tracking._lifecycle import Tracked, as_utc
@@ -445,10 +445,10 @@ _TITLES: Final[dict[str, str]] = {
 def _ics_text(value: str) -> str:
     """Escape a TEXT value (RFC 5545 section 3.3.11); control, bidi and invisible
     characters, which TEXT may not hold (no CONTROL) or which would disguise the text, are
-    first written as the visible escapes of the terminal's output (backslashes doubled, so
-    that a typed ``\\u202e`` is not taken for the character)."""
+    first written as the visible escapes of the terminal's output; backslashes are the
+    format's own escape and come back exactly."""
     lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    value = "\n".join(printable(line) for line in lines)
+    value = "\n".join(escape_controls(line) for line in lines)
     return (
         value.replace("\\", "\\\\")
         .replace(";", "\\;")
