@@ -19,7 +19,16 @@ from pydantic_core import PydanticCustomError
 
 from eevidence._internal.models import Model
 from eevidence.errors import InputError
-from eevidence.request import CountryCode, HttpsUrl, LanguageTag, Line, PublishedDate, Seq, Text
+from eevidence.request import (
+    CountryCode,
+    HttpsUrl,
+    LanguageTag,
+    Line,
+    PublishedDate,
+    Seq,
+    Text,
+    check_sourced_fact,
+)
 
 __all__ = [
     "FUNCTIONS",
@@ -91,15 +100,7 @@ class AuthorityFact(_AuthorityModel, Generic[T]):
 
     @model_validator(mode="after")
     def _status_matches_value(self) -> Self:
-        if self.status == "known":
-            if self.value is None or (isinstance(self.value, tuple) and not self.value):
-                raise PydanticCustomError("fact_value", "a known fact needs a value")
-            if not self.sources:
-                raise PydanticCustomError(
-                    "fact_sources", "a known fact needs at least one source id"
-                )
-        elif self.value is not None:
-            raise PydanticCustomError("fact_value", "an unknown fact must have value null")
+        check_sourced_fact(self.status, self.value, self.sources)
         return self
 
     @property

@@ -76,6 +76,7 @@ from ._types import (
     Text as Text,
     Url as Url,
     UtcDatetime as UtcDatetime,
+    check_sourced_fact as check_sourced_fact,
 )
 from ._vocab import (
     DATA_CATEGORIES as DATA_CATEGORIES,
@@ -189,6 +190,7 @@ __all__ = [
     "ValidatingAuthority",
     "VoluntaryDisclosureRequest",
     "canonical_bytes",
+    "check_sourced_fact",
     "emergency_details",
     "generated_schemas",
     "is_emergency",

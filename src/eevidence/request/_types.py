@@ -308,3 +308,23 @@ def _published(value: Any) -> Any:
 
 PublishedDate = Annotated[date | Literal["undated"], BeforeValidator(_published)]
 """The date a source's text shows (``YYYY-MM-DD``), or ``"undated"`` when it shows none."""
+
+
+def check_sourced_fact(status: str, value: object, sources: object) -> None:
+    """The rule every sourced fact follows (provider profiles, the directory of authorities):
+    a ``known`` fact has a value (a list, at least one item) and at least one source; an
+    ``unknown`` one has the value ``null``, so that nothing is guessed.
+
+    Raises:
+        PydanticCustomError: the fact breaks the rule (a model validator turns it into a
+            validation problem at the fact's path).
+    """
+    if status == "known":
+        if value is None:
+            raise PydanticCustomError("fact_value", "a known fact needs a value")
+        if isinstance(value, tuple) and not value:
+            raise PydanticCustomError("fact_value", "a known list must not be empty")
+        if not sources:
+            raise PydanticCustomError("fact_sources", "a known fact needs at least one source id")
+    elif value is not None:
+        raise PydanticCustomError("fact_value", "an unknown fact must have value null")
